@@ -1,0 +1,43 @@
+// Shared CLI plumbing: global options, typed command definitions, output helpers.
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { initBackend, type BackendInfo, type BackendName } from '../core/backend.js';
+import { createLogger, type Logger } from '../core/log.js';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  verbose: boolean;
+  quiet: boolean;
+  backend?: BackendName;
+}
+
+/** Define a command whose argument types are inferred from its builder. */
+export function defineCommand<A>(spec: {
+  command: string | string[];
+  describe: string;
+  builder: (y: Argv<GlobalOptions>) => Argv<A>;
+  handler: (args: ArgumentsCamelCase<A>) => Promise<void> | void;
+}): CommandModule<GlobalOptions, A> {
+  return spec as CommandModule<GlobalOptions, A>;
+}
+
+/** Logger honouring --quiet / --verbose. */
+export function loggerFor(args: GlobalOptions): Logger {
+  return createLogger(args.quiet ? 'quiet' : args.verbose ? 'verbose' : 'info');
+}
+
+/** Initialise tfjs for a command that needs it, logging the backend choice. */
+export async function backendFor(args: GlobalOptions, configured?: BackendName): Promise<BackendInfo> {
+  const info = await initBackend(args.backend ?? configured);
+  loggerFor(args).info(`backend: ${info.name} (tfjs ${info.tfjsVersion}${info.reason === 'first preference' || info.reason === 'forced' ? `, ${info.reason}` : `; ${info.reason}`})`);
+  return info;
+}
+
+/** Write command output (stdout); logs and progress go to stderr. */
+export function out(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+}
+
+/** Pretty JSON on stdout. */
+export function outJson(value: unknown): void {
+  out(JSON.stringify(value, null, 2));
+}

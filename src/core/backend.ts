@@ -1,0 +1,77 @@
+// TF.js backend selection: the only file that knows about backend packages.
+// Preference: tensorflow (tfjs-node, optional) > wasm > cpu; `--backend` forces one.
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { HwnasError } from './errors.js';
+
+export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** What a run records about the numeric backend it used. */
+export interface BackendInfo {
+  name: BackendName;
+  tfjsVersion: string;
+  /** Why this backend was chosen ("forced" or the reasons earlier preferences were skipped). */
+  reason: string;
+}
+
+const require = createRequire(import.meta.url);
+
+async function tryTensorflow(): Promise<string | undefined> {
+  try {
+    // tfjs-node registers the 'tensorflow' backend on import; it is optional and often absent offline.
+    await import('@tensorflow/tfjs-node' as string);
+    return (await tf.setBackend('tensorflow')) ? undefined : 'tfjs-node did not initialise';
+  } catch (err) {
+    return `tfjs-node not available (${(err as Error).message.split('\n')[0]})`;
+  }
+}
+
+async function tryWasm(): Promise<string | undefined> {
+  try {
+    const wasmFile = require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
+    setWasmPaths(path.dirname(wasmFile) + path.sep);
+    return (await tf.setBackend('wasm')) ? undefined : 'wasm backend did not initialise';
+  } catch (err) {
+    return `wasm not available (${(err as Error).message.split('\n')[0]})`;
+  }
+}
+
+let selected: BackendInfo | undefined;
+
+/**
+ * Initialise the tfjs engine with the fastest available backend, or the one forced by `preferred`.
+ * Idempotent: later calls return the first choice unless a different backend is forced.
+ * @throws HwnasError when a forced backend cannot be initialised
+ */
+export async function initBackend(preferred?: BackendName): Promise<BackendInfo> {
+  if (selected && (preferred === undefined || preferred === selected.name)) return selected;
+  const attempts: Record<BackendName, () => Promise<string | undefined>> = {
+    tensorflow: tryTensorflow,
+    wasm: tryWasm,
+    cpu: async () => ((await tf.setBackend('cpu')) ? undefined : 'cpu backend did not initialise'),
+  };
+  if (preferred !== undefined) {
+    const failure = await attempts[preferred]();
+    if (failure !== undefined) throw new HwnasError(`--backend ${preferred}: ${failure}`);
+    selected = { name: preferred, tfjsVersion: tf.version.tfjs, reason: 'forced' };
+    return selected;
+  }
+  const skipped: string[] = [];
+  for (const name of BACKEND_NAMES) {
+    const failure = await attempts[name]();
+    if (failure === undefined) {
+      selected = { name, tfjsVersion: tf.version.tfjs, reason: skipped.length ? skipped.join('; ') : 'first preference' };
+      return selected;
+    }
+    skipped.push(failure);
+  }
+  throw new HwnasError(`no tfjs backend could be initialised: ${skipped.join('; ')}`);
+}
+
+/** The backend chosen by `initBackend`, or undefined before it ran. */
+export function currentBackend(): BackendInfo | undefined {
+  return selected;
+}

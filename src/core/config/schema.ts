@@ -1,0 +1,31 @@
+// The experiment config: the one schema every command reads. Each section lives in its own file beside this one.
+import { z } from 'zod';
+import { BACKEND_NAMES } from '../backend.js';
+import { spaceSection } from './space.js';
+import { readConfigData } from './load.js';
+import { validate } from './validate.js';
+
+export const experimentSchema = z
+  .object({
+    /** Free-form name; also the default run-name prefix. */
+    name: z.string().min(1).default('experiment'),
+    description: z.string().optional(),
+    seed: z.number().int().min(0).default(0),
+    backend: z.enum(BACKEND_NAMES).optional(),
+    space: spaceSection,
+    output: z
+      .object({
+        /** Folder under which each run gets its own directory. */
+        dir: z.string().min(1).default('results'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type ExperimentConfig = z.output<typeof experimentSchema>;
+
+/** Read, validate and default an experiment config file. @throws ConfigError */
+export function loadExperimentConfig(file: string): ExperimentConfig {
+  return validate(experimentSchema, readConfigData(file), file);
+}

@@ -1,0 +1,20 @@
+// The `space` section: which search space, dataset setting and input shape.
+import { z } from 'zod';
+
+export const SPACE_NAMES = ['nb201', 'fbnet'] as const;
+export const DATASETS = ['cifar10', 'cifar100', 'imagenet16-120'] as const;
+
+export const spaceSection = z
+  .object({
+    name: z.enum(SPACE_NAMES),
+    /** Dataset setting: fixes the default resolution (32 for CIFAR, 16 for ImageNet16-120) and class count. */
+    dataset: z.enum(DATASETS).default('cifar10'),
+    batchSize: z.number().int().positive().default(1),
+    /** Input resolution in pixels; defaults to the dataset's. */
+    resolution: z.number().int().min(8).max(1024).optional(),
+    /** Number of classes; defaults to the dataset's. */
+    classes: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export type SpaceConfig = z.output<typeof spaceSection>;

@@ -1,0 +1,70 @@
+// Typed errors with the context a user needs to fix the problem; the CLI prints `message` as one line.
+
+/** Base class of every error hwnas raises on purpose. `message` is a complete one-line explanation. */
+export class HwnasError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A config or profile field is invalid. `path` is the dotted JSON path of the field (empty for the whole file). */
+export class ConfigError extends HwnasError {
+  constructor(
+    readonly file: string,
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${path === '' ? '' : `${path}: `}${reason}`);
+  }
+}
+
+/** A data file (CSV/JSON table) is missing or malformed. `line` is 1-based; 0 when the problem is the whole file. */
+export class DataFileError extends HwnasError {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly reason: string,
+    readonly column?: string,
+  ) {
+    const where = line > 0 ? `:${line}` : '';
+    const col = column === undefined ? '' : ` (column ${column})`;
+    super(`${file}${where}${col}: ${reason}`);
+  }
+}
+
+/** An architecture string/index does not belong to the named search space. */
+export class UnknownArchError extends HwnasError {
+  constructor(
+    readonly space: string,
+    readonly arch: string,
+    readonly reason: string,
+  ) {
+    super(`${space}: invalid architecture '${arch}': ${reason}`);
+  }
+}
+
+/** An operation name is not known to the search space (or to a device's efficiency table). */
+export class UnknownOpError extends HwnasError {
+  constructor(
+    readonly op: string,
+    readonly arch: string,
+    readonly known: readonly string[],
+  ) {
+    super(`unknown op '${op}' in '${arch}' (known: ${known.join(', ')})`);
+  }
+}
+
+/** A name looked up in a registry (space, device, encoder, sampler, strategy, …) does not exist. */
+export class UnknownNameError extends HwnasError {
+  constructor(
+    readonly kind: string,
+    readonly name: string,
+    readonly known: readonly string[],
+  ) {
+    super(`unknown ${kind} '${name}' (known: ${known.join(', ')})`);
+  }
+}
+
+/** The user asked for something the current state does not allow (e.g. resuming a finished run). */
+export class UsageError extends HwnasError {}
