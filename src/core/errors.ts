@@ -59,10 +59,11 @@ export class UnknownOpError extends HwnasError {
 export class UnknownNameError extends HwnasError {
   constructor(
     readonly kind: string,
-    readonly name: string,
+    /** The name that was asked for (not `name`, which every Error already has). */
+    readonly value: string,
     readonly known: readonly string[],
   ) {
-    super(`unknown ${kind} '${name}' (known: ${known.join(', ')})`);
+    super(`unknown ${kind} '${value}' (known: ${known.join(', ')})`);
   }
 }
 
