@@ -1,0 +1,82 @@
+// Shared by the table loaders: finds the arch key column and canonicalises every key, so tables join on one id.
+import { columnIndex, readCsv, type CsvTable } from '../core/csv.js';
+import { DataFileError, HwnasError } from '../core/errors.js';
+import { canonicalFbnet } from '../spaces/fbnet/arch.js';
+
+/** Turns an arch as written in a file into the space's canonical string; throws for a foreign arch. */
+export type Canonicaliser = (arch: string) => string;
+
+const NB201_EDGE = '[a-z0-9_]+';
+const NB201_SHAPE = new RegExp(`^\\|${NB201_EDGE}~0\\|\\+\\|${NB201_EDGE}~0\\|${NB201_EDGE}~1\\|\\+\\|${NB201_EDGE}~0\\|${NB201_EDGE}~1\\|${NB201_EDGE}~2\\|$`);
+
+/** Minimal NB201 normalisation until the space's own `canonical()` lands: trims and checks the cell shape. */
+function canonicalNb201(arch: string): string {
+  const text = arch.trim();
+  if (!NB201_SHAPE.test(text)) throw new Error(`'${arch}' is not a NAS-Bench-201 cell string`);
+  return text;
+}
+
+/** Key columns the loaders recognise, in preference order, with the space whose canonical form they use. */
+const KEY_COLUMNS: readonly { column: string; canonical: Canonicaliser }[] = [
+  { column: 'arch_str', canonical: canonicalNb201 },
+  { column: 'op_indices', canonical: canonicalFbnet },
+];
+
+/** A parsed CSV with its arch key column located and the canonicaliser for it. */
+export interface KeyedCsv {
+  table: CsvTable;
+  keyColumn: string;
+  keyIndex: number;
+  canonical: Canonicaliser;
+}
+
+/**
+ * Read a CSV whose rows are keyed by arch (`arch_str` for NB201, `op_indices` for FBNet).
+ * @param canonical overrides the canonicaliser chosen from the key column
+ * @throws DataFileError when the file is missing/malformed or has no known key column
+ */
+export function readKeyedCsv(file: string, canonical?: Canonicaliser): KeyedCsv {
+  const table = readCsv(file);
+  const key = KEY_COLUMNS.find((k) => table.header.includes(k.column));
+  if (key === undefined) {
+    throw new DataFileError(file, 1, `no arch key column (expected one of ${KEY_COLUMNS.map((k) => k.column).join(', ')}; columns: ${table.header.join(', ')})`);
+  }
+  return { table, keyColumn: key.column, keyIndex: columnIndex(table, key.column), canonical: canonical ?? key.canonical };
+}
+
+/**
+ * Canonical arch of each of `rows` (indices into `keyed.table.rows`) and a map arch → position in that list.
+ * @throws DataFileError at the line of an invalid or duplicate arch
+ */
+export function keyRows(keyed: KeyedCsv, rows: readonly number[]): { archs: string[]; position: Map<string, number> } {
+  const { table, keyIndex, keyColumn } = keyed;
+  const archs: string[] = new Array(rows.length);
+  const position = new Map<string, number>();
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    let arch: string;
+    try {
+      arch = keyed.canonical(table.rows[r][keyIndex]);
+    } catch (err) {
+      const reason = err instanceof HwnasError || err instanceof Error ? err.message : String(err);
+      throw new DataFileError(table.file, table.lines[r], reason, keyColumn);
+    }
+    const first = position.get(arch);
+    if (first !== undefined) {
+      throw new DataFileError(table.file, table.lines[r], `duplicate arch '${arch}' (first on line ${table.lines[rows[first]]})`, keyColumn);
+    }
+    position.set(arch, i);
+    archs[i] = arch;
+  }
+  return { archs, position };
+}
+
+/** Parse a numeric cell; empty and non-finite cells (`''`, `nan`, `-inf`) give NaN when `allowMissing`. */
+export function parseCell(table: CsvTable, row: number, col: number, allowMissing: boolean): number {
+  const cell = table.rows[row][col];
+  const value = Number(cell);
+  // Number('') is 0 and Number(' ') is 0: an empty cell must not read as a measurement of zero.
+  if (Number.isFinite(value) && cell.trim() !== '') return value;
+  if (allowMissing && /^\s*(|nan|[+-]?inf(inity)?)\s*$/i.test(cell)) return Number.NaN;
+  throw new DataFileError(table.file, table.lines[row], `expected a number${allowMissing ? ' or an empty cell' : ''}, got '${cell}'`, table.header[col]);
+}

@@ -1,0 +1,98 @@
+// Wide latency tables (HELP): one row per arch, one `<device>_ms` column per device, keyed by canonical arch.
+import { DataFileError } from '../core/errors.js';
+import { keyRows, parseCell, readKeyedCsv, type Canonicaliser } from './keys.js';
+
+const SUFFIX = '_ms';
+
+/** Measured latencies of many archs on many devices. */
+export interface LatencyTable {
+  file: string;
+  /** Device names in file order (column names without `_ms`). */
+  devices: string[];
+  /** Canonical archs in file order; `latencyMs.get(d)[i]` belongs to `archs[i]`. */
+  archs: string[];
+  /** The file's `arch_index` per row where it has that column (HELP / NB201 index), else undefined. */
+  archIndex?: Int32Array;
+  /** Latency in ms per device, aligned with `archs`. */
+  latencyMs: Map<string, Float64Array>;
+  /** Row of a canonical arch, undefined when absent. */
+  rowOf(arch: string): number | undefined;
+  /** Latency of `arch` on `device` in ms; undefined when the arch is not in the table. @throws DataFileError for an unknown device */
+  latency(device: string, arch: string): number | undefined;
+  /** The latency column of a device. @throws DataFileError listing the devices */
+  column(device: string): Float64Array;
+  /** The arch whose `arch_index` is `index`, undefined when absent (e.g. HELP reference-arch indices). */
+  archAtIndex(index: number): string | undefined;
+}
+
+export interface LatencyLoadOptions {
+  /** Load only these devices (names without `_ms`), in this order; default every `_ms` column. */
+  devices?: readonly string[];
+  /** Overrides the canonicaliser picked from the key column. */
+  canonical?: Canonicaliser;
+}
+
+/**
+ * Load a wide latency table such as `help/nb201_latency.csv` or `help/fbnet_latency.csv`.
+ * @throws DataFileError naming file, line and column for a missing file, unknown device, bad arch or bad number
+ */
+export function loadLatencyTable(file: string, options: LatencyLoadOptions = {}): LatencyTable {
+  const keyed = readKeyedCsv(file, options.canonical);
+  const { table } = keyed;
+  const available = table.header.filter((h) => h.endsWith(SUFFIX)).map((h) => h.slice(0, -SUFFIX.length));
+  if (available.length === 0) throw new DataFileError(file, 1, `no '<device>${SUFFIX}' latency columns (columns: ${table.header.join(', ')})`);
+  const devices = options.devices === undefined ? available : [...options.devices];
+  for (const d of devices) {
+    if (!available.includes(d)) throw new DataFileError(file, 1, `no latency column for device '${d}' (devices: ${available.join(', ')})`, `${d}${SUFFIX}`);
+  }
+
+  const n = table.rows.length;
+  const { archs, position } = keyRows(
+    keyed,
+    Array.from({ length: n }, (_, i) => i),
+  );
+  const latencyMs = new Map<string, Float64Array>();
+  for (const d of devices) {
+    const col = table.header.indexOf(`${d}${SUFFIX}`);
+    const values = new Float64Array(n);
+    for (let r = 0; r < n; r++) values[r] = parseCell(table, r, col, false);
+    latencyMs.set(d, values);
+  }
+
+  let archIndex: Int32Array | undefined;
+  const byIndex = new Map<number, number>();
+  const indexCol = table.header.indexOf('arch_index');
+  if (indexCol >= 0) {
+    archIndex = new Int32Array(n);
+    for (let r = 0; r < n; r++) {
+      const value = parseCell(table, r, indexCol, false);
+      if (!Number.isInteger(value)) throw new DataFileError(file, table.lines[r], `expected an integer, got '${table.rows[r][indexCol]}'`, 'arch_index');
+      archIndex[r] = value;
+      byIndex.set(value, r);
+    }
+  }
+
+  const column = (device: string): Float64Array => {
+    const values = latencyMs.get(device);
+    if (values === undefined) throw new DataFileError(file, 0, `device '${device}' not loaded (loaded: ${devices.join(', ')})`, `${device}${SUFFIX}`);
+    return values;
+  };
+  return {
+    file,
+    devices,
+    archs,
+    archIndex,
+    latencyMs,
+    rowOf: (arch) => position.get(arch),
+    latency: (device, arch) => {
+      const values = column(device);
+      const row = position.get(arch);
+      return row === undefined ? undefined : values[row];
+    },
+    column,
+    archAtIndex: (index) => {
+      const row = byIndex.get(index);
+      return row === undefined ? undefined : archs[row];
+    },
+  };
+}

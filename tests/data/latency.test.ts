@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { DataFileError } from '../../src/core/errors.js';
+import { loadLatencyTable } from '../../src/data/latency.js';
+import { describeWithData, dataFile } from '../helpers/data.js';
+import { FBNET_A, FBNET_B, NB201_A, NB201_B, writeFixture } from './fixtures.js';
+
+function errorOf(fn: () => unknown): DataFileError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof DataFileError) return err;
+    throw err;
+  }
+  throw new Error('expected a DataFileError');
+}
+
+describe('loadLatencyTable on fixtures', () => {
+  const good = `arch_index,arch_str,cpu_ms,gpu_1_ms\n0,${NB201_B},10.5,2\n1,${NB201_A},20.25,3\n`;
+
+  it('reads devices, archs, columns and lookups', () => {
+    const t = loadLatencyTable(writeFixture('lat.csv', good));
+    expect(t.devices).toEqual(['cpu', 'gpu_1']);
+    expect(t.archs).toEqual([NB201_B, NB201_A]);
+    expect(Array.from(t.column('cpu'))).toEqual([10.5, 20.25]);
+    expect(t.latency('gpu_1', NB201_A)).toBe(3);
+    expect(t.latency('gpu_1', '|none~0|+|none~0|none~1|+|none~0|none~1|none~2|')).toBeUndefined();
+    expect(t.archAtIndex(1)).toBe(NB201_A);
+    expect(t.rowOf(NB201_B)).toBe(0);
+  });
+
+  it('loads a subset of devices in the order asked', () => {
+    const t = loadLatencyTable(writeFixture('lat.csv', good), { devices: ['gpu_1'] });
+    expect(t.devices).toEqual(['gpu_1']);
+    expect([...t.latencyMs.keys()]).toEqual(['gpu_1']);
+    expect(() => t.column('cpu')).toThrow(/device 'cpu' not loaded \(loaded: gpu_1\)/);
+  });
+
+  it('keys FBNet tables by the canonical op_indices string, also when written as op names', () => {
+    const names = 'k5_e6-skip-k3_e1_g2-skip-k5_e1-skip-skip-skip-k5_e6-k5_e1-k3_e1_g2-k5_e1-k5_e6-k3_e6-k3_e3-k5_e6-k3_e6-k3_e3-k5_e1-k3_e3-k5_e1-k5_e1_g2';
+    const t = loadLatencyTable(writeFixture('fb.csv', `op_indices,pixel3_ms\n${FBNET_B},4\n`));
+    expect(t.latency('pixel3', FBNET_B)).toBe(4);
+    const byName = loadLatencyTable(writeFixture('fb.csv', `op_indices,pixel3_ms\n${names},4\n`));
+    // Names in the key column are not op_indices; the canonicaliser still accepts them and yields indices.
+    expect(byName.archs).toEqual([FBNET_A]);
+  });
+
+  const malformed: { name: string; text: string; line: number; column?: string; reason: RegExp; devices?: string[] }[] = [
+    { name: 'non-numeric latency', text: `arch_str,cpu_ms\n${NB201_A},fast\n`, line: 2, column: 'cpu_ms', reason: /expected a number, got 'fast'/ },
+    { name: 'empty latency', text: `arch_str,cpu_ms\n${NB201_A},1\n${NB201_B},\n`, line: 3, column: 'cpu_ms', reason: /expected a number, got ''/ },
+    { name: 'ragged row', text: `arch_str,cpu_ms\n${NB201_A},1,2\n`, line: 2, reason: /expected 2 fields/ },
+    { name: 'bad NB201 arch', text: `arch_str,cpu_ms\n${NB201_A},1\n|conv~0|,2\n`, line: 3, column: 'arch_str', reason: /not a NAS-Bench-201 cell/ },
+    { name: 'bad FBNet arch', text: `op_indices,cpu_ms\n${FBNET_A},1\n1_2_9,2\n`, line: 3, column: 'op_indices', reason: /expected 22 block choices/ },
+    { name: 'duplicate arch', text: `arch_str,cpu_ms\n${NB201_A},1\n${NB201_B},1\n${NB201_A},2\n`, line: 4, column: 'arch_str', reason: /duplicate arch .* \(first on line 2\)/ },
+    { name: 'no key column', text: `arch,cpu_ms\n${NB201_A},1\n`, line: 1, reason: /no arch key column/ },
+    { name: 'no device columns', text: `arch_str,cpu\n${NB201_A},1\n`, line: 1, reason: /no '<device>_ms' latency columns/ },
+    { name: 'unknown device', text: `arch_str,cpu_ms\n${NB201_A},1\n`, line: 1, column: 'tpu_ms', reason: /no latency column for device 'tpu' \(devices: cpu\)/, devices: ['tpu'] },
+    { name: 'fractional arch_index', text: `arch_index,arch_str,cpu_ms\n0.5,${NB201_A},1\n`, line: 2, column: 'arch_index', reason: /expected an integer/ },
+  ];
+  it.each(malformed)('rejects $name with file, line and column', ({ text, line, column, reason, devices }) => {
+    const file = writeFixture('bad.csv', text);
+    const err = errorOf(() => loadLatencyTable(file, { devices }));
+    expect(err.file).toBe(file);
+    expect(err.line).toBe(line);
+    expect(err.column).toBe(column);
+    expect(err.message).toMatch(reason);
+    expect(err.message.startsWith(`${file}:${line}`)).toBe(true);
+  });
+
+  it('names a missing file', () => {
+    const err = errorOf(() => loadLatencyTable('/nonexistent/lat.csv'));
+    expect(err.message).toBe('/nonexistent/lat.csv: cannot read file (ENOENT)');
+  });
+});
+
+describeWithData('loadLatencyTable on the HELP tables', () => {
+  it('loads all 15,625 NB201 archs on 27 device columns in index order', () => {
+    const t = loadLatencyTable(dataFile('help/nb201_latency.csv'));
+    expect(t.archs).toHaveLength(15625);
+    // The help README says 25 devices, but the file has 27 `_ms` columns (5 GPUs × 3 batch sizes + 12 others).
+    expect(t.devices).toHaveLength(27);
+    expect(t.devices).toContain('titan_rtx_256');
+    expect(t.devices.every((d) => !d.endsWith('_ms'))).toBe(true);
+    expect(t.archAtIndex(1)).toBe(NB201_A);
+    expect(t.archs[0]).toBe(NB201_B);
+    expect(t.latency('raspi4', NB201_A)).toBeCloseTo(54.77739761998237, 12);
+    // Every latency is a positive finite number (the README says none is missing).
+    for (const d of t.devices) expect(t.column(d).every((v) => v > 0 && Number.isFinite(v))).toBe(true);
+  });
+
+  it('loads the 5,000 FBNet archs on 27 devices and the reference archs resolve', () => {
+    const t = loadLatencyTable(dataFile('help/fbnet_latency.csv'), { devices: ['pixel3', 'eyeriss'] });
+    expect(t.archs).toHaveLength(5000);
+    expect(t.devices).toEqual(['pixel3', 'eyeriss']);
+    expect(t.archs[0]).toBe(FBNET_A);
+    expect(t.latency('pixel3', FBNET_A)).toBeCloseTo(17.55774545, 10);
+    expect(loadLatencyTable(dataFile('help/fbnet_latency.csv')).devices).toHaveLength(27);
+  });
+});
