@@ -15,3 +15,5 @@ export { loadAccuracyTable, type AccuracyTable, type Coverage } from './data/acc
 export { loadZcpTable, ZCP_NAMES, type ZcpTable } from './data/zcp.js';
 export { loadDeviceTaskSplits, loadHelpMeta, type DeviceTask, type HelpMeta } from './data/splits.js';
 export type { Canonicaliser } from './data/keys.js';
+export { FBNET_OPS, FBNET_BLOCKS } from './spaces/fbnet/arch.js';
+export { torchstatFlops as fbnetTorchstatFlops } from './spaces/fbnet/macro.js';
