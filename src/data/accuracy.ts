@@ -34,15 +34,18 @@ export function loadAccuracyTable(file: string, column: string, options: { canon
   const keyed = readKeyedCsv(file, options.canonical);
   const { table } = keyed;
   const col = columnIndex(table, column);
-  const rows: number[] = [];
+  // Key every row (so a bad arch is reported even where the accuracy is empty), then keep rows with a value.
+  const all = keyRows(keyed).archs;
+  const archs: string[] = [];
   const kept: number[] = [];
+  const position = new Map<string, number>();
   for (let r = 0; r < table.rows.length; r++) {
     const value = parseCell(table, r, col, true);
     if (Number.isNaN(value)) continue;
-    rows.push(r);
+    position.set(all[r], archs.length);
+    archs.push(all[r]);
     kept.push(value);
   }
-  const { archs, position } = keyRows(keyed, rows);
   const values = Float64Array.from(kept);
   return {
     file,

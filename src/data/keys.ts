@@ -45,10 +45,10 @@ export function readKeyedCsv(file: string, canonical?: Canonicaliser): KeyedCsv 
 }
 
 /**
- * Canonical arch of each of `rows` (indices into `keyed.table.rows`) and a map arch → position in that list.
+ * Canonical arch of each of `rows` (indices into `keyed.table.rows`, default all) and a map arch → position in that list.
  * @throws DataFileError at the line of an invalid or duplicate arch
  */
-export function keyRows(keyed: KeyedCsv, rows: readonly number[]): { archs: string[]; position: Map<string, number> } {
+export function keyRows(keyed: KeyedCsv, rows: readonly number[] = keyed.table.rows.map((_, r) => r)): { archs: string[]; position: Map<string, number> } {
   const { table, keyIndex, keyColumn } = keyed;
   const archs: string[] = new Array(rows.length);
   const position = new Map<string, number>();

@@ -47,10 +47,7 @@ export function loadLatencyTable(file: string, options: LatencyLoadOptions = {})
   }
 
   const n = table.rows.length;
-  const { archs, position } = keyRows(
-    keyed,
-    Array.from({ length: n }, (_, i) => i),
-  );
+  const { archs, position } = keyRows(keyed);
   const latencyMs = new Map<string, Float64Array>();
   for (const d of devices) {
     const col = table.header.indexOf(`${d}${SUFFIX}`);

@@ -15,6 +15,11 @@ describe('loadAccuracyTable on fixtures', () => {
     expect(loadAccuracyTable(file, 'top5').get(NB201_B)).toBe(90);
   });
 
+  it('rejects a bad arch even on a row without accuracy', () => {
+    const file = writeFixture('acc.csv', `arch_str,top1\n${NB201_A},70\n|bogus|,\n`);
+    expect(() => loadAccuracyTable(file, 'top1')).toThrow(`${file}:3 (column arch_str): '|bogus|' is not a NAS-Bench-201 cell string`);
+  });
+
   it('rejects a missing column, listing the columns', () => {
     const file = writeFixture('acc.csv', `arch_str,top1\n${NB201_A},70\n`);
     expect(() => loadAccuracyTable(file, 'top2')).toThrow(`${file}:1 (column top2): missing column 'top2' (columns: arch_str, top1)`);
