@@ -89,7 +89,7 @@ describe('FBNet layer list', () => {
     expect(layers.find((l) => l.name === 'block05.skip.conv')).toMatchObject({ kernel: 1, stride: 2, outputShape: [1, 16, 16, 32] });
     // Block 2 (k3_e1_g2, 24→24): grouped expansion, shuffle, depthwise, grouped projection, residual add.
     expect(layers.filter((l) => l.origin.block === 2).map((l) => `${l.kind}${l.groups ? `/g${l.groups}` : ''}`)).toEqual([
-      'conv/g2', 'bn', 'relu', 'identity', 'conv/g24', 'bn', 'relu', 'conv/g2', 'bn', 'add',
+      'conv/g2', 'bn', 'relu', 'identity/g2', 'conv/g24', 'bn', 'relu', 'conv/g2', 'bn', 'add',
     ]);
   });
 

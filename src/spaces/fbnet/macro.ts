@@ -71,7 +71,7 @@ export function fbnetLayers(arch: string, input: InputShape): Layer[] {
     const hidden = inChannels * cfg.expansion;
     let x = convBnRelu(layers, `${prefix}.expand`, origin, shape, hidden, 1, 1, cfg.groups, true);
     // A channel shuffle only permutes channels: no arithmetic, no parameters.
-    if (cfg.groups > 1) layers.push(passThrough(`${prefix}.shuffle`, 'identity', origin, x));
+    if (cfg.groups > 1) layers.push({ ...passThrough(`${prefix}.shuffle`, 'identity', origin, x), groups: cfg.groups });
     x = convBnRelu(layers, `${prefix}.dw`, origin, x, hidden, cfg.kernel, stride, hidden, true);
     x = convBnRelu(layers, `${prefix}.project`, origin, x, outChannels, 1, 1, cfg.groups, false);
     if (inChannels === outChannels && stride === 1) layers.push(add(`${prefix}.add`, origin, x, 2));

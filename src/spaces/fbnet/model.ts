@@ -78,7 +78,6 @@ export function buildFbnetModel(arch: string, input: InputShape, options: { seed
   let x: Sym = inputTensor;
   let blockInput: Sym = x;
   let currentBlock: number | undefined;
-  let groups = 1;
   layers.forEach((layer, i) => {
     if (layer.origin.block !== currentBlock) {
       currentBlock = layer.origin.block;
@@ -88,7 +87,6 @@ export function buildFbnetModel(arch: string, input: InputShape, options: { seed
     const name = tfName(layer.name);
     switch (layer.kind) {
       case 'conv':
-        groups = layer.groups ?? 1;
         x = convLayer(x, layer, layerSeed);
         break;
       case 'bn':
@@ -98,8 +96,8 @@ export function buildFbnetModel(arch: string, input: InputShape, options: { seed
         x = tf.layers.reLU({ name }).apply(x) as Sym;
         break;
       case 'identity':
-        // The only non-trivial identity record is the shuffle after a grouped expansion conv.
-        if (layer.name.endsWith('.shuffle')) x = channelShuffle(x, layer, groups);
+        // Identity records with groups are channel shuffles (after a grouped expansion conv); the rest are skips.
+        if ((layer.groups ?? 1) > 1) x = channelShuffle(x, layer, layer.groups ?? 1);
         break;
       case 'add':
         x = tf.layers.add({ name }).apply([x, blockInput]) as Sym;
