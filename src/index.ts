@@ -17,3 +17,12 @@ export { loadDeviceTaskSplits, loadHelpMeta, type DeviceTask, type HelpMeta } fr
 export type { Canonicaliser } from './data/keys.js';
 export { FBNET_OPS, FBNET_BLOCKS } from './spaces/fbnet/arch.js';
 export { torchstatFlops as fbnetTorchstatFlops } from './spaces/fbnet/macro.js';
+export type { Device, SyncDevice, LatencyRecord, DeviceProfile, SimulatedProfile, TableProfile, HostProfile, Precision } from './hardware/types.js';
+export { isSyncDevice } from './hardware/types.js';
+export { deviceProfileSchema, PROFILE_SCHEMA_VERSION } from './hardware/schema.js';
+export { getDevice, getProfile, listDevices, loadProfile, deviceFromProfile, resolveDevicesDir, BUILTIN_PROFILES } from './hardware/registry.js';
+export { simulateArch, simulateLayers, simulateLayer, type LayerCost, type SimLayer } from './hardware/simulator.js';
+export { SimulatedDevice } from './hardware/simulated.js';
+export { TableDevice } from './hardware/table.js';
+export { HostDevice, measureHost, type HostMeasurement } from './hardware/host.js';
+export { readMeasurements, measurementsCsv, type Measurement } from './hardware/measurements.js';

@@ -1,0 +1,84 @@
+// The measurements CSV (`arch,latency_ms[,batch_size,resolution,device]`): what users measure on their own board.
+import { columnIndex, numberCell, readCsv, toCsv } from '../core/csv.js';
+import { DataFileError } from '../core/errors.js';
+import type { SearchSpace } from '../spaces/types.js';
+
+/** One measured latency (averaged over duplicate rows). */
+export interface Measurement {
+  /** Canonical arch string. */
+  arch: string;
+  latencyMs: number;
+  batchSize?: number;
+  resolution?: number;
+  device?: string;
+  /** How many rows were averaged into this one. */
+  rows: number;
+  /** 1-based file line of the first row. */
+  line: number;
+}
+
+/** What `--help` texts say about the format, in one place. */
+export const MEASUREMENTS_FORMAT =
+  'CSV with header arch,latency_ms and optional batch_size,resolution,device; arch is a canonical arch string (an NB201 index is accepted); rows repeating the same arch, batch_size, resolution and device are averaged';
+
+function positiveInt(table: ReturnType<typeof readCsv>, row: number, col: number): number {
+  const value = numberCell(table, row, col);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new DataFileError(table.file, table.lines[row], `expected a positive integer, got '${table.rows[row][col].trim()}'`, table.header[col]);
+  }
+  return value;
+}
+
+/**
+ * Read a measurements CSV and canonicalise its archs with `space`. Duplicate rows (same arch, batch size,
+ * resolution and device) are averaged, keeping the first row's position.
+ * @throws DataFileError naming the file and line of a bad row (invalid arch, non-positive latency, bad integer)
+ */
+export function readMeasurements(file: string, space: SearchSpace): Measurement[] {
+  const table = readCsv(file);
+  const archCol = columnIndex(table, 'arch');
+  const latencyCol = columnIndex(table, 'latency_ms');
+  const batchCol = table.header.indexOf('batch_size');
+  const resolutionCol = table.header.indexOf('resolution');
+  const deviceCol = table.header.indexOf('device');
+  const known = new Set(['arch', 'latency_ms', 'batch_size', 'resolution', 'device']);
+  const extra = table.header.find((h) => !known.has(h));
+  if (extra !== undefined) throw new DataFileError(file, 1, `unknown column '${extra}' (allowed: ${[...known].join(', ')})`, extra);
+  if (table.rows.length === 0) throw new DataFileError(file, 0, 'no measurement rows');
+
+  const byKey = new Map<string, Measurement>();
+  for (let r = 0; r < table.rows.length; r++) {
+    const cell = table.rows[r][archCol].trim();
+    let arch: string;
+    try {
+      arch = space.canonical(/^\d+$/.test(cell) ? Number(cell) : cell);
+    } catch (err) {
+      throw new DataFileError(file, table.lines[r], (err as Error).message, 'arch');
+    }
+    const latencyMs = numberCell(table, r, latencyCol);
+    if (latencyMs <= 0) throw new DataFileError(file, table.lines[r], `latency must be positive, got ${latencyMs}`, 'latency_ms');
+    const batchSize = batchCol >= 0 && table.rows[r][batchCol].trim() !== '' ? positiveInt(table, r, batchCol) : undefined;
+    const resolution = resolutionCol >= 0 && table.rows[r][resolutionCol].trim() !== '' ? positiveInt(table, r, resolutionCol) : undefined;
+    const device = deviceCol >= 0 && table.rows[r][deviceCol].trim() !== '' ? table.rows[r][deviceCol].trim() : undefined;
+    const key = `${arch}\u0000${batchSize ?? ''}\u0000${resolution ?? ''}\u0000${device ?? ''}`;
+    const seen = byKey.get(key);
+    if (seen === undefined) byKey.set(key, { arch, latencyMs, batchSize, resolution, device, rows: 1, line: table.lines[r] });
+    else {
+      seen.latencyMs = (seen.latencyMs * seen.rows + latencyMs) / (seen.rows + 1);
+      seen.rows += 1;
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** CSV text of measurements (the format `readMeasurements` reads), with the optional columns that any row has. */
+export function measurementsCsv(rows: readonly Omit<Measurement, 'rows' | 'line'>[]): string {
+  const header = ['arch', 'latency_ms'];
+  if (rows.some((r) => r.batchSize !== undefined)) header.push('batch_size');
+  if (rows.some((r) => r.resolution !== undefined)) header.push('resolution');
+  if (rows.some((r) => r.device !== undefined)) header.push('device');
+  return toCsv(
+    header,
+    rows.map((r) => header.map((h) => (h === 'arch' ? r.arch : h === 'latency_ms' ? r.latencyMs : h === 'batch_size' ? (r.batchSize ?? '') : h === 'resolution' ? (r.resolution ?? '') : (r.device ?? '')))),
+  );
+}

@@ -1,0 +1,122 @@
+// Device profiles by name: the built-in ones shipped with hwnas and the user's in a devices directory.
+import fs from 'node:fs';
+import path from 'node:path';
+import { readConfigData } from '../core/config/load.js';
+import { validate } from '../core/config/validate.js';
+import { UnknownNameError, UsageError } from '../core/errors.js';
+import { Registry } from '../core/registry.js';
+import desktopCpu from './builtin/desktop-cpu.json' with { type: 'json' };
+import edgeTpu from './builtin/edge-tpu.json' with { type: 'json' };
+import host from './builtin/host.json' with { type: 'json' };
+import mcu from './builtin/mcu.json' with { type: 'json' };
+import mobileCpu from './builtin/mobile-cpu.json' with { type: 'json' };
+import mobileNpu from './builtin/mobile-npu.json' with { type: 'json' };
+import serverGpu from './builtin/server-gpu.json' with { type: 'json' };
+import { HostDevice } from './host.js';
+import { deviceProfileSchema, type DeviceKind, type DeviceProfile } from './schema.js';
+import { SimulatedDevice } from './simulated.js';
+import { TableDevice } from './table.js';
+import type { Device } from './types.js';
+
+/** Built-in profiles, validated when this module loads (a broken built-in is a bug, not a user error). */
+export const BUILTIN_PROFILES: readonly DeviceProfile[] = [serverGpu, desktopCpu, mobileCpu, mobileNpu, edgeTpu, mcu, host].map((data) =>
+  validate(deviceProfileSchema, data, `builtin:${(data as { name: string }).name}`),
+);
+
+/** How a profile of each kind becomes a `Device`. */
+export const deviceKinds = new Registry<(profile: DeviceProfile) => Device>('device kind')
+  .register('simulated', (p) => new SimulatedDevice(p as Extract<DeviceProfile, { kind: 'simulated' }>))
+  .register('measured-table', (p) => new TableDevice(p as Extract<DeviceProfile, { kind: 'measured-table' }>))
+  .register('host', (p) => new HostDevice(p as Extract<DeviceProfile, { kind: 'host' }>));
+
+export const DEFAULT_DEVICES_DIR = 'hwnas-devices';
+
+/** The user's devices directory: the option, else `$HWNAS_DEVICES_DIR`, else `./hwnas-devices`. */
+export function resolveDevicesDir(option?: string): string {
+  return path.resolve(option ?? process.env.HWNAS_DEVICES_DIR ?? DEFAULT_DEVICES_DIR);
+}
+
+/** Read and validate a profile file (JSON or YAML). @throws ConfigError naming the file, field path and reason */
+export function loadProfile(file: string): DeviceProfile {
+  return validate(deviceProfileSchema, readConfigData(file), file);
+}
+
+/** One entry of `devices list`. */
+export interface DeviceEntry {
+  name: string;
+  kind: DeviceKind;
+  version: number;
+  origin: 'builtin' | 'user';
+  /** Profile file for user devices. */
+  file?: string;
+  profile: DeviceProfile;
+}
+
+/** A user profile file that failed validation: listed, never used. */
+export interface InvalidEntry {
+  file: string;
+  error: string;
+}
+
+/** Built-in devices followed by the valid user devices in `devicesDir` (sorted by name), and the invalid files. */
+export function listDevices(devicesDir: string): { devices: DeviceEntry[]; invalid: InvalidEntry[] } {
+  const devices: DeviceEntry[] = BUILTIN_PROFILES.map((p) => ({ name: p.name, kind: p.kind, version: p.version, origin: 'builtin', profile: p }));
+  const invalid: InvalidEntry[] = [];
+  const files = fs.existsSync(devicesDir) ? fs.readdirSync(devicesDir).filter((f) => /\.(json|ya?ml)$/i.test(f)).sort() : [];
+  for (const f of files) {
+    const file = path.join(devicesDir, f);
+    try {
+      const p = loadProfile(file);
+      devices.push({ name: p.name, kind: p.kind, version: p.version, origin: 'user', file, profile: p });
+    } catch (err) {
+      invalid.push({ file, error: (err as Error).message });
+    }
+  }
+  return { devices, invalid };
+}
+
+/** The profile called `name` (built-in first, then the devices directory). @throws UnknownNameError listing known devices */
+export function getProfile(name: string, options: { devicesDir?: string } = {}): DeviceEntry {
+  const { devices } = listDevices(resolveDevicesDir(options.devicesDir));
+  const entry = devices.find((d) => d.name === name);
+  if (entry === undefined) throw new UnknownNameError('device', name, devices.map((d) => d.name));
+  return entry;
+}
+
+/** A ready-to-use device by name. @throws UnknownNameError listing the known devices */
+export function getDevice(name: string, options: { devicesDir?: string } = {}): Device {
+  return deviceFromProfile(getProfile(name, options).profile);
+}
+
+/** The device a profile describes. */
+export function deviceFromProfile(profile: DeviceProfile): Device {
+  return deviceKinds.get(profile.kind)(profile);
+}
+
+/**
+ * Write a validated profile into the devices directory as `<name>.json`.
+ * @throws UsageError for a built-in name, or an existing user device unless `overwrite`
+ */
+export function saveUserProfile(profile: DeviceProfile, devicesDir: string, options: { overwrite?: boolean } = {}): string {
+  if (BUILTIN_PROFILES.some((p) => p.name === profile.name)) {
+    throw new UsageError(`'${profile.name}' is a built-in device; give your profile another name`);
+  }
+  const file = path.join(devicesDir, `${profile.name}.json`);
+  if (!options.overwrite && fs.existsSync(file)) throw new UsageError(`device '${profile.name}' already exists (${file}); remove it first or use --force`);
+  // Validate again so nothing invalid is ever written, whoever built the object.
+  validate(deviceProfileSchema, profile, file);
+  fs.mkdirSync(devicesDir, { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(profile, null, 2) + '\n');
+  return file;
+}
+
+/** Delete a user device's profile file. @throws UsageError for built-in devices, UnknownNameError for unknown ones */
+export function removeUserProfile(name: string, devicesDir: string): string {
+  if (BUILTIN_PROFILES.some((p) => p.name === name)) throw new UsageError(`'${name}' is a built-in device and cannot be removed`);
+  const entry = listDevices(devicesDir).devices.find((d) => d.name === name && d.origin === 'user');
+  if (entry?.file === undefined) {
+    throw new UnknownNameError('user device', name, listDevices(devicesDir).devices.filter((d) => d.origin === 'user').map((d) => d.name));
+  }
+  fs.rmSync(entry.file);
+  return entry.file;
+}

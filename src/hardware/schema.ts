@@ -1,0 +1,138 @@
+// The device profile JSON schema (versioned): what a simulated, measured-table or host device is made of.
+import { z } from 'zod';
+import { BACKEND_NAMES } from '../core/backend.js';
+
+/** The profile schema this version of hwnas reads and writes. */
+export const PROFILE_SCHEMA_VERSION = 1;
+
+export const PRECISIONS = ['fp32', 'fp16', 'int8'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
+/** Op classes that carry their own efficiency factor in a simulated profile. */
+export const OP_CLASSES = ['conv', 'pointwise', 'depthwise', 'fc', 'elementwise', 'pool'] as const;
+export type OpClass = (typeof OP_CLASSES)[number];
+
+const positive = z.number().positive();
+const efficiency = z.number().positive().max(1);
+
+const provenance = z
+  .object({
+    /** Public spec-sheet figures the numbers are based on, or the measurement that produced them. */
+    source: z.string().min(1),
+    runtime: z.string().optional(),
+    precision: z.string().optional(),
+    threads: z.number().int().positive().optional(),
+    governor: z.string().optional(),
+    notes: z.string().optional(),
+    /** Written by `devices calibrate`: what the profile was fitted from and how well. */
+    calibration: z
+      .object({
+        base: z.string(),
+        baseVersion: z.number().int(),
+        measurements: z.string(),
+        trainRows: z.number().int(),
+        heldOutRows: z.number().int(),
+        before: z.record(z.string(), z.number()),
+        after: z.record(z.string(), z.number()),
+        date: z.string(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** Measured latencies on reference archs (what a HELP-style hardware embedding uses). */
+const reference = z
+  .object({
+    space: z.string().min(1),
+    batchSize: z.number().int().positive().default(1),
+    resolution: z.number().int().positive().optional(),
+    latencies: z.array(z.object({ arch: z.string().min(1), latencyMs: positive }).strict()).min(1),
+  })
+  .strict();
+
+const common = {
+  schemaVersion: z.literal(PROFILE_SCHEMA_VERSION),
+  /** The name users write (`--device mobile-cpu`): lower-case letters, digits, `.`, `_`, `-`. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lower-case letters, digits, ".", "_" or "-"'),
+  /** Profile version; calibration writes version + 1. */
+  version: z.number().int().min(1).default(1),
+  description: z.string().min(1),
+  provenance,
+  reference: reference.optional(),
+};
+
+export const simulatedSection = z
+  .object({
+    /** Peak arithmetic throughput per precision in GFLOP/s (1 multiply-accumulate = 2 FLOPs); absent = not accelerated. */
+    peak: z
+      .object({ fp32Gflops: positive, fp16Gflops: positive.optional(), int8Gops: positive.optional() })
+      .strict(),
+    /** Precision the deployed model runs at unless a what-if changes it. */
+    defaultPrecision: z.enum(PRECISIONS).default('fp32'),
+    memory: z
+      .object({
+        /** Off-chip (DRAM or host link) bandwidth, GB/s. */
+        bandwidthGBs: positive,
+        /** On-chip memory (cache/SRAM/global buffer) in KiB: a layer whose working set fits moves only its weights. */
+        onChipKiB: z.number().min(0),
+      })
+      .strict(),
+    /** Fraction of peak each op class reaches on a well-shaped layer, in (0, 1]. */
+    efficiency: z.object({ conv: efficiency, pointwise: efficiency, depthwise: efficiency, fc: efficiency, elementwise: efficiency, pool: efficiency }).strict(),
+    /**
+     * Shape-dependent utilisation: channels are processed in tiles (vector lanes, systolic array rows/columns), so
+     * channel counts that are not a multiple waste lanes; small layers cannot fill a parallel machine.
+     */
+    utilisation: z
+      .object({
+        inChannelTile: z.number().int().positive(),
+        outChannelTile: z.number().int().positive(),
+        /** Output elements at which a layer reaches half of its peak (0 = no parallelism penalty). */
+        halfUtilOutputs: z.number().min(0),
+      })
+      .strict(),
+    /** Fixed costs in microseconds: per executed layer (kernel launch, dispatch) and per inference. */
+    overhead: z.object({ perLayerUs: z.number().min(0), perInferenceUs: z.number().min(0) }).strict(),
+    /** `depthwise: false` = no depthwise acceleration: a depthwise conv uses one input-channel lane per tile. */
+    support: z.object({ depthwise: z.boolean().default(true) }).strict().prefault({}),
+  })
+  .strict();
+
+export const tableSection = z
+  .object({
+    /** Wide latency CSV (e.g. ../shared/data/help/nb201_latency.csv); relative paths resolve against the working directory. */
+    file: z.string().min(1),
+    /** Device column without its `_ms` suffix (e.g. `raspi4`). */
+    column: z.string().min(1),
+    space: z.string().min(1),
+    batchSize: z.number().int().positive(),
+    resolution: z.number().int().positive(),
+  })
+  .strict();
+
+export const hostSection = z
+  .object({
+    /** TF.js backend; `auto` picks the fastest available. */
+    backend: z.enum(['auto', ...BACKEND_NAMES]).default('auto'),
+    warmup: z.number().int().min(0).default(3),
+    /** Timed runs: at least `minRepeats`, then until `budgetMs` per arch or `maxRepeats`. */
+    minRepeats: z.number().int().positive().default(5),
+    maxRepeats: z.number().int().positive().default(50),
+    budgetMs: positive.default(500),
+  })
+  .strict();
+
+export const deviceProfileSchema = z.discriminatedUnion('kind', [
+  z.object({ ...common, kind: z.literal('simulated'), simulated: simulatedSection }).strict(),
+  z.object({ ...common, kind: z.literal('measured-table'), table: tableSection }).strict(),
+  z.object({ ...common, kind: z.literal('host'), host: hostSection.prefault({}) }).strict(),
+]);
+
+export type DeviceProfile = z.output<typeof deviceProfileSchema>;
+export type SimulatedProfile = Extract<DeviceProfile, { kind: 'simulated' }>;
+export type TableProfile = Extract<DeviceProfile, { kind: 'measured-table' }>;
+export type HostProfile = Extract<DeviceProfile, { kind: 'host' }>;
+export type SimulatedParams = SimulatedProfile['simulated'];
+export const DEVICE_KINDS = ['simulated', 'measured-table', 'host'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
