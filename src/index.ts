@@ -25,4 +25,4 @@ export { simulateArch, simulateLayers, simulateLayer, type LayerCost, type SimLa
 export { SimulatedDevice } from './hardware/simulated.js';
 export { TableDevice } from './hardware/table.js';
 export { HostDevice, measureHost, type HostMeasurement } from './hardware/host.js';
-export { readMeasurements, measurementsCsv, type Measurement } from './hardware/measurements.js';
+export { readMeasurements, MEASUREMENTS_FORMAT, type Measurement } from './hardware/measurements.js';

@@ -1,5 +1,5 @@
 // The measurements CSV (`arch,latency_ms[,batch_size,resolution,device]`): what users measure on their own board.
-import { columnIndex, numberCell, readCsv, toCsv } from '../core/csv.js';
+import { columnIndex, numberCell, readCsv } from '../core/csv.js';
 import { DataFileError } from '../core/errors.js';
 import type { SearchSpace } from '../spaces/types.js';
 
@@ -19,7 +19,7 @@ export interface Measurement {
 
 /** What `--help` texts say about the format, in one place. */
 export const MEASUREMENTS_FORMAT =
-  'CSV with header arch,latency_ms and optional batch_size,resolution,device; arch is a canonical arch string (an NB201 index is accepted); rows repeating the same arch, batch_size, resolution and device are averaged';
+  'CSV with header arch,latency_ms and optional batch_size,resolution,device; arch is a canonical arch string (an NB201 index is accepted); other columns (e.g. backend, threads written by devices measure) are kept for the record and ignored; rows repeating the same arch, batch_size, resolution and device are averaged';
 
 function positiveInt(table: ReturnType<typeof readCsv>, row: number, col: number): number {
   const value = numberCell(table, row, col);
@@ -41,9 +41,6 @@ export function readMeasurements(file: string, space: SearchSpace): Measurement[
   const batchCol = table.header.indexOf('batch_size');
   const resolutionCol = table.header.indexOf('resolution');
   const deviceCol = table.header.indexOf('device');
-  const known = new Set(['arch', 'latency_ms', 'batch_size', 'resolution', 'device']);
-  const extra = table.header.find((h) => !known.has(h));
-  if (extra !== undefined) throw new DataFileError(file, 1, `unknown column '${extra}' (allowed: ${[...known].join(', ')})`, extra);
   if (table.rows.length === 0) throw new DataFileError(file, 0, 'no measurement rows');
 
   const byKey = new Map<string, Measurement>();
@@ -69,16 +66,4 @@ export function readMeasurements(file: string, space: SearchSpace): Measurement[
     }
   }
   return [...byKey.values()];
-}
-
-/** CSV text of measurements (the format `readMeasurements` reads), with the optional columns that any row has. */
-export function measurementsCsv(rows: readonly Omit<Measurement, 'rows' | 'line'>[]): string {
-  const header = ['arch', 'latency_ms'];
-  if (rows.some((r) => r.batchSize !== undefined)) header.push('batch_size');
-  if (rows.some((r) => r.resolution !== undefined)) header.push('resolution');
-  if (rows.some((r) => r.device !== undefined)) header.push('device');
-  return toCsv(
-    header,
-    rows.map((r) => header.map((h) => (h === 'arch' ? r.arch : h === 'latency_ms' ? r.latencyMs : h === 'batch_size' ? (r.batchSize ?? '') : h === 'resolution' ? (r.resolution ?? '') : (r.device ?? '')))),
-  );
 }

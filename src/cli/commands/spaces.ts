@@ -22,7 +22,7 @@ const list = defineCommand({
 });
 
 /** Where a layer comes from, as one short string: `stage1 cell0 edge0→1 nor_conv_3x3`. */
-export function originLabel(layer: Layer): string {
+export function originLabel(layer: Pick<Layer, 'origin'>): string {
   const o = layer.origin;
   return [o.stage, o.cell !== undefined ? `cell${o.cell}` : '', o.block !== undefined ? `block${o.block}` : '', o.edge ? `edge${o.edge[0]}→${o.edge[1]}` : '', o.op]
     .filter((s) => s !== '')

@@ -1,0 +1,264 @@
+// `hwnas devices list|show|validate|add|remove|measure|calibrate|import-table`: manage device profiles.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Argv } from 'yargs';
+import { DATASETS } from '../../core/config/space.js';
+import { toCsv } from '../../core/csv.js';
+import { UsageError } from '../../core/errors.js';
+import { startProgress } from '../../core/log.js';
+import { Rng } from '../../core/rng.js';
+import { formatTable } from '../../core/table.js';
+import { loadLatencyTable } from '../../data/latency.js';
+import { calibrateProfile, calibrationSamples, splitMeasurements } from '../../hardware/calibrate.js';
+import { measureHost } from '../../hardware/host.js';
+import { MEASUREMENTS_FORMAT, readMeasurements } from '../../hardware/measurements.js';
+import { getProfile, listDevices, loadProfile, removeUserProfile, resolveDevicesDir, saveUserProfile } from '../../hardware/registry.js';
+import { PROFILE_SCHEMA_VERSION, type DeviceProfile, type TableProfile } from '../../hardware/schema.js';
+import { getSpace, resolveInput } from '../../spaces/registry.js';
+import { backendFor, defineCommand, loggerFor, out, outJson, type GlobalOptions } from '../command.js';
+
+const DEVICES_DIR_HELP = 'Directory of user device profiles (default: $HWNAS_DEVICES_DIR, else ./hwnas-devices)';
+
+function withDevicesDir<T>(y: Argv<T>) {
+  return y.option('devices-dir', { type: 'string', describe: DEVICES_DIR_HELP });
+}
+
+function withInput<T>(y: Argv<T>) {
+  return y
+    .option('space', { type: 'string', default: 'nb201', describe: 'Search space (nb201, fbnet)' })
+    .option('dataset', { choices: DATASETS, describe: "Dataset setting for the default input (default: the space's)" })
+    .option('batch', { type: 'number', describe: 'Batch size (default 1; a measurement row\'s batch_size wins)' })
+    .option('resolution', { type: 'number', describe: "Input resolution in pixels (default: the dataset's; a row's resolution wins)" });
+}
+
+const list = defineCommand({
+  command: 'list',
+  describe: 'List built-in and user devices with kind (simulated / measured-table / host), version and source',
+  builder: (y) => withDevicesDir(y).option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
+  handler: (args) => {
+    const dir = resolveDevicesDir(args.devicesDir);
+    const { devices, invalid } = listDevices(dir);
+    if (args.json) return outJson({ devicesDir: dir, devices: devices.map(({ profile, ...d }) => ({ ...d, description: profile.description, source: profile.provenance.source })), invalid });
+    out(
+      formatTable(
+        ['device', 'kind', 'version', 'origin', 'description'],
+        devices.map((d) => [d.name, d.kind, `v${d.version}`, d.origin === 'user' ? `user (${path.relative(process.cwd(), d.file ?? '') || d.file})` : 'built-in', d.profile.description]),
+      ),
+    );
+    for (const bad of invalid) loggerFor(args).warn(`ignored invalid profile: ${bad.error}`);
+  },
+});
+
+/** Parameter rows of a profile: dotted field, value, and where the number came from. */
+function parameterRows(profile: DeviceProfile): [string, string, string][] {
+  const calibrated = profile.provenance.calibration;
+  const rows: [string, string, string][] = [];
+  const walk = (prefix: string, value: unknown, source: (field: string) => string) => {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) walk(prefix === '' ? k : `${prefix}.${k}`, v, source);
+    } else rows.push([prefix, String(value), source(prefix)]);
+  };
+  if (profile.kind === 'simulated') {
+    walk('simulated', profile.simulated, (field) => {
+      if (calibrated && /\.(peak|memory\.bandwidthGBs|overhead|efficiency)/.test(field)) return `calibrated to ${calibrated.measurements} (from ${calibrated.base} v${calibrated.baseVersion})`;
+      return /\.(peak|memory)\./.test(field) ? 'spec sheet (provenance.source)' : 'modelling assumption (provenance.notes)';
+    });
+  } else if (profile.kind === 'measured-table') walk('table', profile.table, () => 'import-table');
+  else walk('host', profile.host, () => 'profile setting');
+  return rows;
+}
+
+const show = defineCommand({
+  command: 'show <device>',
+  describe: 'Print a device profile, with where each number came from',
+  builder: (y) =>
+    withDevicesDir(y)
+      .positional('device', { type: 'string', demandOption: true, describe: 'Device name (see devices list)' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the profile JSON' }),
+  handler: (args) => {
+    const entry = getProfile(args.device, { devicesDir: args.devicesDir });
+    const p = entry.profile;
+    if (args.json) return outJson(p);
+    out(`${p.name} v${p.version} (${p.kind}, ${entry.origin === 'user' ? `user: ${entry.file}` : 'built-in'})`);
+    out(p.description);
+    const prov = p.provenance;
+    out(`\nsource:   ${prov.source}`);
+    for (const key of ['runtime', 'precision', 'threads', 'governor', 'notes'] as const) {
+      if (prov[key] !== undefined) out(`${key.padEnd(9)} ${prov[key]}`);
+    }
+    if (prov.calibration) {
+      const c = prov.calibration;
+      out(`calibrated from ${c.base} v${c.baseVersion} on ${c.measurements} (${c.trainRows} train / ${c.heldOutRows} held-back rows, ${c.date})`);
+      out(`  held-back before: ${JSON.stringify(c.before)}  after: ${JSON.stringify(c.after)}`);
+    }
+    out('\n' + formatTable(['field', 'value', 'source'], parameterRows(p)));
+    if (p.reference) out(`\nreference latencies: ${p.reference.latencies.length} ${p.reference.space} archs`);
+  },
+});
+
+const validateCmd = defineCommand({
+  command: 'validate <file>',
+  describe: 'Check a device profile file (JSON or YAML); a malformed one is reported as file: field path: reason',
+  builder: (y) => y.positional('file', { type: 'string', demandOption: true, describe: 'Profile file' }),
+  handler: (args) => {
+    const p = loadProfile(args.file);
+    out(`${args.file}: ok (${p.name}, ${p.kind}, v${p.version}, schema ${PROFILE_SCHEMA_VERSION})`);
+  },
+});
+
+const add = defineCommand({
+  command: 'add <file>',
+  describe: 'Validate a profile and copy it into the devices directory as <name>.json',
+  builder: (y) =>
+    withDevicesDir(y)
+      .positional('file', { type: 'string', demandOption: true, describe: 'Profile file (JSON or YAML)' })
+      .option('force', { type: 'boolean', default: false, describe: 'Replace an existing user device of the same name' }),
+  handler: (args) => {
+    const profile = loadProfile(args.file);
+    const written = saveUserProfile(profile, resolveDevicesDir(args.devicesDir), { overwrite: args.force });
+    out(`added ${profile.name} (${profile.kind} v${profile.version}) -> ${written}`);
+  },
+});
+
+const remove = defineCommand({
+  command: 'remove <device>',
+  describe: 'Delete a user device from the devices directory (built-in devices cannot be removed)',
+  builder: (y) => withDevicesDir(y).positional('device', { type: 'string', demandOption: true, describe: 'User device name' }),
+  handler: (args) => {
+    out(`removed ${args.device} (${removeUserProfile(args.device, resolveDevicesDir(args.devicesDir))})`);
+  },
+});
+
+/** `n` distinct archs drawn with the seed (fewer when the space is smaller). */
+function sampleArchs(space: ReturnType<typeof getSpace>, n: number, seed: number): string[] {
+  const archs = new Set<string>();
+  for (let i = 0; archs.size < n && i < n * 20; i++) archs.add(space.sample(Rng.derive(seed, 'devices-measure', i)));
+  return [...archs];
+}
+
+const measure = defineCommand({
+  command: 'measure',
+  describe: 'Measure real latency of built TF.js models on this machine (the host device) and write a measurements CSV',
+  builder: (y) =>
+    withInput(y)
+      .option('n', { type: 'number', default: 20, describe: 'How many distinct archs to sample and measure' })
+      .option('archs', { type: 'string', describe: 'Comma-separated archs to measure instead of sampling (NB201 indices accepted)' })
+      .option('seed', { type: 'number', default: 0, describe: 'Seed for sampling archs and the models\' initial weights' })
+      .option('out', { type: 'string', demandOption: true, describe: 'Output CSV: arch,latency_ms,batch_size,resolution,device,backend,threads,repeats,min_ms,max_ms' })
+      .option('warmup', { type: 'number', default: 3, describe: 'Untimed runs per arch before timing' })
+      .option('min-repeats', { type: 'number', default: 5, describe: 'Timed runs per arch at least' })
+      .option('max-repeats', { type: 'number', default: 50, describe: 'Timed runs per arch at most' })
+      .option('budget-ms', { type: 'number', default: 500, describe: 'Stop timing an arch after this much timed work (once min-repeats ran); the median is reported' }),
+  handler: async (args) => {
+    const space = getSpace(args.space);
+    const input = resolveInput(space, { dataset: args.dataset, batchSize: args.batch, resolution: args.resolution });
+    const archs = args.archs !== undefined ? args.archs.split(',').map((a) => space.canonical(/^\d+$/.test(a.trim()) ? Number(a) : a.trim())) : sampleArchs(space, args.n, args.seed);
+    const info = await backendFor(args as GlobalOptions);
+    const progress = startProgress('measuring', archs.length, { enabled: !args.quiet, fields: ['ms'] });
+    const results = await measureHost(space, archs, input, {
+      warmup: args.warmup,
+      minRepeats: args.minRepeats,
+      maxRepeats: args.maxRepeats,
+      budgetMs: args.budgetMs,
+      seed: args.seed,
+      onArch: (_, r) => progress.tick(1, { ms: r.latencyMs.toFixed(2) }),
+    });
+    progress.stop();
+    fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
+    fs.writeFileSync(
+      args.out,
+      toCsv(
+        ['arch', 'latency_ms', 'batch_size', 'resolution', 'device', 'backend', 'threads', 'repeats', 'min_ms', 'max_ms'],
+        results.map((r) => [r.arch, +r.latencyMs.toFixed(4), r.batchSize, r.resolution, 'host', r.backend, r.threads, r.repeats, +r.minMs.toFixed(4), +r.maxMs.toFixed(4)]),
+      ),
+    );
+    const sorted = results.map((r) => r.latencyMs).sort((a, b) => a - b);
+    out(`measured ${results.length} ${space.name} archs on host (${info.name}, ${results[0]?.threads ?? '?'} threads, batch ${input.batchSize}, resolution ${input.resolution}): median ${sorted[sorted.length >> 1]?.toFixed(3)} ms -> ${args.out}`);
+  },
+});
+
+const calibrate = defineCommand({
+  command: 'calibrate <device>',
+  describe: 'Fit the free parameters of a simulated profile to measured latencies; writes a new profile version',
+  builder: (y) =>
+    withInput(withDevicesDir(y))
+      .positional('device', { type: 'string', demandOption: true, describe: 'Simulated device to start from' })
+      .option('measurements', { type: 'string', demandOption: true, describe: `Measurements file: ${MEASUREMENTS_FORMAT}` })
+      .option('held-out', { type: 'number', default: 0.2, describe: 'Fraction of rows held back to report Spearman/Kendall/MAPE before and after' })
+      .option('seed', { type: 'number', default: 0, describe: 'Seed of the train / held-back split' })
+      .option('name', { type: 'string', describe: 'Name of the calibrated device (default <device>-cal)' })
+      .option('out', { type: 'string', describe: 'Write the calibrated profile to this file instead of adding it to the devices directory' })
+      .option('force', { type: 'boolean', default: false, describe: 'Replace an existing user device of the same name' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the figures as JSON' }),
+  handler: (args) => {
+    const base = getProfile(args.device, { devicesDir: args.devicesDir }).profile;
+    if (base.kind !== 'simulated') throw new UsageError(`device '${base.name}' is ${base.kind}; only simulated profiles can be calibrated`);
+    if (!(args.heldOut > 0 && args.heldOut < 1)) throw new UsageError(`--held-out must be between 0 and 1, got ${args.heldOut}`);
+    const space = getSpace(args.space);
+    const input = resolveInput(space, { dataset: args.dataset, batchSize: args.batch, resolution: args.resolution });
+    const rows = readMeasurements(args.measurements, space);
+    const { train, heldOut } = splitMeasurements(rows, args.heldOut, args.seed);
+    const report = calibrateProfile(base, calibrationSamples(space, train, input), calibrationSamples(space, heldOut, input), {
+      name: args.name ?? `${base.name.replace(/-cal$/, '')}-cal`,
+      measurements: path.basename(args.measurements),
+    });
+    let written: string;
+    if (args.out !== undefined) {
+      if (fs.existsSync(args.out) && !args.force) throw new UsageError(`${args.out} exists; use --force to replace it`);
+      fs.writeFileSync(args.out, JSON.stringify(report.profile, null, 2) + '\n');
+      written = args.out;
+    } else written = saveUserProfile(report.profile, resolveDevicesDir(args.devicesDir), { overwrite: args.force });
+    if (args.json) return outJson({ profile: report.profile.name, version: report.profile.version, file: written, trainRows: report.trainRows, heldOutRows: report.heldOutRows, before: report.before, after: report.after, multipliers: report.fit.multipliers });
+    out(`calibrated ${base.name} v${base.version} on ${report.trainRows} rows; held-back ${report.heldOutRows} rows:`);
+    out(
+      formatTable(
+        ['', 'spearman', 'kendall', 'MAPE %'],
+        [
+          ['before', report.before.spearman, report.before.kendall, report.before.mape],
+          ['after', report.after.spearman, report.after.kendall, report.after.mape],
+        ],
+      ),
+    );
+    out(`wrote ${report.profile.name} v${report.profile.version} -> ${written}`);
+  },
+});
+
+const importTable = defineCommand({
+  command: 'import-table <name>',
+  describe: 'Register a measured-table device: latencies looked up by canonical arch in one column of a wide latency CSV',
+  builder: (y) =>
+    withDevicesDir(y)
+      .positional('name', { type: 'string', demandOption: true, describe: 'Name of the new device' })
+      .option('file', { type: 'string', demandOption: true, describe: 'Wide latency CSV (e.g. ../shared/data/help/nb201_latency.csv)' })
+      .option('column', { type: 'string', demandOption: true, describe: 'Device column, with or without its _ms suffix (e.g. raspi4)' })
+      .option('space', { type: 'string', default: 'nb201', describe: 'Search space of the table (nb201, fbnet)' })
+      .option('batch', { type: 'number', describe: 'Batch size the table was measured at (default: the column\'s _<n> suffix, else 1)' })
+      .option('resolution', { type: 'number', describe: "Input resolution of the measurements (default: the space's default)" })
+      .option('force', { type: 'boolean', default: false, describe: 'Replace an existing user device of the same name' }),
+  handler: (args) => {
+    const space = getSpace(args.space);
+    const column = args.column.replace(/_ms$/, '');
+    const file = path.resolve(args.file);
+    // Load now so a wrong file or column fails here, not at search time.
+    const table = loadLatencyTable(file, { devices: [column] });
+    const suffix = /_(\d+)$/.exec(column);
+    const profile: TableProfile = {
+      schemaVersion: PROFILE_SCHEMA_VERSION,
+      name: args.name,
+      version: 1,
+      kind: 'measured-table',
+      description: `${column} latencies from ${path.basename(file)} (${table.archs.length} ${space.name} archs)`,
+      provenance: { source: `measured table ${file}, column ${column}_ms` },
+      table: { file, column, space: space.name, batchSize: args.batch ?? (suffix ? Number(suffix[1]) : 1), resolution: args.resolution ?? space.defaultInput().resolution },
+    };
+    const written = saveUserProfile(profile, resolveDevicesDir(args.devicesDir), { overwrite: args.force });
+    out(`added measured-table device ${profile.name}: ${table.archs.length} archs, batch ${profile.table.batchSize}, resolution ${profile.table.resolution} -> ${written}`);
+  },
+});
+
+export const devicesCommand = defineCommand({
+  command: 'devices <command>',
+  describe: 'Device profiles: list, show, validate, add, remove, measure the host, calibrate, import a measured table',
+  builder: (y) => y.command([list, show, validateCmd, add, remove, measure, calibrate, importTable] as never).demandCommand(1),
+  handler: () => {},
+});

@@ -1,0 +1,67 @@
+// `hwnas profile`: Talaria-style per-layer latency breakdown of one arch on a simulated device, with what-ifs.
+import { DATASETS } from '../../core/config/space.js';
+import { UsageError } from '../../core/errors.js';
+import { formatTable } from '../../core/table.js';
+import { profileArch, type LayerRow } from '../../hardware/breakdown.js';
+import { getProfile } from '../../hardware/registry.js';
+import { parseWhatIfs, WHAT_IF_SYNTAX } from '../../hardware/whatif.js';
+import { getSpace, resolveInput } from '../../spaces/registry.js';
+import { defineCommand, out, outJson } from '../command.js';
+import { originLabel } from './spaces.js';
+
+const ms = (x: number): string => x.toFixed(4);
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+const signed = (x: number, digits: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
+
+function layerCells(r: LayerRow): (string | number)[] {
+  return [r.name, originLabel(r), r.outputShape.join('x'), r.flops, r.bytesMoved, ms(r.timeMs), pct(r.share), r.fusedInto ? `fused` : r.bound];
+}
+
+export const profileCommand = defineCommand({
+  command: 'profile',
+  describe: 'Per-layer latency breakdown of an arch on a simulated device: origin, shape, FLOPs, bytes, ms, bound, bottlenecks, what-ifs',
+  builder: (y) =>
+    y
+      .option('space', { type: 'string', default: 'nb201', describe: 'Search space (nb201, fbnet)' })
+      .option('arch', { type: 'string', demandOption: true, describe: 'Canonical arch string (NB201 also accepts its index)' })
+      .option('device', { type: 'string', default: 'mobile-cpu', describe: 'Simulated device (see devices list)' })
+      .option('devices-dir', { type: 'string', describe: 'Directory of user device profiles (default: $HWNAS_DEVICES_DIR, else ./hwnas-devices)' })
+      .option('dataset', { choices: DATASETS, describe: "Dataset setting for the default input (default: the space's)" })
+      .option('batch', { type: 'number', describe: 'Batch size (default 1)' })
+      .option('resolution', { type: 'number', describe: "Input resolution in pixels (default: the dataset's)" })
+      .option('what-if', { type: 'string', describe: `What-ifs, each simulated on its own and (if several) all together; ${WHAT_IF_SYNTAX}` })
+      .option('top', { type: 'number', default: 5, describe: 'How many bottleneck layers to list' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the whole breakdown as JSON' }),
+  handler: (args) => {
+    const profile = getProfile(args.device, { devicesDir: args.devicesDir }).profile;
+    if (profile.kind !== 'simulated') throw new UsageError(`device '${profile.name}' is ${profile.kind}: a per-layer breakdown needs a simulated device`);
+    const space = getSpace(args.space);
+    const arch = space.canonical(/^\d+$/.test(args.arch) ? Number(args.arch) : args.arch);
+    const input = resolveInput(space, { dataset: args.dataset, batchSize: args.batch, resolution: args.resolution });
+    const whatIfs = parseWhatIfs(args.whatIf ?? '');
+    const scenarios = whatIfs.length > 1 ? [...whatIfs.map((w) => [w]), whatIfs] : whatIfs.map((w) => [w]);
+    const report = profileArch(profile, space, arch, input, scenarios, args.top);
+    if (args.json) return outJson(report);
+
+    out(`${space.name} ${arch}`);
+    out(`device ${report.source} (${report.precision}), input ${input.batchSize}x${input.resolution}x${input.resolution}x${input.channels}\n`);
+    out(formatTable(['layer', 'origin', 'output', 'FLOPs', 'bytes moved', 'ms', 'share', 'bound'], report.layers.map(layerCells)));
+    const t = report.totals;
+    const bound = Object.entries(t.byBound)
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k} ${pct(v / t.latencyMs)}`)
+      .join(', ');
+    out(`\ntotal ${ms(t.latencyMs)} ms, ${(t.flops / 1e6).toFixed(3)} M MACs, ${(t.bytesMoved / 2 ** 20).toFixed(3)} MiB moved, memory ${(t.memoryBytes / 2 ** 20).toFixed(3)} MiB (${bound})`);
+    out(`\ntop ${report.bottlenecks.length} bottlenecks:`);
+    out(formatTable(['layer', 'origin', 'ms', 'share', 'bound'], report.bottlenecks.map((r) => [r.name, originLabel(r), ms(r.timeMs), pct(r.share), r.bound])));
+    if (report.whatIfs.length > 0) {
+      out('\nwhat-if:');
+      out(
+        formatTable(
+          ['scenario', 'ms', 'change ms', 'change', 'memory MiB', 'memory change'],
+          report.whatIfs.map((w) => [w.label, ms(w.totals.latencyMs), signed(w.deltaMs, 4), `${signed(w.deltaPct, 1)}%`, (w.totals.memoryBytes / 2 ** 20).toFixed(3), `${signed(w.deltaMemoryPct, 1)}%`]),
+        ),
+      );
+    }
+  },
+});
