@@ -4,9 +4,8 @@ import type { Layer, LayerOrigin, Shape, Shape4 } from './types.js';
 const BYTES = 4;
 const numel = (s: Shape): number => s.reduce((a, b) => a * b, 1);
 
-/** Output spatial size of a conv/pool with 'same'-style padding k//2. */
-export function convOut(size: number, kernel: number, stride: number): number {
-  const pad = Math.floor(kernel / 2);
+/** Output spatial size of a conv/pool; padding defaults to 'same'-style k//2. */
+export function convOut(size: number, kernel: number, stride: number, pad = Math.floor(kernel / 2)): number {
   return Math.floor((size + 2 * pad - kernel) / stride) + 1;
 }
 
@@ -48,10 +47,10 @@ export function relu(name: string, origin: LayerOrigin, input: Shape4): Layer {
   return record(name, 'relu', origin, input, input, { elementwiseOps: numel(input) });
 }
 
-/** Average pooling k×k with padding k//2. */
-export function avgPool(name: string, origin: LayerOrigin, input: Shape4, kernel: number, stride = 1): Layer {
+/** Average pooling k×k with padding k//2 unless given (NB201's 2×2 stride-2 shortcut pool has none). */
+export function avgPool(name: string, origin: LayerOrigin, input: Shape4, kernel: number, stride = 1, padding = Math.floor(kernel / 2)): Layer {
   const [n, h, w, c] = input;
-  const out: Shape4 = [n, convOut(h, kernel, stride), convOut(w, kernel, stride), c];
+  const out: Shape4 = [n, convOut(h, kernel, stride, padding), convOut(w, kernel, stride, padding), c];
   return record(name, 'avgpool', origin, input, out, { kernel, stride, elementwiseOps: numel(out) * kernel * kernel });
 }
 

@@ -1,0 +1,117 @@
+// The NAS-Bench-201 search space: cell strings, official indices, op graph, iso keys, sampling, costs, models.
+import { UnknownArchError, UnknownNameError } from '../../core/errors.js';
+import type { Rng } from '../../core/rng.js';
+import type { InputShape, OpGraph, SearchSpace } from '../types.js';
+import { NB201_EDGES, NB201_EDGE_COUNT, NB201_OPS, NB201_SIZE, codeToOps, formatNb201, opsToCode, parseNb201 } from './arch.js';
+import { nb201IsoKeyOfOps } from './iso.js';
+import { nb201Layers } from './macro.js';
+import { buildNb201Model } from './model.js';
+import { officialOrder } from './official-order.js';
+
+const VOCABULARY = ['input', ...NB201_OPS, 'output'] as const;
+/** input, one node per edge op, output. */
+const GRAPH_NODES = NB201_EDGE_COUNT + 2;
+
+const INPUTS: Record<string, Omit<InputShape, 'batchSize'>> = {
+  cifar10: { resolution: 32, channels: 3, classes: 10 },
+  cifar100: { resolution: 32, channels: 3, classes: 100 },
+  'imagenet16-120': { resolution: 16, channels: 3, classes: 120 },
+};
+
+/**
+ * Op-on-node adjacency (the arch2vec / NASLib / NASFLAT convention): the node of edge i→j feeds the nodes of
+ * every edge leaving j, or the output when j = 3; the input feeds every edge leaving node 0. Fixed for all cells.
+ */
+const ADJACENCY: readonly (readonly number[])[] = (() => {
+  const a = Array.from({ length: GRAPH_NODES }, () => new Array<number>(GRAPH_NODES).fill(0));
+  NB201_EDGES.forEach(([from, to], e) => {
+    if (from === 0) a[0][e + 1] = 1;
+    if (to === 3) a[e + 1][GRAPH_NODES - 1] = 1;
+    NB201_EDGES.forEach(([nextFrom], f) => {
+      if (nextFrom === to) a[e + 1][f + 1] = 1;
+    });
+  });
+  return a;
+})();
+
+/** The official NAS-Bench-201 index of an arch string. @throws UnknownArchError */
+function officialIndex(arch: string): number {
+  return officialOrder().indexOfCode[opsToCode(parseNb201(arch))];
+}
+
+/** The arch string at an official NAS-Bench-201 index. @throws UnknownArchError */
+function atOfficialIndex(index: number): string {
+  if (!Number.isInteger(index) || index < 0 || index >= NB201_SIZE) {
+    throw new UnknownArchError('nb201', String(index), `index must be an integer in 0..${NB201_SIZE - 1}`);
+  }
+  return formatNb201(codeToOps(officialOrder().codeOfIndex[index]));
+}
+
+export const nb201Space: SearchSpace = {
+  name: 'nb201',
+  description: 'NAS-Bench-201 cell space (4 nodes, 6 edges, 5 ops; 3 stages of 5 cells at 16/32/64 channels)',
+  size: NB201_SIZE,
+  sizeLabel: String(NB201_SIZE),
+  opVocabulary: VOCABULARY,
+  graphNodes: GRAPH_NODES,
+
+  defaultInput(dataset = 'cifar10') {
+    const base = INPUTS[dataset];
+    if (base === undefined) throw new UnknownNameError('dataset', dataset, Object.keys(INPUTS));
+    return { batchSize: 1, ...base };
+  },
+
+  /** Accepts a cell string or an official index (a number, or a string of digits as typed on a command line). */
+  canonical(arch) {
+    if (typeof arch === 'number') return atOfficialIndex(arch);
+    if (/^\s*\d+\s*$/.test(arch)) return atOfficialIndex(Number(arch));
+    return formatNb201(parseNb201(arch));
+  },
+  index: officialIndex,
+  fromIndex: atOfficialIndex,
+
+  /** All 15,625 cells in official index order. */
+  enumerate() {
+    const { codeOfIndex } = officialOrder();
+    return Array.from(codeOfIndex, (code) => formatNb201(codeToOps(code)));
+  },
+
+  isoKey(arch) {
+    return nb201IsoKeyOfOps(parseNb201(arch));
+  },
+
+  opGraph(arch): OpGraph {
+    const opIds = [0, ...parseNb201(arch).map((op) => op + 1), VOCABULARY.length - 1];
+    return { ops: opIds.map((id) => VOCABULARY[id]), opIds, adjacency: ADJACENCY.map((row) => row.slice()) };
+  },
+
+  layers: nb201Layers,
+  buildModel: buildNb201Model,
+
+  sample(rng: Rng) {
+    return formatNb201(codeToOps(rng.int(NB201_SIZE)));
+  },
+
+  mutate(arch: string, rng: Rng) {
+    const ops = parseNb201(arch);
+    const edge = rng.int(NB201_EDGE_COUNT);
+    // Draw from the 4 other ops so the result always differs from `arch`.
+    const other = rng.int(NB201_OPS.length - 1);
+    ops[edge] = other >= ops[edge] ? other + 1 : other;
+    return formatNb201(ops);
+  },
+
+  neighbours(arch: string) {
+    const ops = parseNb201(arch);
+    const out: string[] = [];
+    for (let edge = 0; edge < NB201_EDGE_COUNT; edge++) {
+      for (let op = 0; op < NB201_OPS.length; op++) {
+        if (op === ops[edge]) continue;
+        const next = ops.slice();
+        next[edge] = op;
+        out.push(formatNb201(next));
+      }
+    }
+    return out;
+  },
+};
