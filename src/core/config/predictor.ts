@@ -17,6 +17,8 @@ export const predictorSection = z
     task: z.string().optional(),
     /** Device task splits file (NASFLAT `device_task_splits.json`), needed with `task`. */
     splits: z.string().optional(),
+    /** HELP metadata (`help_meta.json`) with the reference archs of `help-style`; default: beside `latencies`. */
+    helpMeta: z.string().optional(),
     /** Training epochs (overrides the method's default). */
     epochs: z.number().int().positive().optional(),
     /** Method options, validated by the chosen predictor (e.g. NASFLAT widths, learning rates, ablation switches). */
@@ -50,6 +52,10 @@ export const transferSection = z
     methodOptions: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
     /** Evaluate on at most this many remaining archs (a seeded random subset); default: all remaining archs. */
     maxEvalArchs: z.number().int().positive().optional(),
+    /** HELP metadata (`help_meta.json`) with the reference archs of `help-style`; default: beside `latencies`. */
+    helpMeta: z.string().optional(),
+    /** Pretrain each method once (first seed) rather than once per seed: faster, less seed variance captured. */
+    sharedPretrain: z.boolean().default(false),
     /** Where the table files go (CSV, JSON, Markdown); default `<output.dir>/transfer/<name>`. */
     outDir: z.string().optional(),
   })

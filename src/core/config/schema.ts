@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { BACKEND_NAMES } from '../backend.js';
 import { spaceSection } from './space.js';
+import { predictorSection, transferSection } from './predictor.js';
 import { readConfigData } from './load.js';
 import { validate } from './validate.js';
 
@@ -13,6 +14,8 @@ export const experimentSchema = z
     seed: z.number().int().min(0).default(0),
     backend: z.enum(BACKEND_NAMES).optional(),
     space: spaceSection,
+    predictor: predictorSection.optional(),
+    transfer: transferSection.optional(),
     output: z
       .object({
         /** Folder under which each run gets its own directory. */
