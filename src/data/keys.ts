@@ -1,20 +1,14 @@
 // Shared by the table loaders: finds the arch key column and canonicalises every key, so tables join on one id.
 import { columnIndex, readCsv, type CsvTable } from '../core/csv.js';
-import { DataFileError, HwnasError } from '../core/errors.js';
+import { DataFileError } from '../core/errors.js';
 import { canonicalFbnet } from '../spaces/fbnet/arch.js';
+import { formatNb201, parseNb201 } from '../spaces/nb201/arch.js';
 
 /** Turns an arch as written in a file into the space's canonical string; throws for a foreign arch. */
 export type Canonicaliser = (arch: string) => string;
 
-const NB201_EDGE = '[a-z0-9_]+';
-const NB201_SHAPE = new RegExp(`^\\|${NB201_EDGE}~0\\|\\+\\|${NB201_EDGE}~0\\|${NB201_EDGE}~1\\|\\+\\|${NB201_EDGE}~0\\|${NB201_EDGE}~1\\|${NB201_EDGE}~2\\|$`);
-
-/** Minimal NB201 normalisation until the space's own `canonical()` lands: trims and checks the cell shape. */
-function canonicalNb201(arch: string): string {
-  const text = arch.trim();
-  if (!NB201_SHAPE.test(text)) throw new Error(`'${arch}' is not a NAS-Bench-201 cell string`);
-  return text;
-}
+/** NB201 cells through the space's own parser, so tables join on exactly the strings the space produces. */
+const canonicalNb201 = (arch: string): string => formatNb201(parseNb201(arch));
 
 /** Key columns the loaders recognise, in preference order, with the space whose canonical form they use. */
 const KEY_COLUMNS: readonly { column: string; canonical: Canonicaliser }[] = [
@@ -58,7 +52,7 @@ export function keyRows(keyed: KeyedCsv, rows: readonly number[] = keyed.table.r
     try {
       arch = keyed.canonical(table.rows[r][keyIndex]);
     } catch (err) {
-      const reason = err instanceof HwnasError || err instanceof Error ? err.message : String(err);
+      const reason = err instanceof Error ? err.message : String(err);
       throw new DataFileError(table.file, table.lines[r], reason, keyColumn);
     }
     const first = position.get(arch);
