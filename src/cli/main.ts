@@ -6,6 +6,9 @@ import { HwnasError } from '../core/errors.js';
 import type { GlobalOptions } from './command.js';
 import { commands } from './commands/index.js';
 
+/** A command-line usage problem found by yargs (unknown command/flag, missing argument): exit code 2. */
+class CliUsageError extends Error {}
+
 function printError(err: unknown, verbose: boolean): void {
   const message = err instanceof Error ? err.message : String(err);
   const oneLine = message.split('\n')[0];
@@ -14,9 +17,9 @@ function printError(err: unknown, verbose: boolean): void {
   if (verbose && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
 }
 
+/** Run the CLI on `argv` (without node and script); resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
-  let usageError: string | undefined;
   const cli = yargs(argv)
     .scriptName('hwnas')
     .usage('$0 <command> [options]\n\nHardware-aware neural architecture search with few-shot latency predictors.')
@@ -31,19 +34,19 @@ export async function main(argv: string[]): Promise<number> {
     .alias('h', 'help')
     .version()
     .wrap(Math.min(110, process.stdout.columns ?? 110))
+    // Throwing (rather than recording the message) stops yargs before any command handler runs.
     .fail((msg, err) => {
-      if (err) throw err;
-      usageError = msg;
+      throw err ?? new CliUsageError(msg);
     });
   try {
     await cli.parseAsync();
   } catch (err) {
+    if (err instanceof CliUsageError) {
+      process.stderr.write(`hwnas: error: ${err.message.split('\n')[0]} (see --help)\n`);
+      return 2;
+    }
     printError(err, verbose);
     return 1;
-  }
-  if (usageError !== undefined) {
-    process.stderr.write(`hwnas: error: ${usageError.split('\n')[0]} (see --help)\n`);
-    return 2;
   }
   return 0;
 }

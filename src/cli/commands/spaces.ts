@@ -1,11 +1,13 @@
 // `hwnas spaces list|show|sample`: inspect the search spaces.
+import * as tf from '@tensorflow/tfjs';
 import { DATASETS } from '../../core/config/space.js';
+import { UsageError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import { formatTable } from '../../core/table.js';
 import { total } from '../../spaces/layers.js';
 import { getSpace, resolveInput, spaceRegistry } from '../../spaces/registry.js';
-import type { Layer } from '../../spaces/types.js';
-import { defineCommand, out, outJson } from '../command.js';
+import type { InputShape, Layer, SearchSpace } from '../../spaces/types.js';
+import { backendFor, defineCommand, out, outJson } from '../command.js';
 
 const list = defineCommand({
   command: 'list',
@@ -29,22 +31,42 @@ export function originLabel(layer: Pick<Layer, 'origin'>): string {
     .join(' ');
 }
 
+/** A flag that must be a positive integer when given. @throws UsageError */
+function positiveInt(flag: string, value: number | undefined): number | undefined {
+  if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new UsageError(`--${flag} must be a positive integer, got ${value}`);
+  return value;
+}
+
+/** The input-shape flags `show` and `model` share. */
+const inputOptions = {
+  dataset: { choices: DATASETS, describe: "Dataset setting for the default input (default: the space's own, cifar10 for nb201, cifar100 for fbnet)" },
+  batch: { type: 'number', describe: 'Batch size (default 1)' },
+  resolution: { type: 'number', describe: "Input resolution in pixels (default: the dataset's; nb201 needs a multiple of 4)" },
+  classes: { type: 'number', describe: "Number of classes (default: the dataset's)" },
+} as const;
+
+function inputFrom(space: SearchSpace, args: { dataset?: string; batch?: number; resolution?: number; classes?: number }): InputShape {
+  return resolveInput(space, {
+    dataset: args.dataset,
+    batchSize: positiveInt('batch', args.batch),
+    resolution: positiveInt('resolution', args.resolution),
+    classes: positiveInt('classes', args.classes),
+  });
+}
+
 const show = defineCommand({
   command: 'show <space>',
   describe: 'Print an architecture layer by layer: origin, output shape, FLOPs, params, activation bytes',
   builder: (y) =>
     y
       .positional('space', { type: 'string', demandOption: true, describe: 'Search space (nb201, fbnet)' })
-      .option('arch', { type: 'string', demandOption: true, describe: 'Canonical arch string (NB201 also accepts its index)' })
-      .option('dataset', { choices: DATASETS, describe: 'Dataset setting for the default input (default: cifar10)' })
-      .option('batch', { type: 'number', describe: 'Batch size (default 1)' })
-      .option('resolution', { type: 'number', describe: 'Input resolution in pixels (default: the dataset\'s)' })
-      .option('classes', { type: 'number', describe: 'Number of classes (default: the dataset\'s)' })
+      .option('arch', { type: 'string', demandOption: true, describe: 'Canonical arch string (NB201 also accepts its official index)' })
+      .options(inputOptions)
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
   handler: (args) => {
     const space = getSpace(args.space);
     const arch = space.canonical(args.arch);
-    const input = resolveInput(space, { dataset: args.dataset, batchSize: args.batch, resolution: args.resolution, classes: args.classes });
+    const input = inputFrom(space, args);
     const layers = space.layers(arch, input);
     const totals = {
       flops: total(layers, 'flops'),
@@ -72,16 +94,64 @@ const sample = defineCommand({
     y
       .positional('space', { type: 'string', demandOption: true, describe: 'Search space (nb201, fbnet)' })
       .option('n', { type: 'number', default: 5, describe: 'How many archs' })
-      .option('seed', { type: 'number', default: 0, describe: 'Random seed' }),
+      .option('seed', { type: 'number', default: 0, describe: 'Random seed (arch i comes from the stream (seed, i), so --n 10 extends --n 5)' }),
   handler: (args) => {
     const space = getSpace(args.space);
-    for (let i = 0; i < args.n; i++) out(space.sample(Rng.derive(args.seed, 'spaces-sample', i)));
+    const n = positiveInt('n', args.n) ?? 0;
+    if (!Number.isInteger(args.seed) || args.seed < 0) throw new UsageError(`--seed must be a non-negative integer, got ${args.seed}`);
+    for (let i = 0; i < n; i++) out(space.sample(Rng.derive(args.seed, 'spaces-sample', i)));
+  },
+});
+
+const model = defineCommand({
+  command: 'model <space>',
+  describe: 'Build the TF.js model of an arch, run one forward pass on random input, report params, shape and time',
+  builder: (y) =>
+    y
+      .positional('space', { type: 'string', demandOption: true, describe: 'Search space (nb201, fbnet)' })
+      .option('arch', { type: 'string', demandOption: true, describe: 'Canonical arch string (NB201 also accepts its official index)' })
+      .options(inputOptions)
+      .option('seed', { type: 'number', default: 0, describe: 'Seed of the random weights and input' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
+  handler: async (args) => {
+    const backend = await backendFor(args);
+    const space = getSpace(args.space);
+    const arch = space.canonical(args.arch);
+    const input = inputFrom(space, args);
+    const started = performance.now();
+    const built = space.buildModel(arch, input, { seed: args.seed });
+    const buildMs = performance.now() - started;
+    const x = tf.randomNormal([input.batchSize, input.resolution, input.resolution, input.channels], 0, 1, 'float32', args.seed);
+    const forwardStart = performance.now();
+    const y = built.predict(x) as tf.Tensor;
+    await y.data();
+    const forwardMs = performance.now() - forwardStart;
+    const count = (weights: tf.LayerVariable[]) => weights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+    const result = {
+      space: space.name,
+      arch,
+      input,
+      backend: backend.name,
+      trainableParams: count(built.trainableWeights),
+      analyticParams: total(space.layers(arch, input), 'params'),
+      nonTrainableParams: count(built.nonTrainableWeights),
+      outputShape: y.shape,
+      buildMs,
+      forwardMs,
+    };
+    tf.dispose([x, y]);
+    built.dispose();
+    if (args.json) return outJson(result);
+    out(`${space.name} ${arch}`);
+    out(`backend ${result.backend}; input ${input.batchSize}x${input.resolution}x${input.resolution}x${input.channels}; output ${result.outputShape.join('x')}`);
+    out(`params: ${result.trainableParams} trainable (analytic ${result.analyticParams}), ${result.nonTrainableParams} non-trainable`);
+    out(`build ${buildMs.toFixed(1)} ms, first forward pass ${forwardMs.toFixed(1)} ms`);
   },
 });
 
 export const spacesCommand = defineCommand({
   command: 'spaces <command>',
-  describe: 'Inspect search spaces: list, show an arch layer by layer, sample archs',
-  builder: (y) => y.command([list, show, sample] as never).demandCommand(1),
+  describe: 'Inspect search spaces: list, show an arch layer by layer, sample archs, build its TF.js model',
+  builder: (y) => y.command([list, show, sample, model] as never).demandCommand(1),
   handler: () => {},
 });
