@@ -3,5 +3,7 @@ import { configCommand } from './config.js';
 import { spacesCommand } from './spaces.js';
 import { devicesCommand } from './devices.js';
 import { profileCommand } from './profile.js';
+import { predictorCommand } from './predictor.js';
+import { transferCommand } from './transfer.js';
 
-export const commands = [configCommand, spacesCommand, devicesCommand, profileCommand];
+export const commands = [configCommand, spacesCommand, devicesCommand, profileCommand, predictorCommand, transferCommand];

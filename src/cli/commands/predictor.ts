@@ -1,0 +1,167 @@
+// `hwnas predictor pretrain|fit|eval|predict|list`: build a latency predictor on source devices, adapt it to a new
+// device from a few measurements, score it on held-out measurements and predict archs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadExperimentConfig } from '../../core/config/schema.js';
+import { toCsv } from '../../core/csv.js';
+import { ConfigError, DataFileError } from '../../core/errors.js';
+import { latencyMetrics } from '../../core/metrics.js';
+import { formatTable } from '../../core/table.js';
+import { MEASUREMENTS_FORMAT, readMeasurements } from '../../hardware/measurements.js';
+import { ArchFeatures } from '../../predictors/baselines/features.js';
+import { getPredictorMethod, loadPredictor, predictorRegistry } from '../../predictors/registry.js';
+import { sourceLatencies } from '../../predictors/transfer.js';
+import { resolveDeviceData } from '../../predictors/transfer-task.js';
+import { getSpace } from '../../spaces/registry.js';
+import { backendFor, defineCommand, loggerFor, out, outJson } from '../command.js';
+
+const pretrain = defineCommand({
+  command: 'pretrain',
+  describe: 'Pretrain a predictor on the source devices of a config\'s `predictor` section and save it',
+  builder: (y) =>
+    y
+      .option('config', { type: 'string', demandOption: true, describe: 'Experiment config with a `predictor` section (e.g. experiments/pretrain-nb201.json)' })
+      .option('out', { type: 'string', demandOption: true, describe: 'Folder to save the predictor in (predictor.json + binary weights)' })
+      .option('kind', { type: 'string', describe: 'Predictor name, overriding predictor.kind (see `hwnas predictor list`)' })
+      .option('latencies', { type: 'string', describe: 'Wide latency table, overriding predictor.latencies' })
+      .option('devices', { type: 'string', describe: 'Comma-separated source devices, overriding predictor.devices / the task' })
+      .option('seed', { type: 'number', describe: 'Seed, overriding the config seed' })
+      .option('epochs', { type: 'number', describe: 'Training epochs, overriding predictor.epochs' }),
+  handler: async (args) => {
+    const log = loggerFor(args);
+    const config = loadExperimentConfig(args.config);
+    const section = config.predictor;
+    if (section === undefined) throw new ConfigError(args.config, 'predictor', 'missing: this command needs a `predictor` section');
+    await backendFor(args, config.backend);
+    const space = getSpace(config.space.name);
+    const kind = args.kind ?? section.kind;
+    const devices = args.devices?.split(',').map((d) => d.trim()) ?? section.devices;
+    const latencies = args.latencies ?? section.latencies;
+    const data = resolveDeviceData(space, { ...section, latencies, sources: devices, targets: [] }, args.config, 'predictor');
+    const method = getPredictorMethod(kind);
+    const seed = args.seed ?? config.seed;
+    log.info(`pretraining ${kind} on ${data.sources.length} ${space.name} source devices (${data.sources.join(', ')}), seed ${seed}`);
+    const t0 = performance.now();
+    const predictor = await method.create({
+      space,
+      features: new ArchFeatures(space),
+      sources: sourceLatencies(data.table, data.sources),
+      referenceArchs: data.referenceArchs,
+      seed,
+      options: section.options,
+      epochs: args.epochs ?? section.epochs,
+      logger: log,
+    });
+    await predictor.save(args.out);
+    out(`saved ${kind} predictor (${space.name}, sources ${data.sources.join(', ')}) to ${args.out} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  },
+});
+
+const fit = defineCommand({
+  command: 'fit',
+  describe: 'Adapt a saved predictor to a new device from a few measurements (few-shot transfer) and save it',
+  builder: (y) =>
+    y
+      .option('predictor', { type: 'string', demandOption: true, describe: 'Saved predictor folder (from `predictor pretrain` or an earlier fit)' })
+      .option('device', { type: 'string', demandOption: true, describe: 'Name of the new device' })
+      .option('measurements', { type: 'string', demandOption: true, describe: `Measurements on the device: ${MEASUREMENTS_FORMAT}` })
+      .option('out', { type: 'string', demandOption: true, describe: 'Folder to save the adapted predictor in' })
+      .option('seed', { type: 'number', default: 0, describe: 'Seed of the fine-tuning' }),
+  handler: async (args) => {
+    await backendFor(args);
+    const predictor = await loadPredictor(args.predictor);
+    const rows = readMeasurements(args.measurements, predictor.space);
+    const t0 = performance.now();
+    await predictor.fit(args.device, { archs: rows.map((r) => r.arch), latencyMs: rows.map((r) => r.latencyMs) }, { seed: args.seed });
+    await predictor.save(args.out);
+    out(`fitted ${predictor.kind} to '${args.device}' on ${rows.length} measurements in ${((performance.now() - t0) / 1000).toFixed(2)} s; saved to ${args.out}`);
+  },
+});
+
+const evaluate = defineCommand({
+  command: 'eval',
+  describe: 'Score a predictor on held-out measurements: Spearman, Kendall, MAPE, RMSE, within-10 %, top-k slowdown',
+  builder: (y) =>
+    y
+      .option('predictor', { type: 'string', demandOption: true, describe: 'Saved predictor folder' })
+      .option('device', { type: 'string', demandOption: true, describe: 'Device to predict for (fitted or a source device)' })
+      .option('measurements', { type: 'string', demandOption: true, describe: `Held-out measurements: ${MEASUREMENTS_FORMAT}` })
+      .option('k', { type: 'number', default: 10, describe: 'k of the top-k slowdown' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object' }),
+  handler: async (args) => {
+    await backendFor(args);
+    const predictor = await loadPredictor(args.predictor);
+    const rows = readMeasurements(args.measurements, predictor.space);
+    const predicted = await predictor.predict(
+      args.device,
+      rows.map((r) => r.arch),
+    );
+    const metrics = latencyMetrics(
+      rows.map((r) => r.latencyMs),
+      predicted,
+      args.k,
+    );
+    if (args.json) return outJson(metrics);
+    out(formatTable(['metric', 'value'], Object.entries(metrics).map(([k, v]) => [k, v])));
+  },
+});
+
+/** Archs listed one per line (blank lines and `#` comments skipped; a leading `arch` header is allowed). */
+function readArchList(file: string): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new DataFileError(file, 0, `cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const archs = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  return archs[0] === 'arch' ? archs.slice(1) : archs;
+}
+
+const predict = defineCommand({
+  command: 'predict',
+  describe: 'Predict the latency (ms) of archs on a device; writes CSV arch,latency_ms',
+  builder: (y) =>
+    y
+      .option('predictor', { type: 'string', demandOption: true, describe: 'Saved predictor folder' })
+      .option('device', { type: 'string', demandOption: true, describe: 'Device to predict for' })
+      .option('archs', { type: 'string', demandOption: true, describe: 'Text file with one arch per line (canonical string; NB201 also takes its index)' })
+      .option('out', { type: 'string', describe: 'CSV file to write (default: stdout)' }),
+  handler: async (args) => {
+    await backendFor(args);
+    const predictor = await loadPredictor(args.predictor);
+    const archs = readArchList(args.archs).map((a) => predictor.space.canonical(a));
+    const t0 = performance.now();
+    const predicted = await predictor.predict(args.device, archs);
+    const csv = toCsv(
+      ['arch', 'latency_ms'],
+      archs.map((a, i) => [a, predicted[i]]),
+    );
+    if (args.out === undefined) return out(csv);
+    fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
+    fs.writeFileSync(args.out, csv);
+    loggerFor(args).info(`predicted ${archs.length} archs in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+    out(`wrote ${archs.length} predictions to ${args.out}`);
+  },
+});
+
+const listMethods = defineCommand({
+  command: 'list',
+  describe: 'List the predictor methods (names usable in predictor.kind and transfer.methods)',
+  builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
+  handler: (args) => {
+    const rows = predictorRegistry.names().map((name) => ({ name, usesSources: predictorRegistry.get(name).usesSources, description: predictorRegistry.get(name).description }));
+    if (args.json) return outJson(rows);
+    out(formatTable(['predictor', 'uses sources', 'description'], rows.map((r) => [r.name, r.usesSources ? 'yes' : 'no', r.description])));
+  },
+});
+
+export const predictorCommand = defineCommand({
+  command: 'predictor <command>',
+  describe: 'Latency predictors: pretrain on source devices, fit to a new device, evaluate, predict',
+  builder: (y) => y.command([pretrain, fit, evaluate, predict, listMethods] as never).demandCommand(1),
+  handler: () => {},
+});
