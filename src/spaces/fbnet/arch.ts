@@ -35,5 +35,7 @@ export function formatFbnet(choices: readonly number[]): string {
 
 /** Validate and normalise an FBNet arch to its canonical `_`-joined index string. @throws UnknownArchError */
 export function canonicalFbnet(arch: string): string {
-  return formatFbnet(parseFbnet(arch));
+  return CANONICAL.test(arch) ? arch : formatFbnet(parseFbnet(arch));
 }
+
+const CANONICAL = new RegExp(`^[0-${FBNET_OPS.length - 1}](_[0-${FBNET_OPS.length - 1}]){${FBNET_BLOCKS - 1}}$`);
