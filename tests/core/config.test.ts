@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigError } from '../../src/core/errors.js';
+import { readConfigData } from '../../src/core/config/load.js';
+import { loadExperimentConfig } from '../../src/core/config/schema.js';
+import { formatPath, validate } from '../../src/core/config/validate.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-config-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const write = (name: string, text: string): string => {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+};
+/** The ConfigError `fn` throws. */
+const configError = (fn: () => unknown): ConfigError => {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('experiment config loading', () => {
+  it('fills defaults, and a YAML file gives the same config as the JSON one', () => {
+    const json = loadExperimentConfig(write('a.json', JSON.stringify({ space: { name: 'fbnet', dataset: 'cifar100' }, seed: 4 })));
+    expect(json).toMatchObject({ name: 'experiment', seed: 4, space: { name: 'fbnet', dataset: 'cifar100', batchSize: 1 }, output: { dir: 'results' } });
+    const yaml = loadExperimentConfig(write('a.yaml', '# a comment\nseed: 4\nspace:\n  name: fbnet\n  dataset: cifar100\n'));
+    expect(yaml).toEqual(json);
+    expect(loadExperimentConfig(write('b.yml', 'space: {name: nb201}\n')).space.dataset).toBe('cifar10');
+  });
+
+  it('reports file, dotted path and reason as fields and in a one-line message', () => {
+    const file = write('bad.json', JSON.stringify({ space: { name: 'nb201', resolution: 2 } }));
+    const err = configError(() => loadExperimentConfig(file));
+    expect(err).toMatchObject({ file, path: 'space.resolution' });
+    expect(err.reason).toBe('must be a number >= 8, got 2');
+    expect(err.message).toBe(`${file}: space.resolution: must be a number >= 8, got 2`);
+  });
+
+  it('lists allowed values for enums', () => {
+    const err = configError(() => loadExperimentConfig(write('enum.json', '{"space": {"name": "darts"}}')));
+    expect(err.message).toMatch(/space\.name: must be one of nb201, fbnet, got 'darts'$/);
+  });
+
+  it('names the line of JSON and YAML syntax errors, and unreadable files', () => {
+    expect(configError(() => readConfigData(write('syntax.json', '{\n  "space": {\n    "name": "nb201",\n  }\n}'))).message).toMatch(/invalid JSON at line 4/);
+    expect(configError(() => readConfigData(write('syntax.yaml', 'space:\n  name: [nb201\nseed: 1\n'))).message).toMatch(/invalid YAML at line \d+/);
+    const missing = configError(() => readConfigData(path.join(dir, 'none.json')));
+    expect(missing).toMatchObject({ path: '' });
+    expect(missing.message).toMatch(/cannot read file \(ENOENT\)/);
+  });
+});
+
+describe('validate / formatPath', () => {
+  it('formats paths with dots and array indices', () => {
+    expect(formatPath(['devices', 2, 'name'])).toBe('devices[2].name');
+    expect(formatPath([0])).toBe('[0]');
+    expect(formatPath([])).toBe('');
+  });
+
+  it('prefixes nested paths and reports the first problem of any schema', () => {
+    const schema = z.object({ items: z.array(z.object({ size: z.number().int().positive() }).strict()) }).strict();
+    expect(validate(schema, { items: [{ size: 3 }] }, 'f.json')).toEqual({ items: [{ size: 3 }] });
+    expect(configError(() => validate(schema, { items: [{ size: 3 }, { size: -1 }] }, 'f.json', ['section'])).path).toBe('section.items[1].size');
+    expect(configError(() => validate(schema, { items: [{ size: 1, colour: 'red' }] }, 'f.json')).path).toBe('items[0].colour');
+    expect(configError(() => validate(schema, {}, 'f.json')).message).toBe('f.json: items: is required');
+  });
+});
