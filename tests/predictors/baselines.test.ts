@@ -1,0 +1,105 @@
+// Baselines: the least-squares kernels on hand-made data, and each baseline's ranking quality on real latencies.
+import { describe, expect, it } from 'vitest';
+import { spearman } from '../../src/core/metrics.js';
+import { Rng } from '../../src/core/rng.js';
+import { loadLatencyTable } from '../../src/data/latency.js';
+import { bestCorrelatedSource } from '../../src/predictors/baselines/best-source.js';
+import { ArchFeatures } from '../../src/predictors/baselines/features.js';
+import { fitIncreasingLine, fitRidge, fitRidgeLoo, predictLinear } from '../../src/predictors/baselines/linalg.js';
+import { getPredictorMethod } from '../../src/predictors/registry.js';
+import { sourceLatencies } from '../../src/predictors/transfer.js';
+import { getSpace } from '../../src/spaces/registry.js';
+import { dataFile, describeWithData } from '../helpers/data.js';
+
+describe('ridge regression', () => {
+  const rows = [
+    [1, 0],
+    [0, 1],
+    [2, 3],
+    [4, 1],
+    [3, 5],
+  ];
+  const y = rows.map(([a, b]) => 2 * a - 3 * b + 5);
+
+  it('recovers an exact linear relation with a negligible penalty', () => {
+    const model = fitRidge(rows, y, 0);
+    expect(model.weights[0]).toBeCloseTo(2, 5);
+    expect(model.weights[1]).toBeCloseTo(-3, 5);
+    expect(model.intercept).toBeCloseTo(5, 5);
+  });
+
+  it('interpolates the rows when there are fewer rows than features (dual form)', () => {
+    const wide = [
+      [1, 0, 2, 5],
+      [0, 1, 1, 0],
+      [3, 1, 0, 1],
+    ];
+    const target = [1, -2, 4];
+    const model = fitRidge(wide, target, 0);
+    wide.forEach((r, i) => expect(predictLinear(model, r)).toBeCloseTo(target[i], 4));
+  });
+
+  it('shrinks weights as the penalty grows, and leave-one-out keeps a small penalty for noise-free data', () => {
+    expect(Math.abs(fitRidge(rows, y, 100).weights[0])).toBeLessThan(Math.abs(fitRidge(rows, y, 0.01).weights[0]));
+    expect(fitRidgeLoo(rows, y).lambda).toBeLessThanOrEqual(0.01);
+  });
+});
+
+describe('fitIncreasingLine', () => {
+  it('is the least-squares line when the relation is increasing', () => {
+    const line = fitIncreasingLine([1, 2, 3], [3, 5, 7]);
+    expect(line.slope).toBeCloseTo(2, 10);
+    expect(line.intercept).toBeCloseTo(1, 10);
+  });
+
+  it('keeps a positive slope on decreasing data so the proxy ranking is not inverted', () => {
+    const line = fitIncreasingLine([1, 2, 3], [7, 5, 3]);
+    expect(line.slope).toBeGreaterThan(0);
+    expect(line.slope * 2 + line.intercept).toBeCloseTo(5, 3);
+  });
+});
+
+describe('bestCorrelatedSource', () => {
+  it('picks the column that ranks the measurements best', () => {
+    const target = [1, 2, 3, 4];
+    const best = bestCorrelatedSource([Float64Array.from([4, 3, 2, 1]), Float64Array.from([1, 3, 2, 4]), Float64Array.from([10, 20, 30, 40])], target);
+    expect(best).toEqual({ device: 2, rho: 1 });
+  });
+});
+
+describe('lookup table', () => {
+  it('recovers an additive per-op cost model from a few archs', async () => {
+    const space = getSpace('nb201');
+    const rng = new Rng('lut-test');
+    const archs = Array.from({ length: 40 }, () => space.sample(rng));
+    const cost = Object.fromEntries(space.opVocabulary.map((op, j) => [op, j * 0.7]));
+    const features = new ArchFeatures(space);
+    const latency = archs.map((a) => 3 + space.opGraph(a).ops.reduce((s, op) => s + cost[op], 0));
+    const predictor = await getPredictorMethod('lookup-table').create({ space, features, seed: 0, options: {} });
+    await predictor.fit('dev', { archs: archs.slice(0, 15), latencyMs: latency.slice(0, 15) });
+    const predicted = await predictor.predict('dev', archs.slice(15));
+    predicted.forEach((p, i) => expect(p).toBeCloseTo(latency[15 + i], 1));
+  });
+});
+
+describeWithData('baselines on FBNet task 0 (fpga target, 20 random samples)', () => {
+  const space = getSpace('fbnet');
+  const table = loadLatencyTable(dataFile('help/fbnet_latency.csv'));
+  const sources = ['1080ti_1', '1080ti_32', '1080ti_64', 'silver_4114', 'silver_4210r', 'samsung_a50', 'pixel3', 'essential_ph_1', 'samsung_s7'];
+  const samples = Rng.derive(0, 'baseline-test').sample(table.archs, 20);
+  const held = Rng.derive(1, 'baseline-test').sample(table.archs.filter((a) => !samples.includes(a)), 1000);
+  const truth = held.map((a) => table.latency('fpga', a)!);
+  const features = new ArchFeatures(space);
+
+  // Floors well below what each method reaches here, well above what a broken one would.
+  it.each([
+    ['flops', 0.9],
+    ['best-source', 0.6],
+    ['ridge-sources', 0.8],
+    ['lookup-table', 0.6],
+  ])('%s ranks the held-out archs with Spearman ρ > %s', async (method, floor) => {
+    const predictor = await getPredictorMethod(method).create({ space, features, sources: sourceLatencies(table, sources), seed: 0, options: {} });
+    await predictor.fit('fpga', { archs: samples, latencyMs: samples.map((a) => table.latency('fpga', a)!) });
+    expect(spearman(truth, await predictor.predict('fpga', held))).toBeGreaterThan(floor as number);
+  });
+});
