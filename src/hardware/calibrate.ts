@@ -1,11 +1,12 @@
-// Calibration: fit the free parameters of a simulated profile to measured latencies (robust log-space least squares).
+// Calibration: fit the free parameters of a simulated profile to measured latencies (robust log-space loss, coordinate search).
 import { kendall, mape, spearman } from '../core/metrics.js';
 import { Rng } from '../core/rng.js';
 import { UsageError } from '../core/errors.js';
 import type { InputShape, SearchSpace } from '../spaces/types.js';
 import type { Measurement } from './measurements.js';
 import { OP_CLASSES, type SimulatedParams, type SimulatedProfile } from './schema.js';
-import { simulateArch, type SimLayer } from './simulator.js';
+import { createLatencyScorer } from './fast.js';
+import { simulateLayer, type LayerCost, type SimLayer } from './simulator.js';
 
 /** A measured arch with its layer list, ready to simulate many times. */
 export interface CalibrationSample {
@@ -27,8 +28,11 @@ export const FREE_PARAMETERS = ['peak', 'bandwidth', 'perLayerUs', 'perInference
 
 /** Overheads of zero cannot be scaled; fitting starts them from this floor instead (µs). */
 const MIN_OVERHEAD_US = 0.1;
-/** Residuals beyond this (in natural-log units) count linearly: degenerate near-zero measurements must not dominate. */
-const HUBER_DELTA = 0.5;
+/**
+ * Scale of the Cauchy loss on log-ratios: residuals well beyond it barely count, so degenerate measurements (NB201
+ * cells whose output ignores the input, timed at ~0.01 ms on raspi4/pixel3) cannot drag the fit.
+ */
+const CAUCHY_SCALE = 0.2;
 
 /** The simulated parameters with log-multipliers `theta` (ordered as FREE_PARAMETERS) applied. */
 function withMultipliers(base: SimulatedParams, theta: Float64Array): SimulatedParams {
@@ -50,20 +54,89 @@ function withMultipliers(base: SimulatedParams, theta: Float64Array): SimulatedP
   };
 }
 
-function robustLogLoss(sim: SimulatedParams, samples: readonly CalibrationSample[]): number {
-  let loss = 0;
-  for (const s of samples) {
-    const r = Math.abs(Math.log(simulateArch(sim, s.layers) / s.latencyMs));
-    loss += r <= HUBER_DELTA ? 0.5 * r * r : HUBER_DELTA * (r - 0.5 * HUBER_DELTA);
-  }
-  return loss / samples.length;
+/**
+ * Samples with their layers deduplicated: archs of one space share most layer shapes, so the fit simulates each
+ * distinct layer once per evaluation and sums counts per sample (tens of times fewer layer simulations).
+ */
+interface CompiledSamples {
+  layers: SimLayer[];
+  /** Per sample: indices into `layers` and how often each occurs. */
+  index: Int32Array[];
+  count: Float64Array[];
+  latencyMs: Float64Array;
 }
 
-/** Spearman ρ, Kendall τ and MAPE of a simulated profile's latencies against measured ones. */
-export function fitQuality(sim: SimulatedParams, samples: readonly CalibrationSample[]): FitQuality {
-  const truth = samples.map((s) => s.latencyMs);
-  const pred = samples.map((s) => simulateArch(sim, s.layers));
-  return { spearman: spearman(truth, pred), kendall: kendall(truth, pred), mape: mape(truth, pred) };
+function layerKey(l: SimLayer): string {
+  return `${l.kind}|${l.inputShape.join('x')}|${l.outputShape.join('x')}|${l.inputs}|${l.kernel}|${l.stride}|${l.groups}|${l.flops}|${l.elementwiseOps}|${l.weightBytes}|${l.inputBytes}|${l.activationBytes}|${l.precision}|${l.fusedInto !== undefined}`;
+}
+
+function compileSamples(samples: readonly CalibrationSample[]): CompiledSamples {
+  const ids = new Map<string, number>();
+  const layers: SimLayer[] = [];
+  const index: Int32Array[] = [];
+  const count: Float64Array[] = [];
+  for (const s of samples) {
+    const counts = new Map<number, number>();
+    for (const l of s.layers) {
+      const key = layerKey(l);
+      let id = ids.get(key);
+      if (id === undefined) {
+        id = layers.length;
+        ids.set(key, id);
+        layers.push(l);
+      }
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    index.push(Int32Array.from(counts.keys()));
+    count.push(Float64Array.from(counts.values()));
+  }
+  return { layers, index, count, latencyMs: Float64Array.from(samples, (s) => s.latencyMs) };
+}
+
+/** Simulated latency of every compiled sample. */
+function predictCompiled(sim: SimulatedParams, c: CompiledSamples): Float64Array {
+  const scratch = {} as LayerCost;
+  const layerMs = Float64Array.from(c.layers, (l) => simulateLayer(sim, l, sim.defaultPrecision, scratch).timeMs);
+  const inferenceMs = sim.overhead.perInferenceUs * 1e-3;
+  return Float64Array.from(c.index, (idx, s) => {
+    let ms = inferenceMs;
+    const counts = c.count[s];
+    for (let k = 0; k < idx.length; k++) ms += layerMs[idx[k]] * counts[k];
+    return ms;
+  });
+}
+
+function robustLogLoss(sim: SimulatedParams, c: CompiledSamples): number {
+  const pred = predictCompiled(sim, c);
+  let loss = 0;
+  for (let s = 0; s < pred.length; s++) {
+    const r = Math.log(pred[s] / c.latencyMs[s]);
+    loss += Math.log1p((r / CAUCHY_SCALE) ** 2);
+  }
+  return loss / pred.length;
+}
+
+/** A measured latency, optionally at its own batch size / resolution. */
+export type MeasuredRow = Pick<Measurement, 'arch' | 'latencyMs' | 'batchSize' | 'resolution'>;
+
+/** The input a row was measured at: its own batch size / resolution where it has them, else `input`. */
+const rowInput = (row: MeasuredRow, input: InputShape): InputShape => ({ ...input, batchSize: row.batchSize ?? input.batchSize, resolution: row.resolution ?? input.resolution });
+
+/** Spearman ρ, Kendall τ and MAPE (percent) of a simulated profile's latencies against measured rows. */
+export function fitQuality(sim: SimulatedParams, space: SearchSpace, input: InputShape, rows: readonly MeasuredRow[]): FitQuality {
+  const scorers = new Map<string, (arch: string) => number>();
+  const pred = rows.map((row) => {
+    const shaped = rowInput(row, input);
+    const key = `${shaped.batchSize}x${shaped.resolution}`;
+    let score = scorers.get(key);
+    if (score === undefined) {
+      score = createLatencyScorer(sim, space, shaped);
+      scorers.set(key, score);
+    }
+    return score(row.arch);
+  });
+  const truth = rows.map((r) => r.latencyMs);
+  return { spearman: spearman(truth, pred), kendall: kendall(truth, pred), mape: 100 * mape(truth, pred) };
 }
 
 /** Result of fitting a profile. */
@@ -86,19 +159,21 @@ export function fitSimulated(base: SimulatedParams, samples: readonly Calibratio
   const maxEvaluations = options.maxEvaluations ?? 3000;
   const n = FREE_PARAMETERS.length;
   const theta = new Float64Array(n);
-  const lossBefore = robustLogLoss(base, samples);
+  const compiled = compileSamples(samples);
+  const lossBefore = robustLogLoss(base, compiled);
 
   // Every term of the simulated time is divided by peak or bandwidth or multiplied by an overhead, so one scale
   // moves them all; start from the median log-ratio so the search begins at the right magnitude.
-  const logRatios = samples.map((s) => Math.log(s.latencyMs / simulateArch(withMultipliers(base, theta), s.layers))).sort((a, b) => a - b);
+  const basePred = predictCompiled(base, compiled);
+  const logRatios = Array.from(basePred, (ms, i) => Math.log(compiled.latencyMs[i] / ms)).sort((a, b) => a - b);
   const shift = logRatios[logRatios.length >> 1];
   theta[0] = -shift;
   theta[1] = -shift;
   theta[2] = shift;
   theta[3] = shift;
 
-  let best = robustLogLoss(withMultipliers(base, theta), samples);
-  let evaluations = 1 + samples.length;
+  let best = robustLogLoss(withMultipliers(base, theta), compiled);
+  let evaluations = 2;
   for (let step = 1; step >= 0.01 && evaluations < maxEvaluations; step /= 2) {
     let improved = true;
     while (improved && evaluations < maxEvaluations) {
@@ -106,7 +181,7 @@ export function fitSimulated(base: SimulatedParams, samples: readonly Calibratio
       for (let i = 0; i < n && evaluations < maxEvaluations; i++) {
         for (const dir of [1, -1]) {
           theta[i] += dir * step;
-          const loss = robustLogLoss(withMultipliers(base, theta), samples);
+          const loss = robustLogLoss(withMultipliers(base, theta), compiled);
           evaluations++;
           if (loss < best - 1e-12) {
             best = loss;
@@ -123,13 +198,9 @@ export function fitSimulated(base: SimulatedParams, samples: readonly Calibratio
   return { sim, multipliers, lossBefore, lossAfter: best, evaluations };
 }
 
-/** Layer lists for measurements; a row's batch size / resolution override `input`. */
-export function calibrationSamples(space: SearchSpace, measurements: readonly Measurement[], input: InputShape): CalibrationSample[] {
-  return measurements.map((m) => ({
-    arch: m.arch,
-    latencyMs: m.latencyMs,
-    layers: space.layers(m.arch, { ...input, batchSize: m.batchSize ?? input.batchSize, resolution: m.resolution ?? input.resolution }),
-  }));
+/** Layer lists for measured rows, each at its own input. */
+export function calibrationSamples(space: SearchSpace, rows: readonly MeasuredRow[], input: InputShape): CalibrationSample[] {
+  return rows.map((m) => ({ arch: m.arch, latencyMs: m.latencyMs, layers: space.layers(m.arch, rowInput(m, input)) }));
 }
 
 /** Split measurements into training and held-back rows, deterministically for a seed. */
@@ -151,19 +222,21 @@ export interface CalibrationReport {
 }
 
 /**
- * Calibrate `base` to `train` and judge it on `heldOut`. The result is a new profile (`name`, version base + 1)
- * whose provenance records the base, the measurements and the before/after figures.
+ * Calibrate `base` to the `train` rows and judge it on `heldOut`. The result is a new profile (`name`, version
+ * base + 1) whose provenance records the base, the measurements and the before/after figures.
  */
 export function calibrateProfile(
   base: SimulatedProfile,
-  train: readonly CalibrationSample[],
-  heldOut: readonly CalibrationSample[],
+  space: SearchSpace,
+  input: InputShape,
+  train: readonly MeasuredRow[],
+  heldOut: readonly MeasuredRow[],
   options: { name?: string; measurements: string; maxEvaluations?: number; date?: string },
 ): CalibrationReport {
   if (heldOut.length < 3) throw new UsageError(`calibration needs at least 3 held-back archs to report quality, got ${heldOut.length}`);
-  const fit = fitSimulated(base.simulated, train, options);
-  const before = fitQuality(base.simulated, heldOut);
-  const after = fitQuality(fit.sim, heldOut);
+  const fit = fitSimulated(base.simulated, calibrationSamples(space, train, input), options);
+  const before = fitQuality(base.simulated, space, input, heldOut);
+  const after = fitQuality(fit.sim, space, input, heldOut);
   const round = (q: FitQuality) => ({ spearman: +q.spearman.toFixed(4), kendall: +q.kendall.toFixed(4), mape: +q.mape.toFixed(2) });
   const profile: SimulatedProfile = {
     ...base,

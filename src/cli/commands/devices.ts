@@ -9,7 +9,7 @@ import { startProgress } from '../../core/log.js';
 import { Rng } from '../../core/rng.js';
 import { formatTable } from '../../core/table.js';
 import { loadLatencyTable } from '../../data/latency.js';
-import { calibrateProfile, calibrationSamples, splitMeasurements } from '../../hardware/calibrate.js';
+import { calibrateProfile, splitMeasurements } from '../../hardware/calibrate.js';
 import { measureHost } from '../../hardware/host.js';
 import { MEASUREMENTS_FORMAT, readMeasurements } from '../../hardware/measurements.js';
 import { getProfile, listDevices, loadProfile, removeUserProfile, resolveDevicesDir, saveUserProfile } from '../../hardware/registry.js';
@@ -198,7 +198,7 @@ const calibrate = defineCommand({
     const input = resolveInput(space, { dataset: args.dataset, batchSize: args.batch, resolution: args.resolution });
     const rows = readMeasurements(args.measurements, space);
     const { train, heldOut } = splitMeasurements(rows, args.heldOut, args.seed);
-    const report = calibrateProfile(base, calibrationSamples(space, train, input), calibrationSamples(space, heldOut, input), {
+    const report = calibrateProfile(base, space, input, train, heldOut, {
       name: args.name ?? `${base.name.replace(/-cal$/, '')}-cal`,
       measurements: path.basename(args.measurements),
     });
