@@ -1,23 +1,24 @@
-// Wide latency tables (HELP): one row per arch, one `<device>_ms` column per device, keyed by canonical arch.
+// Wide latency tables (HELP, HW-NAS-Bench): one row per arch, one `<device>_ms` column per device, keyed by canonical arch.
 import { DataFileError } from '../core/errors.js';
 import { keyRows, parseCell, readKeyedCsv, type Canonicaliser } from './keys.js';
 
-const SUFFIX = '_ms';
+/** `<device>_ms` (HELP) or `<device>_latency_ms` (HW-NAS-Bench); other columns (energy, FLOPs, accuracy) are not latencies. */
+const LATENCY_COLUMN = /^(.+?)(_latency)?_ms$/;
 
 /** Measured latencies of many archs on many devices. */
 export interface LatencyTable {
   file: string;
-  /** Device names in file order (column names without `_ms`). */
+  /** Device names in file order (column names without `_ms` / `_latency_ms`). */
   devices: string[];
   /** Canonical archs in file order; `latencyMs.get(d)[i]` belongs to `archs[i]`. */
   archs: string[];
   /** The file's `arch_index` per row where it has that column (HELP / NB201 index), else undefined. */
   archIndex?: Int32Array;
-  /** Latency in ms per device, aligned with `archs`. */
+  /** Latency in ms per device, aligned with `archs` (NaN for a cell left empty, with `allowMissing`). */
   latencyMs: Map<string, Float64Array>;
   /** Row of a canonical arch, undefined when absent. */
   rowOf(arch: string): number | undefined;
-  /** Latency of `arch` on `device` in ms; undefined when the arch is not in the table. @throws DataFileError for an unknown device */
+  /** Latency of `arch` on `device` in ms; undefined when the arch or its value is absent. @throws DataFileError for an unknown device */
   latency(device: string, arch: string): number | undefined;
   /** The latency column of a device. @throws DataFileError listing the devices */
   column(device: string): Float64Array;
@@ -26,8 +27,10 @@ export interface LatencyTable {
 }
 
 export interface LatencyLoadOptions {
-  /** Load only these devices (names without `_ms`), in this order; default every `_ms` column. */
+  /** Load only these devices, in this order; default every latency column. */
   devices?: readonly string[];
+  /** Read empty or non-finite cells as NaN (HW-NAS-Bench leaves unmeasured edgetpu cells empty); default: an error. */
+  allowMissing?: boolean;
   /** Overrides the canonicaliser picked from the key column. */
   canonical?: Canonicaliser;
 }
@@ -39,20 +42,25 @@ export interface LatencyLoadOptions {
 export function loadLatencyTable(file: string, options: LatencyLoadOptions = {}): LatencyTable {
   const keyed = readKeyedCsv(file, options.canonical);
   const { table } = keyed;
-  const available = table.header.filter((h) => h.endsWith(SUFFIX)).map((h) => h.slice(0, -SUFFIX.length));
-  if (available.length === 0) throw new DataFileError(file, 1, `no '<device>${SUFFIX}' latency columns (columns: ${table.header.join(', ')})`);
+  const columnOf = new Map<string, number>();
+  table.header.forEach((h, col) => {
+    const m = LATENCY_COLUMN.exec(h);
+    if (m !== null) columnOf.set(m[1], col);
+  });
+  const available = [...columnOf.keys()];
+  if (available.length === 0) throw new DataFileError(file, 1, `no '<device>_ms' latency columns (columns: ${table.header.join(', ')})`);
   const devices = options.devices === undefined ? available : [...options.devices];
   for (const d of devices) {
-    if (!available.includes(d)) throw new DataFileError(file, 1, `no latency column for device '${d}' (devices: ${available.join(', ')})`, `${d}${SUFFIX}`);
+    if (!columnOf.has(d)) throw new DataFileError(file, 1, `no latency column for device '${d}' (devices: ${available.join(', ')})`, `${d}_ms`);
   }
 
   const n = table.rows.length;
   const { archs, position } = keyRows(keyed);
   const latencyMs = new Map<string, Float64Array>();
   for (const d of devices) {
-    const col = table.header.indexOf(`${d}${SUFFIX}`);
+    const col = columnOf.get(d) as number;
     const values = new Float64Array(n);
-    for (let r = 0; r < n; r++) values[r] = parseCell(table, r, col, false);
+    for (let r = 0; r < n; r++) values[r] = parseCell(table, r, col, options.allowMissing ?? false);
     latencyMs.set(d, values);
   }
 
@@ -71,7 +79,7 @@ export function loadLatencyTable(file: string, options: LatencyLoadOptions = {})
 
   const column = (device: string): Float64Array => {
     const values = latencyMs.get(device);
-    if (values === undefined) throw new DataFileError(file, 0, `device '${device}' not loaded (loaded: ${devices.join(', ')})`, `${device}${SUFFIX}`);
+    if (values === undefined) throw new DataFileError(file, 0, `device '${device}' not loaded (loaded: ${devices.join(', ')})`, `${device}_ms`);
     return values;
   };
   return {
@@ -84,7 +92,7 @@ export function loadLatencyTable(file: string, options: LatencyLoadOptions = {})
     latency: (device, arch) => {
       const values = column(device);
       const row = position.get(arch);
-      return row === undefined ? undefined : values[row];
+      return row === undefined || Number.isNaN(values[row]) ? undefined : values[row];
     },
     column,
     archAtIndex: (index) => {

@@ -50,6 +50,16 @@ describe('loadLatencyTable on fixtures', () => {
     expect(byName.archs).toEqual([FBNET_A]);
   });
 
+  it('reads empty cells as missing only when asked', () => {
+    const file = writeFixture('lat.csv', `arch_str,edgetpu_latency_ms,edgegpu_energy_mJ\n${NB201_A},1.5,3\n${NB201_B},,4\n`);
+    const t = loadLatencyTable(file, { allowMissing: true });
+    expect(t.devices).toEqual(['edgetpu']);
+    expect(t.latency('edgetpu', NB201_A)).toBe(1.5);
+    expect(t.latency('edgetpu', NB201_B)).toBeUndefined();
+    expect(Number.isNaN(t.column('edgetpu')[1])).toBe(true);
+    expect(() => loadLatencyTable(file)).toThrow(`${file}:3 (column edgetpu_latency_ms): expected a number, got ''`);
+  });
+
   const malformed: { name: string; text: string; line: number; column?: string; reason: RegExp; devices?: string[] }[] = [
     { name: 'non-numeric latency', text: `arch_str,cpu_ms\n${NB201_A},fast\n`, line: 2, column: 'cpu_ms', reason: /expected a number, got 'fast'/ },
     { name: 'empty latency', text: `arch_str,cpu_ms\n${NB201_A},1\n${NB201_B},\n`, line: 3, column: 'cpu_ms', reason: /expected a number, got ''/ },
@@ -91,6 +101,19 @@ describeWithData('loadLatencyTable on the HELP tables', () => {
     expect(t.latency('raspi4', NB201_A)).toBeCloseTo(54.77739761998237, 12);
     // Every latency is a positive finite number (the README says none is missing).
     for (const d of t.devices) expect(t.column(d).every((v) => v > 0 && Number.isFinite(v))).toBe(true);
+  });
+
+  it('loads the HW-NAS-Bench CIFAR-10 table with its unmeasured edgetpu cells as missing', () => {
+    const file = dataFile('hw-nas-bench/nb201_cifar10_hw_metrics_partial.csv');
+    const t = loadLatencyTable(file, { allowMissing: true });
+    expect(t.devices).toEqual(['edgegpu', 'raspi4', 'edgetpu', 'pixel3', 'eyeriss', 'fpga']);
+    expect(t.archs).toHaveLength(12554);
+    expect(t.column('edgetpu').filter(Number.isNaN)).toHaveLength(3768);
+    expect(t.column('edgegpu').some(Number.isNaN)).toBe(false);
+    // The README: raspi4 here equals HELP's raspi4 for the same arch.
+    const help = loadLatencyTable(dataFile('help/nb201_latency.csv'), { devices: ['raspi4'] });
+    expect(t.latency('raspi4', NB201_A)).toBeCloseTo(help.latency('raspi4', NB201_A) as number, 12);
+    expect(() => loadLatencyTable(file)).toThrow(`${file}:7 (column edgetpu_latency_ms): expected a number, got ''`);
   });
 
   it('loads the 5,000 FBNet archs on 27 devices and the reference archs resolve', () => {
