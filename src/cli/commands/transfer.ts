@@ -1,14 +1,11 @@
 // `hwnas transfer --config …`: the paper's few-shot transfer table (targets × methods × 5/10/20 samples × seeds).
-import path from 'node:path';
 import { loadExperimentConfig } from '../../core/config/schema.js';
 import { ConfigError } from '../../core/errors.js';
 import { formatTable } from '../../core/table.js';
-import { getSpace } from '../../spaces/registry.js';
 import { runTransfer } from '../../predictors/transfer.js';
-import { resolveSampler } from '../../predictors/transfer-sampler.js';
-import { transferTable, summariseTransfer, writeTransferReport } from '../../predictors/transfer-report.js';
-import { resolveDeviceData } from '../../predictors/transfer-task.js';
-import { NASFLAT_ABLATIONS, applyAblations } from '../../predictors/transfer-ablation.js';
+import { NASFLAT_ABLATIONS } from '../../predictors/transfer-ablation.js';
+import { summariseTransfer, transferTable, writeTransferReport } from '../../predictors/transfer-report.js';
+import { buildTransferSetup } from '../../predictors/transfer-setup.js';
 import { backendFor, defineCommand, loggerFor, out } from '../command.js';
 
 const list = (value: string | undefined) => value?.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -41,37 +38,30 @@ export const transferCommand = defineCommand({
   handler: async (args) => {
     const log = loggerFor(args);
     const config = loadExperimentConfig(args.config);
-    const section = config.transfer;
-    if (section === undefined) throw new ConfigError(args.config, 'transfer', 'missing: this command needs a `transfer` section');
     await backendFor(args, config.backend);
-    const space = getSpace(config.space.name);
-    const data = resolveDeviceData(space, { ...section, targets: list(args.targets) ?? section.targets }, args.config, 'transfer');
-    const samplerName = args.sampler ?? section.sampler ?? 'random';
-    const ablations = NASFLAT_ABLATIONS.filter((a) => args[a.flag] === false);
-    const methodOptions = applyAblations(section.methodOptions, ablations, args.epochs);
-    const ablationSuffix = ablations.map((a) => `-no-${a.flag}`).join('') + (args.sampler !== undefined ? `-sampler-${args.sampler}` : '');
-    const setup = {
-      name: config.name,
-      space,
-      table: data.table,
-      sources: data.sources,
-      targets: data.targets,
-      samples: numbers(args.samples, 'samples') ?? section.samples,
-      seeds: numbers(args.seeds, 'seeds') ?? section.seeds,
-      methods: list(args.methods) ?? section.methods,
-      methodOptions,
-      referenceArchs: data.referenceArchs,
-      sampler: { name: samplerName, choose: await resolveSampler(samplerName, space) },
-      maxEvalArchs: args.maxEval ?? section.maxEvalArchs,
-      sharedPretrain: args.sharedPretrain ?? section.sharedPretrain,
-      logger: log,
-      progress: args.progress && !args.quiet,
-    };
-    log.info(`${space.name}: ${setup.sources.length} sources → ${setup.targets.length} targets; methods ${setup.methods.join(', ')}; samples ${setup.samples.join('/')}; seeds ${setup.seeds.join(',')}; sampler ${samplerName}`);
+    const { setup, outDir, title, resolvedConfig, ablations, taskComment } = await buildTransferSetup(
+      config,
+      args.config,
+      {
+        methods: list(args.methods),
+        samples: numbers(args.samples, 'samples'),
+        seeds: numbers(args.seeds, 'seeds'),
+        targets: list(args.targets),
+        sampler: args.sampler,
+        maxEvalArchs: args.maxEval,
+        epochs: args.epochs,
+        sharedPretrain: args.sharedPretrain,
+        ablations: NASFLAT_ABLATIONS.filter((a) => args[a.flag] === false).map((a) => a.flag),
+        outDir: args.out,
+      },
+      log,
+      args.progress && !args.quiet,
+    );
+    log.info(
+      `${setup.space.name}: ${setup.sources.length} sources → ${setup.targets.length} targets; methods ${setup.methods.join(', ')}; samples ${setup.samples.join('/')}; seeds ${setup.seeds.join(',')}; sampler ${setup.sampler.name}${ablations.length > 0 ? `; ablations: no ${ablations.join(', no ')}` : ''}`,
+    );
     const result = await runTransfer(setup);
-    const dir = args.out ?? section.outDir ?? path.join(config.output.dir, 'transfer', config.name + ablationSuffix);
-    const resolved = { ...config, transfer: { ...section, sources: setup.sources, targets: setup.targets, samples: setup.samples, seeds: setup.seeds, methods: setup.methods, sampler: samplerName, methodOptions } };
-    const files = writeTransferReport(dir, `${config.name}${ablationSuffix}`, resolved, result, { ablations: ablations.map((a) => a.flag), taskComment: data.taskComment });
+    const files = writeTransferReport(outDir, title, resolvedConfig, result, { ablations, taskComment });
     const table = transferTable(summariseTransfer(result.records));
     out(`Spearman ρ (mean over ${setup.seeds.length} seeds), ${setup.targets.length} targets:\n`);
     out(formatTable(table.header, table.rows));
