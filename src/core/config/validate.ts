@@ -21,8 +21,10 @@ function reasonOf(issue: z.core.$ZodIssue): { path: readonly PropertyKey[]; reas
   switch (issue.code) {
     case 'unrecognized_keys':
       return { path: [...issue.path, issue.keys[0]], reason: `unknown field (allowed fields are listed in the README's config reference)` };
-    case 'invalid_value':
-      return { path: issue.path, reason: `must be one of ${issue.values.map((v) => String(v)).join(', ')}, ${got}` };
+    case 'invalid_value': {
+      const allowed = issue.values.map((v) => String(v)).join(', ');
+      return { path: issue.path, reason: issue.input === undefined ? `is required (one of ${allowed})` : `must be one of ${allowed}, ${got}` };
+    }
     case 'invalid_type':
       return { path: issue.path, reason: issue.input === undefined ? 'is required' : `must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}, ${got}` };
     case 'too_small':

@@ -1,0 +1,85 @@
+// `hwnas config check` as a subprocess: run `npx tsc -p tsconfig.build.json` first (bin/hwnas.js imports dist/).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-cli-config-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const valid = { name: 'quick', seed: 3, space: { name: 'nb201', dataset: 'cifar10', batchSize: 1 } };
+/** The valid config with `value` set at a dotted path (undefined deletes the field). */
+function withField(dotted: string, value: unknown): unknown {
+  const config = structuredClone(valid) as Record<string, unknown>;
+  const keys = dotted.split('.');
+  let node = config;
+  for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+  if (value === undefined) delete node[keys.at(-1) as string];
+  else node[keys.at(-1) as string] = value;
+  return config;
+}
+
+// [case, file name, file text, field path named in the message, reason pattern]
+const CASES: [string, string, string, string, RegExp][] = [
+  ['missing space section', 'no-space.json', JSON.stringify(withField('space', undefined)), 'space', /is required/],
+  ['missing space name', 'no-name.json', JSON.stringify(withField('space.name', undefined)), 'space.name', /is required \(one of nb201, fbnet\)/],
+  ['unknown space', 'space-name.json', JSON.stringify(withField('space.name', 'darts')), 'space.name', /must be one of nb201, fbnet, got 'darts'/],
+  ['unknown dataset', 'dataset.json', JSON.stringify(withField('space.dataset', 'mnist')), 'space.dataset', /must be one of cifar10, cifar100, imagenet16-120, got 'mnist'/],
+  ['zero batch size', 'batch0.json', JSON.stringify(withField('space.batchSize', 0)), 'space.batchSize', /must be a positive number, got 0/],
+  ['fractional batch size', 'batch-frac.json', JSON.stringify(withField('space.batchSize', 1.5)), 'space.batchSize', /must be an integer, got 1.5/],
+  ['resolution too small', 'res-small.json', JSON.stringify(withField('space.resolution', 4)), 'space.resolution', /must be a number >= 8, got 4/],
+  ['resolution as a string', 'res-string.json', JSON.stringify(withField('space.resolution', '32')), 'space.resolution', /must be a number, got '32'/],
+  ['negative classes', 'classes.json', JSON.stringify(withField('space.classes', -3)), 'space.classes', /must be a positive number, got -3/],
+  ['unknown field in space', 'space-extra.json', JSON.stringify(withField('space.depth', 3)), 'space.depth', /unknown field/],
+  ['misspelt top-level section', 'typo.json', JSON.stringify(withField('serch', {})), 'serch', /unknown field/],
+  ['negative seed', 'seed-neg.json', JSON.stringify(withField('seed', -1)), 'seed', /must be a number >= 0, got -1/],
+  ['unknown backend', 'backend.json', JSON.stringify(withField('backend', 'webgpu')), 'backend', /must be one of tensorflow, wasm, cpu, got 'webgpu'/],
+  ['empty name', 'name.json', JSON.stringify(withField('name', '')), 'name', /must have at least 1 characters/],
+  ['output not an object', 'output.json', JSON.stringify(withField('output', 'results')), 'output', /must be a object, got 'results'/],
+  ['unknown field in output', 'output-extra.json', JSON.stringify(withField('output.format', 'csv')), 'output.format', /unknown field/],
+  ['YAML: bad enum', 'yaml-enum.yaml', 'seed: 1\nspace:\n  name: nb201\n  dataset: svhn\n', 'space.dataset', /must be one of cifar10/],
+];
+
+describe('hwnas config check (subprocess)', () => {
+  it('prints the resolved config of a valid JSON file and an equivalent YAML file', () => {
+    const json = path.join(dir, 'ok.json');
+    fs.writeFileSync(json, JSON.stringify(valid));
+    const a = runCli(['config', 'check', json]);
+    expect(a.code).toBe(0);
+    expect(JSON.parse(a.stdout)).toEqual({ ...valid, output: { dir: 'results' } });
+    const yaml = path.join(dir, 'ok.yaml');
+    fs.writeFileSync(yaml, 'name: quick\nseed: 3\nspace:\n  name: nb201\n  dataset: cifar10\n  batchSize: 1\n');
+    const b = runCli(['config', 'check', yaml]);
+    expect(b.code).toBe(0);
+    expect(JSON.parse(b.stdout)).toEqual(JSON.parse(a.stdout));
+  });
+
+  it.each(CASES)('%s: one line naming the field path, non-zero exit', (_name, fileName, text, fieldPath, reason) => {
+    const file = path.join(dir, fileName);
+    fs.writeFileSync(file, text);
+    const r = runCli(['config', 'check', file]);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^hwnas: error: ${escape(file)}: ${escape(fieldPath)}: `));
+    expect(lines[0]).toMatch(reason);
+  });
+
+  it('reports syntax errors and missing files as one line with the file name', () => {
+    const broken = path.join(dir, 'broken.json');
+    fs.writeFileSync(broken, '{\n  "space": {"name": "nb201"},\n  "seed": 1,\n}\n');
+    for (const [file, reason] of [
+      [broken, /invalid JSON at line 4/],
+      [path.join(dir, 'absent.json'), /cannot read file \(ENOENT\)/],
+    ] as const) {
+      const r = runCli(['config', 'check', file]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(new RegExp(`^hwnas: error: ${escape(file)}: `));
+      expect(r.stderr).toMatch(reason);
+    }
+  });
+});
