@@ -42,7 +42,8 @@ export async function main(argv: string[]): Promise<number> {
     await cli.parseAsync();
   } catch (err) {
     if (err instanceof CliUsageError) {
-      process.stderr.write(`hwnas: error: ${err.message.split('\n')[0]} (see --help)\n`);
+      // yargs spreads some messages over lines ("Invalid values:\n  Argument: …"): keep them whole, on one line.
+      process.stderr.write(`hwnas: error: ${err.message.trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`);
       return 2;
     }
     printError(err, verbose);
