@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UnknownNameError, UsageError } from '../../src/core/errors.js';
 import { BUILTIN_PROFILES, getDevice, getProfile, listDevices, removeUserProfile, saveUserProfile } from '../../src/hardware/registry.js';
-import { SimulatedDevice } from '../../src/hardware/simulated.js';
+import type { SimulatedDevice } from '../../src/hardware/simulated.js';
 import { TableDevice } from '../../src/hardware/table.js';
 import { isSyncDevice, type TableProfile } from '../../src/hardware/types.js';
 import { getSpace } from '../../src/spaces/registry.js';
