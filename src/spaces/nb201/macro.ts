@@ -18,26 +18,6 @@ export const STEM_CHANNELS = 16;
 export const STAGE_CHANNELS = [16, 32, 64] as const;
 export const CELLS_PER_STAGE = 5;
 
-/**
- * Origins and name prefixes of every (stage, cell, edge, op), shared read-only by all layer lists and built once: `layers()` runs for the whole space in
- * benchmarks and encoders, and building 15 cells × 6 edges of strings per call dominated its time.
- */
-const EDGE_TAGS = [0, 1, 2].map((stage) =>
-  Array.from({ length: CELLS_PER_STAGE }, (_, cell) =>
-    NB201_EDGES.map(([from, to]) =>
-      NB201_OPS.map((op) => ({
-        origin: { stage: `stage${stage + 1}`, cell, edge: [from, to] as [number, number], op } satisfies LayerOrigin,
-        prefix: `stage${stage + 1}.cell${cell}.edge${from}-${to}.${op}`,
-      })),
-    ),
-  ),
-);
-const NODE_TAGS = [0, 1, 2].map((stage) =>
-  Array.from({ length: CELLS_PER_STAGE }, (_, cell) =>
-    [2, 3].map((node) => ({ origin: { stage: `stage${stage + 1}`, cell, op: 'sum' } satisfies LayerOrigin, name: `stage${stage + 1}.cell${cell}.node${node}.add` })),
-  ),
-);
-
 /** ReLU→Conv→BN (NB201 `ReLUConvBN`, conv without bias) records named `${prefix}.relu|conv|bn`. */
 function reluConvBn(out: Layer[], prefix: string, origin: LayerOrigin, input: Shape4, channels: number, kernel: number, stride: number): Shape4 {
   out.push(relu(`${prefix}.relu`, origin, input));
@@ -68,8 +48,92 @@ function checkInput(input: InputShape): void {
 }
 
 /**
+ * Every layer any NB201 arch can have for one input, frozen: the list of an arch only picks from it. Per edge and
+ * op the records depend on nothing but the input (every edge is built, node sums always have 2 and 3 inputs), so
+ * `layers()` is a few hundred array pushes instead of a few hundred record constructions.
+ */
+interface LayerPlan {
+  key: string;
+  stem: Layer[];
+  /** Reduction block before stage s (index s − 1). */
+  reductions: Layer[][];
+  /** edges[stage][cell][edge][op]. */
+  edges: Layer[][][][][];
+  /** sums[stage][cell] = [node-2 add, node-3 add]. */
+  sums: [Layer, Layer][][];
+  head: Layer[];
+}
+
+/** Deep-freeze a record so that a consumer mutating a shared layer fails loudly instead of corrupting others. */
+function freeze(layer: Layer): Layer {
+  Object.freeze(layer.inputShape);
+  Object.freeze(layer.outputShape);
+  Object.freeze(layer.origin.edge);
+  Object.freeze(layer.origin);
+  return Object.freeze(layer);
+}
+
+function buildPlan(input: InputShape, key: string): LayerPlan {
+  checkInput(input);
+  const stemOrigin: LayerOrigin = { stage: 'stem', op: 'stem' };
+  const stemConv = conv('stem.conv', stemOrigin, [input.batchSize, input.resolution, input.resolution, input.channels], STEM_CHANNELS, 3, 1);
+  let shape = stemConv.outputShape as Shape4;
+  const plan: LayerPlan = { key, stem: [stemConv, batchNorm('stem.bn', stemOrigin, shape)], reductions: [], edges: [], sums: [], head: [] };
+
+  STAGE_CHANNELS.forEach((channels, stage) => {
+    if (stage > 0) {
+      const block: Layer[] = [];
+      shape = reductionBlock(block, stage, shape, channels);
+      plan.reductions.push(block);
+    }
+    const name = `stage${stage + 1}`;
+    const cellShape = shape;
+    plan.edges.push(
+      Array.from({ length: CELLS_PER_STAGE }, (_, cell) =>
+        NB201_EDGES.map(([from, to]) =>
+          NB201_OPS.map((op) => {
+            // Inside a cell every node has the cell's shape (C_in = C_out, stride 1).
+            const origin: LayerOrigin = { stage: name, cell, edge: [from, to], op };
+            const prefix = `${name}.cell${cell}.edge${from}-${to}.${op}`;
+            const layers: Layer[] = [];
+            if (op === 'none') layers.push(passThrough(`${prefix}.zero`, 'zero', origin, cellShape));
+            else if (op === 'skip_connect') layers.push(passThrough(`${prefix}.identity`, 'identity', origin, cellShape));
+            else if (op === 'avg_pool_3x3') layers.push(avgPool(`${prefix}.avgpool`, origin, cellShape, 3, 1));
+            else reluConvBn(layers, prefix, origin, cellShape, channels, op === 'nor_conv_1x1' ? 1 : 3, 1);
+            return layers;
+          }),
+        ),
+      ),
+    );
+    plan.sums.push(
+      Array.from({ length: CELLS_PER_STAGE }, (_, cell) => {
+        const origin: LayerOrigin = { stage: name, cell, op: 'sum' };
+        return [add(`${name}.cell${cell}.node2.add`, origin, cellShape, 2), add(`${name}.cell${cell}.node3.add`, origin, cellShape, 3)];
+      }),
+    );
+  });
+
+  const headOrigin: LayerOrigin = { stage: 'head', op: 'lastact' };
+  const gap = globalAvgPool('head.gap', { stage: 'head', op: 'gap' }, shape);
+  plan.head.push(batchNorm('head.bn', headOrigin, shape), relu('head.relu', headOrigin, shape), gap, dense('head.fc', { stage: 'head', op: 'fc' }, gap.outputShape as [number, number], input.classes));
+
+  [plan.stem, ...plan.reductions, plan.head, ...plan.edges.flat(3), ...plan.sums.flat(2).map((l) => [l])].forEach((layers) => layers.forEach(freeze));
+  return plan;
+}
+
+// The plan of the last input asked for: callers sweep many archs at one input (search, encoders, benchmarks).
+let lastPlan: LayerPlan | undefined;
+
+function planFor(input: InputShape): LayerPlan {
+  const key = `${input.batchSize}/${input.resolution}/${input.channels}/${input.classes}`;
+  if (lastPlan?.key !== key) lastPlan = buildPlan(input, key);
+  return lastPlan;
+}
+
+/**
  * Per-layer shapes and costs of an NB201 cell in the NB201 macro network for `input` (any batch size and
- * resolution that is a multiple of 4). @throws UnknownArchError, UsageError
+ * resolution that is a multiple of 4). The records are shared between calls and frozen: copy one to change it.
+ * @throws UnknownArchError, UsageError
  */
 export function nb201Layers(arch: string, input: InputShape): Layer[] {
   return nb201LayersOfOps(parseNb201(arch), input);
@@ -77,47 +141,20 @@ export function nb201Layers(arch: string, input: InputShape): Layer[] {
 
 /** `nb201Layers` for already-parsed op ids (edge order of `NB201_EDGES`). */
 export function nb201LayersOfOps(ops: ArrayLike<number>, input: InputShape): Layer[] {
-  checkInput(input);
-  const layers: Layer[] = [];
-  let shape: Shape4 = [input.batchSize, input.resolution, input.resolution, input.channels];
-  const stemOrigin: LayerOrigin = { stage: 'stem', op: 'stem' };
-  const stem = conv('stem.conv', stemOrigin, shape, STEM_CHANNELS, 3, 1);
-  shape = stem.outputShape as Shape4;
-  layers.push(stem, batchNorm('stem.bn', stemOrigin, shape));
-
+  const plan = planFor(input);
+  const layers: Layer[] = [...plan.stem];
   for (let stage = 0; stage < STAGE_CHANNELS.length; stage++) {
-    const channels = STAGE_CHANNELS[stage];
-    if (stage > 0) shape = reductionBlock(layers, stage, shape, channels);
+    if (stage > 0) layers.push(...plan.reductions[stage - 1]);
     for (let cell = 0; cell < CELLS_PER_STAGE; cell++) {
-      // Inside a cell every node has the cell's shape (C_in = C_out, stride 1).
+      const edges = plan.edges[stage][cell];
       for (let e = 0; e < NB201_EDGE_COUNT; e++) {
-        const { origin, prefix } = EDGE_TAGS[stage][cell][e][ops[e]];
-        switch (origin.op) {
-          case 'none':
-            layers.push(passThrough(`${prefix}.zero`, 'zero', origin, shape));
-            break;
-          case 'skip_connect':
-            layers.push(passThrough(`${prefix}.identity`, 'identity', origin, shape));
-            break;
-          case 'nor_conv_1x1':
-            reluConvBn(layers, prefix, origin, shape, channels, 1, 1);
-            break;
-          case 'nor_conv_3x3':
-            reluConvBn(layers, prefix, origin, shape, channels, 3, 1);
-            break;
-          case 'avg_pool_3x3':
-            layers.push(avgPool(`${prefix}.avgpool`, origin, shape, 3, 1));
-        }
+        layers.push(...edges[e][ops[e]]);
         // Node 2 is complete after edge 2 (its inputs 0, 1), node 3 after edge 5 (inputs 0, 1, 2).
-        if (e === 2) layers.push(add(NODE_TAGS[stage][cell][0].name, NODE_TAGS[stage][cell][0].origin, shape, 2));
-        if (e === 5) layers.push(add(NODE_TAGS[stage][cell][1].name, NODE_TAGS[stage][cell][1].origin, shape, 3));
+        if (e === 2) layers.push(plan.sums[stage][cell][0]);
+        if (e === 5) layers.push(plan.sums[stage][cell][1]);
       }
     }
   }
-
-  const headOrigin: LayerOrigin = { stage: 'head', op: 'lastact' };
-  layers.push(batchNorm('head.bn', headOrigin, shape), relu('head.relu', headOrigin, shape));
-  const gap = globalAvgPool('head.gap', { stage: 'head', op: 'gap' }, shape);
-  layers.push(gap, dense('head.fc', { stage: 'head', op: 'fc' }, gap.outputShape as [number, number], input.classes));
+  layers.push(...plan.head);
   return layers;
 }
