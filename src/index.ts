@@ -16,6 +16,7 @@ export { loadZcpTable, ZCP_NAMES, type ZcpTable } from './data/zcp.js';
 export { loadDeviceTaskSplits, loadHelpMeta, type DeviceTask, type HelpMeta } from './data/splits.js';
 export type { Canonicaliser } from './data/keys.js';
 export { FBNET_OPS, FBNET_BLOCKS } from './spaces/fbnet/arch.js';
+export { NB201_OPS, NB201_EDGES, parseNb201, formatNb201 } from './spaces/nb201/arch.js';
 export { torchstatFlops as fbnetTorchstatFlops } from './spaces/fbnet/macro.js';
 export type { Device, SyncDevice, LatencyRecord, DeviceProfile, SimulatedProfile, TableProfile, HostProfile, Precision } from './hardware/types.js';
 export { isSyncDevice } from './hardware/types.js';
