@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UnknownNameError, UsageError } from '../../src/core/errors.js';
-import { BUILTIN_PROFILES, getDevice, getProfile, listDevices, removeUserProfile, saveUserProfile } from '../../src/hardware/registry.js';
+import { BUILTIN_PROFILES, deviceFromProfile, getDevice, getProfile, listDevices, removeUserProfile, saveUserProfile } from '../../src/hardware/registry.js';
 import type { SimulatedDevice } from '../../src/hardware/simulated.js';
 import { TableDevice } from '../../src/hardware/table.js';
 import { isSyncDevice, type TableProfile } from '../../src/hardware/types.js';
@@ -93,4 +93,23 @@ describeWithData('measured-table device', () => {
     await expect(device.latency(nb201, [arch], { ...nb201.defaultInput(), batchSize: 8 })).rejects.toThrow(/measured at batch 1, resolution 32; asked for batch 8/);
     await expect(device.latency(getSpace('fbnet'), [arch], nb201.defaultInput())).rejects.toThrow(/holds nb201 measurements, not fbnet/);
   });
+});
+
+describe('Device conformance: every kind answers latency() in order with provenance', () => {
+  const input = { ...nb201.defaultInput(), resolution: 16 };
+  const archs = [nb201.fromIndex!(3), nb201.fromIndex!(2), nb201.fromIndex!(3)];
+  const devices = [
+    ...BUILTIN_PROFILES.filter((p) => p.kind === 'simulated').map((p) => deviceFromProfile(p)),
+    deviceFromProfile({ schemaVersion: 1, name: 'quick-host', version: 1, kind: 'host', description: 'h', provenance: { source: 'test' }, host: { backend: 'cpu', warmup: 1, minRepeats: 2, maxRepeats: 3, budgetMs: 20 } }),
+  ];
+
+  it.each(devices.map((d) => [d.profile.name, d] as const))('%s', async (_, device) => {
+    const records = await device.latency(nb201, archs, input);
+    expect(records.map((r) => r.arch)).toEqual(archs);
+    for (const r of records) {
+      expect(r.latencyMs).toBeGreaterThan(0);
+      expect(r.source).toMatch(/^(simulated|host|table):/);
+    }
+    if (isSyncDevice(device)) expect(records[0].latencyMs).toBe(records[2].latencyMs);
+  }, 30_000);
 });

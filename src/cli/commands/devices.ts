@@ -39,10 +39,11 @@ const list = defineCommand({
     const dir = resolveDevicesDir(args.devicesDir);
     const { devices, invalid } = listDevices(dir);
     if (args.json) return outJson({ devicesDir: dir, devices: devices.map(({ profile, ...d }) => ({ ...d, description: profile.description, source: profile.provenance.source })), invalid });
+    const short = (text: string) => (text.length > 72 ? `${text.slice(0, 71)}…` : text);
     out(
       formatTable(
-        ['device', 'kind', 'version', 'origin', 'description'],
-        devices.map((d) => [d.name, d.kind, `v${d.version}`, d.origin === 'user' ? `user (${path.relative(process.cwd(), d.file ?? '') || d.file})` : 'built-in', d.profile.description]),
+        ['device', 'kind', 'version', 'origin', 'source'],
+        devices.map((d) => [d.name, d.kind, `v${d.version}`, d.origin === 'user' ? `user (${path.relative(process.cwd(), d.file ?? '') || d.file})` : 'built-in', short(d.profile.provenance.source)]),
       ),
     );
     for (const bad of invalid) loggerFor(args).warn(`ignored invalid profile: ${bad.error}`);
@@ -184,6 +185,7 @@ const calibrate = defineCommand({
     withInput(withDevicesDir(y))
       .positional('device', { type: 'string', demandOption: true, describe: 'Simulated device to start from' })
       .option('measurements', { type: 'string', demandOption: true, describe: `Measurements file: ${MEASUREMENTS_FORMAT}` })
+      .option('only', { type: 'string', describe: "Use only rows whose device column equals this (required when the file holds several devices)" })
       .option('held-out', { type: 'number', default: 0.2, describe: 'Fraction of rows held back to report Spearman/Kendall/MAPE before and after' })
       .option('seed', { type: 'number', default: 0, describe: 'Seed of the train / held-back split' })
       .option('name', { type: 'string', describe: 'Name of the calibrated device (default <device>-cal)' })
@@ -196,7 +198,11 @@ const calibrate = defineCommand({
     if (!(args.heldOut > 0 && args.heldOut < 1)) throw new UsageError(`--held-out must be between 0 and 1, got ${args.heldOut}`);
     const space = getSpace(args.space);
     const input = resolveInput(space, { dataset: args.dataset, batchSize: args.batch, resolution: args.resolution });
-    const rows = readMeasurements(args.measurements, space);
+    const all = readMeasurements(args.measurements, space);
+    const rows = args.only === undefined ? all : all.filter((m) => m.device === args.only);
+    const devices = [...new Set(rows.map((m) => m.device ?? ''))];
+    if (devices.length > 1) throw new UsageError(`${args.measurements} holds measurements of several devices (${devices.join(', ')}); choose one with --only`);
+    if (rows.length === 0) throw new UsageError(`${args.measurements} has no rows for device '${args.only}'`);
     const { train, heldOut } = splitMeasurements(rows, args.heldOut, args.seed);
     const report = calibrateProfile(base, space, input, train, heldOut, {
       name: args.name ?? `${base.name.replace(/-cal$/, '')}-cal`,
