@@ -79,6 +79,22 @@ describe('NB201 enumeration, sampling, mutation, neighbours', () => {
   });
 });
 
+describe('NB201 op graph', () => {
+  it('puts input, the six edge ops in edge order, and output on 8 nodes with op-on-node adjacency', () => {
+    const g = nb201Space.opGraph(ARCH);
+    expect(nb201Space.graphNodes).toBe(8);
+    expect(g.ops).toEqual(['input', 'nor_conv_3x3', 'nor_conv_3x3', 'avg_pool_3x3', 'skip_connect', 'nor_conv_3x3', 'skip_connect', 'output']);
+    expect(g.opIds.map((id) => nb201Space.opVocabulary[id])).toEqual(g.ops);
+    expect(nb201Space.opVocabulary).toEqual(['input', ...NB201_OPS, 'output']);
+    const edges = g.adjacency.flatMap((row, i) => row.flatMap((v, j) => (v === 1 ? [`${i}>${j}`] : [])));
+    // Graph nodes 1..6 are edges 0→1, 0→2, 1→2, 0→3, 1→3, 2→3: an edge feeds the edges leaving its target node.
+    expect(edges.sort()).toEqual(['0>1', '0>2', '0>4', '1>3', '1>5', '2>6', '3>6', '4>7', '5>7', '6>7'].sort());
+    // Callers may modify their copy without changing the next graph.
+    g.adjacency[0][1] = 0;
+    expect(nb201Space.opGraph(ARCH).adjacency[0][1]).toBe(1);
+  });
+});
+
 describe('NB201 layer list', () => {
   const input = nb201Space.defaultInput('cifar10');
   const allConv = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|';
