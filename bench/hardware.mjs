@@ -2,6 +2,7 @@
 // HELP device column, and host measurement time. Prints tables and writes results/bench/hardware.json.
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { initBackend } from '../dist/core/backend.js';
 import { spearman } from '../dist/core/metrics.js';
 import { Rng } from '../dist/core/rng.js';
