@@ -48,6 +48,13 @@ describe('experiment config loading', () => {
     expect(err.message).toMatch(/space\.name: must be one of nb201, fbnet, got 'darts'$/);
   });
 
+  it('checks the resolution against the space: nb201 needs a multiple of 4, fbnet does not', () => {
+    const err = configError(() => loadExperimentConfig(write('res.json', '{"space": {"name": "nb201", "resolution": 30}}')));
+    expect(err.path).toBe('space.resolution');
+    expect(err.reason).toBe('must be a multiple of 4 for nb201 (two stride-2 reductions), got 30');
+    expect(loadExperimentConfig(write('res-fbnet.json', '{"space": {"name": "fbnet", "resolution": 30}}')).space.resolution).toBe(30);
+  });
+
   it('names the line of JSON and YAML syntax errors, and unreadable files', () => {
     expect(configError(() => readConfigData(write('syntax.json', '{\n  "space": {\n    "name": "nb201",\n  }\n}'))).message).toMatch(/invalid JSON at line 4/);
     expect(configError(() => readConfigData(write('syntax.yaml', 'space:\n  name: [nb201\nseed: 1\n'))).message).toMatch(/invalid YAML at line \d+/);
