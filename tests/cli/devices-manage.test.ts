@@ -57,9 +57,12 @@ describeWithData('hwnas devices with measured data', () => {
   it('imports a table column as a measured-table device', () => {
     const r = runCli(['devices', 'import-table', 'pixel3-table', '--file', dataFile('help/nb201_latency.csv'), '--column', 'pixel3_ms', '--devices-dir', dir]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/15625 archs, batch 1, resolution 32/);
+    expect(r.stdout).toMatch(/15625 archs, batch 1, resolution 32, 10 reference archs/);
     const profile = JSON.parse(fs.readFileSync(path.join(dir, 'pixel3-table.json'), 'utf8'));
     expect(profile).toMatchObject({ kind: 'measured-table', table: { column: 'pixel3', space: 'nb201', batchSize: 1 } });
+    // HELP's first reference arch is NB201 index 11982 (help_meta.json).
+    const first = table.archAtIndex(11982)!;
+    expect(profile.reference.latencies[0]).toEqual({ arch: first, latencyMs: table.latency('pixel3', first) });
     const bad = runCli(['devices', 'import-table', 'x', '--file', dataFile('help/nb201_latency.csv'), '--column', 'pixel9', '--devices-dir', dir]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/no latency column for device 'pixel9'/);

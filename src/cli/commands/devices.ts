@@ -9,6 +9,7 @@ import { startProgress } from '../../core/log.js';
 import { Rng } from '../../core/rng.js';
 import { formatTable } from '../../core/table.js';
 import { loadLatencyTable } from '../../data/latency.js';
+import { loadHelpMeta } from '../../data/splits.js';
 import { calibrateProfile, splitMeasurements } from '../../hardware/calibrate.js';
 import { measureHost } from '../../hardware/host.js';
 import { MEASUREMENTS_FORMAT, readMeasurements } from '../../hardware/measurements.js';
@@ -240,6 +241,10 @@ const importTable = defineCommand({
       .option('space', { type: 'string', default: 'nb201', describe: 'Search space of the table (nb201, fbnet)' })
       .option('batch', { type: 'number', describe: 'Batch size the table was measured at (default: the column\'s _<n> suffix, else 1)' })
       .option('resolution', { type: 'number', describe: "Input resolution of the measurements (default: the space's default)" })
+      .option('reference', {
+        type: 'string',
+        describe: "HELP meta JSON whose reference-arch indices are stored as the device's reference latencies (default: help_meta.json beside the table, when it exists)",
+      })
       .option('force', { type: 'boolean', default: false, describe: 'Replace an existing user device of the same name' }),
   handler: (args) => {
     const space = getSpace(args.space);
@@ -248,6 +253,19 @@ const importTable = defineCommand({
     // Load now so a wrong file or column fails here, not at search time.
     const table = loadLatencyTable(file, { devices: [column] });
     const suffix = /_(\d+)$/.exec(column);
+    const batchSize = args.batch ?? (suffix ? Number(suffix[1]) : 1);
+    const resolution = args.resolution ?? space.defaultInput().resolution;
+    const metaFile = args.reference ?? path.join(path.dirname(file), 'help_meta.json');
+    let reference: TableProfile['reference'];
+    if (args.reference !== undefined || fs.existsSync(metaFile)) {
+      const indices = loadHelpMeta(metaFile).referenceArchIndices[space.name as 'nb201' | 'fbnet'] ?? [];
+      const latencies = indices.flatMap((index) => {
+        const arch = table.archAtIndex(index);
+        const latencyMs = arch === undefined ? undefined : table.latency(column, arch);
+        return arch === undefined || latencyMs === undefined ? [] : [{ arch, latencyMs }];
+      });
+      if (latencies.length > 0) reference = { space: space.name, batchSize, resolution, latencies };
+    }
     const profile: TableProfile = {
       schemaVersion: PROFILE_SCHEMA_VERSION,
       name: args.name,
@@ -255,10 +273,12 @@ const importTable = defineCommand({
       kind: 'measured-table',
       description: `${column} latencies from ${path.basename(file)} (${table.archs.length} ${space.name} archs)`,
       provenance: { source: `measured table ${file}, column ${column}_ms` },
-      table: { file, column, space: space.name, batchSize: args.batch ?? (suffix ? Number(suffix[1]) : 1), resolution: args.resolution ?? space.defaultInput().resolution },
+      table: { file, column, space: space.name, batchSize, resolution },
+      ...(reference && { reference }),
     };
     const written = saveUserProfile(profile, resolveDevicesDir(args.devicesDir), { overwrite: args.force });
-    out(`added measured-table device ${profile.name}: ${table.archs.length} archs, batch ${profile.table.batchSize}, resolution ${profile.table.resolution} -> ${written}`);
+    const refs = reference ? `, ${reference.latencies.length} reference archs` : '';
+    out(`added measured-table device ${profile.name}: ${table.archs.length} archs, batch ${batchSize}, resolution ${resolution}${refs} -> ${written}`);
   },
 });
 
