@@ -168,10 +168,11 @@ describeWithData('NB201 against the NAS-Bench-201 / HW-NAS-Bench data', () => {
     expect(mismatches).toBe(0);
   });
 
-  it('reproduces nb201_cifar10_flops_M exactly for all 12,554 rows, counting convs on dead edges too', () => {
+  it('reproduces nb201_cifar10_flops_M and arch_index exactly for all 12,554 rows, counting convs on dead edges too', () => {
     const table = readCsv(dataFile('hw-nas-bench/nb201_cifar10_hw_metrics_partial.csv'));
     const str = columnIndex(table, 'arch_str');
     const flopsCol = columnIndex(table, 'nb201_cifar10_flops_M');
+    const idx = columnIndex(table, 'arch_index');
     expect(table.rows).toHaveLength(12554);
     const input = nb201Space.defaultInput('cifar10');
     let mismatches = 0;
@@ -180,6 +181,8 @@ describeWithData('NB201 against the NAS-Bench-201 / HW-NAS-Bench data', () => {
       const layers = nb201Space.layers(row[str], input);
       // The column is MFLOPs with 5 decimals; integer MACs / 1e6 equal it exactly as doubles.
       if (total(layers, 'flops') / 1e6 !== numberCell(table, r, flopsCol)) mismatches++;
+      // HW-NAS-Bench uses the same official index.
+      if (nb201Space.index?.(row[str]) !== numberCell(table, r, idx)) mismatches++;
       // Two plain kinds of dead edge: out of node 1 when 0→1 is none, into node 2 when 2→3 is none.
       const ops = parseNb201(row[str]);
       const node1Dead = ops[0] === 0;
