@@ -4,6 +4,7 @@ import { columnIndex, numberCell, readCsv } from '../../src/core/csv.js';
 import { Rng } from '../../src/core/rng.js';
 import { total } from '../../src/spaces/layers.js';
 import { NB201_OPS, codeToOps, formatNb201, opsToCode, parseNb201 } from '../../src/spaces/nb201/arch.js';
+import { PythonMersenneTwister } from '../../src/spaces/nb201/official-order.js';
 import { nb201Space } from '../../src/spaces/nb201/space.js';
 import { dataFile, describeWithData } from '../helpers/data.js';
 
@@ -43,6 +44,22 @@ describe('NB201 arch strings', () => {
   it('rejects non-integer and negative indices', () => {
     expect(() => nb201Space.canonical(-1)).toThrow(UnknownArchError);
     expect(() => nb201Space.canonical(1.5)).toThrow(/index must be an integer/);
+  });
+});
+
+describe('NB201 official index without data', () => {
+  it("replays CPython's Mersenne Twister: random.seed(s); random.getrandbits(32)", () => {
+    // Reference values printed by CPython 3 for seeds 88 (NB201's) and 0.
+    const mt88 = new PythonMersenneTwister(88);
+    expect([mt88.nextUint32(), mt88.nextUint32(), mt88.nextUint32()]).toEqual([1707201716, 4182107318, 813946014]);
+    const mt0 = new PythonMersenneTwister(0);
+    expect([mt0.nextUint32(), mt0.nextUint32()]).toEqual([3626764237, 1654615998]);
+  });
+
+  it('puts the cells NB201 itself asserts at indices 0, 1 and 123', () => {
+    expect(nb201Space.fromIndex?.(0)).toBe('|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|');
+    expect(nb201Space.fromIndex?.(1)).toBe(ARCH);
+    expect(nb201Space.fromIndex?.(123)).toBe('|avg_pool_3x3~0|+|avg_pool_3x3~0|nor_conv_1x1~1|+|none~0|avg_pool_3x3~1|nor_conv_3x3~2|');
   });
 });
 

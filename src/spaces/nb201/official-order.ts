@@ -3,8 +3,8 @@
 // `exps/NAS-Bench-201/main.py`). Replaying CPython's Mersenne Twister reproduces the index of every cell.
 import { NB201_SIZE } from './arch.js';
 
-/** CPython's MT19937 (`_randommodule.c`), seeded from an integer the way `random.seed(int)` does. */
-class PythonMersenneTwister {
+/** CPython's MT19937 (`_randommodule.c`), seeded from an integer the way `random.seed(int)` does. Exported for its tests. */
+export class PythonMersenneTwister {
   private readonly mt = new Uint32Array(624);
   private mti = 625;
 
