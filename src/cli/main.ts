@@ -4,7 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { BACKEND_NAMES } from '../core/backend.js';
 import { HwnasError } from '../core/errors.js';
 import type { GlobalOptions } from './command.js';
-import { commands } from './commands/index.js';
+import { loadCommands } from './commands/index.js';
 
 /** A command-line usage problem found by yargs (unknown command/flag, missing argument): exit code 2. */
 class CliUsageError extends Error {}
@@ -26,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('verbose', { type: 'boolean', default: false, describe: 'More logging; print stack traces on errors' })
     .option('quiet', { type: 'boolean', default: false, describe: 'Only command output and errors' })
     .option('backend', { choices: BACKEND_NAMES, describe: 'Force a TF.js backend (default: tensorflow > wasm > cpu, first that loads)' })
-    .command(commands as never)
+    .command((await loadCommands(argv)) as never)
     .demandCommand(1, 'give a command (hwnas --help lists them)')
     .strict()
     .recommendCommands()

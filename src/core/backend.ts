@@ -1,7 +1,7 @@
 // TF.js backend selection: the only file that knows about backend packages.
 // Preference: tensorflow (tfjs-node, optional) > wasm > cpu; `--backend` forces one.
-import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+// tfjs is imported lazily so commands that never compute (config check, --help) start fast.
+import type * as tfjs from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { HwnasError } from './errors.js';
@@ -19,7 +19,9 @@ export interface BackendInfo {
 
 const require = createRequire(import.meta.url);
 
-async function tryTensorflow(): Promise<string | undefined> {
+type Tf = typeof tfjs;
+
+async function tryTensorflow(tf: Tf): Promise<string | undefined> {
   try {
     // tfjs-node registers the 'tensorflow' backend on import; it is optional and often absent offline.
     await import('@tensorflow/tfjs-node' as string);
@@ -29,8 +31,9 @@ async function tryTensorflow(): Promise<string | undefined> {
   }
 }
 
-async function tryWasm(): Promise<string | undefined> {
+async function tryWasm(tf: Tf): Promise<string | undefined> {
   try {
+    const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
     const wasmFile = require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
     setWasmPaths(path.dirname(wasmFile) + path.sep);
     return (await tf.setBackend('wasm')) ? undefined : 'wasm backend did not initialise';
@@ -48,9 +51,10 @@ let selected: BackendInfo | undefined;
  */
 export async function initBackend(preferred?: BackendName): Promise<BackendInfo> {
   if (selected && (preferred === undefined || preferred === selected.name)) return selected;
+  const tf = await import('@tensorflow/tfjs');
   const attempts: Record<BackendName, () => Promise<string | undefined>> = {
-    tensorflow: tryTensorflow,
-    wasm: tryWasm,
+    tensorflow: () => tryTensorflow(tf),
+    wasm: () => tryWasm(tf),
     cpu: async () => ((await tf.setBackend('cpu')) ? undefined : 'cpu backend did not initialise'),
   };
   if (preferred !== undefined) {

@@ -2,14 +2,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commands } from '../../src/cli/commands/index.js';
+import { loadCommands } from '../../src/cli/commands/index.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
 
 /** Option lines of a yargs help text that have no description (the type tag follows the flag directly). */
 const undocumented = (help: string): string[] => help.split('\n').filter((line) => /^\s+(-\w, )?--[\w-]+\s+\[/.test(line));
 
 describe('hwnas (subprocess)', () => {
-  it('--help lists every subcommand with its one-line description', () => {
+  it('--help lists every subcommand with its one-line description', async () => {
+    const commands = await loadCommands([]);
     const r = runCli(['--help']);
     expect(r.code).toBe(0);
     expect(commands.length).toBeGreaterThanOrEqual(2);
