@@ -3,6 +3,7 @@
 // tfjs is imported lazily so commands that never compute (config check, --help) start fast.
 import type * as tfjs from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { HwnasError } from './errors.js';
 
@@ -15,6 +16,8 @@ export interface BackendInfo {
   tfjsVersion: string;
   /** Why this backend was chosen ("forced" or the reasons earlier preferences were skipped). */
   reason: string;
+  /** Threads the backend computes with: the wasm thread pool, 1 for cpu, the cores for tfjs-node. */
+  threads: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -42,6 +45,12 @@ async function tryWasm(tf: Tf): Promise<string | undefined> {
   }
 }
 
+async function threadsOf(name: BackendName): Promise<number> {
+  if (name === 'cpu') return 1;
+  if (name === 'wasm') return (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount();
+  return os.cpus().length;
+}
+
 let selected: BackendInfo | undefined;
 
 /**
@@ -60,14 +69,14 @@ export async function initBackend(preferred?: BackendName): Promise<BackendInfo>
   if (preferred !== undefined) {
     const failure = await attempts[preferred]();
     if (failure !== undefined) throw new HwnasError(`--backend ${preferred}: ${failure}`);
-    selected = { name: preferred, tfjsVersion: tf.version.tfjs, reason: 'forced' };
+    selected = { name: preferred, tfjsVersion: tf.version.tfjs, reason: 'forced', threads: await threadsOf(preferred) };
     return selected;
   }
   const skipped: string[] = [];
   for (const name of BACKEND_NAMES) {
     const failure = await attempts[name]();
     if (failure === undefined) {
-      selected = { name, tfjsVersion: tf.version.tfjs, reason: skipped.length ? skipped.join('; ') : 'first preference' };
+      selected = { name, tfjsVersion: tf.version.tfjs, reason: skipped.length ? skipped.join('; ') : 'first preference', threads: await threadsOf(name) };
       return selected;
     }
     skipped.push(failure);

@@ -1,7 +1,6 @@
 // The host device: real latency of the built TF.js model on this machine (warm-up, timed repeats, median).
-import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type BackendName } from '../core/backend.js';
+import { currentBackend, initBackend, type BackendName } from '../core/backend.js';
 import type { InputShape, SearchSpace } from '../spaces/types.js';
 import type { HostProfile, LatencyRecord, Device } from './types.js';
 
@@ -32,16 +31,6 @@ export interface HostMeasurement {
   resolution: number;
 }
 
-/** Threads the active backend computes with (wasm reports its pool; cpu is single-threaded; tfjs-node uses the cores). */
-async function backendThreads(backend: string): Promise<number> {
-  if (backend === 'cpu') return 1;
-  if (backend === 'wasm') {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    return wasm.getThreadsCount();
-  }
-  return os.cpus().length;
-}
-
 function median(sorted: readonly number[]): number {
   const m = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
@@ -53,7 +42,7 @@ function median(sorted: readonly number[]): number {
  */
 export async function measureHost(space: SearchSpace, archs: readonly string[], input: InputShape, options: HostMeasureOptions): Promise<HostMeasurement[]> {
   const backend = tf.getBackend();
-  const threads = await backendThreads(backend);
+  const threads = (currentBackend() ?? (await initBackend())).threads;
   const results: HostMeasurement[] = [];
   const x = tf.randomNormal([input.batchSize, input.resolution, input.resolution, input.channels], 0, 1, 'float32', options.seed ?? 0);
   try {
