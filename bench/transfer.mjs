@@ -93,7 +93,7 @@ const rows = runs.map((r) => {
     ...methods.flatMap((m) => samples.map((n) => Math.round(mean(r, m, n) * 1000) / 1000)),
     at20.length > 0 ? `${at20[0][0]} ${at20[0][1].toFixed(3)}` : 'n/a',
     Number.isFinite(ours) ? (ours >= r.task.target ? 'yes' : `no (${ours.toFixed(3)})`) : 'n/a',
-    Math.round(r.seconds),
+    `${Math.round(r.seconds)}`,
   ];
 });
 const totalSeconds = (performance.now() - started) / 1000;
@@ -117,7 +117,7 @@ fs.writeFileSync(path.join(outRoot, 'transfer.json'), JSON.stringify(json, numbe
 const md = [
   '# Few-shot transfer (Spearman ρ, mean over each task\'s targets and seeds)',
   '',
-  `Backend ${backend.name}, seeds ${runs[0]?.seeds.join(',') ?? '-'}, total ${totalSeconds.toFixed(0)} s (shared 2-core machine). "paper NASFLAT" is the number reported by the paper's repository; "simple proxy" and "target @20" are from the issue.`,
+  `Backend ${backend.name}, seeds ${runs[0]?.seeds.join(',') ?? '-'}, total ${totalSeconds.toFixed(0)} s (shared 2-core machine). "paper NASFLAT" is the number reported by the paper's repository; "simple proxy" and "target @20" are from the issue. help-style has no 5-sample result: it must measure HELP's 10 reference archs.`,
   '',
   markdownTable(header, rows),
   ...(ablationRuns.length > 0 ? ['', '## NB201 task 0 ablations (NASFLAT)', '', markdownTable(['ablation', ...samples.map((n) => `@${n}`)], ablationRuns.map((a) => [`no ${a.flags.join(', ')}`, ...samples.map((n) => mean(a, 'nasflat', n))]))] : []),
