@@ -1,0 +1,60 @@
+// The latency-predictor contracts (NASLib spirit: fit / predict / what data it needs), plus the pretrain → adapt
+// contract of predictors that transfer from source devices to a new device with a few measurements.
+import type { SearchSpace } from '../spaces/types.js';
+
+/** Latencies measured on one device: `latencyMs[i]` belongs to `archs[i]` (canonical arch strings). */
+export interface Measurements {
+  archs: readonly string[];
+  latencyMs: ArrayLike<number>;
+}
+
+/** All measurements of one named device (a pretraining source or a few-shot target). */
+export interface DeviceLatencies extends Measurements {
+  /** Device name as in the latency table (`1080ti_1`, `pixel3`, …). */
+  device: string;
+}
+
+/** A latency predictor of one search space that can serve several devices. */
+export interface LatencyPredictor {
+  /** Registry name of the method (`nasflat`, `flops`, …). */
+  readonly kind: string;
+  /** The space whose archs it accepts; archs of another space are rejected with UnknownArchError. */
+  readonly space: SearchSpace;
+  /** Devices it can predict for now (fitted or adapted targets, and for pretrained predictors their sources). */
+  devices(): string[];
+  /**
+   * Fit (or re-fit) `device` from its measurements; for transferable predictors this is few-shot adaptation.
+   * @throws HwnasError for mismatched lengths or non-positive latencies; UnknownArchError for a foreign arch
+   */
+  fit(device: string, measurements: Measurements, options?: { seed?: number }): Promise<void>;
+  /**
+   * Predicted latency of each arch on `device`, in ms where the predictor is calibrated (every built-in one is),
+   * so its order is also the predicted ranking.
+   * @throws UnknownNameError for an unknown device; UnknownArchError for an arch of another space
+   */
+  predict(device: string, archs: readonly string[]): Promise<Float64Array>;
+  /** Write a self-describing, versioned directory that `loadPredictor(dir)` restores to identical predictions. */
+  save(dir: string): Promise<void>;
+}
+
+/** What a transferable predictor learned about a target in `adapt`. */
+export interface AdaptReport {
+  /** Source device whose hardware state initialised the target (undefined when that initialisation is off). */
+  initialisedFrom?: string;
+  /** Spearman ρ of that source's (predicted) latencies with the target's few measurements. */
+  initialisationRho?: number;
+  /** Wall time of the adaptation, ms. */
+  elapsedMs: number;
+}
+
+/** A predictor pretrained on many source devices and adapted to a new device from a few measurements. */
+export interface TransferablePredictor extends LatencyPredictor {
+  /** Devices it was pretrained on. */
+  sourceDevices(): string[];
+  /** Train from scratch on every source device's latencies (replaces any earlier training). */
+  pretrain(sources: readonly DeviceLatencies[], options?: { seed?: number }): Promise<void>;
+  /** Few-shot transfer to `target` (what `fit` does for a device that is not a source). */
+  adapt(target: string, few: Measurements, options?: { seed?: number }): Promise<AdaptReport>;
+  /** Uncalibrated ranking score per arch (higher = slower); defined for source and adapted devices. */
+  score(device: string, archs: readonly string[]): Promise<Float64Array>;
+}
