@@ -12,6 +12,8 @@ export const commandLoaders: Record<string, Loader> = {
   profile: async () => (await import('./profile.js')).profileCommand as never,
   predictor: async () => (await import('./predictor.js')).predictorCommand as never,
   transfer: async () => (await import('./transfer.js')).transferCommand as never,
+  search: async () => (await import('./search.js')).searchCommand as never,
+  runs: async () => (await import('./runs.js')).runsCommand as never,
 };
 
 /** The command modules needed to parse `argv`: only the invoked one when it is known, else all (help, typos). */

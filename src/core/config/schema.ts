@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { BACKEND_NAMES } from '../backend.js';
 import { spaceSection } from './space.js';
 import { predictorSection, transferSection } from './predictor.js';
+import { accuracySection, budgetSection, constraintEntry, deviceSection, latencySection, objectiveEntry, outputSection, strategySection } from './search.js';
 import { readConfigData } from './load.js';
 import { validate } from './validate.js';
 
@@ -16,13 +17,15 @@ export const experimentSchema = z
     space: spaceSection,
     predictor: predictorSection.optional(),
     transfer: transferSection.optional(),
-    output: z
-      .object({
-        /** Folder under which each run gets its own directory. */
-        dir: z.string().min(1).default('results'),
-      })
-      .strict()
-      .prefault({}),
+    /** Search: target device, latency and accuracy sources, objectives, constraints, strategy, budget. */
+    device: deviceSection.optional(),
+    latency: latencySection.optional(),
+    accuracy: accuracySection.optional(),
+    objectives: z.array(objectiveEntry).min(1).default([{ metric: 'accuracy' }, { metric: 'latencyMs' }]),
+    constraints: z.array(constraintEntry).default([]),
+    strategy: strategySection.prefault({}),
+    budget: budgetSection.prefault({}),
+    output: outputSection.prefault({}),
   })
   .strict();
 

@@ -1,0 +1,81 @@
+// `hwnas runs list|show|resume`: inspect stored runs (also while a search writes them) and resume killed ones.
+import { formatTable } from '../../core/table.js';
+import { listRunDirs, resolveRunDir, RunStore } from '../../search/store.js';
+import { formatFront, formatHypervolume, summariseRun } from '../../search/summary.js';
+import { backendFor, defineCommand, out, outJson } from '../command.js';
+import { printOutcome, searchOptions } from './search.js';
+
+const resultsOption = { type: 'string', default: 'results', describe: 'Folder holding the run directories' } as const;
+
+function withReader<T>(dir: string, use: (store: RunStore) => T): T {
+  const store = RunStore.openReader(dir);
+  try {
+    return use(store);
+  } finally {
+    store.close();
+  }
+}
+
+const list = defineCommand({
+  command: 'list',
+  describe: 'List the runs under the results folder with state, counts and front size',
+  builder: (y) => y.option('results', resultsOption).option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
+  handler: (args) => {
+    const rows = listRunDirs(args.results).map((dir) =>
+      withReader(dir, (store) => {
+        const s = summariseRun(store);
+        return { runId: s.runId, state: s.state, space: s.space, evaluated: s.counts.evaluated, failed: s.counts.failed, budget: s.counts.budget, front: s.front.length, hypervolume: s.hypervolume, createdAt: s.createdAt };
+      }),
+    );
+    if (args.json) return outJson(rows);
+    if (rows.length === 0) return out(`no runs in ${args.results}`);
+    out(formatTable(['run', 'state', 'space', 'evaluated', 'failed', 'budget', 'front', 'hypervolume', 'created'], rows.map((r) => [r.runId, r.state, r.space, r.evaluated, r.failed, r.budget, r.front, r.hypervolume, r.createdAt])));
+  },
+});
+
+const show = defineCommand({
+  command: 'show <run>',
+  describe: 'Show a run: resolved config, backend, versions, counts, adaptation, verification and the Pareto front',
+  builder: (y) =>
+    y
+      .positional('run', { type: 'string', demandOption: true, describe: 'Run id (directory name under --results) or a run directory' })
+      .option('results', resultsOption)
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON (a `front` array of {rank, arch, accuracy, latencyMs, flopsM, paramsM, sources})' }),
+  handler: (args) => {
+    const summary = withReader(resolveRunDir(args.run, args.results), (store) => summariseRun(store));
+    if (args.json) return outJson(summary);
+    const c = summary.counts;
+    out(`run ${summary.runId} (${summary.state}), space ${summary.space}, created ${summary.createdAt}`);
+    out(`config ${summary.configFile} (hash ${summary.configHash}); backend ${summary.backend}; versions ${Object.entries(summary.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    out(`trials: ${c.evaluated} evaluated, ${c.failed} failed, ${c.running} proposed and not evaluated, budget ${c.budget}; sessions ${summary.sessions}`);
+    if (summary.accuracyIsProxy) out('accuracy: a zero-cost PROXY score, not a trained accuracy');
+    out('');
+    out(formatFront(summary.front));
+    out('');
+    out(formatHypervolume(summary));
+  },
+});
+
+const resume = defineCommand({
+  command: 'resume <run>',
+  describe: 'Continue a killed or interrupted run from its committed events; ends with the front an uninterrupted run gives',
+  builder: (y) =>
+    y
+      .positional('run', { type: 'string', demandOption: true, describe: 'Run id (directory name under --results) or a run directory' })
+      .option('results', resultsOption)
+      .option('json', { type: 'boolean', default: false, describe: 'Print the run summary as JSON' })
+      .option('progress', { type: 'boolean', default: true, describe: 'Show a progress bar (--no-progress to hide)' }),
+  handler: async (args) => {
+    const dir = resolveRunDir(args.run, args.results);
+    const backend = await backendFor(args);
+    const { resumeSearch } = await import('../../search/run.js');
+    printOutcome(await resumeSearch(dir, { ...searchOptions(args), backend }), args.json);
+  },
+});
+
+export const runsCommand = defineCommand({
+  command: 'runs <command>',
+  describe: 'List, show and resume search runs',
+  builder: (y) => y.command([list, show, resume] as never).demandCommand(1),
+  handler: () => {},
+});

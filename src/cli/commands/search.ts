@@ -1,0 +1,63 @@
+// `hwnas search --config …`: run a hardware-aware search and print its Pareto front.
+import { backendFor, defineCommand, loggerFor, out, outJson } from '../command.js';
+import { formatHypervolume, formatFront, summariseRun, type RunSummary } from '../../search/summary.js';
+import type { SearchOutcome, Verification } from '../../search/run.js';
+import { RunStore } from '../../search/store.js';
+import { loadExperimentConfig } from '../../core/config/schema.js';
+import type { GlobalOptions } from '../command.js';
+
+/** The text a finished search (or resume) prints: run, sources, front, hypervolume, verification. */
+export function printOutcome(outcome: SearchOutcome, json: boolean): void {
+  const store = RunStore.openReader(outcome.runDir);
+  let summary: RunSummary;
+  try {
+    summary = summariseRun(store);
+  } finally {
+    store.close();
+  }
+  if (json) return outJson(summary);
+  const { counts } = summary;
+  out(`run ${summary.runId} (${outcome.runDir}/hwnas.db): ${counts.evaluated} evaluated, ${counts.failed} failed, front of ${summary.front.length} in ${outcome.seconds.toFixed(1)} s`);
+  const adaptation = summary.adaptation;
+  if (adaptation !== undefined) {
+    out(`latency: ${String(adaptation.kind)} predictor ${String(adaptation.predictor)} adapted to ${String(adaptation.device)} (${String(adaptation.deviceSource)}) from ${(adaptation.archs as string[]).length} measurements chosen by ${String(adaptation.sampler)}`);
+  }
+  if (summary.accuracyIsProxy) out('accuracy: a zero-cost PROXY score computed in TF.js, not a trained accuracy');
+  if (summary.constraints.length > 0) out(`constraints: ${summary.constraints.map((c) => c.text).join(', ')}`);
+  out('');
+  out(formatFront(summary.front));
+  out('');
+  out(formatHypervolume(summary));
+  if (outcome.verification !== undefined) out(formatVerification(outcome.verification));
+}
+
+/** Predicted-vs-true agreement of the front, one line. */
+export function formatVerification(v: Verification): string {
+  return `front re-checked on ${v.device} (${v.source}), ${v.archs.length} archs: predicted vs true latency Spearman ρ ${v.spearman.toFixed(3)}, Kendall τ ${v.kendall.toFixed(3)}, MAPE ${(100 * v.mape).toFixed(1)} %${v.trueViolations > 0 ? `; ${v.trueViolations} violate the latency constraint at their true latency` : ''}`;
+}
+
+/** The options `search` and `runs resume` share. */
+export function searchOptions(args: GlobalOptions & { progress: boolean }) {
+  return { logger: loggerFor(args), progress: args.progress && !args.quiet };
+}
+
+export const searchCommand = defineCommand({
+  command: 'search',
+  describe: 'Run a hardware-aware architecture search from a config; stores the run in <output.dir>/<run>/hwnas.db and prints the Pareto front',
+  builder: (y) =>
+    y
+      .option('config', { type: 'string', demandOption: true, describe: 'Experiment config (JSON/YAML) with space, device, latency, accuracy, objectives, constraints, strategy, budget' })
+      .option('out-dir', { type: 'string', describe: 'Folder for the run directory, overriding output.dir (default results)' })
+      .option('run-name', { type: 'string', describe: 'Run id (directory name), overriding output.runName; must not exist yet' })
+      .option('evaluations', { type: 'number', describe: 'Evaluation budget, overriding budget.evaluations' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the run summary (as `runs show --json`) instead of the table' })
+      .option('progress', { type: 'boolean', default: true, describe: 'Show a progress bar (--no-progress to hide)' }),
+  handler: async (args) => {
+    // Validate the config before paying for the backend start-up.
+    const config = loadExperimentConfig(args.config);
+    const backend = await backendFor(args, config.backend);
+    const { startSearch } = await import('../../search/run.js');
+    const outcome = await startSearch(args.config, { ...searchOptions(args), backend, outputDir: args.outDir, runName: args.runName, evaluations: args.evaluations });
+    printOutcome(outcome, args.json);
+  },
+});

@@ -1,0 +1,145 @@
+// The search sections of the experiment config: target device, latency and accuracy sources, objectives,
+// constraints, strategy, budget and run naming. Strategy parameters are validated by the strategy registry.
+import { z } from 'zod';
+
+/** Metrics every trial records; objectives and constraints name them. */
+export const METRIC_NAMES = ['accuracy', 'latencyMs', 'flopsM', 'paramsM'] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+/** Whether larger is better, per metric (the default direction of an objective). */
+export const METRIC_MAXIMISED: Record<MetricName, boolean> = { accuracy: true, latencyMs: false, flopsM: false, paramsM: false };
+
+/** The device the search targets: its latencies are the objective (directly or through a predictor). */
+export const deviceSection = z.union([
+  z.string().min(1),
+  z
+    .object({
+      /** Device name: built-in profile or one in the user's devices directory. */
+      name: z.string().min(1),
+      /** Where user device profiles live (default `$HWNAS_DEVICES_DIR` or `./hwnas-devices`). */
+      devicesDir: z.string().min(1).optional(),
+    })
+    .strict(),
+]);
+
+/** Where the latency objective comes from. */
+export const latencySection = z.discriminatedUnion('source', [
+  z
+    .object({
+      /** The target device itself: simulated profile, measured table or host measurement. */
+      source: z.literal('device'),
+    })
+    .strict(),
+  z
+    .object({
+      /** A saved pretrained predictor, adapted to the target device from a few measurements on it. */
+      source: z.literal('predictor'),
+      /** Folder of the saved pretrained predictor (`hwnas predictor pretrain --out`). */
+      predictor: z.string().min(1),
+      /** How many target-device measurements adapt it (the few shots). */
+      samples: z.number().int().min(2).max(200).default(10),
+      /** Sampler choosing the archs to measure (encodings sampler registry). */
+      sampler: z.string().min(1).default('random'),
+      /** A measurements CSV (`arch,latency_ms`) of the target instead of measuring `samples` archs on it. */
+      measurements: z.string().min(1).optional(),
+      /** Re-check the final front against the target device's own latency and print the agreement. */
+      verify: z.boolean().default(true),
+    })
+    .strict(),
+  z
+    .object({
+      /** One device column of a wide latency table (e.g. ../shared/data/help/nb201_latency.csv). */
+      source: z.literal('table'),
+      file: z.string().min(1),
+      /** Device name as in the table (column without `_ms`). */
+      column: z.string().min(1),
+    })
+    .strict(),
+]);
+
+/** Where the accuracy objective comes from. */
+export const accuracySection = z.discriminatedUnion('source', [
+  z
+    .object({
+      /** A measured accuracy table keyed by arch (e.g. hw-nas-bench-360/nb201_task_accuracy.csv). */
+      source: z.literal('table'),
+      file: z.string().min(1),
+      column: z.string().min(1),
+    })
+    .strict(),
+  z
+    .object({
+      /** A zero-cost proxy computed in TF.js on the built network: a proxy, not an accuracy. */
+      source: z.literal('zcp'),
+      /** Which proxy (e.g. `synflow`, `nwot`, `snip`). */
+      proxy: z.string().min(1).default('synflow'),
+    })
+    .strict(),
+]);
+
+export const objectiveEntry = z
+  .object({
+    metric: z.enum(METRIC_NAMES),
+    /** Default: maximise accuracy, minimise the rest. */
+    direction: z.enum(['min', 'max']).optional(),
+    /** Hypervolume reference value; default: the worst value among the first batch of evaluated trials. */
+    reference: z.number().optional(),
+  })
+  .strict();
+
+const CONSTRAINT = /^\s*([A-Za-z]+)\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$/;
+
+/** `latencyMs <= 5` parsed. */
+export interface Constraint {
+  metric: MetricName;
+  op: '<=' | '>=' | '<' | '>';
+  value: number;
+  text: string;
+}
+
+export const constraintEntry = z.string().transform((text, ctx): Constraint => {
+  const m = CONSTRAINT.exec(text);
+  if (m === null || !(METRIC_NAMES as readonly string[]).includes(m[1])) {
+    ctx.addIssue({ code: 'custom', message: `must look like '<metric> <=|<|>=|> <number>' with metric one of ${METRIC_NAMES.join(', ')}`, input: text });
+    return z.NEVER;
+  }
+  return { metric: m[1] as MetricName, op: m[2] as Constraint['op'], value: Number(m[3]), text: text.trim() };
+});
+
+export const strategySection = z
+  .object({
+    /** Strategy registry name: random, regularized-evolution, nsga2, local-search. */
+    name: z.string().min(1).default('regularized-evolution'),
+    /** Strategy parameters, validated by the strategy (e.g. population, sampleSize). */
+    params: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export const budgetSection = z
+  .object({
+    /** Architectures evaluated in total. */
+    evaluations: z.number().int().positive().default(200),
+    /** Trials proposed and committed together; candidates see the history of earlier batches only. */
+    batchSize: z.number().int().positive().max(1000).default(10),
+  })
+  .strict();
+
+/** Where runs go and what they are called. */
+export const outputSection = z
+  .object({
+    /** Folder under which each run gets its own directory. */
+    dir: z.string().min(1).default('results'),
+    /** Run id (directory name); default `<name>-<seed>-<config hash>`. */
+    runName: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, dot, dash or underscore')
+      .optional(),
+  })
+  .strict();
+
+export type DeviceConfig = z.output<typeof deviceSection>;
+export type LatencyConfig = z.output<typeof latencySection>;
+export type AccuracyConfig = z.output<typeof accuracySection>;
+export type ObjectiveConfig = z.output<typeof objectiveEntry>;
+export type StrategyConfig = z.output<typeof strategySection>;
+export type BudgetConfig = z.output<typeof budgetSection>;

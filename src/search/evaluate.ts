@@ -1,0 +1,200 @@
+// Turns a config's `accuracy` and `latency` sections into one batch evaluator of trial metrics with provenance.
+// Everything that can fail on user input (tables, devices, measurements, predictor) fails here, before a run exists.
+import path from 'node:path';
+import type { AccuracyConfig, DeviceConfig, LatencyConfig } from '../core/config/search.js';
+import { ConfigError, UnknownNameError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { loadAccuracyTable } from '../data/accuracy.js';
+import { loadLatencyTable } from '../data/latency.js';
+import { getDevice } from '../hardware/registry.js';
+import type { Device } from '../hardware/types.js';
+import { readMeasurements } from '../hardware/measurements.js';
+import { loadPredictor, type FewShotPredictor } from '../predictors/registry.js';
+import { resolveSampler } from '../predictors/transfer-sampler.js';
+import { total } from '../spaces/layers.js';
+import type { InputShape, SearchSpace } from '../spaces/types.js';
+import { Rng } from '../core/rng.js';
+import type { MetricSources, TrialMetrics } from './types.js';
+
+/** The result of evaluating one arch. */
+export type Evaluation = { metrics: TrialMetrics; sources: MetricSources } | { error: string };
+
+/** Scores a batch of canonical archs; a failure of one arch is its result, not an exception. */
+export interface Evaluator {
+  evaluate(archs: readonly string[]): Promise<Evaluation[]>;
+  /** What each metric comes from, for headers and reports (`accuracy: zcp:synflow (proxy)`). */
+  readonly describe: { accuracy: string; latencyMs: string; accuracyIsProxy: boolean };
+}
+
+/** A batch scorer of one metric: values (NaN with a reason where it has none) and their provenance. */
+interface MetricScorer {
+  source: string;
+  score(archs: readonly string[]): Promise<{ values: number[]; sources: string[]; errors: (string | undefined)[] }>;
+}
+
+/** How the few-shot predictor was adapted to the target (stored with the run, shown by `runs show`/`report`). */
+export interface Adaptation {
+  predictor: string;
+  kind: string;
+  device: string;
+  deviceSource: string;
+  sampler: string;
+  archs: string[];
+  latencyMs: number[];
+  fitSeconds: number;
+}
+
+/** What `buildEvaluator` needs. */
+export interface EvaluatorContext {
+  space: SearchSpace;
+  input: InputShape;
+  seed: number;
+  configFile: string;
+  device?: DeviceConfig;
+  latency: LatencyConfig;
+  accuracy: AccuracyConfig;
+  logger: Logger;
+  /** An adapted predictor saved by an earlier session of this run (resume): used as is, never re-fitted. */
+  adaptedPredictorDir?: string;
+}
+
+/** The evaluator plus what was prepared for it (the adapted predictor and the device to verify against). */
+export interface PreparedEvaluator {
+  evaluator: Evaluator;
+  /** The target device (latency source `device` or `predictor`). */
+  device?: Device;
+  predictor?: FewShotPredictor;
+  adaptation?: Adaptation;
+}
+
+function deviceName(device: DeviceConfig | undefined, file: string): { name: string; devicesDir?: string } {
+  if (device === undefined) throw new ConfigError(file, 'device', 'is required for this latency source');
+  return typeof device === 'string' ? { name: device } : device;
+}
+
+/** Re-raise an unknown name (device, sampler) as a config error at the field that named it. */
+async function wrapConfig<T>(file: string, fieldPath: string, make: () => T | Promise<T>): Promise<T> {
+  try {
+    return await make();
+  } catch (err) {
+    if (err instanceof UnknownNameError) throw new ConfigError(file, fieldPath, err.message);
+    throw err;
+  }
+}
+
+async function latencyScorer(context: EvaluatorContext): Promise<{ scorer: MetricScorer; device?: Device; predictor?: FewShotPredictor; adaptation?: Adaptation }> {
+  const { latency, space, input, configFile } = context;
+  if (latency.source === 'table') {
+    const table = loadLatencyTable(latency.file, { devices: [latency.column], allowMissing: true });
+    const source = `table:${latency.file}#${latency.column}`;
+    return {
+      scorer: {
+        source,
+        score: async (archs) => {
+          const values = archs.map((a) => table.latency(latency.column, a) ?? NaN);
+          return { values, sources: archs.map(() => source), errors: values.map((v) => (Number.isFinite(v) ? undefined : `no latency in ${latency.file} (${latency.column})`)) };
+        },
+      },
+    };
+  }
+  const { name, devicesDir } = deviceName(context.device, configFile);
+  const device = await wrapConfig(configFile, 'device', () => getDevice(name, { devicesDir }));
+  const deviceScorer: MetricScorer = {
+    source: name,
+    score: async (archs) => {
+      const records = await device.latency(space, archs, input);
+      return { values: records.map((r) => r.latencyMs), sources: records.map((r) => r.source), errors: records.map(() => undefined) };
+    },
+  };
+  if (latency.source === 'device') return { scorer: deviceScorer, device };
+
+  // Few-shot predictor: load the pretrained one, measure a few archs on the target, fit, then predict.
+  let predictor: FewShotPredictor;
+  let adaptation: Adaptation | undefined;
+  if (context.adaptedPredictorDir !== undefined) {
+    predictor = await loadPredictor(context.adaptedPredictorDir);
+  } else {
+    predictor = await loadPredictor(latency.predictor);
+    if (predictor.space.name !== space.name) throw new ConfigError(configFile, 'latency.predictor', `predictor is for space ${predictor.space.name}, config searches ${space.name}`);
+    let archs: string[];
+    let latencyMs: number[];
+    let sampler: string;
+    let deviceSource: string;
+    if (latency.measurements !== undefined) {
+      const rows = readMeasurements(latency.measurements, space);
+      archs = rows.map((r) => r.arch);
+      latencyMs = rows.map((r) => r.latencyMs);
+      sampler = `file:${latency.measurements}`;
+      deviceSource = `measurements:${latency.measurements}`;
+    } else {
+      const choose = await wrapConfig(configFile, 'latency.sampler', () => resolveSampler(latency.sampler, space));
+      const pool = space.enumerate?.() ?? Array.from({ length: 5000 }, (_, i) => space.sample(Rng.derive(context.seed, 'sample-pool', i)));
+      archs = await choose(pool, latency.samples, context.seed);
+      const records = await device.latency(space, archs, input);
+      latencyMs = records.map((r) => r.latencyMs);
+      sampler = latency.sampler;
+      deviceSource = records[0]?.source ?? name;
+    }
+    const started = performance.now();
+    await predictor.fit(name, { archs, latencyMs }, { seed: context.seed });
+    adaptation = { predictor: latency.predictor, kind: predictor.kind, device: name, deviceSource, sampler, archs, latencyMs, fitSeconds: (performance.now() - started) / 1000 };
+    context.logger.info(`adapted ${predictor.kind} predictor (${latency.predictor}) to ${name} from ${archs.length} measurements chosen by ${sampler} in ${adaptation.fitSeconds.toFixed(1)} s`);
+  }
+  const source = `predictor:${predictor.kind}(${path.basename(latency.predictor)})→${name}`;
+  return {
+    device,
+    predictor,
+    adaptation,
+    scorer: {
+      source,
+      score: async (archs) => {
+        const values = Array.from(await predictor.predict(name, archs));
+        return { values, sources: archs.map(() => source), errors: values.map((v) => (Number.isFinite(v) ? undefined : 'predictor returned a non-finite latency')) };
+      },
+    },
+  };
+}
+
+async function accuracyScorer(context: EvaluatorContext): Promise<{ scorer: MetricScorer; proxy: boolean }> {
+  const { accuracy, space } = context;
+  if (accuracy.source === 'table') {
+    const table = loadAccuracyTable(accuracy.file, accuracy.column, { canonical: (a) => space.canonical(a) });
+    const source = `table:${accuracy.file}#${accuracy.column}`;
+    return {
+      proxy: false,
+      scorer: {
+        source,
+        score: async (archs) => {
+          const values = archs.map((a) => table.get(a) ?? NaN);
+          return { values, sources: archs.map(() => source), errors: values.map((v) => (Number.isFinite(v) ? undefined : `no accuracy in ${accuracy.file} (${accuracy.column})`)) };
+        },
+      },
+    };
+  }
+  const { zcpAccuracyScorer } = await import('./zcp-accuracy.js');
+  return { proxy: true, scorer: await zcpAccuracyScorer(space, context.input, accuracy.proxy, context.seed) };
+}
+
+/** Build the evaluator of a config. @throws ConfigError / DataFileError for bad sources, before anything is written */
+export async function buildEvaluator(context: EvaluatorContext): Promise<PreparedEvaluator> {
+  const accuracy = await accuracyScorer(context);
+  const latency = await latencyScorer(context);
+  const { space, input } = context;
+  const evaluator: Evaluator = {
+    describe: { accuracy: accuracy.scorer.source, latencyMs: latency.scorer.source, accuracyIsProxy: accuracy.proxy },
+    async evaluate(archs) {
+      const acc = await accuracy.scorer.score(archs);
+      const lat = await latency.scorer.score(archs);
+      return archs.map((arch, i): Evaluation => {
+        const error = acc.errors[i] ?? lat.errors[i];
+        if (error !== undefined) return { error };
+        const layers = space.layers(arch, input);
+        return {
+          metrics: { accuracy: acc.values[i], latencyMs: lat.values[i], flopsM: total(layers, 'flops') / 1e6, paramsM: total(layers, 'params') / 1e6 },
+          sources: { accuracy: acc.sources[i], latencyMs: lat.sources[i], flopsM: 'analytic', paramsM: 'analytic' },
+        };
+      });
+    },
+  };
+  return { evaluator, device: latency.device, predictor: latency.predictor, adaptation: latency.adaptation };
+}

@@ -1,0 +1,227 @@
+// Starting and resuming a search run: config → evaluator → run store → loop → verification. Everything that can
+// fail on user input fails before the run directory is created.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { readConfigData } from '../core/config/load.js';
+import { experimentSchema, type ExperimentConfig } from '../core/config/schema.js';
+import { validate } from '../core/config/validate.js';
+import type { BackendInfo } from '../core/backend.js';
+import { ConfigError, UnknownNameError, UsageError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { startProgress } from '../core/log.js';
+import { kendall, mape, spearman } from '../core/metrics.js';
+import { getSpace, resolveInput } from '../spaces/registry.js';
+import { buildEvaluator, type Adaptation, type PreparedEvaluator } from './evaluate.js';
+import { runLoop, type SearchPlan } from './loop.js';
+import { frontHypervolume, isEvaluated, isFeasible, paretoTrials, referencePoint, resolveObjectives } from './objectives.js';
+import { RunStore, type RunMeta } from './store.js';
+import { createStrategy } from './strategies/registry.js';
+import type { EvaluatedTrial, Trial } from './types.js';
+
+export const PREDICTOR_DIR = 'predictor';
+export const HWNAS_VERSION = '0.1.0';
+
+/** Predicted vs true latency of the final front on the target device. */
+export interface Verification {
+  device: string;
+  source: string;
+  archs: string[];
+  predictedMs: number[];
+  trueMs: number[];
+  spearman: number;
+  kendall: number;
+  mape: number;
+  /** Front members that violate a latency constraint under the true latency. */
+  trueViolations: number;
+}
+
+/** What a finished (or resumed) search returns. */
+export interface SearchOutcome {
+  runDir: string;
+  runId: string;
+  trials: Trial[];
+  front: EvaluatedTrial[];
+  reference?: number[];
+  hypervolume: number;
+  verification?: Verification;
+  seconds: number;
+}
+
+export interface SearchOptions {
+  logger: Logger;
+  backend: BackendInfo;
+  /** Show the progress bar. */
+  progress: boolean;
+  /** Overrides `output.dir`. */
+  outputDir?: string;
+  /** Overrides `output.runName`. */
+  runName?: string;
+  /** Overrides `budget.evaluations`. */
+  evaluations?: number;
+}
+
+/** Data paths of the config made absolute, so a run resumes from any working directory. */
+function absolutePaths(raw: Record<string, unknown>, base: string): Record<string, unknown> {
+  const copy = structuredClone(raw);
+  const fix = (section: unknown, keys: string[]) => {
+    if (section === null || typeof section !== 'object') return;
+    const s = section as Record<string, unknown>;
+    for (const k of keys) if (typeof s[k] === 'string') s[k] = path.resolve(base, s[k] as string);
+  };
+  fix(copy.latency, ['file', 'predictor', 'measurements']);
+  fix(copy.accuracy, ['file']);
+  return copy;
+}
+
+function hashOf(value: unknown): string {
+  return crypto.createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+/** Everything resolved from a config that the loop and the evaluator need. */
+interface Resolved {
+  config: ExperimentConfig;
+  plan: SearchPlan;
+  prepared: PreparedEvaluator;
+}
+
+async function resolve(config: ExperimentConfig, file: string, options: SearchOptions, adaptedPredictorDir?: string): Promise<Resolved> {
+  if (config.accuracy === undefined) throw new ConfigError(file, 'accuracy', 'is required for a search (source table or zcp)');
+  if (config.latency === undefined) throw new ConfigError(file, 'latency', 'is required for a search (source device, predictor or table)');
+  const space = getSpace(config.space.name);
+  const input = resolveInput(space, config.space);
+  let strategy;
+  try {
+    strategy = createStrategy(config.strategy.name, config.strategy.params, file);
+  } catch (err) {
+    if (err instanceof UnknownNameError) throw new ConfigError(file, 'strategy.name', err.message);
+    throw err;
+  }
+  const prepared = await buildEvaluator({ space, input, seed: config.seed, configFile: file, device: config.device, latency: config.latency, accuracy: config.accuracy, logger: options.logger, adaptedPredictorDir });
+  const plan: SearchPlan = {
+    space,
+    strategy,
+    objectives: resolveObjectives(config.objectives),
+    constraints: config.constraints,
+    evaluations: config.budget.evaluations,
+    batchSize: config.budget.batchSize,
+    seed: config.seed,
+  };
+  return { config, plan, prepared };
+}
+
+function freeRunDir(outputDir: string, base: string, explicit: boolean): string {
+  const dir = path.join(outputDir, base);
+  if (explicit || !fs.existsSync(dir)) return dir;
+  for (let n = 2; ; n++) if (!fs.existsSync(`${dir}-${n}`)) return `${dir}-${n}`;
+}
+
+/** Start a new run from a config file. @throws ConfigError, DataFileError, UsageError — before anything is written */
+export async function startSearch(configFile: string, options: SearchOptions): Promise<SearchOutcome> {
+  const raw = readConfigData(configFile) as Record<string, unknown>;
+  const config = validate(experimentSchema, raw, configFile);
+  if (options.evaluations !== undefined) config.budget.evaluations = options.evaluations;
+  const resolved = await resolve(config, configFile, options);
+  const stored = absolutePaths(raw, process.cwd());
+  if (options.evaluations !== undefined) stored.budget = { ...(stored.budget as object), evaluations: options.evaluations };
+  const configHash = hashOf(config);
+  const outputDir = options.outputDir ?? config.output.dir;
+  const runName = options.runName ?? config.output.runName;
+  const runDir = freeRunDir(outputDir, runName ?? `${config.name}-s${config.seed}-${configHash.slice(0, 8)}`, runName !== undefined);
+  const meta: RunMeta = {
+    runId: path.basename(runDir),
+    createdAt: new Date().toISOString(),
+    config: { ...config, input: stored } as Record<string, unknown>,
+    configHash,
+    configFile: path.resolve(configFile),
+    backend: options.backend.name,
+    versions: { hwnas: HWNAS_VERSION, tfjs: options.backend.tfjsVersion, node: process.version },
+  };
+  const store = RunStore.create(runDir, meta);
+  try {
+    if (resolved.prepared.adaptation !== undefined && resolved.prepared.predictor !== undefined) {
+      await resolved.prepared.predictor.save(path.join(runDir, PREDICTOR_DIR));
+      store.addNote('adaptation', { ...resolved.prepared.adaptation });
+    }
+  } catch (err) {
+    store.close();
+    fs.rmSync(runDir, { recursive: true, force: true });
+    throw err;
+  }
+  return continueRun(store, resolved, options, configFile);
+}
+
+/** Resume a run: same config, the adapted predictor it saved, the loop from its committed events. */
+export async function resumeSearch(runDir: string, options: SearchOptions): Promise<SearchOutcome> {
+  const store = RunStore.openWriter(runDir);
+  try {
+    const meta = store.meta();
+    if (store.notes('completed').length > 0) throw new UsageError(`run ${store.runId} is already complete (${store.counts().evaluated} evaluated)`);
+    const stored = (meta.config as { input: Record<string, unknown> }).input;
+    const label = `${store.runId} (stored config)`;
+    const config = validate(experimentSchema, stored, label);
+    const predictorDir = path.join(runDir, PREDICTOR_DIR);
+    const resolved = await resolve(config, label, options, fs.existsSync(predictorDir) ? predictorDir : undefined);
+    return await continueRun(store, resolved, options, label);
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}
+
+async function continueRun(store: RunStore, resolved: Resolved, options: SearchOptions, file: string): Promise<SearchOutcome> {
+  const started = performance.now();
+  const { plan, prepared, config } = resolved;
+  store.addNote('session', { pid: process.pid, backend: options.backend.name, threads: options.backend.threads, file });
+  const already = store.trials().filter((t) => t.state !== 'proposed').length;
+  const bar = startProgress('search', plan.evaluations, { enabled: options.progress, fields: [prepared.evaluator.describe.accuracyIsProxy ? 'bestProxy' : 'bestAccuracy', 'hv'] });
+  let stopped = false;
+  const progress = { tick: bar.tick, stop: () => (stopped ? undefined : ((stopped = true), bar.stop())) };
+  if (already > 0) progress.tick(already);
+  try {
+    const trials = await runLoop(store, plan, prepared.evaluator, (all, n) => {
+      const front = paretoTrials(all, plan.objectives, plan.constraints);
+      const reference = referencePoint(all, plan.objectives);
+      const best = Math.max(...all.filter(isEvaluated).filter((t) => isFeasible(t.metrics, plan.constraints)).map((t) => t.metrics.accuracy));
+      progress.tick(n, { [prepared.evaluator.describe.accuracyIsProxy ? 'bestProxy' : 'bestAccuracy']: Number.isFinite(best) ? best.toPrecision(4) : '-', hv: reference === undefined ? '-' : frontHypervolume(front, plan.objectives, reference).toPrecision(4) });
+    });
+    progress.stop();
+    const front = paretoTrials(trials, plan.objectives, plan.constraints);
+    const reference = referencePoint(trials, plan.objectives);
+    let verification: Verification | undefined;
+    if (config.latency?.source === 'predictor' && config.latency.verify && prepared.device !== undefined && front.length > 0) {
+      const truth = await prepared.device.latency(plan.space, front.map((t) => t.arch), resolveInput(plan.space, config.space));
+      const predictedMs = front.map((t) => t.metrics.latencyMs);
+      const trueMs = truth.map((r) => r.latencyMs);
+      const latencyConstraints = plan.constraints.filter((c) => c.metric === 'latencyMs');
+      verification = {
+        device: typeof config.device === 'string' ? config.device : (config.device?.name ?? ''),
+        source: truth[0].source,
+        archs: front.map((t) => t.arch),
+        predictedMs,
+        trueMs,
+        spearman: spearman(predictedMs, trueMs),
+        kendall: kendall(predictedMs, trueMs),
+        mape: mape(trueMs, predictedMs),
+        trueViolations: front.filter((t, i) => !isFeasible({ ...t.metrics, latencyMs: trueMs[i] }, latencyConstraints)).length,
+      };
+      store.addNote('verification', { ...verification });
+    }
+    store.addNote('completed', { evaluations: trials.length });
+    return {
+      runDir: store.dir,
+      runId: store.runId,
+      trials,
+      front,
+      reference,
+      hypervolume: reference === undefined ? 0 : frontHypervolume(front, plan.objectives, reference),
+      verification,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    progress.stop();
+    store.close();
+  }
+}
+
+export type { Adaptation };

@@ -1,0 +1,236 @@
+// The SQLite run store: one database per run (results/<run>/hwnas.db, WAL) holding the resolved config and an
+// append-only log of trial events; trials and the front are derived from the log, never stored twice.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { DataFileError, UsageError } from '../core/errors.js';
+import type { MetricSources, Trial, TrialMetrics } from './types.js';
+
+export const DB_FILE = 'hwnas.db';
+const LOCK_FILE = 'writer.lock';
+const STORE_VERSION = 1;
+
+/** What a run records once, when it is created. */
+export interface RunMeta {
+  runId: string;
+  createdAt: string;
+  /** The resolved (validated, defaulted) config. */
+  config: Record<string, unknown>;
+  /** sha256 of the resolved config (hex, first 16 characters). */
+  configHash: string;
+  configFile: string;
+  backend: string;
+  versions: Record<string, string>;
+}
+
+/** One evaluation result to append. */
+export type TrialResult =
+  | { index: number; arch: string; metrics: TrialMetrics; sources: MetricSources }
+  | { index: number; arch: string; error: string };
+
+/** A free-form run annotation (session start, predictor adaptation, front verification, completion). */
+export interface RunNote {
+  kind: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  trial INTEGER NOT NULL,
+  batch INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('proposed', 'evaluated', 'failed')),
+  arch TEXT NOT NULL,
+  metrics TEXT,
+  sources TEXT,
+  error TEXT,
+  at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_trial_kind ON events (trial, kind);
+CREATE TABLE IF NOT EXISTS notes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL);
+`;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A run's database. Writers hold `writer.lock` (one writer per run); readers may open it at any time. */
+export class RunStore {
+  private constructor(
+    readonly dir: string,
+    private readonly db: Database.Database,
+    private readonly lockFile?: string,
+  ) {}
+
+  /** Run id = the name of its directory. */
+  get runId(): string {
+    return path.basename(this.dir);
+  }
+
+  /**
+   * Create a new run directory and database with its metadata in one transaction.
+   * @throws UsageError when the directory exists, or cannot be created
+   */
+  static create(dir: string, meta: RunMeta): RunStore {
+    if (fs.existsSync(dir)) throw new UsageError(`run directory ${dir} already exists (resume it with 'hwnas runs resume ${path.basename(dir)}')`);
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      throw new UsageError(`cannot create run directory ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    try {
+      const lockFile = RunStore.lock(dir);
+      const db = new Database(path.join(dir, DB_FILE));
+      db.pragma('journal_mode = WAL');
+      db.exec(SCHEMA);
+      const put = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+      db.transaction(() => {
+        put.run('storeVersion', String(STORE_VERSION));
+        for (const [key, value] of Object.entries(meta)) put.run(key, JSON.stringify(value));
+      })();
+      return new RunStore(dir, db, lockFile);
+    } catch (err) {
+      // Never leave a half-created run behind.
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Open an existing run for writing (resume). @throws UsageError when another live process writes it */
+  static openWriter(dir: string): RunStore {
+    const file = RunStore.dbFile(dir);
+    const lockFile = RunStore.lock(dir);
+    const db = new Database(file, { fileMustExist: true });
+    db.pragma('journal_mode = WAL');
+    return new RunStore(dir, db, lockFile);
+  }
+
+  /** Open a run read-only; works while a search is writing it. */
+  static openReader(dir: string): RunStore {
+    return new RunStore(dir, new Database(RunStore.dbFile(dir), { readonly: true, fileMustExist: true }));
+  }
+
+  private static dbFile(dir: string): string {
+    const file = path.join(dir, DB_FILE);
+    if (!fs.existsSync(file)) throw new DataFileError(file, 0, `no run database; is '${dir}' a run directory?`);
+    return file;
+  }
+
+  /** Take the single-writer lock, replacing one left by a dead process (kill -9). */
+  private static lock(dir: string): string {
+    const file = path.join(dir, LOCK_FILE);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+        return file;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`cannot lock run ${dir}: ${(err as NodeJS.ErrnoException).code}`);
+        const pid = Number(fs.readFileSync(file, 'utf8'));
+        if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) throw new UsageError(`run ${path.basename(dir)} is being written by process ${pid}`);
+        fs.rmSync(file, { force: true });
+      }
+    }
+    throw new UsageError(`cannot lock run ${dir}`);
+  }
+
+  meta(): RunMeta {
+    const rows = this.db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
+    const meta: Record<string, unknown> = {};
+    for (const r of rows) if (r.key !== 'storeVersion') meta[r.key] = JSON.parse(r.value);
+    return meta as unknown as RunMeta;
+  }
+
+  /** Trials derived from the event log, in index order; the last event of a trial decides its state. */
+  trials(): Trial[] {
+    const rows = this.db.prepare('SELECT trial, batch, kind, arch, metrics, sources, error FROM events ORDER BY seq').all() as {
+      trial: number;
+      batch: number;
+      kind: Trial['state'];
+      arch: string;
+      metrics: string | null;
+      sources: string | null;
+      error: string | null;
+    }[];
+    const byIndex = new Map<number, Trial>();
+    for (const r of rows) {
+      const trial: Trial = { index: r.trial, batch: r.batch, arch: r.arch, state: r.kind };
+      if (r.metrics !== null) trial.metrics = JSON.parse(r.metrics) as TrialMetrics;
+      if (r.sources !== null) trial.sources = JSON.parse(r.sources) as MetricSources;
+      if (r.error !== null) trial.error = r.error;
+      byIndex.set(r.trial, trial);
+    }
+    return [...byIndex.values()].sort((a, b) => a.index - b.index);
+  }
+
+  /** Number of events of each kind. */
+  counts(): Record<Trial['state'], number> {
+    const counts = { proposed: 0, evaluated: 0, failed: 0 };
+    for (const r of this.db.prepare('SELECT kind, COUNT(*) AS n FROM events GROUP BY kind').all() as { kind: Trial['state']; n: number }[]) counts[r.kind] = r.n;
+    return counts;
+  }
+
+  /** Append `proposed` events of one batch in one transaction. */
+  appendProposed(batch: number, candidates: readonly { index: number; arch: string }[]): void {
+    const insert = this.db.prepare("INSERT INTO events (trial, batch, kind, arch, at) VALUES (?, ?, 'proposed', ?, ?)");
+    const at = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const c of candidates) insert.run(c.index, batch, c.arch, at);
+    })();
+  }
+
+  /** Append `evaluated` / `failed` events of one batch in one transaction. */
+  appendResults(batch: number, results: readonly TrialResult[]): void {
+    const insert = this.db.prepare('INSERT INTO events (trial, batch, kind, arch, metrics, sources, error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const at = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const r of results) {
+        if ('error' in r) insert.run(r.index, batch, 'failed', r.arch, null, null, r.error, at);
+        else insert.run(r.index, batch, 'evaluated', r.arch, JSON.stringify(r.metrics), JSON.stringify(r.sources), null, at);
+      }
+    })();
+  }
+
+  addNote(kind: string, data: Record<string, unknown>): void {
+    this.db.prepare('INSERT INTO notes (kind, at, data) VALUES (?, ?, ?)').run(kind, new Date().toISOString(), JSON.stringify(data));
+  }
+
+  /** Notes in order, optionally of one kind. */
+  notes(kind?: string): RunNote[] {
+    const rows = (kind === undefined ? this.db.prepare('SELECT kind, at, data FROM notes ORDER BY seq').all() : this.db.prepare('SELECT kind, at, data FROM notes WHERE kind = ? ORDER BY seq').all(kind)) as {
+      kind: string;
+      at: string;
+      data: string;
+    }[];
+    return rows.map((r) => ({ kind: r.kind, at: r.at, data: JSON.parse(r.data) as Record<string, unknown> }));
+  }
+
+  close(): void {
+    this.db.close();
+    if (this.lockFile !== undefined) fs.rmSync(this.lockFile, { force: true });
+  }
+}
+
+/** Run directories (those holding a run database) under `resultsDir`, sorted by name. */
+export function listRunDirs(resultsDir: string): string[] {
+  if (!fs.existsSync(resultsDir)) return [];
+  return fs
+    .readdirSync(resultsDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(resultsDir, e.name, DB_FILE)))
+    .map((e) => path.join(resultsDir, e.name))
+    .sort();
+}
+
+/** The directory of run `id`: a path to a run directory, or a name under `resultsDir`. @throws UsageError */
+export function resolveRunDir(id: string, resultsDir: string): string {
+  const candidates = [id, path.join(resultsDir, id)];
+  for (const c of candidates) if (fs.existsSync(path.join(c, DB_FILE))) return path.resolve(c);
+  const known = listRunDirs(resultsDir).map((d) => path.basename(d));
+  throw new UsageError(`unknown run '${id}' in ${resultsDir} (known: ${known.length > 0 ? known.join(', ') : 'none'})`);
+}
