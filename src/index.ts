@@ -31,7 +31,7 @@ export { createLatencyScorer } from './hardware/fast.js';
 export { profileArch, type ProfileReport } from './hardware/breakdown.js';
 export { parseWhatIfs, applyWhatIfs, type WhatIf } from './hardware/whatif.js';
 export { calibrateProfile, fitQuality, splitMeasurements, type CalibrationReport, type FitQuality } from './hardware/calibrate.js';
-export { predictorRegistry, getPredictorMethod, loadPredictor, type FewShotPredictor, type PredictorMethod, type BuildContext } from './predictors/registry.js';
+export { predictorRegistry, getPredictorMethod, loadPredictor, type PredictorMethod, type BuildContext } from './predictors/registry.js';
 export { runTransfer, randomSamples, sourceLatencies, type TransferSetup, type TransferRecord, type TransferResult, type SampleChooser } from './predictors/transfer.js';
 export { buildTransferSetup, type TransferOverrides } from './predictors/transfer-setup.js';
 export { summariseTransfer, transferTable, writeTransferReport, type TransferSummary } from './predictors/transfer-report.js';

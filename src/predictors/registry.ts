@@ -16,19 +16,7 @@ import { LookupTablePredictor } from './baselines/lookup-table.js';
 import { MLP_DEFAULTS, MlpPredictor, type MlpOptions } from './baselines/mlp.js';
 import { RidgeSourcesPredictor } from './baselines/ridge-sources.js';
 import type { SourceLatencies } from './baselines/sources.js';
-import type { Measurements } from './baselines/base.js';
-
-/** What the harness and the CLI need of any predictor (NASFLAT and every baseline). */
-export interface FewShotPredictor {
-  readonly kind: string;
-  readonly space: SearchSpace;
-  /** Devices it can predict for. */
-  devices(): string[];
-  fit(device: string, measurements: Measurements, options?: { seed?: number }): Promise<void>;
-  /** Predicted latency (ms) per arch. @throws UnknownNameError for an unknown device, UnknownArchError for a foreign arch */
-  predict(device: string, archs: readonly string[]): Promise<Float64Array>;
-  save(dir: string): Promise<void>;
-}
+import type { LatencyPredictor } from './types.js';
 
 /** Everything needed to build (and pretrain) a predictor. */
 export interface BuildContext {
@@ -55,9 +43,9 @@ export interface PredictorMethod {
   /** Archs the method itself requires among the target measurements (e.g. HELP's reference archs). */
   requiredArchs?(context: BuildContext): string[];
   /** Build, and pretrain where the method has a pretraining step. */
-  create(context: BuildContext): Promise<FewShotPredictor>;
+  create(context: BuildContext): Promise<LatencyPredictor>;
   /** Load a predictor this method saved. */
-  load(dir: string, manifest: Record<string, unknown>): Promise<FewShotPredictor>;
+  load(dir: string, manifest: Record<string, unknown>): Promise<LatencyPredictor>;
 }
 
 function baselineContext(context: BuildContext): BaselineContext {
@@ -115,7 +103,7 @@ export function getPredictorMethod(name: string): PredictorMethod {
  * Load any saved predictor: reads `<dir>/predictor.json` and hands over to the method named by its `kind`.
  * @throws DataFileError for a missing or unreadable manifest; UnknownNameError for an unknown kind
  */
-export async function loadPredictor(dir: string): Promise<FewShotPredictor> {
+export async function loadPredictor(dir: string): Promise<LatencyPredictor> {
   const file = path.join(dir, MANIFEST_FILE);
   let manifest: Record<string, unknown>;
   try {

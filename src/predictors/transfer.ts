@@ -8,7 +8,8 @@ import type { LatencyTable } from '../data/latency.js';
 import type { SearchSpace } from '../spaces/types.js';
 import { ArchFeatures } from './baselines/features.js';
 import type { SourceLatencies } from './baselines/sources.js';
-import { getPredictorMethod, type BuildContext, type FewShotPredictor } from './registry.js';
+import { getPredictorMethod, type BuildContext } from './registry.js';
+import type { LatencyPredictor } from './types.js';
 
 /** Picks `n` archs of `pool` to measure on the target device, deterministically for `seed`. */
 export type SampleChooser = (pool: readonly string[], n: number, seed: number) => string[] | Promise<string[]>;
@@ -93,7 +94,7 @@ export async function runTransfer(setup: TransferSetup): Promise<TransferResult>
     enabled: setup.progress ?? true,
     fields: ['method'],
   });
-  let shared: FewShotPredictor[] | undefined;
+  let shared: LatencyPredictor[] | undefined;
   try {
     for (const seed of setup.seeds) {
       let predictors = shared;

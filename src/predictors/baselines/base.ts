@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataFileError, HwnasError, UnknownNameError } from '../../core/errors.js';
 import type { SearchSpace } from '../../spaces/types.js';
+import type { LatencyPredictor, Measurements } from '../types.js';
 import type { ArchFeatures } from './features.js';
 import { SourceIndex, decodeSources, encodeSources, type SourceLatencies } from './sources.js';
 
@@ -13,11 +14,6 @@ const SOURCES_FILE = 'sources.bin';
 export const BASELINE_FORMAT = 'hwnas-baseline-predictor';
 export const BASELINE_FORMAT_VERSION = 1;
 
-/** Latencies measured on one device: `latencyMs[i]` belongs to `archs[i]`. */
-export interface Measurements {
-  archs: readonly string[];
-  latencyMs: ArrayLike<number>;
-}
 
 /** A float array stored in the binary file: where it starts (in floats) and its length. */
 export interface ArrayRef {
@@ -77,7 +73,7 @@ export type DeviceState = Record<string, unknown>;
  * Base of the baselines: validates inputs, keeps one fitted state per device, and persists them. Subclasses
  * implement `fitDevice` and `predictDevice` on canonical archs.
  */
-export abstract class BaselinePredictor {
+export abstract class BaselinePredictor implements LatencyPredictor {
   /** Registry name of the method. */
   abstract readonly kind: string;
   protected readonly targets = new Map<string, DeviceState>();
