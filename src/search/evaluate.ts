@@ -9,7 +9,8 @@ import { loadLatencyTable } from '../data/latency.js';
 import { getDevice } from '../hardware/registry.js';
 import type { Device } from '../hardware/types.js';
 import { readMeasurements } from '../hardware/measurements.js';
-import { loadPredictor, type FewShotPredictor } from '../predictors/registry.js';
+import { loadPredictor } from '../predictors/registry.js';
+import type { LatencyPredictor } from '../predictors/types.js';
 import { resolveSampler } from '../predictors/transfer-sampler.js';
 import { total } from '../spaces/layers.js';
 import type { InputShape, SearchSpace } from '../spaces/types.js';
@@ -63,7 +64,7 @@ export interface PreparedEvaluator {
   evaluator: Evaluator;
   /** The target device (latency source `device` or `predictor`). */
   device?: Device;
-  predictor?: FewShotPredictor;
+  predictor?: LatencyPredictor;
   adaptation?: Adaptation;
 }
 
@@ -82,7 +83,7 @@ async function wrapConfig<T>(file: string, fieldPath: string, make: () => T | Pr
   }
 }
 
-async function latencyScorer(context: EvaluatorContext): Promise<{ scorer: MetricScorer; device?: Device; predictor?: FewShotPredictor; adaptation?: Adaptation }> {
+async function latencyScorer(context: EvaluatorContext): Promise<{ scorer: MetricScorer; device?: Device; predictor?: LatencyPredictor; adaptation?: Adaptation }> {
   const { latency, space, input, configFile } = context;
   if (latency.source === 'table') {
     const table = loadLatencyTable(latency.file, { devices: [latency.column], allowMissing: true });
@@ -109,7 +110,7 @@ async function latencyScorer(context: EvaluatorContext): Promise<{ scorer: Metri
   if (latency.source === 'device') return { scorer: deviceScorer, device };
 
   // Few-shot predictor: load the pretrained one, measure a few archs on the target, fit, then predict.
-  let predictor: FewShotPredictor;
+  let predictor: LatencyPredictor;
   let adaptation: Adaptation | undefined;
   if (context.adaptedPredictorDir !== undefined) {
     predictor = await loadPredictor(context.adaptedPredictorDir);

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readConfigData } from '../core/config/load.js';
 import { experimentSchema, type ExperimentConfig } from '../core/config/schema.js';
+import { withSearchDefaults } from '../core/config/search.js';
 import { validate } from '../core/config/validate.js';
 import type { BackendInfo } from '../core/backend.js';
 import { ConfigError, UnknownNameError, UsageError } from '../core/errors.js';
@@ -79,13 +80,20 @@ function hashOf(value: unknown): string {
 }
 
 /** Everything resolved from a config that the loop and the evaluator need. */
+type SearchConfig = ReturnType<typeof withSearchDefaults<ExperimentConfig>>;
+
+/** Validate a search config and fill in the search defaults. @throws ConfigError */
+function loadSearchConfig(data: unknown, file: string): SearchConfig {
+  return withSearchDefaults(validate(experimentSchema, data, file));
+}
+
 interface Resolved {
-  config: ExperimentConfig;
+  config: SearchConfig;
   plan: SearchPlan;
   prepared: PreparedEvaluator;
 }
 
-async function resolve(config: ExperimentConfig, file: string, options: SearchOptions, adaptedPredictorDir?: string): Promise<Resolved> {
+async function resolve(config: SearchConfig, file: string, options: SearchOptions, adaptedPredictorDir?: string): Promise<Resolved> {
   if (config.accuracy === undefined) throw new ConfigError(file, 'accuracy', 'is required for a search (source table or zcp)');
   if (config.latency === undefined) throw new ConfigError(file, 'latency', 'is required for a search (source device, predictor or table)');
   const space = getSpace(config.space.name);
@@ -119,7 +127,7 @@ function freeRunDir(outputDir: string, base: string, explicit: boolean): string 
 /** Start a new run from a config file. @throws ConfigError, DataFileError, UsageError — before anything is written */
 export async function startSearch(configFile: string, options: SearchOptions): Promise<SearchOutcome> {
   const raw = readConfigData(configFile) as Record<string, unknown>;
-  const config = validate(experimentSchema, raw, configFile);
+  const config = loadSearchConfig(raw, configFile);
   if (options.evaluations !== undefined) config.budget.evaluations = options.evaluations;
   const resolved = await resolve(config, configFile, options);
   const stored = absolutePaths(raw, process.cwd());
@@ -159,7 +167,7 @@ export async function resumeSearch(runDir: string, options: SearchOptions): Prom
     if (store.notes('completed').length > 0) throw new UsageError(`run ${store.runId} is already complete (${store.counts().evaluated} evaluated)`);
     const stored = (meta.config as { input: Record<string, unknown> }).input;
     const label = `${store.runId} (stored config)`;
-    const config = validate(experimentSchema, stored, label);
+    const config = loadSearchConfig(stored, label);
     const predictorDir = path.join(runDir, PREDICTOR_DIR);
     const resolved = await resolve(config, label, options, fs.existsSync(predictorDir) ? predictorDir : undefined);
     return await continueRun(store, resolved, options, label);

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { experimentSchema } from '../core/config/schema.js';
+import { withSearchDefaults } from '../core/config/search.js';
 import { validate } from '../core/config/validate.js';
 import { formatTable } from '../core/table.js';
 import { frontHypervolume, paretoTrials, referencePoint, resolveObjectives } from './objectives.js';
@@ -68,7 +69,7 @@ export function formatFront(rows: readonly FrontRow[]): string {
 /** The run's resolved experiment (objectives, constraints) from its stored config. */
 function storedExperiment(meta: RunMeta) {
   const input = (meta.config as { input: Record<string, unknown> }).input;
-  return validate(experimentSchema, input, `${meta.runId} (stored config)`);
+  return withSearchDefaults(validate(experimentSchema, input, `${meta.runId} (stored config)`));
 }
 
 /** Summarise a run from its store (read-only use is enough). */

@@ -21,10 +21,10 @@ export const experimentSchema = z
     device: deviceSection.optional(),
     latency: latencySection.optional(),
     accuracy: accuracySection.optional(),
-    objectives: z.array(objectiveEntry).min(1).default([{ metric: 'accuracy' }, { metric: 'latencyMs' }]),
-    constraints: z.array(constraintEntry).default([]),
-    strategy: strategySection.prefault({}),
-    budget: budgetSection.prefault({}),
+    objectives: z.array(objectiveEntry).min(1).optional(),
+    constraints: z.array(constraintEntry).optional(),
+    strategy: strategySection.optional(),
+    budget: budgetSection.optional(),
     output: outputSection.prefault({}),
   })
   .strict();

@@ -143,3 +143,16 @@ export type AccuracyConfig = z.output<typeof accuracySection>;
 export type ObjectiveConfig = z.output<typeof objectiveEntry>;
 export type StrategyConfig = z.output<typeof strategySection>;
 export type BudgetConfig = z.output<typeof budgetSection>;
+
+/** The search sections with their defaults filled in (they are optional in configs of other commands). */
+export function withSearchDefaults<C extends { objectives?: ObjectiveConfig[]; constraints?: Constraint[]; strategy?: StrategyConfig; budget?: BudgetConfig }>(
+  config: C,
+): C & { objectives: ObjectiveConfig[]; constraints: Constraint[]; strategy: StrategyConfig; budget: BudgetConfig } {
+  return {
+    ...config,
+    objectives: config.objectives ?? [{ metric: 'accuracy' }, { metric: 'latencyMs' }],
+    constraints: config.constraints ?? [],
+    strategy: config.strategy ?? strategySection.parse({}),
+    budget: config.budget ?? budgetSection.parse({}),
+  };
+}
