@@ -115,8 +115,6 @@ async function latencyScorer(context: EvaluatorContext): Promise<{ scorer: Metri
   if (context.adaptedPredictorDir !== undefined) {
     predictor = await loadPredictor(context.adaptedPredictorDir);
   } else {
-    predictor = await loadPredictor(latency.predictor);
-    if (predictor.space.name !== space.name) throw new ConfigError(configFile, 'latency.predictor', `predictor is for space ${predictor.space.name}, config searches ${space.name}`);
     let archs: string[];
     let latencyMs: number[];
     let sampler: string;
@@ -136,6 +134,8 @@ async function latencyScorer(context: EvaluatorContext): Promise<{ scorer: Metri
       sampler = latency.sampler;
       deviceSource = records[0]?.source ?? name;
     }
+    predictor = await loadPredictor(latency.predictor);
+    if (predictor.space.name !== space.name) throw new ConfigError(configFile, 'latency.predictor', `predictor is for space ${predictor.space.name}, config searches ${space.name}`);
     const started = performance.now();
     await predictor.fit(name, { archs, latencyMs }, { seed: context.seed });
     adaptation = { predictor: latency.predictor, kind: predictor.kind, device: name, deviceSource, sampler, archs, latencyMs, fitSeconds: (performance.now() - started) / 1000 };
