@@ -2,7 +2,7 @@
 // (and pretrained on source devices), which archs it must be measured on, and how a saved one is loaded.
 import fs from 'node:fs';
 import path from 'node:path';
-import { DataFileError } from '../core/errors.js';
+import { DataFileError, HwnasError } from '../core/errors.js';
 import { Registry } from '../core/registry.js';
 import type { Logger } from '../core/log.js';
 import { getSpace } from '../spaces/registry.js';
@@ -16,7 +16,9 @@ import { LookupTablePredictor } from './baselines/lookup-table.js';
 import { MLP_DEFAULTS, MlpPredictor, type MlpOptions } from './baselines/mlp.js';
 import { RidgeSourcesPredictor } from './baselines/ridge-sources.js';
 import type { SourceLatencies } from './baselines/sources.js';
-import type { LatencyPredictor } from './types.js';
+import { resolveNasflatConfig } from './nasflat/config.js';
+import { NasflatPredictor } from './nasflat/predictor.js';
+import type { DeviceLatencies, LatencyPredictor } from './types.js';
 
 /** Everything needed to build (and pretrain) a predictor. */
 export interface BuildContext {
@@ -32,6 +34,10 @@ export interface BuildContext {
   options: Record<string, unknown>;
   /** Overrides the method's default number of training epochs. */
   epochs?: number;
+  /** Where `options` came from, for error messages (e.g. `experiments/pretrain-nb201.json (predictor.options)`). */
+  optionsSource?: string;
+  /** Show a progress bar while pretraining. */
+  progress?: boolean;
   logger?: Logger;
 }
 
@@ -69,7 +75,24 @@ function simpleBaseline(description: string, usesSources: boolean, make: (c: Bas
   };
 }
 
+/** Source latencies as the `DeviceLatencies` list transferable predictors pretrain on. */
+function deviceLatencies(sources: SourceLatencies | undefined, kind: string): DeviceLatencies[] {
+  if (sources === undefined) throw new HwnasError(`${kind}: needs source-device latencies to pretrain on`);
+  return sources.devices.map((device, d) => ({ device, archs: sources.archs, latencyMs: sources.latencyMs[d] }));
+}
+
 export const predictorRegistry = new Registry<PredictorMethod>('predictor')
+  .register('nasflat', {
+    description: 'NASFLAT GNN: shared + hardware-specific op embeddings, hardware embedding, DGF/GAT ensemble; target initialised from the best-correlated source',
+    usesSources: true,
+    create: async (context) => {
+      const options = context.epochs === undefined ? context.options : { ...context.options, epochs: context.epochs };
+      const predictor = new NasflatPredictor(context.space, resolveNasflatConfig(options, context.optionsSource), { seed: context.seed, progress: context.progress });
+      await predictor.pretrain(deviceLatencies(context.sources, 'nasflat'), { seed: context.seed });
+      return predictor;
+    },
+    load: (dir) => NasflatPredictor.load(dir),
+  })
   .register('flops', simpleBaseline('FLOPs rank (multiply–accumulates), calibrated to ms by a line through the samples', false, (c) => new FlopsPredictor(c)))
   .register('lookup-table', simpleBaseline('per-op lookup table: overhead + Σ op count × op cost, least squares on the samples', false, (c) => new LookupTablePredictor(c)))
   .register(

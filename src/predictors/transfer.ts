@@ -87,6 +87,7 @@ export async function runTransfer(setup: TransferSetup): Promise<TransferResult>
         referenceArchs: setup.referenceArchs,
         seed,
         options: setup.methodOptions[method] ?? {},
+        optionsSource: `transfer.methodOptions.${method}`,
         logger: setup.logger,
       }),
     );

@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/core/backend.js';
 import { UnknownArchError, UnknownNameError } from '../../src/core/errors.js';
 import { ArchFeatures } from '../../src/predictors/baselines/features.js';
 import { getPredictorMethod, loadPredictor, predictorRegistry, type BuildContext } from '../../src/predictors/registry.js';
@@ -20,7 +21,7 @@ const FAST_OPTIONS: Record<string, Record<string, unknown>> = {
     pretrain: { epochs: 3, batchSize: 64, learningRate: 1e-3, weightDecay: 0 },
     finetune: { epochs: 5, batchSize: 16, learningRate: 1e-3, weightDecay: 0 },
   },
-  nasflat: { epochs: 2, archsPerDevice: 64, transferEpochs: 3 },
+  nasflat: { epochs: 2, archsPerDevice: 32, transferEpochs: 2, width: 16, graphLayers: 1, opUpdateLayers: 1, supplementaryDim: 8, batchSize: 64 },
 };
 
 const space = getSpace('fbnet');
@@ -31,6 +32,10 @@ const fitLatency = fitArchs.map((a) => table.latency('target', a)!);
 const queryArchs = table.archs.slice(40, 90);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-conformance-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+// The CLI's default backend; tfjs's pure-JS cpu backend would make the learned predictors' tests slow.
+beforeAll(async () => {
+  await initBackend('wasm');
+});
 
 function context(method: string, seed: number): BuildContext {
   return {

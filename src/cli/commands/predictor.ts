@@ -50,6 +50,8 @@ const pretrain = defineCommand({
       seed,
       options: section.options,
       epochs: args.epochs ?? section.epochs,
+      optionsSource: `${args.config} (predictor.options)`,
+      progress: !args.quiet,
       logger: log,
     });
     await predictor.save(args.out);
