@@ -18,10 +18,10 @@ import { runLoop, type SearchPlan } from './loop.js';
 import { frontHypervolume, isEvaluated, isFeasible, paretoTrials, referencePoint, resolveObjectives } from './objectives.js';
 import { RunStore, type RunMeta } from './store.js';
 import { createStrategy } from './strategies/registry.js';
+import { HWNAS_VERSION } from './version.js';
 import type { EvaluatedTrial, Trial } from './types.js';
 
 export const PREDICTOR_DIR = 'predictor';
-export const HWNAS_VERSION = '0.1.0';
 
 /** Predicted vs true latency of the final front on the target device. */
 export interface Verification {

@@ -1,0 +1,121 @@
+// Export of a run's Pareto front: per arch a spec.json (space, canonical arch, metrics with provenance, run id,
+// config hash) and a TF.js LayersModel, plus index.json. Written to a temporary sibling and renamed at the end,
+// so a failure never leaves a half-written export.
+import fs from 'node:fs';
+import path from 'node:path';
+import { experimentSchema } from '../core/config/schema.js';
+import { validate } from '../core/config/validate.js';
+import { UsageError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import { getSpace, resolveInput } from '../spaces/registry.js';
+import type { InputShape } from '../spaces/types.js';
+import { HWNAS_VERSION } from './version.js';
+import { RunStore } from './store.js';
+import { isProxySource, summariseRun, type FrontRow } from './summary.js';
+import { registerFileIO } from './tfjs-file-io.js';
+
+export const SPEC_FORMAT = 'hwnas-exported-arch';
+
+/** What spec.json holds. */
+export interface ExportSpec {
+  format: typeof SPEC_FORMAT;
+  formatVersion: 1;
+  space: string;
+  arch: string;
+  rank: number;
+  input: InputShape;
+  accuracy: { value: number; source: string; proxy: boolean };
+  latencyMs: { value: number; source: string };
+  flopsM: number;
+  paramsM: number;
+  runId: string;
+  configHash: string;
+  /** Seed of the model's initial weights (the export is untrained: train it before use). */
+  weightsSeed: number;
+  hwnasVersion: string;
+}
+
+/** One entry of index.json. */
+export interface ExportEntry {
+  rank: number;
+  dir: string;
+  arch: string;
+  accuracy: number;
+  latencyMs: number;
+}
+
+function entryDir(row: FrontRow): string {
+  return `rank-${String(row.rank).padStart(2, '0')}`;
+}
+
+/** @throws UsageError when `outDir` exists and is not empty (checked before any work) */
+export function checkExportTarget(outDir: string): void {
+  if (fs.existsSync(outDir) && fs.readdirSync(outDir).length > 0) throw new UsageError(`output folder ${outDir} exists and is not empty`);
+}
+
+/**
+ * Export the front of the run in `runDir` to `outDir` (which must not exist or be empty).
+ * @throws UsageError for an existing non-empty `outDir` or an empty front
+ */
+export async function exportRun(runDir: string, outDir: string, options: { top?: number } = {}): Promise<ExportEntry[]> {
+  checkExportTarget(outDir);
+  const store = RunStore.openReader(runDir);
+  let summary;
+  try {
+    summary = summariseRun(store);
+  } finally {
+    store.close();
+  }
+  const rows = summary.front.slice(0, options.top ?? summary.front.length);
+  if (rows.length === 0) throw new UsageError(`run ${summary.runId} has no feasible evaluated architecture to export`);
+  const config = validate(experimentSchema, (summary.config as { input: unknown }).input, `${summary.runId} (stored config)`);
+  const space = getSpace(config.space.name);
+  const input = resolveInput(space, config.space);
+
+  const staging = `${path.resolve(outDir)}.partial-${process.pid}`;
+  try {
+    fs.mkdirSync(staging, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`cannot write export to ${outDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    registerFileIO();
+    const entries: ExportEntry[] = [];
+    for (const row of rows) {
+      const dir = entryDir(row);
+      const weightsSeed = Rng.derive(config.seed, 'export', row.arch).seed32();
+      const spec: ExportSpec = {
+        format: SPEC_FORMAT,
+        formatVersion: 1,
+        space: space.name,
+        arch: row.arch,
+        rank: row.rank,
+        input,
+        accuracy: { value: row.accuracy, source: row.sources.accuracy, proxy: isProxySource(row.sources.accuracy) },
+        latencyMs: { value: row.latencyMs, source: row.sources.latencyMs },
+        flopsM: row.flopsM,
+        paramsM: row.paramsM,
+        runId: summary.runId,
+        configHash: summary.configHash,
+        weightsSeed,
+        hwnasVersion: HWNAS_VERSION,
+      };
+      const model = space.buildModel(row.arch, input, { seed: weightsSeed });
+      try {
+        await model.save(`file://${path.join(staging, dir)}`);
+      } finally {
+        model.dispose();
+      }
+      fs.writeFileSync(path.join(staging, dir, 'spec.json'), JSON.stringify(spec, null, 2) + '\n');
+      entries.push({ rank: row.rank, dir, arch: row.arch, accuracy: row.accuracy, latencyMs: row.latencyMs });
+    }
+    fs.writeFileSync(path.join(staging, 'index.json'), JSON.stringify({ runId: summary.runId, configHash: summary.configHash, space: space.name, models: entries }, null, 2) + '\n');
+    if (fs.existsSync(outDir)) fs.rmdirSync(outDir);
+    fs.mkdirSync(path.dirname(path.resolve(outDir)), { recursive: true });
+    fs.renameSync(staging, outDir);
+    return entries;
+  } catch (err) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+}

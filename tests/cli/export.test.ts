@@ -1,0 +1,75 @@
+// `hwnas export` as a subprocess, then every exported model opened with tf.loadLayersModel in-process.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { getSpace } from '../../src/spaces/registry.js';
+import { registerFileIO } from '../../src/search/tfjs-file-io.js';
+import type { ExportSpec } from '../../src/search/export.js';
+import { searchConfig, writeAccuracyFixture, writeConfig } from '../search/fixtures.js';
+
+let dir: string;
+let results: string;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-cli-export-'));
+  results = path.join(dir, 'results');
+  const config = writeConfig(dir, 'c.json', searchConfig(writeAccuracyFixture(dir), { budget: { evaluations: 30, batchSize: 10 } }));
+  const r = runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'e', '--no-progress']);
+  expect(r.code).toBe(0);
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('hwnas export (subprocess)', () => {
+  it('writes spec.json + a LayersModel per front arch that loads, runs, and matches the arch rebuilt from its spec', async () => {
+    const out = path.join(dir, 'export');
+    const r = runCli(['export', '--run', 'e', '--results', results, '--out', out, '--top', '3']);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    const show = JSON.parse(runCli(['runs', 'show', 'e', '--results', results, '--json']).stdout);
+    const index = JSON.parse(fs.readFileSync(path.join(out, 'index.json'), 'utf8'));
+    expect(index.runId).toBe('e');
+    expect(index.models.map((m: { arch: string }) => m.arch)).toEqual(show.front.slice(0, 3).map((f: { arch: string }) => f.arch));
+    expect(fs.readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
+
+    registerFileIO();
+    const space = getSpace('nb201');
+    for (const entry of index.models) {
+      const spec = JSON.parse(fs.readFileSync(path.join(out, entry.dir, 'spec.json'), 'utf8')) as ExportSpec;
+      expect(spec).toMatchObject({ space: 'nb201', arch: entry.arch, runId: 'e', configHash: show.configHash });
+      expect(space.canonical(spec.arch)).toBe(spec.arch);
+      expect(spec.latencyMs.source).toMatch(/^simulated:mobile-cpu@/);
+      expect(spec.accuracy).toMatchObject({ source: expect.stringMatching(/^table:.*#fixture_acc$/), proxy: false });
+
+      const loaded = await tf.loadLayersModel(`file://${path.join(out, entry.dir, 'model.json')}`);
+      const rebuilt = space.buildModel(spec.arch, spec.input, { seed: spec.weightsSeed });
+      const x = tf.randomNormal([2, spec.input.resolution, spec.input.resolution, spec.input.channels], 0, 1, 'float32', 1);
+      const y = loaded.predict(x) as tf.Tensor;
+      expect(y.shape).toEqual([2, spec.input.classes]);
+      // Same architecture and weights: the rebuilt model computes the same function.
+      expect(rebuilt.countParams()).toBe(loaded.countParams());
+      expect(rebuilt.layers.map((l) => l.getClassName())).toEqual(loaded.layers.map((l) => l.getClassName()));
+      const diff = tf.max(tf.abs(tf.sub(y, rebuilt.predict(x) as tf.Tensor))).dataSync()[0];
+      expect(diff).toBeLessThan(1e-4);
+      tf.dispose([x, y]);
+      loaded.dispose();
+      rebuilt.dispose();
+    }
+  }, 60_000);
+
+  it('refuses a non-empty output folder and leaves it untouched; unknown runs are one line', () => {
+    const out = path.join(dir, 'occupied');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'keep.txt'), 'x');
+    const r = runCli(['export', '--run', 'e', '--results', results, '--out', out]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/hwnas: error: output folder .*occupied exists and is not empty/);
+    expect(fs.readdirSync(out)).toEqual(['keep.txt']);
+    const unknown = runCli(['export', '--run', 'nope', '--results', results, '--out', path.join(dir, 'x')]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/hwnas: error: unknown run 'nope' .*known: e/);
+  });
+});
