@@ -1,0 +1,52 @@
+// NASFLAT settings: defaults (reference values from the paper's code, scaled to fit the 5-minute pretraining budget
+// on a 2-core machine) and validation of the options a config or the transfer harness passes in.
+import { z } from 'zod';
+import { validate } from '../../core/config/validate.js';
+
+const nasflatSchema = z
+  .object({
+    /** Shared op embedding width. */
+    opEmbeddingDim: z.number().int().positive().default(40),
+    /** Hardware-specific (device, op) embedding width. */
+    hwOpEmbeddingDim: z.number().int().positive().default(8),
+    /** Hardware embedding width. */
+    hwEmbeddingDim: z.number().int().positive().default(16),
+    /** Node state width of the graph layers. */
+    width: z.number().int().positive().default(64),
+    /** Node-wise op-update layers before message passing. */
+    opUpdateLayers: z.number().int().nonnegative().default(2),
+    /** Message-passing layers. */
+    graphLayers: z.number().int().positive().default(3),
+    /** `ensemble` averages DGF and GAT in every layer (the paper's choice); `dgf` or `gat` use one. */
+    graphLayer: z.enum(['ensemble', 'dgf', 'gat']).default('ensemble'),
+    /** Use hardware-specific op embeddings (gating message passing); off = `--no-hw-op-emb`. */
+    hwOpEmbedding: z.boolean().default(true),
+    /** Initialise a target from the best-correlated source device; off = `--no-hw-init` (mean of the sources). */
+    hwInit: z.boolean().default(true),
+    /** Supplementary encodings joined to the pooled graph vector (built-in: `flops`, `params`, `op-counts`). */
+    supplementary: z.array(z.string()).default(['flops', 'params', 'op-counts']),
+    /** Width of the supplementary-encoding MLP. */
+    supplementaryDim: z.number().int().positive().default(48),
+    /** Pairwise hinge ranking margin (on min–max scaled latency). */
+    margin: z.number().positive().default(0.1),
+    /** Pretraining epochs over all sources. */
+    epochs: z.number().int().positive().default(40),
+    batchSize: z.number().int().positive().default(128),
+    learningRate: z.number().positive().default(1e-3),
+    weightDecay: z.number().nonnegative().default(1e-4),
+    /** Archs drawn per source device for pretraining (512 NB201 / 800 FBNet in the paper). */
+    archsPerDevice: z.number().int().positive().default(512),
+    /** Few-shot fine-tuning of all weights on the target. */
+    transferEpochs: z.number().int().positive().default(40),
+    transferBatchSize: z.number().int().positive().default(16),
+    transferLearningRate: z.number().positive().default(3e-3),
+  })
+  .strict();
+
+/** Resolved NASFLAT settings. */
+export type NasflatConfig = z.infer<typeof nasflatSchema>;
+
+/** Defaults with `options` applied. @throws ConfigError naming the bad field */
+export function resolveNasflatConfig(options: Record<string, unknown> = {}, file = '<nasflat options>'): NasflatConfig {
+  return validate(nasflatSchema, options, file);
+}

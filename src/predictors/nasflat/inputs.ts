@@ -1,0 +1,125 @@
+// Archs → NASFLAT input arrays: one-hot node ops, in-degree-normalised incoming adjacency, attention mask, and the
+// supplementary encodings (built-in ones, or any matrix a caller computed, e.g. from an encodings/ Encoder).
+import * as tf from '@tensorflow/tfjs';
+import { UnknownNameError } from '../../core/errors.js';
+import { total } from '../../spaces/layers.js';
+import type { SearchSpace } from '../../spaces/types.js';
+import type { Batch } from './model.js';
+
+/** Graph arrays of `n` archs, row-major, ready to slice into batches. */
+export interface EncodedGraphs {
+  n: number;
+  nodes: number;
+  vocabulary: number;
+  ops: Float32Array;
+  adjacencyIn: Float32Array;
+  attentionMask: Float32Array;
+}
+
+/** Encode canonical archs of `space` (op-on-node DAGs of `space.graphNodes` nodes). */
+export function encodeGraphs(space: SearchSpace, archs: readonly string[]): EncodedGraphs {
+  const nodes = space.graphNodes;
+  const vocabulary = space.opVocabulary.length;
+  const n = archs.length;
+  const ops = new Float32Array(n * nodes * vocabulary);
+  const adjacencyIn = new Float32Array(n * nodes * nodes);
+  const attentionMask = new Float32Array(n * nodes * nodes).fill(-1e9);
+  archs.forEach((arch, a) => {
+    const graph = space.opGraph(arch);
+    graph.opIds.forEach((id, node) => (ops[(a * nodes + node) * vocabulary + id] = 1));
+    for (let j = 0; j < nodes; j++) {
+      let inDegree = 0;
+      for (let i = 0; i < nodes; i++) inDegree += graph.adjacency[i][j];
+      const row = (a * nodes + j) * nodes;
+      attentionMask[row + j] = 0;
+      for (let i = 0; i < nodes; i++) {
+        if (graph.adjacency[i][j] === 0) continue;
+        adjacencyIn[row + i] = 1 / inDegree;
+        attentionMask[row + i] = 0;
+      }
+    }
+  });
+  return { n, nodes, vocabulary, ops, adjacencyIn, attentionMask };
+}
+
+/** A supplementary encoding computed from the space alone. */
+type BuiltinEncoding = (space: SearchSpace, arch: string) => number[];
+
+const BUILTIN_ENCODINGS: Record<string, BuiltinEncoding> = {
+  flops: (space, arch) => [Math.log1p(total(space.layers(arch, space.defaultInput()), 'flops'))],
+  params: (space, arch) => [Math.log1p(total(space.layers(arch, space.defaultInput()), 'params'))],
+  'op-counts': (space, arch) => {
+    const counts = new Array<number>(space.opVocabulary.length).fill(0);
+    for (const id of space.opGraph(arch).opIds) counts[id]++;
+    return counts;
+  },
+};
+
+/** Names of the built-in supplementary encodings. */
+export const BUILTIN_SUPPLEMENTARY = Object.keys(BUILTIN_ENCODINGS);
+
+/**
+ * Raw (unstandardised) supplementary encodings of `archs`, the named built-ins side by side, row-major.
+ * @throws UnknownNameError for a name that is not built in
+ */
+export function builtinSupplementary(space: SearchSpace, names: readonly string[], archs: readonly string[]): { width: number; values: Float32Array } {
+  const encoders = names.map((name) => {
+    const encoder = BUILTIN_ENCODINGS[name];
+    if (encoder === undefined) throw new UnknownNameError('supplementary encoding', name, BUILTIN_SUPPLEMENTARY);
+    return encoder;
+  });
+  if (encoders.length === 0 || archs.length === 0) return { width: 0, values: new Float32Array(0) };
+  const rows = archs.map((arch) => encoders.flatMap((encode) => encode(space, arch)));
+  const width = rows[0].length;
+  const values = new Float32Array(archs.length * width);
+  rows.forEach((row, i) => values.set(row, i * width));
+  return { width, values };
+}
+
+/** Column means and standard deviations (std ≥ 1e-6) of a row-major matrix. */
+export function columnStats(values: Float32Array, width: number): { mean: number[]; std: number[] } {
+  const n = width === 0 ? 0 : values.length / width;
+  const mean = new Array<number>(width).fill(0);
+  const std = new Array<number>(width).fill(0);
+  for (let r = 0; r < n; r++) for (let c = 0; c < width; c++) mean[c] += values[r * width + c] / n;
+  for (let r = 0; r < n; r++) for (let c = 0; c < width; c++) std[c] += (values[r * width + c] - mean[c]) ** 2 / n;
+  return { mean, std: std.map((v) => Math.max(Math.sqrt(v), 1e-6)) };
+}
+
+/** Standardise in place with stored statistics. */
+export function standardise(values: Float32Array, stats: { mean: number[]; std: number[] }): Float32Array {
+  const width = stats.mean.length;
+  for (let i = 0; i < values.length; i++) values[i] = (values[i] - stats.mean[i % width]) / stats.std[i % width];
+  return values;
+}
+
+/** Tensors of rows `rows` of the encoded archs, arch k on device row `deviceRows[k]` of `deviceCount`. Call inside tf.tidy. */
+export function makeBatch(
+  graphs: EncodedGraphs,
+  supplementary: { width: number; values: Float32Array },
+  rows: readonly number[],
+  deviceRows: ArrayLike<number>,
+  deviceCount: number,
+): Batch {
+  const { nodes: n, vocabulary: v } = graphs;
+  const b = rows.length;
+  const ops = new Float32Array(b * n * v);
+  const adjacencyIn = new Float32Array(b * n * n);
+  const attentionMask = new Float32Array(b * n * n);
+  const supp = new Float32Array(b * supplementary.width);
+  const device = new Float32Array(b * deviceCount);
+  rows.forEach((r, i) => {
+    ops.set(graphs.ops.subarray(r * n * v, (r + 1) * n * v), i * n * v);
+    adjacencyIn.set(graphs.adjacencyIn.subarray(r * n * n, (r + 1) * n * n), i * n * n);
+    attentionMask.set(graphs.attentionMask.subarray(r * n * n, (r + 1) * n * n), i * n * n);
+    supp.set(supplementary.values.subarray(r * supplementary.width, (r + 1) * supplementary.width), i * supplementary.width);
+    device[i * deviceCount + deviceRows[i]] = 1;
+  });
+  return {
+    ops: tf.tensor3d(ops, [b, n, v]),
+    adjacencyIn: tf.tensor3d(adjacencyIn, [b, n, n]),
+    attentionMask: tf.tensor3d(attentionMask, [b, n, n]),
+    device: tf.tensor2d(device, [b, deviceCount]),
+    supplementary: supplementary.width > 0 ? tf.tensor2d(supp, [b, supplementary.width]) : undefined,
+  };
+}

@@ -1,0 +1,372 @@
+// The NASFLAT latency predictor: pretraining on source devices with a pairwise ranking loss, few-shot transfer to a
+// target initialised from the best-correlated source, calibration of scores to ms, and save/load.
+import * as tf from '@tensorflow/tfjs';
+import { HwnasError, UnknownNameError } from '../../core/errors.js';
+import { startProgress } from '../../core/log.js';
+import { spearman } from '../../core/metrics.js';
+import { Rng } from '../../core/rng.js';
+import { getSpace } from '../../spaces/registry.js';
+import type { SearchSpace } from '../../spaces/types.js';
+import { fitIncreasingLine } from '../baselines/linalg.js';
+import { loadTensors, saveTensors, type NamedTensor } from '../persistence.js';
+import type { AdaptReport, DeviceLatencies, Measurements, TransferablePredictor } from '../types.js';
+import { resolveNasflatConfig, type NasflatConfig } from './config.js';
+import { builtinSupplementary, columnStats, encodeGraphs, makeBatch, standardise, type EncodedGraphs } from './inputs.js';
+import { AdamW, cosineRate, forward, hingeRankLoss, initParams, paramShapes, type Params } from './model.js';
+
+export const NASFLAT_FORMAT = 'hwnas-nasflat';
+export const NASFLAT_FORMAT_VERSION = 1;
+/** Archs per inference batch: large enough to amortise per-op overhead, small enough for memory. */
+const PREDICT_BATCH = 4096;
+
+/** Score → ms line of one device. */
+interface Calibration {
+  slope: number;
+  intercept: number;
+}
+
+/** A fine-tuned copy of the network for one target device (its device tables have one row). */
+interface TargetState {
+  params: Params;
+  calibration: Calibration;
+  initialisedFrom?: string;
+  initialisationRho?: number;
+}
+
+/** Supplementary encodings of archs beyond the built-ins, e.g. an encodings/ Encoder's matrix (row-major). */
+export type SupplementaryProvider = (archs: readonly string[]) => { width: number; values: Float32Array };
+
+/** Construction options besides the NASFLAT config. */
+export interface NasflatOptions {
+  seed: number;
+  /** Extra supplementary columns; must be passed again when loading a predictor saved with them. */
+  extraSupplementary?: SupplementaryProvider;
+  /** Show a progress bar while pretraining (CLI use). */
+  progress?: boolean;
+}
+
+/** NASFLAT (Akhauri & Abdelfattah, MLSys 2024) for one search space. */
+export class NasflatPredictor implements TransferablePredictor {
+  readonly kind = 'nasflat';
+  private sources: string[] = [];
+  private pretrained?: Params;
+  private sourceCalibration = new Map<string, Calibration>();
+  private readonly targets = new Map<string, TargetState>();
+  private supplementaryStats?: { mean: number[]; std: number[] };
+
+  constructor(
+    readonly space: SearchSpace,
+    readonly config: NasflatConfig,
+    private readonly options: NasflatOptions,
+  ) {}
+
+  devices(): string[] {
+    return [...new Set([...this.sources, ...this.targets.keys()])];
+  }
+
+  sourceDevices(): string[] {
+    return [...this.sources];
+  }
+
+  /** Pretrain on all `sources`: per-device min–max scaled latency, pairwise hinge loss, AdamW with cosine decay. */
+  async pretrain(sources: readonly DeviceLatencies[], options: { seed?: number } = {}): Promise<void> {
+    if (sources.length === 0) throw new HwnasError('nasflat: pretraining needs at least one source device');
+    const seed = options.seed ?? this.options.seed;
+    const archs: string[] = [];
+    const deviceRows: number[] = [];
+    const targets: number[] = [];
+    const perDevice: { rows: number[]; latencyMs: number[] }[] = [];
+    sources.forEach((source, d) => {
+      checkMeasurements(source.device, source);
+      const picked = Rng.derive(seed, 'nasflat-pretrain-archs', source.device).sample(
+        Array.from({ length: source.archs.length }, (_, i) => i),
+        Math.min(this.config.archsPerDevice, source.archs.length),
+      );
+      const latencyMs = picked.map((i) => source.latencyMs[i]);
+      const scaled = minMaxScale(latencyMs);
+      const rows: number[] = [];
+      picked.forEach((i, k) => {
+        rows.push(archs.length);
+        archs.push(this.space.canonical(source.archs[i]));
+        deviceRows.push(d);
+        targets.push(scaled[k]);
+      });
+      perDevice.push({ rows, latencyMs });
+    });
+    const graphs = encodeGraphs(this.space, archs);
+    const rawSupplementary = this.rawSupplementary(archs);
+    this.supplementaryStats = columnStats(rawSupplementary.values, rawSupplementary.width);
+    const supplementary = { width: rawSupplementary.width, values: standardise(rawSupplementary.values, this.supplementaryStats) };
+
+    this.disposeAll();
+    this.sources = sources.map((s) => s.device);
+    const rng = Rng.derive(seed, 'nasflat-pretrain');
+    this.pretrained = initParams(paramShapes(this.config, this.space.opVocabulary.length, sources.length, supplementary.width), rng.child('init'));
+    const progress = startProgress('pretrain', this.config.epochs, { enabled: this.options.progress === true, fields: ['loss'] });
+    train(this.pretrained, this.config, graphs, supplementary, deviceRows, targets, {
+      epochs: this.config.epochs,
+      batchSize: this.config.batchSize,
+      learningRate: this.config.learningRate,
+      rng: rng.child('shuffle'),
+      onEpoch: (loss) => progress.tick(1, { loss: loss.toFixed(4) }),
+    });
+    progress.stop();
+    const scores = runNetwork(this.pretrained, this.config, graphs, supplementary, deviceRows);
+    perDevice.forEach(({ rows, latencyMs }, d) => {
+      this.sourceCalibration.set(this.sources[d], fitIncreasingLine(rows.map((r) => scores[r]), latencyMs));
+    });
+  }
+
+  /** Few-shot transfer (what `fit` does). */
+  async fit(device: string, measurements: Measurements, options: { seed?: number } = {}): Promise<void> {
+    await this.adapt(device, measurements, options);
+  }
+
+  /**
+   * Copy the pretrained network for `target`, with its hardware embedding and hardware-specific op embeddings taken
+   * from the source whose predicted latencies rank the few archs best, fine-tune every weight on the few
+   * measurements, and calibrate scores to ms by an increasing line through them.
+   */
+  async adapt(target: string, few: Measurements, options: { seed?: number } = {}): Promise<AdaptReport> {
+    const started = performance.now();
+    const pretrained = this.requirePretrained();
+    checkMeasurements(target, few);
+    const seed = options.seed ?? this.options.seed;
+    const archs = few.archs.map((a) => this.space.canonical(a));
+    const latencyMs = Array.from(few.latencyMs);
+    const graphs = encodeGraphs(this.space, archs);
+    const supplementary = this.supplementary(archs);
+
+    let initialisedFrom: string | undefined;
+    let initialisationRho: number | undefined;
+    let sourceRows: number[];
+    if (this.config.hwInit) {
+      const rhos = this.sources.map((_, d) => spearman(runNetwork(pretrained, this.config, graphs, supplementary, archs.map(() => d)), latencyMs));
+      const best = rhos.reduce((bestSoFar, rho, d) => (rho > rhos[bestSoFar] ? d : bestSoFar), 0);
+      initialisedFrom = this.sources[best];
+      initialisationRho = rhos[best];
+      sourceRows = [best];
+    } else {
+      sourceRows = this.sources.map((_, d) => d);
+    }
+    const params = cloneForDevice(pretrained, sourceRows);
+    train(params, this.config, graphs, supplementary, archs.map(() => 0), minMaxScale(latencyMs), {
+      epochs: this.config.transferEpochs,
+      batchSize: this.config.transferBatchSize,
+      learningRate: this.config.transferLearningRate,
+      rng: Rng.derive(seed, 'nasflat-adapt', target),
+    });
+    const scores = runNetwork(params, this.config, graphs, supplementary, archs.map(() => 0));
+    this.targets.get(target)?.params.forEach((v) => v.dispose());
+    this.targets.set(target, { params, calibration: fitIncreasingLine(scores, latencyMs), initialisedFrom, initialisationRho });
+    return { initialisedFrom, initialisationRho, elapsedMs: performance.now() - started };
+  }
+
+  async score(device: string, archs: readonly string[]): Promise<Float64Array> {
+    return this.scoreAndCalibration(device, archs).scores;
+  }
+
+  /** Predicted latency in ms (the score through the device's calibration line; same order as `score`). */
+  async predict(device: string, archs: readonly string[]): Promise<Float64Array> {
+    const { scores, calibration } = this.scoreAndCalibration(device, archs);
+    return scores.map((s) => calibration.slope * s + calibration.intercept);
+  }
+
+  /** How the target `device` was initialised (undefined for a source or unknown device). */
+  adaptation(device: string): { initialisedFrom?: string; initialisationRho?: number } | undefined {
+    const state = this.targets.get(device);
+    return state === undefined ? undefined : { initialisedFrom: state.initialisedFrom, initialisationRho: state.initialisationRho };
+  }
+
+  private scoreAndCalibration(device: string, archs: readonly string[]): { scores: Float64Array; calibration: Calibration } {
+    const target = this.targets.get(device);
+    const sourceRow = this.sources.indexOf(device);
+    if (target === undefined && sourceRow < 0) throw new UnknownNameError('device', device, this.devices());
+    const canonical = archs.map((a) => this.space.canonical(a));
+    const graphs = encodeGraphs(this.space, canonical);
+    const supplementary = this.supplementary(canonical);
+    if (target !== undefined) return { scores: runNetwork(target.params, this.config, graphs, supplementary, canonical.map(() => 0)), calibration: target.calibration };
+    const params = this.requirePretrained();
+    return { scores: runNetwork(params, this.config, graphs, supplementary, canonical.map(() => sourceRow)), calibration: this.sourceCalibration.get(device)! };
+  }
+
+  /** Write `predictor.json` (config, devices, normalisation, op vocabulary, calibration) and `weights.bin`. */
+  async save(dir: string): Promise<void> {
+    const pretrained = this.requirePretrained();
+    const tensors: NamedTensor[] = [...paramTensors('pretrained', pretrained)];
+    for (const [device, state] of this.targets) tensors.push(...paramTensors(`target:${device}`, state.params));
+    saveTensors(
+      dir,
+      {
+        format: NASFLAT_FORMAT,
+        version: NASFLAT_FORMAT_VERSION,
+        kind: this.kind,
+        space: this.space.name,
+        opVocabulary: [...this.space.opVocabulary],
+        seed: this.options.seed,
+        config: this.config,
+        sources: this.sources,
+        sourceCalibration: Object.fromEntries(this.sourceCalibration),
+        supplementary: { builtin: this.config.supplementary, extra: this.options.extraSupplementary !== undefined, ...this.supplementaryStats },
+        targets: Object.fromEntries([...this.targets].map(([d, s]) => [d, { calibration: s.calibration, initialisedFrom: s.initialisedFrom ?? null, initialisationRho: s.initialisationRho ?? null }])),
+      },
+      tensors,
+    );
+  }
+
+  /**
+   * Restore a predictor written by `save`.
+   * @throws DataFileError for another format/version, a different op vocabulary, or a missing extra supplementary provider
+   */
+  static async load(dir: string, options: Omit<NasflatOptions, 'seed'> = {}): Promise<NasflatPredictor> {
+    const { header, tensors } = loadTensors(dir, NASFLAT_FORMAT, NASFLAT_FORMAT_VERSION);
+    const space = getSpace(String(header.space));
+    const file = `${dir}/predictor.json`;
+    if (JSON.stringify(header.opVocabulary) !== JSON.stringify(space.opVocabulary)) {
+      throw new HwnasError(`${file}: op vocabulary differs from space '${space.name}' (saved by another hwnas version?)`);
+    }
+    const supplementary = header.supplementary as { extra: boolean; mean: number[]; std: number[] };
+    if (supplementary.extra && options.extraSupplementary === undefined) throw new HwnasError(`${file}: saved with extra supplementary encodings; pass the same provider to load it`);
+    const predictor = new NasflatPredictor(space, resolveNasflatConfig(header.config as Record<string, unknown>, file), { ...options, seed: Number(header.seed) });
+    predictor.sources = header.sources as string[];
+    predictor.supplementaryStats = { mean: supplementary.mean, std: supplementary.std };
+    predictor.pretrained = paramsFrom(tensors, 'pretrained');
+    predictor.sourceCalibration = new Map(Object.entries(header.sourceCalibration as Record<string, Calibration>));
+    for (const [device, saved] of Object.entries(header.targets as Record<string, { calibration: Calibration; initialisedFrom: string | null; initialisationRho: number | null }>)) {
+      predictor.targets.set(device, {
+        params: paramsFrom(tensors, `target:${device}`),
+        calibration: saved.calibration,
+        initialisedFrom: saved.initialisedFrom ?? undefined,
+        initialisationRho: saved.initialisationRho ?? undefined,
+      });
+    }
+    return predictor;
+  }
+
+  /** Free every weight tensor (the predictor is unusable afterwards). */
+  dispose(): void {
+    this.disposeAll();
+  }
+
+  private disposeAll(): void {
+    this.pretrained?.forEach((v) => v.dispose());
+    for (const state of this.targets.values()) state.params.forEach((v) => v.dispose());
+    this.pretrained = undefined;
+    this.targets.clear();
+    this.sourceCalibration.clear();
+  }
+
+  private requirePretrained(): Params {
+    if (this.pretrained === undefined) throw new HwnasError('nasflat: the predictor has not been pretrained on any source device');
+    return this.pretrained;
+  }
+
+  private rawSupplementary(archs: readonly string[]): { width: number; values: Float32Array } {
+    const builtin = builtinSupplementary(this.space, this.config.supplementary, archs);
+    const extra = this.options.extraSupplementary?.(archs);
+    if (extra === undefined || extra.width === 0) return builtin;
+    const width = builtin.width + extra.width;
+    const values = new Float32Array(archs.length * width);
+    for (let r = 0; r < archs.length; r++) {
+      values.set(builtin.values.subarray(r * builtin.width, (r + 1) * builtin.width), r * width);
+      values.set(extra.values.subarray(r * extra.width, (r + 1) * extra.width), r * width + builtin.width);
+    }
+    return { width, values };
+  }
+
+  private supplementary(archs: readonly string[]): { width: number; values: Float32Array } {
+    const raw = this.rawSupplementary(archs);
+    return { width: raw.width, values: standardise(raw.values, this.supplementaryStats!) };
+  }
+}
+
+/** Throw a clear error for mismatched lengths, fewer than 2 measurements or non-positive latencies. */
+function checkMeasurements(device: string, measurements: Measurements): void {
+  const { archs, latencyMs } = measurements;
+  if (archs.length !== latencyMs.length) throw new HwnasError(`nasflat: ${archs.length} archs but ${latencyMs.length} latencies for device '${device}'`);
+  if (archs.length < 2) throw new HwnasError(`nasflat: need at least 2 measurements on device '${device}', got ${archs.length}`);
+  for (let i = 0; i < latencyMs.length; i++) {
+    if (!Number.isFinite(latencyMs[i]) || latencyMs[i] <= 0) throw new HwnasError(`nasflat: latency of '${archs[i]}' on '${device}' must be a positive number of ms, got ${latencyMs[i]}`);
+  }
+}
+
+function minMaxScale(values: readonly number[]): number[] {
+  const lo = Math.min(...values);
+  const span = Math.max(...values) - lo || 1;
+  return values.map((v) => (v - lo) / span);
+}
+
+interface TrainSettings {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  rng: Rng;
+  onEpoch?: (meanLoss: number) => void;
+}
+
+/** Minimise the hinge ranking loss over rows (archs with their device rows and scaled targets) in shuffled batches. */
+function train(params: Params, config: NasflatConfig, graphs: EncodedGraphs, supplementary: { width: number; values: Float32Array }, deviceRows: readonly number[], targets: readonly number[], settings: TrainSettings): void {
+  const n = targets.length;
+  const batchesPerEpoch = Math.ceil(n / settings.batchSize);
+  const totalSteps = settings.epochs * batchesPerEpoch;
+  const optimizer = new AdamW(params, config.weightDecay);
+  const order = Array.from({ length: n }, (_, i) => i);
+  let step = 0;
+  for (let epoch = 0; epoch < settings.epochs; epoch++) {
+    const shuffled = settings.rng.child('epoch', epoch).shuffle(order);
+    let lossSum = 0;
+    for (let start = 0; start < n; start += settings.batchSize) {
+      const rows = shuffled.slice(start, start + settings.batchSize);
+      const rate = cosineRate(settings.learningRate, step++, totalSteps);
+      lossSum += tf.tidy(() => {
+        const batch = makeBatch(graphs, supplementary, rows, rows.map((r) => deviceRows[r]), deviceCount(params));
+        const y = tf.tensor1d(rows.map((r) => targets[r]));
+        return optimizer.minimize(() => hingeRankLoss(forward(params, config, batch), y, batch.device, config.margin), rate);
+      });
+    }
+    settings.onEpoch?.(lossSum / batchesPerEpoch);
+  }
+  optimizer.dispose();
+}
+
+/** Scores of all encoded archs, each on its device row, in large batches. */
+function runNetwork(params: Params, config: NasflatConfig, graphs: EncodedGraphs, supplementary: { width: number; values: Float32Array }, deviceRows: readonly number[]): Float64Array {
+  const out = new Float64Array(graphs.n);
+  for (let start = 0; start < graphs.n; start += PREDICT_BATCH) {
+    const rows = Array.from({ length: Math.min(PREDICT_BATCH, graphs.n - start) }, (_, i) => start + i);
+    const scores = tf.tidy(() => forward(params, config, makeBatch(graphs, supplementary, rows, rows.map((r) => deviceRows[r]), deviceCount(params))).dataSync());
+    out.set(scores, start);
+  }
+  return out;
+}
+
+function deviceCount(params: Params): number {
+  return params.get('hwEmb')!.shape[0];
+}
+
+/** A copy of `params` whose device tables hold one row: the mean of `sourceRows` of the originals. */
+function cloneForDevice(params: Params, sourceRows: readonly number[]): Params {
+  const copy: Params = new Map();
+  for (const [name, value] of params) {
+    const isDeviceTable = name === 'hwEmb' || name === 'hwOpEmb';
+    copy.set(
+      name,
+      tf.tidy(() => tf.variable(isDeviceTable ? tf.mean(tf.gather(value, tf.tensor1d([...sourceRows], 'int32')), 0, true) : tf.clone(value), true)),
+    );
+  }
+  return copy;
+}
+
+function paramTensors(prefix: string, params: Params): NamedTensor[] {
+  return [...params].map(([name, value]) => ({ name: `${prefix}/${name}`, shape: value.shape, values: value.dataSync() as Float32Array }));
+}
+
+function paramsFrom(tensors: Map<string, NamedTensor>, prefix: string): Params {
+  const params: Params = new Map();
+  for (const [key, t] of tensors) {
+    const cut = key.lastIndexOf('/');
+    if (key.slice(0, cut) !== prefix) continue;
+    params.set(key.slice(cut + 1), tf.tidy(() => tf.variable(tf.tensor(t.values, t.shape), true)));
+  }
+  return params;
+}
