@@ -15,6 +15,7 @@ export const commandLoaders: Record<string, Loader> = {
   search: async () => (await import('./search.js')).searchCommand as never,
   runs: async () => (await import('./runs.js')).runsCommand as never,
   export: async () => (await import('./export.js')).exportCommand as never,
+  report: async () => (await import('./report.js')).reportCommand as never,
 };
 
 /** The command modules needed to parse `argv`: only the invoked one when it is known, else all (help, typos). */
