@@ -13,7 +13,7 @@ import { kendall, mape, spearman } from '../core/metrics.js';
 import { profileArch } from '../hardware/breakdown.js';
 import { getProfile } from '../hardware/registry.js';
 import { getSpace, resolveInput } from '../spaces/registry.js';
-import { hypervolumeTrace, isEvaluated, isFeasible, paretoTrials } from './objectives.js';
+import { hypervolumeTrace, isEvaluated, isFeasible } from './objectives.js';
 import { RunStore } from './store.js';
 import { formatHypervolume, summariseRun, type RunSummary } from './summary.js';
 
