@@ -1,0 +1,146 @@
+// NASFLAT on tiny generated tables: shapes and calibration, ablation switches, save/load, determinism, errors; and
+// the ranking loss and schedule against hand-computed values.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/core/backend.js';
+import { ConfigError, DataFileError, HwnasError, UnknownArchError, UnknownNameError } from '../../src/core/errors.js';
+import { Rng } from '../../src/core/rng.js';
+import { resolveNasflatConfig } from '../../src/predictors/nasflat/config.js';
+import { cosineRate, hingeRankLoss } from '../../src/predictors/nasflat/model.js';
+import { NasflatPredictor, type NasflatOptions } from '../../src/predictors/nasflat/predictor.js';
+import { PREDICTOR_MANIFEST } from '../../src/predictors/persistence.js';
+import type { DeviceLatencies } from '../../src/predictors/types.js';
+import { getSpace } from '../../src/spaces/registry.js';
+import { syntheticTable } from './fixtures.js';
+
+const TINY = { epochs: 3, width: 16, archsPerDevice: 48, batchSize: 32, transferEpochs: 4 };
+const nb201 = getSpace('nb201');
+const table = syntheticTable(nb201, ['src_a', 'src_b', 'target'], 80);
+const sources: DeviceLatencies[] = ['src_a', 'src_b'].map((device) => ({ device, archs: table.archs, latencyMs: table.column(device) }));
+const fewArchs = table.archs.slice(0, 10);
+const few = { archs: fewArchs, latencyMs: fewArchs.map((a) => table.latency('target', a)!) };
+const query = table.archs.slice(20, 60);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-nasflat-'));
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+async function adapted(options: Record<string, unknown> = {}, construction: Partial<NasflatOptions> = {}, seed = 1): Promise<NasflatPredictor> {
+  const predictor = new NasflatPredictor(nb201, resolveNasflatConfig({ ...TINY, ...options }), { seed, ...construction });
+  await predictor.pretrain(sources);
+  await predictor.adapt('target', few);
+  return predictor;
+}
+
+describe('NasflatPredictor', () => {
+  it('scores and predicts every source and the adapted target, calibrated to the measured ms range', async () => {
+    const predictor = await adapted();
+    expect(predictor.devices()).toEqual(['src_a', 'src_b', 'target']);
+    for (const device of predictor.devices()) {
+      const ms = await predictor.predict(device, query);
+      expect(ms).toHaveLength(query.length);
+      expect([...ms].every(Number.isFinite)).toBe(true);
+    }
+    // An increasing line through the few samples: the order of scores is kept, and the mean of the samples is hit.
+    const scores = await predictor.score('target', query);
+    const ms = await predictor.predict('target', query);
+    const order = (v: Float64Array) => [...v.keys()].sort((i, j) => v[i] - v[j]);
+    expect(order(ms)).toEqual(order(scores));
+    const fitted = await predictor.predict('target', fewArchs);
+    const mean = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0) / v.length;
+    expect(mean(fitted)).toBeCloseTo(mean(few.latencyMs), 6);
+  });
+
+  it('initialises the target from a source device when hwInit is on, and from none when it is off', async () => {
+    const on = await adapted();
+    expect(['src_a', 'src_b']).toContain(on.adaptation('target')?.initialisedFrom);
+    expect(Math.abs(on.adaptation('target')!.initialisationRho!)).toBeLessThanOrEqual(1);
+    const off = await adapted({ hwInit: false });
+    expect(off.adaptation('target')?.initialisedFrom).toBeUndefined();
+  });
+
+  it('gives identical predictions after save and load, with a self-describing manifest', async () => {
+    const predictor = await adapted();
+    const dir = path.join(tmp, 'saved');
+    await predictor.save(dir);
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, PREDICTOR_MANIFEST), 'utf8'));
+    expect(manifest).toMatchObject({ format: 'hwnas-nasflat', version: 1, kind: 'nasflat', space: 'nb201', sources: ['src_a', 'src_b'], opVocabulary: [...nb201.opVocabulary] });
+    expect(manifest.config.width).toBe(16);
+    expect(Object.keys(manifest.targets)).toEqual(['target']);
+    const loaded = await NasflatPredictor.load(dir);
+    for (const device of ['src_a', 'target']) expect([...(await loaded.predict(device, query))]).toEqual([...(await predictor.predict(device, query))]);
+  });
+
+  it('is deterministic for a seed and differs across seeds', async () => {
+    const [a, b, c] = [await adapted({}, {}, 7), await adapted({}, {}, 7), await adapted({}, {}, 8)];
+    const [pa, pb, pc] = await Promise.all([a, b, c].map((p) => p.predict('target', query)));
+    expect([...pa]).toEqual([...pb]);
+    expect([...pa]).not.toEqual([...pc]);
+  });
+
+  it('builds only the parts the ablation switches leave on', async () => {
+    const weightNames = async (options: Record<string, unknown>) => {
+      const dir = path.join(tmp, `ablation-${JSON.stringify(options).replace(/\W/g, '')}`);
+      await (await adapted(options)).save(dir);
+      return JSON.parse(fs.readFileSync(path.join(dir, PREDICTOR_MANIFEST), 'utf8')).weights.tensors.map((t: { name: string }) => t.name) as string[];
+    };
+    const full = await weightNames({});
+    expect(full).toEqual(expect.arrayContaining(['pretrained/hwOpEmb', 'pretrained/gateW', 'pretrained/suppW', 'pretrained/dgf0W', 'pretrained/gat0W', 'target:target/hwOpEmb']));
+    const ablated = await weightNames({ hwOpEmbedding: false, supplementary: [], graphLayer: 'dgf' });
+    expect(ablated.some((n) => /hwOpEmb|gateW|suppW|gat0W/.test(n))).toBe(false);
+    expect(ablated).toContain('pretrained/dgf0W');
+  });
+
+  it('joins an extra supplementary matrix, and refuses to load without it', async () => {
+    const extra = (archs: readonly string[]) => ({ width: 2, values: Float32Array.from(archs.flatMap((a) => [a.length, a.split('conv').length])) });
+    const predictor = await adapted({}, { extraSupplementary: extra });
+    const dir = path.join(tmp, 'extra');
+    await predictor.save(dir);
+    await expect(NasflatPredictor.load(dir)).rejects.toThrow(/supplementary/);
+    const loaded = await NasflatPredictor.load(dir, { extraSupplementary: extra });
+    expect([...(await loaded.predict('target', query))]).toEqual([...(await predictor.predict('target', query))]);
+  });
+
+  it('rejects unknown devices, foreign archs, bad measurements, bad options and foreign files clearly', async () => {
+    const predictor = await adapted();
+    await expect(predictor.predict('no-such-board', query)).rejects.toThrow(UnknownNameError);
+    await expect(predictor.predict('no-such-board', query)).rejects.toThrow(/known: src_a, src_b, target/);
+    const fbnetArch = getSpace('fbnet').sample(new Rng('foreign'));
+    await expect(predictor.predict('target', [fbnetArch])).rejects.toThrow(UnknownArchError);
+    await expect(predictor.adapt('other', { archs: fewArchs.slice(0, 1), latencyMs: [1] })).rejects.toThrow(/at least 2/);
+    await expect(predictor.adapt('other', { archs: fewArchs.slice(0, 2), latencyMs: [1, -2] })).rejects.toThrow(/positive/);
+    await expect(new NasflatPredictor(nb201, resolveNasflatConfig(TINY), { seed: 0 }).adapt('t', few)).rejects.toThrow(HwnasError);
+    expect(() => resolveNasflatConfig({ width: -3 })).toThrow(ConfigError);
+    expect(() => resolveNasflatConfig({ widht: 3 })).toThrow(ConfigError);
+    await expect(new NasflatPredictor(nb201, resolveNasflatConfig({ ...TINY, supplementary: ['zzz'] }), { seed: 0 }).pretrain(sources)).rejects.toThrow(/known: flops, params, op-counts/);
+    const dir = path.join(tmp, 'foreign');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, PREDICTOR_MANIFEST), JSON.stringify({ format: 'hwnas-baseline-predictor', version: 1, kind: 'flops' }));
+    await expect(NasflatPredictor.load(dir)).rejects.toThrow(DataFileError);
+  });
+});
+
+describe('NASFLAT training pieces', () => {
+  it('hinge ranking loss counts only correctly ordered pairs of the same device', () => {
+    const same = tf.tensor2d([[1], [1]]);
+    // Arch 0 is slower (target 1 > 0) but scores lower: one violated pair, max(0, 0.1 − (0 − 1)) = 1.1.
+    expect(hingeRankLoss(tf.tensor1d([0, 1]), tf.tensor1d([1, 0]), same, 0.1).dataSync()[0]).toBeCloseTo(1.1, 6);
+    // Correct order with a gap above the margin: no loss; a gap inside the margin: margin − gap.
+    expect(hingeRankLoss(tf.tensor1d([1, 0]), tf.tensor1d([1, 0]), same, 0.1).dataSync()[0]).toBeCloseTo(0, 6);
+    expect(hingeRankLoss(tf.tensor1d([0.04, 0]), tf.tensor1d([1, 0]), same, 0.1).dataSync()[0]).toBeCloseTo(0.06, 6);
+    // Ties in the target form no pair; pairs across devices are ignored.
+    expect(hingeRankLoss(tf.tensor1d([0, 1]), tf.tensor1d([0.5, 0.5]), same, 0.1).dataSync()[0]).toBe(0);
+    expect(hingeRankLoss(tf.tensor1d([0, 1]), tf.tensor1d([1, 0]), tf.tensor2d([[1, 0], [0, 1]]), 0.1).dataSync()[0]).toBe(0);
+  });
+
+  it('cosine schedule starts at the base rate, halves midway and ends at zero', () => {
+    expect(cosineRate(0.01, 0, 100)).toBeCloseTo(0.01, 12);
+    expect(cosineRate(0.01, 50, 100)).toBeCloseTo(0.005, 12);
+    expect(cosineRate(0.01, 100, 100)).toBeCloseTo(0, 12);
+  });
+});
