@@ -5,6 +5,7 @@
 // Environment (for partial runs): BENCH_TASKS=nb201-0,fbnet-3  BENCH_METHODS=flops,nasflat  BENCH_SEEDS=0,1,2
 // BENCH_MAX_EVAL=2000 (score on a subset of remaining archs)  BENCH_SHARED_PRETRAIN=1  BENCH_SAMPLER=random
 // BENCH_ABLATIONS=1 (also run the NASFLAT ablations on NB201 task 0)  BENCH_OUT=results/bench
+// BENCH_NASFLAT='{"epochs":20}' (NASFLAT options merged over the configs')
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -53,6 +54,7 @@ async function runOne(task, extra = {}) {
       maxEvalArchs: process.env.BENCH_MAX_EVAL ? Number(process.env.BENCH_MAX_EVAL) : undefined,
       sharedPretrain: process.env.BENCH_SHARED_PRETRAIN === '1' ? true : undefined,
       sampler: process.env.BENCH_SAMPLER || undefined,
+      methodOptions: process.env.BENCH_NASFLAT ? { nasflat: JSON.parse(process.env.BENCH_NASFLAT) } : undefined,
       outDir: path.join(outRoot, 'transfer', task.id + (extra.suffix ?? '')),
       ...extra.overrides,
     },
@@ -110,6 +112,8 @@ const json = {
   node: process.version,
   totalSeconds,
   methods,
+  nasflatOptions: process.env.BENCH_NASFLAT ? JSON.parse(process.env.BENCH_NASFLAT) : 'defaults',
+  sharedPretrain: process.env.BENCH_SHARED_PRETRAIN === '1',
   tasks: runs.map((r) => ({ id: r.task.id, label: r.task.label, paperNasflat: r.task.paper, simpleProxy: r.task.proxy, target20: r.task.target, seeds: r.seeds, samples: r.samples, seconds: r.seconds, pretrainSeconds: r.pretrainSeconds, spearman: r.summary.spearman, kendall: r.summary.kendall })),
   ablations: ablationRuns.map((a) => ({ flags: a.flags, seconds: a.seconds, spearman: a.summary.spearman.mean })),
 };

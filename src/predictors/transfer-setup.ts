@@ -20,6 +20,8 @@ export interface TransferOverrides {
   maxEvalArchs?: number;
   epochs?: number;
   sharedPretrain?: boolean;
+  /** Per-method options merged over `transfer.methodOptions` (e.g. shorter NASFLAT training for a benchmark). */
+  methodOptions?: Record<string, Record<string, unknown>>;
   /** NASFLAT ideas switched off (`--no-hw-op-emb`, …). */
   ablations?: Ablation['flag'][];
   outDir?: string;
@@ -47,7 +49,9 @@ export async function buildTransferSetup(config: ExperimentConfig, file: string,
   const data = resolveDeviceData(space, { ...section, targets: overrides.targets ?? section.targets }, file, 'transfer');
   const samplerName = overrides.sampler ?? section.sampler ?? 'random';
   const ablations = NASFLAT_ABLATIONS.filter((a) => overrides.ablations?.includes(a.flag));
-  const methodOptions = applyAblations(section.methodOptions, ablations, overrides.epochs);
+  const merged = { ...section.methodOptions };
+  for (const [method, options] of Object.entries(overrides.methodOptions ?? {})) merged[method] = { ...(merged[method] ?? {}), ...options };
+  const methodOptions = applyAblations(merged, ablations, overrides.epochs);
   const suffix = ablations.map((a) => `-no-${a.flag}`).join('') + (overrides.sampler !== undefined ? `-sampler-${overrides.sampler}` : '');
   const setup: TransferSetup = {
     name: config.name,
