@@ -8,23 +8,26 @@ import { DataFileError, HwnasError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { OpGraph, SearchSpace } from '../spaces/types.js';
 
-/** Named trainable tensors of a model, in a fixed insertion order (the order they are saved in). */
+/**
+ * Named trainable tensors of a model, in a fixed insertion order (the order they are saved in). The names live only
+ * here: tfjs variable names are engine-global, so two models would clash.
+ */
 export type Params = Record<string, tf.Variable>;
 
 /** Glorot-uniform weights drawn from `rng` (JS side, so the values do not depend on the tfjs backend). */
-export function glorotVariable(rng: Rng, name: string, shape: number[]): tf.Variable {
+export function glorotVariable(rng: Rng, shape: number[]): tf.Variable {
   const fanIn = shape.length > 1 ? shape[shape.length - 2] : shape[0];
   const fanOut = shape[shape.length - 1];
   const limit = Math.sqrt(6 / (fanIn + fanOut));
   const size = shape.reduce((a, b) => a * b, 1);
   const values = new Float32Array(size);
   for (let i = 0; i < size; i++) values[i] = (rng.next() * 2 - 1) * limit;
-  return tf.variable(tf.tensor(values, shape), true, name);
+  return tf.variable(tf.tensor(values, shape), true);
 }
 
 /** A trainable tensor of zeros (biases) or of a constant. */
-export function constantVariable(name: string, shape: number[], value = 0): tf.Variable {
-  return tf.variable(tf.fill(shape, value), true, name);
+export function constantVariable(shape: number[], value = 0): tf.Variable {
+  return tf.variable(tf.fill(shape, value), true);
 }
 
 /** Free every tensor of `params`. */
@@ -68,11 +71,12 @@ export function saveArtefact<C>(file: string, meta: Omit<ArtefactMeta<C>, 'forma
 }
 
 /**
- * Read an artefact written by `saveArtefact`, checking encoder name and version.
- * @throws DataFileError when the file is missing, malformed, of another encoder or of another version
+ * Read an artefact written by `saveArtefact`, checking encoder name, version and space.
+ * @throws HwnasError saying how to train when the file is missing
+ * @throws DataFileError when it is malformed, of another encoder, version or space
  */
-export function loadArtefact<C>(file: string, encoder: string, version: number): { meta: ArtefactMeta<C>; params: Params } {
-  if (!fs.existsSync(file)) throw new DataFileError(file, 0, `no trained ${encoder} weights here`);
+export function loadArtefact<C>(file: string, encoder: string, version: number, space: string): { meta: ArtefactMeta<C>; params: Params } {
+  if (!fs.existsSync(file)) throw missingWeightsError(encoder, space, file);
   let meta: ArtefactMeta<C>;
   try {
     meta = JSON.parse(fs.readFileSync(file, 'utf8')) as ArtefactMeta<C>;
@@ -82,6 +86,7 @@ export function loadArtefact<C>(file: string, encoder: string, version: number):
   if (meta.format !== 'hwnas-encoder-weights/1' || !Array.isArray(meta.weights)) throw new DataFileError(file, 0, 'not an hwnas encoder artefact');
   if (meta.encoder !== encoder) throw new DataFileError(file, 0, `holds ${meta.encoder} weights, expected ${encoder}`);
   if (meta.version !== version) throw new DataFileError(file, 0, `${encoder} version ${meta.version}, this hwnas needs version ${version}: retrain it`);
+  if (meta.space !== space) throw new DataFileError(file, 0, `trained for space ${meta.space}, not ${space}`);
   const binFile = path.join(path.dirname(file), meta.weightsFile);
   if (!fs.existsSync(binFile)) throw new DataFileError(binFile, 0, 'weights file missing');
   const bytes = fs.readFileSync(binFile);
@@ -94,7 +99,7 @@ export function loadArtefact<C>(file: string, encoder: string, version: number):
     const values = new Float32Array(size);
     for (let i = 0; i < size; i++) values[i] = bytes.readFloatLE((offset + i) * 4);
     offset += size;
-    params[w.name] = tf.variable(tf.tensor(values, w.shape), true, w.name);
+    params[w.name] = tf.variable(tf.tensor(values, w.shape), true);
   }
   return { meta, params };
 }

@@ -1,7 +1,6 @@
 // Arch2Vec (Yan et al., NeurIPS 2020) in TF.js: a graph VAE whose GIN encoder maps an op graph to one latent per node,
 // decoded back to ops (linear + softmax) and adjacency (inner product + sigmoid); the arch vector is the mean node latent.
 import * as tf from '@tensorflow/tfjs';
-import { DataFileError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { SearchSpace } from '../spaces/types.js';
 import {
@@ -40,8 +39,8 @@ export const ARCH2VEC_DEFAULTS: Arch2VecConfig = {
   hiddenDim: 64,
   ginLayers: 3,
   epochs: 10,
-  batchSize: 128,
-  learningRate: 3e-3,
+  batchSize: 256,
+  learningRate: 5e-3,
   klWeight: 0.05,
   sampleSize: 10000,
   maxArchs: 0,
@@ -77,28 +76,24 @@ export class Arch2VecModel {
     const params: Params = {};
     for (let l = 0; l < cfg.ginLayers; l++) {
       const inDim = l === 0 ? vocab : cfg.hiddenDim;
-      params[`gin${l}.eps`] = constantVariable(`gin${l}.eps`, [], 0);
-      params[`gin${l}.w1`] = glorotVariable(rng.child('gin', l, 'w1'), `gin${l}.w1`, [inDim, cfg.hiddenDim]);
-      params[`gin${l}.b1`] = constantVariable(`gin${l}.b1`, [cfg.hiddenDim]);
-      params[`gin${l}.w2`] = glorotVariable(rng.child('gin', l, 'w2'), `gin${l}.w2`, [cfg.hiddenDim, cfg.hiddenDim]);
-      params[`gin${l}.b2`] = constantVariable(`gin${l}.b2`, [cfg.hiddenDim]);
+      params[`gin${l}.eps`] = constantVariable([], 0);
+      params[`gin${l}.w1`] = glorotVariable(rng.child('gin', l, 'w1'), [inDim, cfg.hiddenDim]);
+      params[`gin${l}.b1`] = constantVariable([cfg.hiddenDim]);
+      params[`gin${l}.w2`] = glorotVariable(rng.child('gin', l, 'w2'), [cfg.hiddenDim, cfg.hiddenDim]);
+      params[`gin${l}.b2`] = constantVariable([cfg.hiddenDim]);
     }
-    params['mu.w'] = glorotVariable(rng.child('mu'), 'mu.w', [cfg.hiddenDim, cfg.latentDim]);
-    params['mu.b'] = constantVariable('mu.b', [cfg.latentDim]);
-    params['logvar.w'] = glorotVariable(rng.child('logvar'), 'logvar.w', [cfg.hiddenDim, cfg.latentDim]);
-    params['logvar.b'] = constantVariable('logvar.b', [cfg.latentDim]);
-    params['ops.w'] = glorotVariable(rng.child('ops'), 'ops.w', [cfg.latentDim, vocab]);
-    params['ops.b'] = constantVariable('ops.b', [vocab]);
+    params['mu.w'] = glorotVariable(rng.child('mu'), [cfg.hiddenDim, cfg.latentDim]);
+    params['mu.b'] = constantVariable([cfg.latentDim]);
+    params['logvar.w'] = glorotVariable(rng.child('logvar'), [cfg.hiddenDim, cfg.latentDim]);
+    params['logvar.b'] = constantVariable([cfg.latentDim]);
+    params['ops.w'] = glorotVariable(rng.child('ops'), [cfg.latentDim, vocab]);
+    params['ops.b'] = constantVariable([vocab]);
     return new Arch2VecModel(space, cfg, seed, params, {});
   }
 
-  /** Load weights saved by `save`. @throws DataFileError when missing, malformed or of another version/space */
+  /** Load weights saved by `save`. @throws HwnasError (how to train) when missing, DataFileError when malformed or of another version/space */
   static load(space: SearchSpace, file: string): Arch2VecModel {
-    const { meta, params } = loadArtefact<Arch2VecConfig>(file, 'arch2vec', ARCH2VEC_VERSION);
-    if (meta.space !== space.name) {
-      disposeParams(params);
-      throw new DataFileError(file, 0, `trained for space ${meta.space}, not ${space.name}`);
-    }
+    const { meta, params } = loadArtefact<Arch2VecConfig>(file, 'arch2vec', ARCH2VEC_VERSION, space.name);
     return new Arch2VecModel(space, meta.config, meta.seed, params, meta.metrics);
   }
 
@@ -264,6 +259,7 @@ export class Arch2VecModel {
     Object.assign(model.metrics, {
       trainArchs: train.length,
       heldOutArchs: heldOut.length,
+      firstEpochLoss: losses[0],
       finalLoss: losses[losses.length - 1],
       heldOutOpsAccuracy: rec.opsAccuracy,
       heldOutAdjacencyAccuracy: rec.adjacencyAccuracy,

@@ -1,7 +1,7 @@
 // CATE (Yan et al., ICML 2021) in TF.js: a small transformer over an arch's op-graph nodes in topological order,
 // pretrained by masked-op prediction on pairs of archs from the same FLOPs bucket; the arch embedding is the mean hidden state.
 import * as tf from '@tensorflow/tfjs';
-import { DataFileError } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { total } from '../spaces/layers.js';
 import type { SearchSpace } from '../spaces/types.js';
@@ -44,7 +44,7 @@ export const CATE_DEFAULTS: CateConfig = {
   heads: 4,
   layers: 2,
   ffnDim: 64,
-  epochs: 6,
+  epochs: 3,
   batchSize: 128,
   learningRate: 2e-3,
   maskFraction: 0.2,
@@ -82,38 +82,34 @@ export class CateModel {
   /** A model with seeded random weights. */
   static init(space: SearchSpace, config: Partial<CateConfig> = {}, seed = 1): CateModel {
     const cfg = { ...CATE_DEFAULTS, ...config };
-    if (cfg.embeddingDim % cfg.heads !== 0) throw new DataFileError('cate config', 0, `embeddingDim ${cfg.embeddingDim} is not a multiple of heads ${cfg.heads}`);
+    if (cfg.embeddingDim % cfg.heads !== 0) throw new ConfigError('cate config', 'embeddingDim', `${cfg.embeddingDim} is not a multiple of heads (${cfg.heads})`);
     const rng = Rng.derive(seed, 'cate-init');
     const d = cfg.embeddingDim;
     const vocab = space.opVocabulary.length;
     const params: Params = {
-      'embed.op': glorotVariable(rng.child('op'), 'embed.op', [vocab + 1, d]),
-      'embed.position': glorotVariable(rng.child('position'), 'embed.position', [space.graphNodes, d]),
-      'embed.segment': glorotVariable(rng.child('segment'), 'embed.segment', [2, d]),
+      'embed.op': glorotVariable(rng.child('op'), [vocab + 1, d]),
+      'embed.position': glorotVariable(rng.child('position'), [space.graphNodes, d]),
+      'embed.segment': glorotVariable(rng.child('segment'), [2, d]),
     };
     for (let l = 0; l < cfg.layers; l++) {
-      for (const w of ['q', 'k', 'v', 'o']) params[`layer${l}.${w}`] = glorotVariable(rng.child('layer', l, w), `layer${l}.${w}`, [d, d]);
-      params[`layer${l}.ln1.gain`] = constantVariable(`layer${l}.ln1.gain`, [d], 1);
-      params[`layer${l}.ln1.bias`] = constantVariable(`layer${l}.ln1.bias`, [d]);
-      params[`layer${l}.ffn1.w`] = glorotVariable(rng.child('layer', l, 'ffn1'), `layer${l}.ffn1.w`, [d, cfg.ffnDim]);
-      params[`layer${l}.ffn1.b`] = constantVariable(`layer${l}.ffn1.b`, [cfg.ffnDim]);
-      params[`layer${l}.ffn2.w`] = glorotVariable(rng.child('layer', l, 'ffn2'), `layer${l}.ffn2.w`, [cfg.ffnDim, d]);
-      params[`layer${l}.ffn2.b`] = constantVariable(`layer${l}.ffn2.b`, [d]);
-      params[`layer${l}.ln2.gain`] = constantVariable(`layer${l}.ln2.gain`, [d], 1);
-      params[`layer${l}.ln2.bias`] = constantVariable(`layer${l}.ln2.bias`, [d]);
+      for (const w of ['q', 'k', 'v', 'o']) params[`layer${l}.${w}`] = glorotVariable(rng.child('layer', l, w), [d, d]);
+      params[`layer${l}.ln1.gain`] = constantVariable([d], 1);
+      params[`layer${l}.ln1.bias`] = constantVariable([d]);
+      params[`layer${l}.ffn1.w`] = glorotVariable(rng.child('layer', l, 'ffn1'), [d, cfg.ffnDim]);
+      params[`layer${l}.ffn1.b`] = constantVariable([cfg.ffnDim]);
+      params[`layer${l}.ffn2.w`] = glorotVariable(rng.child('layer', l, 'ffn2'), [cfg.ffnDim, d]);
+      params[`layer${l}.ffn2.b`] = constantVariable([d]);
+      params[`layer${l}.ln2.gain`] = constantVariable([d], 1);
+      params[`layer${l}.ln2.bias`] = constantVariable([d]);
     }
-    params['head.w'] = glorotVariable(rng.child('head'), 'head.w', [d, vocab]);
-    params['head.b'] = constantVariable('head.b', [vocab]);
+    params['head.w'] = glorotVariable(rng.child('head'), [d, vocab]);
+    params['head.b'] = constantVariable([vocab]);
     return new CateModel(space, cfg, seed, params, {});
   }
 
-  /** Load weights saved by `save`. @throws DataFileError when missing, malformed or of another version/space */
+  /** Load weights saved by `save`. @throws HwnasError (how to train) when missing, DataFileError when malformed or of another version/space */
   static load(space: SearchSpace, file: string): CateModel {
-    const { meta, params } = loadArtefact<CateConfig>(file, 'cate', CATE_VERSION);
-    if (meta.space !== space.name) {
-      disposeParams(params);
-      throw new DataFileError(file, 0, `trained for space ${meta.space}, not ${space.name}`);
-    }
+    const { meta, params } = loadArtefact<CateConfig>(file, 'cate', CATE_VERSION, space.name);
     return new CateModel(space, meta.config, meta.seed, params, meta.metrics);
   }
 
@@ -251,6 +247,7 @@ export class CateModel {
     Object.assign(model.metrics, {
       trainArchs: train.length,
       heldOutArchs: heldOut.length,
+      firstEpochLoss: losses[0],
       finalLoss: losses[losses.length - 1],
       heldOutMaskedAccuracy: acc.accuracy,
       heldOutUniformChance: acc.uniformChance,

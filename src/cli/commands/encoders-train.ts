@@ -23,7 +23,7 @@ export const encodersTrainCommand = defineCommand({
       .positional('encoder', { choices: LEARNED, demandOption: true, describe: 'Learned encoder to train' })
       .option('space', { type: 'string', default: 'nb201', describe: 'Search space (nb201: all 15,625 archs; fbnet: --sample-size seeded samples)' })
       .option('seed', { type: 'number', default: 1, describe: 'Seed of initial weights, data split, shuffling, masking and sampling noise' })
-      .option('epochs', { type: 'number', describe: 'Training epochs (default: arch2vec 10, cate 6)' })
+      .option('epochs', { type: 'number', describe: 'Training epochs (default: arch2vec 10, cate 3)' })
       .option('latent-dim', { type: 'number', describe: 'Arch2Vec latent (and arch vector) dimension (default 16)' })
       .option('embedding-dim', { type: 'number', describe: 'CATE transformer width and embedding dimension (default 32; a multiple of 4)' })
       .option('sample-size', { type: 'number', describe: 'Archs sampled to train on when the space is not enumerable (default 10000)' })
