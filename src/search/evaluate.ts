@@ -6,7 +6,9 @@ import { ConfigError, UnknownNameError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { loadAccuracyTable } from '../data/accuracy.js';
 import { loadLatencyTable } from '../data/latency.js';
-import { getDevice } from '../hardware/registry.js';
+import { deviceFromProfile, getDevice } from '../hardware/registry.js';
+import { deviceProfileSchema, PROFILE_SCHEMA_VERSION } from '../hardware/schema.js';
+import { validate } from '../core/config/validate.js';
 import type { Device } from '../hardware/types.js';
 import { readMeasurements } from '../hardware/measurements.js';
 import { loadPredictor } from '../predictors/registry.js';
@@ -68,9 +70,28 @@ export interface PreparedEvaluator {
   adaptation?: Adaptation;
 }
 
-function deviceName(device: DeviceConfig | undefined, file: string): { name: string; devicesDir?: string } {
-  if (device === undefined) throw new ConfigError(file, 'device', 'is required for this latency source');
-  return typeof device === 'string' ? { name: device } : device;
+/** The target device of a config: a registered one by name, or a measured-table column given inline. */
+async function targetDevice(context: EvaluatorContext): Promise<{ name: string; device: Device }> {
+  const { device, configFile, space, input } = context;
+  if (device === undefined) throw new ConfigError(configFile, 'device', 'is required for this latency source');
+  if (typeof device === 'object' && 'table' in device) {
+    const profile = validate(
+      deviceProfileSchema,
+      {
+        schemaVersion: PROFILE_SCHEMA_VERSION,
+        name: device.column.toLowerCase(),
+        kind: 'measured-table',
+        description: `column ${device.column} of ${device.table}`,
+        provenance: { source: `measured table ${device.table}` },
+        table: { file: device.table, column: device.column, space: space.name, batchSize: device.batchSize ?? input.batchSize, resolution: device.resolution ?? input.resolution },
+      },
+      configFile,
+      ['device'],
+    );
+    return { name: device.column, device: deviceFromProfile(profile) };
+  }
+  const { name, devicesDir } = typeof device === 'string' ? { name: device, devicesDir: undefined } : device;
+  return { name, device: await wrapConfig(configFile, 'device', () => getDevice(name, { devicesDir })) };
 }
 
 /** Re-raise an unknown name (device, sampler) as a config error at the field that named it. */
@@ -98,8 +119,7 @@ async function latencyScorer(context: EvaluatorContext): Promise<{ scorer: Metri
       },
     };
   }
-  const { name, devicesDir } = deviceName(context.device, configFile);
-  const device = await wrapConfig(configFile, 'device', () => getDevice(name, { devicesDir }));
+  const { name, device } = await targetDevice(context);
   const deviceScorer: MetricScorer = {
     source: name,
     score: async (archs) => {

@@ -127,9 +127,10 @@ function predictedVsTrueView(summary: RunSummary): ReportView | undefined {
 
 function breakdownView(summary: RunSummary): ReportView | undefined {
   const config = withSearchDefaults(validate(experimentSchema, (summary.config as { input: unknown }).input, `${summary.runId} (stored config)`));
-  if (config.device === undefined || summary.front.length === 0) return undefined;
-  const name = typeof config.device === 'string' ? config.device : config.device.name;
-  const entry = getProfile(name, typeof config.device === 'string' ? {} : { devicesDir: config.device.devicesDir });
+  const device = config.device;
+  if (device === undefined || (typeof device === 'object' && 'table' in device) || summary.front.length === 0) return undefined;
+  const name = typeof device === 'string' ? device : device.name;
+  const entry = getProfile(name, typeof device === 'string' ? {} : { devicesDir: device.devicesDir });
   if (entry.profile.kind !== 'simulated') return undefined;
   const space = getSpace(config.space.name);
   const input = resolveInput(space, config.space);

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readConfigData } from '../core/config/load.js';
 import { experimentSchema, type ExperimentConfig } from '../core/config/schema.js';
-import { withSearchDefaults } from '../core/config/search.js';
+import { deviceLabel, withSearchDefaults } from '../core/config/search.js';
 import { validate } from '../core/config/validate.js';
 import type { BackendInfo } from '../core/backend.js';
 import { ConfigError, UnknownNameError, UsageError } from '../core/errors.js';
@@ -203,7 +203,7 @@ async function continueRun(store: RunStore, resolved: Resolved, options: SearchO
       const trueMs = truth.map((r) => r.latencyMs);
       const latencyConstraints = plan.constraints.filter((c) => c.metric === 'latencyMs');
       verification = {
-        device: typeof config.device === 'string' ? config.device : (config.device?.name ?? ''),
+        device: config.device === undefined ? '' : deviceLabel(config.device),
         source: truth[0].source,
         archs: front.map((t) => t.arch),
         predictedMs,

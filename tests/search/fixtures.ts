@@ -2,6 +2,7 @@
 // seeded noise, so there is a real trade-off with latency) and config files pointing at it.
 import fs from 'node:fs';
 import path from 'node:path';
+import { expect } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { toCsv } from '../../src/core/csv.js';
 import { total } from '../../src/spaces/layers.js';
@@ -43,3 +44,23 @@ export function writeConfig(dir: string, name: string, config: unknown): string 
   fs.writeFileSync(file, JSON.stringify(config, null, 2));
   return file;
 }
+
+/** Checks shared with the quickstart test: one SVG per listed view, every spec saved, no scripts or external links. */
+export function checkReport(reportDir: string, expectedViews: string[]): string {
+  const html = fs.readFileSync(path.join(reportDir, 'report.html'), 'utf8');
+  const figures = [...html.matchAll(/<figure id="([^"]+)">/g)].map((m) => m[1]);
+  expect(figures).toEqual(expectedViews);
+  expect(html.match(/<svg[\s>]/g)?.length).toBe(expectedViews.length);
+  for (const id of expectedViews) {
+    const spec = JSON.parse(fs.readFileSync(path.join(reportDir, `${id}.vl.json`), 'utf8'));
+    expect(spec.$schema).toMatch(/vega-lite/);
+  }
+  expect(html).not.toMatch(/<script/i);
+  expect(html).not.toMatch(/\b(src|href|xlink:href)\s*=/i);
+  // The only URLs are XML namespace names, which are never fetched.
+  const urls = [...html.matchAll(/https?:\/\/[^"'\s)]+/g)].map((m) => m[0]);
+  expect(urls.every((u) => u === 'http://www.w3.org/2000/svg' || u === 'http://www.w3.org/1999/xlink')).toBe(true);
+  expect(html).not.toMatch(/url\(\s*['"]?(https?:|\/\/)/i);
+  return html;
+}
+

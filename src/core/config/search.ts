@@ -20,7 +20,23 @@ export const deviceSection = z.union([
       devicesDir: z.string().min(1).optional(),
     })
     .strict(),
+  z
+    .object({
+      /** A device column of a wide measured latency table used as the target (its few "measurements" and its truth). */
+      table: z.string().min(1),
+      /** Device column without `_ms` (e.g. `raspi4`); also the device's name. */
+      column: z.string().min(1),
+      /** Batch size and resolution the table was measured at (default: the space section's). */
+      batchSize: z.number().int().positive().optional(),
+      resolution: z.number().int().positive().optional(),
+    })
+    .strict(),
 ]);
+
+/** The name a device section refers to (the column for an inline table). */
+export function deviceLabel(device: z.output<typeof deviceSection>): string {
+  return typeof device === 'string' ? device : 'table' in device ? device.column : device.name;
+}
 
 /** Where the latency objective comes from. */
 export const latencySection = z.discriminatedUnion('source', [

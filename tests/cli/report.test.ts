@@ -1,0 +1,43 @@
+// `hwnas report` as a subprocess: one inline SVG per view, specs saved beside, nothing external.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { checkReport, searchConfig, writeAccuracyFixture, writeConfig } from '../search/fixtures.js';
+
+let dir: string;
+let results: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-cli-report-'));
+  results = path.join(dir, 'results');
+  const config = writeConfig(dir, 'c.json', searchConfig(writeAccuracyFixture(dir), { budget: { evaluations: 40, batchSize: 10 } }));
+  expect(runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'r', '--no-progress']).code).toBe(0);
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('hwnas report (subprocess)', () => {
+  it('writes report.html with the Pareto, hypervolume and breakdown views of a device-latency run', () => {
+    const r = runCli(['report', '--run', 'r', '--results', results]);
+    expect(r.code).toBe(0);
+    const reportDir = path.join(results, 'r', 'report');
+    expect(r.stdout).toContain(path.join(reportDir, 'report.html'));
+    const html = checkReport(reportDir, ['pareto', 'hypervolume', 'breakdown']);
+    // The front table lists what runs show lists.
+    const front = JSON.parse(runCli(['runs', 'show', 'r', '--results', results, '--json']).stdout).front as { arch: string }[];
+    for (const row of front) expect(html).toContain(row.arch);
+    expect(html).toContain('latencyMs &lt;= 4');
+  });
+
+  it('an unknown run or an unwritable folder is one line and exit ≠ 0', () => {
+    const unknown = runCli(['report', '--run', 'nope', '--results', results]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/^hwnas: error: unknown run 'nope'/);
+    const blocker = path.join(dir, 'blocker');
+    fs.writeFileSync(blocker, '');
+    const unwritable = runCli(['report', '--run', 'r', '--results', results, '--out', path.join(blocker, 'rep')]);
+    expect(unwritable.code).not.toBe(0);
+    expect(unwritable.stderr).toMatch(/^hwnas: error: cannot write report to .*blocker\/rep: (ENOTDIR|EEXIST)/);
+  });
+});
