@@ -1,4 +1,4 @@
-// Archs → NASFLAT input arrays: one-hot node ops, in-degree-normalised incoming adjacency, attention mask, and the
+// Archs → NASFLAT input arrays: node ops, in-degree-normalised incoming adjacency, attention mask, and the
 // supplementary encodings (built-in ones, or any matrix a caller computed, e.g. from an encodings/ Encoder).
 import * as tf from '@tensorflow/tfjs';
 import { UnknownNameError } from '../../core/errors.js';
@@ -11,7 +11,8 @@ export interface EncodedGraphs {
   n: number;
   nodes: number;
   vocabulary: number;
-  ops: Float32Array;
+  /** Op id of every node, arch-major [n × nodes]. */
+  opIds: Int32Array;
   adjacencyIn: Float32Array;
   attentionMask: Float32Array;
 }
@@ -21,12 +22,12 @@ export function encodeGraphs(space: SearchSpace, archs: readonly string[]): Enco
   const nodes = space.graphNodes;
   const vocabulary = space.opVocabulary.length;
   const n = archs.length;
-  const ops = new Float32Array(n * nodes * vocabulary);
+  const opIds = new Int32Array(n * nodes);
   const adjacencyIn = new Float32Array(n * nodes * nodes);
   const attentionMask = new Float32Array(n * nodes * nodes).fill(-1e9);
   archs.forEach((arch, a) => {
     const graph = space.opGraph(arch);
-    graph.opIds.forEach((id, node) => (ops[(a * nodes + node) * vocabulary + id] = 1));
+    opIds.set(graph.opIds, a * nodes);
     for (let j = 0; j < nodes; j++) {
       let inDegree = 0;
       for (let i = 0; i < nodes; i++) inDegree += graph.adjacency[i][j];
@@ -39,7 +40,7 @@ export function encodeGraphs(space: SearchSpace, archs: readonly string[]): Enco
       }
     }
   });
-  return { n, nodes, vocabulary, ops, adjacencyIn, attentionMask };
+  return { n, nodes, vocabulary, opIds, adjacencyIn, attentionMask };
 }
 
 /** A supplementary encoding computed from the space alone. */
@@ -103,20 +104,20 @@ export function makeBatch(
 ): Batch {
   const { nodes: n, vocabulary: v } = graphs;
   const b = rows.length;
-  const ops = new Float32Array(b * n * v);
+  const nodeKey = new Float32Array(b * n * deviceCount * v);
   const adjacencyIn = new Float32Array(b * n * n);
   const attentionMask = new Float32Array(b * n * n);
   const supp = new Float32Array(b * supplementary.width);
   const device = new Float32Array(b * deviceCount);
   rows.forEach((r, i) => {
-    ops.set(graphs.ops.subarray(r * n * v, (r + 1) * n * v), i * n * v);
+    for (let node = 0; node < n; node++) nodeKey[(i * n + node) * deviceCount * v + deviceRows[i] * v + graphs.opIds[r * n + node]] = 1;
     adjacencyIn.set(graphs.adjacencyIn.subarray(r * n * n, (r + 1) * n * n), i * n * n);
     attentionMask.set(graphs.attentionMask.subarray(r * n * n, (r + 1) * n * n), i * n * n);
     supp.set(supplementary.values.subarray(r * supplementary.width, (r + 1) * supplementary.width), i * supplementary.width);
     device[i * deviceCount + deviceRows[i]] = 1;
   });
   return {
-    ops: tf.tensor3d(ops, [b, n, v]),
+    nodeKey: tf.tensor2d(nodeKey, [b * n, deviceCount * v]),
     adjacencyIn: tf.tensor3d(adjacencyIn, [b, n, n]),
     attentionMask: tf.tensor3d(attentionMask, [b, n, n]),
     device: tf.tensor2d(device, [b, deviceCount]),

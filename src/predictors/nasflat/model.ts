@@ -9,8 +9,8 @@ export type Params = Map<string, tf.Variable>;
 
 /** A batch of encoded archs (see inputs.ts), as tensors. */
 export interface Batch {
-  /** One-hot op per node [B, N, V]. */
-  ops: tf.Tensor3D;
+  /** One-hot (device, op) pair of every node, row b·N + n, column device·V + op [B·N, D·V]. */
+  nodeKey: tf.Tensor2D;
   /** Incoming adjacency normalised by in-degree, `[b, j, i]` = edge i → j [B, N, N]. */
   adjacencyIn: tf.Tensor3D;
   /** 0 where i → j is an edge or i = j, −1e9 elsewhere: the attention mask [B, N, N]. */
@@ -84,25 +84,28 @@ export function initParams(shapes: Map<string, number[]>, rng: Rng): Params {
 /** Ranking score per arch of the batch [B] (higher = slower on that arch's device). */
 export function forward(p: Params, config: NasflatConfig, batch: Batch): tf.Tensor1D {
   const get = (name: string): tf.Variable => p.get(name)!;
-  const [b, n, v] = batch.ops.shape;
+  const [b, n] = batch.adjacencyIn.shape;
   const w = config.width;
-  const flatOps = tf.reshape(batch.ops, [b * n, v]);
+  const [devices, hd] = get('hwEmb').shape;
+  const v = get('opEmb').shape[0];
   const hw = tf.matMul(batch.device, get('hwEmb')); // [B, H]
-  const parts: tf.Tensor2D[] = [tf.matMul(flatOps, get('opEmb'))];
-  let gate: tf.Tensor2D | undefined;
+  // A node's state before message passing depends only on its (device, op) pair, so the input and op-update layers
+  // run on the D·V pairs and each node picks its row (a matmul with its one-hot key: wasm has no gather gradient).
+  const pairParts: tf.Tensor2D[] = [tf.tile(get('opEmb') as tf.Tensor2D, [devices, 1])];
+  let pairGate: tf.Tensor2D | undefined;
   if (config.hwOpEmbedding) {
-    // The device's own embedding of each node's op: lets the same op cost differently per device.
-    const table = get('hwOpEmb');
-    const hwOps = tf.reshape(tf.matMul(batch.device, tf.reshape(table, [table.shape[0], v * config.hwOpEmbeddingDim])), [b, v, config.hwOpEmbeddingDim]) as tf.Tensor3D;
-    const nodeHw = tf.reshape(tf.matMul(batch.ops, hwOps), [b * n, config.hwOpEmbeddingDim]) as tf.Tensor2D;
-    parts.push(nodeHw);
-    gate = tf.sigmoid(tf.add(tf.matMul(nodeHw, get('gateW')), get('gateB'))) as tf.Tensor2D;
+    // The device's own embedding of each op: lets the same op cost differently per device, and gates messages.
+    const pairHw = tf.reshape(get('hwOpEmb'), [devices * v, config.hwOpEmbeddingDim]) as tf.Tensor2D;
+    pairParts.push(pairHw);
+    pairGate = tf.sigmoid(tf.add(tf.matMul(pairHw, get('gateW')), get('gateB'))) as tf.Tensor2D;
   }
-  parts.push(tf.reshape(tf.tile(tf.expandDims(hw, 1), [1, n, 1]), [b * n, config.hwEmbeddingDim]) as tf.Tensor2D);
-  let h = tf.relu(tf.add(tf.matMul(tf.concat(parts, 1), get('inW')), get('inB'))) as tf.Tensor2D;
-  for (let k = 0; k < config.opUpdateLayers; k++) h = tf.add(h, tf.relu(tf.add(tf.matMul(h, get(`up${k}W`)), get(`up${k}B`)))) as tf.Tensor2D;
+  pairParts.push(tf.reshape(tf.tile(tf.expandDims(get('hwEmb'), 1), [1, v, 1]), [devices * v, hd]) as tf.Tensor2D);
+  let pairState = tf.relu(tf.add(tf.matMul(tf.concat(pairParts, 1), get('inW')), get('inB'))) as tf.Tensor2D;
+  for (let k = 0; k < config.opUpdateLayers; k++) pairState = tf.add(pairState, tf.relu(tf.add(tf.matMul(pairState, get(`up${k}W`)), get(`up${k}B`)))) as tf.Tensor2D;
+  let h: tf.Tensor2D = tf.matMul(batch.nodeKey, pairState);
+  const gate = pairGate === undefined ? undefined : tf.matMul(batch.nodeKey, pairGate);
   for (let l = 0; l < config.graphLayers; l++) {
-    const gated: tf.Tensor2D = gate === undefined ? h : tf.mul(h, gate);
+    const gated: tf.Tensor2D = gate === undefined ? h : (tf.mul(h, gate) as tf.Tensor2D);
     const outputs: tf.Tensor2D[] = [];
     if (config.graphLayer !== 'gat') {
       const messages = tf.reshape(tf.matMul(batch.adjacencyIn, tf.reshape(gated, [b, n, w])), [b * n, w]) as tf.Tensor2D;
