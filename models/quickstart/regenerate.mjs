@@ -20,7 +20,10 @@ const backend = await initBackend();
 const space = getSpace('nb201');
 const input = space.defaultInput('cifar10');
 const archs = space.enumerate();
-const latencyMs = SOURCES.map((name) => Float64Array.from(archs, (a) => getDevice(name).latencyMs(space, a, input)));
+const latencyMs = SOURCES.map((name) => {
+  const score = getDevice(name).scorer(space, input);
+  return Float64Array.from(archs, score);
+});
 const started = performance.now();
 const predictor = await getPredictorMethod('nasflat').create({
   space,
