@@ -48,7 +48,7 @@ const show = defineCommand({
     out(`run ${summary.runId} (${summary.state}), space ${summary.space}, created ${summary.createdAt}`);
     out(`config ${summary.configFile} (hash ${summary.configHash}); backend ${summary.backend}; versions ${Object.entries(summary.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     out(`trials: ${c.evaluated} evaluated, ${c.failed} failed, ${c.running} proposed and not evaluated, budget ${c.budget}; sessions ${summary.sessions}`);
-    if (summary.accuracyIsProxy) out('accuracy: a zero-cost PROXY score, not a trained accuracy');
+    if (summary.accuracyIsProxy) out(`accuracy: a zero-cost PROXY score (${summary.front[0]?.sources.accuracy ?? 'zcp'}), not a trained accuracy`);
     out('');
     out(formatFront(summary.front));
     out('');

@@ -22,7 +22,7 @@ export function printOutcome(outcome: SearchOutcome, json: boolean): void {
   if (adaptation !== undefined) {
     out(`latency: ${String(adaptation.kind)} predictor ${String(adaptation.predictor)} adapted to ${String(adaptation.device)} (${String(adaptation.deviceSource)}) from ${(adaptation.archs as string[]).length} measurements chosen by ${String(adaptation.sampler)}`);
   }
-  if (summary.accuracyIsProxy) out('accuracy: a zero-cost PROXY score computed in TF.js, not a trained accuracy');
+  if (summary.accuracyIsProxy) out(`accuracy: a zero-cost PROXY score (${summary.front[0]?.sources.accuracy ?? 'zcp'}), not a trained accuracy`);
   if (summary.constraints.length > 0) out(`constraints: ${summary.constraints.map((c) => c.text).join(', ')}`);
   out('');
   out(formatFront(summary.front));

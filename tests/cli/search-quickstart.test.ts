@@ -1,0 +1,43 @@
+// The quickstart config end to end as a subprocess at a reduced budget (the full one runs in bench:search), and
+// the report of that run with all four views.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runCli } from '../helpers/cli.js';
+import { checkReport } from '../search/fixtures.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-quickstart-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('quickstart (subprocess, reduced budget)', () => {
+  it('adapts the shipped predictor to a target that is not a source, searches, re-checks the front, and reports', () => {
+    const results = path.join(dir, 'results');
+    const r = runCli(['search', '--config', 'experiments/quickstart.json', '--evaluations', '40', '--out-dir', results, '--run-name', 'q']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/search: 40\/40 bestProxy=[\d.]+ hv=[\d.]+/);
+    expect(r.stdout).toMatch(/latency: nasflat predictor models\/quickstart adapted to mobile-npu \(simulated:mobile-npu@\d+\) from 10 measurements/);
+    expect(r.stdout).toMatch(/accuracy: a zero-cost PROXY score/);
+    expect(r.stdout).toMatch(/rank\s+arch\s+accuracy \(PROXY\)\s+latency ms\s+latency source\s+FLOPs M/);
+    expect(r.stdout).toMatch(/predictor:nasflat\(quickstart\)→mobile-npu/);
+    const check = /front re-checked on mobile-npu \(simulated:mobile-npu@\d+\), (\d+) archs: predicted vs true latency Spearman ρ (-?[\d.]+), Kendall τ (-?[\d.]+), MAPE ([\d.]+) %/.exec(r.stdout);
+    expect(check).not.toBeNull();
+
+    const provenance = JSON.parse(fs.readFileSync(path.join(repoRoot, 'models/quickstart/provenance.json'), 'utf8'));
+    const show = JSON.parse(runCli(['runs', 'show', 'q', '--results', results, '--json']).stdout);
+    expect(show.adaptation.archs).toHaveLength(10);
+    expect(provenance.sources.some((s: string) => s.includes('mobile-npu'))).toBe(false);
+    expect(show.verification.archs).toEqual(show.front.map((f: { arch: string }) => f.arch));
+    expect(show.accuracyIsProxy).toBe(true);
+    // With a single front member ρ is undefined; otherwise the adapted predictor must rank the front well.
+    if (show.front.length >= 4) expect(Number(check?.[2])).toBeGreaterThan(0.5);
+
+    const rep = runCli(['report', '--run', 'q', '--results', results]);
+    expect(rep.code).toBe(0);
+    const html = checkReport(path.join(results, 'q', 'report'), ['pareto', 'hypervolume', 'predicted-vs-true', 'breakdown']);
+    expect(html).toContain('PROXY');
+  }, 120_000);
+});
