@@ -1,0 +1,123 @@
+// bench:search — quickstart wall time, search-loop throughput (predictor scoring + SQLite commits, against
+// simulator scoring in the same run), and the paper experiment: hypervolume ratio (found / true front) and target
+// measurements for the few-shot predictor vs true latencies vs FLOPs on HELP NB201 devices. Writes
+// results/bench/search.json.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { initBackend } from '../dist/core/backend.js';
+import { createLogger } from '../dist/core/log.js';
+import { formatTable } from '../dist/core/table.js';
+import { loadAccuracyTable } from '../dist/data/accuracy.js';
+import { loadLatencyTable } from '../dist/data/latency.js';
+import { loadDeviceTaskSplits } from '../dist/data/splits.js';
+import { getPredictorMethod } from '../dist/predictors/registry.js';
+import { ArchFeatures } from '../dist/predictors/baselines/features.js';
+import { hypervolume, paretoFront } from '../dist/search/pareto.js';
+import { hypervolumeTrace, resolveObjectives } from '../dist/search/objectives.js';
+import { startSearch } from '../dist/search/run.js';
+import { getSpace } from '../dist/spaces/registry.js';
+
+const DATA = process.env.HWNAS_DATA_DIR ?? path.resolve('../shared/data');
+const LATENCY = path.join(DATA, 'help/nb201_latency.csv');
+const ACCURACY = path.join(DATA, 'hw-nas-bench-360/nb201_task_accuracy.csv');
+const DEVICES = ['pixel2', 'raspi4', 'eyeriss'];
+const SAMPLES = [5, 10, 20];
+const PREDICTOR_DIR = 'results/predictors/nb201-task0';
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-bench-search-'));
+const backend = await initBackend();
+const logger = createLogger('quiet');
+const result = { machine: 'shared 2-core machine (other jobs running); wall times are indicative', backend: backend.name };
+
+function writeJson(name, value) {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+let runs = 0;
+const search = (config) => startSearch(writeJson(`c${runs}.json`, config), { logger, backend, progress: false, outputDir: tmp, runName: `r${runs++}` });
+
+// 1. Quickstart as a user runs it: the CLI, start-up included.
+{
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['bin/hwnas.js', 'search', '--config', 'experiments/quickstart.json', '--out-dir', tmp, '--run-name', 'quickstart', '--no-progress'], { encoding: 'utf8' });
+  result.quickstart = { wallSeconds: (performance.now() - t0) / 1000, exitCode: r.status, output: r.stdout.trim().split('\n') };
+  console.log(r.stdout);
+  console.log(`quickstart wall time ${result.quickstart.wallSeconds.toFixed(1)} s (exit ${r.status})\n`);
+}
+
+// 2. Loop throughput: the same search scored by the adapted predictor and by the simulator.
+{
+  const base = JSON.parse(fs.readFileSync('experiments/quickstart.json', 'utf8'));
+  const rows = [];
+  for (const [label, latency] of [
+    ['predictor (nasflat, adapted)', base.latency],
+    ['simulator (reference)', { source: 'device' }],
+  ]) {
+    const outcome = await search({ ...base, latency, budget: { evaluations: 2000, batchSize: 50 } });
+    rows.push({ scoring: label, evaluations: outcome.trials.length, seconds: outcome.seconds, evaluationsPerSecond: outcome.trials.length / outcome.seconds });
+  }
+  result.throughput = rows;
+  console.log(formatTable(['scoring', 'evaluations', 'seconds', 'evals/s'], rows.map((r) => [r.scoring, r.evaluations, r.seconds, r.evaluationsPerSecond])));
+}
+
+// 3. Paper experiment (needs ../shared/data).
+if (fs.existsSync(LATENCY) && fs.existsSync(ACCURACY)) {
+  const space = getSpace('nb201');
+  const table = loadLatencyTable(LATENCY);
+  const accuracy = loadAccuracyTable(ACCURACY, 'cifar100_test_acc_nb201', { canonical: (a) => space.canonical(a) });
+  if (!fs.existsSync(path.join(PREDICTOR_DIR, 'predictor.json'))) {
+    const sources = loadDeviceTaskSplits(path.join(DATA, 'nasflat/device_task_splits.json')).nb201.get('0').train;
+    const t0 = performance.now();
+    const predictor = await getPredictorMethod('nasflat').create({ space, features: new ArchFeatures(space), sources: { devices: sources, archs: table.archs, latencyMs: sources.map((d) => table.column(d)) }, seed: 0, options: {} });
+    await predictor.save(PREDICTOR_DIR);
+    result.pretrainSeconds = (performance.now() - t0) / 1000;
+  }
+  const objectives = resolveObjectives([{ metric: 'accuracy' }, { metric: 'latencyMs' }]);
+  const rows = [];
+  for (const device of DEVICES) {
+    const lat = table.column(device);
+    const truth = new Map(table.archs.map((a, i) => [a, { accuracy: accuracy.get(a), latencyMs: lat[i] }]));
+    const all = [...truth.values()].filter((m) => m.accuracy !== undefined);
+    // Reference point: the worst accuracy and the worst latency of the whole space.
+    const reference = [Math.min(...all.map((m) => m.accuracy)), Math.max(...all.map((m) => m.latencyMs))];
+    const toPoint = (m) => [-m.accuracy, m.latencyMs];
+    const refPoint = [-reference[0], reference[1]];
+    const trueHv = hypervolume(paretoFront(all.map(toPoint)).map((i) => toPoint(all[i])), refPoint);
+    const ratioOf = (archs) => {
+      const pts = archs.map((a) => toPoint(truth.get(a)));
+      return hypervolume(paretoFront(pts).map((i) => pts[i]), refPoint) / trueHv;
+    };
+    const config = JSON.parse(fs.readFileSync(`experiments/nas-nb201-${device}.json`, 'utf8'));
+    config.device = { ...config.device, table: LATENCY };
+    config.accuracy = { ...config.accuracy, file: ACCURACY };
+    config.latency = { ...config.latency, predictor: path.resolve(PREDICTOR_DIR) };
+    for (const samples of SAMPLES) {
+      const o = await search({ ...config, latency: { ...config.latency, samples } });
+      rows.push({ device, method: `few-shot nasflat`, measurements: samples, ratio: ratioOf(o.front.map((t) => t.arch)), frontRho: o.verification?.spearman });
+    }
+    const trueRun = await search({ ...config, latency: { source: 'table', file: LATENCY, column: device } });
+    const trace = hypervolumeTrace(trueRun.trials, objectives, [], reference);
+    const hit = trace.find((t) => t.hypervolume / trueHv >= 0.98);
+    rows.push({ device, method: 'true latency', measurements: trueRun.trials.length, ratio: ratioOf(trueRun.front.map((t) => t.arch)), reached098At: hit?.evaluations });
+    const flopsRun = await search({ ...config, objectives: [{ metric: 'accuracy' }, { metric: 'flopsM' }], latency: { source: 'table', file: LATENCY, column: device } });
+    rows.push({ device, method: 'FLOPs objective', measurements: 0, ratio: ratioOf(flopsRun.front.map((t) => t.arch)) });
+  }
+  result.paper = { budget: 1000, strategy: 'regularized-evolution (population 50, sample 10)', seeds: [0], sampler: 'random', reference: 'worst accuracy and worst latency of the whole space', rows };
+  console.log(
+    '\n' +
+      formatTable(
+        ['device', 'method', 'target measurements', 'HV ratio', 'reached 0.98 at'],
+        rows.map((r) => [r.device, r.method, r.measurements, r.ratio, r.method === 'true latency' ? (r.reached098At ?? 'not reached') : r.ratio >= 0.98 ? r.measurements : 'not reached']),
+      ),
+  );
+} else {
+  result.paper = { skipped: `no data at ${DATA}` };
+}
+
+fs.mkdirSync('results/bench', { recursive: true });
+fs.writeFileSync('results/bench/search.json', JSON.stringify(result, null, 2) + '\n');
+fs.rmSync(tmp, { recursive: true, force: true });
+console.log('\nwrote results/bench/search.json');
