@@ -2,7 +2,7 @@
 // Spearman ρ at 5/10/20 target samples for NASFLAT and every baseline, mean over the task's targets and ≥ 3 seeds,
 // beside the paper's NASFLAT number and the issue's target. Writes results/bench/transfer.{json,md} and each task's
 // full report under results/bench/transfer/<task>/.
-// Environment (for partial runs): BENCH_TASKS=nb201-0,fbnet-3  BENCH_METHODS=flops,nasflat  BENCH_SEEDS=0,1,2
+// Environment (for partial runs): BENCH_TASKS=nb201-0,fbnet-3  BENCH_METHODS=flops,nasflat  BENCH_SEEDS=0,1,2  BENCH_SAMPLES=20
 // BENCH_MAX_EVAL=2000 (score on a subset of remaining archs)  BENCH_SHARED_PRETRAIN=1  BENCH_SAMPLER=random
 // BENCH_ABLATIONS=1 (also run the NASFLAT ablations on NB201 task 0)  BENCH_OUT=results/bench
 // BENCH_NASFLAT='{"epochs":20}' (NASFLAT options merged over the configs')
@@ -33,6 +33,7 @@ const ABLATIONS = [['hw-op-emb'], ['hw-init'], ['supplementary']];
 const env = (name) => (process.env[name] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
 const wantedTasks = env('BENCH_TASKS');
 const seeds = env('BENCH_SEEDS').map(Number);
+const samplesEnv = env('BENCH_SAMPLES').map(Number);
 const methodsEnv = env('BENCH_METHODS');
 const methods = methodsEnv.length > 0 ? methodsEnv : predictorRegistry.names();
 const outRoot = process.env.BENCH_OUT ?? 'results/bench';
@@ -51,6 +52,7 @@ async function runOne(task, extra = {}) {
     {
       methods,
       seeds: seeds.length > 0 ? seeds : undefined,
+      samples: samplesEnv.length > 0 ? samplesEnv : undefined,
       maxEvalArchs: process.env.BENCH_MAX_EVAL ? Number(process.env.BENCH_MAX_EVAL) : undefined,
       sharedPretrain: process.env.BENCH_SHARED_PRETRAIN === '1' ? true : undefined,
       sampler: process.env.BENCH_SAMPLER || undefined,
