@@ -37,3 +37,16 @@ export { buildTransferSetup, type TransferOverrides } from './predictors/transfe
 export { summariseTransfer, transferTable, writeTransferReport, type TransferSummary } from './predictors/transfer-report.js';
 export { ArchFeatures } from './predictors/baselines/features.js';
 export { predictorSection, transferSection, type PredictorConfig, type TransferConfig } from './core/config/predictor.js';
+export { dominates, paretoFront, nondominatedRanks, crowdingDistance, hypervolume, type Point } from './search/pareto.js';
+export { resolveObjectives, isFeasible, paretoTrials, referencePoint, frontHypervolume, hypervolumeTrace } from './search/objectives.js';
+export type { Trial, EvaluatedTrial, TrialMetrics, MetricSources, Objective, SearchStrategy, StrategyFactory, ProposeContext } from './search/types.js';
+export { strategyRegistry, createStrategy } from './search/strategies/registry.js';
+export { RunStore, listRunDirs, resolveRunDir, type RunMeta, type TrialResult } from './search/store.js';
+export { runLoop, proposeBatch, type SearchPlan } from './search/loop.js';
+export { buildEvaluator, type Evaluator, type Evaluation } from './search/evaluate.js';
+export { startSearch, resumeSearch, type SearchOutcome, type SearchOptions, type Verification } from './search/run.js';
+export { summariseRun, formatFront, type RunSummary, type FrontRow } from './search/summary.js';
+export { exportRun, type ExportSpec, type ExportEntry } from './search/export.js';
+export { writeReport, renderSvg, type ReportView } from './search/report.js';
+export { registerFileIO, fileSaveHandler, fileLoadHandler } from './search/tfjs-file-io.js';
+export { deviceSection, latencySection, accuracySection, withSearchDefaults } from './core/config/search.js';
