@@ -1,6 +1,7 @@
 // Parameters, seeded initialisation, training loop and on-disk artefacts shared by the two learned encoders
 // (Arch2Vec, CATE): a JSON file with config/version/seed/metrics beside a raw little-endian float32 weight file.
 import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -209,4 +210,65 @@ export function trainWithAdam(options: {
   }
   optimizer.dispose();
   return losses;
+}
+
+/** What the encoder adapters need from a trained model. */
+export interface TrainedModel {
+  encode(archs: readonly string[]): Float32Array[];
+  dispose(): void;
+}
+
+/**
+ * Loads a learned encoder's weights per space on first use (from `weightsFiles[space]`, else the shipped
+ * `models/encoders/<space>-<encoder>.json`) and keeps them for later calls. A fingerprint of the weight files lets
+ * encoding caches tell a retrained model from the old one.
+ */
+export class TrainedModels<M extends TrainedModel> {
+  private readonly loaded = new Map<string, { model: M; fingerprint: string }>();
+
+  constructor(
+    readonly encoder: string,
+    private readonly load: (space: SearchSpace, file: string) => M,
+    private readonly weightsFiles: Readonly<Record<string, string>> = {},
+  ) {}
+
+  /** The weights file used for `space`. */
+  fileFor(space: SearchSpace): string {
+    return this.weightsFiles[space.name] ?? defaultArtefactPath(this.encoder, space.name);
+  }
+
+  /** Whether weights exist for `space` (no training needed before encoding). */
+  isTrained(space: SearchSpace): boolean {
+    return fs.existsSync(this.fileFor(space));
+  }
+
+  /** The model for `space`. @throws HwnasError saying how to train when no weights exist */
+  model(space: SearchSpace): M {
+    return this.entry(space).model;
+  }
+
+  /** sha256 of the weight files (JSON with config/version/seed, and the weights): changes whenever the model does. */
+  fingerprint(space: SearchSpace): string {
+    return this.entry(space).fingerprint;
+  }
+
+  /** Free every loaded model. */
+  dispose(): void {
+    for (const { model } of this.loaded.values()) model.dispose();
+    this.loaded.clear();
+  }
+
+  private entry(space: SearchSpace): { model: M; fingerprint: string } {
+    let entry = this.loaded.get(space.name);
+    if (entry === undefined) {
+      const file = this.fileFor(space);
+      const model = this.load(space, file);
+      const meta = fs.readFileSync(file);
+      const hash = createHash('sha256').update(meta);
+      hash.update(fs.readFileSync(path.join(path.dirname(file), (JSON.parse(meta.toString('utf8')) as { weightsFile: string }).weightsFile)));
+      entry = { model, fingerprint: hash.digest('hex').slice(0, 16) };
+      this.loaded.set(space.name, entry);
+    }
+    return entry;
+  }
 }

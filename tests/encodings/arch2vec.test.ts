@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/core/backend.js';
 import { Rng } from '../../src/core/rng.js';
 import { Arch2VecModel } from '../../src/encodings/arch2vec-model.js';
+import { createArch2VecEncoder } from '../../src/encodings/arch2vec.js';
 import { defaultArtefactPath, trainingArchs } from '../../src/encodings/arch2vec-cate-weights.js';
 import { nb201Space } from '../../src/spaces/nb201/space.js';
 import { fbnetSpace } from '../../src/spaces/fbnet/space.js';
@@ -76,20 +77,37 @@ describe('Arch2Vec training', () => {
     expect(a.metrics.finalLoss).toBeLessThan(a.metrics.firstEpochLoss);
     expect(a.weightValues()).toEqual(b.weightValues());
     expect(a.weightValues()['mu.w']).not.toEqual(c.weightValues()['mu.w']);
-    [b, c].forEach((m) => m.dispose());
-
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-arch2vec-'));
     const file = path.join(dir, 'fbnet-arch2vec.json');
+    const otherFile = path.join(dir, 'other', 'fbnet-arch2vec.json');
     a.save(file, 'wasm');
+    c.save(otherFile, 'wasm');
+    [b, c].forEach((m) => m.dispose());
     const loaded = Arch2VecModel.load(fbnetSpace, file);
     const archs = Array.from({ length: 20 }, (_, i) => fbnetSpace.sample(Rng.derive(9, 'arch2vec-test', i)));
     expect(loaded.encode(archs)).toEqual(a.encode(archs));
     expect({ config: loaded.config, seed: loaded.seed, metrics: loaded.metrics }).toEqual({ config: a.config, seed: 5, metrics: a.metrics });
     [a, loaded].forEach((m) => m.dispose());
+
+    // The encoder uses given weights instead of the shipped ones, and its version tells the two apart.
+    const shipped = createArch2VecEncoder();
+    const custom = createArch2VecEncoder({ fbnet: file });
+    expect(custom.dimension(fbnetSpace)).toBe(8);
+    expect(custom.encode(fbnetSpace, archs)[0]).toHaveLength(8);
+    const other = createArch2VecEncoder({ fbnet: otherFile });
+    expect(custom.version(fbnetSpace)).not.toBe(other.version(fbnetSpace));
+    expect(custom.version(fbnetSpace)).toBe(createArch2VecEncoder({ fbnet: file }).version(fbnetSpace));
+    expect(shipped.isTrainedFor(nb201Space)).toBe(true);
+    expect(shipped.dimension(nb201Space)).toBe(16);
+    [shipped, custom, other].forEach((e) => e.models.dispose());
     fs.rmSync(dir, { recursive: true });
   });
 
   it('says how to train when weights are missing', () => {
-    expect(() => Arch2VecModel.load(nb201Space, '/nonexistent/nb201-arch2vec.json')).toThrow(/no trained arch2vec weights/);
+    const encoder = createArch2VecEncoder({ nb201: '/nonexistent/nb201-arch2vec.json' });
+    expect(encoder.isTrainedFor(nb201Space)).toBe(false);
+    expect(() => encoder.encode(nb201Space, ['|none~0|+|none~0|none~1|+|none~0|none~1|none~2|'])).toThrow(
+      'no trained arch2vec weights for nb201 at /nonexistent/nb201-arch2vec.json; train them with: hwnas encoders train arch2vec --space nb201 --out /nonexistent/nb201-arch2vec.json',
+    );
   });
 });
