@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UnknownNameError } from '../../core/errors.js';
 import { total } from '../../spaces/layers.js';
-import type { SearchSpace } from '../../spaces/types.js';
+import type { Layer, OpGraph, SearchSpace } from '../../spaces/types.js';
 import type { Batch } from './model.js';
 
 /** Graph arrays of `n` archs, row-major, ready to slice into batches. */
@@ -43,15 +43,21 @@ export function encodeGraphs(space: SearchSpace, archs: readonly string[]): Enco
   return { n, nodes, vocabulary, opIds, adjacencyIn, attentionMask };
 }
 
+/** What built-in encodings read of an arch, each computed at most once per arch. */
+interface ArchFacts {
+  layers(): Layer[];
+  graph(): OpGraph;
+}
+
 /** A supplementary encoding computed from the space alone. */
-type BuiltinEncoding = (space: SearchSpace, arch: string) => number[];
+type BuiltinEncoding = (space: SearchSpace, facts: ArchFacts) => number[];
 
 const BUILTIN_ENCODINGS: Record<string, BuiltinEncoding> = {
-  flops: (space, arch) => [Math.log1p(total(space.layers(arch, space.defaultInput()), 'flops'))],
-  params: (space, arch) => [Math.log1p(total(space.layers(arch, space.defaultInput()), 'params'))],
-  'op-counts': (space, arch) => {
+  flops: (_space, facts) => [Math.log1p(total(facts.layers(), 'flops'))],
+  params: (_space, facts) => [Math.log1p(total(facts.layers(), 'params'))],
+  'op-counts': (space, facts) => {
     const counts = new Array<number>(space.opVocabulary.length).fill(0);
-    for (const id of space.opGraph(arch).opIds) counts[id]++;
+    for (const id of facts.graph().opIds) counts[id]++;
     return counts;
   },
 };
@@ -70,7 +76,13 @@ export function builtinSupplementary(space: SearchSpace, names: readonly string[
     return encoder;
   });
   if (encoders.length === 0 || archs.length === 0) return { width: 0, values: new Float32Array(0) };
-  const rows = archs.map((arch) => encoders.flatMap((encode) => encode(space, arch)));
+  const input = space.defaultInput();
+  const rows = archs.map((arch) => {
+    let layers: Layer[] | undefined;
+    let graph: OpGraph | undefined;
+    const facts: ArchFacts = { layers: () => (layers ??= space.layers(arch, input)), graph: () => (graph ??= space.opGraph(arch)) };
+    return encoders.flatMap((encode) => encode(space, facts));
+  });
   const width = rows[0].length;
   const values = new Float32Array(archs.length * width);
   rows.forEach((row, i) => values.set(row, i * width));

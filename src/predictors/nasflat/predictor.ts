@@ -53,6 +53,10 @@ export class NasflatPredictor implements TransferablePredictor {
   private sourceCalibration = new Map<string, Calibration>();
   private readonly targets = new Map<string, TargetState>();
   private supplementaryStats?: { mean: number[]; std: number[] };
+  // Canonicalising and computing layer costs take longer than the network on wasm, and the transfer harness and the
+  // search predict the same archs again and again: both are memoised per arch.
+  private readonly canonicalCache = new Map<string, string>();
+  private readonly builtinCache = new Map<string, Float32Array>();
 
   constructor(
     readonly space: SearchSpace,
@@ -132,7 +136,7 @@ export class NasflatPredictor implements TransferablePredictor {
     const pretrained = this.requirePretrained();
     checkMeasurements(target, few);
     const seed = options.seed ?? this.options.seed;
-    const archs = few.archs.map((a) => this.space.canonical(a));
+    const archs = this.canonical(few.archs);
     const latencyMs = Array.from(few.latencyMs);
     const graphs = encodeGraphs(this.space, archs);
     const supplementary = this.supplementary(archs);
@@ -182,7 +186,7 @@ export class NasflatPredictor implements TransferablePredictor {
     const target = this.targets.get(device);
     const sourceRow = this.sources.indexOf(device);
     if (target === undefined && sourceRow < 0) throw new UnknownNameError('device', device, this.devices());
-    const canonical = archs.map((a) => this.space.canonical(a));
+    const canonical = this.canonical(archs);
     const graphs = encodeGraphs(this.space, canonical);
     const supplementary = this.supplementary(canonical);
     if (target !== undefined) return { scores: runNetwork(target.params, this.config, graphs, supplementary, canonical.map(() => 0)), calibration: target.calibration };
@@ -261,8 +265,24 @@ export class NasflatPredictor implements TransferablePredictor {
     return this.pretrained;
   }
 
+  private canonical(archs: readonly string[]): string[] {
+    return archs.map((arch) => {
+      let canonical = this.canonicalCache.get(arch);
+      if (canonical === undefined) {
+        canonical = this.space.canonical(arch);
+        this.canonicalCache.set(arch, canonical);
+      }
+      return canonical;
+    });
+  }
+
   private rawSupplementary(archs: readonly string[]): { width: number; values: Float32Array } {
-    const builtin = builtinSupplementary(this.space, this.config.supplementary, archs);
+    const missing = [...new Set(archs.filter((a) => !this.builtinCache.has(a)))];
+    const computed = builtinSupplementary(this.space, this.config.supplementary, missing);
+    missing.forEach((arch, i) => this.builtinCache.set(arch, computed.values.slice(i * computed.width, (i + 1) * computed.width)));
+    const builtinWidth = archs.length === 0 ? 0 : this.builtinCache.get(archs[0])!.length;
+    const builtin = { width: builtinWidth, values: new Float32Array(archs.length * builtinWidth) };
+    archs.forEach((arch, i) => builtin.values.set(this.builtinCache.get(arch)!, i * builtinWidth));
     const extra = this.options.extraSupplementary?.(archs);
     if (extra === undefined || extra.width === 0) return builtin;
     const width = builtin.width + extra.width;
