@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { DataFileError, HwnasError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { OpGraph, SearchSpace } from '../spaces/types.js';
+import type { Encoder } from './types.js';
 
 /**
  * Named trainable tensors of a model, in a fixed insertion order (the order they are saved in). The names live only
@@ -271,4 +272,11 @@ export class TrainedModels<M extends TrainedModel> {
     }
     return entry;
   }
+}
+
+/** A learned encoder (arch2vec, cate): synchronous, with its loaded models exposed for inspection and disposal. */
+export interface LearnedEncoder<M extends TrainedModel> extends Encoder {
+  readonly models: TrainedModels<M>;
+  isAvailableFor(space: SearchSpace): boolean;
+  encode(space: SearchSpace, archs: readonly string[]): Float32Array[];
 }

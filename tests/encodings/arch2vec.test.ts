@@ -97,7 +97,7 @@ describe('Arch2Vec training', () => {
     const other = createArch2VecEncoder({ fbnet: otherFile });
     expect(custom.version(fbnetSpace)).not.toBe(other.version(fbnetSpace));
     expect(custom.version(fbnetSpace)).toBe(createArch2VecEncoder({ fbnet: file }).version(fbnetSpace));
-    expect(shipped.isTrainedFor(nb201Space)).toBe(true);
+    expect(shipped.isAvailableFor!(nb201Space)).toBe(true);
     expect(shipped.dimension(nb201Space)).toBe(16);
     [shipped, custom, other].forEach((e) => e.models.dispose());
     fs.rmSync(dir, { recursive: true });
@@ -105,7 +105,7 @@ describe('Arch2Vec training', () => {
 
   it('says how to train when weights are missing', () => {
     const encoder = createArch2VecEncoder({ nb201: '/nonexistent/nb201-arch2vec.json' });
-    expect(encoder.isTrainedFor(nb201Space)).toBe(false);
+    expect(encoder.isAvailableFor!(nb201Space)).toBe(false);
     expect(() => encoder.encode(nb201Space, ['|none~0|+|none~0|none~1|+|none~0|none~1|none~2|'])).toThrow(
       'no trained arch2vec weights for nb201 at /nonexistent/nb201-arch2vec.json; train them with: hwnas encoders train arch2vec --space nb201 --out /nonexistent/nb201-arch2vec.json',
     );
