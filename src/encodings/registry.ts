@@ -1,0 +1,30 @@
+// The encoder and sampler registries, keyed by the names users write (`--encoder caz`, `--sampler kmeans`).
+import { Registry } from '../core/registry.js';
+import { createArch2VecEncoder } from './arch2vec.js';
+import { createCazEncoder } from './caz.js';
+import { adjacencyEncoder, flopsParamsEncoder, pathEncoder } from './basic.js';
+import { createCateEncoder } from './cate.js';
+import { farthestSampler, kmeansSampler, nasflatSampler, randomSampler } from './samplers.js';
+import type { Encoder, Sampler } from './types.js';
+import { createZcpEncoder } from './zcp.js';
+
+const arch2vec = createArch2VecEncoder();
+const cate = createCateEncoder();
+const zcp = createZcpEncoder();
+
+/** Every encoder by name; `caz` composes the registered cate, arch2vec and zcp instances. */
+export const encoderRegistry = new Registry<Encoder>('encoder')
+  .register('adjacency', adjacencyEncoder)
+  .register('path', pathEncoder)
+  .register('flops-params', flopsParamsEncoder)
+  .register('zcp', zcp)
+  .register('arch2vec', arch2vec)
+  .register('cate', cate)
+  .register('caz', createCazEncoder([cate, arch2vec, zcp]));
+
+/** Every sampler by name. */
+export const samplerRegistry = new Registry<Sampler>('sampler')
+  .register('random', randomSampler)
+  .register('kmeans', kmeansSampler)
+  .register('farthest', farthestSampler)
+  .register('nasflat', nasflatSampler);
