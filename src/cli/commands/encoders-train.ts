@@ -4,7 +4,7 @@ import { UsageError } from '../../core/errors.js';
 import { formatTable } from '../../core/table.js';
 import { startProgress } from '../../core/log.js';
 import { getSpace } from '../../spaces/registry.js';
-import { defaultArtefactPath } from '../../encodings/arch2vec-cate-weights.js';
+import { defaultArtefactPath, type EpochCallback } from '../../encodings/arch2vec-cate-weights.js';
 import { backendFor, defineCommand, loggerFor, out, outJson } from '../command.js';
 
 const LEARNED = ['arch2vec', 'cate'] as const;
@@ -32,37 +32,37 @@ export const encodersTrainCommand = defineCommand({
       .option('json', { type: 'boolean', default: false, describe: 'Print the saved metrics as JSON' }),
   handler: async (args) => {
     const space = getSpace(args.space);
-    const backend = await backendFor(args);
-    const log = loggerFor(args);
     const file = args.out ?? defaultArtefactPath(args.encoder, space.name);
     const epochs = positiveInt('epochs', args.epochs);
     const sampleSize = positiveInt('sample-size', args.sampleSize);
     const maxArchs = positiveInt('max-archs', args.maxArchs);
+    const latentDim = positiveInt('latent-dim', args.latentDim);
+    const embeddingDim = positiveInt('embedding-dim', args.embeddingDim);
     const seed = args.seed;
     if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${seed}`);
-    let metrics: Record<string, number>;
+    const backend = await backendFor(args);
+    const log = loggerFor(args);
+    const overrides = { ...(epochs && { epochs }), ...(sampleSize && { sampleSize }), ...(maxArchs && { maxArchs }) };
+    let train: (onEpoch: EpochCallback) => { metrics: Record<string, number>; save(file: string, backend: string): void; dispose(): void };
+    let totalEpochs: number;
     if (args.encoder === 'arch2vec') {
       const { Arch2VecModel, ARCH2VEC_DEFAULTS } = await import('../../encodings/arch2vec-model.js');
-      const config = { ...ARCH2VEC_DEFAULTS, ...(epochs && { epochs }), ...(sampleSize && { sampleSize }), ...(maxArchs && { maxArchs }) };
-      config.latentDim = positiveInt('latent-dim', args.latentDim) ?? config.latentDim;
-      const progress = startProgress(`arch2vec ${space.name}`, config.epochs, { enabled: !args.quiet, fields: ['loss'] });
-      const model = Arch2VecModel.train(space, config, seed, (_, loss) => progress.tick(1, { loss: loss.toFixed(4) }));
-      progress.stop();
-      model.save(file, backend.name);
-      metrics = model.metrics;
-      model.dispose();
+      const config = { ...ARCH2VEC_DEFAULTS, ...overrides, ...(latentDim && { latentDim }) };
+      totalEpochs = config.epochs;
+      train = (onEpoch) => Arch2VecModel.train(space, config, seed, onEpoch);
     } else {
       const { CateModel, CATE_DEFAULTS } = await import('../../encodings/cate-model.js');
-      const config = { ...CATE_DEFAULTS, ...(epochs && { epochs }), ...(sampleSize && { sampleSize }), ...(maxArchs && { maxArchs }) };
-      config.embeddingDim = positiveInt('embedding-dim', args.embeddingDim) ?? config.embeddingDim;
+      const config = { ...CATE_DEFAULTS, ...overrides, ...(embeddingDim && { embeddingDim }) };
       if (config.embeddingDim % config.heads !== 0) throw new UsageError(`--embedding-dim must be a multiple of ${config.heads} (attention heads), got ${config.embeddingDim}`);
-      const progress = startProgress(`cate ${space.name}`, config.epochs, { enabled: !args.quiet, fields: ['loss'] });
-      const model = CateModel.train(space, config, seed, (_, loss) => progress.tick(1, { loss: loss.toFixed(4) }));
-      progress.stop();
-      model.save(file, backend.name);
-      metrics = model.metrics;
-      model.dispose();
+      totalEpochs = config.epochs;
+      train = (onEpoch) => CateModel.train(space, config, seed, onEpoch);
     }
+    const progress = startProgress(`${args.encoder} ${space.name}`, totalEpochs, { enabled: !args.quiet, fields: ['loss'] });
+    const model = train((_, loss) => progress.tick(1, { loss: loss.toFixed(4) }));
+    progress.stop();
+    model.save(file, backend.name);
+    const metrics = model.metrics;
+    model.dispose();
     log.info(`saved ${args.encoder} (${space.name}, seed ${seed}) to ${file}`);
     if (args.json) return outJson({ encoder: args.encoder, space: space.name, seed, file, metrics });
     out(formatTable(['metric', 'value'], Object.entries(metrics).map(([k, v]) => [k, Number.isInteger(v) ? v : v.toFixed(4)])));
