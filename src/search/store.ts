@@ -87,14 +87,19 @@ export class RunStore {
     }
     try {
       const lockFile = RunStore.lock(dir);
-      const db = new Database(path.join(dir, DB_FILE));
-      db.pragma('journal_mode = WAL');
-      db.exec(SCHEMA);
-      const put = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
-      db.transaction(() => {
+      // Build the database under a temporary name and rename it, so a reader never sees a run without its schema.
+      const staging = path.join(dir, `${DB_FILE}.creating`);
+      const setup = new Database(staging);
+      setup.exec(SCHEMA);
+      const put = setup.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+      setup.transaction(() => {
         put.run('storeVersion', String(STORE_VERSION));
         for (const [key, value] of Object.entries(meta)) put.run(key, JSON.stringify(value));
       })();
+      setup.close();
+      fs.renameSync(staging, path.join(dir, DB_FILE));
+      const db = new Database(path.join(dir, DB_FILE));
+      db.pragma('journal_mode = WAL');
       return new RunStore(dir, db, lockFile);
     } catch (err) {
       // Never leave a half-created run behind.
