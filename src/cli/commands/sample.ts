@@ -1,0 +1,49 @@
+// `hwnas sample`: the n archs to measure on a new device, chosen by a sampler (optionally in an encoding space).
+import fs from 'node:fs';
+import { toCsv } from '../../core/csv.js';
+import { UsageError } from '../../core/errors.js';
+import { EncodingCache } from '../../encodings/cache.js';
+import { readArchPool, spacePool } from '../../encodings/pool.js';
+import { encoderRegistry, samplerRegistry } from '../../encodings/registry.js';
+import { getSpace } from '../../spaces/registry.js';
+import { backendFor, defineCommand, loggerFor, out } from '../command.js';
+
+/** Default sampler of `hwnas sample`, chosen by the encoding-quality probe of `npm run bench:encodings`. */
+export const DEFAULT_SAMPLER = 'kmeans';
+
+export const sampleCommand = defineCommand({
+  command: 'sample',
+  describe: 'Choose n archs to measure on a new device; prints one canonical arch per line',
+  builder: (y) =>
+    y
+      .option('space', { type: 'string', default: 'nb201', describe: 'Search space' })
+      .option('n', { type: 'number', demandOption: true, describe: 'Number of distinct archs to choose' })
+      .option('sampler', { type: 'string', default: DEFAULT_SAMPLER, describe: 'Sampler: random, kmeans, farthest, nasflat' })
+      .option('encoder', { type: 'string', describe: "Encoding the sampler works in (default: the sampler's own, caz; ignored by random)" })
+      .option('seed', { type: 'number', default: 1, describe: 'Seed of the sampler (and of the sampled pool for FBNet without --pool)' })
+      .option('pool', { type: 'string', describe: 'CSV restricting the candidates to its arch, arch_str or op_indices column (e.g. a latency table)' })
+      .option('cache', { type: 'string', describe: 'Encoding cache file (default $HWNAS_CACHE_DIR/encodings.sqlite or results/cache/encodings.sqlite)' })
+      .option('out', { type: 'string', describe: 'Write a measurements CSV template `arch,latency_ms` (empty latency) instead of printing' }),
+  handler: async (args) => {
+    if (!Number.isInteger(args.seed)) throw new UsageError(`--seed must be an integer, got ${args.seed}`);
+    const space = getSpace(args.space);
+    const sampler = samplerRegistry.get(args.sampler);
+    const pool = args.pool !== undefined ? readArchPool(args.pool, space) : spacePool(space, args.seed);
+    const encoderName = sampler.defaultEncoder === undefined ? undefined : (args.encoder ?? sampler.defaultEncoder);
+    const cache = encoderName === undefined ? undefined : new EncodingCache(args.cache);
+    try {
+      let encode;
+      if (encoderName !== undefined && cache !== undefined) {
+        const encoder = encoderRegistry.get(encoderName);
+        await backendFor(args);
+        encode = (archs: readonly string[]) => cache.encode(encoder, space, archs);
+      }
+      const chosen = await sampler.select({ space, n: args.n, seed: args.seed, pool, encode });
+      if (args.out === undefined) return out(chosen.join('\n'));
+      fs.writeFileSync(args.out, toCsv(['arch', 'latency_ms'], chosen.map((a) => [a, ''])));
+      loggerFor(args).info(`wrote ${chosen.length} archs (${sampler.name}${encoderName ? ` on ${encoderName}` : ''}) to ${args.out}; fill in latency_ms`);
+    } finally {
+      cache?.close();
+    }
+  },
+});
