@@ -30,6 +30,12 @@ export interface Arch2VecConfig extends TrainingSetConfig {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  /**
+   * Append a one-hot of each node's position to its op one-hot (not in the original Arch2Vec). Without it nodes with
+   * the same op and neighbourhood get the same latent, and the inner-product decoder links them (FBNet's chain).
+   * Absent in older artefacts, which then load as `false`.
+   */
+  positionFeatures?: boolean;
   /** Weight of the KL term (per-node KL summed over latent dims) against the reconstruction losses. */
   klWeight: number;
 }
@@ -42,6 +48,7 @@ export const ARCH2VEC_DEFAULTS: Arch2VecConfig = {
   batchSize: 256,
   learningRate: 5e-3,
   klWeight: 0.05,
+  positionFeatures: true,
   sampleSize: 10000,
   maxArchs: 0,
   heldOutFraction: 0.1,
@@ -75,7 +82,7 @@ export class Arch2VecModel {
     const vocab = space.opVocabulary.length;
     const params: Params = {};
     for (let l = 0; l < cfg.ginLayers; l++) {
-      const inDim = l === 0 ? vocab : cfg.hiddenDim;
+      const inDim = l === 0 ? vocab + (cfg.positionFeatures ? space.graphNodes : 0) : cfg.hiddenDim;
       params[`gin${l}.eps`] = constantVariable([], 0);
       params[`gin${l}.w1`] = glorotVariable(rng.child('gin', l, 'w1'), [inDim, cfg.hiddenDim]);
       params[`gin${l}.b1`] = constantVariable([cfg.hiddenDim]);
@@ -122,7 +129,7 @@ export class Arch2VecModel {
     const [b, n] = ops.shape;
     // Messages flow both ways along edges (as in arch2vec's preprocessing), so every node sees its whole context.
     const undirected = tf.add(adjacency, tf.transpose(adjacency, [0, 2, 1]));
-    let h: tf.Tensor3D = ops;
+    let h: tf.Tensor3D = this.config.positionFeatures ? tf.concat([ops, tf.broadcastTo(tf.eye(n), [b, n, n])], 2) : ops;
     for (let l = 0; l < this.config.ginLayers; l++) {
       const aggregated = tf.add(tf.mul(h, tf.add(1, p[`gin${l}.eps`])), tf.matMul(undirected, h));
       const flat = tf.reshape(aggregated, [b * n, -1]) as tf.Tensor2D;
