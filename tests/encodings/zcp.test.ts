@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/core/backend.js';
+import { spearman } from '../../src/core/metrics.js';
+import { Rng } from '../../src/core/rng.js';
+import { loadZcpTable } from '../../src/data/zcp.js';
+import { computeZcp, createZcpEncoder } from '../../src/encodings/zcp.js';
+import { total } from '../../src/spaces/layers.js';
+import { nb201Space } from '../../src/spaces/nb201/space.js';
+import { dataFile, describeWithData } from '../helpers/data.js';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+describeWithData('zcp computed in TF.js vs the NASLib NB201 table (cifar10)', () => {
+  const table = loadZcpTable(dataFile('naslib/nb201_zcp_partial.csv'), { dataset: 'cifar10', canonical: (a) => nb201Space.canonical(a) });
+  const archs = Rng.derive(1, 'zcp-test').sample(table.archs, Number(process.env.ZCP_TEST_ARCHS ?? 40));
+  const input = nb201Space.defaultInput('cifar10');
+  let computed: Record<string, Float64Array>;
+  let msPerArch = 0;
+  beforeAll(async () => {
+    const start = performance.now();
+    computed = await computeZcp(nb201Space, archs, input, { seed: 3 });
+    msPerArch = (performance.now() - start) / archs.length;
+  }, 120_000);
+
+  const rho = (proxy: string): number => {
+    const ref = table.values.get(proxy) as Float64Array;
+    return spearman(
+      computed[proxy],
+      archs.map((a) => ref[table.archs.indexOf(a)]),
+    );
+  };
+
+  it('reports rank agreement per proxy', () => {
+    const line = Object.keys(computed).map((p) => `${p}=${rho(p).toFixed(3)}`);
+    console.log(`[zcp] ${msPerArch.toFixed(0)} ms/arch; spearman vs table: ${line.join(' ')}`);
+  });
+
+  it('params and flops are the analytic counts (millions) and rank-agree with the table', () => {
+    archs.forEach((a, i) => {
+      const layers = nb201Space.layers(a, input);
+      expect(computed.params[i]).toBeCloseTo(total(layers, 'params') / 1e6, 9);
+      expect(computed.flops[i]).toBeCloseTo(total(layers, 'flops') / 1e6, 9);
+    });
+    expect(rho('params')).toBeGreaterThan(0.99);
+    expect(rho('flops')).toBeGreaterThan(0.99);
+  });
+});
+
+describe('zcp encoder', () => {
+  it('is deterministic for a seed and does not leak tensors', async () => {
+    const archs = [0, 1, 2].map((i) => nb201Space.sample(Rng.derive(5, 'zcp-det', i)));
+    const encoder = createZcpEncoder({ seed: 7, batchSize: 8 });
+    const before = tf.memory().numTensors;
+    const a = await encoder.encode(nb201Space, archs);
+    const after = tf.memory().numTensors;
+    const b = await encoder.encode(nb201Space, archs);
+    expect(after).toBe(before);
+    expect(a).toEqual(b);
+    expect(a[0]).toHaveLength(encoder.dimension(nb201Space));
+    expect(encoder.version(nb201Space)).toContain('seed=7');
+  }, 60_000);
+});
