@@ -159,10 +159,11 @@ function nwotScore(model: tf.LayersModel, x: tf.Tensor4D): number {
 
 /**
  * SynFlow (Tanaka et al.): with every weight replaced by its magnitude, BN at its initial (identity) statistics and
- * an all-ones input, Σ θ·∂R/∂θ over conv/linear kernels where R is the sum of the outputs. Returned as ln(score):
- * the raw value overflows float32 (NASLib uses float64). Positive weights and inputs keep every ReLU linear, so R is
- * homogeneous of degree 1 in the input scale s and in the output-gradient scale t; computing at s, t ≈ R^(-1/2)
- * keeps forward and backward values inside float32 and ln(score) = ln(score at s,t) − ln s − ln t.
+ * an all-ones input, Σ θ·∂R/∂θ over conv/linear kernels, R the sum of the outputs. Returned as ln(score): the raw
+ * value overflows float32 (NASLib uses float64). Positive weights and inputs keep every ReLU linear, so R is
+ * multilinear in the layers' kernels and a layer's term Σ_{θ∈l} θ·∂R/∂θ equals R − R(kernel l zeroed): forward
+ * passes only, which the wasm backend runs (it lacks conv weight-gradient kernels). R is homogeneous of degree 1 in
+ * the input, so a tiny input scale s keeps values inside float32 and ln(score) = ln(score at s) − ln s.
  * Overwrites the weights of `model` (call it last).
  */
 function synflowLog(model: tf.LayersModel, input: InputShape): number {
@@ -173,23 +174,27 @@ function synflowLog(model: tf.LayersModel, input: InputShape): number {
     else if (w.trainable) w.write(tf.abs(w.read()));
   }
   const shape: [number, number, number, number] = [1, input.resolution, input.resolution, input.channels];
-  const probeScale = 1e-30;
-  const probe = tf.tidy(() => (model.apply(tf.fill(shape, probeScale), { training: false }) as tf.Tensor).sum().dataSync()[0]);
-  const logR = Math.log(probe) - Math.log(probeScale);
-  if (!Number.isFinite(logR)) return logR;
-  const logScale = -logR / 2;
-  const scale = Math.exp(logScale);
-  const kernels = model.trainableWeights.filter((w) => /kernel$/.test(w.originalName ?? w.name)).map((w) => w.read() as tf.Variable);
-  const score = tf.tidy(() => {
-    const x = tf.fill(shape, scale);
-    const { grads } = tf.variableGrads(() => (model.apply(x, { training: false }) as tf.Tensor).sum().mul(scale) as tf.Scalar, kernels);
-    return tf.addN(kernels.map((k) => tf.sum(tf.mul(k, grads[k.name])))).dataSync()[0];
-  });
-  return Math.log(score) - 2 * logScale;
+  const forward = (scale: number): number => tf.tidy(() => (model.apply(tf.fill(shape, scale), { training: false }) as tf.Tensor).sum().dataSync()[0]);
+  let scale = 1e-30;
+  let full = forward(scale);
+  if (!Number.isFinite(full)) {
+    scale = 1e-37;
+    full = forward(scale);
+  }
+  if (!Number.isFinite(full) || full <= 0) return full > 0 ? Infinity : NaN;
+  let score = 0;
+  for (const w of model.trainableWeights.filter((v) => /kernel$/.test(v.originalName ?? v.name))) {
+    const kept = tf.clone(w.read());
+    w.write(tf.zerosLike(kept));
+    score += full - forward(scale);
+    w.write(kept);
+    kept.dispose();
+  }
+  return Math.log(score) - Math.log(scale);
 }
 
 /** Every proxy of one arch, in `proxies` order. Disposes everything it creates. */
-function archZcp(space: SearchSpace, arch: string, input: InputShape, proxies: readonly ComputedZcp[], seed: number, batch: { x: tf.Tensor4D; y: tf.Tensor2D }): number[] {
+async function archZcp(space: SearchSpace, arch: string, input: InputShape, proxies: readonly ComputedZcp[], seed: number, batch: { x: tf.Tensor4D; y: tf.Tensor2D }): Promise<number[]> {
   const want = new Set(proxies);
   const out = new Map<ComputedZcp, number>();
   if (want.has('params') || want.has('flops')) {
@@ -204,6 +209,13 @@ function archZcp(space: SearchSpace, arch: string, input: InputShape, proxies: r
     try {
       const kernels = model.trainableWeights.filter((w) => /kernel$/.test(w.originalName ?? w.name)).map((w) => w.read() as tf.Variable);
       if (want.has('l2_norm')) out.set('l2_norm', tf.tidy(() => tf.addN(kernels.map((k) => tf.norm(k))).dataSync()[0]));
+      const gradientProxies = want.has('grad_norm') || want.has('snip') || want.has('plain') || want.has('jacov');
+      // The wasm backend has no conv weight-gradient (nor depthwise backprop) kernels: gradient proxies run on the
+      // pure-JS cpu backend (tensors move across lazily), everything else stays on the current backend.
+      const previousBackend = tf.getBackend();
+      const switchBackend = gradientProxies && tf.getKernel('Conv2DBackpropFilter', previousBackend) === undefined;
+      if (switchBackend) await tf.setBackend('cpu');
+      try {
       if (want.has('grad_norm') || want.has('snip') || want.has('plain')) {
         const sums = tf.tidy(() => {
           const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(batch.y, model.apply(batch.x, { training: true }) as tf.Tensor) as tf.Scalar, kernels);
@@ -221,6 +233,9 @@ function archZcp(space: SearchSpace, arch: string, input: InputShape, proxies: r
       if (want.has('jacov')) {
         const jac = tf.tidy(() => tf.grad((x: tf.Tensor) => (model.apply(x, { training: true }) as tf.Tensor).sum())(batch.x).dataSync() as Float32Array);
         out.set('jacov', jacovScore(jac, input.batchSize));
+      }
+      } finally {
+        if (switchBackend) await tf.setBackend(previousBackend);
       }
       if (want.has('nwot')) out.set('nwot', nwotScore(model, batch.x));
       if (want.has('synflow')) out.set('synflow', synflowLog(model, input));
@@ -243,14 +258,10 @@ export async function computeZcp(space: SearchSpace, archs: readonly string[], i
   const batchInput: InputShape = { ...input, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE };
   const result: Record<string, Float64Array> = {};
   for (const p of proxies) result[p] = new Float64Array(archs.length);
-  // The wasm backend has no conv backprop kernels: gradients run on the pure-JS cpu backend for the duration.
-  const previousBackend = tf.getBackend();
-  const switchBackend = tf.getKernel('Conv2DBackpropFilter', previousBackend) === undefined && proxies.some((p) => p !== 'params' && p !== 'flops');
-  if (switchBackend) await tf.setBackend('cpu');
   const batch = syntheticBatch(batchInput, seed);
   try {
     for (let i = 0; i < archs.length; i++) {
-      const values = archZcp(space, archs[i], batchInput, proxies, seed, batch);
+      const values = await archZcp(space, archs[i], batchInput, proxies, seed, batch);
       proxies.forEach((p, j) => (result[p][i] = values[j]));
       // Yield to the event loop between archs so progress bars and timers stay live on long runs.
       if (i % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
@@ -258,7 +269,6 @@ export async function computeZcp(space: SearchSpace, archs: readonly string[], i
   } finally {
     batch.x.dispose();
     batch.y.dispose();
-    if (switchBackend) await tf.setBackend(previousBackend);
   }
   return result;
 }
