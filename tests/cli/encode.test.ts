@@ -1,0 +1,39 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readCsv } from '../../src/core/csv.js';
+import { pathEncoder } from '../../src/encodings/basic.js';
+import { nb201Space } from '../../src/spaces/nb201/space.js';
+import { runCli } from '../helpers/cli.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-encode-'));
+const env = { HWNAS_CACHE_DIR: dir };
+const archs = nb201Space.enumerate().slice(0, 12);
+const archFile = path.join(dir, 'archs.csv');
+fs.writeFileSync(archFile, ['arch', ...archs].join('\n') + '\n');
+
+describe('hwnas encode / encoders list', () => {
+  it('writes path encodings keyed by canonical arch and fills the cache', async () => {
+    const out = path.join(dir, 'enc.csv');
+    const r = runCli(['encode', '--encoder', 'path', '--archs', archFile, '--out', out], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const table = readCsv(out);
+    expect(table.header).toHaveLength(85);
+    expect(table.rows.map((row) => row[0])).toEqual(archs);
+    const expected = await pathEncoder.encode(nb201Space, archs);
+    expect(table.rows.map((row) => row.slice(1).map(Number))).toEqual(expected.map((v) => Array.from(v)));
+
+    const list = runCli(['encoders', 'list', '--json'], { env });
+    expect(list.code, list.stderr).toBe(0);
+    const rows = JSON.parse(list.stdout).encoders as { name: string; dimension: number; cached: number; needsTraining: boolean }[];
+    expect(rows.map((e) => e.name)).toEqual(expect.arrayContaining(['adjacency', 'path', 'flops-params', 'zcp', 'arch2vec', 'cate', 'caz']));
+    expect(rows.find((e) => e.name === 'path')).toMatchObject({ dimension: 84, cached: 12, needsTraining: false });
+    expect(rows.find((e) => e.name === 'adjacency')?.cached).toBe(0);
+  });
+
+  it('needs exactly one of --archs and --all, and names unknown encoders', () => {
+    expect(runCli(['encode', '--encoder', 'path'], { env }).stderr).toMatch(/exactly one of --archs/);
+    expect(runCli(['encode', '--encoder', 'paths', '--all'], { env }).stderr).toMatch(/paths.*adjacency/s);
+  });
+});
