@@ -87,8 +87,10 @@ export const accuracySection = z.discriminatedUnion('source', [
     .object({
       /** A zero-cost proxy computed in TF.js on the built network: a proxy, not an accuracy. */
       source: z.literal('zcp'),
-      /** Which proxy (e.g. `synflow`, `nwot`, `snip`). */
+      /** Which proxy (e.g. `synflow`, `nwot`, `snip`, `jacov`, `params`). */
       proxy: z.string().min(1).default('synflow'),
+      /** Images in the seeded synthetic batch (default: the zcp encoder's). */
+      batchSize: z.number().int().positive().optional(),
     })
     .strict(),
 ]);
