@@ -10,6 +10,11 @@ import type { Encoder } from './types.js';
 /** Proxies this module computes, in the order they are reported by default. */
 export const COMPUTED_ZCPS = ['params', 'flops', 'grad_norm', 'snip', 'synflow', 'nwot', 'jacov', 'l2_norm', 'plain'] as const;
 export type ComputedZcp = (typeof COMPUTED_ZCPS)[number];
+/**
+ * Proxies that need no gradient and so run on the wasm backend (seconds per NB201 arch): the encoder's default.
+ * The others need conv weight/input gradients, which only the much slower cpu backend provides without tfjs-node.
+ */
+export const FORWARD_ZCPS: readonly ComputedZcp[] = ['params', 'flops', 'l2_norm', 'nwot', 'synflow'];
 
 /** Options of `computeZcp` and the `zcp` encoder. */
 export interface ZcpOptions {
@@ -167,12 +172,15 @@ function nwotScore(model: tf.LayersModel, x: tf.Tensor4D): number {
  * Overwrites the weights of `model` (call it last).
  */
 function synflowLog(model: tf.LayersModel, input: InputShape): number {
-  for (const w of model.weights) {
-    const name = w.originalName ?? w.name;
-    if (/moving_mean$/.test(name)) w.write(tf.zerosLike(w.read()));
-    else if (/moving_variance$/.test(name)) w.write(tf.onesLike(w.read()));
-    else if (w.trainable) w.write(tf.abs(w.read()));
-  }
+  // Variable.write keeps the written tensor's data, so the temporaries can be tidied away.
+  tf.tidy(() => {
+    for (const w of model.weights) {
+      const name = w.originalName ?? w.name;
+      if (/moving_mean$/.test(name)) w.write(tf.zerosLike(w.read()));
+      else if (/moving_variance$/.test(name)) w.write(tf.onesLike(w.read()));
+      else if (w.trainable) w.write(tf.abs(w.read()));
+    }
+  });
   const shape: [number, number, number, number] = [1, input.resolution, input.resolution, input.channels];
   const forward = (scale: number): number => tf.tidy(() => (model.apply(tf.fill(shape, scale), { training: false }) as tf.Tensor).sum().dataSync()[0]);
   let scale = 1e-30;
@@ -185,7 +193,9 @@ function synflowLog(model: tf.LayersModel, input: InputShape): number {
   let score = 0;
   for (const w of model.trainableWeights.filter((v) => /kernel$/.test(v.originalName ?? v.name))) {
     const kept = tf.clone(w.read());
-    w.write(tf.zerosLike(kept));
+    tf.tidy(() => {
+      w.write(tf.zerosLike(kept));
+    });
     score += full - forward(scale);
     w.write(kept);
     kept.dispose();
@@ -273,9 +283,9 @@ export async function computeZcp(space: SearchSpace, archs: readonly string[], i
   return result;
 }
 
-/** The `zcp` encoder: one dimension per proxy, on the space's default (CIFAR-10-like) input. */
+/** The `zcp` encoder: one dimension per proxy (default `FORWARD_ZCPS`), on the space's default input for `dataset`. */
 export function createZcpEncoder(options: ZcpOptions & { dataset?: string } = {}): Encoder {
-  const proxies = checkedProxies(options.proxies);
+  const proxies = checkedProxies(options.proxies ?? FORWARD_ZCPS);
   const seed = options.seed ?? 0;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   return {
