@@ -208,8 +208,8 @@ async function archZcp(space: SearchSpace, arch: string, input: InputShape, prox
   const want = new Set(proxies);
   const out = new Map<ComputedZcp, number>();
   if (want.has('params') || want.has('flops')) {
-    const layers = space.layers(arch, input);
-    // NASLib reports both in millions.
+    // Per image and in millions, as NASLib reports them.
+    const layers = space.layers(arch, { ...input, batchSize: 1 });
     out.set('params', total(layers, 'params') / 1e6);
     out.set('flops', total(layers, 'flops') / 1e6);
   }
