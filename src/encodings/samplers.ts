@@ -78,6 +78,9 @@ function nearestDistinct(x: readonly Float32Array[], centres: readonly Float64Ar
   });
 }
 
+// kmeans/farthest default to flops-params: best in the bench:encodings probe (kNN ρ 0.85 on 6 HELP devices vs 0.84 for
+// CATE⊕Arch2Vec) and cheap for any pool, whereas caz needs TF.js zero-cost proxies for every candidate.
+
 /** Uniformly random distinct archs of the pool. */
 export const randomSampler: Sampler = {
   name: 'random',
@@ -92,7 +95,7 @@ export const randomSampler: Sampler = {
 export const kmeansSampler: Sampler = {
   name: 'kmeans',
   description: 'seeded k-means++ (k = n) on the encoding; the arch nearest each centroid',
-  defaultEncoder: 'caz',
+  defaultEncoder: 'flops-params',
   async select(req) {
     checkRequest(req);
     const x = await encodedPool(req, 'kmeans');
@@ -105,7 +108,7 @@ export const kmeansSampler: Sampler = {
 export const farthestSampler: Sampler = {
   name: 'farthest',
   description: 'greedy farthest-point coreset in the encoding, from a seeded first arch',
-  defaultEncoder: 'caz',
+  defaultEncoder: 'flops-params',
   async select(req) {
     checkRequest(req);
     const x = await encodedPool(req, 'farthest');

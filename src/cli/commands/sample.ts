@@ -8,8 +8,11 @@ import { encoderRegistry, samplerRegistry } from '../../encodings/registry.js';
 import { getSpace } from '../../spaces/registry.js';
 import { backendFor, defineCommand, loggerFor, out } from '../command.js';
 
-/** Default sampler of `hwnas sample`, chosen by the encoding-quality probe of `npm run bench:encodings`. */
-export const DEFAULT_SAMPLER = 'kmeans';
+/**
+ * Default sampler of `hwnas sample`: farthest-point was best or tied-best on every encoding in the probe of
+ * `npm run bench:encodings` (kNN latency ρ from 20 measured archs, 6 HELP devices, 5 seeds).
+ */
+export const DEFAULT_SAMPLER = 'farthest';
 
 export const sampleCommand = defineCommand({
   command: 'sample',
@@ -19,7 +22,7 @@ export const sampleCommand = defineCommand({
       .option('space', { type: 'string', default: 'nb201', describe: 'Search space' })
       .option('n', { type: 'number', demandOption: true, describe: 'Number of distinct archs to choose' })
       .option('sampler', { type: 'string', default: DEFAULT_SAMPLER, describe: 'Sampler: random, kmeans, farthest, nasflat' })
-      .option('encoder', { type: 'string', describe: "Encoding the sampler works in (default: the sampler's own, caz; ignored by random)" })
+      .option('encoder', { type: 'string', describe: "Encoding the sampler works in (default: the sampler's own — flops-params for kmeans/farthest, caz for nasflat; ignored by random)" })
       .option('seed', { type: 'number', default: 1, describe: 'Seed of the sampler (and of the sampled pool for FBNet without --pool)' })
       .option('pool', { type: 'string', describe: 'CSV restricting the candidates to its arch, arch_str or op_indices column (e.g. a latency table)' })
       .option('cache', { type: 'string', describe: 'Encoding cache file (default $HWNAS_CACHE_DIR/encodings.sqlite or results/cache/encodings.sqlite)' })
