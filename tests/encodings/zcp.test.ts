@@ -15,7 +15,7 @@ beforeAll(async () => {
 
 describeWithData('zcp computed in TF.js vs the NASLib NB201 table (cifar10)', () => {
   const table = loadZcpTable(dataFile('naslib/nb201_zcp_partial.csv'), { dataset: 'cifar10', canonical: (a) => nb201Space.canonical(a) });
-  const archs = Rng.derive(1, 'zcp-test').sample(table.archs, Number(process.env.ZCP_TEST_ARCHS ?? 20))
+  const archs = Rng.derive(1, 'zcp-test').sample(table.archs, Number(process.env.ZCP_TEST_ARCHS ?? 16))
   // Forward-only proxies: the gradient ones run on the cpu backend (wasm lacks conv weight-gradient kernels), far too
   // slow for a test over many archs.
   const proxies = ['params', 'flops', 'l2_norm', 'nwot', 'synflow'];;
@@ -51,7 +51,8 @@ describeWithData('zcp computed in TF.js vs the NASLib NB201 table (cifar10)', ()
     expect(rho('flops')).toBeGreaterThan(0.99);
   });
 
-  // Measured on 12 archs (seed 3, batch 8, wasm): nwot 0.965, synflow 0.993, l2_norm 0.914 — with a different
+  // Measured (seed 3, batch 8, wasm) on 12 archs: nwot 0.965, synflow 0.993, l2_norm 0.914; on 20 archs: nwot 0.979,
+  // synflow 0.976, l2_norm 0.952, flops 0.995 (NASLib's flops differ slightly in convention) — with a different
   // random batch and initialisation than NASLib's, so the floors leave room for sampling noise on few archs.
   it('forward-only proxies rank-agree with NASLib despite a different batch and initialisation', () => {
     expect(rho('synflow')).toBeGreaterThan(0.85);
@@ -65,8 +66,8 @@ describe('gradient proxies (cpu backend, tiny input)', () => {
     const arch = nb201Space.sample(Rng.derive(2, 'zcp-grad'));
     const input = { ...nb201Space.defaultInput('cifar10'), resolution: 8 };
     const proxies = ['grad_norm', 'snip', 'plain', 'jacov'];
-    const a = await computeZcp(nb201Space, [arch], input, { proxies, seed: 4, batchSize: 4 });
-    const b = await computeZcp(nb201Space, [arch], input, { proxies, seed: 4, batchSize: 4 });
+    const a = await computeZcp(nb201Space, [arch], input, { proxies, seed: 4, batchSize: 2 });
+    const b = await computeZcp(nb201Space, [arch], input, { proxies, seed: 4, batchSize: 2 });
     expect(a).toEqual(b);
     for (const p of proxies) expect(Number.isFinite(a[p][0])).toBe(true);
     expect(a.grad_norm[0]).toBeGreaterThan(0);
