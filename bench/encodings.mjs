@@ -2,6 +2,7 @@
 // of a kNN latency regressor fit on 20 archs chosen by each sampler, per encoding, on several HELP devices, ≥5 seeds.
 // BENCH_ZCP=1 adds the TF.js zcp encoder (slow: it trains nothing but backpropagates every network).
 import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { initBackend } from '../dist/core/backend.js';
 import { spearman } from '../dist/core/metrics.js';
 import { formatTable } from '../dist/core/table.js';

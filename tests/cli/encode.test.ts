@@ -9,7 +9,7 @@ import { runCli } from '../helpers/cli.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-encode-'));
 const env = { HWNAS_CACHE_DIR: dir };
-const archs = nb201Space.enumerate().slice(0, 12);
+const archs = (nb201Space.enumerate?.() ?? []).slice(0, 12);
 const archFile = path.join(dir, 'archs.csv');
 fs.writeFileSync(archFile, ['arch', ...archs].join('\n') + '\n');
 

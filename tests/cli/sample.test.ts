@@ -9,7 +9,7 @@ import { runCli } from '../helpers/cli.js';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-sample-'));
 const env = { HWNAS_CACHE_DIR: dir };
 const poolFile = path.join(dir, 'pool.csv');
-const poolArchs = nb201Space.enumerate().slice(500, 540);
+const poolArchs = (nb201Space.enumerate?.() ?? []).slice(500, 540);
 fs.writeFileSync(poolFile, ['arch_str,latency_ms', ...poolArchs.map((a, i) => `${a},${i}`)].join('\n') + '\n');
 
 describe('hwnas sample', () => {

@@ -8,7 +8,7 @@ import { nb201Space } from '../../src/spaces/nb201/space.js';
 import { adjacencyEncoder } from '../../src/encodings/basic.js';
 
 // Conformance suite: every registered sampler, with a cheap encoding so the suite stays fast.
-const nbPool = Rng.derive(3, 'sampler-test').sample(nb201Space.enumerate(), 400);
+const nbPool = Rng.derive(3, 'sampler-test').sample((nb201Space.enumerate?.() ?? []), 400);
 const nbEncode = async (archs: readonly string[]) => pathEncoder.encode(nb201Space, archs);
 const fbPool = Array.from(new Set(Array.from({ length: 150 }, (_, i) => fbnetSpace.sample(Rng.derive(1, 'fb', i)))));
 const fbEncode = async (archs: readonly string[]) => adjacencyEncoder.encode(fbnetSpace, archs);
