@@ -50,3 +50,9 @@ export { exportRun, type ExportSpec, type ExportEntry } from './search/export.js
 export { writeReport, renderSvg, type ReportView } from './search/report.js';
 export { registerFileIO, fileSaveHandler, fileLoadHandler } from './search/tfjs-file-io.js';
 export { deviceSection, latencySection, accuracySection, withSearchDefaults } from './core/config/search.js';
+export type { Encoder, Sampler, SampleRequest } from './encodings/types.js';
+export { encoderRegistry, samplerRegistry } from './encodings/registry.js';
+export { EncodingCache, defaultCachePath, type CachedEncodeOptions } from './encodings/cache.js';
+export { readArchPool, spacePool } from './encodings/pool.js';
+export { kmeans } from './encodings/samplers.js';
+export { standardise } from './encodings/matrix.js';
