@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { total } from '../../src/spaces/layers.js';
 import { nb201Space } from '../../src/spaces/nb201/space.js';
 
-// All five ops, a dead node-2 branch (2→3 is none), and the all-conv worst case.
+// All five ops, a dead node-2 branch (2→3 is none), the all-conv worst case, and all-skip cells whose node sums
+// receive one tensor twice (tfjs-layers used to free it mid-merge: "Tensor is disposed").
 const ARCHS = [
   '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|',
   '|nor_conv_1x1~0|+|avg_pool_3x3~0|none~1|+|skip_connect~0|nor_conv_1x1~1|none~2|',
   '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|',
+  '|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|',
 ];
 const count = (weights: tf.LayerVariable[]): number => weights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b as number), 1), 0);
 

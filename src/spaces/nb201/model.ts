@@ -98,7 +98,13 @@ export function buildNb201Model(arch: string, input: InputShape, options: { seed
       } else {
         // A node sum: node j sums its j incoming edges.
         const node = layer.inputs;
-        nodes[node] = tf.layers.add({ name: tfName(layer.name) }).apply(incoming[node]) as Sym;
+        // tfjs-layers frees a tensor after its first use inside one merge, so a sum that receives the same tensor
+        // twice (e.g. two skip edges from one node) fails with "Tensor is disposed": give repeats their own
+        // parameter-free identity layer.
+        const inputs = incoming[node].map((t, k, all) =>
+          all.indexOf(t) === k ? t : (tf.layers.activation({ activation: 'linear', name: `${tfName(layer.name)}_repeat${k}` }).apply(t) as Sym),
+        );
+        nodes[node] = tf.layers.add({ name: tfName(layer.name) }).apply(inputs) as Sym;
         if (node === 3) x = nodes[3];
       }
     } else if (o.stage.startsWith('reduction')) {
