@@ -54,8 +54,8 @@ export const latencySection = z.discriminatedUnion('source', [
       predictor: z.string().min(1),
       /** How many target-device measurements adapt it (the few shots). */
       samples: z.number().int().min(2).max(200).default(10),
-      /** Sampler choosing the archs to measure (encodings sampler registry). */
-      sampler: z.string().min(1).default('random'),
+      /** Sampler choosing the archs to measure (encodings sampler registry); `farthest` won bench:encodings' probe. */
+      sampler: z.string().min(1).default('farthest'),
       /** A measurements CSV (`arch,latency_ms`) of the target instead of measuring `samples` archs on it. */
       measurements: z.string().min(1).optional(),
       /** Re-check the final front against the target device's own latency and print the agreement. */
