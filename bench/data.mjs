@@ -2,26 +2,16 @@
 // (the floor any CSV loader pays). Prints a table and writes results/bench/data.json.
 import fs from 'node:fs';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { formatTable } from '../dist/core/table.js';
 import { dataPath } from '../dist/data/paths.js';
 import { loadLatencyTable } from '../dist/data/latency.js';
 import { loadAccuracyTable } from '../dist/data/accuracy.js';
 import { loadZcpTable } from '../dist/data/zcp.js';
+import { medianMs } from './timing.mjs';
 
 const REPEATS = 5;
 const TARGET_MS = 1000; // the NB201 latency table (7.9 MB) must load well under a second
 
-function medianMs(fn) {
-  const times = [];
-  for (let i = 0; i < REPEATS; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(REPEATS / 2)];
-}
 
 const cases = [
   ['nb201 latency, all devices', 'nb201Latency', (f) => loadLatencyTable(f)],
@@ -39,11 +29,11 @@ for (const [name, key, load] of cases) {
     console.warn(`skipping ${name}: ${file} not found`);
     continue;
   }
-  const baselineMs = medianMs(() => fs.readFileSync(file, 'utf8').split('\n').map((l) => l.split(',')));
+  const baselineMs = medianMs(() => fs.readFileSync(file, 'utf8').split('\n').map((l) => l.split(',')), REPEATS);
   let rowsLoaded = 0;
   const loadMs = medianMs(() => {
     rowsLoaded = load(file).archs.length;
-  });
+  }, REPEATS);
   rows.push({ name, file: path.relative(process.cwd(), file), rows: rowsLoaded, mb: fs.statSync(file).size / 2 ** 20, loadMs, baselineMs, ratio: loadMs / baselineMs });
 }
 

@@ -10,6 +10,7 @@ import { Rng } from '../dist/core/rng.js';
 import { formatTable } from '../dist/core/table.js';
 import { total } from '../dist/spaces/layers.js';
 import { getSpace } from '../dist/spaces/registry.js';
+import { medianMs } from './timing.mjs';
 
 const REPEATS = 5;
 const TARGET_SPACE_MS = 1000; // enumerate + layers + FLOPs of the whole NB201 space: well under a second
@@ -17,18 +18,6 @@ const MODELS = { nb201: 10, fbnet: 5 };
 const backendFlag = process.argv.indexOf('--backend');
 const backend = await initBackend(backendFlag > 0 ? process.argv[backendFlag + 1] : undefined);
 
-/** Median wall time of `fn` over REPEATS runs, after one untimed warm-up run (JIT, memoised tables). */
-function medianMs(fn) {
-  fn();
-  const times = [];
-  for (let i = 0; i < REPEATS; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(REPEATS / 2)];
-}
 
 const nb201 = getSpace('nb201');
 const input = nb201.defaultInput('cifar10');
@@ -37,10 +26,10 @@ let flopsSum = 0;
 let layerCount = 0;
 const enumerateMs = medianMs(() => {
   archs = nb201.enumerate();
-});
+}, REPEATS, { warmUp: true });
 const parseMs = medianMs(() => {
   for (const arch of archs) nb201.canonical(arch);
-});
+}, REPEATS, { warmUp: true });
 const layersMs = medianMs(() => {
   flopsSum = 0;
   layerCount = 0;
@@ -49,7 +38,7 @@ const layersMs = medianMs(() => {
     layerCount += layers.length;
     flopsSum += total(layers, 'flops');
   }
-});
+}, REPEATS, { warmUp: true });
 const spaceMs = enumerateMs + layersMs;
 const spaceRows = [
   { step: 'enumerate (official index order)', ms: enumerateMs },
