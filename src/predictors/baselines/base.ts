@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataFileError, HwnasError, UnknownNameError } from '../../core/errors.js';
 import type { SearchSpace } from '../../spaces/types.js';
+import { checkMeasurements } from '../measurements.js';
 import type { LatencyPredictor, Measurements } from '../types.js';
 import type { ArchFeatures } from './features.js';
 import { SourceIndex, decodeSources, encodeSources, type SourceLatencies } from './sources.js';
@@ -102,14 +103,9 @@ export abstract class BaselinePredictor implements LatencyPredictor {
    * @throws UnknownArchError for an arch of another space; HwnasError for mismatched lengths or bad latencies
    */
   async fit(device: string, measurements: Measurements, options: { seed?: number } = {}): Promise<void> {
-    const { archs, latencyMs } = measurements;
-    if (archs.length !== latencyMs.length) throw new HwnasError(`${this.kind}: ${archs.length} archs but ${latencyMs.length} latencies for device '${device}'`);
-    if (archs.length < 2) throw new HwnasError(`${this.kind}: need at least 2 measurements on device '${device}', got ${archs.length}`);
-    const canonical = archs.map((a) => this.space.canonical(a));
-    const y = Float64Array.from(latencyMs);
-    const bad = y.findIndex((v) => !Number.isFinite(v) || v <= 0);
-    if (bad >= 0) throw new HwnasError(`${this.kind}: latency of '${canonical[bad]}' on '${device}' must be a positive number of ms, got ${y[bad]}`);
-    this.targets.set(device, await this.fitDevice(device, canonical, y, options.seed ?? this.context.seed));
+    checkMeasurements(this.kind, device, measurements);
+    const canonical = measurements.archs.map((a) => this.space.canonical(a));
+    this.targets.set(device, await this.fitDevice(device, canonical, Float64Array.from(measurements.latencyMs), options.seed ?? this.context.seed));
   }
 
   /**

@@ -8,6 +8,7 @@ import { Rng } from '../../core/rng.js';
 import { getSpace } from '../../spaces/registry.js';
 import type { SearchSpace } from '../../spaces/types.js';
 import { fitIncreasingLine } from '../baselines/linalg.js';
+import { checkMeasurements } from '../measurements.js';
 import { loadTensors, saveTensors, type NamedTensor } from '../persistence.js';
 import type { AdaptReport, DeviceLatencies, Measurements, TransferablePredictor } from '../types.js';
 import { resolveNasflatConfig, type NasflatConfig } from './config.js';
@@ -81,7 +82,7 @@ export class NasflatPredictor implements TransferablePredictor {
     const targets: number[] = [];
     const perDevice: { rows: number[]; latencyMs: number[] }[] = [];
     sources.forEach((source, d) => {
-      checkMeasurements(source.device, source);
+      checkMeasurements('nasflat', source.device, source);
       const picked = Rng.derive(seed, 'nasflat-pretrain-archs', source.device).sample(
         Array.from({ length: source.archs.length }, (_, i) => i),
         Math.min(this.config.archsPerDevice, source.archs.length),
@@ -134,7 +135,7 @@ export class NasflatPredictor implements TransferablePredictor {
   async adapt(target: string, few: Measurements, options: { seed?: number } = {}): Promise<AdaptReport> {
     const started = performance.now();
     const pretrained = this.requirePretrained();
-    checkMeasurements(target, few);
+    checkMeasurements('nasflat', target, few);
     const seed = options.seed ?? this.options.seed;
     const archs = this.canonical(few.archs);
     const latencyMs = Array.from(few.latencyMs);
@@ -297,16 +298,6 @@ export class NasflatPredictor implements TransferablePredictor {
   private supplementary(archs: readonly string[]): { width: number; values: Float32Array } {
     const raw = this.rawSupplementary(archs);
     return { width: raw.width, values: standardise(raw.values, this.supplementaryStats!) };
-  }
-}
-
-/** Throw a clear error for mismatched lengths, fewer than 2 measurements or non-positive latencies. */
-function checkMeasurements(device: string, measurements: Measurements): void {
-  const { archs, latencyMs } = measurements;
-  if (archs.length !== latencyMs.length) throw new HwnasError(`nasflat: ${archs.length} archs but ${latencyMs.length} latencies for device '${device}'`);
-  if (archs.length < 2) throw new HwnasError(`nasflat: need at least 2 measurements on device '${device}', got ${archs.length}`);
-  for (let i = 0; i < latencyMs.length; i++) {
-    if (!Number.isFinite(latencyMs[i]) || latencyMs[i] <= 0) throw new HwnasError(`nasflat: latency of '${archs[i]}' on '${device}' must be a positive number of ms, got ${latencyMs[i]}`);
   }
 }
 
