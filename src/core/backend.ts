@@ -39,7 +39,9 @@ async function tryWasm(tf: Tf): Promise<string | undefined> {
     const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
     const wasmFile = require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
     setWasmPaths(path.dirname(wasmFile) + path.sep);
-    return (await tf.setBackend('wasm')) ? undefined : 'wasm backend did not initialise';
+    if (!(await tf.setBackend('wasm'))) return 'wasm backend did not initialise';
+    (await import('./wasm-gradients.js')).registerWasmGradientKernels(tf);
+    return undefined;
   } catch (err) {
     return `wasm not available (${(err as Error).message.split('\n')[0]})`;
   }

@@ -1,0 +1,126 @@
+// The conv gradient kernels the tfjs wasm backend lacks (Conv2DBackpropFilter and the depthwise backprops), so that
+// training and the gradient zero-cost proxies run on wasm instead of falling back to the ~100× slower cpu backend.
+import type * as tfjs from '@tensorflow/tfjs';
+
+type Tf = typeof tfjs;
+type TensorInfo = tfjs.TensorInfo;
+type KernelFunc = tfjs.KernelConfig['kernelFunc'];
+
+/** The slice of the wasm backend's API these kernels use. */
+interface WasmBackendApi {
+  readSync(dataId: object): tfjs.TypedArray;
+  makeOutput(shape: number[], dtype: tfjs.DataType, memoryOffset?: number, values?: tfjs.TypedArray): TensorInfo;
+}
+
+/** The slice of the cpu backend's API the bridge uses. */
+interface CpuBackendApi {
+  write(values: tfjs.TypedArray, shape: number[], dtype: tfjs.DataType): object;
+  readSync(dataId: object): tfjs.TypedArray;
+  disposeData(dataId: object): boolean;
+}
+
+const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : v);
+
+/**
+ * The filter gradient of a conv (`dense`) or depthwise conv (`depthwise`, channel multiplier 1) on the wasm backend's
+ * own kernels. For each filter tap (kh, kw), take the strided slice of the padded input under that tap: flattened to
+ * [N·OH·OW, Cin] and multiplied by dy flattened to [N·OH·OW, Cout] it is dW[kh, kw] (one matmul); for a depthwise conv
+ * dW[kh, kw] is Σ_{n,h,w} slice ⊙ dy. (tfjs-backend-wasm 4.22's Conv3DBackpropFilterV2 would be the obvious route for
+ * `dense`, but it is a naive loop that made a gradient pass 50× slower than the forward pass, and it disagrees with
+ * the cpu backend at stride 2; the cpu depthwise kernel was 20× the cost of the rest of an FBNet gradient pass.)
+ */
+function filterGradientByTaps(tf: Tf, kind: 'dense' | 'depthwise', fallback: KernelFunc): KernelFunc {
+  const kernel = (name: string): KernelFunc | undefined => tf.getKernel(name, 'wasm')?.kernelFunc;
+  const [padK, sliceK, matmulK, mulK, sumK, concatK] = ['PadV2', 'StridedSlice', 'BatchMatMul', 'Multiply', 'Sum', 'Concat'].map(kernel);
+  return (args) => {
+    const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+    const attrs = args.attrs as unknown as {
+      strides: number | [number, number];
+      dilations?: number | [number, number];
+      pad: 'same' | 'valid' | number;
+      dataFormat?: string;
+      dimRoundingMode?: 'floor' | 'round' | 'ceil';
+      filterShape: [number, number, number, number];
+    };
+    const [kh, kw, cin, cout] = attrs.filterShape;
+    const dilated = pair(attrs.dilations ?? 1).some((d) => d !== 1);
+    const missing = [padK, sliceK, kind === 'dense' ? matmulK : mulK, sumK, concatK].some((k) => k === undefined);
+    if (missing || dilated || (attrs.dataFormat ?? 'NHWC') !== 'NHWC' || (kind === 'depthwise' && cout !== 1)) return fallback(args);
+    const backend = args.backend as unknown as { disposeData(dataId: object): boolean };
+    const [strideH, strideW] = pair(attrs.strides);
+    const info = kind === 'dense'
+      ? tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, [strideH, strideW], 1, attrs.pad, attrs.dimRoundingMode)
+      : tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, [strideH, strideW], 1, attrs.pad, attrs.dimRoundingMode, true);
+    const { top, bottom, left, right } = info.padInfo;
+    const [n, oh, ow] = [x.shape[0], info.outHeight, info.outWidth];
+    const rows = n * oh * ow;
+    const temps: TensorInfo[] = [];
+    const run = (k: KernelFunc | undefined, inputs: unknown, kernelAttrs: object): TensorInfo => {
+      const out = (k as KernelFunc)({ inputs: inputs as tfjs.NamedTensorInfoMap, backend: args.backend, attrs: kernelAttrs as tfjs.NamedAttrMap }) as TensorInfo;
+      temps.push(out);
+      return out;
+    };
+    try {
+      const padded = top + bottom + left + right > 0 ? run(padK, { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }) : x;
+      const dyRows: TensorInfo = { dataId: dy.dataId, dtype: dy.dtype, shape: kind === 'dense' ? [1, rows, cout] : [rows, cin] };
+      const taps: TensorInfo[] = [];
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          const slice = run(sliceK, { x: padded }, {
+            begin: [0, i, j, 0], end: [n, i + strideH * (oh - 1) + 1, j + strideW * (ow - 1) + 1, cin], strides: [1, strideH, strideW, 1],
+            beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
+          });
+          if (kind === 'dense') {
+            taps.push(run(matmulK, { a: { dataId: slice.dataId, dtype: slice.dtype, shape: [1, rows, cin] }, b: dyRows }, { transposeA: true, transposeB: false }));
+          } else {
+            const product = run(mulK, { a: { dataId: slice.dataId, dtype: slice.dtype, shape: [rows, cin] }, b: dyRows }, {});
+            taps.push(run(sumK, { x: product }, { axis: [0], keepDims: false }));
+          }
+        }
+      }
+      const joined = taps.length === 1 ? taps[0] : run(concatK, taps, { axis: 0 });
+      temps.splice(temps.indexOf(joined), 1);
+      return { dataId: joined.dataId, dtype: joined.dtype, shape: attrs.filterShape };
+    } finally {
+      for (const t of temps) backend.disposeData(t.dataId);
+    }
+  };
+}
+
+/** Runs the cpu backend's kernel on copies of the inputs and writes its output into wasm memory. */
+function viaCpu(tf: Tf, kernelName: string): KernelFunc {
+  const cpuKernel = tf.getKernel(kernelName, 'cpu');
+  if (cpuKernel === undefined) throw new Error(`the cpu backend has no ${kernelName} kernel`);
+  return ({ inputs, backend, attrs }) => {
+    const wasm = backend as unknown as WasmBackendApi;
+    const cpu = tf.engine().findBackend('cpu') as unknown as CpuBackendApi;
+    const moved: Record<string, TensorInfo> = {};
+    try {
+      for (const [key, t] of Object.entries(inputs as Record<string, TensorInfo>)) {
+        moved[key] = { dataId: cpu.write(wasm.readSync(t.dataId), t.shape, t.dtype), shape: t.shape, dtype: t.dtype };
+      }
+      const out = cpuKernel.kernelFunc({ inputs: moved, backend: cpu as unknown as tfjs.KernelBackend, attrs }) as TensorInfo;
+      const values = cpu.readSync(out.dataId);
+      cpu.disposeData(out.dataId);
+      return wasm.makeOutput(out.shape, out.dtype, undefined, values);
+    } finally {
+      for (const t of Object.values(moved)) cpu.disposeData(t.dataId);
+    }
+  };
+}
+
+const BRIDGED = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'] as const;
+
+/**
+ * Register the missing conv gradient kernels for the wasm backend (idempotent; kernels it already has are kept).
+ * The depthwise input gradient runs on the cpu backend's implementation (one multiply per channel per tap).
+ */
+export function registerWasmGradientKernels(tf: Tf): void {
+  for (const name of BRIDGED) {
+    if (tf.getKernel(name, 'wasm') !== undefined) continue;
+    const bridged = viaCpu(tf, name);
+    const kernelFunc =
+      name === 'Conv2DBackpropFilter' ? filterGradientByTaps(tf, 'dense', bridged) : name === 'DepthwiseConv2dNativeBackpropFilter' ? filterGradientByTaps(tf, 'depthwise', bridged) : bridged;
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
+  }
+}
