@@ -168,11 +168,24 @@ export function reportViews(summary: RunSummary, trials: ReturnType<RunStore['tr
   return [paretoView(summary, trials), hypervolumeView(summary, trials), predictedVsTrueView(summary), breakdownView(summary)].filter((v): v is ReportView => v !== undefined);
 }
 
+/** Options of `writeReport`. */
+export interface ReportOptions {
+  /** Also write `<view>.png` per chart, at this many pixels per SVG unit (e.g. 2); absent: no PNGs. */
+  pngScale?: number;
+}
+
+/** Rasterise an SVG to PNG bytes at `scale` pixels per unit (resvg; system fonts for the labels). */
+export async function svgToPng(svg: string, scale: number): Promise<Buffer> {
+  const { Resvg } = await import('@resvg/resvg-js');
+  return new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'sans-serif' } }).render().asPng();
+}
+
 /**
- * Write `<outDir>/report.html` and one `<view>.vl.json` per chart; returns the HTML path.
+ * Write `<outDir>/report.html` and one `<view>.vl.json` per chart (and `<view>.png` with `pngScale`); returns the
+ * paths written.
  * @throws UsageError when the output folder cannot be written
  */
-export async function writeReport(runDir: string, outDir: string): Promise<{ html: string; views: ReportView[] }> {
+export async function writeReport(runDir: string, outDir: string, options: ReportOptions = {}): Promise<{ html: string; views: ReportView[]; pngs: string[] }> {
   const store = RunStore.openReader(runDir);
   let summary: RunSummary;
   let trials;
@@ -207,7 +220,15 @@ ${frontRows}
     for (const v of views) fs.writeFileSync(path.join(outDir, `${v.id}.vl.json`), JSON.stringify(v.spec, null, 2) + '\n');
     const file = path.join(outDir, 'report.html');
     fs.writeFileSync(file, html);
-    return { html: file, views };
+    const pngs: string[] = [];
+    if (options.pngScale !== undefined) {
+      for (const [i, v] of views.entries()) {
+        const png = path.join(outDir, `${v.id}.png`);
+        fs.writeFileSync(png, await svgToPng(svgs[i], options.pngScale));
+        pngs.push(png);
+      }
+    }
+    return { html: file, views, pngs };
   } catch (err) {
     throw new UsageError(`cannot write report to ${outDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }

@@ -30,6 +30,22 @@ describe('hwnas report (subprocess)', () => {
     expect(html).toContain('latencyMs &lt;= 4');
   });
 
+  it('--png also writes one PNG per chart, rasterised at --png-scale', () => {
+    const outDir = path.join(dir, 'png-report');
+    const r = runCli(['report', '--run', 'r', '--results', results, '--out', outDir, '--png', '--png-scale', '1.5']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('and 3 PNGs');
+    const html = fs.readFileSync(path.join(outDir, 'report.html'), 'utf8');
+    for (const id of ['pareto', 'hypervolume', 'breakdown']) {
+      const png = fs.readFileSync(path.join(outDir, `${id}.png`));
+      expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
+      // IHDR width = the SVG's width × scale.
+      const svgWidth = Number(new RegExp(`<figure id="${id}">[\\s\\S]*?<svg[^>]*\\bwidth="([\\d.]+)"`).exec(html)?.[1]);
+      expect(png.readUInt32BE(16)).toBe(Math.round(svgWidth * 1.5));
+    }
+    expect(runCli(['report', '--run', 'r', '--results', results, '--out', outDir, '--png', '--png-scale', '0']).stderr).toMatch(/^hwnas: error: --png-scale must be a positive number/);
+  });
+
   it('an unknown run or an unwritable folder is one line and exit ≠ 0', () => {
     const unknown = runCli(['report', '--run', 'nope', '--results', results]);
     expect(unknown.code).not.toBe(0);

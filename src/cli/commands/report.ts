@@ -1,5 +1,6 @@
 // `hwnas report --run <id>`: a self-contained HTML report with inline SVG charts (Vega-Lite specs saved beside it).
 import path from 'node:path';
+import { UsageError } from '../../core/errors.js';
 import { resolveRunDir } from '../../search/store.js';
 import { defineCommand, out } from '../command.js';
 
@@ -10,11 +11,14 @@ export const reportCommand = defineCommand({
     y
       .option('run', { type: 'string', demandOption: true, describe: 'Run id (directory name under --results) or a run directory' })
       .option('results', { type: 'string', default: 'results', describe: 'Folder holding the run directories' })
-      .option('out', { type: 'string', describe: 'Folder for report.html and the <view>.vl.json specs (default <run dir>/report)' }),
+      .option('out', { type: 'string', describe: 'Folder for report.html and the <view>.vl.json specs (default <run dir>/report)' })
+      .option('png', { type: 'boolean', default: false, describe: 'Also write each chart as <view>.png beside report.html' })
+      .option('png-scale', { type: 'number', default: 2, describe: 'Pixels per SVG unit of the PNGs (with --png)' }),
   handler: async (args) => {
     const runDir = resolveRunDir(args.run, args.results);
     const { writeReport } = await import('../../search/report.js');
-    const { html, views } = await writeReport(runDir, args.out ?? path.join(runDir, 'report'));
-    out(`wrote ${html} (${views.map((v) => v.id).join(', ')})`);
+    if (!(args.pngScale > 0)) throw new UsageError(`--png-scale must be a positive number, got ${args.pngScale}`);
+    const { html, views, pngs } = await writeReport(runDir, args.out ?? path.join(runDir, 'report'), { pngScale: args.png ? args.pngScale : undefined });
+    out(`wrote ${html} (${views.map((v) => v.id).join(', ')})${pngs.length > 0 ? ` and ${pngs.length} PNGs` : ''}`);
   },
 });
