@@ -193,7 +193,7 @@ async function accuracyScorer(context: EvaluatorContext): Promise<{ scorer: Metr
     };
   }
   const { zcpAccuracyScorer } = await import('./zcp-accuracy.js');
-  return { proxy: true, scorer: await zcpAccuracyScorer(space, context.input, accuracy.proxy, { seed: context.seed, batchSize: accuracy.batchSize }) };
+  return { proxy: true, scorer: await zcpAccuracyScorer(space, { ...context.input, resolution: accuracy.resolution ?? context.input.resolution }, accuracy.proxy, { seed: context.seed, batchSize: accuracy.batchSize }) };
 }
 
 /** Build the evaluator of a config. @throws ConfigError / DataFileError for bad sources, before anything is written */

@@ -12,7 +12,7 @@ export async function zcpAccuracyScorer(
 ): Promise<{ source: string; score(archs: readonly string[]): Promise<{ values: number[]; sources: string[]; errors: (string | undefined)[] }> }> {
   // Validate the proxy name now (before a run exists) on an empty batch.
   await computeZcp(space, [], input, { proxies: [proxy], seed: options.seed, batchSize: options.batchSize });
-  const source = `zcp:${proxy} (zero-cost proxy, seed ${options.seed}${options.batchSize === undefined ? '' : `, batch ${options.batchSize}`})`;
+  const source = `zcp:${proxy} (zero-cost proxy, seed ${options.seed}${options.batchSize === undefined ? '' : `, batch ${options.batchSize}`}, ${input.resolution}×${input.resolution})`;
   return {
     source,
     async score(archs) {

@@ -5,6 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from '../helpers/cli.js';
+import { initBackend } from '../../src/core/backend.js';
+import { computeZcp } from '../../src/encodings/zcp.js';
+import { nb201Space } from '../../src/spaces/nb201/space.js';
 import { checkReport } from '../search/fixtures.js';
 
 let dir: string;
@@ -14,7 +17,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('quickstart (subprocess, reduced budget)', () => {
-  it('adapts the shipped predictor to a target that is not a source, searches, re-checks the front, and reports', () => {
+  it('adapts the shipped predictor to a target that is not a source, searches, re-checks the front, and reports', async () => {
     const results = path.join(dir, 'results');
     const r = runCli(['search', '--config', 'experiments/quickstart.json', '--evaluations', '40', '--out-dir', results, '--run-name', 'q']);
     expect(r.code).toBe(0);
@@ -32,6 +35,12 @@ describe('quickstart (subprocess, reduced budget)', () => {
     expect(provenance.sources.some((s: string) => s.includes('mobile-npu'))).toBe(false);
     expect(show.verification.archs).toEqual(show.front.map((f: { arch: string }) => f.arch));
     expect(show.accuracyIsProxy).toBe(true);
+    // The accuracy objective is synflow computed in TF.js (8×8 inputs, the run's seed): recomputed here in-process.
+    expect(r.stdout).toMatch(/zcp:synflow \(zero-cost proxy, seed 1, 8×8\)/);
+    await initBackend('wasm');
+    const top = show.front[0] as { arch: string; accuracy: number };
+    const synflow = await computeZcp(nb201Space, [top.arch], { ...nb201Space.defaultInput('cifar10'), resolution: 8 }, { proxies: ['synflow'], seed: 1 });
+    expect(top.accuracy).toBeCloseTo(synflow.synflow[0], 6);
     // With a single front member ρ is undefined; otherwise the adapted predictor must rank the front well.
     if (show.front.length >= 4) expect(Number(check?.[2])).toBeGreaterThan(0.5);
 

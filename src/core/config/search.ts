@@ -91,6 +91,8 @@ export const accuracySection = z.discriminatedUnion('source', [
       proxy: z.string().min(1).default('synflow'),
       /** Images in the seeded synthetic batch (default: the zcp encoder's). */
       batchSize: z.number().int().positive().optional(),
+      /** Input resolution of the proxy's network (default: the dataset's). Lower is faster; synflow ranks barely change. */
+      resolution: z.number().int().positive().optional(),
     })
     .strict(),
 ]);
