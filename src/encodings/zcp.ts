@@ -1,20 +1,24 @@
 // Zero-cost proxies computed in-process with TF.js on the built network and a small seeded synthetic batch
 // (NAS-Bench-Suite-Zero definitions, re-derived for TF.js), and the `zcp` encoder over them.
+import fs from 'node:fs';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
+import { loadZcpTable, type ZcpTable } from '../data/zcp.js';
 import { total } from '../spaces/layers.js';
+import { epeNasScore, jacovScore, logAbsDet } from './zcp-math.js';
 import type { InputShape, SearchSpace } from '../spaces/types.js';
 import type { Encoder } from './types.js';
 
 /** Proxies this module computes, in the order they are reported by default. */
-export const COMPUTED_ZCPS = ['params', 'flops', 'grad_norm', 'snip', 'synflow', 'nwot', 'jacov', 'l2_norm', 'plain'] as const;
+export const COMPUTED_ZCPS = ['params', 'flops', 'grad_norm', 'snip', 'synflow', 'nwot', 'jacov', 'fisher', 'grasp', 'l2_norm', 'plain', 'epe_nas', 'zen'] as const;
 export type ComputedZcp = (typeof COMPUTED_ZCPS)[number];
 /**
- * Proxies that need no gradient and so run on the wasm backend (seconds per NB201 arch): the encoder's default.
- * The others need conv weight/input gradients, which only the much slower cpu backend provides without tfjs-node.
+ * Proxies that need no gradient (a few hundred ms per NB201 arch on wasm): the encoder's default. The others
+ * backpropagate through the network, several times for fisher and grasp.
  */
-export const FORWARD_ZCPS: readonly ComputedZcp[] = ['params', 'flops', 'l2_norm', 'nwot', 'synflow'];
+export const FORWARD_ZCPS: readonly ComputedZcp[] = ['params', 'flops', 'l2_norm', 'nwot', 'synflow', 'zen'];
 
 /** Options of `computeZcp` and the `zcp` encoder. */
 export interface ZcpOptions {
@@ -26,9 +30,14 @@ export interface ZcpOptions {
   batchSize?: number;
 }
 
+/** Options of the `zcp` encoder: those of `computeZcp`, the dataset whose input shape to use, and a resolution override. */
+export interface ZcpEncoderOptions extends ZcpOptions {
+  dataset?: string;
+  /** Input resolution of the networks (default: the dataset's); lower is faster. */
+  resolution?: number;
+}
+
 const DEFAULT_BATCH_SIZE = 16;
-// Jacov's eigenvalue offset, as in Mellor et al. / NASLib.
-const JACOV_K = 1e-5;
 
 function checkedProxies(proxies: readonly string[] | undefined): ComputedZcp[] {
   const list = proxies ?? COMPUTED_ZCPS;
@@ -39,7 +48,14 @@ function checkedProxies(proxies: readonly string[] | undefined): ComputedZcp[] {
 }
 
 /** Seeded synthetic batch: N(0,1) images and uniformly random one-hot labels. */
-function syntheticBatch(input: InputShape, seed: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
+interface Batch {
+  x: tf.Tensor4D;
+  /** One-hot labels. */
+  y: tf.Tensor2D;
+  labels: number[];
+}
+
+function syntheticBatch(input: InputShape, seed: number): Batch {
   const n = input.batchSize;
   const size = n * input.resolution * input.resolution * input.channels;
   const pixels = new Float32Array(size);
@@ -47,96 +63,13 @@ function syntheticBatch(input: InputShape, seed: number): { x: tf.Tensor4D; y: t
   for (let i = 0; i < size; i++) pixels[i] = rng.normal();
   const labels = new Float32Array(n * input.classes);
   const labelRng = Rng.derive(seed, 'zcp-batch', 'labels');
-  for (let i = 0; i < n; i++) labels[i * input.classes + labelRng.int(input.classes)] = 1;
+  const classOf = Array.from({ length: n }, () => labelRng.int(input.classes));
+  classOf.forEach((c, i) => (labels[i * input.classes + c] = 1));
   return {
     x: tf.tensor4d(pixels, [n, input.resolution, input.resolution, input.channels]),
     y: tf.tensor2d(labels, [n, input.classes]),
+    labels: classOf,
   };
-}
-
-/** Eigenvalues of a symmetric matrix (cyclic Jacobi rotations, float64); `a` is overwritten. */
-function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] ** 2;
-    if (off < 1e-22) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p];
-          const akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k];
-          const aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-      }
-    }
-  }
-  return Float64Array.from({ length: n }, (_, i) => a[i * n + i]);
-}
-
-/** log|det| of a square matrix by LU with partial pivoting (float64); `a` is overwritten. -Infinity when singular. */
-function logAbsDet(a: Float64Array, n: number): number {
-  let log = 0;
-  for (let col = 0; col < n; col++) {
-    let pivot = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(a[r * n + col]) > Math.abs(a[pivot * n + col])) pivot = r;
-    const p = a[pivot * n + col];
-    if (p === 0) return -Infinity;
-    if (pivot !== col) {
-      for (let k = 0; k < n; k++) [a[col * n + k], a[pivot * n + k]] = [a[pivot * n + k], a[col * n + k]];
-    }
-    log += Math.log(Math.abs(p));
-    for (let r = col + 1; r < n; r++) {
-      const f = a[r * n + col] / p;
-      if (f === 0) continue;
-      for (let k = col; k < n; k++) a[r * n + k] -= f * a[col * n + k];
-    }
-  }
-  return log;
-}
-
-/** Jacov (Mellor et al. v1): −Σ log(λ+k) + 1/(λ+k) over eigenvalues λ of the correlation matrix of per-image input Jacobians. */
-function jacovScore(jacobians: Float32Array, n: number): number {
-  const d = jacobians.length / n;
-  const centred = new Float64Array(jacobians.length);
-  const norms = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let mean = 0;
-    for (let k = 0; k < d; k++) mean += jacobians[i * d + k];
-    mean /= d;
-    let ss = 0;
-    for (let k = 0; k < d; k++) {
-      const v = jacobians[i * d + k] - mean;
-      centred[i * d + k] = v;
-      ss += v * v;
-    }
-    norms[i] = Math.sqrt(ss);
-  }
-  const corr = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) {
-      let dot = 0;
-      for (let k = 0; k < d; k++) dot += centred[i * d + k] * centred[j * d + k];
-      const r = norms[i] > 0 && norms[j] > 0 ? dot / (norms[i] * norms[j]) : i === j ? 1 : 0;
-      corr[i * n + j] = r;
-      corr[j * n + i] = r;
-    }
-  }
-  let score = 0;
-  for (const v of symmetricEigenvalues(corr, n)) score -= Math.log(Math.max(v, 0) + JACOV_K) + 1 / (Math.max(v, 0) + JACOV_K);
-  return score;
 }
 
 /** NWOT (Mellor et al. v2): log|det K| with K the Hamming-agreement kernel of the binary ReLU codes of the batch. */
@@ -189,7 +122,9 @@ function synflowLog(model: tf.LayersModel, input: InputShape): number {
     scale = 1e-37;
     full = forward(scale);
   }
-  if (!Number.isFinite(full) || full <= 0) return full > 0 ? Infinity : NaN;
+  // An output that does not depend on the input (a cell with no path to its output) has score 0: ln 0 = −∞.
+  if (full === 0) return -Infinity;
+  if (!Number.isFinite(full) || full < 0) return full > 0 ? Infinity : NaN;
   let score = 0;
   for (const w of model.trainableWeights.filter((v) => /kernel$/.test(v.originalName ?? v.name))) {
     const kept = tf.clone(w.read());
@@ -203,8 +138,118 @@ function synflowLog(model: tf.LayersModel, input: InputShape): number {
   return Math.log(score) - Math.log(scale);
 }
 
+const isKernel = (w: tf.LayerVariable): boolean => /kernel$/.test(w.originalName ?? w.name);
+const WEIGHT_LAYERS = new Set(['Conv2D', 'DepthwiseConv2D', 'Dense']);
+
+/**
+ * Run a functional model layer by layer in training mode, letting `tap` replace the output of every conv/linear layer.
+ * Needed where a proxy differentiates with respect to intermediate activations (fisher), which `model.apply` hides.
+ * Our builders use each layer once, so every layer has exactly one inbound node.
+ */
+function applyWithTaps(model: tf.LayersModel, x: tf.Tensor, tap: (layer: tf.layers.Layer, out: tf.Tensor, index: number) => tf.Tensor): tf.Tensor {
+  const values = new Map<number, tf.Tensor>([[model.inputs[0].id, x]]);
+  let tapped = 0;
+  for (const layer of model.layers) {
+    if (layer.getClassName() === 'InputLayer') continue;
+    const node = layer.inboundNodes[0];
+    const inputs = node.inputTensors.map((t) => values.get(t.id) as tf.Tensor);
+    let out = layer.apply(inputs.length === 1 ? inputs[0] : inputs, { training: true }) as tf.Tensor;
+    if (WEIGHT_LAYERS.has(layer.getClassName()) && layer.trainable) out = tap(layer, out, tapped++);
+    values.set(node.outputTensors[0].id, out);
+  }
+  return values.get(model.outputs[0].id) as tf.Tensor;
+}
+
+/**
+ * Fisher (Turner et al., NASLib's channel mode): Σ over conv/linear outputs a and channels c of
+ * ½·mean_n (Σ_spatial a·∂L/∂a)². Σ_spatial a·∂L/∂a is the gradient of L with respect to a per-(image, channel) scale of
+ * a at 1, which is what is differentiated here.
+ */
+function fisherScore(model: tf.LayersModel, batch: Batch): number {
+  const counting: number[][] = [];
+  tf.tidy(() => void applyWithTaps(model, batch.x, (_, out) => (counting.push(out.shape as number[]), out)));
+  return tf.tidy(() => {
+    const scales = counting.map((shape) => tf.ones(shape.length === 4 ? [shape[0], 1, 1, shape[3]] : shape));
+    const loss = (...s: tf.Tensor[]): tf.Scalar =>
+      tf.losses.softmaxCrossEntropy(batch.y, applyWithTaps(model, batch.x, (_, out, i) => tf.mul(out, s[i]))) as tf.Scalar;
+    const grads = tf.grads(loss)(scales);
+    return tf.addN(grads.map((g) => tf.mul(0.5, tf.sum(tf.mean(tf.square(g.reshape([g.shape[0], -1])), 0))))).dataSync()[0];
+  });
+}
+
+/** Gradient of the batch loss with respect to the conv/linear kernels, as one flat Float32Array per kernel. */
+function kernelGradients(model: tf.LayersModel, batch: Batch, kernels: tf.Variable[]): tf.Tensor[] {
+  const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(batch.y, model.apply(batch.x, { training: true }) as tf.Tensor) as tf.Scalar, kernels);
+  return kernels.map((k) => grads[k.name]);
+}
+
+// GraSP's Hessian-gradient product by central differences: the step is this fraction of ‖θ‖ along g. Smaller steps
+// drown in float32 round-off on archs with large gradients (1e-3 and 1e-4 gave 584 and 9377 where 1e-2 and 3e-2 gave
+// −30 and −118 on one NB201 arch; well-conditioned archs agree to 2 % across all of them).
+const GRASP_RELATIVE_STEP = 1e-2;
+
+/**
+ * GraSP (Wang et al.): −Σ θ ⊙ (H g) over conv/linear kernels, g the loss gradient. H g is the directional derivative
+ * of the gradient along g, taken here by central differences (two more gradient passes) instead of double
+ * backpropagation, which the wasm kernels lack. Restores the kernels.
+ */
+function graspScore(model: tf.LayersModel, batch: Batch, kernels: tf.Variable[], g: tf.Tensor[]): number {
+  const original = kernels.map((k) => tf.clone(k));
+  try {
+    const [normTheta, normG] = tf.tidy(() => [tf.addN(original.map((t) => tf.sum(tf.square(t)))), tf.addN(g.map((t) => tf.sum(tf.square(t))))].map((t) => Math.sqrt(t.dataSync()[0])));
+    if (normG === 0) return 0;
+    const eps = (GRASP_RELATIVE_STEP * normTheta) / normG;
+    const gradientAt = (sign: number): tf.Tensor[] => {
+      kernels.forEach((k, i) => {
+        const moved = tf.tidy(() => tf.add(original[i], tf.mul(sign * eps, g[i])));
+        k.assign(moved);
+        moved.dispose();
+      });
+      return tf.tidy(() => kernelGradients(model, batch, kernels));
+    };
+    const plus = gradientAt(1);
+    const minus = gradientAt(-1);
+    const score = tf.tidy(() => tf.addN(original.map((theta, i) => tf.sum(tf.mul(theta, tf.sub(plus[i], minus[i]))))).dataSync()[0]);
+    tf.dispose([...plus, ...minus]);
+    return -score / (2 * eps);
+  } finally {
+    kernels.forEach((k, i) => k.assign(original[i]));
+    tf.dispose(original);
+  }
+}
+
+// Zen-NAS's mixing weight of the second Gaussian batch.
+const ZEN_MIXUP = 1e-2;
+
+/**
+ * Zen-score (Lin et al.): with conv/linear kernels redrawn from N(0, 1), log E‖f(x) − f(x + 0.01·x′)‖₁ of the
+ * pre-pooling feature map plus Σ over BN layers of log √(mean batch variance of its input). (NASLib reads BN running
+ * variances after one momentum update; the batch variance is the quantity the Zen-NAS paper defines.) Forward only.
+ * Overwrites the kernels of `model`.
+ */
+function zenScore(model: tf.LayersModel, input: InputShape, seed: number): number {
+  tf.tidy(() => {
+    model.trainableWeights.filter(isKernel).forEach((w, i) => w.write(tf.randomNormal(w.read().shape, 0, 1, 'float32', Rng.derive(seed, 'zen-init', i).seed32())));
+  });
+  const gap = model.layers.find((l) => l.getClassName() === 'GlobalAveragePooling2D');
+  const bns = model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
+  if (gap === undefined) return NaN;
+  const probe = tf.model({ inputs: model.inputs, outputs: [gap.input as tf.SymbolicTensor, ...bns.map((l) => l.input as tf.SymbolicTensor)] });
+  const shape: [number, number, number, number] = [input.batchSize, input.resolution, input.resolution, input.channels];
+  return tf.tidy(() => {
+    const x = tf.randomNormal(shape, 0, 1, 'float32', Rng.derive(seed, 'zen-batch', 0).seed32());
+    const mixed = tf.add(x, tf.mul(ZEN_MIXUP, tf.randomNormal(shape, 0, 1, 'float32', Rng.derive(seed, 'zen-batch', 1).seed32())));
+    const [features, ...bnInputs] = probe.apply(x, { training: true }) as tf.Tensor[];
+    const [mixedFeatures] = probe.apply(mixed, { training: true }) as tf.Tensor[];
+    const diff = tf.mean(tf.sum(tf.abs(tf.sub(features, mixedFeatures)), [1, 2, 3])).dataSync()[0];
+    let logBn = 0;
+    for (const b of bnInputs) logBn += 0.5 * Math.log(tf.mean(tf.moments(b, [0, 1, 2]).variance).dataSync()[0]);
+    return Math.log(diff) + logBn;
+  });
+}
+
 /** Every proxy of one arch, in `proxies` order. Disposes everything it creates. */
-async function archZcp(space: SearchSpace, arch: string, input: InputShape, proxies: readonly ComputedZcp[], seed: number, batch: { x: tf.Tensor4D; y: tf.Tensor2D }): Promise<number[]> {
+function archZcp(space: SearchSpace, arch: string, input: InputShape, proxies: readonly ComputedZcp[], seed: number, batch: Batch): number[] {
   const want = new Set(proxies);
   const out = new Map<ComputedZcp, number>();
   if (want.has('params') || want.has('flops')) {
@@ -213,42 +258,45 @@ async function archZcp(space: SearchSpace, arch: string, input: InputShape, prox
     out.set('params', total(layers, 'params') / 1e6);
     out.set('flops', total(layers, 'flops') / 1e6);
   }
-  const needsModel = proxies.some((p) => p !== 'params' && p !== 'flops');
+  const build = (): tf.LayersModel => space.buildModel(arch, input, { seed });
+  const needsModel = proxies.some((p) => p !== 'params' && p !== 'flops' && p !== 'zen');
   if (needsModel) {
-    const model = space.buildModel(arch, input, { seed });
+    const model = build();
     try {
-      const kernels = model.trainableWeights.filter((w) => /kernel$/.test(w.originalName ?? w.name)).map((w) => w.read() as tf.Variable);
+      const kernels = model.trainableWeights.filter(isKernel).map((w) => w.read() as tf.Variable);
       if (want.has('l2_norm')) out.set('l2_norm', tf.tidy(() => tf.addN(kernels.map((k) => tf.norm(k))).dataSync()[0]));
-      const gradientProxies = want.has('grad_norm') || want.has('snip') || want.has('plain') || want.has('jacov');
-      // The wasm backend has no conv weight-gradient (nor depthwise backprop) kernels: gradient proxies run on the
-      // pure-JS cpu backend (tensors move across lazily), everything else stays on the current backend.
-      const previousBackend = tf.getBackend();
-      const switchBackend = gradientProxies && tf.getKernel('Conv2DBackpropFilter', previousBackend) === undefined;
-      if (switchBackend) await tf.setBackend('cpu');
-      try {
-      if (want.has('grad_norm') || want.has('snip') || want.has('plain')) {
-        const sums = tf.tidy(() => {
-          const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(batch.y, model.apply(batch.x, { training: true }) as tf.Tensor) as tf.Scalar, kernels);
-          const g = kernels.map((k) => grads[k.name]);
-          return tf.stack([
+      if (want.has('grad_norm') || want.has('snip') || want.has('plain') || want.has('grasp')) {
+        const g = tf.tidy(() => kernelGradients(model, batch, kernels));
+        const sums = tf.tidy(() =>
+          tf.stack([
             tf.addN(g.map((gi) => tf.norm(gi))),
             tf.addN(g.map((gi, i) => tf.sum(tf.abs(tf.mul(gi, kernels[i]))))),
             tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, kernels[i])))),
-          ]).dataSync();
-        });
+          ]).dataSync(),
+        );
         out.set('grad_norm', sums[0]);
         out.set('snip', sums[1]);
         out.set('plain', sums[2]);
+        if (want.has('grasp')) out.set('grasp', graspScore(model, batch, kernels, g));
+        tf.dispose(g);
       }
-      if (want.has('jacov')) {
+      if (want.has('fisher')) out.set('fisher', fisherScore(model, batch));
+      if (want.has('jacov') || want.has('epe_nas')) {
         const jac = tf.tidy(() => tf.grad((x: tf.Tensor) => (model.apply(x, { training: true }) as tf.Tensor).sum())(batch.x).dataSync() as Float32Array);
         out.set('jacov', jacovScore(jac, input.batchSize));
-      }
-      } finally {
-        if (switchBackend) await tf.setBackend(previousBackend);
+        out.set('epe_nas', epeNasScore(jac, batch.labels));
       }
       if (want.has('nwot')) out.set('nwot', nwotScore(model, batch.x));
       if (want.has('synflow')) out.set('synflow', synflowLog(model, input));
+    } finally {
+      model.dispose();
+    }
+  }
+  if (want.has('zen')) {
+    // Zen redraws every kernel: a model of its own.
+    const model = build();
+    try {
+      out.set('zen', zenScore(model, input, seed));
     } finally {
       model.dispose();
     }
@@ -271,20 +319,19 @@ export async function computeZcp(space: SearchSpace, archs: readonly string[], i
   const batch = syntheticBatch(batchInput, seed);
   try {
     for (let i = 0; i < archs.length; i++) {
-      const values = await archZcp(space, archs[i], batchInput, proxies, seed, batch);
+      const values = archZcp(space, archs[i], batchInput, proxies, seed, batch);
       proxies.forEach((p, j) => (result[p][i] = values[j]));
       // Yield to the event loop between archs so progress bars and timers stay live on long runs.
       if (i % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
-    batch.x.dispose();
-    batch.y.dispose();
+    tf.dispose([batch.x, batch.y]);
   }
   return result;
 }
 
 /** The `zcp` encoder: one dimension per proxy (default `FORWARD_ZCPS`), on the space's default input for `dataset`. */
-export function createZcpEncoder(options: ZcpOptions & { dataset?: string } = {}): Encoder {
+export function createZcpEncoder(options: ZcpEncoderOptions = {}): Encoder {
   const proxies = checkedProxies(options.proxies ?? FORWARD_ZCPS);
   const seed = options.seed ?? 0;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -293,10 +340,61 @@ export function createZcpEncoder(options: ZcpOptions & { dataset?: string } = {}
     description: `zero-cost proxies computed with TF.js on a seeded synthetic batch (${proxies.join(', ')})`,
     needsTraining: false,
     dimension: () => proxies.length,
-    version: () => `zcp-1;proxies=${proxies.join(',')};seed=${seed};batch=${batchSize};dataset=${options.dataset ?? 'default'}`,
+    version: () => `zcp-2;proxies=${proxies.join(',')};seed=${seed};batch=${batchSize};dataset=${options.dataset ?? 'default'};resolution=${options.resolution ?? 'default'}`,
     async encode(space, archs) {
-      const columns = await computeZcp(space, archs, space.defaultInput(options.dataset), { proxies, seed, batchSize });
+      const input = space.defaultInput(options.dataset);
+      const columns = await computeZcp(space, archs, { ...input, resolution: options.resolution ?? input.resolution }, { proxies, seed, batchSize });
       return archs.map((_, i) => Float32Array.from(proxies, (p) => columns[p][i]));
     },
   };
 }
+
+/** Where the `zcp` encoder reads precomputed proxies instead of computing them (`--zcp-table`). */
+export interface ZcpTableSource {
+  /** A ZCP CSV such as `nasflat/fbnet_zcp.csv` or `naslib/nb201_zcp_partial.csv`. */
+  file: string;
+  /** Which dataset's rows, for files with a `dataset` column (NASLib: cifar10, cifar100, ImageNet16-120). */
+  dataset?: string;
+  /** Proxies to read (default: every proxy column of the file). */
+  proxies?: readonly string[];
+}
+
+/**
+ * The `zcp` encoder over a precomputed table: one dimension per proxy, in `proxies` (else file) order. Its version
+ * names the file, its size and mtime, the dataset and the proxies, so an edited table is never served from the cache.
+ * @throws DataFileError for a bad file or dataset; UsageError for a proxy the file lacks, or (when encoding) an arch
+ * the table does not cover
+ */
+export function createZcpTableEncoder(source: ZcpTableSource): Encoder {
+  const stat = fs.statSync(source.file, { throwIfNoEntry: false });
+  const fingerprint = stat === undefined ? 'missing' : `${stat.size}:${Math.round(stat.mtimeMs)}`;
+  const tables = new Map<string, ZcpTable>();
+  const tableFor = (space: SearchSpace): ZcpTable => {
+    let table = tables.get(space.name);
+    if (table === undefined) {
+      table = loadZcpTable(source.file, { dataset: source.dataset, canonical: (a) => space.canonical(a) });
+      const absent = (source.proxies ?? []).filter((p) => !table?.proxies.includes(p));
+      if (absent.length > 0) throw new UsageError(`${source.file} has no ${absent.join(', ')} column (it has ${table.proxies.join(', ')})`);
+      tables.set(space.name, table);
+    }
+    return table;
+  };
+  const proxiesOf = (space: SearchSpace): readonly string[] => source.proxies ?? tableFor(space).proxies;
+  return {
+    name: 'zcp',
+    description: `zero-cost proxies read from ${path.basename(source.file)}${source.dataset === undefined ? '' : ` (${source.dataset})`}`,
+    needsTraining: false,
+    dimension: (space) => proxiesOf(space).length,
+    version: (space) => `zcp-table-1;file=${path.resolve(source.file)};stat=${fingerprint};dataset=${source.dataset ?? '-'};proxies=${proxiesOf(space).join(',')}`,
+    async encode(space, archs) {
+      const table = tableFor(space);
+      const columns = proxiesOf(space).map((p) => table.proxies.indexOf(p));
+      return archs.map((arch) => {
+        const row = table.get(arch);
+        if (row === undefined) throw new UsageError(`arch ${arch} is not in the ZCP table ${source.file}${source.dataset === undefined ? '' : ` (${source.dataset})`}: restrict the archs to the table's (e.g. --pool ${source.file})`);
+        return Float32Array.from(columns, (c) => row[c]);
+      });
+    },
+  };
+}
+
