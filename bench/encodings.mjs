@@ -1,6 +1,11 @@
-// bench:encodings — time to encode all NB201 archs per encoder (cold cache), and the encoding-quality probe: Spearman ρ
-// of a kNN latency regressor fit on 20 archs chosen by each sampler, per encoding, on several HELP devices, ≥5 seeds.
-// BENCH_ZCP=1 adds the TF.js zcp encoder (slow: it trains nothing but backpropagates every network).
+// bench:encodings — (1) time to encode all NB201 archs per encoder (cold cache); (2) the encoding-quality probe:
+// Spearman ρ of a kNN latency regressor fit on 20 archs chosen by each sampler, per encoding, on several HELP
+// devices, ≥5 seeds; (3) the probe again on the 725 NB201 archs of NASLib's ZCP table, where ZCP and CAZ exist
+// (table and TF.js-computed); (4) the ZCP agreement table: Spearman ρ per proxy between the TF.js-computed proxies
+// and the precomputed NASLib (NB201) and NASFLAT (FBNet) tables.
+// Environment: BENCH_PARTS=timing,probe,probe-zcp,agreement (default all; a partial run keeps the other parts of an
+// existing results/bench/encodings.json)  BENCH_POOL=3000  BENCH_ZCP_NB201=100 and BENCH_ZCP_FBNET=40 (archs in the
+// agreement table)  BENCH_ZCP_BATCH=8
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { initBackend } from '../dist/core/backend.js';
@@ -8,8 +13,11 @@ import { spearman } from '../dist/core/metrics.js';
 import { formatTable } from '../dist/core/table.js';
 import { dataPath } from '../dist/data/paths.js';
 import { loadLatencyTable } from '../dist/data/latency.js';
+import { loadZcpTable } from '../dist/data/zcp.js';
+import { symlog } from '../dist/encodings/caz.js';
 import { concatRows, standardise, sqDist } from '../dist/encodings/matrix.js';
 import { encoderRegistry, samplerRegistry } from '../dist/encodings/registry.js';
+import { COMPUTED_ZCPS, computeZcp, createZcpEncoder, createZcpTableEncoder, FORWARD_ZCPS } from '../dist/encodings/zcp.js';
 import { Rng } from '../dist/core/rng.js';
 import { getSpace } from '../dist/spaces/registry.js';
 
@@ -20,30 +28,28 @@ const DEVICES = ['pixel2', 'raspi4', 'eyeriss', 'fpga', '1080ti_1', 'gold_6226']
 const SAMPLERS = ['random', 'kmeans', 'farthest', 'nasflat'];
 // Samplers choose from a seeded 3,000-arch candidate pool (keeps k-means affordable on 2 shared cores); ρ is over all archs.
 const POOL_SIZE = Number(process.env.BENCH_POOL ?? 3000);
+const PARTS = (process.env.BENCH_PARTS ?? 'timing,probe,probe-zcp,agreement').split(',');
+const ZCP_BATCH = Number(process.env.BENCH_ZCP_BATCH ?? 8);
+// The computed zcp encoding in the probe: forward-only proxies on 8×8 inputs (~0.35 s per arch).
+const PROBE_ZCP = { proxies: FORWARD_ZCPS, resolution: 8, batchSize: 8, seed: 0 };
 
 const backend = await initBackend();
 const space = getSpace('nb201');
 const table = loadLatencyTable(dataPath('nb201Latency'), { devices: DEVICES });
-const archs = table.archs;
-
-// 1. Encode every arch once per encoder (timed), keeping the vectors for the probe.
-const encoderNames = ['adjacency', 'path', 'flops-params', 'arch2vec', 'cate', ...(process.env.BENCH_ZCP ? ['zcp'] : [])];
-const encoded = {};
-const timing = [];
-for (const name of encoderNames) {
-  const enc = encoderRegistry.get(name);
+const allArchs = table.archs;
+const index = new Map(allArchs.map((a, i) => [a, i]));
+const outFile = 'results/bench/encodings.json';
+const previous = fs.existsSync(outFile) ? JSON.parse(fs.readFileSync(outFile, 'utf8')) : {};
+const result = { ...previous, backend: backend.name, nMeasured: N_MEASURED, k: K_NEIGHBOURS, seeds: SEEDS, devices: DEVICES };
+const time = async (label, f) => {
   const t0 = performance.now();
-  encoded[name] = await enc.encode(space, archs);
+  const value = await f();
   const seconds = (performance.now() - t0) / 1000;
-  timing.push({ encoder: name, dimension: enc.dimension(space), archs: archs.length, seconds });
-  console.error(`${name}: ${seconds.toFixed(1)} s`);
-}
-// CAZ without ZCP unless it was computed (the paper's CAZ = CATE ⊕ Arch2Vec ⊕ ZCP).
-const cazName = encoded.zcp ? 'caz' : 'cate+arch2vec';
-encoded[cazName] = concatRows(encoded.zcp ? [encoded.cate, encoded.arch2vec, encoded.zcp.map((v) => v.map((t) => Math.sign(t) * Math.log1p(Math.abs(t))))] : [encoded.cate, encoded.arch2vec]);
-const probeEncodings = [...encoderNames, cazName];
+  console.error(`${label}: ${seconds.toFixed(1)} s`);
+  return { value, seconds };
+};
 
-/** kNN regression of log-latency from the measured archs, Spearman vs the truth over all archs. */
+/** kNN regression of log-latency from the measured archs (rows of x), Spearman vs the truth over all rows. */
 function probe(x, measured, latency) {
   const pred = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) {
@@ -53,37 +59,112 @@ function probe(x, measured, latency) {
   return spearman(pred, latency);
 }
 
-const results = [];
-const index = new Map(archs.map((a, i) => [a, i]));
-const pool = Rng.derive(0, 'bench/encodings/pool').sample(archs, Math.min(POOL_SIZE, archs.length));
-for (const encName of probeEncodings) {
-  const x = standardise(encoded[encName]);
-  for (const samplerName of SAMPLERS) {
-    const sampler = samplerRegistry.get(samplerName);
-    const t0 = performance.now();
-    const rhos = Object.fromEntries(DEVICES.map((d) => [d, []]));
-    for (const seed of SEEDS) {
-      const chosen = await sampler.select({ space, n: N_MEASURED, seed, pool, encode: async (cands) => cands.map((a) => encoded[encName][index.get(a)]) });
-      const measured = chosen.map((a) => index.get(a));
-      for (const d of DEVICES) rhos[d].push(probe(x, measured, table.column(d)));
+/** Mean ρ per (encoding, sampler) over seeds and devices; `archs` are the rows, `pool` the candidates. */
+async function runProbe(archs, encoded, pool) {
+  const rowOf = new Map(archs.map((a, i) => [a, i]));
+  const latency = Object.fromEntries(DEVICES.map((d) => [d, Float64Array.from(archs, (a) => table.column(d)[index.get(a)])]));
+  const rows = [];
+  for (const [encName, vectors] of Object.entries(encoded)) {
+    const x = standardise(vectors);
+    for (const samplerName of SAMPLERS) {
+      const sampler = samplerRegistry.get(samplerName);
+      const rhos = Object.fromEntries(DEVICES.map((d) => [d, []]));
+      for (const seed of SEEDS) {
+        const chosen = await sampler.select({ space, n: N_MEASURED, seed, pool, encode: async (cands) => cands.map((a) => vectors[rowOf.get(a)]) });
+        const measured = chosen.map((a) => rowOf.get(a));
+        for (const d of DEVICES) rhos[d].push(probe(x, measured, latency[d]));
+      }
+      const perDevice = Object.fromEntries(DEVICES.map((d) => [d, rhos[d].reduce((s, v) => s + v, 0) / SEEDS.length]));
+      const mean = DEVICES.reduce((s, d) => s + perDevice[d], 0) / DEVICES.length;
+      console.error(`${encName}/${samplerName}: mean ρ ${mean.toFixed(3)}`);
+      rows.push({ encoding: encName, sampler: samplerName, meanRho: mean, perDevice });
     }
-    const perDevice = Object.fromEntries(DEVICES.map((d) => [d, rhos[d].reduce((s, v) => s + v, 0) / SEEDS.length]));
-    const mean = DEVICES.reduce((s, d) => s + perDevice[d], 0) / DEVICES.length;
-    console.error(`${encName}/${samplerName}: mean ρ ${mean.toFixed(3)}`);
-    results.push({ encoding: encName, sampler: samplerName, meanRho: mean, perDevice, seconds: (performance.now() - t0) / 1000 });
   }
+  return rows;
 }
 
-console.log(`\nEncode all ${archs.length} NB201 archs (backend ${backend.name}; shared 2-core machine)`);
-console.log(formatTable(['encoder', 'dim', 'seconds', 'ms/arch'], timing.map((t) => [t.encoder, t.dimension, t.seconds.toFixed(1), ((1000 * t.seconds) / t.archs).toFixed(3)])));
-console.log(`\nEncoding-quality probe: kNN (k=${K_NEIGHBOURS}) on ${N_MEASURED} sampled archs, Spearman ρ over all ${archs.length}, mean of ${SEEDS.length} seeds`);
-console.log(formatTable(['encoding', 'sampler', 'mean ρ', ...DEVICES], results.map((r) => [r.encoding, r.sampler, r.meanRho.toFixed(3), ...DEVICES.map((d) => r.perDevice[d].toFixed(3))])));
-const bySampler = SAMPLERS.map((s) => {
-  const rs = results.filter((r) => r.sampler === s);
-  return { sampler: s, meanRho: rs.reduce((t, r) => t + r.meanRho, 0) / rs.length, best: rs.reduce((a, b) => (b.meanRho > a.meanRho ? b : a)) };
-});
-console.log('\nPer sampler, mean over encodings (and its best encoding):');
-console.log(formatTable(['sampler', 'mean ρ', 'best encoding', 'its ρ'], bySampler.map((s) => [s.sampler, s.meanRho.toFixed(3), s.best.encoding, s.best.meanRho.toFixed(3)])));
+function printProbe(title, rows) {
+  console.log(`\n${title}`);
+  console.log(formatTable(['encoding', 'sampler', 'mean ρ', ...DEVICES], rows.map((r) => [r.encoding, r.sampler, r.meanRho.toFixed(3), ...DEVICES.map((d) => r.perDevice[d].toFixed(3))])));
+  const bySampler = SAMPLERS.map((s) => {
+    const rs = rows.filter((r) => r.sampler === s);
+    return { sampler: s, meanRho: rs.reduce((t, r) => t + r.meanRho, 0) / rs.length, best: rs.reduce((a, b) => (b.meanRho > a.meanRho ? b : a)) };
+  });
+  console.log('Per sampler, mean over encodings (and its best encoding):');
+  console.log(formatTable(['sampler', 'mean ρ', 'best encoding', 'its ρ'], bySampler.map((s) => [s.sampler, s.meanRho.toFixed(3), s.best.encoding, s.best.meanRho.toFixed(3)])));
+  return bySampler.map((s) => ({ sampler: s.sampler, meanRho: s.meanRho, bestEncoding: s.best.encoding, bestRho: s.best.meanRho }));
+}
+
+const LEARNED = ['adjacency', 'path', 'flops-params', 'arch2vec', 'cate'];
+const encodedAll = {};
+if (PARTS.includes('timing') || PARTS.includes('probe')) {
+  // 1. Encode every arch once per encoder (timed), keeping the vectors for the probe.
+  result.timing = [];
+  for (const name of LEARNED) {
+    const enc = encoderRegistry.get(name);
+    const { value, seconds } = await time(name, () => enc.encode(space, allArchs));
+    encodedAll[name] = value;
+    result.timing.push({ encoder: name, dimension: enc.dimension(space), archs: allArchs.length, seconds });
+  }
+  // The computed zcp encoder on a sample: every NB201 arch would take ~1.5 h on 2 cores.
+  const zcpEnc = createZcpEncoder(PROBE_ZCP);
+  const sample = Rng.derive(0, 'bench/encodings/zcp-timing').sample(allArchs, 100);
+  const { seconds } = await time('zcp (100 archs)', () => zcpEnc.encode(space, sample));
+  result.timing.push({ encoder: `zcp (${PROBE_ZCP.proxies.join(',')}; ${PROBE_ZCP.resolution}×${PROBE_ZCP.resolution}, batch ${PROBE_ZCP.batchSize})`, dimension: zcpEnc.dimension(space), archs: sample.length, seconds });
+  console.log(`\nEncode NB201 archs (backend ${backend.name}; shared 2-core machine)`);
+  console.log(formatTable(['encoder', 'dim', 'archs', 'seconds', 'ms/arch'], result.timing.map((t) => [t.encoder, t.dimension, t.archs, t.seconds.toFixed(1), ((1000 * t.seconds) / t.archs).toFixed(3)])));
+}
+
+if (PARTS.includes('probe')) {
+  const pool = Rng.derive(0, 'bench/encodings/pool').sample(allArchs, Math.min(POOL_SIZE, allArchs.length));
+  encodedAll['cate+arch2vec'] = concatRows([encodedAll.cate, encodedAll.arch2vec]);
+  result.poolSize = pool.length;
+  result.probe = await runProbe(allArchs, encodedAll, pool);
+  result.bySampler = printProbe(`Encoding-quality probe: kNN (k=${K_NEIGHBOURS}) on ${N_MEASURED} archs sampled from a ${pool.length}-arch pool, Spearman ρ over all ${allArchs.length}, mean of ${SEEDS.length} seeds`, result.probe);
+}
+
+if (PARTS.includes('probe-zcp')) {
+  // 3. The probe on the NB201 archs of NASLib's ZCP table (cifar10 rows), where every encoding exists: pool = rows.
+  const zcpFile = dataPath('nb201ZcpPartial');
+  const zcpTable = loadZcpTable(zcpFile, { dataset: 'cifar10', canonical: (a) => space.canonical(a) });
+  const archs = zcpTable.archs.filter((a) => index.has(a));
+  const encoded = {};
+  for (const name of LEARNED) encoded[name] = await encoderRegistry.get(name).encode(space, archs);
+  encoded['zcp (NASLib table)'] = await createZcpTableEncoder({ file: zcpFile, dataset: 'cifar10' }).encode(space, archs);
+  encoded['zcp (TF.js, forward)'] = (await time(`zcp computed for ${archs.length} archs`, () => createZcpEncoder(PROBE_ZCP).encode(space, archs))).value;
+  encoded['caz (NASLib ZCP)'] = concatRows([encoded.cate, encoded.arch2vec, encoded['zcp (NASLib table)'].map(symlog)]);
+  encoded['caz (TF.js ZCP)'] = concatRows([encoded.cate, encoded.arch2vec, encoded['zcp (TF.js, forward)'].map(symlog)]);
+  result.probeZcp = { archs: archs.length, zcpSettings: PROBE_ZCP, rows: await runProbe(archs, encoded, archs) };
+  result.probeZcp.bySampler = printProbe(`Probe on the ${archs.length} NB201 archs of NASLib's ZCP table (pool = those archs; ρ over them), mean of ${SEEDS.length} seeds`, result.probeZcp.rows);
+}
+
+if (PARTS.includes('agreement')) {
+  // 4. ZCP agreement: the TF.js proxies vs the precomputed tables, per proxy.
+  const sets = [
+    { space: getSpace('nb201'), file: dataPath('nb201ZcpPartial'), dataset: 'cifar10', n: Number(process.env.BENCH_ZCP_NB201 ?? 100) },
+    { space: getSpace('fbnet'), file: dataPath('fbnetZcp'), dataset: undefined, n: Number(process.env.BENCH_ZCP_FBNET ?? 40) },
+  ];
+  result.agreement = [];
+  for (const set of sets) {
+    const zcpTable = loadZcpTable(set.file, { dataset: set.dataset, canonical: (a) => set.space.canonical(a) });
+    const archs = Rng.derive(0, 'bench/encodings/agreement', set.space.name).sample(zcpTable.archs, Math.min(set.n, zcpTable.archs.length));
+    const proxies = COMPUTED_ZCPS.filter((p) => zcpTable.proxies.includes(p));
+    const input = set.space.defaultInput(set.dataset);
+    const { value: computed, seconds } = await time(`agreement ${set.space.name} (${archs.length} archs)`, () => computeZcp(set.space, archs, input, { proxies, batchSize: ZCP_BATCH, seed: 0 }));
+    const row = new Map(zcpTable.archs.map((a, i) => [a, i]));
+    const rho = Object.fromEntries(proxies.map((p) => {
+      const ref = zcpTable.values.get(p);
+      const ours = Array.from(computed[p]);
+      // Non-finite values (e.g. ln synflow = −∞ of a cell with no input-output path) rank lowest, as 0 does in the table.
+      return [p, spearman(ours.map((v) => (Number.isFinite(v) ? v : v > 0 ? 1e300 : -1e300)), archs.map((a) => ref[row.get(a)]))];
+    }));
+    result.agreement.push({ space: set.space.name, file: set.file.replace(/.*\/data\//, ''), dataset: set.dataset ?? null, archs: archs.length, batchSize: ZCP_BATCH, resolution: input.resolution, secondsPerArch: seconds / archs.length, rho });
+  }
+  const proxies = COMPUTED_ZCPS;
+  console.log(`\nZCP agreement: Spearman ρ between TF.js-computed proxies (seeded synthetic batch of ${ZCP_BATCH}) and the precomputed tables`);
+  console.log(formatTable(['table', 'archs', 's/arch', ...proxies], result.agreement.map((a) => [`${a.space} ${a.file}${a.dataset ? ` (${a.dataset})` : ''}`, a.archs, a.secondsPerArch.toFixed(1), ...proxies.map((p) => (a.rho[p] === undefined ? '–' : a.rho[p].toFixed(3)))])));
+}
+
 fs.mkdirSync('results/bench', { recursive: true });
-fs.writeFileSync('results/bench/encodings.json', JSON.stringify({ backend: backend.name, nMeasured: N_MEASURED, poolSize: pool.length, k: K_NEIGHBOURS, seeds: SEEDS, devices: DEVICES, timing, probe: results, bySampler }, null, 2));
-console.log('\nwrote results/bench/encodings.json');
+fs.writeFileSync(outFile, JSON.stringify(result, null, 2));
+console.log(`\nwrote ${outFile}`);

@@ -2,6 +2,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { initBackend, type BackendInfo, type BackendName } from '../core/backend.js';
 import { createLogger, type Logger } from '../core/log.js';
+import { UsageError } from '../core/errors.js';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -40,4 +41,13 @@ export function out(text: string): void {
 /** Pretty JSON on stdout. */
 export function outJson(value: unknown): void {
   out(JSON.stringify(value, null, 2));
+}
+
+/** The `--zcp-table`/`--zcp-dataset` pair of `encode` and `sample` as a table source (undefined without a table). */
+export function zcpTableOf(args: { zcpTable?: string; zcpDataset?: string }): { file: string; dataset?: string } | undefined {
+  if (args.zcpTable === undefined) {
+    if (args.zcpDataset !== undefined) throw new UsageError('--zcp-dataset needs --zcp-table');
+    return undefined;
+  }
+  return { file: args.zcpTable, dataset: args.zcpDataset };
 }

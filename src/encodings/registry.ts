@@ -6,7 +6,7 @@ import { adjacencyEncoder, flopsParamsEncoder, pathEncoder } from './basic.js';
 import { createCateEncoder } from './cate.js';
 import { farthestSampler, kmeansSampler, nasflatSampler, randomSampler } from './samplers.js';
 import type { Encoder, Sampler } from './types.js';
-import { createZcpEncoder } from './zcp.js';
+import { createZcpEncoder, createZcpTableEncoder, type ZcpTableSource } from './zcp.js';
 
 const arch2vec = createArch2VecEncoder();
 const cate = createCateEncoder();
@@ -28,3 +28,17 @@ export const samplerRegistry = new Registry<Sampler>('sampler')
   .register('kmeans', kmeansSampler)
   .register('farthest', farthestSampler)
   .register('nasflat', nasflatSampler);
+
+/**
+ * The encoder a user named, with `zcp` (and the ZCP part of `caz`) read from a precomputed table when `zcpTable` is
+ * given instead of computed in TF.js.
+ * @throws UnknownNameError for an unknown encoder name
+ */
+export function resolveEncoder(name: string, options: { zcpTable?: ZcpTableSource } = {}): Encoder {
+  const encoder = encoderRegistry.get(name);
+  if (options.zcpTable === undefined) return encoder;
+  const table = createZcpTableEncoder(options.zcpTable);
+  if (name === 'zcp') return table;
+  if (name === 'caz') return createCazEncoder([cate, arch2vec, table]);
+  return encoder;
+}

@@ -5,9 +5,9 @@ import { UsageError } from '../../core/errors.js';
 import { startProgress } from '../../core/log.js';
 import { EncodingCache } from '../../encodings/cache.js';
 import { readArchPool, spacePool } from '../../encodings/pool.js';
-import { encoderRegistry } from '../../encodings/registry.js';
+import { resolveEncoder } from '../../encodings/registry.js';
 import { getSpace } from '../../spaces/registry.js';
-import { backendFor, defineCommand, loggerFor, out } from '../command.js';
+import { backendFor, defineCommand, loggerFor, out, zcpTableOf } from '../command.js';
 
 export const encodeCommand = defineCommand({
   command: 'encode',
@@ -20,13 +20,15 @@ export const encodeCommand = defineCommand({
       .option('all', { type: 'boolean', default: false, describe: 'Encode every arch of the space (FBNet: 5,000 seeded samples)' })
       .option('seed', { type: 'number', default: 1, describe: 'Seed of the sampled pool for a non-enumerable space with --all' })
       .option('batch-size', { type: 'number', default: 256, describe: 'Archs per encoder call and cache transaction' })
+      .option('zcp-table', { type: 'string', describe: 'Read the zcp encoder (and the ZCP part of caz) from this precomputed CSV instead of computing it, e.g. nasflat/fbnet_zcp.csv' })
+      .option('zcp-dataset', { type: 'string', describe: "Dataset rows of a --zcp-table with a dataset column (NASLib's: cifar10, cifar100, ImageNet16-120)" })
       .option('cache', { type: 'string', describe: 'Encoding cache file (default $HWNAS_CACHE_DIR/encodings.sqlite or results/cache/encodings.sqlite)' })
       .option('out', { type: 'string', describe: 'Output CSV (default: stdout)' }),
   handler: async (args) => {
     if ((args.archs === undefined) === !args.all) throw new UsageError('give exactly one of --archs <file> and --all');
     if (!Number.isInteger(args.batchSize) || args.batchSize < 1) throw new UsageError(`--batch-size must be a positive integer, got ${args.batchSize}`);
     const space = getSpace(args.space);
-    const encoder = encoderRegistry.get(args.encoder);
+    const encoder = resolveEncoder(args.encoder, { zcpTable: zcpTableOf(args) });
     await backendFor(args);
     const archs = args.archs !== undefined ? readArchPool(args.archs, space) : spacePool(space, args.seed);
     const cache = new EncodingCache(args.cache);

@@ -4,9 +4,9 @@ import { toCsv } from '../../core/csv.js';
 import { UsageError } from '../../core/errors.js';
 import { EncodingCache } from '../../encodings/cache.js';
 import { readArchPool, spacePool } from '../../encodings/pool.js';
-import { encoderRegistry, samplerRegistry } from '../../encodings/registry.js';
+import { resolveEncoder, samplerRegistry } from '../../encodings/registry.js';
 import { getSpace } from '../../spaces/registry.js';
-import { backendFor, defineCommand, loggerFor, out } from '../command.js';
+import { backendFor, defineCommand, loggerFor, out, zcpTableOf } from '../command.js';
 
 /**
  * Default sampler of `hwnas sample`: farthest-point was best or tied-best on every encoding in the probe of
@@ -25,6 +25,8 @@ export const sampleCommand = defineCommand({
       .option('encoder', { type: 'string', describe: "Encoding the sampler works in (default: the sampler's own — flops-params for kmeans/farthest, caz for nasflat; ignored by random)" })
       .option('seed', { type: 'number', default: 1, describe: 'Seed of the sampler (and of the sampled pool for FBNet without --pool)' })
       .option('pool', { type: 'string', describe: 'CSV restricting the candidates to its arch, arch_str or op_indices column (e.g. a latency table)' })
+      .option('zcp-table', { type: 'string', describe: 'Read the zcp encoder (and the ZCP part of caz) from this precomputed CSV instead of computing it, e.g. nasflat/fbnet_zcp.csv' })
+      .option('zcp-dataset', { type: 'string', describe: "Dataset rows of a --zcp-table with a dataset column (NASLib's: cifar10, cifar100, ImageNet16-120)" })
       .option('cache', { type: 'string', describe: 'Encoding cache file (default $HWNAS_CACHE_DIR/encodings.sqlite or results/cache/encodings.sqlite)' })
       .option('out', { type: 'string', describe: 'Write a measurements CSV template `arch,latency_ms` (empty latency) instead of printing' }),
   handler: async (args) => {
@@ -37,7 +39,7 @@ export const sampleCommand = defineCommand({
     try {
       let encode;
       if (encoderName !== undefined && cache !== undefined) {
-        const encoder = encoderRegistry.get(encoderName);
+        const encoder = resolveEncoder(encoderName, { zcpTable: zcpTableOf(args) });
         await backendFor(args);
         encode = (archs: readonly string[]) => cache.encode(encoder, space, archs);
       }
