@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readCsv } from '../../src/core/csv.js';
 import { nb201Space } from '../../src/spaces/nb201/space.js';
 import { runCli } from '../helpers/cli.js';
+import { dataFile, describeWithData } from '../helpers/data.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-sample-'));
 const env = { HWNAS_CACHE_DIR: dir };
@@ -40,5 +41,25 @@ describe('hwnas sample', () => {
     expect(big.stderr).toMatch(/cannot choose 41 archs from a pool of 40/);
     const unknown = runCli(['sample', '--n', '2', '--sampler', 'kmean'], { env });
     expect(unknown.stderr).toMatch(/kmean.*(random|kmeans)/s);
+  });
+});
+
+describeWithData('hwnas sample --zcp-table (precomputed ZCPs)', () => {
+  it('samples FBNet archs of the table in its ZCP encoding; a table without its dataset is one line', () => {
+    const table = dataFile('nasflat/fbnet_zcp.csv');
+    const args = ['sample', '--space', 'fbnet', '--n', '4', '--sampler', 'kmeans', '--encoder', 'zcp', '--zcp-table', table, '--pool', table, '--seed', '3'];
+    const a = runCli(args, { env });
+    expect(a.code, a.stderr).toBe(0);
+    const chosen = a.stdout.trim().split('\n');
+    expect(new Set(chosen).size).toBe(4);
+    const inTable = new Set(readCsv(table).rows.map((r) => r[1]));
+    expect(chosen.every((arch) => inTable.has(arch))).toBe(true);
+    expect(runCli(args, { env }).stdout).toBe(a.stdout);
+
+    const naslib = dataFile('naslib/nb201_zcp_partial.csv');
+    const noDataset = runCli(['sample', '--n', '2', '--encoder', 'zcp', '--zcp-table', naslib, '--pool', naslib], { env });
+    expect(noDataset.code).not.toBe(0);
+    expect(noDataset.stderr).toMatch(/^hwnas: error: .*nb201_zcp_partial.csv.*choose a dataset: one of .*cifar10/m);
+    expect(runCli(['sample', '--n', '2', '--zcp-dataset', 'cifar10'], { env }).stderr).toMatch(/^hwnas: error: --zcp-dataset needs --zcp-table/);
   });
 });
