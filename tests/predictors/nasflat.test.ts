@@ -106,6 +106,31 @@ describe('NasflatPredictor', () => {
     expect([...(await loaded.predict('target', query))]).toEqual([...(await predictor.predict('target', query))]);
   });
 
+  it('joins the proxies of a zcpTable (signed-log) to its supplementary inputs and needs every arch in the table', async () => {
+    const file = path.join(tmp, 'zcp.csv');
+    // Proxies with a real signal (conv count) and synflow-like magnitudes, for the table's archs only.
+    const rows = table.archs.map((a) => `${a},${1e25 * 10 ** a.split('conv').length},${a.split('conv').length + 0.5}`);
+    fs.writeFileSync(file, ['arch_str,synflow,nwot', ...rows].join('\n') + '\n');
+    const shapes = async (options: Record<string, unknown>, name: string) => {
+      const dir = path.join(tmp, name);
+      await (await adapted(options)).save(dir);
+      return JSON.parse(fs.readFileSync(path.join(dir, PREDICTOR_MANIFEST), 'utf8')).weights.tensors as { name: string; shape: number[] }[];
+    };
+    const withTable = await shapes({ zcpTable: { file } }, 'zcp-all');
+    const withOne = await shapes({ zcpTable: { file, proxies: ['nwot'] } }, 'zcp-one');
+    const without = await shapes({}, 'zcp-none');
+    const rowsOf = (t: { name: string; shape: number[] }[]) => t.find((x) => x.name === 'pretrained/suppW')!.shape[0];
+    expect(rowsOf(withTable) - rowsOf(without)).toBe(2);
+    expect(rowsOf(withOne) - rowsOf(without)).toBe(1);
+    const predictor = await adapted({ zcpTable: { file } });
+    const inTable = table.archs.slice(20, 60);
+    const preds = await predictor.predict('target', inTable);
+    expect(preds.every(Number.isFinite)).toBe(true);
+    const outside = Array.from({ length: 50 }, (_, i) => nb201.sample(Rng.derive(3, 'outside', i))).find((a) => !table.archs.includes(a))!;
+    await expect(predictor.predict('target', [outside])).rejects.toThrow(/zcpTable .*zcp.csv has no row for arch/);
+    await expect(adapted({ zcpTable: { file, proxies: ['zen'] } })).rejects.toThrow(/has no zen column/);
+  });
+
   it('rejects unknown devices, foreign archs, bad measurements, bad options and foreign files clearly', async () => {
     const predictor = await adapted();
     await expect(predictor.predict('no-such-board', query)).rejects.toThrow(UnknownNameError);

@@ -26,6 +26,14 @@ const nasflatSchema = z
     hwInit: z.boolean().default(true),
     /** Supplementary encodings joined to the pooled graph vector (built-in: `flops`, `params`, `op-counts`). */
     supplementary: z.array(z.string()).default(['flops', 'params', 'op-counts']),
+    /**
+     * Precomputed zero-cost proxies joined to the supplementary encodings (signed-log), e.g. NASFLAT's
+     * `nasflat/fbnet_zcp.csv`: every arch the predictor sees must be in the table.
+     */
+    zcpTable: z
+      .object({ file: z.string().min(1), dataset: z.string().optional(), proxies: z.array(z.string()).min(1).optional() })
+      .strict()
+      .optional(),
     /** Width of the supplementary-encoding MLP. */
     supplementaryDim: z.number().int().positive().default(48),
     /** Pairwise hinge ranking margin (on min–max scaled latency). */

@@ -1,7 +1,8 @@
 // The NASFLAT latency predictor: pretraining on source devices with a pairwise ranking loss, few-shot transfer to a
 // target initialised from the best-correlated source, calibration of scores to ms, and save/load.
 import * as tf from '@tensorflow/tfjs';
-import { HwnasError, UnknownNameError } from '../../core/errors.js';
+import { HwnasError, UnknownNameError, UsageError } from '../../core/errors.js';
+import { loadZcpTable, type ZcpTable } from '../../data/zcp.js';
 import { startProgress } from '../../core/log.js';
 import { spearman } from '../../core/metrics.js';
 import { Rng } from '../../core/rng.js';
@@ -58,6 +59,7 @@ export class NasflatPredictor implements TransferablePredictor {
   // search predict the same archs again and again: both are memoised per arch.
   private readonly canonicalCache = new Map<string, string>();
   private readonly builtinCache = new Map<string, Float32Array>();
+  private zcpTable?: ZcpTable;
 
   constructor(
     readonly space: SearchSpace,
@@ -280,7 +282,11 @@ export class NasflatPredictor implements TransferablePredictor {
   private rawSupplementary(archs: readonly string[]): { width: number; values: Float32Array } {
     const missing = [...new Set(archs.filter((a) => !this.builtinCache.has(a)))];
     const computed = builtinSupplementary(this.space, this.config.supplementary, missing);
-    missing.forEach((arch, i) => this.builtinCache.set(arch, computed.values.slice(i * computed.width, (i + 1) * computed.width)));
+    missing.forEach((arch, i) => {
+      const own = computed.values.slice(i * computed.width, (i + 1) * computed.width);
+      const zcp = this.zcpRow(arch);
+      this.builtinCache.set(arch, zcp === undefined ? own : Float32Array.from([...own, ...zcp]));
+    });
     const builtinWidth = archs.length === 0 ? 0 : this.builtinCache.get(archs[0])!.length;
     const builtin = { width: builtinWidth, values: new Float32Array(archs.length * builtinWidth) };
     archs.forEach((arch, i) => builtin.values.set(this.builtinCache.get(arch)!, i * builtinWidth));
@@ -293,6 +299,23 @@ export class NasflatPredictor implements TransferablePredictor {
       values.set(extra.values.subarray(r * extra.width, (r + 1) * extra.width), r * width + builtin.width);
     }
     return { width, values };
+  }
+
+  /** The signed-log ZCP row of `config.zcpTable` for an arch (missing cells 0); undefined without a table. */
+  private zcpRow(arch: string): Float32Array | undefined {
+    const source = this.config.zcpTable;
+    if (source === undefined) return undefined;
+    this.zcpTable ??= loadZcpTable(source.file, { dataset: source.dataset, canonical: (a) => this.space.canonical(a) });
+    const table = this.zcpTable;
+    const proxies = source.proxies ?? table.proxies;
+    const absent = proxies.filter((p) => !table.proxies.includes(p));
+    if (absent.length > 0) throw new UsageError(`nasflat zcpTable ${source.file} has no ${absent.join(', ')} column (it has ${table.proxies.join(', ')})`);
+    const row = table.get(arch);
+    if (row === undefined) throw new UsageError(`nasflat zcpTable ${source.file} has no row for arch ${arch}: it must cover every arch the predictor sees`);
+    return Float32Array.from(proxies, (p) => {
+      const v = row[table.proxies.indexOf(p)];
+      return Number.isFinite(v) ? Math.sign(v) * Math.log1p(Math.abs(v)) : 0;
+    });
   }
 
   private supplementary(archs: readonly string[]): { width: number; values: Float32Array } {
