@@ -3,7 +3,8 @@
 // devices, ≥5 seeds; (3) the probe again on the 725 NB201 archs of NASLib's ZCP table, where ZCP and CAZ exist
 // (table and TF.js-computed); (4) the ZCP agreement table: Spearman ρ per proxy between the TF.js-computed proxies
 // and the precomputed NASLib (NB201) and NASFLAT (FBNet) tables.
-// Environment: BENCH_PARTS=timing,probe,probe-zcp,agreement (default all; a partial run keeps the other parts of an
+// (5) Arch2Vec and CATE training time at default settings on NB201 (weights discarded; the shipped ones stay).
+// Environment: BENCH_PARTS=timing,probe,probe-zcp,agreement,training (default all; a partial run keeps the other parts of an
 // existing results/bench/encodings.json)  BENCH_POOL=3000  BENCH_ZCP_NB201=100 and BENCH_ZCP_FBNET=40 (archs in the
 // agreement table)  BENCH_ZCP_BATCH=8
 import fs from 'node:fs';
@@ -28,7 +29,7 @@ const DEVICES = ['pixel2', 'raspi4', 'eyeriss', 'fpga', '1080ti_1', 'gold_6226']
 const SAMPLERS = ['random', 'kmeans', 'farthest', 'nasflat'];
 // Samplers choose from a seeded 3,000-arch candidate pool (keeps k-means affordable on 2 shared cores); ρ is over all archs.
 const POOL_SIZE = Number(process.env.BENCH_POOL ?? 3000);
-const PARTS = (process.env.BENCH_PARTS ?? 'timing,probe,probe-zcp,agreement').split(',');
+const PARTS = (process.env.BENCH_PARTS ?? 'timing,probe,probe-zcp,agreement,training').split(',');
 const ZCP_BATCH = Number(process.env.BENCH_ZCP_BATCH ?? 8);
 // The computed zcp encoding in the probe: forward-only proxies on 8×8 inputs (~0.35 s per arch).
 const PROBE_ZCP = { proxies: FORWARD_ZCPS, resolution: 8, batchSize: 8, seed: 0 };
@@ -163,6 +164,20 @@ if (PARTS.includes('agreement')) {
   const proxies = COMPUTED_ZCPS;
   console.log(`\nZCP agreement: Spearman ρ between TF.js-computed proxies (seeded synthetic batch of ${ZCP_BATCH}) and the precomputed tables`);
   console.log(formatTable(['table', 'archs', 's/arch', ...proxies], result.agreement.map((a) => [`${a.space} ${a.file}${a.dataset ? ` (${a.dataset})` : ''}`, a.archs, a.secondsPerArch.toFixed(1), ...proxies.map((p) => (a.rho[p] === undefined ? '–' : a.rho[p].toFixed(3)))])));
+}
+
+if (PARTS.includes('training')) {
+  // 5. Unsupervised training at default settings over all NB201 archs.
+  const { Arch2VecModel, ARCH2VEC_DEFAULTS } = await import('../dist/encodings/arch2vec-model.js');
+  const { CateModel, CATE_DEFAULTS } = await import('../dist/encodings/cate-model.js');
+  result.training = [];
+  for (const [name, train, config] of [['arch2vec', (c) => Arch2VecModel.train(space, c, 1, () => {}), ARCH2VEC_DEFAULTS], ['cate', (c) => CateModel.train(space, c, 1, () => {}), CATE_DEFAULTS]]) {
+    const { value: model, seconds } = await time(`train ${name}`, () => train(config));
+    result.training.push({ encoder: name, space: 'nb201', epochs: config.epochs, seconds, metrics: model.metrics });
+    model.dispose();
+  }
+  console.log('\nTraining at default settings on NB201 (seed 1; shared 2-core machine)');
+  console.log(formatTable(['encoder', 'epochs', 'seconds', 'held-out quality'], result.training.map((t) => [t.encoder, t.epochs, t.seconds.toFixed(0), Object.entries(t.metrics).filter(([k]) => k.startsWith('heldOut')).map(([k, v]) => `${k.replace('heldOut', '')} ${Number(v).toFixed(3)}`).join(', ')])));
 }
 
 fs.mkdirSync('results/bench', { recursive: true });
