@@ -17,7 +17,7 @@ export async function zcpAccuracyScorer(
     source,
     async score(archs) {
       const values = Array.from((await computeZcp(space, archs, input, { proxies: [proxy], seed: options.seed, batchSize: options.batchSize }))[proxy]);
-      return { values, sources: archs.map(() => source), errors: values.map((v) => (Number.isFinite(v) ? undefined : `zero-cost proxy ${proxy} is not finite`)) };
+      return { values, sources: archs.map(() => source), errors: values.map((v) => (Number.isFinite(v) ? undefined : v === -Infinity ? `zero-cost proxy ${proxy} is −∞: the network's output does not depend on its input` : `zero-cost proxy ${proxy} is not finite`)) };
     },
   };
 }
