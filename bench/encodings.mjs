@@ -153,13 +153,17 @@ if (PARTS.includes('agreement')) {
     const input = set.space.defaultInput(set.dataset);
     const { value: computed, seconds } = await time(`agreement ${set.space.name} (${archs.length} archs)`, () => computeZcp(set.space, archs, input, { proxies, batchSize: ZCP_BATCH, seed: 0 }));
     const row = new Map(zcpTable.archs.map((a, i) => [a, i]));
-    const rho = Object.fromEntries(proxies.map((p) => {
+    const rho = {};
+    const n = {};
+    for (const p of proxies) {
       const ref = zcpTable.values.get(p);
-      const ours = Array.from(computed[p]);
-      // Non-finite values (e.g. ln synflow = −∞ of a cell with no input-output path) rank lowest, as 0 does in the table.
-      return [p, spearman(ours.map((v) => (Number.isFinite(v) ? v : v > 0 ? 1e300 : -1e300)), archs.map((a) => ref[row.get(a)]))];
-    }));
-    result.agreement.push({ space: set.space.name, file: set.file.replace(/.*\/data\//, ''), dataset: set.dataset ?? null, archs: archs.length, batchSize: ZCP_BATCH, resolution: input.resolution, secondsPerArch: seconds / archs.length, rho });
+      // Rows whose table cell is missing (NaN) are left out of that proxy's ρ. Our non-finite values (ln synflow = −∞
+      // of a cell with no input-output path) rank lowest, as that arch's 0 does in the table.
+      const rows = archs.map((a, i) => [i, ref[row.get(a)]]).filter(([, v]) => Number.isFinite(v));
+      rho[p] = spearman(rows.map(([i]) => (Number.isFinite(computed[p][i]) ? computed[p][i] : computed[p][i] > 0 ? 1e300 : -1e300)), rows.map(([, v]) => v));
+      n[p] = rows.length;
+    }
+    result.agreement.push({ space: set.space.name, file: set.file.replace(/.*\/data\//, ''), dataset: set.dataset ?? null, archs: archs.length, batchSize: ZCP_BATCH, resolution: input.resolution, secondsPerArch: seconds / archs.length, rho, n, values: Object.fromEntries(proxies.map((p) => [p, Array.from(computed[p])])), archList: archs });
   }
   const proxies = COMPUTED_ZCPS;
   console.log(`\nZCP agreement: Spearman ρ between TF.js-computed proxies (seeded synthetic batch of ${ZCP_BATCH}) and the precomputed tables`);
