@@ -28,7 +28,7 @@ const TASKS = [
   { id: 'fbnet-4', config: 'experiments/transfer-fbnet-task4.json', label: 'F4', paper: 0.734, proxy: 'best source (hindsight): 0.798', target: 0.81 },
   { id: 'fbnet-5', config: 'experiments/transfer-fbnet-task5.json', label: 'FA', paper: 0.577, proxy: 'FLOPs: 0.752', target: 0.77 },
 ];
-const ABLATIONS = [['hw-op-emb'], ['hw-init'], ['supplementary']];
+const ABLATIONS = [['hw-op-emb'], ['hw-init'], ['supplementary'], ['readout']];
 
 const env = (name) => (process.env[name] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
 const wantedTasks = env('BENCH_TASKS');

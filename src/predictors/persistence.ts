@@ -52,7 +52,8 @@ export function saveTensors(dir: string, header: SavedHeader, tensors: readonly 
  * Read what `saveTensors` wrote, checking format and version.
  * @throws DataFileError for a missing file, another format, an unsupported version or a truncated weights file
  */
-export function loadTensors(dir: string, format: string, version: number): { header: SavedHeader; tensors: Map<string, NamedTensor> } {
+export function loadTensors(dir: string, format: string, version: number | readonly number[]): { header: SavedHeader; tensors: Map<string, NamedTensor> } {
+  const versions = typeof version === 'number' ? [version] : version;
   const file = path.join(dir, PREDICTOR_MANIFEST);
   let manifest: SavedHeader & { weights?: { file: string; tensors: TensorEntry[] } };
   try {
@@ -62,7 +63,7 @@ export function loadTensors(dir: string, format: string, version: number): { hea
     throw new DataFileError(file, 0, code !== undefined ? `cannot read saved predictor (${code})` : `invalid JSON: ${(err as Error).message}`);
   }
   if (manifest.format !== format) throw new DataFileError(file, 0, `expected format '${format}', found '${String(manifest.format)}'`, 'format');
-  if (manifest.version !== version) throw new DataFileError(file, 0, `unsupported version ${String(manifest.version)} (this hwnas reads ${version})`, 'version');
+  if (!versions.includes(manifest.version)) throw new DataFileError(file, 0, `unsupported version ${String(manifest.version)} (this hwnas reads ${versions.join(', ')})`, 'version');
   if (manifest.weights === undefined) throw new DataFileError(file, 0, 'no weights table', 'weights');
   const weightsPath = path.join(dir, manifest.weights.file);
   let bytes: Buffer;

@@ -43,6 +43,8 @@ export interface AdaptReport {
   initialisedFrom?: string;
   /** Spearman ρ of that source's (predicted) latencies with the target's few measurements. */
   initialisationRho?: number;
+  /** Names of the few-shot readouts the target's predictions average (NASFLAT with `readout: select`). */
+  readout?: string[];
   /** Wall time of the adaptation, ms. */
   elapsedMs: number;
 }

@@ -39,7 +39,7 @@ async function adapted(options: Record<string, unknown> = {}, construction: Part
 
 describe('NasflatPredictor', () => {
   it('scores and predicts every source and the adapted target, calibrated to the measured ms range', async () => {
-    const predictor = await adapted();
+    const predictor = await adapted({ readout: 'line' });
     expect(predictor.devices()).toEqual(['src_a', 'src_b', 'target']);
     for (const device of predictor.devices()) {
       const ms = await predictor.predict(device, query);
@@ -54,6 +54,22 @@ describe('NasflatPredictor', () => {
     const fitted = await predictor.predict('target', fewArchs);
     const mean = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0) / v.length;
     expect(mean(fitted)).toBeCloseTo(mean(few.latencyMs), 6);
+    expect(predictor.adaptation('target')?.readout).toBeUndefined();
+  });
+
+  it('reads an adapted target out through the readouts with the lowest leave-one-out error on its measurements', async () => {
+    const predictor = await adapted({ readoutTop: 2 });
+    const readout = predictor.adaptation('target')!.readout!;
+    expect(readout.members).toHaveLength(2);
+    expect(readout.members[0].looRmseMs).toBeLessThanOrEqual(readout.members[1].looRmseMs);
+    // The synthetic latencies are additive in op counts and FLOPs, which the cost readout represents exactly.
+    const truth = query.map((a) => table.latency('target', a)!);
+    const ms = await predictor.predict('target', query);
+    const mape = truth.reduce((s, t, i) => s + Math.abs(ms[i] - t) / t, 0) / truth.length;
+    expect(mape).toBeLessThan(0.1);
+    // Restricted to the fine-tuned score, the score itself is the only candidate.
+    const scoreOnly = await adapted({ readoutBases: ['nasflat'] });
+    expect(scoreOnly.adaptation('target')!.readout!.members.map((m) => m.name)).toEqual(['nasflat']);
   });
 
   it('initialises the target from a source device when hwInit is on, and from none when it is off', async () => {
@@ -69,7 +85,7 @@ describe('NasflatPredictor', () => {
     const dir = path.join(tmp, 'saved');
     await predictor.save(dir);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, PREDICTOR_MANIFEST), 'utf8'));
-    expect(manifest).toMatchObject({ format: 'hwnas-nasflat', version: 1, kind: 'nasflat', space: 'nb201', sources: ['src_a', 'src_b'], opVocabulary: [...nb201.opVocabulary] });
+    expect(manifest).toMatchObject({ format: 'hwnas-nasflat', version: 2, kind: 'nasflat', space: 'nb201', sources: ['src_a', 'src_b'], opVocabulary: [...nb201.opVocabulary] });
     expect(manifest.config.width).toBe(16);
     expect(Object.keys(manifest.targets)).toEqual(['target']);
     const loaded = await NasflatPredictor.load(dir);

@@ -33,6 +33,7 @@ export const transferCommand = defineCommand({
       .option('hw-op-emb', { type: 'boolean', default: true, describe: 'NASFLAT hardware-specific op embeddings (--no-hw-op-emb ablates them)' })
       .option('hw-init', { type: 'boolean', default: true, describe: 'NASFLAT: initialise the target from the best-correlated source device (--no-hw-init ablates it)' })
       .option('supplementary', { type: 'boolean', default: true, describe: 'NASFLAT supplementary encodings (--no-supplementary ablates them)' })
+      .option('readout', { type: 'boolean', default: true, describe: 'NASFLAT few-shot readout chosen by leave-one-out (--no-readout: the fine-tuned score through a line, as the paper)' })
       .option('out', { type: 'string', describe: 'Output folder (default transfer.outDir or <output.dir>/transfer/<name>[-ablations])' })
       .option('progress', { type: 'boolean', default: true, describe: 'Show a progress bar (--no-progress to hide)' }),
   handler: async (args) => {

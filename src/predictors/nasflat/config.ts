@@ -24,8 +24,8 @@ const nasflatSchema = z
     hwOpEmbedding: z.boolean().default(true),
     /** Initialise a target from the best-correlated source device; off = `--no-hw-init` (mean of the sources). */
     hwInit: z.boolean().default(true),
-    /** Supplementary encodings joined to the pooled graph vector (built-in: `flops`, `params`, `op-counts`). */
-    supplementary: z.array(z.string()).default(['flops', 'params', 'op-counts']),
+    /** Supplementary encodings joined to the pooled graph vector (built-in: `flops`, `params`, `op-counts`, `disconnected`). */
+    supplementary: z.array(z.string()).default(['flops', 'params', 'op-counts', 'disconnected']),
     /**
      * Precomputed zero-cost proxies joined to the supplementary encodings (signed-log), e.g. NASFLAT's
      * `nasflat/fbnet_zcp.csv`: every arch the predictor sees must be in the table.
@@ -49,6 +49,19 @@ const nasflatSchema = z
     transferEpochs: z.number().int().positive().default(40),
     transferBatchSize: z.number().int().positive().default(16),
     transferLearningRate: z.number().positive().default(3e-3),
+    /**
+     * How an adapted target's scores become ms: `select` picks, by leave-one-out error on the few measurements,
+     * among ridge readouts of the fine-tuned score, the network's source-device scores and analytic cost features
+     * (readout.ts); `line` is the paper's score alone through an increasing line (`--no-readout`).
+     */
+    readout: z.enum(['select', 'line']).default('select'),
+    /**
+     * Bases `select` may use: `nasflat` (the fine-tuned score), `cost` (FLOPs, params, op counts, disconnected output)
+     * and `sources` (the pretrained network's score on each source device).
+     */
+    readoutBases: z.array(z.enum(['nasflat', 'cost', 'sources'])).min(1).default(['nasflat', 'cost', 'sources']),
+    /** Readouts with the lowest leave-one-out error averaged by `select`. */
+    readoutTop: z.number().int().positive().default(3),
   })
   .strict();
 

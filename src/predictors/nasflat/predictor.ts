@@ -13,11 +13,16 @@ import { checkMeasurements } from '../measurements.js';
 import { loadTensors, saveTensors, type NamedTensor } from '../persistence.js';
 import type { AdaptReport, DeviceLatencies, Measurements, TransferablePredictor } from '../types.js';
 import { resolveNasflatConfig, type NasflatConfig } from './config.js';
-import { builtinSupplementary, columnStats, encodeGraphs, makeBatch, standardise, type EncodedGraphs } from './inputs.js';
+import { builtinSupplementary, columnStats, costColumnNames, costRow, encodeGraphs, makeBatch, standardise, type EncodedGraphs } from './inputs.js';
 import { AdamW, cosineRate, forward, hingeRankLoss, initParams, paramShapes, type Params } from './model.js';
+import { applyReadout, readoutColumns, selectReadout, type BasisColumns, type Readout, type ReadoutCandidate } from './readout.js';
 
 export const NASFLAT_FORMAT = 'hwnas-nasflat';
-export const NASFLAT_FORMAT_VERSION = 1;
+export const NASFLAT_FORMAT_VERSION = 2;
+/** Versions `load` reads: 1 had no readouts (every target used its calibration line). */
+const READABLE_VERSIONS = [1, 2];
+/** Basis column of the fine-tuned target score in a readout. */
+const TARGET_COLUMN = 'nasflat';
 /** Archs per inference batch: large enough to amortise per-op overhead, small enough for memory. */
 const PREDICT_BATCH = 4096;
 
@@ -30,7 +35,10 @@ interface Calibration {
 /** A fine-tuned copy of the network for one target device (its device tables have one row). */
 interface TargetState {
   params: Params;
+  /** Score → ms line through the few measurements (what predictions use without a readout). */
   calibration: Calibration;
+  /** The selected few-shot readout (config `readout: select`); predictions use it when present. */
+  readout?: Readout;
   initialisedFrom?: string;
   initialisationRho?: number;
 }
@@ -59,6 +67,7 @@ export class NasflatPredictor implements TransferablePredictor {
   // search predict the same archs again and again: both are memoised per arch.
   private readonly canonicalCache = new Map<string, string>();
   private readonly builtinCache = new Map<string, Float32Array>();
+  private readonly costCache = new Map<string, Float64Array>();
   private zcpTable?: ZcpTable;
 
   constructor(
@@ -164,9 +173,15 @@ export class NasflatPredictor implements TransferablePredictor {
       rng: Rng.derive(seed, 'nasflat-adapt', target),
     });
     const scores = runNetwork(params, this.config, graphs, supplementary, archs.map(() => 0));
+    let readout: Readout | undefined;
+    if (this.config.readout === 'select') {
+      const candidates = this.readoutCandidates();
+      const basis = this.readoutBasis(scores, archs, graphs, supplementary, new Set(candidates.flatMap((c) => c.columns)));
+      readout = selectReadout(candidates, basis, latencyMs, this.config.readoutTop);
+    }
     this.targets.get(target)?.params.forEach((v) => v.dispose());
-    this.targets.set(target, { params, calibration: fitIncreasingLine(scores, latencyMs), initialisedFrom, initialisationRho });
-    return { initialisedFrom, initialisationRho, elapsedMs: performance.now() - started };
+    this.targets.set(target, { params, calibration: fitIncreasingLine(scores, latencyMs), readout, initialisedFrom, initialisationRho });
+    return { initialisedFrom, initialisationRho, readout: readout?.members.map((m) => m.name), elapsedMs: performance.now() - started };
   }
 
   async score(device: string, archs: readonly string[]): Promise<Float64Array> {
@@ -175,14 +190,69 @@ export class NasflatPredictor implements TransferablePredictor {
 
   /** Predicted latency in ms (the score through the device's calibration line; same order as `score`). */
   async predict(device: string, archs: readonly string[]): Promise<Float64Array> {
+    const readout = this.targets.get(device)?.readout;
+    if (readout !== undefined) {
+      const canonical = this.canonical(archs);
+      const graphs = encodeGraphs(this.space, canonical);
+      const supplementary = this.supplementary(canonical);
+      const columns = new Set(readoutColumns(readout));
+      const scores = columns.has(TARGET_COLUMN) ? runNetwork(this.targets.get(device)!.params, this.config, graphs, supplementary, canonical.map(() => 0)) : undefined;
+      return applyReadout(readout, this.readoutBasis(scores, canonical, graphs, supplementary, columns), canonical.length);
+    }
     const { scores, calibration } = this.scoreAndCalibration(device, archs);
     return scores.map((s) => calibration.slope * s + calibration.intercept);
   }
 
-  /** How the target `device` was initialised (undefined for a source or unknown device). */
-  adaptation(device: string): { initialisedFrom?: string; initialisationRho?: number } | undefined {
+  /** How the target `device` was initialised and read out (undefined for a source or unknown device). */
+  adaptation(device: string): { initialisedFrom?: string; initialisationRho?: number; readout?: Readout } | undefined {
     const state = this.targets.get(device);
-    return state === undefined ? undefined : { initialisedFrom: state.initialisedFrom, initialisationRho: state.initialisationRho };
+    return state === undefined ? undefined : { initialisedFrom: state.initialisedFrom, initialisationRho: state.initialisationRho, readout: state.readout };
+  }
+
+  /**
+   * The readouts `select` chooses among: the fine-tuned score alone and joined with the source-device scores or the
+   * cost features; the cost features, FLOPs, all source scores, and each source's score alone, without it.
+   */
+  private readoutCandidates(): ReadoutCandidate[] {
+    const bases = new Set(this.config.readoutBases);
+    const sources = bases.has('sources') ? this.sources.map((d) => `source:${d}`) : [];
+    const cost = bases.has('cost') ? costColumnNames(this.space) : [];
+    const target = bases.has('nasflat') ? [TARGET_COLUMN] : [];
+    const candidates: ReadoutCandidate[] = [
+      { name: TARGET_COLUMN, columns: target },
+      { name: `${TARGET_COLUMN}+flops`, columns: target.length > 0 && cost.length > 0 ? [...target, 'flops'] : [] },
+      { name: `${TARGET_COLUMN}+cost`, columns: target.length > 0 && cost.length > 0 ? [...target, ...cost] : [] },
+      { name: `${TARGET_COLUMN}+sources`, columns: target.length > 0 && sources.length > 0 ? [...target, ...sources] : [] },
+      { name: 'cost', columns: cost },
+      { name: 'flops', columns: cost.length > 0 ? ['flops'] : [] },
+      { name: 'sources', columns: sources },
+      ...sources.map((column) => ({ name: column, columns: [column] })),
+    ];
+    return candidates.filter((c) => c.columns.length > 0);
+  }
+
+  /** The basis columns named in `columns` for encoded archs (`targetScores` = the fine-tuned network's scores). */
+  private readoutBasis(targetScores: Float64Array | undefined, archs: readonly string[], graphs: EncodedGraphs, supplementary: { width: number; values: Float32Array }, columns: ReadonlySet<string>): BasisColumns {
+    const basis: BasisColumns = new Map();
+    if (targetScores !== undefined) basis.set(TARGET_COLUMN, targetScores);
+    const pretrained = this.requirePretrained();
+    this.sources.forEach((device, row) => {
+      const column = `source:${device}`;
+      if (columns.has(column)) basis.set(column, runNetwork(pretrained, this.config, graphs, supplementary, archs.map(() => row)));
+    });
+    const names = costColumnNames(this.space);
+    if (names.some((c) => columns.has(c))) {
+      const rows = archs.map((arch) => {
+        let row = this.costCache.get(arch);
+        if (row === undefined) {
+          row = costRow(this.space, arch);
+          this.costCache.set(arch, row);
+        }
+        return row;
+      });
+      names.forEach((name, j) => basis.set(name, Float64Array.from(rows, (row) => row[j])));
+    }
+    return basis;
   }
 
   private scoreAndCalibration(device: string, archs: readonly string[]): { scores: Float64Array; calibration: Calibration } {
@@ -215,7 +285,9 @@ export class NasflatPredictor implements TransferablePredictor {
         sources: this.sources,
         sourceCalibration: Object.fromEntries(this.sourceCalibration),
         supplementary: { builtin: this.config.supplementary, extra: this.options.extraSupplementary !== undefined, ...this.supplementaryStats },
-        targets: Object.fromEntries([...this.targets].map(([d, s]) => [d, { calibration: s.calibration, initialisedFrom: s.initialisedFrom ?? null, initialisationRho: s.initialisationRho ?? null }])),
+        targets: Object.fromEntries(
+          [...this.targets].map(([d, s]) => [d, { calibration: s.calibration, readout: s.readout ?? null, initialisedFrom: s.initialisedFrom ?? null, initialisationRho: s.initialisationRho ?? null }]),
+        ),
       },
       tensors,
     );
@@ -226,7 +298,7 @@ export class NasflatPredictor implements TransferablePredictor {
    * @throws DataFileError for another format/version, a different op vocabulary, or a missing extra supplementary provider
    */
   static async load(dir: string, options: Omit<NasflatOptions, 'seed'> = {}): Promise<NasflatPredictor> {
-    const { header, tensors } = loadTensors(dir, NASFLAT_FORMAT, NASFLAT_FORMAT_VERSION);
+    const { header, tensors } = loadTensors(dir, NASFLAT_FORMAT, READABLE_VERSIONS);
     const space = getSpace(String(header.space));
     const file = `${dir}/predictor.json`;
     if (JSON.stringify(header.opVocabulary) !== JSON.stringify(space.opVocabulary)) {
@@ -239,10 +311,12 @@ export class NasflatPredictor implements TransferablePredictor {
     predictor.supplementaryStats = { mean: supplementary.mean, std: supplementary.std };
     predictor.pretrained = paramsFrom(tensors, 'pretrained');
     predictor.sourceCalibration = new Map(Object.entries(header.sourceCalibration as Record<string, Calibration>));
-    for (const [device, saved] of Object.entries(header.targets as Record<string, { calibration: Calibration; initialisedFrom: string | null; initialisationRho: number | null }>)) {
+    type SavedTarget = { calibration: Calibration; readout?: Readout | null; initialisedFrom: string | null; initialisationRho: number | null };
+    for (const [device, saved] of Object.entries(header.targets as Record<string, SavedTarget>)) {
       predictor.targets.set(device, {
         params: paramsFrom(tensors, `target:${device}`),
         calibration: saved.calibration,
+        readout: saved.readout ?? undefined,
         initialisedFrom: saved.initialisedFrom ?? undefined,
         initialisationRho: saved.initialisationRho ?? undefined,
       });
