@@ -1,9 +1,9 @@
-// The few-shot readout: leave-one-out choice among ridge readouts, averaging of the best ones, and the fallback for
+// The few-shot readout: leave-one-out choice among ridge readouts, stacking, non-negative least squares, the fallback for
 // fewer than three measurements; plus the `disconnected` feature it and the GNN read.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { costColumnNames, costRow, isDisconnected } from '../../src/predictors/nasflat/inputs.js';
-import { applyReadout, readoutColumns, selectReadout, type BasisColumns } from '../../src/predictors/nasflat/readout.js';
+import { applyReadout, nonNegativeLeastSquares, readoutColumns, selectReadout, type BasisColumns } from '../../src/predictors/nasflat/readout.js';
 import { getSpace } from '../../src/spaces/registry.js';
 
 const rng = new Rng('readout-test');
@@ -20,50 +20,59 @@ const basis: BasisColumns = new Map([
 ]);
 
 describe('selectReadout', () => {
-  it('prefers the candidate that explains the measurements by leave-one-out error, and reports that error', () => {
-    const readout = selectReadout(
-      [
-        { name: 'only-b', columns: ['b'] },
-        { name: 'only-a', columns: ['a'] },
-        { name: 'both', columns: ['a', 'b'] },
-      ],
-      basis,
-      latencyMs,
-      1,
-    );
+  const candidates = [
+    { name: 'only-b', columns: ['b'] },
+    { name: 'only-a', columns: ['a'] },
+    { name: 'both', columns: ['a', 'b'] },
+  ];
+
+  it('keeps the candidate with the lowest leave-one-out error under `best`, and reports that error', () => {
+    const readout = selectReadout(candidates, basis, latencyMs, 'best');
     expect(readout.members).toHaveLength(1);
     const [member] = readout.members;
-    expect(member.name).toBe('only-a');
+    expect(member).toMatchObject({ name: 'only-a', share: 1 });
     expect(member.weights[0]).toBeCloseTo(2, 1);
     expect(member.intercept).toBeCloseTo(5, 1);
     expect(member.looRmseMs).toBeLessThan(0.05);
     expect(readoutColumns(readout)).toEqual(['a']);
   });
 
-  it('averages the predictions of the `top` best candidates', () => {
-    const candidates = [
-      { name: 'only-a', columns: ['a'] },
-      { name: 'both', columns: ['a', 'b'] },
-      { name: 'only-b', columns: ['b'] },
-    ];
-    const two = selectReadout(candidates, basis, latencyMs, 2);
-    expect(two.members.map((m) => m.name).sort()).toEqual(['both', 'only-a']);
-    const predicted = applyReadout(two, basis, n);
-    const byMember = two.members.map((m) => applyReadout({ members: [m] }, basis, n));
-    for (let i = 0; i < n; i++) expect(predicted[i]).toBeCloseTo((byMember[0][i] + byMember[1][i]) / 2, 10);
-    // Ranked by leave-one-out error, the unrelated column comes last.
-    expect(selectReadout(candidates, basis, latencyMs, 3).members.at(-1)!.name).toBe('only-b');
+  it('stacks candidates by non-negative weights on their leave-one-out predictions, leaving out the useless one', () => {
+    const readout = selectReadout(candidates, basis, latencyMs, 'stack');
+    expect(readout.members.map((m) => m.name)).not.toContain('only-b');
+    const shares = readout.members.reduce((s, m) => s + m.share, 0);
+    expect(shares).toBeCloseTo(1, 2);
+    const predicted = applyReadout(readout, basis, n);
+    const byMember = readout.members.map((m) => applyReadout({ members: [{ ...m, share: 1 }] }, basis, n));
+    for (let i = 0; i < n; i++) expect(predicted[i]).toBeCloseTo(readout.members.reduce((s, m, k) => s + m.share * byMember[k][i], 0), 10);
+    for (let i = 0; i < n; i++) expect(predicted[i]).toBeCloseTo(latencyMs[i], 1);
   });
 
   it('fits only the first candidate, strongly regularised, when fewer than three measurements leave nothing out', () => {
     const small: BasisColumns = new Map([['a', Float64Array.from([0, 1])]]);
-    const readout = selectReadout([{ name: 'only-a', columns: ['a'] }, { name: 'b', columns: ['b'] }], small, [1, 3], 3);
+    const readout = selectReadout([{ name: 'only-a', columns: ['a'] }, { name: 'b', columns: ['b'] }], small, [1, 3], 'stack');
     expect(readout.members.map((m) => m.name)).toEqual(['only-a']);
     expect(Number.isNaN(readout.members[0].looRmseMs)).toBe(true);
     const predicted = applyReadout(readout, small, 2);
     // The mean is kept, the slope shrunk towards zero but still increasing.
     expect((predicted[0] + predicted[1]) / 2).toBeCloseTo(2, 10);
     expect(predicted[1]).toBeGreaterThan(predicted[0]);
+  });
+});
+
+describe('nonNegativeLeastSquares', () => {
+  it('matches least squares when the solution is non-negative, and clips a negative coefficient to zero', () => {
+    const x1 = Float64Array.from([1, 0, 1, 2]);
+    const x2 = Float64Array.from([0, 1, 1, 1]);
+    const y = [2, 3, 5, 7]; // = 2·x1 + 3·x2 exactly
+    const w = nonNegativeLeastSquares([x1, x2], y);
+    expect(w[0]).toBeCloseTo(2, 6);
+    expect(w[1]).toBeCloseTo(3, 6);
+    // y = x1 − x2 needs a negative coefficient; with w2 clipped to 0 the best w1 is Σ x1·y / Σ x1² = 3 / 6.
+    const yNeg = [1, -1, 0, 1];
+    const clipped = nonNegativeLeastSquares([x1, x2], yNeg);
+    expect(clipped[1]).toBe(0);
+    expect(clipped[0]).toBeCloseTo((1 * 1 + 0 + 0 + 2 * 1) / (1 + 0 + 1 + 4), 6);
   });
 });
 

@@ -58,10 +58,12 @@ describe('NasflatPredictor', () => {
   });
 
   it('reads an adapted target out through the readouts with the lowest leave-one-out error on its measurements', async () => {
-    const predictor = await adapted({ readoutTop: 2 });
+    const predictor = await adapted();
     const readout = predictor.adaptation('target')!.readout!;
-    expect(readout.members).toHaveLength(2);
-    expect(readout.members[0].looRmseMs).toBeLessThanOrEqual(readout.members[1].looRmseMs);
+    expect(readout.members.length).toBeGreaterThan(0);
+    expect(readout.members.every((m) => m.share > 0 && Number.isFinite(m.looRmseMs))).toBe(true);
+    const best = await adapted({ readoutRule: 'best' });
+    expect(best.adaptation('target')!.readout!.members).toHaveLength(1);
     // The synthetic latencies are additive in op counts and FLOPs, which the cost readout represents exactly.
     const truth = query.map((a) => table.latency('target', a)!);
     const ms = await predictor.predict('target', query);

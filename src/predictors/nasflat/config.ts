@@ -50,9 +50,9 @@ const nasflatSchema = z
     transferBatchSize: z.number().int().positive().default(16),
     transferLearningRate: z.number().positive().default(3e-3),
     /**
-     * How an adapted target's scores become ms: `select` picks, by leave-one-out error on the few measurements,
-     * among ridge readouts of the fine-tuned score, the network's source-device scores and analytic cost features
-     * (readout.ts); `line` is the paper's score alone through an increasing line (`--no-readout`).
+     * How an adapted target's scores become ms: `select` combines ridge readouts of the fine-tuned score, the
+     * network's source-device scores and analytic cost features by their leave-one-out predictions on the few
+     * measurements (readout.ts); `line` is the paper's score alone through an increasing line (`--no-readout`).
      */
     readout: z.enum(['select', 'line']).default('select'),
     /**
@@ -60,8 +60,11 @@ const nasflatSchema = z
      * and `sources` (the pretrained network's score on each source device).
      */
     readoutBases: z.array(z.enum(['nasflat', 'cost', 'sources'])).min(1).default(['nasflat', 'cost', 'sources']),
-    /** Readouts with the lowest leave-one-out error averaged by `select`. */
-    readoutTop: z.number().int().positive().default(3),
+    /**
+     * `stack`: non-negative weights on the readouts' leave-one-out predictions; `best`: the readout with the lowest
+     * leave-one-out error. Chosen by leave-one-source-out on the source devices of NB201 task 0 and FBNet tasks 0–5.
+     */
+    readoutRule: z.enum(['stack', 'best']).default('stack'),
   })
   .strict();
 

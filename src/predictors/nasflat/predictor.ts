@@ -177,7 +177,7 @@ export class NasflatPredictor implements TransferablePredictor {
     if (this.config.readout === 'select') {
       const candidates = this.readoutCandidates();
       const basis = this.readoutBasis(scores, archs, graphs, supplementary, new Set(candidates.flatMap((c) => c.columns)));
-      readout = selectReadout(candidates, basis, latencyMs, this.config.readoutTop);
+      readout = selectReadout(candidates, basis, latencyMs, this.config.readoutRule);
     }
     this.targets.get(target)?.params.forEach((v) => v.dispose());
     this.targets.set(target, { params, calibration: fitIncreasingLine(scores, latencyMs), readout, initialisedFrom, initialisationRho });

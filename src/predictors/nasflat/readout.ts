@@ -1,8 +1,9 @@
 // The few-shot readout of an adapted NASFLAT target: ridge regressions from a few named bases (the fine-tuned score,
-// the pretrained network's score on each source device, analytic cost features) to ms, chosen by leave-one-out
-// error on the target's few measurements and averaged over the best few. With 5–20 measurements the fine-tuned score
-// alone can lose to a simple basis (FLOPs, op counts, one source device); the readout keeps whichever explains the
-// measurements best without ever looking at held-out data.
+// the pretrained network's score on each source device, analytic cost features) to ms, combined by stacking their
+// leave-one-out predictions on the target's few measurements (non-negative least squares, Breiman's stacked
+// regression), or the single best of them. With 5–20 measurements the fine-tuned score alone can lose to a simple
+// basis (FLOPs, op counts, one source device); the readout keeps whichever explains the measurements best without
+// ever looking at held-out data.
 import { fitRidge, predictLinear, RIDGE_LAMBDAS } from '../baselines/linalg.js';
 
 /** Feature columns of the few (or the predicted) archs, by column name, each aligned with the archs. */
@@ -14,10 +15,12 @@ export interface ReadoutCandidate {
   columns: string[];
 }
 
-/** A fitted member of a readout: `ms ≈ intercept + Σ weights[j]·column[j]`. */
+/** A fitted member of a readout: `ms ≈ intercept + Σ weights[j]·column[j]`, entering the readout × `share`. */
 export interface ReadoutMember {
   name: string;
   columns: string[];
+  /** Its weight in the readout's sum (non-negative; the shares of a stack sum to about 1). */
+  share: number;
   weights: number[];
   intercept: number;
   lambda: number;
@@ -25,7 +28,7 @@ export interface ReadoutMember {
   looRmseMs: number;
 }
 
-/** The readout of one target: the mean of its members' predictions. */
+/** The readout of one target: the share-weighted sum of its members' predictions. */
 export interface Readout {
   members: ReadoutMember[];
 }
@@ -44,50 +47,92 @@ export function applyReadout(readout: Readout, basis: BasisColumns, rows: number
     for (let r = 0; r < rows; r++) {
       row.length = 0;
       for (const column of columns) row.push(column[r]);
-      out[r] += predictLinear(member, row) / readout.members.length;
+      out[r] += member.share * predictLinear(member, row);
     }
   }
   return out;
 }
 
-/** Leave-one-out squared errors of a ridge fit at `lambda` on `rows`. */
-function looSquaredErrors(rows: number[][], y: readonly number[], lambda: number): number[] {
-  return rows.map((row, i) => {
+/** Leave-one-out predictions of a ridge fit at `lambda` on `rows`. */
+function looPredictions(rows: number[][], y: readonly number[], lambda: number): Float64Array {
+  return Float64Array.from(rows, (row, i) => {
     const keep = rows.filter((_, k) => k !== i);
     const yKeep = y.filter((_, k) => k !== i);
-    return (predictLinear(fitRidge(keep, yKeep, lambda), row) - y[i]) ** 2;
+    return predictLinear(fitRidge(keep, yKeep, lambda), row);
   });
 }
 
 /**
- * Fit every candidate at every ridge strength, score it by leave-one-out error on the few measurements, and keep
- * the `top` candidates with the lowest error (each at its best strength), whose predictions are averaged. Ties go to
- * the candidate listed first, then to the stronger penalty. With fewer than 3 measurements there is nothing to leave
- * out and only the first candidate is fitted.
+ * Non-negative least squares min ‖P·w − y‖², w ≥ 0, by cyclic coordinate descent on the normal equations (P has a
+ * few dozen columns of highly correlated predictions; a tiny ridge keeps every coordinate step defined).
  */
-export function selectReadout(candidates: readonly ReadoutCandidate[], basis: BasisColumns, latencyMs: readonly number[], top: number): Readout {
+export function nonNegativeLeastSquares(columns: readonly Float64Array[], y: readonly number[], sweeps = 2000): Float64Array {
+  const k = columns.length;
+  const gram = new Float64Array(k * k);
+  const rhs = new Float64Array(k);
+  for (let a = 0; a < k; a++) {
+    for (let i = 0; i < y.length; i++) rhs[a] += columns[a][i] * y[i];
+    for (let b = 0; b <= a; b++) {
+      let dot = 0;
+      for (let i = 0; i < y.length; i++) dot += columns[a][i] * columns[b][i];
+      gram[a * k + b] = dot;
+      gram[b * k + a] = dot;
+    }
+  }
+  const scale = Math.max(...Array.from({ length: k }, (_, a) => gram[a * k + a]), 1e-300);
+  for (let a = 0; a < k; a++) gram[a * k + a] += 1e-10 * scale;
+  const w = new Float64Array(k);
+  for (let sweep = 0; sweep < sweeps; sweep++) {
+    let change = 0;
+    for (let a = 0; a < k; a++) {
+      let gradient = -rhs[a];
+      for (let b = 0; b < k; b++) gradient += gram[a * k + b] * w[b];
+      const next = Math.max(0, w[a] - gradient / gram[a * k + a]);
+      change = Math.max(change, Math.abs(next - w[a]));
+      w[a] = next;
+    }
+    if (change < 1e-12) break;
+  }
+  return w;
+}
+
+/** How `selectReadout` combines the candidates: stacked (non-negative weights) or the single best. */
+export type ReadoutRule = 'stack' | 'best';
+
+/**
+ * Fit every candidate at every ridge strength and keep, per candidate, the strength with the lowest leave-one-out
+ * error on the few measurements. `best` keeps the candidate with the lowest error (ties to the one listed first);
+ * `stack` weights the candidates by non-negative least squares of the measurements on their leave-one-out
+ * predictions, and keeps those with a positive weight. With fewer than 3 measurements there is nothing to leave out
+ * and only the first candidate is fitted, strongly regularised.
+ */
+export function selectReadout(candidates: readonly ReadoutCandidate[], basis: BasisColumns, latencyMs: readonly number[], rule: ReadoutRule): Readout {
   const n = latencyMs.length;
   const rowsOf = (columns: readonly string[]) => Array.from({ length: n }, (_, r) => columns.map((c) => basis.get(c)![r]));
-  if (n < 3) {
-    const first = candidates[0];
-    const lambda = RIDGE_LAMBDAS[RIDGE_LAMBDAS.length - 1];
-    const model = fitRidge(rowsOf(first.columns), latencyMs, lambda);
-    return { members: [{ name: first.name, columns: first.columns, weights: model.weights, intercept: model.intercept, lambda, looRmseMs: NaN }] };
-  }
+  const member = (candidate: ReadoutCandidate, rows: number[][], lambda: number, looRmseMs: number, share: number): ReadoutMember => {
+    const model = fitRidge(rows, latencyMs, lambda);
+    return { name: candidate.name, columns: candidate.columns, share, weights: model.weights, intercept: model.intercept, lambda, looRmseMs };
+  };
+  if (n < 3) return { members: [member(candidates[0], rowsOf(candidates[0].columns), RIDGE_LAMBDAS[RIDGE_LAMBDAS.length - 1], NaN, 1)] };
   const scored = candidates.map((candidate, order) => {
     const rows = rowsOf(candidate.columns);
-    let best: { lambda: number; error: number } = { lambda: RIDGE_LAMBDAS[0], error: Infinity };
+    let best: { lambda: number; error: number; loo: Float64Array } = { lambda: RIDGE_LAMBDAS[0], error: Infinity, loo: new Float64Array(n) };
     for (const lambda of RIDGE_LAMBDAS) {
-      const error = looSquaredErrors(rows, latencyMs, lambda).reduce((a, b) => a + b, 0) / n;
-      if (error <= best.error * (1 + 1e-9)) best = { lambda, error };
+      const loo = looPredictions(rows, latencyMs, lambda);
+      const error = loo.reduce((s, p, i) => s + (p - latencyMs[i]) ** 2, 0) / n;
+      if (error <= best.error * (1 + 1e-9)) best = { lambda, error, loo };
     }
     return { candidate, order, rows, ...best };
   });
-  scored.sort((a, b) => a.error - b.error || a.order - b.order);
-  return {
-    members: scored.slice(0, Math.max(1, top)).map(({ candidate, rows, lambda, error }) => {
-      const model = fitRidge(rows, latencyMs, lambda);
-      return { name: candidate.name, columns: candidate.columns, weights: model.weights, intercept: model.intercept, lambda, looRmseMs: Math.sqrt(error) };
-    }),
-  };
+  if (rule === 'best') {
+    const [top] = [...scored].sort((a, b) => a.error - b.error || a.order - b.order);
+    return { members: [member(top.candidate, top.rows, top.lambda, Math.sqrt(top.error), 1)] };
+  }
+  const shares = nonNegativeLeastSquares(scored.map((s) => s.loo), latencyMs);
+  const kept = scored.filter((_, k) => shares[k] > 1e-9);
+  if (kept.length === 0) {
+    const [top] = [...scored].sort((a, b) => a.error - b.error || a.order - b.order);
+    return { members: [member(top.candidate, top.rows, top.lambda, Math.sqrt(top.error), 1)] };
+  }
+  return { members: kept.map((s) => member(s.candidate, s.rows, s.lambda, Math.sqrt(s.error), shares[s.order])).sort((a, b) => b.share - a.share) };
 }

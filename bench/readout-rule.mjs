@@ -1,0 +1,80 @@
+// How NASFLAT's few-shot readout should combine its candidates (`readoutRule`), decided on SOURCE devices only:
+// for every runnable task, each source device in turn plays the target, the task's other sources are its source
+// devices, and the readout chooses among the same kinds of candidates as in NASFLAT — cost features, FLOPs, all
+// sources, each source alone — with the sources' measured latencies standing in for the network's source heads (so
+// no GNN is trained here). Spearman ρ on every arch not sampled, mean over held-out sources × seeds.
+// Writes results/bench/readout-rule.json. Environment: BENCH_SEEDS=0,1,2  BENCH_SAMPLES=5,10,20  BENCH_OUT=results/bench
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadExperimentConfig } from '../dist/core/config/schema.js';
+import { spearman } from '../dist/core/metrics.js';
+import { formatTable } from '../dist/core/table.js';
+import { costColumnNames, costRow } from '../dist/predictors/nasflat/inputs.js';
+import { applyReadout, selectReadout } from '../dist/predictors/nasflat/readout.js';
+import { randomSamples } from '../dist/predictors/transfer.js';
+import { resolveDeviceData } from '../dist/predictors/transfer-task.js';
+import { getSpace } from '../dist/spaces/registry.js';
+
+const TASKS = [
+  ['nb201-0', 'experiments/transfer-nb201-task0.json'],
+  ...[0, 1, 2, 3, 4, 5].map((t) => [`fbnet-${t}`, `experiments/transfer-fbnet-task${t}.json`]),
+];
+const RULES = ['stack', 'best'];
+const env = (name, fallback) => (process.env[name] ? process.env[name].split(',').map(Number) : fallback);
+const seeds = env('BENCH_SEEDS', [0, 1, 2]);
+const samples = env('BENCH_SAMPLES', [5, 10, 20]);
+const outRoot = process.env.BENCH_OUT ?? 'results/bench';
+
+const results = [];
+for (const [id, file] of TASKS) {
+  const config = loadExperimentConfig(file);
+  const space = getSpace(config.space.name);
+  const data = resolveDeviceData(space, config.transfer, file, 'transfer');
+  const { table } = data;
+  const cost = costColumnNames(space);
+  const costRows = table.archs.map((a) => costRow(space, a));
+  const costBasis = new Map(cost.map((name, j) => [name, Float64Array.from(costRows, (r) => r[j])]));
+  for (const heldOut of data.sources) {
+    const others = data.sources.filter((d) => d !== heldOut);
+    const basisAll = new Map([...costBasis, ...others.map((d) => [`source:${d}`, table.column(d)])]);
+    const sourceColumns = others.map((d) => `source:${d}`);
+    const candidates = [
+      { name: 'cost', columns: cost },
+      { name: 'flops', columns: ['flops'] },
+      { name: 'sources', columns: sourceColumns },
+      ...sourceColumns.map((c) => ({ name: c, columns: [c] })),
+    ];
+    const truthAll = table.column(heldOut);
+    for (const n of samples) {
+      for (const seed of seeds) {
+        const few = randomSamples(table.archs, n, seed);
+        const fewRows = few.map((a) => table.rowOf(a));
+        const fewSet = new Set(fewRows);
+        const evalRows = table.archs.map((_, r) => r).filter((r) => !fewSet.has(r));
+        const pick = (rows) => new Map([...basisAll].map(([k, v]) => [k, Float64Array.from(rows, (r) => v[r])]));
+        const fewBasis = pick(fewRows);
+        const evalBasis = pick(evalRows);
+        const truth = Float64Array.from(evalRows, (r) => truthAll[r]);
+        for (const rule of RULES) {
+          const readout = selectReadout(candidates, fewBasis, fewRows.map((r) => truthAll[r]), rule);
+          results.push({ task: id, heldOut, n, seed, rule, spearman: spearman(truth, applyReadout(readout, evalBasis, evalRows.length)) });
+        }
+      }
+    }
+  }
+  console.error(`${id}: ${data.sources.length} held-out sources done`);
+}
+
+const mean = (rows) => rows.reduce((s, r) => s + r.spearman, 0) / rows.length;
+const taskIds = [...new Set(results.map((r) => r.task))];
+const header = ['task', ...RULES.flatMap((rule) => samples.map((n) => `${rule}@${n}`))];
+const rows = taskIds.map((t) => [t, ...RULES.flatMap((rule) => samples.map((n) => mean(results.filter((r) => r.task === t && r.rule === rule && r.n === n)).toFixed(4)))]);
+for (const space of ['nb201', 'fbnet']) {
+  rows.push([`mean ${space}`, ...RULES.flatMap((rule) => samples.map((n) => mean(results.filter((r) => r.task.startsWith(space) && r.rule === rule && r.n === n)).toFixed(4)))]);
+}
+console.log('Readout rule on source devices (each source held out in turn; Spearman ρ on all unsampled archs):');
+console.log(formatTable(header, rows));
+fs.mkdirSync(outRoot, { recursive: true });
+const out = path.join(outRoot, 'readout-rule.json');
+fs.writeFileSync(out, JSON.stringify({ seeds, samples, rules: RULES, table: { header, rows }, records: results }, null, 1) + '\n');
+console.log(`wrote ${out}`);
