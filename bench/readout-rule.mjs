@@ -19,7 +19,9 @@ const TASKS = [
   ['nb201-0', 'experiments/transfer-nb201-task0.json'],
   ...[0, 1, 2, 3, 4, 5].map((t) => [`fbnet-${t}`, `experiments/transfer-fbnet-task${t}.json`]),
 ];
-const RULES = ['stack', 'best'];
+// `init`: no readout at all — the source whose latencies rank the few archs best, as NASFLAT's hardware-embedding
+// initialisation picks it (what the paper's zero-shot prediction would be).
+const RULES = ['stack', 'best', 'init'];
 const env = (name, fallback) => (process.env[name] ? process.env[name].split(',').map(Number) : fallback);
 const seeds = env('BENCH_SEEDS', [0, 1, 2]);
 const samples = env('BENCH_SAMPLES', [5, 10, 20]);
@@ -55,9 +57,16 @@ for (const [id, file] of TASKS) {
         const fewBasis = pick(fewRows);
         const evalBasis = pick(evalRows);
         const truth = Float64Array.from(evalRows, (r) => truthAll[r]);
+        const fewMs = fewRows.map((r) => truthAll[r]);
         for (const rule of RULES) {
-          const readout = selectReadout(candidates, fewBasis, fewRows.map((r) => truthAll[r]), rule);
-          results.push({ task: id, heldOut, n, seed, rule, spearman: spearman(truth, applyReadout(readout, evalBasis, evalRows.length)) });
+          let predicted;
+          if (rule === 'init') {
+            const rhos = sourceColumns.map((c) => spearman(fewBasis.get(c), fewMs));
+            predicted = evalBasis.get(sourceColumns[rhos.indexOf(Math.max(...rhos))]);
+          } else {
+            predicted = applyReadout(selectReadout(candidates, fewBasis, fewMs, rule), evalBasis, evalRows.length);
+          }
+          results.push({ task: id, heldOut, n, seed, rule, spearman: spearman(truth, predicted) });
         }
       }
     }

@@ -43,8 +43,8 @@ export interface AdaptReport {
   initialisedFrom?: string;
   /** Spearman ρ of that source's (predicted) latencies with the target's few measurements. */
   initialisationRho?: number;
-  /** Names of the few-shot readouts the target's predictions average (NASFLAT with `readout: select`). */
-  readout?: string[];
+  /** The few-shot readouts whose weighted sum the target's predictions are (NASFLAT with `readout: select`). */
+  readout?: { name: string; share: number }[];
   /** Wall time of the adaptation, ms. */
   elapsedMs: number;
 }
@@ -59,4 +59,28 @@ export interface TransferablePredictor extends LatencyPredictor {
   adapt(target: string, few: Measurements, options?: { seed?: number }): Promise<AdaptReport>;
   /** Uncalibrated ranking score per arch (higher = slower); defined for source and adapted devices. */
   score(device: string, archs: readonly string[]): Promise<Float64Array>;
+}
+
+/** Whether a predictor transfers from source devices (has `adapt`, `sourceDevices`, `score`). */
+export function isTransferable(predictor: LatencyPredictor): predictor is TransferablePredictor {
+  const p = predictor as Partial<TransferablePredictor>;
+  return typeof p.adapt === 'function' && typeof p.sourceDevices === 'function' && typeof p.score === 'function';
+}
+
+/**
+ * Fit `device` from its measurements — few-shot adaptation for a transferable predictor, whose report is returned —
+ * so callers can say how a target was initialised and read out.
+ */
+export async function fitDevice(predictor: LatencyPredictor, device: string, measurements: Measurements, seed: number): Promise<AdaptReport | undefined> {
+  if (isTransferable(predictor)) return predictor.adapt(device, measurements, { seed });
+  await predictor.fit(device, measurements, { seed });
+  return undefined;
+}
+
+/** One line on an adaptation: the source that initialised it and the readout's members with their shares. */
+export function describeAdaptation(report: AdaptReport): string {
+  const parts: string[] = [];
+  if (report.initialisedFrom !== undefined) parts.push(`initialised from ${report.initialisedFrom} (ρ ${report.initialisationRho?.toFixed(3) ?? '?'} on the measurements)`);
+  if (report.readout !== undefined) parts.push(`readout ${report.readout.map((m) => `${m.name} ×${m.share.toFixed(2)}`).join(' + ')}`);
+  return parts.join('; ');
 }

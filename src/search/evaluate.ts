@@ -12,7 +12,7 @@ import { validate } from '../core/config/validate.js';
 import type { Device } from '../hardware/types.js';
 import { readMeasurements } from '../hardware/measurements.js';
 import { loadPredictor } from '../predictors/registry.js';
-import type { LatencyPredictor } from '../predictors/types.js';
+import { describeAdaptation, fitDevice, type AdaptReport, type LatencyPredictor } from '../predictors/types.js';
 import { resolveSampler } from '../predictors/transfer-sampler.js';
 import { total } from '../spaces/layers.js';
 import type { InputShape, SearchSpace } from '../spaces/types.js';
@@ -45,6 +45,8 @@ export interface Adaptation {
   archs: string[];
   latencyMs: number[];
   fitSeconds: number;
+  /** How a transferable predictor was initialised and read out (see `describeAdaptation`). */
+  report?: AdaptReport;
 }
 
 /** What `buildEvaluator` needs. */
@@ -157,9 +159,11 @@ async function latencyScorer(context: EvaluatorContext): Promise<{ scorer: Metri
     predictor = await loadPredictor(latency.predictor);
     if (predictor.space.name !== space.name) throw new ConfigError(configFile, 'latency.predictor', `predictor is for space ${predictor.space.name}, config searches ${space.name}`);
     const started = performance.now();
-    await predictor.fit(name, { archs, latencyMs }, { seed: context.seed });
-    adaptation = { predictor: latency.predictor, kind: predictor.kind, device: name, deviceSource, sampler, archs, latencyMs, fitSeconds: (performance.now() - started) / 1000 };
-    context.logger.info(`adapted ${predictor.kind} predictor (${latency.predictor}) to ${name} from ${archs.length} measurements chosen by ${sampler} in ${adaptation.fitSeconds.toFixed(1)} s`);
+    const report = await fitDevice(predictor, name, { archs, latencyMs }, context.seed);
+    adaptation = { predictor: latency.predictor, kind: predictor.kind, device: name, deviceSource, sampler, archs, latencyMs, fitSeconds: (performance.now() - started) / 1000, report };
+    context.logger.info(
+      `adapted ${predictor.kind} predictor (${latency.predictor}) to ${name} from ${archs.length} measurements chosen by ${sampler} in ${adaptation.fitSeconds.toFixed(1)} s${report === undefined ? '' : `; ${describeAdaptation(report)}`}`,
+    );
   }
   const source = `predictor:${predictor.kind}(${path.basename(latency.predictor)})→${name}`;
   return {

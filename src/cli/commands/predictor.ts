@@ -11,6 +11,7 @@ import { MEASUREMENTS_FORMAT, readMeasurements } from '../../hardware/measuremen
 import { ArchFeatures } from '../../predictors/baselines/features.js';
 import { getPredictorMethod, loadPredictor, predictorRegistry } from '../../predictors/registry.js';
 import { sourceLatencies } from '../../predictors/transfer.js';
+import { describeAdaptation, fitDevice } from '../../predictors/types.js';
 import { resolveDeviceData } from '../../predictors/transfer-task.js';
 import { getSpace } from '../../spaces/registry.js';
 import { backendFor, defineCommand, loggerFor, out, outJson } from '../command.js';
@@ -74,9 +75,10 @@ const fit = defineCommand({
     const predictor = await loadPredictor(args.predictor);
     const rows = readMeasurements(args.measurements, predictor.space);
     const t0 = performance.now();
-    await predictor.fit(args.device, { archs: rows.map((r) => r.arch), latencyMs: rows.map((r) => r.latencyMs) }, { seed: args.seed });
+    const report = await fitDevice(predictor, args.device, { archs: rows.map((r) => r.arch), latencyMs: rows.map((r) => r.latencyMs) }, args.seed);
     await predictor.save(args.out);
     out(`fitted ${predictor.kind} to '${args.device}' on ${rows.length} measurements in ${((performance.now() - t0) / 1000).toFixed(2)} s; saved to ${args.out}`);
+    if (report !== undefined) out(describeAdaptation(report));
   },
 });
 

@@ -4,7 +4,7 @@ import { listRunDirs, resolveRunDir, RunStore } from '../../search/store.js';
 import { formatFront, formatHypervolume, summariseRun } from '../../search/summary.js';
 import { backendFor, defineCommand, out, outJson } from '../command.js';
 import type { Verification } from '../../search/run.js';
-import { formatVerification, printOutcome, searchOptions } from './search.js';
+import { formatAdaptation, formatVerification, printOutcome, searchOptions } from './search.js';
 
 const resultsOption = { type: 'string', default: 'results', describe: 'Folder holding the run directories' } as const;
 
@@ -50,8 +50,7 @@ const show = defineCommand({
     out(`config ${summary.configFile} (hash ${summary.configHash}); backend ${summary.backend}; versions ${Object.entries(summary.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     out(`trials: ${c.evaluated} evaluated, ${c.failed} failed, ${c.running} proposed and not evaluated, budget ${c.budget}; sessions ${summary.sessions}`);
     if (summary.accuracyIsProxy) out(`accuracy: a zero-cost PROXY score (${summary.front[0]?.sources.accuracy ?? 'zcp'}), not a trained accuracy`);
-    const a = summary.adaptation;
-    if (a !== undefined) out(`latency: ${String(a.kind)} predictor ${String(a.predictor)} adapted to ${String(a.device)} from ${(a.archs as string[]).length} measurements chosen by ${String(a.sampler)}`);
+    if (summary.adaptation !== undefined) out(formatAdaptation(summary.adaptation));
     out('');
     out(formatFront(summary.front));
     out('');

@@ -5,6 +5,7 @@ import type { SearchOutcome, Verification } from '../../search/run.js';
 import { RunStore } from '../../search/store.js';
 import { loadExperimentConfig } from '../../core/config/schema.js';
 import type { GlobalOptions } from '../command.js';
+import { describeAdaptation, type AdaptReport } from '../../predictors/types.js';
 
 /** The text a finished search (or resume) prints: run, sources, front, hypervolume, verification. */
 export function printOutcome(outcome: SearchOutcome, json: boolean): void {
@@ -18,10 +19,7 @@ export function printOutcome(outcome: SearchOutcome, json: boolean): void {
   if (json) return outJson(summary);
   const { counts } = summary;
   out(`run ${summary.runId} (${outcome.runDir}/hwnas.db): ${counts.evaluated} evaluated, ${counts.failed} failed, front of ${summary.front.length} in ${outcome.seconds.toFixed(1)} s`);
-  const adaptation = summary.adaptation;
-  if (adaptation !== undefined) {
-    out(`latency: ${String(adaptation.kind)} predictor ${String(adaptation.predictor)} adapted to ${String(adaptation.device)} (${String(adaptation.deviceSource)}) from ${(adaptation.archs as string[]).length} measurements chosen by ${String(adaptation.sampler)}`);
-  }
+  if (summary.adaptation !== undefined) out(formatAdaptation(summary.adaptation));
   if (summary.accuracyIsProxy) out(`accuracy: a zero-cost PROXY score (${summary.front[0]?.sources.accuracy ?? 'zcp'}), not a trained accuracy`);
   if (summary.constraints.length > 0) out(`constraints: ${summary.constraints.map((c) => c.text).join(', ')}`);
   out('');
@@ -29,6 +27,12 @@ export function printOutcome(outcome: SearchOutcome, json: boolean): void {
   out('');
   out(formatHypervolume(summary));
   if (outcome.verification !== undefined) out(formatVerification(outcome.verification));
+}
+
+/** How the run's latency predictor was adapted to its target, one line (the `adaptation` note of a run). */
+export function formatAdaptation(a: Record<string, unknown>): string {
+  const report = a.report === undefined ? '' : `; ${describeAdaptation(a.report as AdaptReport)}`;
+  return `latency: ${String(a.kind)} predictor ${String(a.predictor)} adapted to ${String(a.device)} (${String(a.deviceSource)}) from ${(a.archs as string[]).length} measurements chosen by ${String(a.sampler)}${report}`;
 }
 
 /** Predicted-vs-true agreement of the front, one line. */

@@ -165,23 +165,37 @@ export class NasflatPredictor implements TransferablePredictor {
     } else {
       sourceRows = this.sources.map((_, d) => d);
     }
-    const params = cloneForDevice(pretrained, sourceRows);
-    train(params, this.config, graphs, supplementary, archs.map(() => 0), minMaxScale(latencyMs), {
-      epochs: this.config.transferEpochs,
-      batchSize: this.config.transferBatchSize,
-      learningRate: this.config.transferLearningRate,
-      rng: Rng.derive(seed, 'nasflat-adapt', target),
-    });
+    const fineTune = (rows: readonly number[], rng: Rng): { params: Params; graphs: EncodedGraphs; supplementary: { width: number; values: Float32Array } } => {
+      const subset = rows.map((r) => archs[r]);
+      const subGraphs = rows.length === archs.length ? graphs : encodeGraphs(this.space, subset);
+      const subSupplementary = rows.length === archs.length ? supplementary : this.supplementary(subset);
+      const tuned = cloneForDevice(pretrained, sourceRows);
+      train(tuned, this.config, subGraphs, subSupplementary, subset.map(() => 0), minMaxScale(rows.map((r) => latencyMs[r])), {
+        epochs: this.config.transferEpochs,
+        batchSize: this.config.transferBatchSize,
+        learningRate: this.config.transferLearningRate,
+        rng,
+      });
+      return { params: tuned, graphs: subGraphs, supplementary: subSupplementary };
+    };
+    const all = archs.map((_, i) => i);
+    const { params } = fineTune(all, Rng.derive(seed, 'nasflat-adapt', target));
     const scores = runNetwork(params, this.config, graphs, supplementary, archs.map(() => 0));
     let readout: Readout | undefined;
     if (this.config.readout === 'select') {
       const candidates = this.readoutCandidates();
-      const basis = this.readoutBasis(scores, archs, graphs, supplementary, new Set(candidates.flatMap((c) => c.columns)));
+      const columns = new Set(candidates.flatMap((c) => c.columns));
+      // The readout is chosen by leave-one-out error, so the fine-tuned score must be an out-of-sample prediction
+      // for every measurement: cross-fitted over folds, each fine-tuned without its fold (the network fine-tuned on
+      // all of them fits them far better than it predicts new archs).
+      // Below 3 measurements nothing is left out and the readout is the score through a regularised line.
+      const targetColumn = columns.has(TARGET_COLUMN) && archs.length >= 3 ? this.crossFittedScores(archs, all, fineTune, Rng.derive(seed, 'nasflat-adapt-folds', target)) : scores;
+      const basis = this.readoutBasis(targetColumn, archs, graphs, supplementary, columns);
       readout = selectReadout(candidates, basis, latencyMs, this.config.readoutRule);
     }
     this.targets.get(target)?.params.forEach((v) => v.dispose());
     this.targets.set(target, { params, calibration: fitIncreasingLine(scores, latencyMs), readout, initialisedFrom, initialisationRho });
-    return { initialisedFrom, initialisationRho, readout: readout?.members.map((m) => m.name), elapsedMs: performance.now() - started };
+    return { initialisedFrom, initialisationRho, readout: readout?.members.map((m) => ({ name: m.name, share: m.share })), elapsedMs: performance.now() - started };
   }
 
   async score(device: string, archs: readonly string[]): Promise<Float64Array> {
@@ -201,6 +215,28 @@ export class NasflatPredictor implements TransferablePredictor {
     }
     const { scores, calibration } = this.scoreAndCalibration(device, archs);
     return scores.map((s) => calibration.slope * s + calibration.intercept);
+  }
+
+  /** Scores of each few arch by a copy fine-tuned on the other folds (`readoutFolds` folds, at most one per arch). */
+  private crossFittedScores(
+    archs: readonly string[],
+    all: readonly number[],
+    fineTune: (rows: readonly number[], rng: Rng) => { params: Params },
+    rng: Rng,
+  ): Float64Array {
+    const folds = Math.min(this.config.readoutFolds, archs.length);
+    const order = rng.shuffle(all);
+    const scores = new Float64Array(archs.length);
+    for (let k = 0; k < folds; k++) {
+      const held = order.filter((_, i) => i % folds === k);
+      const heldSet = new Set(held);
+      const { params } = fineTune(all.filter((r) => !heldSet.has(r)), rng.child('fold', k));
+      const heldArchs = held.map((r) => archs[r]);
+      const predicted = runNetwork(params, this.config, encodeGraphs(this.space, heldArchs), this.supplementary(heldArchs), held.map(() => 0));
+      held.forEach((r, i) => (scores[r] = predicted[i]));
+      params.forEach((v) => v.dispose());
+    }
+    return scores;
   }
 
   /** How the target `device` was initialised and read out (undefined for a source or unknown device). */
