@@ -3,7 +3,8 @@
 // devices, and the readout chooses among the same kinds of candidates as in NASFLAT — cost features, FLOPs, all
 // sources, each source alone — with the sources' measured latencies standing in for the network's source heads (so
 // no GNN is trained here). Spearman ρ on every arch not sampled, mean over held-out sources × seeds.
-// Writes results/bench/readout-rule.json. Environment: BENCH_SEEDS=0,1,2  BENCH_SAMPLES=5,10,20  BENCH_OUT=results/bench
+// Writes results/bench/readout-rule[-<sampler>].json. Environment: BENCH_SEEDS=0,1,2  BENCH_SAMPLES=5,10,20
+// BENCH_SAMPLER=random (or farthest, kmeans: which archs are measured)  BENCH_OUT=results/bench
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadExperimentConfig } from '../dist/core/config/schema.js';
@@ -11,7 +12,7 @@ import { spearman } from '../dist/core/metrics.js';
 import { formatTable } from '../dist/core/table.js';
 import { costColumnNames, costRow } from '../dist/predictors/nasflat/inputs.js';
 import { applyReadout, selectReadout } from '../dist/predictors/nasflat/readout.js';
-import { randomSamples } from '../dist/predictors/transfer.js';
+import { resolveSampler } from '../dist/predictors/transfer-sampler.js';
 import { resolveDeviceData } from '../dist/predictors/transfer-task.js';
 import { getSpace } from '../dist/spaces/registry.js';
 
@@ -26,12 +27,14 @@ const env = (name, fallback) => (process.env[name] ? process.env[name].split(','
 const seeds = env('BENCH_SEEDS', [0, 1, 2]);
 const samples = env('BENCH_SAMPLES', [5, 10, 20]);
 const outRoot = process.env.BENCH_OUT ?? 'results/bench';
+const samplerName = process.env.BENCH_SAMPLER ?? 'random';
 
 const results = [];
 for (const [id, file] of TASKS) {
   const config = loadExperimentConfig(file);
   const space = getSpace(config.space.name);
   const data = resolveDeviceData(space, config.transfer, file, 'transfer');
+  const choose = await resolveSampler(samplerName, space);
   const { table } = data;
   const cost = costColumnNames(space);
   const costRows = table.archs.map((a) => costRow(space, a));
@@ -49,7 +52,7 @@ for (const [id, file] of TASKS) {
     const truthAll = table.column(heldOut);
     for (const n of samples) {
       for (const seed of seeds) {
-        const few = randomSamples(table.archs, n, seed);
+        const few = await choose(table.archs, n, seed);
         const fewRows = few.map((a) => table.rowOf(a));
         const fewSet = new Set(fewRows);
         const evalRows = table.archs.map((_, r) => r).filter((r) => !fewSet.has(r));
@@ -81,9 +84,9 @@ const rows = taskIds.map((t) => [t, ...RULES.flatMap((rule) => samples.map((n) =
 for (const space of ['nb201', 'fbnet']) {
   rows.push([`mean ${space}`, ...RULES.flatMap((rule) => samples.map((n) => mean(results.filter((r) => r.task.startsWith(space) && r.rule === rule && r.n === n)).toFixed(4)))]);
 }
-console.log('Readout rule on source devices (each source held out in turn; Spearman ρ on all unsampled archs):');
+console.log(`Readout rule on source devices (each source held out in turn; ${samplerName} samples; Spearman ρ on all unsampled archs):`);
 console.log(formatTable(header, rows));
 fs.mkdirSync(outRoot, { recursive: true });
-const out = path.join(outRoot, 'readout-rule.json');
-fs.writeFileSync(out, JSON.stringify({ seeds, samples, rules: RULES, table: { header, rows }, records: results }, null, 1) + '\n');
+const out = path.join(outRoot, `readout-rule${samplerName === 'random' ? '' : `-${samplerName}`}.json`);
+fs.writeFileSync(out, JSON.stringify({ sampler: samplerName, seeds, samples, rules: RULES, table: { header, rows }, records: results }, null, 1) + '\n');
 console.log(`wrote ${out}`);

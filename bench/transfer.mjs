@@ -1,14 +1,15 @@
 // The paper's few-shot transfer table on every task runnable with this data (NB201 task 0, FBNet tasks 0–5):
 // Spearman ρ at 5/10/20 target samples for NASFLAT and every baseline, mean over the task's targets and ≥ 3 seeds,
-// beside the paper's NASFLAT number and the issue's target. Writes results/bench/transfer.{json,md} and each task's
-// full report under results/bench/transfer/<task>/.
-// Environment (for partial runs): BENCH_TASKS=nb201-0,fbnet-3  BENCH_METHODS=flops,nasflat  BENCH_SEEDS=0,1,2  BENCH_SAMPLES=20
+// beside the paper's NASFLAT number and the issue's target. Each task's full report goes to
+// results/bench/transfer/<task>/; a run that covers only some methods, tasks or ablations merges its records into
+// the reports already there (records of the same method are replaced), so pieces can run in separate processes, one
+// per core. The combined table (results/bench/transfer.{json,md}) is rebuilt from every report present.
+// Environment: BENCH_TASKS=nb201-0,fbnet-3  BENCH_METHODS=flops,nasflat  BENCH_SEEDS=0,1,2  BENCH_SAMPLES=20
 // BENCH_MAX_EVAL=2000 (score on a subset of remaining archs)  BENCH_SHARED_PRETRAIN=1  BENCH_SAMPLER=random
-// BENCH_ABLATIONS=1 (also run the NASFLAT ablations on NB201 task 0)  BENCH_OUT=results/bench
-// BENCH_NASFLAT='{"epochs":20}' (NASFLAT options merged over the configs')
+// BENCH_ABLATIONS=1 (only the NASFLAT ablations on NB201 task 0)  BENCH_OUT=results/bench
+// BENCH_NASFLAT='{"epochs":20}' (NASFLAT options merged over the configs')  BENCH_COMBINE_ONLY=1 (only rebuild the table)
 import fs from 'node:fs';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { initBackend } from '../dist/core/backend.js';
 import { loadExperimentConfig } from '../dist/core/config/schema.js';
 import { createLogger } from '../dist/core/log.js';
@@ -28,22 +29,35 @@ const TASKS = [
   { id: 'fbnet-4', config: 'experiments/transfer-fbnet-task4.json', label: 'F4', paper: 0.734, proxy: 'best source (hindsight): 0.798', target: 0.81 },
   { id: 'fbnet-5', config: 'experiments/transfer-fbnet-task5.json', label: 'FA', paper: 0.577, proxy: 'FLOPs: 0.752', target: 0.77 },
 ];
-const ABLATIONS = [['hw-op-emb'], ['hw-init'], ['supplementary'], ['readout']];
+// NB201 task 0 ablations of NASFLAT: each idea switched off (or another sampler), as `hwnas transfer` flags.
+const ABLATIONS = [
+  { suffix: '-no-hw-op-emb', label: '--no-hw-op-emb', overrides: { ablations: ['hw-op-emb'] } },
+  { suffix: '-no-hw-init', label: '--no-hw-init', overrides: { ablations: ['hw-init'] } },
+  { suffix: '-no-supplementary', label: '--no-supplementary', overrides: { ablations: ['supplementary'] } },
+  { suffix: '-no-readout', label: '--no-readout', overrides: { ablations: ['readout'] } },
+  { suffix: '-sampler-farthest', label: '--sampler farthest', overrides: { sampler: 'farthest' } },
+  { suffix: '-sampler-kmeans', label: '--sampler kmeans', overrides: { sampler: 'kmeans' } },
+];
+const SAMPLES = [5, 10, 20];
 
 const env = (name) => (process.env[name] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
 const wantedTasks = env('BENCH_TASKS');
 const seeds = env('BENCH_SEEDS').map(Number);
 const samplesEnv = env('BENCH_SAMPLES').map(Number);
 const methodsEnv = env('BENCH_METHODS');
-const methods = methodsEnv.length > 0 ? methodsEnv : predictorRegistry.names();
 const outRoot = process.env.BENCH_OUT ?? 'results/bench';
 const log = createLogger('info');
+const reportDir = (id) => path.join(outRoot, 'transfer', id);
 
-const backend = await initBackend();
-log.info(`backend ${backend.name}; methods ${methods.join(', ')}`);
-const started = performance.now();
+/** Records of an existing report (NaN where the JSON has null), or none. */
+function readRecords(dir) {
+  const file = path.join(dir, 'transfer.json');
+  if (!fs.existsSync(file)) return { records: [], pretrainSeconds: {} };
+  const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return { records: saved.records.map((r) => ({ ...r, spearman: r.spearman ?? NaN, kendall: r.kendall ?? NaN })), pretrainSeconds: saved.pretrainSeconds ?? {} };
+}
 
-async function runOne(task, extra = {}) {
+async function runOne(task, backend, methods, extra = {}) {
   const file = task.config;
   const config = loadExperimentConfig(file);
   const resolved = await buildTransferSetup(
@@ -57,76 +71,99 @@ async function runOne(task, extra = {}) {
       sharedPretrain: process.env.BENCH_SHARED_PRETRAIN === '1' ? true : undefined,
       sampler: process.env.BENCH_SAMPLER || undefined,
       methodOptions: process.env.BENCH_NASFLAT ? { nasflat: JSON.parse(process.env.BENCH_NASFLAT) } : undefined,
-      outDir: path.join(outRoot, 'transfer', task.id + (extra.suffix ?? '')),
+      outDir: reportDir(task.id + (extra.suffix ?? '')),
       ...extra.overrides,
     },
     log,
     false,
   );
-  const t0 = performance.now();
-  log.info(`${task.id}${extra.suffix ?? ''}: ${resolved.setup.targets.length} targets × ${resolved.setup.samples.length} sample counts × ${resolved.setup.seeds.length} seeds`);
+  log.info(`${task.id}${extra.suffix ?? ''}: ${resolved.setup.targets.length} targets × ${resolved.setup.samples.length} sample counts × ${resolved.setup.seeds.length} seeds; methods ${resolved.setup.methods.join(', ')}`);
   const result = await runTransfer(resolved.setup);
-  writeTransferReport(resolved.outDir, resolved.title, resolved.resolvedConfig, result, { ablations: resolved.ablations, taskComment: resolved.taskComment, backend: backend.name });
-  const summary = summariseTransfer(result.records);
-  return { task, summary, seconds: (performance.now() - t0) / 1000, pretrainSeconds: result.pretrainSeconds, seeds: resolved.setup.seeds, samples: resolved.setup.samples };
+  const previous = readRecords(resolved.outDir);
+  const ran = new Set(resolved.setup.methods);
+  const merged = {
+    records: [...previous.records.filter((r) => !ran.has(r.method)), ...result.records],
+    pretrainSeconds: { ...previous.pretrainSeconds, ...result.pretrainSeconds },
+    totalSeconds: result.totalSeconds,
+  };
+  writeTransferReport(resolved.outDir, resolved.title, resolved.resolvedConfig, merged, {
+    ablations: resolved.ablations,
+    taskComment: resolved.taskComment,
+    backend: backend.name,
+    nasflatOptions: resolved.setup.methodOptions.nasflat ?? {},
+    sharedPretrain: resolved.setup.sharedPretrain === true,
+  });
 }
 
-const runs = [];
-for (const task of TASKS) {
-  if (wantedTasks.length > 0 && !wantedTasks.includes(task.id)) continue;
-  runs.push(await runOne(task));
-}
-const ablationRuns = [];
-if (process.env.BENCH_ABLATIONS === '1' && methods.includes('nasflat')) {
-  const nb = TASKS[0];
-  for (const flags of ABLATIONS) ablationRuns.push({ flags, ...(await runOne(nb, { suffix: `-no-${flags.join('-no-')}`, overrides: { ablations: flags, methods: ['nasflat'] } })) });
-  ablationRuns.push({ flags: ['sampler=random'], ...(await runOne(nb, { suffix: '-sampler-random', overrides: { sampler: 'random', methods: ['nasflat'] } })) });
+if (process.env.BENCH_COMBINE_ONLY !== '1') {
+  const backend = await initBackend();
+  const methods = methodsEnv.length > 0 ? methodsEnv : predictorRegistry.names();
+  log.info(`backend ${backend.name}; methods ${methods.join(', ')}`);
+  if (process.env.BENCH_ABLATIONS === '1') {
+    for (const ablation of ABLATIONS) await runOne(TASKS[0], backend, ['nasflat'], ablation);
+  } else {
+    for (const task of TASKS) if (wantedTasks.length === 0 || wantedTasks.includes(task.id)) await runOne(task, backend, methods);
+  }
 }
 
-const mean = (run, method, n) => run.summary.spearman.mean[`${method}@${n}`]?.mean ?? NaN;
-const samples = [5, 10, 20];
-const header = ['task', 'paper NASFLAT', 'simple proxy (issue)', 'target @20', ...methods.flatMap((m) => samples.map((n) => `${m}@${n}`)), 'best @20', 'target met', 'seconds'];
-const rows = runs.map((r) => {
-  const at20 = methods.map((m) => [m, mean(r, m, 20)]).filter(([, v]) => Number.isFinite(v)).sort((a, b) => b[1] - a[1]);
-  const ours = mean(r, 'nasflat', 20);
+// The combined table, from every task report present.
+const tasks = TASKS.map((task) => ({ task, ...readRecords(reportDir(task.id)), meta: readMeta(reportDir(task.id)) })).filter((t) => t.records.length > 0);
+function readMeta(dir) {
+  const file = path.join(dir, 'transfer.json');
+  if (!fs.existsSync(file)) return {};
+  const { backend, nasflatOptions, sharedPretrain, totalSeconds } = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return { backend, nasflatOptions, sharedPretrain, totalSeconds };
+}
+const methodOrder = predictorRegistry.names();
+const methods = methodOrder.filter((m) => tasks.some((t) => t.records.some((r) => r.method === m)));
+const meanOf = (summary, method, n) => summary.spearman.mean[`${method}@${n}`]?.mean ?? NaN;
+const round = (x) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : '–');
+const header = ['task', 'paper NASFLAT', 'simple proxy (issue)', 'target @20', ...methods.map((m) => `${m} @5/10/20`), 'best @20', 'NASFLAT target met'];
+const rows = tasks.map(({ task, records }) => {
+  const summary = summariseTransfer(records);
+  const at20 = methods.map((m) => [m, meanOf(summary, m, 20)]).filter(([, v]) => Number.isFinite(v)).sort((a, b) => b[1] - a[1]);
+  const ours = meanOf(summary, 'nasflat', 20);
   return [
-    `${r.task.id} (${r.task.label})`,
-    r.task.paper,
-    r.task.proxy,
-    r.task.target,
-    ...methods.flatMap((m) => samples.map((n) => Math.round(mean(r, m, n) * 1000) / 1000)),
-    at20.length > 0 ? `${at20[0][0]} ${at20[0][1].toFixed(3)}` : 'n/a',
-    Number.isFinite(ours) ? (ours >= r.task.target ? 'yes' : `no (${ours.toFixed(3)})`) : 'n/a',
-    `${Math.round(r.seconds)}`,
+    `${task.id} (${task.label})`,
+    task.paper,
+    task.proxy,
+    task.target,
+    ...methods.map((m) => SAMPLES.map((n) => round(meanOf(summary, m, n))).join(' / ')),
+    at20.length > 0 ? `${at20[0][0]} ${at20[0][1].toFixed(3)}` : '–',
+    Number.isFinite(ours) ? (ours >= task.target ? `yes (${ours.toFixed(3)})` : `no (${ours.toFixed(3)})`) : '–',
   ];
 });
-const totalSeconds = (performance.now() - started) / 1000;
-console.log(formatTable(header, rows));
-if (ablationRuns.length > 0) {
-  console.log('\nNB201 task 0 ablations (NASFLAT, mean ρ over targets):');
-  console.log(formatTable(['ablation', ...samples.map((n) => `@${n}`)], ablationRuns.map((a) => [`no ${a.flags.join(', ')}`, ...samples.map((n) => mean(a, 'nasflat', n))])));
-}
-console.log(`\ntotal ${totalSeconds.toFixed(0)} s on backend ${backend.name}`);
+const ablationRows = [{ label: 'defaults', dir: reportDir(TASKS[0].id) }, ...ABLATIONS.map((a) => ({ label: a.label, dir: reportDir(TASKS[0].id + a.suffix) }))]
+  .map(({ label, dir }) => ({ label, records: readRecords(dir).records.filter((r) => r.method === 'nasflat') }))
+  .filter((a) => a.records.length > 0)
+  .map(({ label, records }) => {
+    const summary = summariseTransfer(records);
+    return [label, ...SAMPLES.map((n) => round(meanOf(summary, 'nasflat', n)))];
+  });
 
+console.log(formatTable(header, rows));
+if (ablationRows.length > 1) {
+  console.log('\nNB201 task 0, NASFLAT with one idea switched off (mean ρ over targets and seeds):');
+  console.log(formatTable(['run', ...SAMPLES.map((n) => `@${n}`)], ablationRows));
+}
 fs.mkdirSync(outRoot, { recursive: true });
 const json = {
-  backend: backend.name,
   node: process.version,
-  totalSeconds,
   methods,
-  nasflatOptions: process.env.BENCH_NASFLAT ? JSON.parse(process.env.BENCH_NASFLAT) : 'defaults',
-  sharedPretrain: process.env.BENCH_SHARED_PRETRAIN === '1',
-  tasks: runs.map((r) => ({ id: r.task.id, label: r.task.label, paperNasflat: r.task.paper, simpleProxy: r.task.proxy, target20: r.task.target, seeds: r.seeds, samples: r.samples, seconds: r.seconds, pretrainSeconds: r.pretrainSeconds, spearman: r.summary.spearman, kendall: r.summary.kendall })),
-  ablations: ablationRuns.map((a) => ({ flags: a.flags, seconds: a.seconds, spearman: a.summary.spearman.mean })),
+  tasks: tasks.map(({ task, records, pretrainSeconds, meta }) => {
+    const summary = summariseTransfer(records);
+    return { id: task.id, label: task.label, paperNasflat: task.paper, simpleProxy: task.proxy, target20: task.target, ...meta, seeds: [...new Set(records.map((r) => r.seed))], pretrainSeconds, spearman: summary.spearman, kendall: summary.kendall };
+  }),
+  ablations: ablationRows.map(([label, ...values]) => ({ run: label, spearman: Object.fromEntries(SAMPLES.map((n, i) => [n, values[i]])) })),
 };
 fs.writeFileSync(path.join(outRoot, 'transfer.json'), JSON.stringify(json, numberOrNull, 1) + '\n');
 const md = [
-  '# Few-shot transfer (Spearman ρ, mean over each task\'s targets and seeds)',
+  "# Few-shot transfer (Spearman ρ, mean over each task's targets and seeds)",
   '',
-  `Backend ${backend.name}, seeds ${runs[0]?.seeds.join(',') ?? '-'}, total ${totalSeconds.toFixed(0)} s (shared 2-core machine). "paper NASFLAT" is the number reported by the paper's repository; "simple proxy" and "target @20" are from the issue. help-style has no 5-sample result: it must measure HELP's 10 reference archs.`,
+  '"paper NASFLAT" is the number reported by the paper\'s repository; "simple proxy" and "target @20" are from the issue. help-style has no 5-sample result: it must measure HELP\'s 10 reference archs.',
   '',
   markdownTable(header, rows),
-  ...(ablationRuns.length > 0 ? ['', '## NB201 task 0 ablations (NASFLAT)', '', markdownTable(['ablation', ...samples.map((n) => `@${n}`)], ablationRuns.map((a) => [`no ${a.flags.join(', ')}`, ...samples.map((n) => mean(a, 'nasflat', n))]))] : []),
+  ...(ablationRows.length > 1 ? ['', '## NB201 task 0: NASFLAT with one idea switched off', '', markdownTable(['run', ...SAMPLES.map((n) => `@${n}`)], ablationRows)] : []),
   '',
 ].join('\n');
 fs.writeFileSync(path.join(outRoot, 'transfer.md'), md);

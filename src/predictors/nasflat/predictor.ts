@@ -68,6 +68,7 @@ export class NasflatPredictor implements TransferablePredictor {
   private readonly canonicalCache = new Map<string, string>();
   private readonly builtinCache = new Map<string, Float32Array>();
   private readonly costCache = new Map<string, Float64Array>();
+  private readonly sourceScoreCache = new Map<string, Float64Array>();
   private zcpTable?: ZcpTable;
 
   constructor(
@@ -190,7 +191,7 @@ export class NasflatPredictor implements TransferablePredictor {
       // all of them fits them far better than it predicts new archs).
       // Below 3 measurements nothing is left out and the readout is the score through a regularised line.
       const targetColumn = columns.has(TARGET_COLUMN) && archs.length >= 3 ? this.crossFittedScores(archs, all, fineTune, Rng.derive(seed, 'nasflat-adapt-folds', target)) : scores;
-      const basis = this.readoutBasis(targetColumn, archs, graphs, supplementary, columns);
+      const basis = this.readoutBasis(targetColumn, archs, columns);
       readout = selectReadout(candidates, basis, latencyMs, this.config.readoutRule);
     }
     this.targets.get(target)?.params.forEach((v) => v.dispose());
@@ -202,16 +203,17 @@ export class NasflatPredictor implements TransferablePredictor {
     return this.scoreAndCalibration(device, archs).scores;
   }
 
-  /** Predicted latency in ms (the score through the device's calibration line; same order as `score`). */
+  /**
+   * Predicted latency in ms: an adapted target's readout, else the score through the device's calibration line (then
+   * in the order of `score`).
+   */
   async predict(device: string, archs: readonly string[]): Promise<Float64Array> {
-    const readout = this.targets.get(device)?.readout;
-    if (readout !== undefined) {
+    const target = this.targets.get(device);
+    if (target?.readout !== undefined) {
       const canonical = this.canonical(archs);
-      const graphs = encodeGraphs(this.space, canonical);
-      const supplementary = this.supplementary(canonical);
-      const columns = new Set(readoutColumns(readout));
-      const scores = columns.has(TARGET_COLUMN) ? runNetwork(this.targets.get(device)!.params, this.config, graphs, supplementary, canonical.map(() => 0)) : undefined;
-      return applyReadout(readout, this.readoutBasis(scores, canonical, graphs, supplementary, columns), canonical.length);
+      const columns = new Set(readoutColumns(target.readout));
+      const scores = columns.has(TARGET_COLUMN) ? runNetwork(target.params, this.config, encodeGraphs(this.space, canonical), this.supplementary(canonical), canonical.map(() => 0)) : undefined;
+      return applyReadout(target.readout, this.readoutBasis(scores, canonical, columns), canonical.length);
     }
     const { scores, calibration } = this.scoreAndCalibration(device, archs);
     return scores.map((s) => calibration.slope * s + calibration.intercept);
@@ -268,14 +270,23 @@ export class NasflatPredictor implements TransferablePredictor {
   }
 
   /** The basis columns named in `columns` for encoded archs (`targetScores` = the fine-tuned network's scores). */
-  private readoutBasis(targetScores: Float64Array | undefined, archs: readonly string[], graphs: EncodedGraphs, supplementary: { width: number; values: Float32Array }, columns: ReadonlySet<string>): BasisColumns {
+  private readoutBasis(targetScores: Float64Array | undefined, archs: readonly string[], columns: ReadonlySet<string>): BasisColumns {
     const basis: BasisColumns = new Map();
     if (targetScores !== undefined) basis.set(TARGET_COLUMN, targetScores);
-    const pretrained = this.requirePretrained();
-    this.sources.forEach((device, row) => {
-      const column = `source:${device}`;
-      if (columns.has(column)) basis.set(column, runNetwork(pretrained, this.config, graphs, supplementary, archs.map(() => row)));
-    });
+    const wanted = this.sources.map((device, row) => ({ column: `source:${device}`, row })).filter((s) => columns.has(s.column));
+    if (wanted.length > 0) {
+      // A source's score of an arch never changes after pretraining, and the transfer harness and the search ask
+      // for the same archs for every target: computed once per arch, for every source at once.
+      const missing = [...new Set(archs.filter((a) => !this.sourceScoreCache.has(a)))];
+      if (missing.length > 0) {
+        const pretrained = this.requirePretrained();
+        const missingGraphs = encodeGraphs(this.space, missing);
+        const missingSupplementary = this.supplementary(missing);
+        const perSource = this.sources.map((_, row) => runNetwork(pretrained, this.config, missingGraphs, missingSupplementary, missing.map(() => row)));
+        missing.forEach((arch, i) => this.sourceScoreCache.set(arch, Float64Array.from(perSource, (scores) => scores[i])));
+      }
+      for (const { column, row } of wanted) basis.set(column, Float64Array.from(archs, (a) => this.sourceScoreCache.get(a)![row]));
+    }
     const names = costColumnNames(this.space);
     if (names.some((c) => columns.has(c))) {
       const rows = archs.map((arch) => {
@@ -370,6 +381,7 @@ export class NasflatPredictor implements TransferablePredictor {
     for (const state of this.targets.values()) state.params.forEach((v) => v.dispose());
     this.pretrained = undefined;
     this.targets.clear();
+    this.sourceScoreCache.clear();
     this.sourceCalibration.clear();
   }
 

@@ -103,7 +103,7 @@ export type ReadoutRule = 'stack' | 'best';
  * Fit every candidate at every ridge strength and keep, per candidate, the strength with the lowest leave-one-out
  * error on the few measurements. `best` keeps the candidate with the lowest error (ties to the one listed first);
  * `stack` weights the candidates by non-negative least squares of the measurements on their leave-one-out
- * predictions, and keeps those with a positive weight. With fewer than 3 measurements there is nothing to leave out
+ * predictions, and keeps those with a weight above 0.001. With fewer than 3 measurements there is nothing to leave out
  * and only the first candidate is fitted, strongly regularised.
  */
 export function selectReadout(candidates: readonly ReadoutCandidate[], basis: BasisColumns, latencyMs: readonly number[], rule: ReadoutRule): Readout {
@@ -129,7 +129,8 @@ export function selectReadout(candidates: readonly ReadoutCandidate[], basis: Ba
     return { members: [member(top.candidate, top.rows, top.lambda, Math.sqrt(top.error), 1)] };
   }
   const shares = nonNegativeLeastSquares(scored.map((s) => s.loo), latencyMs);
-  const kept = scored.filter((_, k) => shares[k] > 1e-9);
+  // Shares below 0.1 % change no prediction noticeably and would only clutter the readout.
+  const kept = scored.filter((_, k) => shares[k] > 1e-3);
   if (kept.length === 0) {
     const [top] = [...scored].sort((a, b) => a.error - b.error || a.order - b.order);
     return { members: [member(top.candidate, top.rows, top.lambda, Math.sqrt(top.error), 1)] };
