@@ -23,6 +23,8 @@ describe('quickstart (subprocess, reduced budget)', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/search: 40\/40 bestProxy=[\d.]+ hv=[\d.]+/);
     expect(r.stdout).toMatch(/latency: nasflat predictor models\/quickstart adapted to mobile-npu \(simulated:mobile-npu@\d+\) from 10 measurements/);
+    // How the target was initialised and read out: one of the five simulated sources, and the stacked readout.
+    expect(r.stdout).toMatch(/initialised from (server-gpu|desktop-cpu|mobile-cpu|edge-tpu|mcu) \(ρ -?[\d.]+ on the measurements\); readout \S+ ×[\d.]+/);
     expect(r.stdout).toMatch(/accuracy: a zero-cost PROXY score/);
     expect(r.stdout).toMatch(/rank\s+arch\s+accuracy \(PROXY\)\s+latency ms\s+latency source\s+FLOPs M/);
     expect(r.stdout).toMatch(/predictor:nasflat\(quickstart\)→mobile-npu/);
@@ -32,6 +34,7 @@ describe('quickstart (subprocess, reduced budget)', () => {
     const provenance = JSON.parse(fs.readFileSync(path.join(repoRoot, 'models/quickstart/provenance.json'), 'utf8'));
     const show = JSON.parse(runCli(['runs', 'show', 'q', '--results', results, '--json']).stdout);
     expect(show.adaptation.archs).toHaveLength(10);
+    expect(show.adaptation.report.readout.reduce((sum: number, m: { share: number }) => sum + m.share, 0)).toBeGreaterThan(0.5);
     expect(provenance.sources.some((s: string) => s.includes('mobile-npu'))).toBe(false);
     expect(show.verification.archs).toEqual(show.front.map((f: { arch: string }) => f.arch));
     expect(show.accuracyIsProxy).toBe(true);
