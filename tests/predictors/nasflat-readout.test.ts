@@ -48,6 +48,12 @@ describe('selectReadout', () => {
     for (let i = 0; i < n; i++) expect(predicted[i]).toBeCloseTo(latencyMs[i], 1);
   });
 
+  it('leaves out candidates with more columns than measurements − 2, whose leave-one-out folds are underdetermined', () => {
+    const four = latencyMs.slice(0, 4);
+    const readout = selectReadout([{ name: 'both', columns: ['a', 'b'] }, { name: 'three', columns: ['a', 'b', 'a'] }, { name: 'only-a', columns: ['a'] }], basis, four, 'stack');
+    expect(readout.members.map((m) => m.name)).not.toContain('three');
+  });
+
   it('fits only the first candidate, strongly regularised, when fewer than three measurements leave nothing out', () => {
     const small: BasisColumns = new Map([['a', Float64Array.from([0, 1])]]);
     const readout = selectReadout([{ name: 'only-a', columns: ['a'] }, { name: 'b', columns: ['b'] }], small, [1, 3], 'stack');

@@ -103,7 +103,8 @@ export type ReadoutRule = 'stack' | 'best';
  * Fit every candidate at every ridge strength and keep, per candidate, the strength with the lowest leave-one-out
  * error on the few measurements. `best` keeps the candidate with the lowest error (ties to the one listed first);
  * `stack` weights the candidates by non-negative least squares of the measurements on their leave-one-out
- * predictions, and keeps those with a weight above 0.001. With fewer than 3 measurements there is nothing to leave out
+ * predictions, and keeps those with a weight above 0.001. Candidates with more columns than n − 2 are not
+ * considered (chosen by leave-one-source-out on source devices, `bench:readout-rule`). With fewer than 3 measurements there is nothing to leave out
  * and only the first candidate is fitted, strongly regularised.
  */
 export function selectReadout(candidates: readonly ReadoutCandidate[], basis: BasisColumns, latencyMs: readonly number[], rule: ReadoutRule): Readout {
@@ -114,7 +115,9 @@ export function selectReadout(candidates: readonly ReadoutCandidate[], basis: Ba
     return { name: candidate.name, columns: candidate.columns, share, weights: model.weights, intercept: model.intercept, lambda, looRmseMs };
   };
   if (n < 3) return { members: [member(candidates[0], rowsOf(candidates[0].columns), RIDGE_LAMBDAS[RIDGE_LAMBDAS.length - 1], NaN, 1)] };
-  const scored = candidates.map((candidate, order) => {
+  // A candidate with more columns than n − 2 is underdetermined on every leave-one-out fold: its error says little.
+  const fitting = candidates.filter((c) => c.columns.length <= n - 2);
+  const scored = (fitting.length > 0 ? fitting : candidates.slice(0, 1)).map((candidate, order) => {
     const rows = rowsOf(candidate.columns);
     let best: { lambda: number; error: number; loo: Float64Array } = { lambda: RIDGE_LAMBDAS[0], error: Infinity, loo: new Float64Array(n) };
     for (const lambda of RIDGE_LAMBDAS) {
