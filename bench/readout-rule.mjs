@@ -45,9 +45,9 @@ for (const [id, file] of TASKS) {
     const sourceColumns = others.map((d) => `source:${d}`);
     const candidates = [
       { name: 'cost', columns: cost },
-      { name: 'flops', columns: ['flops'] },
+      { name: 'flops', columns: ['flops'], increasing: ['flops'] },
       { name: 'sources', columns: sourceColumns },
-      ...sourceColumns.map((c) => ({ name: c, columns: [c] })),
+      ...sourceColumns.map((c) => ({ name: c, columns: [c], increasing: [c] })),
     ];
     const truthAll = table.column(heldOut);
     for (const n of samples) {

@@ -54,6 +54,15 @@ describe('selectReadout', () => {
     expect(readout.members.map((m) => m.name)).not.toContain('three');
   });
 
+  it('leaves out a candidate that would give a latency-like column a negative weight', () => {
+    const minusA = Float64Array.from(a, (v) => -v);
+    const signed: BasisColumns = new Map([...basis, ['minus-a', minusA]]);
+    const free = selectReadout([{ name: 'minus-a', columns: ['minus-a'] }], signed, latencyMs, 'best');
+    expect(free.members[0].weights[0]).toBeLessThan(0);
+    const readout = selectReadout([{ name: 'minus-a', columns: ['minus-a'], increasing: ['minus-a'] }, { name: 'only-b', columns: ['b'] }], signed, latencyMs, 'stack');
+    expect(readout.members.map((m) => m.name)).toEqual(['only-b']);
+  });
+
   it('fits only the first candidate, strongly regularised, when fewer than three measurements leave nothing out', () => {
     const small: BasisColumns = new Map([['a', Float64Array.from([0, 1])]]);
     const readout = selectReadout([{ name: 'only-a', columns: ['a'] }, { name: 'b', columns: ['b'] }], small, [1, 3], 'stack');

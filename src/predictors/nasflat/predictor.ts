@@ -212,7 +212,10 @@ export class NasflatPredictor implements TransferablePredictor {
     if (target?.readout !== undefined) {
       const canonical = this.canonical(archs);
       const columns = new Set(readoutColumns(target.readout));
-      const scores = columns.has(TARGET_COLUMN) ? runNetwork(target.params, this.config, encodeGraphs(this.space, canonical), this.supplementary(canonical), canonical.map(() => 0)) : undefined;
+      // Computed even when the readout reads no network score, so an arch the predictor cannot encode (e.g. one
+      // missing from its zcpTable) is rejected whatever the readout.
+      const supplementary = this.supplementary(canonical);
+      const scores = columns.has(TARGET_COLUMN) ? runNetwork(target.params, this.config, encodeGraphs(this.space, canonical), supplementary, canonical.map(() => 0)) : undefined;
       return applyReadout(target.readout, this.readoutBasis(scores, canonical, columns), canonical.length);
     }
     const { scores, calibration } = this.scoreAndCalibration(device, archs);
@@ -256,15 +259,17 @@ export class NasflatPredictor implements TransferablePredictor {
     const sources = bases.has('sources') ? this.sources.map((d) => `source:${d}`) : [];
     const cost = bases.has('cost') ? costColumnNames(this.space) : [];
     const target = bases.has('nasflat') ? [TARGET_COLUMN] : [];
+    // The fine-tuned score, every source score and FLOPs are latency predictions: alone, or the score beside other
+    // columns, they may only enter increasingly.
     const candidates: ReadoutCandidate[] = [
-      { name: TARGET_COLUMN, columns: target },
-      { name: `${TARGET_COLUMN}+flops`, columns: target.length > 0 && cost.length > 0 ? [...target, 'flops'] : [] },
-      { name: `${TARGET_COLUMN}+cost`, columns: target.length > 0 && cost.length > 0 ? [...target, ...cost] : [] },
-      { name: `${TARGET_COLUMN}+sources`, columns: target.length > 0 && sources.length > 0 ? [...target, ...sources] : [] },
+      { name: TARGET_COLUMN, columns: target, increasing: target },
+      { name: `${TARGET_COLUMN}+flops`, columns: target.length > 0 && cost.length > 0 ? [...target, 'flops'] : [], increasing: [TARGET_COLUMN, 'flops'] },
+      { name: `${TARGET_COLUMN}+cost`, columns: target.length > 0 && cost.length > 0 ? [...target, ...cost] : [], increasing: target },
+      { name: `${TARGET_COLUMN}+sources`, columns: target.length > 0 && sources.length > 0 ? [...target, ...sources] : [], increasing: target },
       { name: 'cost', columns: cost },
-      { name: 'flops', columns: cost.length > 0 ? ['flops'] : [] },
+      { name: 'flops', columns: cost.length > 0 ? ['flops'] : [], increasing: ['flops'] },
       { name: 'sources', columns: sources },
-      ...sources.map((column) => ({ name: column, columns: [column] })),
+      ...sources.map((column) => ({ name: column, columns: [column], increasing: [column] })),
     ];
     return candidates.filter((c) => c.columns.length > 0);
   }

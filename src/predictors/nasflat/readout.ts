@@ -4,7 +4,7 @@
 // regression), or the single best of them. With 5–20 measurements the fine-tuned score alone can lose to a simple
 // basis (FLOPs, op counts, one source device); the readout keeps whichever explains the measurements best without
 // ever looking at held-out data.
-import { fitRidge, predictLinear, RIDGE_LAMBDAS } from '../baselines/linalg.js';
+import { fitRidge, predictLinear, RIDGE_LAMBDAS, type LinearModel } from '../baselines/linalg.js';
 
 /** Feature columns of the few (or the predicted) archs, by column name, each aligned with the archs. */
 export type BasisColumns = Map<string, Float64Array>;
@@ -13,6 +13,11 @@ export type BasisColumns = Map<string, Float64Array>;
 export interface ReadoutCandidate {
   name: string;
   columns: string[];
+  /**
+   * Columns that are themselves latency predictions (a score, FLOPs) and so may only enter with a non-negative
+   * weight: a candidate whose fit gives one of them a negative weight is left out.
+   */
+  increasing?: string[];
 }
 
 /** A fitted member of a readout: `ms ≈ intercept + Σ weights[j]·column[j]`, entering the readout × `share`. */
@@ -103,21 +108,27 @@ export type ReadoutRule = 'stack' | 'best';
  * Fit every candidate at every ridge strength and keep, per candidate, the strength with the lowest leave-one-out
  * error on the few measurements. `best` keeps the candidate with the lowest error (ties to the one listed first);
  * `stack` weights the candidates by non-negative least squares of the measurements on their leave-one-out
- * predictions, and keeps those with a weight above 0.001. Candidates with more columns than n − 2 are not
- * considered (chosen by leave-one-source-out on source devices, `bench:readout-rule`). With fewer than 3 measurements there is nothing to leave out
- * and only the first candidate is fitted, strongly regularised.
+ * predictions, and keeps those with a weight above 0.001. Not considered: candidates with more columns than n − 2
+ * (chosen by leave-one-source-out on source devices, `bench:readout-rule`), and candidates whose fit gives one of
+ * their `increasing` columns a negative weight (it would turn a latency ranking upside down). With fewer than 3
+ * measurements there is nothing to leave out and only the first candidate is fitted, strongly regularised.
  */
 export function selectReadout(candidates: readonly ReadoutCandidate[], basis: BasisColumns, latencyMs: readonly number[], rule: ReadoutRule): Readout {
   const n = latencyMs.length;
   const rowsOf = (columns: readonly string[]) => Array.from({ length: n }, (_, r) => columns.map((c) => basis.get(c)![r]));
-  const member = (candidate: ReadoutCandidate, rows: number[][], lambda: number, looRmseMs: number, share: number): ReadoutMember => {
-    const model = fitRidge(rows, latencyMs, lambda);
-    return { name: candidate.name, columns: candidate.columns, share, weights: model.weights, intercept: model.intercept, lambda, looRmseMs };
-  };
-  if (n < 3) return { members: [member(candidates[0], rowsOf(candidates[0].columns), RIDGE_LAMBDAS[RIDGE_LAMBDAS.length - 1], NaN, 1)] };
+  const member = (candidate: ReadoutCandidate, model: LinearModel, looRmseMs: number, share: number): ReadoutMember => ({
+    name: candidate.name,
+    columns: candidate.columns,
+    share,
+    weights: model.weights,
+    intercept: model.intercept,
+    lambda: model.lambda,
+    looRmseMs,
+  });
+  if (n < 3) return { members: [member(candidates[0], fitRidge(rowsOf(candidates[0].columns), latencyMs, RIDGE_LAMBDAS[RIDGE_LAMBDAS.length - 1]), NaN, 1)] };
   // A candidate with more columns than n − 2 is underdetermined on every leave-one-out fold: its error says little.
   const fitting = candidates.filter((c) => c.columns.length <= n - 2);
-  const scored = (fitting.length > 0 ? fitting : candidates.slice(0, 1)).map((candidate, order) => {
+  const scoredAll = (fitting.length > 0 ? fitting : candidates.slice(0, 1)).map((candidate) => {
     const rows = rowsOf(candidate.columns);
     let best: { lambda: number; error: number; loo: Float64Array } = { lambda: RIDGE_LAMBDAS[0], error: Infinity, loo: new Float64Array(n) };
     for (const lambda of RIDGE_LAMBDAS) {
@@ -125,18 +136,23 @@ export function selectReadout(candidates: readonly ReadoutCandidate[], basis: Ba
       const error = loo.reduce((s, p, i) => s + (p - latencyMs[i]) ** 2, 0) / n;
       if (error <= best.error * (1 + 1e-9)) best = { lambda, error, loo };
     }
-    return { candidate, order, rows, ...best };
+    const model = fitRidge(rows, latencyMs, best.lambda);
+    const upsideDown = (candidate.increasing ?? []).some((c) => model.weights[candidate.columns.indexOf(c)] < 0);
+    return { candidate, model, upsideDown, ...best };
   });
+  const valid = scoredAll.filter((s) => !s.upsideDown);
+  const scored = valid.length > 0 ? valid : scoredAll.slice(0, 1);
+  const lowest = () => scored.reduce((a, b) => (b.error < a.error ? b : a));
   if (rule === 'best') {
-    const [top] = [...scored].sort((a, b) => a.error - b.error || a.order - b.order);
-    return { members: [member(top.candidate, top.rows, top.lambda, Math.sqrt(top.error), 1)] };
+    const top = lowest();
+    return { members: [member(top.candidate, top.model, Math.sqrt(top.error), 1)] };
   }
   const shares = nonNegativeLeastSquares(scored.map((s) => s.loo), latencyMs);
   // Shares below 0.1 % change no prediction noticeably and would only clutter the readout.
-  const kept = scored.filter((_, k) => shares[k] > 1e-3);
+  const kept = scored.map((s, k) => ({ ...s, share: shares[k] })).filter((s) => s.share > 1e-3);
   if (kept.length === 0) {
-    const [top] = [...scored].sort((a, b) => a.error - b.error || a.order - b.order);
-    return { members: [member(top.candidate, top.rows, top.lambda, Math.sqrt(top.error), 1)] };
+    const top = lowest();
+    return { members: [member(top.candidate, top.model, Math.sqrt(top.error), 1)] };
   }
-  return { members: kept.map((s) => member(s.candidate, s.rows, s.lambda, Math.sqrt(s.error), shares[s.order])).sort((a, b) => b.share - a.share) };
+  return { members: kept.map((s) => member(s.candidate, s.model, Math.sqrt(s.error), s.share)).sort((a, b) => b.share - a.share) };
 }
