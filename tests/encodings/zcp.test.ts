@@ -131,6 +131,48 @@ describe('every proxy (tiny input)', () => {
     const r = await computeZcp(nb201Space, [dead], { ...nb201Space.defaultInput('cifar10'), resolution: 8 }, { proxies: ['synflow'] });
     expect(r.synflow[0]).toBe(-Infinity);
   }, 60_000);
+
+  it('synflow equals its per-layer definition Σ_l (R − R with kernel l zeroed) on NB201 and FBNet', async () => {
+    // The reference: one forward pass per kernel on the same seeded model, prepared as synflow prescribes (|θ|, BN at
+    // identity statistics, a tiny all-ones input).
+    const reference = (space: ReturnType<typeof getSpace>, arch: string, input: ReturnType<typeof nb201Space.defaultInput>): number => {
+      const model = space.buildModel(arch, input, { seed: 2 });
+      try {
+        tf.tidy(() => {
+          for (const w of model.weights) {
+            const name = w.originalName ?? w.name;
+            if (/moving_mean$/.test(name)) w.write(tf.zerosLike(w.read()));
+            else if (/moving_variance$/.test(name)) w.write(tf.onesLike(w.read()));
+            else if (w.trainable) w.write(tf.abs(w.read()));
+          }
+        });
+        const scale = 1e-30;
+        const R = (): number => tf.tidy(() => (model.apply(tf.fill([1, input.resolution, input.resolution, input.channels], scale), { training: false }) as tf.Tensor).sum().dataSync()[0]);
+        const full = R();
+        let score = 0;
+        for (const w of model.trainableWeights.filter((v) => /kernel$/.test(v.originalName ?? v.name))) {
+          const kept = tf.clone(w.read());
+          tf.tidy(() => {
+            w.write(tf.zerosLike(kept));
+          });
+          score += full - R();
+          w.write(kept);
+          kept.dispose();
+        }
+        return Math.log(score) - Math.log(scale);
+      } finally {
+        model.dispose();
+      }
+    };
+    const cases: [string, number][] = [['nb201', 8], ['nb201', 16], ['fbnet', 16]];
+    for (const [name, resolution] of cases) {
+      const space = getSpace(name);
+      const arch = space.sample(Rng.derive(4, 'synflow-ref', name, resolution));
+      const input = { ...space.defaultInput(), resolution };
+      const got = await computeZcp(space, [arch], input, { proxies: ['synflow'], seed: 2 });
+      expect(got.synflow[0], `${name} ${arch}`).toBeCloseTo(reference(space, arch, input), 2);
+    }
+  }, 120_000);
 });
 
 describeWithData('zcp read from a precomputed table (--zcp-table)', () => {
