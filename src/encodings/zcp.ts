@@ -95,6 +95,19 @@ function nwotScore(model: tf.LayersModel, x: tf.Tensor4D): number {
   return logAbsDet(kernel, n);
 }
 
+/** Put `model` in synflow's state: every trainable weight replaced by its magnitude, BN statistics at identity. */
+export function prepareSynflowWeights(model: tf.LayersModel): void {
+  // Variable.write keeps the written tensor's data, so the temporaries can be tidied away.
+  tf.tidy(() => {
+    for (const w of model.weights) {
+      const name = w.originalName ?? w.name;
+      if (/moving_mean$/.test(name)) w.write(tf.zerosLike(w.read()));
+      else if (/moving_variance$/.test(name)) w.write(tf.onesLike(w.read()));
+      else if (w.trainable) w.write(tf.abs(w.read()));
+    }
+  });
+}
+
 /** Step ε of the synflow finite difference in the kernels' common scale (see `synflowLog`). */
 const SYNFLOW_STEP = 5e-3;
 
@@ -110,15 +123,7 @@ const SYNFLOW_STEP = 5e-3;
  * ln(score) = ln(score at s) − ln s. Overwrites the weights of `model` (call it last).
  */
 function synflowLog(model: tf.LayersModel, input: InputShape): number {
-  // Variable.write keeps the written tensor's data, so the temporaries can be tidied away.
-  tf.tidy(() => {
-    for (const w of model.weights) {
-      const name = w.originalName ?? w.name;
-      if (/moving_mean$/.test(name)) w.write(tf.zerosLike(w.read()));
-      else if (/moving_variance$/.test(name)) w.write(tf.onesLike(w.read()));
-      else if (w.trainable) w.write(tf.abs(w.read()));
-    }
-  });
+  prepareSynflowWeights(model);
   const shape: [number, number, number, number] = [1, input.resolution, input.resolution, input.channels];
   const forward = (scale: number): number => tf.tidy(() => (model.apply(tf.fill(shape, scale), { training: false }) as tf.Tensor).sum().dataSync()[0]);
   let scale = 1e-30;

@@ -4,7 +4,7 @@ import { initBackend } from '../../src/core/backend.js';
 import { spearman } from '../../src/core/metrics.js';
 import { Rng } from '../../src/core/rng.js';
 import { loadZcpTable } from '../../src/data/zcp.js';
-import { COMPUTED_ZCPS, computeZcp, createZcpEncoder, createZcpTableEncoder } from '../../src/encodings/zcp.js';
+import { COMPUTED_ZCPS, computeZcp, createZcpEncoder, createZcpTableEncoder, prepareSynflowWeights } from '../../src/encodings/zcp.js';
 import { getSpace } from '../../src/spaces/registry.js';
 import { total } from '../../src/spaces/layers.js';
 import { nb201Space } from '../../src/spaces/nb201/space.js';
@@ -133,19 +133,12 @@ describe('every proxy (tiny input)', () => {
   }, 60_000);
 
   it('synflow equals its per-layer definition Σ_l (R − R with kernel l zeroed) on NB201 and FBNet', async () => {
-    // The reference: one forward pass per kernel on the same seeded model, prepared as synflow prescribes (|θ|, BN at
-    // identity statistics, a tiny all-ones input).
+    // The reference: one forward pass per kernel on the same seeded model in synflow's state, with a tiny all-ones
+    // input.
     const reference = (space: ReturnType<typeof getSpace>, arch: string, input: ReturnType<typeof nb201Space.defaultInput>): number => {
       const model = space.buildModel(arch, input, { seed: 2 });
       try {
-        tf.tidy(() => {
-          for (const w of model.weights) {
-            const name = w.originalName ?? w.name;
-            if (/moving_mean$/.test(name)) w.write(tf.zerosLike(w.read()));
-            else if (/moving_variance$/.test(name)) w.write(tf.onesLike(w.read()));
-            else if (w.trainable) w.write(tf.abs(w.read()));
-          }
-        });
+        prepareSynflowWeights(model);
         const scale = 1e-30;
         const R = (): number => tf.tidy(() => (model.apply(tf.fill([1, input.resolution, input.resolution, input.channels], scale), { training: false }) as tf.Tensor).sum().dataSync()[0]);
         const full = R();
