@@ -94,6 +94,27 @@ describe('NasflatPredictor', () => {
     for (const device of ['src_a', 'target']) expect([...(await loaded.predict(device, query))]).toEqual([...(await predictor.predict(device, query))]);
   });
 
+  it('keeps the source-device scores of every NB201 arch with the saved predictor, and predicts the same through them', async () => {
+    const predictor = await adapted();
+    const dir = path.join(tmp, 'tabled');
+    await predictor.save(dir);
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, PREDICTOR_MANIFEST), 'utf8'));
+    const entry = manifest.weights.tensors.find((t: { name: string }) => t.name === 'cache/sourceScores');
+    expect(entry.shape).toEqual([nb201.size, 2]);
+    const all = nb201.enumerate!();
+    const expected = await predictor.predict('target', all);
+    const loaded = await NasflatPredictor.load(dir);
+    expect([...(await loaded.predict('target', all))]).toEqual([...expected]);
+    // Without the table (`sourceScoreTable: 0`) nothing is saved and the scores are computed on demand, identically.
+    const untabled = await adapted({ sourceScoreTable: 0 });
+    const plainDir = path.join(tmp, 'untabled');
+    await untabled.save(plainDir);
+    const plain = JSON.parse(fs.readFileSync(path.join(plainDir, PREDICTOR_MANIFEST), 'utf8'));
+    expect(plain.weights.tensors.some((t: { name: string }) => t.name === 'cache/sourceScores')).toBe(false);
+    const sample = all.filter((_, i) => i % 97 === 0);
+    expect([...(await (await NasflatPredictor.load(plainDir)).predict('target', sample))]).toEqual(sample.map((a) => expected[all.indexOf(a)]));
+  }, 120_000);
+
   it('is deterministic for a seed and differs across seeds', async () => {
     const [a, b, c] = [await adapted({}, {}, 7), await adapted({}, {}, 7), await adapted({}, {}, 8)];
     const [pa, pb, pc] = await Promise.all([a, b, c].map((p) => p.predict('target', query)));

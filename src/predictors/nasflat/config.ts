@@ -68,6 +68,13 @@ const nasflatSchema = z
     readoutRule: z.enum(['stack', 'best']).default('stack'),
     /** Folds over which the fine-tuned score is cross-fitted for the readout's leave-one-out choice (≥ 2). */
     readoutFolds: z.number().int().min(2).default(5),
+    /**
+     * A space of at most this many archs (NB201's 15,625) gets every arch's source-device scores computed at the end
+     * of pretraining and saved with the predictor, so that predicting the whole space for a new device costs one
+     * network pass instead of one per source (0 = off; only with the `sources` readout basis and without a
+     * `zcpTable` or extra supplementary inputs, which need not cover the whole space).
+     */
+    sourceScoreTable: z.number().int().nonnegative().default(20_000),
   })
   .strict();
 

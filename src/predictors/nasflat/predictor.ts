@@ -25,6 +25,8 @@ const READABLE_VERSIONS = [1, 2];
 const TARGET_COLUMN = 'nasflat';
 /** Archs per inference batch: large enough to amortise per-op overhead, small enough for memory. */
 const PREDICT_BATCH = 4096;
+/** The saved source-device scores of every arch of an enumerable space (rows in `space.enumerate()` order). */
+const SOURCE_SCORE_TENSOR = 'cache/sourceScores';
 
 /** Score → ms line of one device. */
 interface Calibration {
@@ -132,6 +134,8 @@ export class NasflatPredictor implements TransferablePredictor {
     perDevice.forEach(({ rows, latencyMs }, d) => {
       this.sourceCalibration.set(this.sources[d], fitIncreasingLine(rows.map((r) => scores[r]), latencyMs));
     });
+    const tabled = this.tabledArchs();
+    if (tabled !== undefined) this.cacheSourceScores(tabled);
   }
 
   /** Few-shot transfer (what `fit` does). */
@@ -274,6 +278,28 @@ export class NasflatPredictor implements TransferablePredictor {
     return candidates.filter((c) => c.columns.length > 0);
   }
 
+  /** Compute (once per arch, for every source at once) the pretrained network's source-device scores of `archs`. */
+  private cacheSourceScores(archs: readonly string[]): void {
+    const missing = [...new Set(archs.filter((a) => !this.sourceScoreCache.has(a)))];
+    if (missing.length === 0) return;
+    const pretrained = this.requirePretrained();
+    const missingGraphs = encodeGraphs(this.space, missing);
+    const missingSupplementary = this.supplementary(missing);
+    const perSource = this.sources.map((_, row) => runNetwork(pretrained, this.config, missingGraphs, missingSupplementary, missing.map(() => row)));
+    missing.forEach((arch, i) => this.sourceScoreCache.set(arch, Float64Array.from(perSource, (scores) => scores[i])));
+  }
+
+  /**
+   * Every arch of the space, when its source-score table is kept (see `sourceScoreTable`); else undefined. Not with
+   * a ZCP table or extra supplementary inputs, which need not cover every arch of the space.
+   */
+  private tabledArchs(): string[] | undefined {
+    const usesSources = this.config.readout === 'select' && this.config.readoutBases.includes('sources');
+    const ownInputsOnly = this.config.zcpTable === undefined && this.options.extraSupplementary === undefined;
+    if (!usesSources || !ownInputsOnly || this.space.enumerate === undefined || this.space.size > this.config.sourceScoreTable) return undefined;
+    return this.space.enumerate();
+  }
+
   /** The basis columns named in `columns` for encoded archs (`targetScores` = the fine-tuned network's scores). */
   private readoutBasis(targetScores: Float64Array | undefined, archs: readonly string[], columns: ReadonlySet<string>): BasisColumns {
     const basis: BasisColumns = new Map();
@@ -282,14 +308,7 @@ export class NasflatPredictor implements TransferablePredictor {
     if (wanted.length > 0) {
       // A source's score of an arch never changes after pretraining, and the transfer harness and the search ask
       // for the same archs for every target: computed once per arch, for every source at once.
-      const missing = [...new Set(archs.filter((a) => !this.sourceScoreCache.has(a)))];
-      if (missing.length > 0) {
-        const pretrained = this.requirePretrained();
-        const missingGraphs = encodeGraphs(this.space, missing);
-        const missingSupplementary = this.supplementary(missing);
-        const perSource = this.sources.map((_, row) => runNetwork(pretrained, this.config, missingGraphs, missingSupplementary, missing.map(() => row)));
-        missing.forEach((arch, i) => this.sourceScoreCache.set(arch, Float64Array.from(perSource, (scores) => scores[i])));
-      }
+      this.cacheSourceScores(archs);
       for (const { column, row } of wanted) basis.set(column, Float64Array.from(archs, (a) => this.sourceScoreCache.get(a)![row]));
     }
     const names = costColumnNames(this.space);
@@ -324,6 +343,12 @@ export class NasflatPredictor implements TransferablePredictor {
     const pretrained = this.requirePretrained();
     const tensors: NamedTensor[] = [...paramTensors('pretrained', pretrained)];
     for (const [device, state] of this.targets) tensors.push(...paramTensors(`target:${device}`, state.params));
+    const tabled = this.tabledArchs();
+    if (tabled !== undefined && tabled.every((a) => this.sourceScoreCache.has(a))) {
+      const values = new Float32Array(tabled.length * this.sources.length);
+      tabled.forEach((arch, i) => values.set(this.sourceScoreCache.get(arch)!, i * this.sources.length));
+      tensors.push({ name: SOURCE_SCORE_TENSOR, shape: [tabled.length, this.sources.length], values });
+    }
     saveTensors(
       dir,
       {
@@ -363,6 +388,15 @@ export class NasflatPredictor implements TransferablePredictor {
     predictor.supplementaryStats = { mean: supplementary.mean, std: supplementary.std };
     predictor.pretrained = paramsFrom(tensors, 'pretrained');
     predictor.sourceCalibration = new Map(Object.entries(header.sourceCalibration as Record<string, Calibration>));
+    const table = tensors.get(SOURCE_SCORE_TENSOR);
+    const tabled = table === undefined ? undefined : predictor.tabledArchs();
+    if (table !== undefined && tabled !== undefined) {
+      const width = predictor.sources.length;
+      if (table.shape[0] !== tabled.length || table.shape[1] !== width) {
+        throw new HwnasError(`${file}: source-score table is ${table.shape.join('×')}, expected ${tabled.length}×${width}`);
+      }
+      tabled.forEach((arch, i) => predictor.sourceScoreCache.set(arch, Float64Array.from(table.values.subarray(i * width, (i + 1) * width))));
+    }
     type SavedTarget = { calibration: Calibration; readout?: Readout | null; initialisedFrom: string | null; initialisationRho: number | null };
     for (const [device, saved] of Object.entries(header.targets as Record<string, SavedTarget>)) {
       predictor.targets.set(device, {
