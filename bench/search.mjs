@@ -1,8 +1,9 @@
 // bench:search — quickstart wall time, search-loop throughput (predictor scoring + SQLite commits, against
 // simulator scoring in the same run), and the paper experiment: hypervolume ratio (found / true front) and target
 // measurements for the few-shot predictor vs true latencies vs FLOPs on HELP NB201 devices. Writes
-// results/bench/search.json. BENCH_PARTS=quickstart,throughput,paper (default all) runs a subset and keeps the other
-// parts of an existing search.json.
+// results/bench/search.json. Also the quickstart's accuracy proxy: Spearman ρ of TF.js proxies with CIFAR-100 accuracy
+// and their time per arch. BENCH_PARTS=quickstart,throughput,proxy,paper (default all) runs a subset and keeps the
+// other parts of an existing search.json.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,9 @@ import { ArchFeatures } from '../dist/predictors/baselines/features.js';
 import { hypervolume, paretoFront } from '../dist/search/pareto.js';
 import { hypervolumeTrace, resolveObjectives } from '../dist/search/objectives.js';
 import { startSearch } from '../dist/search/run.js';
+import { spearman } from '../dist/core/metrics.js';
+import { Rng } from '../dist/core/rng.js';
+import { computeZcp } from '../dist/encodings/zcp.js';
 import { getSpace } from '../dist/spaces/registry.js';
 
 const DATA = process.env.HWNAS_DATA_DIR ?? path.resolve('../shared/data');
@@ -30,7 +34,7 @@ const PREDICTOR_DIR = 'results/predictors/nb201-task0';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-bench-search-'));
 const backend = await initBackend();
 const logger = createLogger('quiet');
-const PARTS = (process.env.BENCH_PARTS ?? 'quickstart,throughput,paper').split(',');
+const PARTS = (process.env.BENCH_PARTS ?? 'quickstart,throughput,proxy,paper').split(',');
 const OUT = 'results/bench/search.json';
 const previous = fs.existsSync(OUT) ? JSON.parse(fs.readFileSync(OUT, 'utf8')) : {};
 const result = { ...previous, machine: 'shared 2-core machine (other jobs running); wall times are indicative', backend: backend.name };
@@ -68,7 +72,27 @@ if (PARTS.includes('throughput')) {
   console.log(formatTable(['scoring', 'evaluations', 'seconds', 'evals/s'], rows.map((r) => [r.scoring, r.evaluations, r.seconds, r.evaluationsPerSecond])));
 }
 
-// 3. Paper experiment (needs ../shared/data).
+// 3. The quickstart's accuracy proxy against CIFAR-100 accuracy (needs ../shared/data): ρ and time per arch of
+// synflow at the quickstart's 8×8 and at the dataset's 32×32, and of two alternatives, on 150 random NB201 archs
+// (the quickstart's seed 1 and batch 16).
+if (PARTS.includes('proxy') && fs.existsSync(ACCURACY)) {
+  const space = getSpace('nb201');
+  const accuracy = loadAccuracyTable(ACCURACY, 'cifar100_test_acc_nb201', { canonical: (a) => space.canonical(a) });
+  const archs = Rng.derive(0, 'bench-search-proxy').sample([...accuracy.archs], 150);
+  const rows = [];
+  for (const [proxy, resolution] of [['synflow', 8], ['synflow', 32], ['nwot', 8], ['params', 32]]) {
+    const t0 = performance.now();
+    const values = (await computeZcp(space, archs, { ...space.defaultInput('cifar10'), resolution }, { proxies: [proxy], seed: 1, batchSize: 16 }))[proxy];
+    const msPerArch = (performance.now() - t0) / archs.length;
+    const finite = archs.map((a, i) => [values[i], accuracy.get(a)]).filter(([v]) => Number.isFinite(v));
+    rows.push({ proxy, resolution, archs: archs.length, finite: finite.length, spearman: spearman(finite.map((r) => r[0]), finite.map((r) => r[1])), msPerArch });
+  }
+  result.proxy = { accuracy: 'cifar100_test_acc_nb201', seed: 1, batchSize: 16, rows };
+  console.log('\nAccuracy proxies vs CIFAR-100 accuracy (150 NB201 archs; ρ over the archs with a finite proxy)');
+  console.log(formatTable(['proxy', 'input', 'finite', 'ρ', 'ms/arch'], rows.map((r) => [r.proxy, `${r.resolution}×${r.resolution}`, r.finite, r.spearman.toFixed(3), r.msPerArch.toFixed(0)])));
+}
+
+// 4. Paper experiment (needs ../shared/data).
 if (!PARTS.includes('paper')) {
   // kept from the previous run
 } else if (fs.existsSync(LATENCY) && fs.existsSync(ACCURACY)) {

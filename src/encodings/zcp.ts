@@ -95,6 +95,8 @@ function nwotScore(model: tf.LayersModel, x: tf.Tensor4D): number {
   return logAbsDet(kernel, n);
 }
 
+const isKernel = (w: tf.LayerVariable): boolean => /kernel$/.test(w.originalName ?? w.name);
+
 /** Put `model` in synflow's state: every trainable weight replaced by its magnitude, BN statistics at identity. */
 export function prepareSynflowWeights(model: tf.LayersModel): void {
   // Variable.write keeps the written tensor's data, so the temporaries can be tidied away.
@@ -135,7 +137,7 @@ function synflowLog(model: tf.LayersModel, input: InputShape): number {
   // An output that does not depend on the input (a cell with no path to its output) has score 0: ln 0 = −∞.
   if (full === 0) return -Infinity;
   if (!Number.isFinite(full) || full < 0) return full > 0 ? Infinity : NaN;
-  const kernels = model.trainableWeights.filter((v) => /kernel$/.test(v.originalName ?? v.name));
+  const kernels = model.trainableWeights.filter(isKernel);
   const original = kernels.map((w) => tf.clone(w.read()));
   const at = (t: number): number => {
     tf.tidy(() => kernels.forEach((w, i) => w.write(tf.mul(original[i], t))));
@@ -146,8 +148,6 @@ function synflowLog(model: tf.LayersModel, input: InputShape): number {
   tf.dispose(original);
   return score > 0 ? Math.log(score) - Math.log(scale) : -Infinity;
 }
-
-const isKernel = (w: tf.LayerVariable): boolean => /kernel$/.test(w.originalName ?? w.name);
 const WEIGHT_LAYERS = new Set(['Conv2D', 'DepthwiseConv2D', 'Dense']);
 
 /**
