@@ -1,9 +1,10 @@
 // Where the measured data lives, and the files hwnas knows inside it (relative to the data folder).
 import path from 'node:path';
+import { packageRoot } from '../core/config/paths.js';
 
-/** The data folder: `$HWNAS_DATA_DIR`, else `../shared/data` relative to the working directory. */
+/** The data folder: `$HWNAS_DATA_DIR`, else `../shared/data` beside the hwnas package (its checkout). */
 export function defaultDataDir(): string {
-  return process.env.HWNAS_DATA_DIR ?? path.resolve('../shared/data');
+  return process.env.HWNAS_DATA_DIR ?? path.resolve(packageRoot(), '../shared/data');
 }
 
 /** Known files, relative to the data folder (see each folder's README for units and coverage). */

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../core/config/paths.js';
 import { DataFileError, HwnasError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { OpGraph, SearchSpace } from '../spaces/types.js';
@@ -106,15 +106,9 @@ export function loadArtefact<C>(file: string, encoder: string, version: number, 
   return { meta, params };
 }
 
-/** The package's `models/encoders` folder (works from `src/` under vitest and from `dist/src/` when built). */
+/** The package's `models/encoders` folder, wherever hwnas is installed. */
 export function modelsDir(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new HwnasError('cannot find the hwnas package root (package.json) to locate models/encoders');
-    dir = parent;
-  }
-  return path.join(dir, 'models', 'encoders');
+  return path.join(packageRoot(), 'models', 'encoders');
 }
 
 /** Default artefact path of a learned encoder for a space: `models/encoders/<space>-<encoder>.json`. */

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readConfigData } from '../core/config/load.js';
+import { DEVICE_PATH_FIELDS, resolvePathsIn } from '../core/config/paths.js';
 import { validate } from '../core/config/validate.js';
 import { UnknownNameError, UsageError } from '../core/errors.js';
 import { Registry } from '../core/registry.js';
@@ -38,7 +39,8 @@ export function resolveDevicesDir(option?: string): string {
 
 /** Read and validate a profile file (JSON or YAML). @throws ConfigError naming the file, field path and reason */
 export function loadProfile(file: string): DeviceProfile {
-  return validate(deviceProfileSchema, readConfigData(file), file);
+  // A table named by a relative path sits beside the profile, wherever hwnas is started from.
+  return validate(deviceProfileSchema, resolvePathsIn(readConfigData(file), DEVICE_PATH_FIELDS, path.dirname(path.resolve(file))), file);
 }
 
 /** One entry of `devices list`. */

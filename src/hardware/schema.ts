@@ -101,7 +101,7 @@ export const simulatedSection = z
 
 export const tableSection = z
   .object({
-    /** Wide latency CSV (e.g. ../shared/data/help/nb201_latency.csv); relative paths resolve against the working directory. */
+    /** Wide latency CSV (e.g. ../shared/data/help/nb201_latency.csv); relative paths resolve against the profile file's folder. */
     file: z.string().min(1),
     /** Device column without its `_ms` suffix (e.g. `raspi4`). */
     column: z.string().min(1),

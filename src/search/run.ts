@@ -3,8 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readConfigData } from '../core/config/load.js';
-import { experimentSchema, type ExperimentConfig } from '../core/config/schema.js';
+import { experimentSchema, readExperimentData, type ExperimentConfig } from '../core/config/schema.js';
 import { deviceLabel, withSearchDefaults } from '../core/config/search.js';
 import { validate } from '../core/config/validate.js';
 import type { BackendInfo } from '../core/backend.js';
@@ -62,19 +61,6 @@ export interface SearchOptions {
   evaluations?: number;
 }
 
-/** Data paths of the config made absolute, so a run resumes from any working directory. */
-function absolutePaths(raw: Record<string, unknown>, base: string): Record<string, unknown> {
-  const copy = structuredClone(raw);
-  const fix = (section: unknown, keys: string[]) => {
-    if (section === null || typeof section !== 'object') return;
-    const s = section as Record<string, unknown>;
-    for (const k of keys) if (typeof s[k] === 'string') s[k] = path.resolve(base, s[k] as string);
-  };
-  fix(copy.latency, ['file', 'predictor', 'measurements']);
-  fix(copy.accuracy, ['file']);
-  return copy;
-}
-
 function hashOf(value: unknown): string {
   return crypto.createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 }
@@ -126,11 +112,11 @@ function freeRunDir(outputDir: string, base: string, explicit: boolean): string 
 
 /** Start a new run from a config file. @throws ConfigError, DataFileError, UsageError — before anything is written */
 export async function startSearch(configFile: string, options: SearchOptions): Promise<SearchOutcome> {
-  const raw = readConfigData(configFile) as Record<string, unknown>;
+  const raw = readExperimentData(configFile);
   const config = loadSearchConfig(raw, configFile);
   if (options.evaluations !== undefined) config.budget.evaluations = options.evaluations;
   const resolved = await resolve(config, configFile, options);
-  const stored = absolutePaths(raw, process.cwd());
+  const stored = structuredClone(raw);
   if (options.evaluations !== undefined) stored.budget = { ...(stored.budget as object), evaluations: options.evaluations };
   const configHash = hashOf(config);
   const outputDir = options.outputDir ?? config.output.dir;

@@ -18,11 +18,13 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('quickstart (subprocess, reduced budget)', () => {
   it('adapts the shipped predictor to a target that is not a source, searches, re-checks the front, and reports', async () => {
+    // Started from another folder, as a new user would: the config's paths resolve against the config file and the
+    // package, the relative --out-dir against the working directory.
     const results = path.join(dir, 'results');
-    const r = runCli(['search', '--config', 'experiments/quickstart.json', '--evaluations', '40', '--out-dir', results, '--run-name', 'q']);
+    const r = runCli(['search', '--config', path.join(repoRoot, 'experiments/quickstart.json'), '--evaluations', '40', '--out-dir', 'results', '--run-name', 'q'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/search: 40\/40 bestProxy=[\d.]+ hv=[\d.]+/);
-    expect(r.stdout).toMatch(/latency: nasflat predictor models\/quickstart adapted to mobile-npu \(simulated:mobile-npu@\d+\) from 10 measurements/);
+    expect(r.stdout).toMatch(/latency: nasflat predictor \S*models\/quickstart adapted to mobile-npu \(simulated:mobile-npu@\d+\) from 10 measurements/);
     // How the target was initialised and read out: one of the five simulated sources, and the stacked readout.
     expect(r.stdout).toMatch(/initialised from (server-gpu|desktop-cpu|mobile-cpu|edge-tpu|mcu) \(ρ -?[\d.]+ on the measurements\); readout \S+ ×[\d.]+/);
     expect(r.stdout).toMatch(/accuracy: a zero-cost PROXY score/);

@@ -7,6 +7,7 @@ import { ConfigError } from '../../src/core/errors.js';
 import { readConfigData } from '../../src/core/config/load.js';
 import { loadExperimentConfig } from '../../src/core/config/schema.js';
 import { formatPath, validate } from '../../src/core/config/validate.js';
+import { repoRoot } from '../helpers/cli.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-config-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -77,5 +78,44 @@ describe('validate / formatPath', () => {
     expect(configError(() => validate(schema, { items: [{ size: 3 }, { size: -1 }] }, 'f.json', ['section'])).path).toBe('section.items[1].size');
     expect(configError(() => validate(schema, { items: [{ size: 1, colour: 'red' }] }, 'f.json')).path).toBe('items[0].colour');
     expect(configError(() => validate(schema, {}, 'f.json')).message).toBe('f.json: items: is required');
+  });
+});
+
+describe('paths in configs', () => {
+  it('resolve against the config file, hwnas: paths against the package, whatever the working directory', () => {
+    const sub = path.join(dir, 'nested', 'exp');
+    fs.mkdirSync(sub, { recursive: true });
+    const file = path.join(sub, 'paths.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        space: { name: 'nb201' },
+        device: { table: '../data/t.csv', column: 'x' },
+        latency: { source: 'predictor', predictor: 'hwnas:models/quickstart', measurements: 'm.csv' },
+        accuracy: { source: 'table', file: '/abs/acc.csv', column: 'a' },
+        transfer: { latencies: 'lat.csv', methodOptions: { nasflat: { zcpTable: { file: 'z.csv' } } } },
+        output: { dir: 'runs' },
+      }),
+    );
+    const here = process.cwd();
+    try {
+      process.chdir(os.tmpdir());
+      const config = loadExperimentConfig(path.relative(os.tmpdir(), file));
+      expect(config.device).toMatchObject({ table: path.join(dir, 'nested', 'data', 't.csv') });
+      expect(config.latency).toMatchObject({ predictor: path.join(repoRoot, 'models', 'quickstart'), measurements: path.join(sub, 'm.csv') });
+      expect(config.accuracy).toMatchObject({ file: '/abs/acc.csv' });
+      expect(config.transfer?.latencies).toBe(path.join(sub, 'lat.csv'));
+      expect(config.transfer?.methodOptions.nasflat).toEqual({ zcpTable: { file: path.join(sub, 'z.csv') } });
+      expect(config.output.dir).toBe(path.join(sub, 'runs'));
+    } finally {
+      process.chdir(here);
+    }
+    // Unset, the results folder is the working directory's.
+    expect(loadExperimentConfig(write('plain.json', JSON.stringify({ space: { name: 'nb201' } }))).output.dir).toBe('results');
+  });
+
+  it('leave a field of the wrong type for the schema to report', () => {
+    const err = configError(() => loadExperimentConfig(write('wrong.json', JSON.stringify({ space: { name: 'nb201' }, output: { dir: 3 } }))));
+    expect(err.path).toBe('output.dir');
   });
 });

@@ -4,7 +4,9 @@ import { BACKEND_NAMES } from '../backend.js';
 import { spaceSection } from './space.js';
 import { predictorSection, transferSection } from './predictor.js';
 import { accuracySection, budgetSection, constraintEntry, deviceSection, latencySection, objectiveEntry, outputSection, strategySection } from './search.js';
+import path from 'node:path';
 import { readConfigData } from './load.js';
+import { EXPERIMENT_PATH_FIELDS, resolvePathsIn } from './paths.js';
 import { validate } from './validate.js';
 
 export const experimentSchema = z
@@ -31,7 +33,15 @@ export const experimentSchema = z
 
 export type ExperimentConfig = z.output<typeof experimentSchema>;
 
-/** Read, validate and default an experiment config file. @throws ConfigError */
+/**
+ * Raw data of an experiment config file with its paths resolved against the file's folder (`hwnas:` paths against
+ * the package), so the config means the same from any working directory. @throws ConfigError
+ */
+export function readExperimentData(file: string): Record<string, unknown> {
+  return resolvePathsIn(readConfigData(file), EXPERIMENT_PATH_FIELDS, path.dirname(path.resolve(file))) as Record<string, unknown>;
+}
+
+/** Read, validate and default an experiment config file (paths resolved as `readExperimentData` does). @throws ConfigError */
 export function loadExperimentConfig(file: string): ExperimentConfig {
-  return validate(experimentSchema, readConfigData(file), file);
+  return validate(experimentSchema, readExperimentData(file), file);
 }
