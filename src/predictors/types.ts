@@ -1,6 +1,7 @@
 // The latency-predictor contracts (NASLib spirit: fit / predict / what data it needs), plus the pretrain → adapt
 // contract of predictors that transfer from source devices to a new device with a few measurements.
 import type { SearchSpace } from '../spaces/types.js';
+import type { FitQuality } from './trust.js';
 
 /** Latencies measured on one device: `latencyMs[i]` belongs to `archs[i]` (canonical arch strings). */
 export interface Measurements {
@@ -28,11 +29,17 @@ export interface LatencyPredictor {
    */
   fit(device: string, measurements: Measurements, options?: { seed?: number }): Promise<void>;
   /**
-   * Predicted latency of each arch on `device`, in ms where the predictor is calibrated (every built-in one is),
-   * so its order is also the predicted ranking.
+   * Predicted latency of each arch on `device` in ms: finite and > 0 for every arch of the space whatever the device
+   * was fitted on (every built-in predictor fits ln ms), so its order is also the predicted ranking.
    * @throws UnknownNameError for an unknown device; UnknownArchError for an arch of another space
    */
   predict(device: string, archs: readonly string[]): Promise<Float64Array>;
+  /**
+   * The measurements `device` was fitted on with the fit's out-of-sample prediction of each (what `trust.ts` turns
+   * into leave-one-out errors, outlier rows and prediction intervals); undefined for a device that was not fitted
+   * on measurements (a pretraining source).
+   */
+  fitQuality(device: string): FitQuality | undefined;
   /** Write a self-describing, versioned directory that `loadPredictor(dir)` restores to identical predictions. */
   save(dir: string): Promise<void>;
 }

@@ -12,6 +12,7 @@ import { validate } from '../core/config/validate.js';
 import type { Device } from '../hardware/types.js';
 import { readMeasurements } from '../hardware/measurements.js';
 import { loadPredictor } from '../predictors/registry.js';
+import { describeOutlier, diagnose, predictionIntervals, type FitDiagnostics } from '../predictors/trust.js';
 import { describeAdaptation, fitDevice, type AdaptReport, type LatencyPredictor } from '../predictors/types.js';
 import { resolveSampler } from '../predictors/transfer-sampler.js';
 import { total } from '../spaces/layers.js';
@@ -32,7 +33,8 @@ export interface Evaluator {
 /** A batch scorer of one metric: values (NaN with a reason where it has none) and their provenance. */
 interface MetricScorer {
   source: string;
-  score(archs: readonly string[]): Promise<{ values: number[]; sources: string[]; errors: (string | undefined)[] }>;
+  /** Values with their provenance; a predictor's scores also carry the 90 % interval of each value. */
+  score(archs: readonly string[]): Promise<{ values: number[]; sources: string[]; errors: (string | undefined)[]; lower?: ArrayLike<number>; upper?: ArrayLike<number> }>;
 }
 
 /** How the few-shot predictor was adapted to the target (stored with the run, shown by `runs show`/`report`). */
@@ -47,6 +49,8 @@ export interface Adaptation {
   fitSeconds: number;
   /** How a transferable predictor was initialised and read out (see `describeAdaptation`). */
   report?: AdaptReport;
+  /** Leave-one-out quality of the fit on the measurements, the rows it distrusts and its 90 % interval factor. */
+  diagnostics?: FitDiagnostics;
 }
 
 /** What `buildEvaluator` needs. */
@@ -160,10 +164,14 @@ async function latencyScorer(context: EvaluatorContext): Promise<{ scorer: Metri
     if (predictor.space.name !== space.name) throw new ConfigError(configFile, 'latency.predictor', `predictor is for space ${predictor.space.name}, config searches ${space.name}`);
     const started = performance.now();
     const report = await fitDevice(predictor, name, { archs, latencyMs }, context.seed);
-    adaptation = { predictor: latency.predictor, kind: predictor.kind, device: name, deviceSource, sampler, archs, latencyMs, fitSeconds: (performance.now() - started) / 1000, report };
+    const quality = predictor.fitQuality(name);
+    const diagnostics = quality === undefined ? undefined : diagnose(quality);
+    adaptation = { predictor: latency.predictor, kind: predictor.kind, device: name, deviceSource, sampler, archs, latencyMs, fitSeconds: (performance.now() - started) / 1000, report, diagnostics };
     context.logger.info(
       `adapted ${predictor.kind} predictor (${latency.predictor}) to ${name} from ${archs.length} measurements chosen by ${sampler} in ${adaptation.fitSeconds.toFixed(1)} s${report === undefined ? '' : `; ${describeAdaptation(report)}`}`,
     );
+    for (const outlier of diagnostics?.outliers ?? []) context.logger.warn(`distrusted measurement ${describeOutlier(outlier)}`);
+    if (diagnostics?.warning !== undefined) context.logger.warn(diagnostics.warning);
   }
   const source = `predictor:${predictor.kind}(${path.basename(latency.predictor)})→${name}`;
   return {
@@ -173,8 +181,16 @@ async function latencyScorer(context: EvaluatorContext): Promise<{ scorer: Metri
     scorer: {
       source,
       score: async (archs) => {
-        const values = Array.from(await predictor.predict(name, archs));
-        return { values, sources: archs.map(() => source), errors: values.map((v) => (Number.isFinite(v) ? undefined : 'predictor returned a non-finite latency')) };
+        const predicted = await predictor.predict(name, archs);
+        const intervals = predictionIntervals(predicted, predictor.fitQuality(name));
+        const values = Array.from(predicted);
+        return {
+          values,
+          sources: archs.map(() => source),
+          errors: values.map((v) => (Number.isFinite(v) && v > 0 ? undefined : `predictor returned an impossible latency (${v} ms)`)),
+          lower: intervals?.lowerMs,
+          upper: intervals?.upperMs,
+        };
       },
     },
   };
@@ -215,7 +231,13 @@ export async function buildEvaluator(context: EvaluatorContext): Promise<Prepare
         if (error !== undefined) return { error };
         const layers = space.layers(arch, input);
         return {
-          metrics: { accuracy: acc.values[i], latencyMs: lat.values[i], flopsM: total(layers, 'flops') / 1e6, paramsM: total(layers, 'params') / 1e6 },
+          metrics: {
+            accuracy: acc.values[i],
+            latencyMs: lat.values[i],
+            ...(lat.lower !== undefined && lat.upper !== undefined ? { latencyLowerMs: lat.lower[i], latencyUpperMs: lat.upper[i] } : {}),
+            flopsM: total(layers, 'flops') / 1e6,
+            paramsM: total(layers, 'params') / 1e6,
+          },
           sources: { accuracy: acc.sources[i], latencyMs: lat.sources[i], flopsM: 'analytic', paramsM: 'analytic' },
         };
       });

@@ -8,16 +8,12 @@ import { validate } from '../core/config/validate.js';
 import { formatTable } from '../core/table.js';
 import { frontHypervolume, paretoTrials, referencePoint, resolveObjectives } from './objectives.js';
 import type { RunMeta, RunStore } from './store.js';
-import type { Constraint, EvaluatedTrial, MetricSources, Objective, Trial } from './types.js';
+import type { Constraint, EvaluatedTrial, MetricSources, Objective, Trial, TrialMetrics } from './types.js';
 
 /** One row of the front as shown and exported. */
-export interface FrontRow {
+export interface FrontRow extends TrialMetrics {
   rank: number;
   arch: string;
-  accuracy: number;
-  latencyMs: number;
-  flopsM: number;
-  paramsM: number;
   sources: MetricSources;
 }
 
@@ -60,9 +56,11 @@ export function formatFront(rows: readonly FrontRow[]): string {
   if (rows.length === 0) return '(empty front: no feasible evaluated architecture)';
   const proxy = rows.some((r) => isProxySource(r.sources.accuracy));
   const accuracyHeader = proxy ? 'accuracy (PROXY)' : 'accuracy';
+  const intervals = rows.some((r) => r.latencyLowerMs !== undefined);
+  const interval = (r: FrontRow) => (r.latencyLowerMs === undefined || r.latencyUpperMs === undefined ? '-' : `${r.latencyLowerMs.toPrecision(3)}–${r.latencyUpperMs.toPrecision(3)}`);
   return formatTable(
-    ['rank', 'arch', accuracyHeader, 'latency ms', 'latency source', 'FLOPs M'],
-    rows.map((r) => [r.rank, r.arch, r.accuracy, r.latencyMs, r.sources.latencyMs, r.flopsM]),
+    ['rank', 'arch', accuracyHeader, 'latency ms', ...(intervals ? ['90 % interval'] : []), 'latency source', 'FLOPs M'],
+    rows.map((r) => [r.rank, r.arch, r.accuracy, r.latencyMs, ...(intervals ? [interval(r)] : []), r.sources.latencyMs, r.flopsM]),
   );
 }
 

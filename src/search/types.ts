@@ -9,6 +9,9 @@ export type { Constraint, MetricName } from '../core/config/search.js';
 export interface TrialMetrics {
   accuracy: number;
   latencyMs: number;
+  /** The nominal 90 % interval of a predicted latency (conformal, from the fit's leave-one-out residuals). */
+  latencyLowerMs?: number;
+  latencyUpperMs?: number;
   flopsM: number;
   paramsM: number;
 }

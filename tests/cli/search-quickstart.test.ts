@@ -28,7 +28,8 @@ describe('quickstart (subprocess, reduced budget)', () => {
     // How the target was initialised and read out: one of the five simulated sources, and the stacked readout.
     expect(r.stdout).toMatch(/initialised from (server-gpu|desktop-cpu|mobile-cpu|edge-tpu|mcu) \(ρ -?[\d.]+ on the measurements\); readout \S+ ×[\d.]+/);
     expect(r.stdout).toMatch(/accuracy: a zero-cost PROXY score/);
-    expect(r.stdout).toMatch(/rank\s+arch\s+accuracy \(PROXY\)\s+latency ms\s+latency source\s+FLOPs M/);
+    expect(r.stdout).toMatch(/rank\s+arch\s+accuracy \(PROXY\)\s+latency ms\s+90 % interval\s+latency source\s+FLOPs M/);
+    expect(r.stdout).toMatch(/fit: leave-one-out MAPE [\d.]+ %, Spearman ρ -?[\d.]+ on the measurements; 90 % intervals ÷\/× [\d.]+/);
     expect(r.stdout).toMatch(/predictor:nasflat\(quickstart\)→mobile-npu/);
     const check = /front re-checked on mobile-npu \(simulated:mobile-npu@\d+\), (\d+) archs: predicted vs true latency Spearman ρ (-?[\d.]+), Kendall τ (-?[\d.]+), MAPE ([\d.]+) %/.exec(r.stdout);
     expect(check).not.toBeNull();
@@ -39,6 +40,13 @@ describe('quickstart (subprocess, reduced budget)', () => {
     expect(show.adaptation.report.readout.reduce((sum: number, m: { share: number }) => sum + m.share, 0)).toBeGreaterThan(0.5);
     expect(provenance.sources.some((s: string) => s.includes('mobile-npu'))).toBe(false);
     expect(show.verification.archs).toEqual(show.front.map((f: { arch: string }) => f.arch));
+    // Every predicted latency on the front is a latency, inside its interval.
+    for (const f of show.front as { latencyMs: number; latencyLowerMs: number; latencyUpperMs: number }[]) {
+      expect(f.latencyMs).toBeGreaterThan(0);
+      expect(f.latencyLowerMs).toBeLessThanOrEqual(f.latencyMs);
+      expect(f.latencyUpperMs).toBeGreaterThanOrEqual(f.latencyMs);
+    }
+    expect(show.adaptation.diagnostics).toMatchObject({ measurements: 10, outliers: [] });
     expect(show.accuracyIsProxy).toBe(true);
     // The accuracy objective is synflow computed in TF.js (8×8 inputs, the run's seed): recomputed here in-process.
     expect(r.stdout).toMatch(/zcp:synflow \(zero-cost proxy, seed 1, 8×8\)/);

@@ -12,7 +12,7 @@ const column = () => Float64Array.from({ length: n }, () => rng.normal());
 const a = column();
 const b = column();
 const noise = column();
-// The measurements depend on `a` only (plus a little noise); `b` is unrelated.
+// The measurements (ln ms: the readout works in ln ms) depend on `a` only (plus a little noise); `b` is unrelated.
 const latencyMs = Array.from(a, (v, i) => 5 + 2 * v + 0.01 * noise[i]);
 const basis: BasisColumns = new Map([
   ['a', a],
@@ -33,7 +33,7 @@ describe('selectReadout', () => {
     expect(member).toMatchObject({ name: 'only-a', share: 1 });
     expect(member.weights[0]).toBeCloseTo(2, 1);
     expect(member.intercept).toBeCloseTo(5, 1);
-    expect(member.looRmseMs).toBeLessThan(0.05);
+    expect(member.looRmseLog).toBeLessThan(0.05);
     expect(readoutColumns(readout)).toEqual(['a']);
   });
 
@@ -43,9 +43,20 @@ describe('selectReadout', () => {
     const shares = readout.members.reduce((s, m) => s + m.share, 0);
     expect(shares).toBeCloseTo(1, 2);
     const predicted = applyReadout(readout, basis, n);
-    const byMember = readout.members.map((m) => applyReadout({ members: [{ ...m, share: 1 }] }, basis, n));
+    const byMember = readout.members.map((m) => applyReadout({ members: [{ ...m, share: 1 }], looLog: [] }, basis, n));
     for (let i = 0; i < n; i++) expect(predicted[i]).toBeCloseTo(readout.members.reduce((s, m, k) => s + m.share * byMember[k][i], 0), 10);
     for (let i = 0; i < n; i++) expect(predicted[i]).toBeCloseTo(latencyMs[i], 1);
+  });
+
+  it('is robust to one gross error: the fit and the choice hardly move, and its leave-one-out residual stands out', () => {
+    const spoiled = [...latencyMs];
+    spoiled[7] += Math.log(3); // one measurement 3× too slow
+    const readout = selectReadout(candidates, basis, spoiled, 'best');
+    expect(readout.members[0].name).toBe('only-a');
+    expect(readout.members[0].weights[0]).toBeCloseTo(2, 1);
+    const residuals = spoiled.map((y, i) => y - readout.looLog[i]);
+    expect(residuals[7]).toBeCloseTo(Math.log(3), 1);
+    for (let i = 0; i < n; i++) if (i !== 7) expect(Math.abs(residuals[i])).toBeLessThan(0.1);
   });
 
   it('leaves out candidates with more columns than measurements − 2, whose leave-one-out folds are underdetermined', () => {
@@ -67,7 +78,7 @@ describe('selectReadout', () => {
     const small: BasisColumns = new Map([['a', Float64Array.from([0, 1])]]);
     const readout = selectReadout([{ name: 'only-a', columns: ['a'] }, { name: 'b', columns: ['b'] }], small, [1, 3], 'stack');
     expect(readout.members.map((m) => m.name)).toEqual(['only-a']);
-    expect(Number.isNaN(readout.members[0].looRmseMs)).toBe(true);
+    expect(Number.isNaN(readout.members[0].looRmseLog)).toBe(true);
     const predicted = applyReadout(readout, small, 2);
     // The mean is kept, the slope shrunk towards zero but still increasing.
     expect((predicted[0] + predicted[1]) / 2).toBeCloseTo(2, 10);

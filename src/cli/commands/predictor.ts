@@ -4,13 +4,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadExperimentConfig } from '../../core/config/schema.js';
 import { toCsv } from '../../core/csv.js';
-import { ConfigError, DataFileError } from '../../core/errors.js';
+import { ConfigError, DataFileError, UsageError } from '../../core/errors.js';
 import { latencyMetrics } from '../../core/metrics.js';
 import { formatTable } from '../../core/table.js';
 import { MEASUREMENTS_FORMAT, readMeasurements } from '../../hardware/measurements.js';
 import { ArchFeatures } from '../../predictors/baselines/features.js';
 import { getPredictorMethod, loadPredictor, predictorRegistry } from '../../predictors/registry.js';
 import { sourceLatencies } from '../../predictors/transfer.js';
+import { DEFAULT_INTERVAL_LEVEL, describeOutlier, diagnose, predictionIntervals } from '../../predictors/trust.js';
 import { describeAdaptation, fitDevice } from '../../predictors/types.js';
 import { resolveDeviceData } from '../../predictors/transfer-task.js';
 import { getSpace } from '../../spaces/registry.js';
@@ -69,16 +70,29 @@ const fit = defineCommand({
       .option('device', { type: 'string', demandOption: true, describe: 'Name of the new device' })
       .option('measurements', { type: 'string', demandOption: true, describe: `Measurements on the device: ${MEASUREMENTS_FORMAT}` })
       .option('out', { type: 'string', demandOption: true, describe: 'Folder to save the adapted predictor in' })
-      .option('seed', { type: 'number', default: 0, describe: 'Seed of the fine-tuning' }),
+      .option('seed', { type: 'number', default: 0, describe: 'Seed of the fine-tuning' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object: the adaptation, leave-one-out quality, outlier rows, interval factor' }),
   handler: async (args) => {
+    const log = loggerFor(args);
     await backendFor(args);
     const predictor = await loadPredictor(args.predictor);
     const rows = readMeasurements(args.measurements, predictor.space);
     const t0 = performance.now();
     const report = await fitDevice(predictor, args.device, { archs: rows.map((r) => r.arch), latencyMs: rows.map((r) => r.latencyMs) }, args.seed);
     await predictor.save(args.out);
-    out(`fitted ${predictor.kind} to '${args.device}' on ${rows.length} measurements in ${((performance.now() - t0) / 1000).toFixed(2)} s; saved to ${args.out}`);
+    const quality = predictor.fitQuality(args.device);
+    const diagnostics = quality === undefined ? undefined : diagnose(quality);
+    const seconds = (performance.now() - t0) / 1000;
+    if (args.json) return outJson({ kind: predictor.kind, device: args.device, measurements: rows.length, seconds, out: args.out, adaptation: report ?? null, diagnostics: diagnostics ?? null });
+    out(`fitted ${predictor.kind} to '${args.device}' on ${rows.length} measurements in ${seconds.toFixed(2)} s; saved to ${args.out}`);
     if (report !== undefined) out(describeAdaptation(report));
+    if (diagnostics === undefined) return;
+    out(
+      `leave-one-out on the measurements: MAPE ${diagnostics.looMapePct.toFixed(1)} %, Spearman ρ ${Number.isNaN(diagnostics.looSpearman) ? '-' : diagnostics.looSpearman.toFixed(3)}; ` +
+        `90 % intervals: prediction ÷/× ${diagnostics.interval90Factor.toFixed(2)}`,
+    );
+    for (const outlier of diagnostics.outliers) log.warn(`distrusted ${describeOutlier(outlier)}`);
+    if (diagnostics.warning !== undefined) log.warn(diagnostics.warning);
   },
 });
 
@@ -127,22 +141,30 @@ function readArchList(file: string): string[] {
 
 const predict = defineCommand({
   command: 'predict',
-  describe: 'Predict the latency (ms) of archs on a device; writes CSV arch,latency_ms',
+  describe: 'Predict the latency (ms) of archs on a device with an interval; writes CSV arch,latency_ms,lower_ms,upper_ms',
   builder: (y) =>
     y
       .option('predictor', { type: 'string', demandOption: true, describe: 'Saved predictor folder' })
       .option('device', { type: 'string', demandOption: true, describe: 'Device to predict for' })
       .option('archs', { type: 'string', demandOption: true, describe: 'Text file with one arch per line (canonical string; NB201 also takes its index)' })
-      .option('out', { type: 'string', describe: 'CSV file to write (default: stdout)' }),
+      .option('level', { type: 'number', default: DEFAULT_INTERVAL_LEVEL, describe: 'Nominal coverage of the prediction intervals (conformal, from the fit\'s leave-one-out residuals)' })
+      .option('out', { type: 'string', describe: 'CSV file to write (default: stdout)' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON: one object per arch with latencyMs, lowerMs, upperMs' }),
   handler: async (args) => {
+    if (!(args.level > 0 && args.level < 1)) throw new UsageError(`--level must be between 0 and 1, got ${args.level}`);
     await backendFor(args);
     const predictor = await loadPredictor(args.predictor);
     const archs = readArchList(args.archs).map((a) => predictor.space.canonical(a));
     const t0 = performance.now();
     const predicted = await predictor.predict(args.device, archs);
+    // A source device has no few measurements to calibrate an interval on: its bounds are left empty.
+    const intervals = predictionIntervals(predicted, predictor.fitQuality(args.device), args.level);
+    if (args.json) {
+      return outJson(archs.map((arch, i) => ({ arch, latencyMs: predicted[i], lowerMs: intervals?.lowerMs[i] ?? null, upperMs: intervals?.upperMs[i] ?? null, level: intervals === undefined ? null : args.level })));
+    }
     const csv = toCsv(
-      ['arch', 'latency_ms'],
-      archs.map((a, i) => [a, predicted[i]]),
+      ['arch', 'latency_ms', 'lower_ms', 'upper_ms'],
+      archs.map((a, i) => [a, predicted[i], intervals?.lowerMs[i] ?? '', intervals?.upperMs[i] ?? '']),
     );
     if (args.out === undefined) return out(csv);
     fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });

@@ -5,6 +5,7 @@ import type { SearchOutcome, Verification } from '../../search/run.js';
 import { RunStore } from '../../search/store.js';
 import { loadExperimentConfig } from '../../core/config/schema.js';
 import type { GlobalOptions } from '../command.js';
+import { describeOutlier, type FitDiagnostics } from '../../predictors/trust.js';
 import { describeAdaptation, type AdaptReport } from '../../predictors/types.js';
 
 /** The text a finished search (or resume) prints: run, sources, front, hypervolume, verification. */
@@ -29,10 +30,21 @@ export function printOutcome(outcome: SearchOutcome, json: boolean): void {
   if (outcome.verification !== undefined) out(formatVerification(outcome.verification));
 }
 
-/** How the run's latency predictor was adapted to its target, one line (the `adaptation` note of a run). */
+/**
+ * How the run's latency predictor was adapted to its target (the `adaptation` note of a run): one line, then one on
+ * its leave-one-out quality and one per distrusted measurement.
+ */
 export function formatAdaptation(a: Record<string, unknown>): string {
   const report = a.report === undefined ? '' : `; ${describeAdaptation(a.report as AdaptReport)}`;
-  return `latency: ${String(a.kind)} predictor ${String(a.predictor)} adapted to ${String(a.device)} (${String(a.deviceSource)}) from ${(a.archs as string[]).length} measurements chosen by ${String(a.sampler)}${report}`;
+  const lines = [`latency: ${String(a.kind)} predictor ${String(a.predictor)} adapted to ${String(a.device)} (${String(a.deviceSource)}) from ${(a.archs as string[]).length} measurements chosen by ${String(a.sampler)}${report}`];
+  const d = a.diagnostics as FitDiagnostics | undefined;
+  if (d !== undefined) {
+    const rho = d.looSpearman === null || Number.isNaN(d.looSpearman) ? '-' : d.looSpearman.toFixed(3);
+    lines.push(`fit: leave-one-out MAPE ${d.looMapePct.toFixed(1)} %, Spearman ρ ${rho} on the measurements; 90 % intervals ÷/× ${d.interval90Factor.toFixed(2)}`);
+    for (const o of d.outliers) lines.push(`distrusted ${describeOutlier(o)}`);
+    if (d.warning !== undefined) lines.push(`warning: ${d.warning}`);
+  }
+  return lines.join('\n');
 }
 
 /** Predicted-vs-true agreement of the front, one line. */

@@ -1,10 +1,12 @@
-// What every baseline predictor shares: input checks, per-device fitted state, and save/load as one versioned JSON
-// manifest plus a binary file of float arrays (no pickles).
+// What every baseline predictor shares: input checks, fitting in ln ms (so predictions are always positive),
+// out-of-sample predictions of the measurements (for trust.ts), per-device fitted state, and save/load as one
+// versioned JSON manifest plus a binary file of float arrays (no pickles).
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataFileError, HwnasError, UnknownNameError } from '../../core/errors.js';
 import type { SearchSpace } from '../../spaces/types.js';
 import { checkMeasurements } from '../measurements.js';
+import { logBounds, msFromLog, type FitQuality, type LogBounds } from '../trust.js';
 import type { LatencyPredictor, Measurements } from '../types.js';
 import type { ArchFeatures } from './features.js';
 import { SourceIndex, decodeSources, encodeSources, type SourceLatencies } from './sources.js';
@@ -13,8 +15,8 @@ export const MANIFEST_FILE = 'predictor.json';
 const ARRAYS_FILE = 'arrays.bin';
 const SOURCES_FILE = 'sources.bin';
 export const BASELINE_FORMAT = 'hwnas-baseline-predictor';
-export const BASELINE_FORMAT_VERSION = 1;
-
+/** 2: models fit ln ms and every device keeps its log bounds and fit quality (1 fitted ms; no longer read). */
+export const BASELINE_FORMAT_VERSION = 2;
 
 /** A float array stored in the binary file: where it starts (in floats) and its length. */
 export interface ArrayRef {
@@ -70,14 +72,25 @@ export interface BaselineContext {
 /** Per-device state a baseline keeps after `fit`, JSON-serialisable (large arrays go through an ArrayStore). */
 export type DeviceState = Record<string, unknown>;
 
+/** What the base keeps per fitted device besides the subclass's state. */
+interface FitRecord {
+  bounds: LogBounds;
+  quality: FitQuality;
+}
+
 /**
  * Base of the baselines: validates inputs, keeps one fitted state per device, and persists them. Subclasses
- * implement `fitDevice` and `predictDevice` on canonical archs.
+ * implement `fitDevice` and `predictDevice` on canonical archs, both in ln ms; the base turns predictions back into
+ * ms. Out-of-sample predictions of the measurements come from refitting without each row (or each of
+ * `outOfSampleFolds` folds, for the trained baselines).
  */
 export abstract class BaselinePredictor implements LatencyPredictor {
   /** Registry name of the method. */
   abstract readonly kind: string;
   protected readonly targets = new Map<string, DeviceState>();
+  private readonly fits = new Map<string, FitRecord>();
+  /** Folds of the out-of-sample refits: every row alone by default; fewer for baselines that train a network. */
+  protected readonly outOfSampleFolds: number = Infinity;
   protected readonly sourceIndex?: SourceIndex;
 
   constructor(protected readonly context: BaselineContext) {
@@ -105,21 +118,68 @@ export abstract class BaselinePredictor implements LatencyPredictor {
   async fit(device: string, measurements: Measurements, options: { seed?: number } = {}): Promise<void> {
     checkMeasurements(this.kind, device, measurements);
     const canonical = measurements.archs.map((a) => this.space.canonical(a));
-    this.targets.set(device, await this.fitDevice(device, canonical, Float64Array.from(measurements.latencyMs), options.seed ?? this.context.seed));
+    const latencyMs = Float64Array.from(measurements.latencyMs);
+    const logMs = latencyMs.map(Math.log);
+    const seed = options.seed ?? this.context.seed;
+    const bounds = logBounds(latencyMs);
+    const state = await this.fitDevice(device, canonical, logMs, seed);
+    const looMs = await this.outOfSample(device, state, canonical, logMs, bounds, seed);
+    this.targets.set(device, state);
+    this.fits.set(device, { bounds, quality: { archs: canonical, latencyMs: Array.from(latencyMs), looMs } });
   }
 
   /**
-   * Predicted latency in ms of each arch on a fitted device.
+   * Each measurement predicted by a refit on the other folds (one row per fold unless `outOfSampleFolds` is set).
+   * Rows the method cannot do without (`canHoldOut` false, e.g. HELP's reference archs) are predicted by `full`.
+   */
+  private async outOfSample(device: string, full: DeviceState, archs: string[], logMs: Float64Array, bounds: LogBounds, seed: number): Promise<number[]> {
+    const n = archs.length;
+    const holdable = archs.map((_, i) => i).filter((i) => this.canHoldOut(archs[i]));
+    const inSample = await this.predictDevice(full, archs);
+    const looMs = archs.map((_, i) => msFromLog(inSample[i], bounds));
+    if (n < 3) return holdable.length === n ? looMs.map((_, i) => Math.exp(logMs[n - 1 - i])) : looMs;
+    const folds = Math.min(holdable.length, this.outOfSampleFolds);
+    for (let k = 0; k < folds; k++) {
+      const held = holdable.filter((_, j) => j % folds === k);
+      const heldSet = new Set(held);
+      const kept = archs.map((_, i) => i).filter((i) => !heldSet.has(i));
+      // A device name of its own, so a subclass that replaces the device's earlier state leaves the real one alone.
+      const state = await this.fitDevice(`${device}\u0000fold${k}`, kept.map((i) => archs[i]), Float64Array.from(kept, (i) => logMs[i]), seed);
+      const predicted = await this.predictDevice(state, held.map((i) => archs[i]));
+      held.forEach((i, j) => (looMs[i] = msFromLog(predicted[j], bounds)));
+      this.disposeDevice(state);
+    }
+    return looMs;
+  }
+
+  /** Whether a fit without this measured arch is possible (every arch by default). */
+  protected canHoldOut(_arch: string): boolean {
+    return true;
+  }
+
+  /**
+   * Predicted latency in ms of each arch on a fitted device: always finite and > 0.
    * @throws UnknownNameError for a device that was never fitted; UnknownArchError for an arch of another space
    */
   async predict(device: string, archs: readonly string[]): Promise<Float64Array> {
     const state = this.targets.get(device);
-    if (state === undefined) throw new UnknownNameError('device', device, this.devices());
-    return this.predictDevice(state, archs.map((a) => this.space.canonical(a)));
+    const fitted = this.fits.get(device);
+    if (state === undefined || fitted === undefined) throw new UnknownNameError('device', device, this.devices());
+    const logMs = await this.predictDevice(state, archs.map((a) => this.space.canonical(a)));
+    return Float64Array.from(logMs, (v) => msFromLog(v, fitted.bounds));
   }
 
-  protected abstract fitDevice(device: string, archs: string[], latencyMs: Float64Array, seed: number): Promise<DeviceState> | DeviceState;
+  fitQuality(device: string): FitQuality | undefined {
+    return this.fits.get(device)?.quality;
+  }
+
+  /** Fit ln ms of `archs` on one device; the returned state is what `predictDevice` reads. */
+  protected abstract fitDevice(device: string, archs: string[], logMs: Float64Array, seed: number): Promise<DeviceState> | DeviceState;
+  /** Predicted ln ms of each arch (any real number: the base keeps it in range and exponentiates). */
   protected abstract predictDevice(state: DeviceState, archs: string[]): Promise<Float64Array> | Float64Array;
+
+  /** Free what a state holds (tensors); nothing by default. */
+  protected disposeDevice(_state: DeviceState): void {}
 
   /** Model-level state saved once (e.g. pretrained weights); none by default. */
   protected saveModel(_store: ArrayStore): Record<string, unknown> {
@@ -153,6 +213,7 @@ export abstract class BaselinePredictor implements LatencyPredictor {
       sources: sources === undefined ? null : { devices: sources.devices, archs: sources.archs, file: SOURCES_FILE },
       model: this.saveModel(store),
       devices: Object.fromEntries([...this.targets].map(([d, s]) => [d, this.saveDevice(s, store)])),
+      fits: Object.fromEntries(this.fits),
       arrays: ARRAYS_FILE,
     };
     fs.writeFileSync(path.join(dir, ARRAYS_FILE), store.toBuffer());
@@ -166,6 +227,7 @@ export abstract class BaselinePredictor implements LatencyPredictor {
     const store = new ArrayStore(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
     await this.loadModel(manifest.model, store);
     for (const [device, state] of Object.entries(manifest.devices)) this.targets.set(device, this.loadDevice(state, store));
+    for (const [device, fitted] of Object.entries(manifest.fits)) this.fits.set(device, fitted);
   }
 }
 
@@ -179,6 +241,7 @@ export interface BaselineManifest {
   sources: { devices: string[]; archs: string[]; file: string } | null;
   model: Record<string, unknown>;
   devices: Record<string, DeviceState>;
+  fits: Record<string, FitRecord>;
   arrays: string;
 }
 
@@ -201,7 +264,7 @@ export function readBaselineManifest(dir: string): { manifest: BaselineManifest;
     throw new DataFileError(file, 0, `invalid JSON: ${(err as Error).message}`);
   }
   if (manifest.format !== BASELINE_FORMAT) throw new DataFileError(file, 0, `not a baseline predictor (format '${String(manifest.format)}')`, 'format');
-  if (manifest.version !== BASELINE_FORMAT_VERSION) throw new DataFileError(file, 0, `unsupported version ${manifest.version} (this hwnas reads ${BASELINE_FORMAT_VERSION})`, 'version');
+  if (manifest.version !== BASELINE_FORMAT_VERSION) throw new DataFileError(file, 0, `unsupported version ${manifest.version} (this hwnas reads ${BASELINE_FORMAT_VERSION}; fit the predictor again)`, 'version');
   const sources = manifest.sources === null ? undefined : decodeSources(manifest.sources.devices, manifest.sources.archs, readFile(path.join(dir, manifest.sources.file)));
   return { manifest, sources };
 }

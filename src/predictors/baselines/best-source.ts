@@ -23,17 +23,17 @@ export function bestCorrelatedSource(
 export class BestSourcePredictor extends BaselinePredictor {
   readonly kind = 'best-source';
 
-  protected fitDevice(device: string, archs: string[], latencyMs: Float64Array): DeviceState {
+  protected fitDevice(device: string, archs: string[], logMs: Float64Array): DeviceState {
     const index = this.sources(device);
     const columns = index.data.devices.map((_, d) => index.column(d, archs));
-    const best = bestCorrelatedSource(columns, latencyMs);
-    return { source: index.data.devices[best.device], sourceIndex: best.device, rho: best.rho, ...fitIncreasingLine(columns[best.device], latencyMs) };
+    const best = bestCorrelatedSource(columns, logMs);
+    return { source: index.data.devices[best.device], sourceIndex: best.device, rho: best.rho, ...fitIncreasingLine(columns[best.device].map(Math.log), logMs) };
   }
 
   protected predictDevice(state: DeviceState, archs: string[]): Float64Array {
     const { sourceIndex, slope, intercept } = state as { sourceIndex: number; slope: number; intercept: number };
     const column = this.sources('').column(sourceIndex, archs);
-    return column.map((v) => slope * v + intercept);
+    return column.map((v) => slope * Math.log(v) + intercept);
   }
 
   private sources(device: string) {

@@ -1,4 +1,5 @@
-// FLOPs baseline: rank archs by multiply–accumulates, calibrated to ms by a line through the few measurements.
+// FLOPs baseline: rank archs by multiply–accumulates, calibrated to ms by a robust line of ln ms on ln FLOPs (a power
+// law) through the few measurements.
 import { BaselinePredictor, type DeviceState } from './base.js';
 import { fitIncreasingLine } from './linalg.js';
 
@@ -6,15 +7,15 @@ import { fitIncreasingLine } from './linalg.js';
 export class FlopsPredictor extends BaselinePredictor {
   readonly kind = 'flops';
 
-  protected fitDevice(_device: string, archs: string[], latencyMs: Float64Array): DeviceState {
+  protected fitDevice(_device: string, archs: string[], logMs: Float64Array): DeviceState {
     return fitIncreasingLine(
-      archs.map((a) => this.context.features.flops(a)),
-      latencyMs,
+      archs.map((a) => Math.log(this.context.features.flops(a))),
+      logMs,
     );
   }
 
   protected predictDevice(state: DeviceState, archs: string[]): Float64Array {
     const { slope, intercept } = state as { slope: number; intercept: number };
-    return Float64Array.from(archs, (a) => slope * this.context.features.flops(a) + intercept);
+    return Float64Array.from(archs, (a) => slope * Math.log(this.context.features.flops(a)) + intercept);
   }
 }

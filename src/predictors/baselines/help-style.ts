@@ -77,8 +77,9 @@ export class HelpStylePredictor extends BaselinePredictor {
     const xs: Float32Array[] = [];
     const ys: number[] = [];
     devices.forEach((device, d) => {
-      const embedding = zscore(index.column(d, this.referenceArchs));
-      const z = zscore(latencyMs[d]);
+      // Like a target's fit, in ln ms.
+      const embedding = zscore(index.column(d, this.referenceArchs).map(Math.log));
+      const z = zscore(Array.from(latencyMs[d], Math.log));
       const rows = rng.child('archs', device).sample(
         Array.from({ length: archs.length }, (_, i) => i),
         Math.min(this.options.archsPerDevice, archs.length),
@@ -95,6 +96,17 @@ export class HelpStylePredictor extends BaselinePredictor {
     this.base?.dispose();
     this.base = buildMlp(this.inputSize, this.options.hidden, rng.child('init'));
     trainMlp(this.base, x, Float32Array.from(ys), this.options.pretrain, rng.child('batches'));
+  }
+
+  protected override readonly outOfSampleFolds = 5;
+
+  /** The reference archs define the device's embedding: a fit without one of them is impossible. */
+  protected override canHoldOut(arch: string): boolean {
+    return !this.referenceArchs.includes(arch);
+  }
+
+  protected override disposeDevice(state: DeviceState): void {
+    (state as HelpDevice).model.dispose();
   }
 
   protected fitDevice(device: string, archs: string[], latencyMs: Float64Array, seed: number): DeviceState {

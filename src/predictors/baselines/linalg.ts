@@ -34,12 +34,17 @@ function choleskySolve(a: Float64Array, b: Float64Array, n: number): Float64Arra
   return x;
 }
 
-/** Column means and standard deviations (1 for a constant column, so it simply drops out). */
-function standardise(rows: readonly ArrayLike<number>[], p: number): { mean: Float64Array; std: Float64Array } {
+/** Weighted column means and standard deviations (1 for a constant column, so it simply drops out). */
+function standardise(rows: readonly ArrayLike<number>[], p: number, w: Float64Array): { mean: Float64Array; std: Float64Array } {
   const mean = new Float64Array(p);
   const std = new Float64Array(p);
-  for (const r of rows) for (let j = 0; j < p; j++) mean[j] += r[j] / rows.length;
-  for (const r of rows) for (let j = 0; j < p; j++) std[j] += (r[j] - mean[j]) ** 2 / rows.length;
+  const total = w.reduce((a, b) => a + b, 0);
+  rows.forEach((r, i) => {
+    for (let j = 0; j < p; j++) mean[j] += (w[i] * r[j]) / total;
+  });
+  rows.forEach((r, i) => {
+    for (let j = 0; j < p; j++) std[j] += (w[i] * (r[j] - mean[j]) ** 2) / total;
+  });
   for (let j = 0; j < p; j++) std[j] = std[j] > 1e-24 ? Math.sqrt(std[j]) : 1;
   return { mean, std };
 }
@@ -47,17 +52,20 @@ function standardise(rows: readonly ArrayLike<number>[], p: number): { mean: Flo
 /**
  * Ridge regression with an unpenalised intercept, on standardised features so that one `lambda` means the same for
  * every feature. Uses the dual (kernel) form when there are fewer rows than features, so 20 rows × 200 features
- * costs a 20×20 solve.
+ * costs a 20×20 solve. Optional row weights (≥ 0, e.g. a robust fit's) weight each row's squared error.
  */
-export function fitRidge(rows: readonly ArrayLike<number>[], y: ArrayLike<number>, lambda: number): LinearModel {
+export function fitRidge(rows: readonly ArrayLike<number>[], y: ArrayLike<number>, lambda: number, rowWeights?: ArrayLike<number>): LinearModel {
   const n = rows.length;
   if (n === 0) throw new RangeError('fitRidge needs at least one row');
   const p = rows[0].length;
-  const { mean, std } = standardise(rows, p);
+  const w = Float64Array.from({ length: n }, (_, i) => (rowWeights === undefined ? 1 : rowWeights[i]));
+  const totalWeight = w.reduce((a, b) => a + b, 0);
+  const { mean, std } = standardise(rows, p, w);
   let yMean = 0;
-  for (let i = 0; i < n; i++) yMean += y[i] / n;
-  const z = rows.map((r) => Float64Array.from({ length: p }, (_, j) => (r[j] - mean[j]) / std[j]));
-  const yc = Float64Array.from({ length: n }, (_, i) => y[i] - yMean);
+  for (let i = 0; i < n; i++) yMean += (w[i] * y[i]) / totalWeight;
+  // Weighted least squares = ordinary least squares on rows scaled by √w (after weighted centring).
+  const z = rows.map((r, i) => Float64Array.from({ length: p }, (_, j) => (Math.sqrt(w[i]) * (r[j] - mean[j])) / std[j]));
+  const yc = Float64Array.from({ length: n }, (_, i) => Math.sqrt(w[i]) * (y[i] - yMean));
   // Tiny floor keeps the system positive definite when lambda = 0 (plain least squares).
   const reg = Math.max(lambda, 1e-8);
   let beta: Float64Array;
@@ -105,9 +113,63 @@ export function predictLinear(model: LinearModel, row: ArrayLike<number>): numbe
 /** Ridge strengths tried by `fitRidgeLoo`, relative to standardised features. */
 export const RIDGE_LAMBDAS = [1e-3, 1e-2, 1e-1, 1, 10, 100] as const;
 
+/** Huber's tuning constant: 95 % efficiency on Gaussian noise, bounded influence of a gross error. */
+const HUBER_K = 1.345;
 /**
- * Ridge regression whose strength is chosen by leave-one-out squared error on the given rows (the few target
- * measurements), never on held-out data. Ties go to the stronger penalty.
+ * Smallest residual scale the robust fits assume (in the units of y; the predictors fit ln ms, so 0.02 ≈ 2 %): with a
+ * near-perfect fit the MAD is ~0 and every row would otherwise look like an outlier.
+ */
+export const MIN_ROBUST_SCALE = 0.02;
+
+/** Median of a list of numbers (NaN for none). */
+export function median(values: ArrayLike<number>): number {
+  const sorted = Array.from(values).sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  return n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+/** Robust scale of residuals: 1.4826 × median absolute deviation from 0, never below `MIN_ROBUST_SCALE`. */
+export function robustScale(residuals: ArrayLike<number>): number {
+  return Math.max(1.4826 * median(Array.from(residuals, Math.abs)), MIN_ROBUST_SCALE);
+}
+
+/** Huber weights of residuals at a scale: 1 inside k·scale, k·scale/|r| outside. */
+export function huberWeights(residuals: ArrayLike<number>, scale: number): Float64Array {
+  return Float64Array.from(residuals, (r) => (Math.abs(r) <= HUBER_K * scale ? 1 : (HUBER_K * scale) / Math.abs(r)));
+}
+
+/**
+ * Huber M-estimate of a weighted linear fit by iteratively reweighted least squares: `fit(weights)` fits with row
+ * weights, `residuals(model)` gives each row's residual. A gross error in one of 5–20 measurements (a throttled run, a
+ * typo) then pulls the fit about as much as a point at k·scale would, instead of quadratically.
+ */
+export function huberFit<M>(fit: (weights: Float64Array | undefined) => M, residuals: (model: M) => ArrayLike<number>, iterations = 20): { model: M; weights: Float64Array } {
+  let model = fit(undefined);
+  let weights = huberWeights(residuals(model), Infinity);
+  for (let it = 0; it < iterations; it++) {
+    const r = residuals(model);
+    const next = huberWeights(r, robustScale(r));
+    const change = next.reduce((m, w, i) => Math.max(m, Math.abs(w - weights[i])), 0);
+    weights = next;
+    model = fit(weights);
+    if (change < 1e-4) break;
+  }
+  return { model, weights };
+}
+
+/** Huber-robust ridge fit at one strength (see `huberFit`). */
+export function fitRidgeRobust(rows: readonly ArrayLike<number>[], y: ArrayLike<number>, lambda: number): LinearModel {
+  return huberFit(
+    (w) => fitRidge(rows, y, lambda, w),
+    (model) => rows.map((row, i) => y[i] - predictLinear(model, row)),
+  ).model;
+}
+
+/**
+ * Robust ridge regression whose strength is chosen by leave-one-out error on the given rows (the few target
+ * measurements), never on held-out data. The error is a bounded loss (squared up to a residual of `LOO_CAP`, flat
+ * beyond), so one gross error cannot decide the strength. Ties go to the stronger penalty.
  */
 export function fitRidgeLoo(rows: readonly ArrayLike<number>[], y: ArrayLike<number>, lambdas: readonly number[] = RIDGE_LAMBDAS): LinearModel {
   if (rows.length < 3) return fitRidge(rows, y, lambdas[lambdas.length - 1]);
@@ -117,32 +179,50 @@ export function fitRidgeLoo(rows: readonly ArrayLike<number>[], y: ArrayLike<num
     for (let i = 0; i < rows.length; i++) {
       const keep = rows.filter((_, k) => k !== i);
       const yKeep = Array.from({ length: rows.length - 1 }, (_, k) => y[k < i ? k : k + 1]);
-      error += (predictLinear(fitRidge(keep, yKeep, lambda), rows[i]) - y[i]) ** 2;
+      error += boundedLoss(predictLinear(fitRidgeRobust(keep, yKeep, lambda), rows[i]) - y[i]);
     }
     if (error <= best.error * (1 + 1e-9)) best = { lambda, error };
   }
-  return fitRidge(rows, y, best.lambda);
+  return fitRidgeRobust(rows, y, best.lambda);
+}
+
+/** Residual (in ln ms) beyond which a leave-one-out error counts no more: ln 2, a factor of two. */
+export const LOO_CAP = Math.LN2;
+
+/** Squared error capped at `LOO_CAP`² (a truncated quadratic): model selection that one outlier row cannot steer. */
+export function boundedLoss(residual: number): number {
+  return Math.min(residual * residual, LOO_CAP * LOO_CAP);
 }
 
 /**
- * Least-squares line `y ≈ slope·x + intercept` with the slope kept positive, so a ranking proxy (FLOPs, a source
+ * Huber-robust line `y ≈ slope·x + intercept` with the slope kept positive, so a ranking proxy (FLOPs, a source
  * device's latency) keeps its order after being calibrated to milliseconds.
  */
 export function fitIncreasingLine(x: ArrayLike<number>, y: ArrayLike<number>): { slope: number; intercept: number } {
+  return huberFit(
+    (w) => weightedIncreasingLine(x, y, w),
+    (line) => Array.from(y, (v, i) => v - (line.slope * x[i] + line.intercept)),
+  ).model;
+}
+
+function weightedIncreasingLine(x: ArrayLike<number>, y: ArrayLike<number>, w: ArrayLike<number> | undefined): { slope: number; intercept: number } {
   const n = x.length;
+  const weight = (i: number) => (w === undefined ? 1 : w[i]);
+  let total = 0;
   let mx = 0;
   let my = 0;
+  for (let i = 0; i < n; i++) total += weight(i);
   for (let i = 0; i < n; i++) {
-    mx += x[i] / n;
-    my += y[i] / n;
+    mx += (weight(i) * x[i]) / total;
+    my += (weight(i) * y[i]) / total;
   }
   let sxy = 0;
   let sxx = 0;
   for (let i = 0; i < n; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
+    sxy += weight(i) * (x[i] - mx) * (y[i] - my);
+    sxx += weight(i) * (x[i] - mx) ** 2;
   }
   // A non-positive slope from a handful of noisy points would invert the ranking; keep a tiny positive one instead.
-  const slope = sxx > 0 && sxy > 0 ? sxy / sxx : 1e-9 * (Math.abs(my) + 1) / (Math.sqrt(sxx / Math.max(n, 1)) + 1e-12);
+  const slope = sxx > 0 && sxy > 0 ? sxy / sxx : (1e-9 * (Math.abs(my) + 1)) / (Math.sqrt(sxx / Math.max(total, 1e-12)) + 1e-12);
   return { slope, intercept: my - slope * mx };
 }

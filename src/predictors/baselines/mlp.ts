@@ -33,6 +33,12 @@ export class MlpPredictor extends BaselinePredictor {
     return stackRows(archs.map((a) => this.context.features.oneHot(a)));
   }
 
+  protected override readonly outOfSampleFolds = 5;
+
+  protected override disposeDevice(state: DeviceState): void {
+    (state as MlpState).model.dispose();
+  }
+
   protected fitDevice(device: string, archs: string[], latencyMs: Float64Array, seed: number): DeviceState {
     const rng = Rng.derive(seed, 'mlp-baseline', device);
     const yMean = latencyMs.reduce((s, v) => s + v, 0) / latencyMs.length;

@@ -1,5 +1,6 @@
 // The NASFLAT latency predictor: pretraining on source devices with a pairwise ranking loss, few-shot transfer to a
-// target initialised from the best-correlated source, calibration of scores to ms, and save/load.
+// target initialised from the best-correlated source, calibration of scores to ln ms (so predictions are positive),
+// the fit quality trust.ts reads, and save/load.
 import * as tf from '@tensorflow/tfjs';
 import { HwnasError, UnknownNameError, UsageError } from '../../core/errors.js';
 import { loadZcpTable, type ZcpTable } from '../../data/zcp.js';
@@ -11,6 +12,7 @@ import type { SearchSpace } from '../../spaces/types.js';
 import { fitIncreasingLine } from '../baselines/linalg.js';
 import { checkMeasurements } from '../measurements.js';
 import { loadTensors, saveTensors, type NamedTensor } from '../persistence.js';
+import { logBounds, msFromLog, type FitQuality, type LogBounds } from '../trust.js';
 import type { AdaptReport, DeviceLatencies, Measurements, TransferablePredictor } from '../types.js';
 import { resolveNasflatConfig, type NasflatConfig } from './config.js';
 import { builtinSupplementary, columnStats, costColumnNames, costRow, encodeGraphs, makeBatch, standardise, type EncodedGraphs } from './inputs.js';
@@ -18,9 +20,9 @@ import { AdamW, cosineRate, forward, hingeRankLoss, initParams, paramShapes, typ
 import { applyReadout, readoutColumns, selectReadout, type BasisColumns, type Readout, type ReadoutCandidate } from './readout.js';
 
 export const NASFLAT_FORMAT = 'hwnas-nasflat';
-export const NASFLAT_FORMAT_VERSION = 2;
-/** Versions `load` reads: 1 had no readouts (every target used its calibration line). */
-const READABLE_VERSIONS = [1, 2];
+/** 3: calibrations and readouts in ln ms, with log bounds and fit quality (1 and 2 calibrated in ms; no longer read). */
+export const NASFLAT_FORMAT_VERSION = 3;
+const READABLE_VERSIONS = [3];
 /** Basis column of the fine-tuned target score in a readout. */
 const TARGET_COLUMN = 'nasflat';
 /** Archs per inference batch: large enough to amortise per-op overhead, small enough for memory. */
@@ -28,19 +30,30 @@ const PREDICT_BATCH = 4096;
 /** The saved source-device scores of every arch of an enumerable space (rows in `space.enumerate()` order). */
 const SOURCE_SCORE_TENSOR = 'cache/sourceScores';
 
-/** Score → ms line of one device. */
+/** Score → ln ms line of one device, and the ln-ms range its predictions are kept in. */
 interface Calibration {
   slope: number;
   intercept: number;
+  bounds: LogBounds;
+}
+
+/** Robust increasing score → ln ms line through measured latencies. */
+function calibrate(scores: ArrayLike<number>, latencyMs: readonly number[]): Calibration {
+  return { ...fitIncreasingLine(scores, latencyMs.map(Math.log)), bounds: logBounds(latencyMs) };
+}
+
+function calibrated(calibration: Calibration, score: number): number {
+  return msFromLog(calibration.slope * score + calibration.intercept, calibration.bounds);
 }
 
 /** A fine-tuned copy of the network for one target device (its device tables have one row). */
 interface TargetState {
   params: Params;
-  /** Score → ms line through the few measurements (what predictions use without a readout). */
+  /** Score → ln ms line through the few measurements (what predictions use without a readout). */
   calibration: Calibration;
   /** The selected few-shot readout (config `readout: select`); predictions use it when present. */
   readout?: Readout;
+  quality: FitQuality;
   initialisedFrom?: string;
   initialisationRho?: number;
 }
@@ -132,7 +145,7 @@ export class NasflatPredictor implements TransferablePredictor {
     progress.stop();
     const scores = runNetwork(this.pretrained, this.config, graphs, supplementary, deviceRows);
     perDevice.forEach(({ rows, latencyMs }, d) => {
-      this.sourceCalibration.set(this.sources[d], fitIncreasingLine(rows.map((r) => scores[r]), latencyMs));
+      this.sourceCalibration.set(this.sources[d], calibrate(rows.map((r) => scores[r]), latencyMs));
     });
     const tabled = this.tabledArchs();
     if (tabled !== undefined) this.cacheSourceScores(tabled);
@@ -146,7 +159,8 @@ export class NasflatPredictor implements TransferablePredictor {
   /**
    * Copy the pretrained network for `target`, with its hardware embedding and hardware-specific op embeddings taken
    * from the source whose predicted latencies rank the few archs best, fine-tune every weight on the few
-   * measurements, and calibrate scores to ms by an increasing line through them.
+   * measurements, and calibrate scores to ln ms by an increasing line through them (and, with `readout: select`,
+   * choose the readout).
    */
   async adapt(target: string, few: Measurements, options: { seed?: number } = {}): Promise<AdaptReport> {
     const started = performance.now();
@@ -196,10 +210,20 @@ export class NasflatPredictor implements TransferablePredictor {
       // Below 3 measurements nothing is left out and the readout is the score through a regularised line.
       const targetColumn = columns.has(TARGET_COLUMN) && archs.length >= 3 ? this.crossFittedScores(archs, all, fineTune, Rng.derive(seed, 'nasflat-adapt-folds', target)) : scores;
       const basis = this.readoutBasis(targetColumn, archs, columns);
-      readout = selectReadout(candidates, basis, latencyMs, this.config.readoutRule);
+      readout = selectReadout(candidates, basis, latencyMs.map(Math.log), this.config.readoutRule);
     }
+    const calibration = calibrate(scores, latencyMs);
+    // Out-of-sample predictions of the measurements: the readout's leave-one-out ones; without a readout, the
+    // calibration line refitted without each row (on in-sample scores, so somewhat optimistic).
+    const looMs =
+      readout !== undefined
+        ? readout.looLog.map((v) => msFromLog(v, calibration.bounds))
+        : archs.map((_, i) => {
+            const keep = all.filter((k) => k !== i);
+            return archs.length < 3 ? latencyMs[archs.length - 1 - i] : calibrated({ ...calibrate(keep.map((k) => scores[k]), keep.map((k) => latencyMs[k])), bounds: calibration.bounds }, scores[i]);
+          });
     this.targets.get(target)?.params.forEach((v) => v.dispose());
-    this.targets.set(target, { params, calibration: fitIncreasingLine(scores, latencyMs), readout, initialisedFrom, initialisationRho });
+    this.targets.set(target, { params, calibration, readout, initialisedFrom, initialisationRho, quality: { archs, latencyMs, looMs } });
     return { initialisedFrom, initialisationRho, readout: readout?.members.map((m) => ({ name: m.name, share: m.share })), elapsedMs: performance.now() - started };
   }
 
@@ -207,9 +231,13 @@ export class NasflatPredictor implements TransferablePredictor {
     return this.scoreAndCalibration(device, archs).scores;
   }
 
+  fitQuality(device: string): FitQuality | undefined {
+    return this.targets.get(device)?.quality;
+  }
+
   /**
-   * Predicted latency in ms: an adapted target's readout, else the score through the device's calibration line (then
-   * in the order of `score`).
+   * Predicted latency in ms (always finite and > 0): an adapted target's readout, else the score through the device's
+   * calibration line (then in the order of `score`).
    */
   async predict(device: string, archs: readonly string[]): Promise<Float64Array> {
     const target = this.targets.get(device);
@@ -220,10 +248,11 @@ export class NasflatPredictor implements TransferablePredictor {
       // missing from its zcpTable) is rejected whatever the readout.
       const supplementary = this.supplementary(canonical);
       const scores = columns.has(TARGET_COLUMN) ? runNetwork(target.params, this.config, encodeGraphs(this.space, canonical), supplementary, canonical.map(() => 0)) : undefined;
-      return applyReadout(target.readout, this.readoutBasis(scores, canonical, columns), canonical.length);
+      const logMs = applyReadout(target.readout, this.readoutBasis(scores, canonical, columns), canonical.length);
+      return logMs.map((v) => msFromLog(v, target.calibration.bounds));
     }
     const { scores, calibration } = this.scoreAndCalibration(device, archs);
-    return scores.map((s) => calibration.slope * s + calibration.intercept);
+    return scores.map((s) => calibrated(calibration, s));
   }
 
   /** Scores of each few arch by a copy fine-tuned on the other folds (`readoutFolds` folds, at most one per arch). */
@@ -321,7 +350,9 @@ export class NasflatPredictor implements TransferablePredictor {
         }
         return row;
       });
-      names.forEach((name, j) => basis.set(name, Float64Array.from(rows, (row) => row[j])));
+      // The readout fits ln ms: FLOPs and params enter as logs (a power law), counts and flags as they are.
+      const logged = new Set(['flops', 'params']);
+      names.forEach((name, j) => basis.set(name, Float64Array.from(rows, (row) => (logged.has(name) ? Math.log(row[j]) : row[j]))));
     }
     return basis;
   }
@@ -363,7 +394,10 @@ export class NasflatPredictor implements TransferablePredictor {
         sourceCalibration: Object.fromEntries(this.sourceCalibration),
         supplementary: { builtin: this.config.supplementary, extra: this.options.extraSupplementary !== undefined, ...this.supplementaryStats },
         targets: Object.fromEntries(
-          [...this.targets].map(([d, s]) => [d, { calibration: s.calibration, readout: s.readout ?? null, initialisedFrom: s.initialisedFrom ?? null, initialisationRho: s.initialisationRho ?? null }]),
+          [...this.targets].map(([d, s]) => [
+            d,
+            { calibration: s.calibration, readout: s.readout ?? null, initialisedFrom: s.initialisedFrom ?? null, initialisationRho: s.initialisationRho ?? null, quality: s.quality },
+          ]),
         ),
       },
       tensors,
@@ -397,7 +431,7 @@ export class NasflatPredictor implements TransferablePredictor {
       }
       tabled.forEach((arch, i) => predictor.sourceScoreCache.set(arch, Float64Array.from(table.values.subarray(i * width, (i + 1) * width))));
     }
-    type SavedTarget = { calibration: Calibration; readout?: Readout | null; initialisedFrom: string | null; initialisationRho: number | null };
+    type SavedTarget = { calibration: Calibration; readout?: Readout | null; initialisedFrom: string | null; initialisationRho: number | null; quality: FitQuality };
     for (const [device, saved] of Object.entries(header.targets as Record<string, SavedTarget>)) {
       predictor.targets.set(device, {
         params: paramsFrom(tensors, `target:${device}`),
@@ -405,6 +439,7 @@ export class NasflatPredictor implements TransferablePredictor {
         readout: saved.readout ?? undefined,
         initialisedFrom: saved.initialisedFrom ?? undefined,
         initialisationRho: saved.initialisationRho ?? undefined,
+        quality: saved.quality,
       });
     }
     return predictor;

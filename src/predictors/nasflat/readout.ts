@@ -1,10 +1,11 @@
-// The few-shot readout of an adapted NASFLAT target: ridge regressions from a few named bases (the fine-tuned score,
-// the pretrained network's score on each source device, analytic cost features) to ms, combined by stacking their
-// leave-one-out predictions on the target's few measurements (non-negative least squares, Breiman's stacked
-// regression), or the single best of them. With 5–20 measurements the fine-tuned score alone can lose to a simple
-// basis (FLOPs, op counts, one source device); the readout keeps whichever explains the measurements best without
-// ever looking at held-out data.
-import { fitRidge, predictLinear, RIDGE_LAMBDAS, type LinearModel } from '../baselines/linalg.js';
+// The few-shot readout of an adapted NASFLAT target: robust ridge regressions from a few named bases (the fine-tuned
+// score, the pretrained network's score on each source device, analytic cost features) to ln ms, combined by
+// stacking their leave-one-out predictions on the target's few measurements (non-negative least squares, Breiman's
+// stacked regression), or the single best of them. With 5–20 measurements the fine-tuned score alone can lose to a
+// simple basis (FLOPs, op counts, one source device); the readout keeps whichever explains the measurements best
+// without ever looking at held-out data. Working in ln ms makes every prediction positive; Huber fits and a bounded
+// leave-one-out loss keep one bad measurement from steering the fit or the choice.
+import { boundedLoss, fitRidge, fitRidgeRobust, huberWeights, predictLinear, RIDGE_LAMBDAS, robustScale, type LinearModel } from '../baselines/linalg.js';
 
 /** Feature columns of the few (or the predicted) archs, by column name, each aligned with the archs. */
 export type BasisColumns = Map<string, Float64Array>;
@@ -20,7 +21,7 @@ export interface ReadoutCandidate {
   increasing?: string[];
 }
 
-/** A fitted member of a readout: `ms ≈ intercept + Σ weights[j]·column[j]`, entering the readout × `share`. */
+/** A fitted member of a readout: `ln ms ≈ intercept + Σ weights[j]·column[j]`, entering the readout × `share`. */
 export interface ReadoutMember {
   name: string;
   columns: string[];
@@ -29,13 +30,15 @@ export interface ReadoutMember {
   weights: number[];
   intercept: number;
   lambda: number;
-  /** Leave-one-out root-mean-square error on the few measurements, ms. */
-  looRmseMs: number;
+  /** Leave-one-out root-mean-square error on the few measurements, ln ms (about a relative error). */
+  looRmseLog: number;
 }
 
-/** The readout of one target: the share-weighted sum of its members' predictions. */
+/** The readout of one target: the share-weighted sum of its members' predictions of ln ms. */
 export interface Readout {
   members: ReadoutMember[];
+  /** The readout's own leave-one-out prediction of each measurement (share-weighted member predictions), ln ms. */
+  looLog: number[];
 }
 
 /** Columns a readout needs at prediction time. */
@@ -43,7 +46,7 @@ export function readoutColumns(readout: Readout): string[] {
   return [...new Set(readout.members.flatMap((m) => m.columns))];
 }
 
-/** Predicted ms of every row of `basis` (which must hold every column of the readout). */
+/** Predicted ln ms of every row of `basis` (which must hold every column of the readout). */
 export function applyReadout(readout: Readout, basis: BasisColumns, rows: number): Float64Array {
   const out = new Float64Array(rows);
   const row: number[] = [];
@@ -58,12 +61,12 @@ export function applyReadout(readout: Readout, basis: BasisColumns, rows: number
   return out;
 }
 
-/** Leave-one-out predictions of a ridge fit at `lambda` on `rows`. */
+/** Leave-one-out predictions of a robust ridge fit at `lambda` on `rows`. */
 function looPredictions(rows: number[][], y: readonly number[], lambda: number): Float64Array {
   return Float64Array.from(rows, (row, i) => {
     const keep = rows.filter((_, k) => k !== i);
     const yKeep = y.filter((_, k) => k !== i);
-    return predictLinear(fitRidge(keep, yKeep, lambda), row);
+    return predictLinear(fitRidgeRobust(keep, yKeep, lambda), row);
   });
 }
 
@@ -71,15 +74,16 @@ function looPredictions(rows: number[][], y: readonly number[], lambda: number):
  * Non-negative least squares min ‖P·w − y‖², w ≥ 0, by cyclic coordinate descent on the normal equations (P has a
  * few dozen columns of highly correlated predictions; a tiny ridge keeps every coordinate step defined).
  */
-export function nonNegativeLeastSquares(columns: readonly Float64Array[], y: readonly number[], sweeps = 2000): Float64Array {
+export function nonNegativeLeastSquares(columns: readonly Float64Array[], y: readonly number[], sweeps = 2000, rowWeights?: ArrayLike<number>): Float64Array {
   const k = columns.length;
   const gram = new Float64Array(k * k);
   const rhs = new Float64Array(k);
+  const rowWeight = (i: number) => (rowWeights === undefined ? 1 : rowWeights[i]);
   for (let a = 0; a < k; a++) {
-    for (let i = 0; i < y.length; i++) rhs[a] += columns[a][i] * y[i];
+    for (let i = 0; i < y.length; i++) rhs[a] += rowWeight(i) * columns[a][i] * y[i];
     for (let b = 0; b <= a; b++) {
       let dot = 0;
-      for (let i = 0; i < y.length; i++) dot += columns[a][i] * columns[b][i];
+      for (let i = 0; i < y.length; i++) dot += rowWeight(i) * columns[a][i] * columns[b][i];
       gram[a * k + b] = dot;
       gram[b * k + a] = dot;
     }
@@ -105,54 +109,67 @@ export function nonNegativeLeastSquares(columns: readonly Float64Array[], y: rea
 export type ReadoutRule = 'stack' | 'best';
 
 /**
- * Fit every candidate at every ridge strength and keep, per candidate, the strength with the lowest leave-one-out
- * error on the few measurements. `best` keeps the candidate with the lowest error (ties to the one listed first);
- * `stack` weights the candidates by non-negative least squares of the measurements on their leave-one-out
- * predictions, and keeps those with a weight above 0.001. Not considered: candidates with more columns than n − 2
- * (chosen by leave-one-source-out on source devices, `bench:readout-rule`), and candidates whose fit gives one of
- * their `increasing` columns a negative weight (it would turn a latency ranking upside down). With fewer than 3
+ * Fit every candidate (Huber-robust ridge on ln ms) at every ridge strength and keep, per candidate, the strength with
+ * the lowest leave-one-out error on the few measurements — a squared error capped at ln 2, so a row the others
+ * contradict counts no more than a factor-of-two miss. `best` keeps the candidate with the lowest error (ties to the
+ * one listed first); `stack` weights the candidates by non-negative least squares of the measurements on their
+ * leave-one-out predictions, rows weighted by Huber weights of the best candidate's leave-one-out residuals, and keeps
+ * those with a weight above 0.001. Not considered: candidates with more columns than n − 2 (chosen by
+ * leave-one-source-out on source devices, `bench:readout-rule`), and candidates whose fit gives one of their
+ * `increasing` columns a negative weight (it would turn a latency ranking upside down). With fewer than 3
  * measurements there is nothing to leave out and only the first candidate is fitted, strongly regularised.
+ * @param logMs ln of the measured latencies
  */
-export function selectReadout(candidates: readonly ReadoutCandidate[], basis: BasisColumns, latencyMs: readonly number[], rule: ReadoutRule): Readout {
-  const n = latencyMs.length;
+export function selectReadout(candidates: readonly ReadoutCandidate[], basis: BasisColumns, logMs: readonly number[], rule: ReadoutRule): Readout {
+  const n = logMs.length;
   const rowsOf = (columns: readonly string[]) => Array.from({ length: n }, (_, r) => columns.map((c) => basis.get(c)![r]));
-  const member = (candidate: ReadoutCandidate, model: LinearModel, looRmseMs: number, share: number): ReadoutMember => ({
+  const member = (candidate: ReadoutCandidate, model: LinearModel, looRmseLog: number, share: number): ReadoutMember => ({
     name: candidate.name,
     columns: candidate.columns,
     share,
     weights: model.weights,
     intercept: model.intercept,
     lambda: model.lambda,
-    looRmseMs,
+    looRmseLog,
   });
-  if (n < 3) return { members: [member(candidates[0], fitRidge(rowsOf(candidates[0].columns), latencyMs, RIDGE_LAMBDAS[RIDGE_LAMBDAS.length - 1]), NaN, 1)] };
+  if (n < 3) {
+    const model = fitRidge(rowsOf(candidates[0].columns), logMs, RIDGE_LAMBDAS[RIDGE_LAMBDAS.length - 1]);
+    // With two rows the only out-of-sample guess for one is the other.
+    return { members: [member(candidates[0], model, NaN, 1)], looLog: logMs.map((_, i) => logMs[n - 1 - i]) };
+  }
   // A candidate with more columns than n − 2 is underdetermined on every leave-one-out fold: its error says little.
   const fitting = candidates.filter((c) => c.columns.length <= n - 2);
   const scoredAll = (fitting.length > 0 ? fitting : candidates.slice(0, 1)).map((candidate) => {
     const rows = rowsOf(candidate.columns);
     let best: { lambda: number; error: number; loo: Float64Array } = { lambda: RIDGE_LAMBDAS[0], error: Infinity, loo: new Float64Array(n) };
     for (const lambda of RIDGE_LAMBDAS) {
-      const loo = looPredictions(rows, latencyMs, lambda);
-      const error = loo.reduce((s, p, i) => s + (p - latencyMs[i]) ** 2, 0) / n;
+      const loo = looPredictions(rows, logMs, lambda);
+      const error = loo.reduce((s, p, i) => s + boundedLoss(p - logMs[i]), 0) / n;
       if (error <= best.error * (1 + 1e-9)) best = { lambda, error, loo };
     }
-    const model = fitRidge(rows, latencyMs, best.lambda);
+    const model = fitRidgeRobust(rows, logMs, best.lambda);
     const upsideDown = (candidate.increasing ?? []).some((c) => model.weights[candidate.columns.indexOf(c)] < 0);
     return { candidate, model, upsideDown, ...best };
   });
   const valid = scoredAll.filter((s) => !s.upsideDown);
   const scored = valid.length > 0 ? valid : scoredAll.slice(0, 1);
   const lowest = () => scored.reduce((a, b) => (b.error < a.error ? b : a));
-  if (rule === 'best') {
+  const single = () => {
     const top = lowest();
-    return { members: [member(top.candidate, top.model, Math.sqrt(top.error), 1)] };
-  }
-  const shares = nonNegativeLeastSquares(scored.map((s) => s.loo), latencyMs);
+    return { members: [member(top.candidate, top.model, Math.sqrt(top.error), 1)], looLog: Array.from(top.loo) };
+  };
+  if (rule === 'best') return single();
+  const top = lowest();
+  const residuals = top.loo.map((p, i) => logMs[i] - p);
+  const shares = nonNegativeLeastSquares(
+    scored.map((s) => s.loo),
+    logMs,
+    2000,
+    huberWeights(residuals, robustScale(residuals)),
+  );
   // Shares below 0.1 % change no prediction noticeably and would only clutter the readout.
   const kept = scored.map((s, k) => ({ ...s, share: shares[k] })).filter((s) => s.share > 1e-3);
-  if (kept.length === 0) {
-    const top = lowest();
-    return { members: [member(top.candidate, top.model, Math.sqrt(top.error), 1)] };
-  }
-  return { members: kept.map((s) => member(s.candidate, s.model, Math.sqrt(s.error), s.share)).sort((a, b) => b.share - a.share) };
+  if (kept.length === 0) return single();
+  const looLog = logMs.map((_, i) => kept.reduce((sum, s) => sum + s.share * s.loo[i], 0));
+  return { members: kept.map((s) => member(s.candidate, s.model, Math.sqrt(s.error), s.share)).sort((a, b) => b.share - a.share), looLog };
 }
