@@ -38,10 +38,11 @@ for (const [id, file] of TASKS) {
   const { table } = data;
   const cost = costColumnNames(space);
   const costRows = table.archs.map((a) => costRow(space, a));
-  const costBasis = new Map(cost.map((name, j) => [name, Float64Array.from(costRows, (r) => r[j])]));
+  // As in NASFLAT: FLOPs and params enter the ln-ms readout as logs.
+  const costBasis = new Map(cost.map((name, j) => [name, Float64Array.from(costRows, (r) => (name === 'flops' || name === 'params' ? Math.log(r[j]) : r[j]))]));
   for (const heldOut of data.sources) {
     const others = data.sources.filter((d) => d !== heldOut);
-    const basisAll = new Map([...costBasis, ...others.map((d) => [`source:${d}`, table.column(d)])]);
+    const basisAll = new Map([...costBasis, ...others.map((d) => [`source:${d}`, table.column(d).map(Math.log)])]);
     const sourceColumns = others.map((d) => `source:${d}`);
     const candidates = [
       { name: 'cost', columns: cost },
@@ -67,7 +68,8 @@ for (const [id, file] of TASKS) {
             const rhos = sourceColumns.map((c) => spearman(fewBasis.get(c), fewMs));
             predicted = evalBasis.get(sourceColumns[rhos.indexOf(Math.max(...rhos))]);
           } else {
-            predicted = applyReadout(selectReadout(candidates, fewBasis, fewMs, rule), evalBasis, evalRows.length);
+            // The readout fits ln ms (its output is ln ms too: ρ is the same as of ms).
+            predicted = applyReadout(selectReadout(candidates, fewBasis, fewMs.map(Math.log), rule), evalBasis, evalRows.length);
           }
           results.push({ task: id, heldOut, n, seed, rule, spearman: spearman(truth, predicted) });
         }

@@ -29,7 +29,11 @@ export function loggerFor(args: GlobalOptions): Logger {
 /** Initialise tfjs for a command that needs it, logging the backend choice. */
 export async function backendFor(args: GlobalOptions, configured?: BackendName): Promise<BackendInfo> {
   const info = await initBackend(args.backend ?? configured);
-  loggerFor(args).info(`backend: ${info.name} (tfjs ${info.tfjsVersion}${info.reason === 'first preference' || info.reason === 'forced' ? `, ${info.reason}` : `; ${info.reason}`})`);
+  const log = loggerFor(args);
+  // Why faster backends were skipped (tfjs-node not installed, …) is expected on most machines: only with --verbose.
+  const calm = info.reason === 'first preference' || info.reason === 'forced' ? `, ${info.reason}` : '';
+  log.info(`backend: ${info.name} (tfjs ${info.tfjsVersion}${calm})`);
+  if (calm === '') log.verbose(`backend: skipped ${info.reason}`);
   return info;
 }
 

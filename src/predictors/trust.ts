@@ -1,7 +1,8 @@
 // What makes a few-shot latency prediction trustworthy on a user's device, shared by every predictor: predictions
-// are made in ln ms (so they are always positive), the fit's out-of-sample predictions of its own measurements say
-// how good it is (leave-one-out MAPE and ρ), which rows disagree with the rest (outliers), and how wide a prediction
-// interval must be (split-conformal on the leave-one-out residuals).
+// are made in ln ms (so they are always positive); measurements the others contradict are found against a robust
+// trend and left out of the fit (`findOutliers`); the fit's out-of-sample predictions of its own measurements say how
+// good it is (leave-one-out MAPE and ρ) and how wide a prediction interval must be (split-conformal on the
+// leave-one-out residuals).
 import { spearman } from '../core/metrics.js';
 import { median, robustScale } from './baselines/linalg.js';
 
@@ -11,6 +12,8 @@ export interface FitQuality {
   latencyMs: number[];
   /** Each measurement predicted by a fit that did not see it (leave-one-out or cross-fitted), ms. */
   looMs: number[];
+  /** 0-based rows `findOutliers` distrusted and the fit left out (their `looMs` is the final fit's prediction). */
+  distrusted: number[];
 }
 
 /** A measurement the other measurements contradict. */
@@ -41,7 +44,7 @@ export interface FitDiagnostics {
 
 /** Nominal level of the intervals hwnas reports unless asked for another. */
 export const DEFAULT_INTERVAL_LEVEL = 0.9;
-/** An outlier is this many robust standard deviations from the other rows' residuals… */
+/** An outlier is this many robust standard deviations from the trend… */
 const OUTLIER_Z = 3.5;
 /** …and at least this far off in ratio (so a 3 % miss on a near-perfect fit is not called an outlier). */
 const OUTLIER_MIN_RATIO = 1.5;
@@ -70,15 +73,54 @@ export function msFromLog(logMs: number, bounds: LogBounds): number {
   return Math.exp(clamped);
 }
 
-/** ln(measured / leave-one-out prediction) of every row. */
+/** ln(measured / leave-one-out prediction) of every row the fit trusted. */
 function logResiduals(quality: FitQuality): number[] {
-  return quality.latencyMs.map((ms, i) => Math.log(ms / quality.looMs[i]));
+  const distrusted = new Set(quality.distrusted);
+  return quality.latencyMs.flatMap((ms, i) => (distrusted.has(i) ? [] : [Math.log(ms / quality.looMs[i])]));
+}
+
+/** Theil–Sen line: the median of pairwise slopes and the median intercept (robust to ~29 % bad points, leverage too). */
+export function theilSen(x: ArrayLike<number>, y: ArrayLike<number>): { slope: number; intercept: number } {
+  const slopes: number[] = [];
+  for (let i = 0; i < x.length; i++) for (let j = i + 1; j < x.length; j++) if (x[j] !== x[i]) slopes.push((y[j] - y[i]) / (x[j] - x[i]));
+  const slope = slopes.length === 0 ? 0 : median(slopes);
+  return { slope, intercept: median(Array.from(y, (v, i) => v - slope * x[i])) };
+}
+
+/**
+ * Rows the other measurements contradict, judged against a robust trend rather than against the fit itself: with
+ * 5–20 rows a flexible fit bends towards a bad row, and two similar archs that disagree hide each other from
+ * leave-one-out. The trend is a Theil–Sen line of ln ms on the `proxies` column (ln FLOPs, a source device's
+ * latency or score, …) that ranks the measurements best (Spearman); a row is distrusted when its residual is more
+ * than 3.5 robust standard deviations from the median residual and at least 1.5× off. At most a quarter of the rows,
+ * the worst first, and none with fewer than 5 rows or without a proxy that ranks them at ρ ≥ 0.5.
+ * @returns 0-based rows, worst first
+ */
+export function findOutliers(latencyMs: readonly number[], proxies: readonly ArrayLike<number>[]): number[] {
+  const n = latencyMs.length;
+  if (n < MIN_ROWS_TO_JUDGE || proxies.length === 0) return [];
+  const logMs = latencyMs.map(Math.log);
+  const rhos = proxies.map((p) => spearman(p, logMs));
+  const best = rhos.reduce((b, rho, k) => (rho > rhos[b] || Number.isNaN(rhos[b]) ? k : b), 0);
+  if (!(rhos[best] >= 0.5)) return [];
+  const x = proxies[best];
+  const line = theilSen(x, logMs);
+  const residuals = logMs.map((y, i) => y - (line.slope * x[i] + line.intercept));
+  const centre = median(residuals);
+  const scale = robustScale(residuals.map((r) => r - centre));
+  return residuals
+    .map((r, i) => ({ i, off: Math.abs(r - centre) }))
+    .filter(({ i, off }) => off > OUTLIER_Z * scale && Math.abs(residuals[i]) >= Math.log(OUTLIER_MIN_RATIO))
+    .sort((a, b) => b.off - a.off)
+    .slice(0, Math.floor(n / 4))
+    .map(({ i }) => i);
 }
 
 /**
  * Multiplicative half-width of the split-conformal interval at `level`: the ⌈(n+1)·level⌉-th smallest |ln residual|
- * of the leave-one-out predictions. With too few rows for that rank (n < 9 at 90 %) the largest residual is used,
- * and the interval then covers less than its nominal level.
+ * of the leave-one-out predictions of the trusted rows (a distrusted row's error is the measurement's, not the
+ * predictor's). With too few rows for that rank (n < 9 at 90 %) the largest residual is used, and the interval then
+ * covers less than its nominal level.
  */
 export function intervalFactor(quality: FitQuality, level = DEFAULT_INTERVAL_LEVEL): number {
   const sorted = logResiduals(quality)
@@ -96,33 +138,32 @@ export function predictionIntervals(predictedMs: ArrayLike<number>, quality: Fit
   return { lowerMs: Float64Array.from(predictedMs, (p) => p / factor), upperMs: Float64Array.from(predictedMs, (p) => p * factor) };
 }
 
+/** The distrusted rows, each with what the fit on the other rows predicts for it. */
+export function outlierRows(quality: FitQuality): OutlierRow[] {
+  return quality.distrusted.map((i) => ({ row: i + 1, arch: quality.archs[i], latencyMs: quality.latencyMs[i], impliedMs: quality.looMs[i], ratio: quality.latencyMs[i] / quality.looMs[i] }));
+}
+
 /**
- * Leave-one-out MAPE and ρ, the rows the others contradict, and a warning when the rows disagree with each other
- * (ρ < 0.5 or MAPE > 30 % with at least 5 rows). A row is an outlier when its ln residual is more than 3.5 robust
- * standard deviations from the median residual and at least 1.5× off.
+ * Leave-one-out MAPE and ρ over the trusted rows, the distrusted rows (`outlierRows`), the 90 % interval factor, and
+ * a warning when the rows disagree with each other (ρ < 0.5 or MAPE > 30 % with at least 5 rows).
  */
 export function diagnose(quality: FitQuality): FitDiagnostics {
-  const n = quality.latencyMs.length;
-  const residuals = logResiduals(quality);
-  const looMapePct = (100 * quality.latencyMs.reduce((s, ms, i) => s + Math.abs(quality.looMs[i] - ms) / ms, 0)) / n;
-  const looSpearman = spearman(quality.looMs, quality.latencyMs);
-  const outliers: OutlierRow[] = [];
-  if (n >= MIN_ROWS_TO_JUDGE) {
-    const centre = median(residuals);
-    const scale = robustScale(residuals.map((r) => r - centre));
-    residuals.forEach((r, i) => {
-      if (Math.abs(r - centre) > OUTLIER_Z * scale && Math.abs(r) >= Math.log(OUTLIER_MIN_RATIO)) {
-        outliers.push({ row: i + 1, arch: quality.archs[i], latencyMs: quality.latencyMs[i], impliedMs: quality.looMs[i], ratio: Math.exp(r) });
-      }
-    });
-  }
+  const distrusted = new Set(quality.distrusted);
+  const trusted = quality.latencyMs.map((_, i) => i).filter((i) => !distrusted.has(i));
+  const n = trusted.length;
+  const looMapePct = (100 * trusted.reduce((s, i) => s + Math.abs(quality.looMs[i] - quality.latencyMs[i]) / quality.latencyMs[i], 0)) / n;
+  const looSpearman = spearman(
+    trusted.map((i) => quality.looMs[i]),
+    trusted.map((i) => quality.latencyMs[i]),
+  );
+  const outliers = outlierRows(quality);
   let warning: string | undefined;
-  if (n >= MIN_ROWS_TO_JUDGE && (!(looSpearman >= WARN_LOO_SPEARMAN) || looMapePct > WARN_MAPE_PCT)) {
+  if (quality.latencyMs.length >= MIN_ROWS_TO_JUDGE && (!(looSpearman >= WARN_LOO_SPEARMAN) || looMapePct > WARN_MAPE_PCT)) {
     warning =
       `the measurements disagree with each other: leave-one-out ρ ${Number.isNaN(looSpearman) ? 'undefined' : looSpearman.toFixed(2)}, ` +
       `MAPE ${looMapePct.toFixed(0)} % (warned below ρ ${WARN_LOO_SPEARMAN} or above ${WARN_MAPE_PCT} %); re-measure the outliers or add measurements`;
   }
-  return { measurements: n, looMapePct, looSpearman, outliers, interval90Factor: intervalFactor(quality, DEFAULT_INTERVAL_LEVEL), warning };
+  return { measurements: quality.latencyMs.length, looMapePct, looSpearman, outliers, interval90Factor: intervalFactor(quality, DEFAULT_INTERVAL_LEVEL), warning };
 }
 
 /** `row 7 (|…|): 2.1× what the other rows imply (12.3 ms measured, 5.9 ms implied)`. */

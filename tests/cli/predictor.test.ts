@@ -51,9 +51,14 @@ describeWithData('hwnas predictor', () => {
     const predict = runCli(['predictor', 'predict', '--predictor', board, '--device', 'my-fpga', '--archs', path.join(tmp, 'archs.txt'), '--out', out, '--quiet']);
     expect(predict.code).toBe(0);
     const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('arch,latency_ms');
+    expect(lines[0]).toBe('arch,latency_ms,lower_ms,upper_ms');
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(archs.slice(20, 23));
-    for (const l of lines.slice(1)) expect(Number(l.split(',')[1])).toBeGreaterThan(0);
+    for (const l of lines.slice(1)) {
+      const [, ms, lower, upper] = l.split(',').map(Number);
+      expect(ms).toBeGreaterThan(0);
+      expect(lower).toBeLessThan(ms);
+      expect(upper).toBeGreaterThan(ms);
+    }
   });
 
   it('fails with one line naming the fitted devices for an unknown device', () => {

@@ -18,6 +18,8 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
     env: { ...process.env, ...options.env },
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 120_000,
+    // Whole-space JSON (15,625 predictions) is a few MB.
+    maxBuffer: 256 * 1024 * 1024,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -68,13 +68,13 @@ describe('bestCorrelatedSource', () => {
 });
 
 describe('lookup table', () => {
-  it('recovers an additive per-op cost model from a few archs', async () => {
+  it('recovers a per-op cost model (each op a latency factor, additive in ln ms) from a few archs', async () => {
     const space = getSpace('nb201');
     const rng = new Rng('lut-test');
     const archs = Array.from({ length: 40 }, () => space.sample(rng));
-    const cost = Object.fromEntries(space.opVocabulary.map((op, j) => [op, j * 0.7]));
+    const cost = Object.fromEntries(space.opVocabulary.map((op, j) => [op, j * 0.07]));
     const features = new ArchFeatures(space);
-    const latency = archs.map((a) => 3 + space.opGraph(a).ops.reduce((s, op) => s + cost[op], 0));
+    const latency = archs.map((a) => 3 * Math.exp(space.opGraph(a).ops.reduce((s, op) => s + cost[op], 0)));
     const predictor = await getPredictorMethod('lookup-table').create({ space, features, seed: 0, options: {} });
     await predictor.fit('dev', { archs: archs.slice(0, 15), latencyMs: latency.slice(0, 15) });
     const predicted = await predictor.predict('dev', archs.slice(15));

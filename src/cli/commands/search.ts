@@ -1,4 +1,5 @@
-// `hwnas search --config …`: run a hardware-aware search and print its Pareto front.
+// `hwnas search --config …`: run a hardware-aware search and print its Pareto front and the next commands.
+import path from 'node:path';
 import { backendFor, defineCommand, loggerFor, out, outJson } from '../command.js';
 import { formatHypervolume, formatFront, summariseRun, type RunSummary } from '../../search/summary.js';
 import type { SearchOutcome, Verification } from '../../search/run.js';
@@ -28,6 +29,21 @@ export function printOutcome(outcome: SearchOutcome, json: boolean): void {
   out('');
   out(formatHypervolume(summary));
   if (outcome.verification !== undefined) out(formatVerification(outcome.verification));
+  out('');
+  out(nextCommands(summary.runId, path.dirname(outcome.runDir)));
+}
+
+/** What a user does with a finished run, with its id and results folder filled in. */
+export function nextCommands(runId: string, resultsDir: string): string {
+  const results = path.resolve(resultsDir) === path.resolve('results') ? '' : ` --results ${resultsDir}`;
+  const lines: [string, string][] = [
+    [`hwnas runs show ${runId}${results}`, 'config, provenance, front, failed trials'],
+    [`hwnas report --run ${runId}${results}`, 'HTML report: Pareto front, per-layer costs'],
+    [`hwnas export --run ${runId}${results} --out ${runId}-models`, "the front's models"],
+    [`hwnas runs resume ${runId}${results}`, 'continue the run if it was interrupted'],
+  ];
+  const width = Math.max(...lines.map(([command]) => command.length));
+  return ['next:', ...lines.map(([command, what]) => `  ${command.padEnd(width)}  # ${what}`)].join('\n');
 }
 
 /**

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { DataFileError, HwnasError, UnknownNameError } from '../../core/errors.js';
 import type { SearchSpace } from '../../spaces/types.js';
 import { checkMeasurements } from '../measurements.js';
-import { logBounds, msFromLog, type FitQuality, type LogBounds } from '../trust.js';
+import { findOutliers, logBounds, msFromLog, type FitQuality, type LogBounds } from '../trust.js';
 import type { LatencyPredictor, Measurements } from '../types.js';
 import type { ArchFeatures } from './features.js';
 import { SourceIndex, decodeSources, encodeSources, type SourceLatencies } from './sources.js';
@@ -122,10 +122,25 @@ export abstract class BaselinePredictor implements LatencyPredictor {
     const logMs = latencyMs.map(Math.log);
     const seed = options.seed ?? this.context.seed;
     const bounds = logBounds(latencyMs);
-    const state = await this.fitDevice(device, canonical, logMs, seed);
-    const looMs = await this.outOfSample(device, state, canonical, logMs, bounds, seed);
+    // Rows a robust trend on ln FLOPs (and the source devices' latencies) contradicts are left out of the fit.
+    const proxies = [canonical.map((a) => Math.log(this.context.features.flops(a))), ...(this.sourceIndex?.data.devices.map((_, d) => this.sourceIndex!.column(d, canonical).map(Math.log)) ?? [])];
+    const distrusted = findOutliers(Array.from(latencyMs), proxies).filter((i) => this.canHoldOut(canonical[i]));
+    const kept = canonical.map((_, i) => i).filter((i) => !distrusted.includes(i));
+    const keptArchs = kept.map((i) => canonical[i]);
+    const keptLogMs = Float64Array.from(kept, (i) => logMs[i]);
+    const state = await this.fitDevice(device, keptArchs, keptLogMs, seed);
+    const keptLoo = await this.outOfSample(device, state, keptArchs, keptLogMs, bounds, seed);
+    const looMs = new Array<number>(canonical.length);
+    kept.forEach((i, k) => (looMs[i] = keptLoo[k]));
+    if (distrusted.length > 0) {
+      const implied = await this.predictDevice(
+        state,
+        distrusted.map((i) => canonical[i]),
+      );
+      distrusted.forEach((i, k) => (looMs[i] = msFromLog(implied[k], bounds)));
+    }
     this.targets.set(device, state);
-    this.fits.set(device, { bounds, quality: { archs: canonical, latencyMs: Array.from(latencyMs), looMs } });
+    this.fits.set(device, { bounds, quality: { archs: canonical, latencyMs: Array.from(latencyMs), looMs, distrusted } });
   }
 
   /**

@@ -168,19 +168,19 @@ export function fitRidgeRobust(rows: readonly ArrayLike<number>[], y: ArrayLike<
 
 /**
  * Robust ridge regression whose strength is chosen by leave-one-out error on the given rows (the few target
- * measurements), never on held-out data. The error is a bounded loss (squared up to a residual of `LOO_CAP`, flat
- * beyond), so one gross error cannot decide the strength. Ties go to the stronger penalty.
+ * measurements), never on held-out data, with `robustLooError` so one gross error cannot decide the strength. Ties
+ * go to the stronger penalty.
  */
 export function fitRidgeLoo(rows: readonly ArrayLike<number>[], y: ArrayLike<number>, lambdas: readonly number[] = RIDGE_LAMBDAS): LinearModel {
   if (rows.length < 3) return fitRidge(rows, y, lambdas[lambdas.length - 1]);
   let best = { lambda: lambdas[0], error: Infinity };
   for (const lambda of lambdas) {
-    let error = 0;
-    for (let i = 0; i < rows.length; i++) {
+    const residuals = rows.map((row, i) => {
       const keep = rows.filter((_, k) => k !== i);
       const yKeep = Array.from({ length: rows.length - 1 }, (_, k) => y[k < i ? k : k + 1]);
-      error += boundedLoss(predictLinear(fitRidgeRobust(keep, yKeep, lambda), rows[i]) - y[i]);
-    }
+      return predictLinear(fitRidgeRobust(keep, yKeep, lambda), row) - y[i];
+    });
+    const error = robustLooError(residuals);
     if (error <= best.error * (1 + 1e-9)) best = { lambda, error };
   }
   return fitRidgeRobust(rows, y, best.lambda);
@@ -189,9 +189,21 @@ export function fitRidgeLoo(rows: readonly ArrayLike<number>[], y: ArrayLike<num
 /** Residual (in ln ms) beyond which a leave-one-out error counts no more: ln 2, a factor of two. */
 export const LOO_CAP = Math.LN2;
 
-/** Squared error capped at `LOO_CAP`² (a truncated quadratic): model selection that one outlier row cannot steer. */
+/** Squared error capped at `LOO_CAP`² (a truncated quadratic). */
 export function boundedLoss(residual: number): number {
   return Math.min(residual * residual, LOO_CAP * LOO_CAP);
+}
+
+/**
+ * Leave-one-out error for choosing a model that a bad measurement cannot steer: per row the capped squared error
+ * (`boundedLoss`), the worst ⌊n/8⌋ rows left out (one of 8–15 measurements, two of 16–23), the mean of the rest. A
+ * gross error then costs a candidate that predicts the other rows well nothing, where a plain mean would favour the
+ * candidates that happen to agree with it.
+ */
+export function robustLooError(residuals: ArrayLike<number>): number {
+  const losses = Array.from(residuals, boundedLoss).sort((a, b) => a - b);
+  const kept = losses.slice(0, losses.length - Math.floor(losses.length / 8));
+  return kept.reduce((a, b) => a + b, 0) / kept.length;
 }
 
 /**

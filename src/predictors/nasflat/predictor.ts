@@ -12,7 +12,7 @@ import type { SearchSpace } from '../../spaces/types.js';
 import { fitIncreasingLine } from '../baselines/linalg.js';
 import { checkMeasurements } from '../measurements.js';
 import { loadTensors, saveTensors, type NamedTensor } from '../persistence.js';
-import { logBounds, msFromLog, type FitQuality, type LogBounds } from '../trust.js';
+import { findOutliers, logBounds, msFromLog, type FitQuality, type LogBounds } from '../trust.js';
 import type { AdaptReport, DeviceLatencies, Measurements, TransferablePredictor } from '../types.js';
 import { resolveNasflatConfig, type NasflatConfig } from './config.js';
 import { builtinSupplementary, columnStats, costColumnNames, costRow, encodeGraphs, makeBatch, standardise, type EncodedGraphs } from './inputs.js';
@@ -167,8 +167,15 @@ export class NasflatPredictor implements TransferablePredictor {
     const pretrained = this.requirePretrained();
     checkMeasurements('nasflat', target, few);
     const seed = options.seed ?? this.options.seed;
-    const archs = this.canonical(few.archs);
-    const latencyMs = Array.from(few.latencyMs);
+    const measuredArchs = this.canonical(few.archs);
+    const measuredMs = Array.from(few.latencyMs);
+    // Measurements a robust trend contradicts (on ln FLOPs or the pretrained network's score on a source device) are
+    // left out of the fine-tuning and the readout, and reported.
+    const proxies = this.readoutBasis(undefined, measuredArchs, new Set(['flops', ...this.sources.map((d) => `source:${d}`)]));
+    const distrusted = findOutliers(measuredMs, [...proxies.values()]);
+    const kept = measuredArchs.map((_, i) => i).filter((i) => !distrusted.includes(i));
+    const archs = kept.map((i) => measuredArchs[i]);
+    const latencyMs = kept.map((i) => measuredMs[i]);
     const graphs = encodeGraphs(this.space, archs);
     const supplementary = this.supplementary(archs);
 
@@ -222,8 +229,18 @@ export class NasflatPredictor implements TransferablePredictor {
             const keep = all.filter((k) => k !== i);
             return archs.length < 3 ? latencyMs[archs.length - 1 - i] : calibrated({ ...calibrate(keep.map((k) => scores[k]), keep.map((k) => latencyMs[k])), bounds: calibration.bounds }, scores[i]);
           });
+    const looAll = new Array<number>(measuredArchs.length);
+    kept.forEach((i, k) => (looAll[i] = looMs[k]));
+    const quality: FitQuality = { archs: measuredArchs, latencyMs: measuredMs, looMs: looAll, distrusted };
     this.targets.get(target)?.params.forEach((v) => v.dispose());
-    this.targets.set(target, { params, calibration, readout, initialisedFrom, initialisationRho, quality: { archs, latencyMs, looMs } });
+    this.targets.set(target, { params, calibration, readout, initialisedFrom, initialisationRho, quality });
+    if (distrusted.length > 0) {
+      const implied = await this.predict(
+        target,
+        distrusted.map((i) => measuredArchs[i]),
+      );
+      distrusted.forEach((i, k) => (looAll[i] = implied[k]));
+    }
     return { initialisedFrom, initialisationRho, readout: readout?.members.map((m) => ({ name: m.name, share: m.share })), elapsedMs: performance.now() - started };
   }
 

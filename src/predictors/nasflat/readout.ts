@@ -5,7 +5,7 @@
 // simple basis (FLOPs, op counts, one source device); the readout keeps whichever explains the measurements best
 // without ever looking at held-out data. Working in ln ms makes every prediction positive; Huber fits and a bounded
 // leave-one-out loss keep one bad measurement from steering the fit or the choice.
-import { boundedLoss, fitRidge, fitRidgeRobust, huberWeights, predictLinear, RIDGE_LAMBDAS, robustScale, type LinearModel } from '../baselines/linalg.js';
+import { fitRidge, fitRidgeRobust, huberFit, predictLinear, RIDGE_LAMBDAS, robustLooError, type LinearModel } from '../baselines/linalg.js';
 
 /** Feature columns of the few (or the predicted) archs, by column name, each aligned with the archs. */
 export type BasisColumns = Map<string, Float64Array>;
@@ -30,7 +30,7 @@ export interface ReadoutMember {
   weights: number[];
   intercept: number;
   lambda: number;
-  /** Leave-one-out root-mean-square error on the few measurements, ln ms (about a relative error). */
+  /** Root of `robustLooError` on the few measurements, ln ms (about a relative error). */
   looRmseLog: number;
 }
 
@@ -110,10 +110,10 @@ export type ReadoutRule = 'stack' | 'best';
 
 /**
  * Fit every candidate (Huber-robust ridge on ln ms) at every ridge strength and keep, per candidate, the strength with
- * the lowest leave-one-out error on the few measurements — a squared error capped at ln 2, so a row the others
- * contradict counts no more than a factor-of-two miss. `best` keeps the candidate with the lowest error (ties to the
+ * the lowest leave-one-out error on the few measurements (`robustLooError`: capped squared errors, the worst rows
+ * left out, so a row the others contradict cannot choose the readout). `best` keeps the candidate with the lowest error (ties to the
  * one listed first); `stack` weights the candidates by non-negative least squares of the measurements on their
- * leave-one-out predictions, rows weighted by Huber weights of the best candidate's leave-one-out residuals, and keeps
+ * leave-one-out predictions, made robust by Huber reweighting of the rows (IRLS), and keeps
  * those with a weight above 0.001. Not considered: candidates with more columns than n − 2 (chosen by
  * leave-one-source-out on source devices, `bench:readout-rule`), and candidates whose fit gives one of their
  * `increasing` columns a negative weight (it would turn a latency ranking upside down). With fewer than 3
@@ -144,7 +144,7 @@ export function selectReadout(candidates: readonly ReadoutCandidate[], basis: Ba
     let best: { lambda: number; error: number; loo: Float64Array } = { lambda: RIDGE_LAMBDAS[0], error: Infinity, loo: new Float64Array(n) };
     for (const lambda of RIDGE_LAMBDAS) {
       const loo = looPredictions(rows, logMs, lambda);
-      const error = loo.reduce((s, p, i) => s + boundedLoss(p - logMs[i]), 0) / n;
+      const error = robustLooError(Array.from(loo, (p, i) => p - logMs[i]));
       if (error <= best.error * (1 + 1e-9)) best = { lambda, error, loo };
     }
     const model = fitRidgeRobust(rows, logMs, best.lambda);
@@ -159,13 +159,13 @@ export function selectReadout(candidates: readonly ReadoutCandidate[], basis: Ba
     return { members: [member(top.candidate, top.model, Math.sqrt(top.error), 1)], looLog: Array.from(top.loo) };
   };
   if (rule === 'best') return single();
-  const top = lowest();
-  const residuals = top.loo.map((p, i) => logMs[i] - p);
-  const shares = nonNegativeLeastSquares(
-    scored.map((s) => s.loo),
-    logMs,
-    2000,
-    huberWeights(residuals, robustScale(residuals)),
+  // Stacking weights by Huber IRLS: a row the stack cannot explain (a throttled run, a typo) is down-weighted instead
+  // of pulling the shares towards whichever members happen to agree with it.
+  const looColumns = scored.map((s) => s.loo);
+  const stackedAt = (shares: Float64Array, i: number) => shares.reduce((sum, share, k) => sum + share * looColumns[k][i], 0);
+  const { model: shares } = huberFit(
+    (weights) => nonNegativeLeastSquares(looColumns, logMs, 2000, weights),
+    (fitted) => logMs.map((y, i) => y - stackedAt(fitted, i)),
   );
   // Shares below 0.1 % change no prediction noticeably and would only clutter the readout.
   const kept = scored.map((s, k) => ({ ...s, share: shares[k] })).filter((s) => s.share > 1e-3);

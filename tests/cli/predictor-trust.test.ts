@@ -1,0 +1,97 @@
+// A new device fitted from a few hand-written timings, as a user with a board would (subprocess, no data needed):
+// the shipped quickstart predictor fitted to the simulated mcu from ten measurements — exact, or noisy with one row
+// three times too slow. The planted row is named, predictions carry intervals, every latency of the whole space and
+// of a search's front is positive, and exact measurements rank all NB201 cells well.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spearman } from '../../src/core/metrics.js';
+import { Rng } from '../../src/core/rng.js';
+import { getDevice } from '../../src/hardware/registry.js';
+import type { SimulatedDevice } from '../../src/hardware/simulated.js';
+import { nb201Space } from '../../src/spaces/nb201/space.js';
+import { repoRoot, runCli } from '../helpers/cli.js';
+import { searchConfig, writeAccuracyFixture, writeConfig } from '../search/fixtures.js';
+
+const predictor = path.join(repoRoot, 'models/quickstart');
+const archs = nb201Space.enumerate!();
+const truth = Float64Array.from(archs, (getDevice('mcu') as SimulatedDevice).scorer(nb201Space, nb201Space.defaultInput('cifar10')));
+const rng = Rng.derive(7, 'trust-test');
+const rows = rng.sample(
+  archs.map((_, i) => i),
+  10,
+);
+const PLANTED = 6; // 0-based: CSV data row 7
+let dir: string;
+
+/** A measurements CSV of the ten archs with latencies `ms`. */
+function csv(name: string, ms: number[]): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, 'arch,latency_ms\n' + rows.map((r, i) => `${archs[r]},${ms[i]}`).join('\n') + '\n');
+  return file;
+}
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-trust-'));
+  fs.writeFileSync(path.join(dir, 'all.txt'), archs.join('\n') + '\n');
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('few-shot predictions on a new device (subprocess)', () => {
+  const noisy = rows.map((r, i) => truth[r] * Math.exp(0.1 * Rng.derive(7, 'noise', i).normal()) * (i === PLANTED ? 3 : 1));
+
+  it('names the planted outlier row, in text and in --json, and predicts positive latencies with intervals', () => {
+    const measurements = csv('noisy.csv', noisy);
+    const fit = runCli(['predictor', 'fit', '--predictor', predictor, '--device', 'my-board', '--measurements', measurements, '--out', path.join(dir, 'noisy'), '--json']);
+    expect(fit.code).toBe(0);
+    const report = JSON.parse(fit.stdout);
+    expect(report.diagnostics.outliers.map((o: { row: number }) => o.row)).toEqual([PLANTED + 1]);
+    expect(report.diagnostics.outliers[0].arch).toBe(archs[rows[PLANTED]]);
+    expect(report.diagnostics.outliers[0].ratio).toBeGreaterThan(2);
+    expect(report.diagnostics.interval90Factor).toBeGreaterThan(1);
+
+    const text = runCli(['predictor', 'fit', '--predictor', predictor, '--device', 'my-board', '--measurements', measurements, '--out', path.join(dir, 'noisy-text')]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/leave-one-out on the measurements: MAPE [\d.]+ %, Spearman ρ [\d.]+; 90 % intervals: prediction ÷\/× [\d.]+/);
+    expect(text.stderr).toContain(`warning: distrusted row ${PLANTED + 1} (${archs[rows[PLANTED]]}): `);
+
+    const predict = runCli(['predictor', 'predict', '--predictor', path.join(dir, 'noisy'), '--device', 'my-board', '--archs', path.join(dir, 'all.txt'), '--json']);
+    expect(predict.code).toBe(0);
+    const predictions = JSON.parse(predict.stdout) as { arch: string; latencyMs: number; lowerMs: number; upperMs: number; level: number }[];
+    expect(predictions).toHaveLength(archs.length);
+    for (const p of predictions) {
+      expect(p.latencyMs).toBeGreaterThan(0);
+      expect(p.lowerMs).toBeGreaterThan(0);
+      expect(p.lowerMs).toBeLessThan(p.latencyMs);
+      expect(p.upperMs).toBeGreaterThan(p.latencyMs);
+    }
+    expect(predictions[0].level).toBe(0.9);
+    // Noise and an outlier cost accuracy, not sense: the ranking stays far from random.
+    expect(spearman(predictions.map((p) => p.latencyMs), truth)).toBeGreaterThan(0.8);
+  });
+
+  it('ranks every NB201 cell at ρ ≥ 0.99 from ten exact measurements', () => {
+    const fit = runCli(['predictor', 'fit', '--predictor', predictor, '--device', 'my-board', '--measurements', csv('exact.csv', rows.map((r) => truth[r])), '--out', path.join(dir, 'exact'), '--json']);
+    expect(fit.code).toBe(0);
+    expect(JSON.parse(fit.stdout).diagnostics.outliers).toEqual([]);
+    const predict = runCli(['predictor', 'predict', '--predictor', path.join(dir, 'exact'), '--device', 'my-board', '--archs', path.join(dir, 'all.txt'), '--json']);
+    const predictions = JSON.parse(predict.stdout) as { latencyMs: number }[];
+    expect(spearman(predictions.map((p) => p.latencyMs), truth)).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it('a search adapted from the noisy timings shows only positive latencies in runs show --json', () => {
+    const accuracy = writeAccuracyFixture(dir);
+    const config = writeConfig(dir, 'noisy-search.json', searchConfig(accuracy, { device: 'mcu', latency: { source: 'predictor', predictor, measurements: csv('search.csv', noisy) }, constraints: [], strategy: { name: 'nsga2', params: { population: 10 } } }));
+    const r = runCli(['search', '--config', config, '--out-dir', path.join(dir, 'results'), '--run-name', 'noisy', '--quiet']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`distrusted row ${PLANTED + 1} \\(`));
+    const show = JSON.parse(runCli(['runs', 'show', 'noisy', '--results', path.join(dir, 'results'), '--json']).stdout);
+    expect(show.front.length).toBeGreaterThan(0);
+    for (const f of show.front as { latencyMs: number; latencyLowerMs: number; latencyUpperMs: number }[]) {
+      expect(f.latencyMs).toBeGreaterThan(0);
+      expect(f.latencyLowerMs).toBeGreaterThan(0);
+      expect(f.latencyUpperMs).toBeGreaterThan(f.latencyMs);
+    }
+  });
+});
