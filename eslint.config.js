@@ -6,7 +6,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', performance: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', performance: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', structuredClone: 'readonly' } },
     rules: {
       // Randomness must come from the seeded streams in src/core/rng.ts.
       'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Use Rng from src/core/rng.ts' }],
