@@ -19,6 +19,8 @@ export interface TransferSummary {
   samples: number[];
   spearman: Record<string, Record<string, SummaryCell>>;
   kendall: Record<string, Record<string, SummaryCell>>;
+  /** Coverage of the nominal 90 % prediction intervals (NaN cells for the zero-shot proxies). */
+  coverage90: Record<string, Record<string, SummaryCell>>;
 }
 
 /** Column key of a method at a sample count. */
@@ -38,13 +40,13 @@ export function summariseTransfer(records: readonly TransferRecord[]): TransferS
   const targets = uniq(records.map((r) => r.target));
   const methods = uniq(records.map((r) => r.method));
   const samples = uniq(records.map((r) => r.samples)).sort((a, b) => a - b);
-  const build = (metric: 'spearman' | 'kendall') => {
+  const build = (metric: 'spearman' | 'kendall' | 'coverage90') => {
     const table: Record<string, Record<string, SummaryCell>> = {};
     for (const target of targets) {
       table[target] = {};
       for (const method of methods) {
         for (const n of samples) {
-          const values = records.filter((r) => r.target === target && r.method === method && r.samples === n).map((r) => r[metric]);
+          const values = records.filter((r) => r.target === target && r.method === method && r.samples === n).map((r) => r[metric] ?? NaN);
           table[target][columnKey(method, n)] = stats(values);
         }
       }
@@ -59,7 +61,7 @@ export function summariseTransfer(records: readonly TransferRecord[]): TransferS
     }
     return table;
   };
-  return { targets, methods, samples, spearman: build('spearman'), kendall: build('kendall') };
+  return { targets, methods, samples, spearman: build('spearman'), kendall: build('kendall'), coverage90: build('coverage90') };
 }
 
 /** Header and rows of the table for one metric: first column the target, then one column per method × samples. */
@@ -103,12 +105,12 @@ export function writeTransferReport(dir: string, title: string, config: unknown,
   fs.writeFileSync(files.json, JSON.stringify({ title, ...meta, config, summary, records: result.records, pretrainSeconds: result.pretrainSeconds, totalSeconds: result.totalSeconds }, numberOrNull, 1) + '\n');
   const rho = transferTable(summary, 'spearman');
   fs.writeFileSync(files.csv, toCsv(rho.header, rho.rows.map((r) => r.map((c) => (typeof c === 'number' && !Number.isFinite(c) ? '' : c)))));
-  const recordHeader = ['method', 'target', 'samples', 'seed', 'spearman', 'kendall', 'n_eval', 'fit_predict_seconds', 'note'];
+  const recordHeader = ['method', 'target', 'samples', 'seed', 'spearman', 'kendall', 'n_eval', 'fit_predict_seconds', 'coverage90', 'note'];
   fs.writeFileSync(
     files.recordsCsv,
     toCsv(
       recordHeader,
-      result.records.map((r) => [r.method, r.target, r.samples, r.seed, fin(r.spearman), fin(r.kendall), r.nEval, Number(r.fitPredictSeconds.toFixed(4)), r.note ?? '']),
+      result.records.map((r) => [r.method, r.target, r.samples, r.seed, fin(r.spearman), fin(r.kendall), r.nEval, Number(r.fitPredictSeconds.toFixed(4)), r.coverage90 === undefined ? '' : fin(r.coverage90), r.note ?? '']),
     ),
   );
   const tau = transferTable(summary, 'kendall');

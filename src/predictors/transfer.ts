@@ -9,7 +9,18 @@ import type { SearchSpace } from '../spaces/types.js';
 import { ArchFeatures } from './baselines/features.js';
 import type { SourceLatencies } from './baselines/sources.js';
 import { getPredictorMethod, type BuildContext } from './registry.js';
+import { predictionIntervals } from './trust.js';
 import type { LatencyPredictor } from './types.js';
+
+/**
+ * Rankings that need no measurement at all, scored beside the methods (a few-shot predictor should never lose to
+ * them): FLOPs, parameters, and the number of ops that do work (not `none`, not a skip).
+ */
+export const ZERO_SHOT_PROXIES: Record<string, (features: ArchFeatures, space: SearchSpace, arch: string) => number> = {
+  'zero-shot:flops': (features, _space, arch) => features.flops(arch),
+  'zero-shot:params': (features, _space, arch) => features.params(arch),
+  'zero-shot:non-skip': (_features, space, arch) => space.opGraph(arch).ops.filter((op) => !['input', 'output', 'none', 'skip_connect', 'skip'].includes(op)).length,
+};
 
 /** Picks `n` archs of `pool` to measure on the target device, deterministically for `seed`. */
 export type SampleChooser = (pool: readonly string[], n: number, seed: number) => string[] | Promise<string[]>;
@@ -52,6 +63,8 @@ export interface TransferRecord {
   nEval: number;
   /** Wall time of fit + predict, seconds. */
   fitPredictSeconds: number;
+  /** Share of the scored archs whose true latency lies in the nominal 90 % prediction interval (fitted methods only). */
+  coverage90?: number;
   /** Why a cell is empty (e.g. a method needs more measurements than allowed). */
   note?: string;
 }
@@ -123,9 +136,11 @@ export async function runTransfer(setup: TransferSetup): Promise<TransferResult>
         let evalArchs = pool.filter((a) => !used.has(a));
         if (setup.maxEvalArchs !== undefined && evalArchs.length > setup.maxEvalArchs) evalArchs = Rng.derive(seed, 'transfer-eval', n).sample(evalArchs, setup.maxEvalArchs);
         const evalRows = evalArchs.map((a) => table.rowOf(a)!);
+        const proxyValues = Object.entries(ZERO_SHOT_PROXIES).map(([name, proxy]) => ({ name, values: evalArchs.map((a) => proxy(features, space, a)) }));
         for (const target of setup.targets) {
           const column = table.column(target);
           const truth = Float64Array.from(evalRows, (r) => column[r]);
+          for (const { name, values } of proxyValues) records.push({ method: name, target, samples: n, seed, spearman: spearman(truth, values), kendall: kendall(truth, values), nEval: evalArchs.length, fitPredictSeconds: 0 });
           for (let m = 0; m < setup.methods.length; m++) {
             const method = setup.methods[m];
                         const archs = samplesOf[m];
@@ -138,7 +153,9 @@ export async function runTransfer(setup: TransferSetup): Promise<TransferResult>
             await predictors[m].fit(target, { archs, latencyMs: archs.map((a) => column[table.rowOf(a)!]) }, { seed });
             const predicted = await predictors[m].predict(target, evalArchs);
             const seconds = (performance.now() - t0) / 1000;
-            records.push({ method, target, samples: n, seed, spearman: spearman(truth, predicted), kendall: kendall(truth, predicted), nEval: evalArchs.length, fitPredictSeconds: seconds });
+            const intervals = predictionIntervals(predicted, predictors[m].fitQuality(target));
+            const coverage90 = intervals === undefined ? undefined : truth.reduce((c, t, i) => c + (intervals.lowerMs[i] <= t && t <= intervals.upperMs[i] ? 1 : 0), 0) / truth.length;
+            records.push({ method, target, samples: n, seed, spearman: spearman(truth, predicted), kendall: kendall(truth, predicted), nEval: evalArchs.length, fitPredictSeconds: seconds, coverage90 });
             progress.tick(1, { method });
           }
         }

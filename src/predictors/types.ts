@@ -40,6 +40,11 @@ export interface LatencyPredictor {
    * on measurements (a pretraining source).
    */
   fitQuality(device: string): FitQuality | undefined;
+  /**
+   * Optional: how unsure the fit of `device` is about each arch, in ln ms (larger = less sure), for choosing what to
+   * measure next; undefined when the fit has no per-arch notion of it (the samplers then spread their picks).
+   */
+  uncertainty?(device: string, archs: readonly string[]): Promise<Float64Array | undefined>;
   /** Write a self-describing, versioned directory that `loadPredictor(dir)` restores to identical predictions. */
   save(dir: string): Promise<void>;
 }

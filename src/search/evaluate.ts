@@ -15,6 +15,7 @@ import { loadPredictor } from '../predictors/registry.js';
 import { describeOutlier, diagnose, predictionIntervals, type FitDiagnostics } from '../predictors/trust.js';
 import { describeAdaptation, fitDevice, type AdaptReport, type LatencyPredictor } from '../predictors/types.js';
 import { resolveSampler } from '../predictors/transfer-sampler.js';
+import { nextMeasurements } from './adaptive.js';
 import { total } from '../spaces/layers.js';
 import type { InputShape, SearchSpace } from '../spaces/types.js';
 import { Rng } from '../core/rng.js';
@@ -51,6 +52,8 @@ export interface Adaptation {
   report?: AdaptReport;
   /** Leave-one-out quality of the fit on the measurements, the rows it distrusts and its 90 % interval factor. */
   diagnostics?: FitDiagnostics;
+  /** With `latency.adaptive`: how many of `archs` were measured up front; the rest came in rounds. */
+  initialSamples?: number;
 }
 
 /** What `buildEvaluator` needs. */
@@ -110,7 +113,7 @@ async function wrapConfig<T>(file: string, fieldPath: string, make: () => T | Pr
   }
 }
 
-async function latencyScorer(context: EvaluatorContext): Promise<{ scorer: MetricScorer; device?: Device; predictor?: LatencyPredictor; adaptation?: Adaptation }> {
+async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer): Promise<{ scorer: MetricScorer; device?: Device; predictor?: LatencyPredictor; adaptation?: Adaptation }> {
   const { latency, space, input, configFile } = context;
   if (latency.source === 'table') {
     const table = loadLatencyTable(latency.file, { devices: [latency.column], allowMissing: true });
@@ -145,6 +148,10 @@ async function latencyScorer(context: EvaluatorContext): Promise<{ scorer: Metri
     let latencyMs: number[];
     let sampler: string;
     let deviceSource: string;
+    let pool: string[] | undefined;
+    if (latency.measurements !== undefined && latency.adaptive !== undefined) {
+      throw new ConfigError(configFile, 'latency.adaptive', 'needs a device that measures itself (not a measurements file); for a device you measure by hand, get each next batch with `hwnas sample --sampler uncertainty`');
+    }
     if (latency.measurements !== undefined) {
       const rows = readMeasurements(latency.measurements, space);
       archs = rows.map((r) => r.arch);
@@ -153,7 +160,7 @@ async function latencyScorer(context: EvaluatorContext): Promise<{ scorer: Metri
       deviceSource = `measurements:${latency.measurements}`;
     } else {
       const choose = await wrapConfig(configFile, 'latency.sampler', () => resolveSampler(latency.sampler, space));
-      const pool = space.enumerate?.() ?? Array.from({ length: 5000 }, (_, i) => space.sample(Rng.derive(context.seed, 'sample-pool', i)));
+      pool = space.enumerate?.() ?? Array.from({ length: 5000 }, (_, i) => space.sample(Rng.derive(context.seed, 'sample-pool', i)));
       archs = await choose(pool, latency.samples, context.seed);
       const records = await device.latency(space, archs, input);
       latencyMs = records.map((r) => r.latencyMs);
@@ -163,10 +170,36 @@ async function latencyScorer(context: EvaluatorContext): Promise<{ scorer: Metri
     predictor = await loadPredictor(latency.predictor);
     if (predictor.space.name !== space.name) throw new ConfigError(configFile, 'latency.predictor', `predictor is for space ${predictor.space.name}, config searches ${space.name}`);
     const started = performance.now();
-    const report = await fitDevice(predictor, name, { archs, latencyMs }, context.seed);
+    let report = await fitDevice(predictor, name, { archs, latencyMs }, context.seed);
+    const initialSamples = archs.length;
+    if (latency.adaptive !== undefined && pool !== undefined) {
+      const { rounds, perRound, candidates: size } = latency.adaptive;
+      const candidates = Rng.derive(context.seed, 'adaptive-candidates').sample(pool, Math.min(size, pool.length));
+      const candidateAccuracy = (await accuracy.score(candidates)).values;
+      for (let round = 1; round <= rounds; round++) {
+        const next = await nextMeasurements(predictor, name, candidates, candidateAccuracy, new Set(archs), perRound);
+        const records = await device.latency(space, next, input);
+        archs = [...archs, ...next];
+        latencyMs = [...latencyMs, ...records.map((r) => r.latencyMs)];
+        report = await fitDevice(predictor, name, { archs, latencyMs }, context.seed);
+        context.logger.info(`adaptive round ${round}/${rounds}: measured ${next.length} uncertain front candidates on ${name}; refitted on ${archs.length}`);
+      }
+    }
     const quality = predictor.fitQuality(name);
     const diagnostics = quality === undefined ? undefined : diagnose(quality);
-    adaptation = { predictor: latency.predictor, kind: predictor.kind, device: name, deviceSource, sampler, archs, latencyMs, fitSeconds: (performance.now() - started) / 1000, report, diagnostics };
+    adaptation = {
+      predictor: latency.predictor,
+      kind: predictor.kind,
+      device: name,
+      deviceSource,
+      sampler,
+      archs,
+      latencyMs,
+      fitSeconds: (performance.now() - started) / 1000,
+      report,
+      diagnostics,
+      ...(latency.adaptive === undefined ? {} : { initialSamples }),
+    };
     context.logger.info(
       `adapted ${predictor.kind} predictor (${latency.predictor}) to ${name} from ${archs.length} measurements chosen by ${sampler} in ${adaptation.fitSeconds.toFixed(1)} s${report === undefined ? '' : `; ${describeAdaptation(report)}`}`,
     );
@@ -219,7 +252,7 @@ async function accuracyScorer(context: EvaluatorContext): Promise<{ scorer: Metr
 /** Build the evaluator of a config. @throws ConfigError / DataFileError for bad sources, before anything is written */
 export async function buildEvaluator(context: EvaluatorContext): Promise<PreparedEvaluator> {
   const accuracy = await accuracyScorer(context);
-  const latency = await latencyScorer(context);
+  const latency = await latencyScorer(context, accuracy.scorer);
   const { space, input } = context;
   const evaluator: Evaluator = {
     describe: { accuracy: accuracy.scorer.source, latencyMs: latency.scorer.source, accuracyIsProxy: accuracy.proxy },

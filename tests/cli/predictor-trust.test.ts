@@ -80,6 +80,40 @@ describe('few-shot predictions on a new device (subprocess)', () => {
     expect(spearman(predictions.map((p) => p.latencyMs), truth)).toBeGreaterThanOrEqual(0.99);
   });
 
+  it('gives the next batch to measure by hand: archs the fitted predictor is least sure of, none measured before', () => {
+    const fit = runCli(['predictor', 'fit', '--predictor', predictor, '--device', 'my-board', '--measurements', csv('next.csv', rows.map((r) => truth[r])), '--out', path.join(dir, 'next'), '--quiet']);
+    expect(fit.code).toBe(0);
+    const next = path.join(dir, 'next-batch.csv');
+    const r = runCli(['sample', '--sampler', 'uncertainty', '--predictor', path.join(dir, 'next'), '--device', 'my-board', '--n', '5', '--out', next]);
+    expect(r.code).toBe(0);
+    const batch = fs.readFileSync(next, 'utf8').trim().split('\n');
+    expect(batch[0]).toBe('arch,latency_ms');
+    const picked = batch.slice(1).map((l) => l.split(',')[0]);
+    expect(new Set(picked).size).toBe(5);
+    for (const arch of picked) expect(rows.map((i) => archs[i])).not.toContain(arch);
+    const missing = runCli(['sample', '--sampler', 'uncertainty', '--n', '5']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/needs --predictor .* and --device/);
+  });
+
+  it('measures adaptively in rounds during a search, and says so', () => {
+    const accuracy = writeAccuracyFixture(dir);
+    const latency = { source: 'predictor', predictor, samples: 5, sampler: 'random', adaptive: { rounds: 2, perRound: 3, candidates: 300 } };
+    const config = writeConfig(dir, 'adaptive.json', searchConfig(accuracy, { device: 'mcu', latency, constraints: [], budget: { evaluations: 30, batchSize: 10 } }));
+    const r = runCli(['search', '--config', config, '--out-dir', path.join(dir, 'results'), '--run-name', 'adaptive']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/adaptive round 2\/2: measured 3 uncertain front candidates on mcu; refitted on 11/);
+    expect(r.stdout).toMatch(/from 11 measurements 5 chosen by random, 6 adaptively/);
+    const show = JSON.parse(runCli(['runs', 'show', 'adaptive', '--results', path.join(dir, 'results'), '--json']).stdout);
+    expect(show.adaptation.archs).toHaveLength(11);
+    expect(new Set(show.adaptation.archs).size).toBe(11);
+    expect(show.adaptation.initialSamples).toBe(5);
+    const withFile = writeConfig(dir, 'adaptive-file.json', searchConfig(accuracy, { device: 'mcu', latency: { ...latency, measurements: csv('x.csv', rows.map((i) => truth[i])) } }));
+    const refused = runCli(['search', '--config', withFile, '--out-dir', path.join(dir, 'results')]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/latency\.adaptive: needs a device that measures itself/);
+  });
+
   it('a search adapted from the noisy timings shows only positive latencies in runs show --json', () => {
     const accuracy = writeAccuracyFixture(dir);
     const config = writeConfig(dir, 'noisy-search.json', searchConfig(accuracy, { device: 'mcu', latency: { source: 'predictor', predictor, measurements: csv('search.csv', noisy) }, constraints: [], strategy: { name: 'nsga2', params: { population: 10 } } }));

@@ -6,13 +6,36 @@ import { EncodingCache } from '../../encodings/cache.js';
 import { readArchPool, spacePool } from '../../encodings/pool.js';
 import { resolveEncoder, samplerRegistry } from '../../encodings/registry.js';
 import { getSpace } from '../../spaces/registry.js';
-import { backendFor, defineCommand, loggerFor, out, zcpTableOf } from '../command.js';
+import { loadPredictor } from '../../predictors/registry.js';
+import { nextMeasurements } from '../../search/adaptive.js';
+import { backendFor, defineCommand, loggerFor, out, zcpTableOf, type GlobalOptions } from '../command.js';
 
 /**
  * Default sampler of `hwnas sample`: farthest-point was best or tied-best on every encoding in the probe of
  * `npm run bench:encodings` (kNN latency ρ from 20 measured archs, 6 HELP devices, 5 seeds).
  */
 export const DEFAULT_SAMPLER = 'farthest';
+
+/** The sampler that needs a fitted predictor rather than an encoding: the next batch to measure on its device. */
+const UNCERTAINTY = 'uncertainty';
+
+/**
+ * `--sampler uncertainty`: the archs of the pool the fitted predictor is least sure about on its device (spread along
+ * the predicted latency range when it has no per-arch uncertainty), leaving out the archs it was fitted on.
+ */
+async function sampleUncertain(args: { predictor?: string; device?: string; n: number; seed: number; pool?: string; out?: string } & GlobalOptions): Promise<void> {
+  if (args.predictor === undefined || args.device === undefined) throw new UsageError(`--sampler ${UNCERTAINTY} needs --predictor (a fitted predictor folder) and --device (its fitted device)`);
+  await backendFor(args);
+  const predictor = await loadPredictor(args.predictor);
+  const quality = predictor.fitQuality(args.device);
+  if (quality === undefined) throw new UsageError(`device '${args.device}' of ${args.predictor} was not fitted on measurements (fitted: ${predictor.devices().join(', ')})`);
+  const space = predictor.space;
+  const pool = args.pool !== undefined ? readArchPool(args.pool, space) : spacePool(space, args.seed);
+  const chosen = await nextMeasurements(predictor, args.device, pool, undefined, new Set(quality.archs), args.n);
+  if (args.out === undefined) return out(chosen.join('\n'));
+  fs.writeFileSync(args.out, toCsv(['arch', 'latency_ms'], chosen.map((a) => [a, ''])));
+  loggerFor(args).info(`wrote the ${chosen.length} archs ${predictor.kind} is least sure of on '${args.device}' to ${args.out}; fill in latency_ms, append them to the earlier measurements and fit again`);
+}
 
 export const sampleCommand = defineCommand({
   command: 'sample',
@@ -21,7 +44,9 @@ export const sampleCommand = defineCommand({
     y
       .option('space', { type: 'string', default: 'nb201', describe: 'Search space' })
       .option('n', { type: 'number', demandOption: true, describe: 'Number of distinct archs to choose' })
-      .option('sampler', { type: 'string', default: DEFAULT_SAMPLER, describe: 'Sampler: random, kmeans, farthest, nasflat' })
+      .option('sampler', { type: 'string', default: DEFAULT_SAMPLER, describe: `Sampler: random, kmeans, farthest, nasflat, or ${UNCERTAINTY} (the next batch for a fitted device: needs --predictor and --device)` })
+      .option('predictor', { type: 'string', describe: `With --sampler ${UNCERTAINTY}: the predictor folder fitted to --device (\`hwnas predictor fit --out\`)` })
+      .option('device', { type: 'string', describe: `With --sampler ${UNCERTAINTY}: the fitted device` })
       .option('encoder', { type: 'string', describe: "Encoding the sampler works in (default: the sampler's own — flops-params for kmeans/farthest, caz for nasflat; ignored by random)" })
       .option('seed', { type: 'number', default: 1, describe: 'Seed of the sampler (and of the sampled pool for FBNet without --pool)' })
       .option('pool', { type: 'string', describe: 'CSV restricting the candidates to its arch, arch_str or op_indices column (e.g. a latency table)' })
@@ -31,6 +56,8 @@ export const sampleCommand = defineCommand({
       .option('out', { type: 'string', describe: 'Write a measurements CSV template `arch,latency_ms` (empty latency) instead of printing' }),
   handler: async (args) => {
     if (!Number.isInteger(args.seed)) throw new UsageError(`--seed must be an integer, got ${args.seed}`);
+    if (args.sampler === UNCERTAINTY) return sampleUncertain(args);
+    if (args.predictor !== undefined || args.device !== undefined) throw new UsageError(`--predictor and --device go with --sampler ${UNCERTAINTY}`);
     const space = getSpace(args.space);
     const sampler = samplerRegistry.get(args.sampler);
     const pool = args.pool !== undefined ? readArchPool(args.pool, space) : spacePool(space, args.seed);

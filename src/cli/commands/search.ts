@@ -52,7 +52,9 @@ export function nextCommands(runId: string, resultsDir: string): string {
  */
 export function formatAdaptation(a: Record<string, unknown>): string {
   const report = a.report === undefined ? '' : `; ${describeAdaptation(a.report as AdaptReport)}`;
-  const lines = [`latency: ${String(a.kind)} predictor ${String(a.predictor)} adapted to ${String(a.device)} (${String(a.deviceSource)}) from ${(a.archs as string[]).length} measurements chosen by ${String(a.sampler)}${report}`];
+  const n = (a.archs as string[]).length;
+  const chosen = typeof a.initialSamples === 'number' ? `${a.initialSamples} chosen by ${String(a.sampler)}, ${n - a.initialSamples} adaptively` : `chosen by ${String(a.sampler)}`;
+  const lines = [`latency: ${String(a.kind)} predictor ${String(a.predictor)} adapted to ${String(a.device)} (${String(a.deviceSource)}) from ${n} measurements ${chosen}${report}`];
   const d = a.diagnostics as FitDiagnostics | undefined;
   if (d !== undefined) {
     const rho = d.looSpearman === null || Number.isNaN(d.looSpearman) ? '-' : d.looSpearman.toFixed(3);

@@ -60,6 +60,18 @@ export const latencySection = z.discriminatedUnion('source', [
       measurements: z.string().min(1).optional(),
       /** Re-check the final front against the target device's own latency and print the agreement. */
       verify: z.boolean().default(true),
+      /**
+       * Measure more in rounds after the first `samples`: each round measures `perRound` archs of the predicted
+       * Pareto front (over `candidates` archs of the pool, seeded) where the predictor is least sure, then refits.
+       */
+      adaptive: z
+        .object({
+          rounds: z.number().int().min(1).max(20),
+          perRound: z.number().int().min(1).max(100),
+          candidates: z.number().int().min(10).max(20000).default(2000),
+        })
+        .strict()
+        .optional(),
     })
     .strict(),
   z

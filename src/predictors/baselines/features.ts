@@ -1,11 +1,11 @@
-// Per-arch features the baselines share (FLOPs, op counts, one-hot op graph), memoised per instance because the
+// Per-arch features the baselines share (FLOPs, params, op counts, one-hot op graph), memoised per instance because the
 // transfer harness asks for the same 5,000–15,625 archs once per method, target, sample count and seed.
 import { total } from '../../spaces/layers.js';
 import type { InputShape, SearchSpace } from '../../spaces/types.js';
 
 /** Memoised features of one search space's archs (canonical strings in, plain number arrays out). */
 export class ArchFeatures {
-  private readonly flopsCache = new Map<string, number>();
+  private readonly costCache = new Map<string, { flops: number; params: number }>();
   private readonly oneHotCache = new Map<string, Float32Array>();
   private readonly input: InputShape;
 
@@ -15,10 +15,20 @@ export class ArchFeatures {
 
   /** Multiply–accumulates at the space's default input (batch 1). */
   flops(arch: string): number {
-    let value = this.flopsCache.get(arch);
+    return this.costs(arch).flops;
+  }
+
+  /** Parameters at the space's default input. */
+  params(arch: string): number {
+    return this.costs(arch).params;
+  }
+
+  private costs(arch: string): { flops: number; params: number } {
+    let value = this.costCache.get(arch);
     if (value === undefined) {
-      value = total(this.space.layers(arch, this.input), 'flops');
-      this.flopsCache.set(arch, value);
+      const layers = this.space.layers(arch, this.input);
+      value = { flops: total(layers, 'flops'), params: total(layers, 'params') };
+      this.costCache.set(arch, value);
     }
     return value;
   }

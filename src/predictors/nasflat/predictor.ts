@@ -17,7 +17,7 @@ import type { AdaptReport, DeviceLatencies, Measurements, TransferablePredictor 
 import { resolveNasflatConfig, type NasflatConfig } from './config.js';
 import { builtinSupplementary, columnStats, costColumnNames, costRow, encodeGraphs, makeBatch, standardise, type EncodedGraphs } from './inputs.js';
 import { AdamW, cosineRate, forward, hingeRankLoss, initParams, paramShapes, type Params } from './model.js';
-import { applyReadout, readoutColumns, selectReadout, type BasisColumns, type Readout, type ReadoutCandidate } from './readout.js';
+import { applyReadout, readoutColumns, readoutSpread, selectReadout, type BasisColumns, type Readout, type ReadoutCandidate } from './readout.js';
 
 export const NASFLAT_FORMAT = 'hwnas-nasflat';
 /** 3: calibrations and readouts in ln ms, with log bounds and fit quality (1 and 2 calibrated in ms; no longer read). */
@@ -259,17 +259,29 @@ export class NasflatPredictor implements TransferablePredictor {
   async predict(device: string, archs: readonly string[]): Promise<Float64Array> {
     const target = this.targets.get(device);
     if (target?.readout !== undefined) {
-      const canonical = this.canonical(archs);
-      const columns = new Set(readoutColumns(target.readout));
-      // Computed even when the readout reads no network score, so an arch the predictor cannot encode (e.g. one
-      // missing from its zcpTable) is rejected whatever the readout.
-      const supplementary = this.supplementary(canonical);
-      const scores = columns.has(TARGET_COLUMN) ? runNetwork(target.params, this.config, encodeGraphs(this.space, canonical), supplementary, canonical.map(() => 0)) : undefined;
-      const logMs = applyReadout(target.readout, this.readoutBasis(scores, canonical, columns), canonical.length);
+      const logMs = applyReadout(target.readout, this.targetBasis(target, archs), archs.length);
       return logMs.map((v) => msFromLog(v, target.calibration.bounds));
     }
     const { scores, calibration } = this.scoreAndCalibration(device, archs);
     return scores.map((s) => calibrated(calibration, s));
+  }
+
+  /** How much the readout's members disagree about each arch (ln ms); undefined without a readout. */
+  async uncertainty(device: string, archs: readonly string[]): Promise<Float64Array | undefined> {
+    const target = this.targets.get(device);
+    if (target?.readout === undefined) return undefined;
+    return readoutSpread(target.readout, this.targetBasis(target, archs), archs.length);
+  }
+
+  /** The basis columns an adapted target's readout reads, for `archs`. */
+  private targetBasis(target: TargetState, archs: readonly string[]): BasisColumns {
+    const canonical = this.canonical(archs);
+    const columns = new Set(readoutColumns(target.readout!));
+    // Computed even when the readout reads no network score, so an arch the predictor cannot encode (e.g. one
+    // missing from its zcpTable) is rejected whatever the readout.
+    const supplementary = this.supplementary(canonical);
+    const scores = columns.has(TARGET_COLUMN) ? runNetwork(target.params, this.config, encodeGraphs(this.space, canonical), supplementary, canonical.map(() => 0)) : undefined;
+    return this.readoutBasis(scores, canonical, columns);
   }
 
   /** Scores of each few arch by a copy fine-tuned on the other folds (`readoutFolds` folds, at most one per arch). */

@@ -61,6 +61,20 @@ export function applyReadout(readout: Readout, basis: BasisColumns, rows: number
   return out;
 }
 
+/**
+ * How much the readout's members disagree about each row: the share-weighted standard deviation of their ln-ms
+ * predictions (0 for a readout of one member). Where bases that explain the measurements equally well part ways, the
+ * measurements have not pinned the latency down: the place to measure next.
+ */
+export function readoutSpread(readout: Readout, basis: BasisColumns, rows: number): Float64Array {
+  const predictions = readout.members.map((m) => applyReadout({ members: [{ ...m, share: 1 }], looLog: [] }, basis, rows));
+  const total = readout.members.reduce((s, m) => s + m.share, 0);
+  return Float64Array.from({ length: rows }, (_, r) => {
+    const mean = readout.members.reduce((s, m, k) => s + m.share * predictions[k][r], 0) / total;
+    return Math.sqrt(readout.members.reduce((s, m, k) => s + m.share * (predictions[k][r] - mean) ** 2, 0) / total);
+  });
+}
+
 /** Leave-one-out predictions of a robust ridge fit at `lambda` on `rows`. */
 function looPredictions(rows: number[][], y: readonly number[], lambda: number): Float64Array {
   return Float64Array.from(rows, (row, i) => {
