@@ -2,8 +2,9 @@
 // simulator scoring in the same run), and the paper experiment: hypervolume ratio (found / true front) and target
 // measurements for the few-shot predictor vs true latencies vs FLOPs on HELP NB201 devices. Writes
 // results/bench/search.json. Also the quickstart's accuracy proxy: Spearman ρ of TF.js proxies with CIFAR-100 accuracy
-// and their time per arch. BENCH_PARTS=quickstart,throughput,proxy,paper (default all) runs a subset and keeps the
-// other parts of an existing search.json.
+// and their time per arch. And adaptive measurements on the paper experiment: 10 target measurements up front vs 5 up
+// front + 5 chosen adaptively (one round of 5, or five rounds of 1), seeds 0–2. BENCH_PARTS=quickstart,throughput,
+// proxy,paper,adaptive (default all) runs a subset and keeps the other parts of an existing search.json.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +16,7 @@ import { formatTable } from '../dist/core/table.js';
 import { loadAccuracyTable } from '../dist/data/accuracy.js';
 import { loadLatencyTable } from '../dist/data/latency.js';
 import { loadDeviceTaskSplits } from '../dist/data/splits.js';
+import { NASFLAT_FORMAT_VERSION } from '../dist/predictors/nasflat/predictor.js';
 import { getPredictorMethod } from '../dist/predictors/registry.js';
 import { ArchFeatures } from '../dist/predictors/baselines/features.js';
 import { hypervolume, paretoFront } from '../dist/search/pareto.js';
@@ -34,7 +36,7 @@ const PREDICTOR_DIR = 'results/predictors/nb201-task0';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-bench-search-'));
 const backend = await initBackend();
 const logger = createLogger('quiet');
-const PARTS = (process.env.BENCH_PARTS ?? 'quickstart,throughput,proxy,paper').split(',');
+const PARTS = (process.env.BENCH_PARTS ?? 'quickstart,throughput,proxy,paper,adaptive').split(',');
 const OUT = 'results/bench/search.json';
 const previous = fs.existsSync(OUT) ? JSON.parse(fs.readFileSync(OUT, 'utf8')) : {};
 const result = { ...previous, machine: 'shared 2-core machine (other jobs running); wall times are indicative', backend: backend.name };
@@ -92,6 +94,45 @@ if (PARTS.includes('proxy') && fs.existsSync(ACCURACY)) {
   console.log(formatTable(['proxy', 'input', 'finite', 'ρ', 'ms/arch'], rows.map((r) => [r.proxy, `${r.resolution}×${r.resolution}`, r.finite, r.spearman.toFixed(3), r.msPerArch.toFixed(0)])));
 }
 
+/** The NB201 task-0 predictor of the paper experiment, pretrained (and saved) when missing or saved by an older hwnas. */
+async function paperPredictor(space, table) {
+  if (fs.existsSync(path.join(PREDICTOR_DIR, 'predictor.json'))) {
+    const manifest = JSON.parse(fs.readFileSync(path.join(PREDICTOR_DIR, 'predictor.json'), 'utf8'));
+    if (manifest.version === NASFLAT_FORMAT_VERSION) return;
+  }
+  const sources = loadDeviceTaskSplits(path.join(DATA, 'nasflat/device_task_splits.json')).nb201.get('0').train;
+  const t0 = performance.now();
+  const predictor = await getPredictorMethod('nasflat').create({ space, features: new ArchFeatures(space), sources: { devices: sources, archs: table.archs, latencyMs: sources.map((d) => table.column(d)) }, seed: 0, options: {} });
+  await predictor.save(PREDICTOR_DIR);
+  result.pretrainSeconds = (performance.now() - t0) / 1000;
+}
+
+/** HV ratio of a set of archs re-scored with true latencies, against the true front of the whole space. */
+function hvRatio(table, accuracy, device) {
+  const lat = table.column(device);
+  const truth = new Map(table.archs.map((a, i) => [a, { accuracy: accuracy.get(a), latencyMs: lat[i] }]));
+  const all = [...truth.values()].filter((m) => m.accuracy !== undefined);
+  // Reference point: the worst accuracy and the worst latency of the whole space.
+  const reference = [Math.min(...all.map((m) => m.accuracy)), Math.max(...all.map((m) => m.latencyMs))];
+  const toPoint = (m) => [-m.accuracy, m.latencyMs];
+  const refPoint = [-reference[0], reference[1]];
+  const trueHv = hypervolume(paretoFront(all.map(toPoint)).map((i) => toPoint(all[i])), refPoint);
+  const ratioOf = (archs) => {
+    const pts = archs.map((a) => toPoint(truth.get(a)));
+    return hypervolume(paretoFront(pts).map((i) => pts[i]), refPoint) / trueHv;
+  };
+  return { ratioOf, reference, trueHv };
+}
+
+/** A paper-experiment config for `device` with this machine's data paths and the pretrained predictor. */
+function paperConfig(device) {
+  const config = JSON.parse(fs.readFileSync(`experiments/nas-nb201-${device}.json`, 'utf8'));
+  config.device = { ...config.device, table: LATENCY };
+  config.accuracy = { ...config.accuracy, file: ACCURACY };
+  config.latency = { ...config.latency, predictor: path.resolve(PREDICTOR_DIR) };
+  return config;
+}
+
 // 4. Paper experiment (needs ../shared/data).
 if (!PARTS.includes('paper')) {
   // kept from the previous run
@@ -99,13 +140,7 @@ if (!PARTS.includes('paper')) {
   const space = getSpace('nb201');
   const table = loadLatencyTable(LATENCY);
   const accuracy = loadAccuracyTable(ACCURACY, 'cifar100_test_acc_nb201', { canonical: (a) => space.canonical(a) });
-  if (!fs.existsSync(path.join(PREDICTOR_DIR, 'predictor.json'))) {
-    const sources = loadDeviceTaskSplits(path.join(DATA, 'nasflat/device_task_splits.json')).nb201.get('0').train;
-    const t0 = performance.now();
-    const predictor = await getPredictorMethod('nasflat').create({ space, features: new ArchFeatures(space), sources: { devices: sources, archs: table.archs, latencyMs: sources.map((d) => table.column(d)) }, seed: 0, options: {} });
-    await predictor.save(PREDICTOR_DIR);
-    result.pretrainSeconds = (performance.now() - t0) / 1000;
-  }
+  await paperPredictor(space, table);
   const objectives = resolveObjectives([{ metric: 'accuracy' }, { metric: 'latencyMs' }]);
   const rows = [];
   const strategyRows = [];
@@ -116,22 +151,8 @@ if (!PARTS.includes('paper')) {
     { name: 'local-search', params: { initial: 20 } },
   ];
   for (const device of DEVICES) {
-    const lat = table.column(device);
-    const truth = new Map(table.archs.map((a, i) => [a, { accuracy: accuracy.get(a), latencyMs: lat[i] }]));
-    const all = [...truth.values()].filter((m) => m.accuracy !== undefined);
-    // Reference point: the worst accuracy and the worst latency of the whole space.
-    const reference = [Math.min(...all.map((m) => m.accuracy)), Math.max(...all.map((m) => m.latencyMs))];
-    const toPoint = (m) => [-m.accuracy, m.latencyMs];
-    const refPoint = [-reference[0], reference[1]];
-    const trueHv = hypervolume(paretoFront(all.map(toPoint)).map((i) => toPoint(all[i])), refPoint);
-    const ratioOf = (archs) => {
-      const pts = archs.map((a) => toPoint(truth.get(a)));
-      return hypervolume(paretoFront(pts).map((i) => pts[i]), refPoint) / trueHv;
-    };
-    const config = JSON.parse(fs.readFileSync(`experiments/nas-nb201-${device}.json`, 'utf8'));
-    config.device = { ...config.device, table: LATENCY };
-    config.accuracy = { ...config.accuracy, file: ACCURACY };
-    config.latency = { ...config.latency, predictor: path.resolve(PREDICTOR_DIR) };
+    const { ratioOf, reference, trueHv } = hvRatio(table, accuracy, device);
+    const config = paperConfig(device);
     for (const samples of SAMPLES) {
       const o = await search({ ...config, latency: { ...config.latency, samples } });
       rows.push({ device, method: `few-shot nasflat`, measurements: samples, ratio: ratioOf(o.front.map((t) => t.arch)), frontRho: o.verification?.spearman });
@@ -168,6 +189,45 @@ if (!PARTS.includes('paper')) {
   );
 } else {
   result.paper = { skipped: `no data at ${DATA}` };
+}
+
+// 5. Adaptive measurements on the paper experiment (needs ../shared/data): the same 10 target measurements, all up
+// front or 5 up front and 5 where the predictor is least sure among the predicted front.
+if (!PARTS.includes('adaptive')) {
+  // kept from the previous run
+} else if (fs.existsSync(LATENCY) && fs.existsSync(ACCURACY)) {
+  const space = getSpace('nb201');
+  const table = loadLatencyTable(LATENCY);
+  const accuracy = loadAccuracyTable(ACCURACY, 'cifar100_test_acc_nb201', { canonical: (a) => space.canonical(a) });
+  await paperPredictor(space, table);
+  const MODES = [
+    { name: '10 up front', latency: { samples: 10 } },
+    { name: '5 up front + 5 adaptive (1 round)', latency: { samples: 5, adaptive: { rounds: 1, perRound: 5 } } },
+    { name: '5 up front + 5 adaptive (5 rounds of 1)', latency: { samples: 5, adaptive: { rounds: 5, perRound: 1 } } },
+  ];
+  const rows = [];
+  for (const device of DEVICES) {
+    const { ratioOf } = hvRatio(table, accuracy, device);
+    const config = paperConfig(device);
+    for (const mode of MODES) {
+      for (const seed of [0, 1, 2]) {
+        const o = await search({ ...config, seed, latency: { ...config.latency, ...mode.latency } });
+        rows.push({ device, mode: mode.name, seed, ratio: ratioOf(o.front.map((t) => t.arch)), frontRho: o.verification?.spearman ?? null, frontMape: o.verification?.mape ?? null });
+      }
+    }
+  }
+  const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
+  const summary = DEVICES.flatMap((device) =>
+    MODES.map((mode) => {
+      const rs = rows.filter((r) => r.device === device && r.mode === mode.name);
+      return { device, mode: mode.name, ratio: mean(rs.map((r) => r.ratio)), frontRho: mean(rs.map((r) => r.frontRho ?? NaN)), frontMape: mean(rs.map((r) => r.frontMape ?? NaN)) };
+    }),
+  );
+  result.adaptive = { budget: 1000, seeds: [0, 1, 2], sampler: 'random', summary, rows };
+  console.log('\nAdaptive measurements (10 target measurements in all; HV ratio of the found front with true latencies; ρ/MAPE of predicted vs true latency on the front; mean of 3 seeds)');
+  console.log(formatTable(['device', 'measurements', 'HV ratio', 'front ρ', 'front MAPE %'], summary.map((r) => [r.device, r.mode, r.ratio.toFixed(4), r.frontRho.toFixed(3), (100 * r.frontMape).toFixed(1)])));
+} else {
+  result.adaptive = { skipped: `no data at ${DATA}` };
 }
 
 fs.mkdirSync('results/bench', { recursive: true });
