@@ -46,8 +46,11 @@ export interface FitDiagnostics {
 export const DEFAULT_INTERVAL_LEVEL = 0.9;
 /** An outlier is this many robust standard deviations from the trend… */
 const OUTLIER_Z = 3.5;
-/** …and at least this far off in ratio (so a 3 % miss on a near-perfect fit is not called an outlier). */
-const OUTLIER_MIN_RATIO = 1.5;
+/**
+ * …and at least this far off in ratio: what a throttled run or a typo produces, while a real device effect the proxies
+ * miss (average pooling off an NPU: ~1.5× on NB201) stays below it.
+ */
+const OUTLIER_MIN_RATIO = 2;
 /** Below this many measurements nothing is called an outlier or warned about: too few to tell who is wrong. */
 const MIN_ROWS_TO_JUDGE = 5;
 /** The warning thresholds: leave-one-out ρ below this, or MAPE above `WARN_MAPE_PCT`, means the rows disagree. */
@@ -92,7 +95,7 @@ export function theilSen(x: ArrayLike<number>, y: ArrayLike<number>): { slope: n
  * 5–20 rows a flexible fit bends towards a bad row, and two similar archs that disagree hide each other from
  * leave-one-out. The trend is a Theil–Sen line of ln ms on the `proxies` column (ln FLOPs, a source device's
  * latency or score, …) that ranks the measurements best (Spearman); a row is distrusted when its residual is more
- * than 3.5 robust standard deviations from the median residual and at least 1.5× off. At most a quarter of the rows,
+ * than 3.5 robust standard deviations from the median residual and at least 2× off. At most a quarter of the rows,
  * the worst first, and none with fewer than 5 rows or without a proxy that ranks them at ρ ≥ 0.5.
  * @returns 0-based rows, worst first
  */

@@ -9,6 +9,13 @@ export interface Measurements {
   latencyMs: ArrayLike<number>;
 }
 
+/** Options of fitting a device. */
+export interface FitOptions {
+  seed?: number;
+  /** Archs whose measurement was confirmed by measuring again: never distrusted (see `trust.ts` `findOutliers`). */
+  confirmed?: readonly string[];
+}
+
 /** All measurements of one named device (a pretraining source or a few-shot target). */
 export interface DeviceLatencies extends Measurements {
   /** Device name as in the latency table (`1080ti_1`, `pixel3`, …). */
@@ -27,7 +34,7 @@ export interface LatencyPredictor {
    * Fit (or re-fit) `device` from its measurements; for transferable predictors this is few-shot adaptation.
    * @throws HwnasError for mismatched lengths or non-positive latencies; UnknownArchError for a foreign arch
    */
-  fit(device: string, measurements: Measurements, options?: { seed?: number }): Promise<void>;
+  fit(device: string, measurements: Measurements, options?: FitOptions): Promise<void>;
   /**
    * Predicted latency of each arch on `device` in ms: finite and > 0 for every arch of the space whatever the device
    * was fitted on (every built-in predictor fits ln ms), so its order is also the predicted ranking.
@@ -68,7 +75,7 @@ export interface TransferablePredictor extends LatencyPredictor {
   /** Train from scratch on every source device's latencies (replaces any earlier training). */
   pretrain(sources: readonly DeviceLatencies[], options?: { seed?: number }): Promise<void>;
   /** Few-shot transfer to `target` (what `fit` does for a device that is not a source). */
-  adapt(target: string, few: Measurements, options?: { seed?: number }): Promise<AdaptReport>;
+  adapt(target: string, few: Measurements, options?: FitOptions): Promise<AdaptReport>;
   /** Uncalibrated ranking score per arch (higher = slower); defined for source and adapted devices. */
   score(device: string, archs: readonly string[]): Promise<Float64Array>;
 }
@@ -83,9 +90,9 @@ export function isTransferable(predictor: LatencyPredictor): predictor is Transf
  * Fit `device` from its measurements — few-shot adaptation for a transferable predictor, whose report is returned —
  * so callers can say how a target was initialised and read out.
  */
-export async function fitDevice(predictor: LatencyPredictor, device: string, measurements: Measurements, seed: number): Promise<AdaptReport | undefined> {
-  if (isTransferable(predictor)) return predictor.adapt(device, measurements, { seed });
-  await predictor.fit(device, measurements, { seed });
+export async function fitDevice(predictor: LatencyPredictor, device: string, measurements: Measurements, seed: number, confirmed?: readonly string[]): Promise<AdaptReport | undefined> {
+  if (isTransferable(predictor)) return predictor.adapt(device, measurements, { seed, confirmed });
+  await predictor.fit(device, measurements, { seed, confirmed });
   return undefined;
 }
 

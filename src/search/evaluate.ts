@@ -12,7 +12,7 @@ import { validate } from '../core/config/validate.js';
 import type { Device } from '../hardware/types.js';
 import { readMeasurements } from '../hardware/measurements.js';
 import { loadPredictor } from '../predictors/registry.js';
-import { describeOutlier, diagnose, predictionIntervals, type FitDiagnostics } from '../predictors/trust.js';
+import { describeOutlier, diagnose, outlierRows, predictionIntervals, type FitDiagnostics } from '../predictors/trust.js';
 import { describeAdaptation, fitDevice, type AdaptReport, type LatencyPredictor } from '../predictors/types.js';
 import { resolveSampler } from '../predictors/transfer-sampler.js';
 import { nextMeasurements } from './adaptive.js';
@@ -170,7 +170,27 @@ async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer):
     predictor = await loadPredictor(latency.predictor);
     if (predictor.space.name !== space.name) throw new ConfigError(configFile, 'latency.predictor', `predictor is for space ${predictor.space.name}, config searches ${space.name}`);
     const started = performance.now();
-    let report = await fitDevice(predictor, name, { archs, latencyMs }, context.seed);
+    // A distrusted measurement of a device that measures itself is taken again: if it repeats (within 25 %), the
+    // device is unusual there, not the measurement wrong, and the fit keeps it.
+    const confirmed: string[] = [];
+    const remeasurable = latency.measurements === undefined;
+    const fit = async (): Promise<AdaptReport | undefined> => {
+      const first = await fitDevice(predictor, name, { archs, latencyMs }, context.seed, confirmed);
+      const quality = predictor.fitQuality(name);
+      const suspects = !remeasurable || quality === undefined ? [] : outlierRows(quality).filter((o) => !confirmed.includes(o.arch));
+      if (suspects.length === 0) return first;
+      const again = await device.latency(
+        space,
+        suspects.map((o) => o.arch),
+        input,
+      );
+      const repeated = suspects.filter((o, k) => Math.abs(Math.log(again[k].latencyMs / o.latencyMs)) <= Math.log(1.25));
+      suspects.forEach((o, k) => context.logger.info(`distrusted row ${o.row} measured again: ${again[k].latencyMs.toPrecision(4)} ms (first ${o.latencyMs.toPrecision(4)} ms): ${repeated.includes(o) ? 'kept' : 'left out'}`));
+      if (repeated.length === 0) return first;
+      confirmed.push(...repeated.map((o) => o.arch));
+      return fitDevice(predictor, name, { archs, latencyMs }, context.seed, confirmed);
+    };
+    let report = await fit();
     const initialSamples = archs.length;
     if (latency.adaptive !== undefined && pool !== undefined) {
       const { rounds, perRound, candidates: size } = latency.adaptive;
@@ -181,7 +201,7 @@ async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer):
         const records = await device.latency(space, next, input);
         archs = [...archs, ...next];
         latencyMs = [...latencyMs, ...records.map((r) => r.latencyMs)];
-        report = await fitDevice(predictor, name, { archs, latencyMs }, context.seed);
+        report = await fit();
         context.logger.info(`adaptive round ${round}/${rounds}: measured ${next.length} uncertain front candidates on ${name}; refitted on ${archs.length}`);
       }
     }

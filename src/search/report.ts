@@ -103,23 +103,29 @@ function hypervolumeView(summary: RunSummary, trials: ReturnType<RunStore['trial
 function predictedVsTrueView(summary: RunSummary): ReportView | undefined {
   const v = summary.verification as { archs: string[]; predictedMs: number[]; trueMs: number[]; device: string; source: string } | undefined;
   if (v === undefined || v.archs.length === 0) return undefined;
-  const rows = v.archs.map((arch, i) => ({ arch, predictedMs: v.predictedMs[i], trueMs: v.trueMs[i] }));
-  const all = [...v.predictedMs, ...v.trueMs];
+  const intervals = new Map(summary.front.filter((f) => f.latencyLowerMs !== undefined).map((f) => [f.arch, [f.latencyLowerMs!, f.latencyUpperMs!]]));
+  const rows = v.archs.map((arch, i) => ({ arch, predictedMs: v.predictedMs[i], trueMs: v.trueMs[i], lowerMs: intervals.get(arch)?.[0], upperMs: intervals.get(arch)?.[1] }));
+  const bars = rows.filter((r) => r.lowerMs !== undefined);
+  const all = [...v.predictedMs, ...v.trueMs, ...bars.flatMap((r) => [r.lowerMs!, r.upperMs!])];
   const lo = Math.min(...all) * 0.9;
   const hi = Math.max(...all) * 1.1;
   const stats = `Spearman ρ ${spearman(v.predictedMs, v.trueMs).toFixed(3)}, Kendall τ ${kendall(v.predictedMs, v.trueMs).toFixed(3)}, MAPE ${(100 * mape(v.trueMs, v.predictedMs)).toFixed(1)} %`;
+  const inside = bars.filter((r) => r.lowerMs! <= r.trueMs && r.trueMs <= r.upperMs!).length;
+  const coverage = bars.length === 0 ? '' : ` Vertical bars: each prediction's nominal 90 % interval; the true latency lies inside for ${inside} of ${bars.length}.`;
+  const axis = (field: string, title?: string) => ({ field, type: 'quantitative', scale: { type: 'log', domain: [lo, hi] }, ...(title === undefined ? {} : { title }) });
   return {
     id: 'predicted-vs-true',
     title: 'Predicted vs true latency (front)',
-    caption: `Front archs: predicted latency against the true latency on ${v.device} (${v.source}); ${stats}. The diagonal is perfect agreement.`,
+    caption: `Front archs: predicted latency against the true latency on ${v.device} (${v.source}); ${stats}. The diagonal is perfect agreement.${coverage}`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       width: 360,
       height: 360,
       title: stats,
       layer: [
-        { data: { values: [{ a: lo }, { a: hi }] }, mark: { type: 'line', color: '#999', strokeDash: [4, 4] }, encoding: { x: { field: 'a', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] }, title: 'true latency ms' }, y: { field: 'a', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] }, title: 'predicted latency ms' } } },
-        { data: { values: rows }, mark: { type: 'point', filled: true }, encoding: { x: { field: 'trueMs', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] } }, y: { field: 'predictedMs', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] } } } },
+        { data: { values: [{ a: lo }, { a: hi }] }, mark: { type: 'line', color: '#999', strokeDash: [4, 4] }, encoding: { x: axis('a', 'true latency ms'), y: axis('a', 'predicted latency ms') } },
+        ...(bars.length === 0 ? [] : [{ data: { values: bars }, mark: { type: 'rule', color: '#9ecae1' }, encoding: { x: axis('trueMs'), y: axis('lowerMs'), y2: { field: 'upperMs' } } }]),
+        { data: { values: rows }, mark: { type: 'point', filled: true }, encoding: { x: axis('trueMs'), y: axis('predictedMs') } },
       ],
     },
   };

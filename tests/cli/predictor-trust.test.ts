@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spearman } from '../../src/core/metrics.js';
 import { Rng } from '../../src/core/rng.js';
 import { getDevice } from '../../src/hardware/registry.js';
+import { randomSamples } from '../../src/predictors/transfer.js';
 import type { SimulatedDevice } from '../../src/hardware/simulated.js';
 import { nb201Space } from '../../src/spaces/nb201/space.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
@@ -112,6 +113,21 @@ describe('few-shot predictions on a new device (subprocess)', () => {
     const refused = runCli(['search', '--config', withFile, '--out-dir', path.join(dir, 'results')]);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/latency\.adaptive: needs a device that measures itself/);
+  });
+
+  it('in a search, measures a distrusted row again and keeps it when the device repeats it', async () => {
+    // A measured-table device whose table is 3× off for one of the archs the search will measure: measuring again
+    // returns the same value, so the row is the device's and stays in the fit.
+    const picks = await randomSamples(archs, 10, 5);
+    const planted = archs.indexOf(picks[4]);
+    const table = path.join(dir, 'board-table.csv');
+    fs.writeFileSync(table, 'arch_str,board_ms\n' + archs.map((a, i) => `${a},${truth[i] * (i === planted ? 3 : 1)}`).join('\n') + '\n');
+    const accuracy = writeAccuracyFixture(dir);
+    const config = writeConfig(dir, 'confirm.json', searchConfig(accuracy, { device: { table, column: 'board' }, latency: { source: 'predictor', predictor, samples: 10, sampler: 'random' }, constraints: [], budget: { evaluations: 20, batchSize: 10 } }));
+    const r = runCli(['search', '--config', config, '--out-dir', path.join(dir, 'results'), '--run-name', 'confirm']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/distrusted row 5 measured again: [\d.]+ ms \(first [\d.]+ ms\): kept/);
+    expect(r.stdout).not.toMatch(/distrusted row/);
   });
 
   it('a search adapted from the noisy timings shows only positive latencies in runs show --json', () => {

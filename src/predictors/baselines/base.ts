@@ -7,7 +7,7 @@ import { DataFileError, HwnasError, UnknownNameError } from '../../core/errors.j
 import type { SearchSpace } from '../../spaces/types.js';
 import { checkMeasurements } from '../measurements.js';
 import { findOutliers, logBounds, msFromLog, type FitQuality, type LogBounds } from '../trust.js';
-import type { LatencyPredictor, Measurements } from '../types.js';
+import type { FitOptions, LatencyPredictor, Measurements } from '../types.js';
 import type { ArchFeatures } from './features.js';
 import { SourceIndex, decodeSources, encodeSources, type SourceLatencies } from './sources.js';
 
@@ -115,7 +115,7 @@ export abstract class BaselinePredictor implements LatencyPredictor {
    * Adapt to `device` from a few measurements (replacing an earlier fit of the same device).
    * @throws UnknownArchError for an arch of another space; HwnasError for mismatched lengths or bad latencies
    */
-  async fit(device: string, measurements: Measurements, options: { seed?: number } = {}): Promise<void> {
+  async fit(device: string, measurements: Measurements, options: FitOptions = {}): Promise<void> {
     checkMeasurements(this.kind, device, measurements);
     const canonical = measurements.archs.map((a) => this.space.canonical(a));
     const latencyMs = Float64Array.from(measurements.latencyMs);
@@ -124,7 +124,8 @@ export abstract class BaselinePredictor implements LatencyPredictor {
     const bounds = logBounds(latencyMs);
     // Rows a robust trend on ln FLOPs (and the source devices' latencies) contradicts are left out of the fit.
     const proxies = [canonical.map((a) => Math.log(this.context.features.flops(a))), ...(this.sourceIndex?.data.devices.map((_, d) => this.sourceIndex!.column(d, canonical).map(Math.log)) ?? [])];
-    const distrusted = findOutliers(Array.from(latencyMs), proxies).filter((i) => this.canHoldOut(canonical[i]));
+    const confirmed = new Set((options.confirmed ?? []).map((a) => this.space.canonical(a)));
+    const distrusted = findOutliers(Array.from(latencyMs), proxies).filter((i) => this.canHoldOut(canonical[i]) && !confirmed.has(canonical[i]));
     const kept = canonical.map((_, i) => i).filter((i) => !distrusted.includes(i));
     const keptArchs = kept.map((i) => canonical[i]);
     const keptLogMs = Float64Array.from(kept, (i) => logMs[i]);

@@ -13,7 +13,7 @@ import { fitIncreasingLine } from '../baselines/linalg.js';
 import { checkMeasurements } from '../measurements.js';
 import { loadTensors, saveTensors, type NamedTensor } from '../persistence.js';
 import { findOutliers, logBounds, msFromLog, type FitQuality, type LogBounds } from '../trust.js';
-import type { AdaptReport, DeviceLatencies, Measurements, TransferablePredictor } from '../types.js';
+import type { AdaptReport, DeviceLatencies, FitOptions, Measurements, TransferablePredictor } from '../types.js';
 import { resolveNasflatConfig, type NasflatConfig } from './config.js';
 import { builtinSupplementary, columnStats, costColumnNames, costRow, encodeGraphs, makeBatch, standardise, type EncodedGraphs } from './inputs.js';
 import { AdamW, cosineRate, forward, hingeRankLoss, initParams, paramShapes, type Params } from './model.js';
@@ -152,7 +152,7 @@ export class NasflatPredictor implements TransferablePredictor {
   }
 
   /** Few-shot transfer (what `fit` does). */
-  async fit(device: string, measurements: Measurements, options: { seed?: number } = {}): Promise<void> {
+  async fit(device: string, measurements: Measurements, options: FitOptions = {}): Promise<void> {
     await this.adapt(device, measurements, options);
   }
 
@@ -162,7 +162,7 @@ export class NasflatPredictor implements TransferablePredictor {
    * measurements, and calibrate scores to ln ms by an increasing line through them (and, with `readout: select`,
    * choose the readout).
    */
-  async adapt(target: string, few: Measurements, options: { seed?: number } = {}): Promise<AdaptReport> {
+  async adapt(target: string, few: Measurements, options: FitOptions = {}): Promise<AdaptReport> {
     const started = performance.now();
     const pretrained = this.requirePretrained();
     checkMeasurements('nasflat', target, few);
@@ -171,8 +171,13 @@ export class NasflatPredictor implements TransferablePredictor {
     const measuredMs = Array.from(few.latencyMs);
     // Measurements a robust trend contradicts (on ln FLOPs or the pretrained network's score on a source device) are
     // left out of the fine-tuning and the readout, and reported.
-    const proxies = this.readoutBasis(undefined, measuredArchs, new Set(['flops', ...this.sources.map((d) => `source:${d}`)]));
-    const distrusted = findOutliers(measuredMs, [...proxies.values()]);
+    const proxyColumns = ['flops', ...this.sources.map((d) => `source:${d}`)];
+    const proxies = this.readoutBasis(undefined, measuredArchs, new Set(proxyColumns));
+    const confirmed = new Set(this.canonical(options.confirmed ?? []));
+    const distrusted = findOutliers(
+      measuredMs,
+      proxyColumns.map((c) => proxies.get(c)!),
+    ).filter((i) => !confirmed.has(measuredArchs[i]));
     const kept = measuredArchs.map((_, i) => i).filter((i) => !distrusted.includes(i));
     const archs = kept.map((i) => measuredArchs[i]);
     const latencyMs = kept.map((i) => measuredMs[i]);
