@@ -94,6 +94,15 @@ if (PARTS.includes('proxy') && fs.existsSync(ACCURACY)) {
   console.log(formatTable(['proxy', 'input', 'finite', 'ρ', 'ms/arch'], rows.map((r) => [r.proxy, `${r.resolution}×${r.resolution}`, r.finite, r.spearman.toFixed(3), r.msPerArch.toFixed(0)])));
 }
 
+/** The paper experiment's tables, with its NB201 task-0 predictor pretrained (and saved) when missing or outdated. */
+async function paperData() {
+  const space = getSpace('nb201');
+  const table = loadLatencyTable(LATENCY);
+  const accuracy = loadAccuracyTable(ACCURACY, 'cifar100_test_acc_nb201', { canonical: (a) => space.canonical(a) });
+  await paperPredictor(space, table);
+  return { table, accuracy };
+}
+
 /** The NB201 task-0 predictor of the paper experiment, pretrained (and saved) when missing or saved by an older hwnas. */
 async function paperPredictor(space, table) {
   if (fs.existsSync(path.join(PREDICTOR_DIR, 'predictor.json'))) {
@@ -137,10 +146,7 @@ function paperConfig(device) {
 if (!PARTS.includes('paper')) {
   // kept from the previous run
 } else if (fs.existsSync(LATENCY) && fs.existsSync(ACCURACY)) {
-  const space = getSpace('nb201');
-  const table = loadLatencyTable(LATENCY);
-  const accuracy = loadAccuracyTable(ACCURACY, 'cifar100_test_acc_nb201', { canonical: (a) => space.canonical(a) });
-  await paperPredictor(space, table);
+  const { table, accuracy } = await paperData();
   const objectives = resolveObjectives([{ metric: 'accuracy' }, { metric: 'latencyMs' }]);
   const rows = [];
   const strategyRows = [];
@@ -196,10 +202,7 @@ if (!PARTS.includes('paper')) {
 if (!PARTS.includes('adaptive')) {
   // kept from the previous run
 } else if (fs.existsSync(LATENCY) && fs.existsSync(ACCURACY)) {
-  const space = getSpace('nb201');
-  const table = loadLatencyTable(LATENCY);
-  const accuracy = loadAccuracyTable(ACCURACY, 'cifar100_test_acc_nb201', { canonical: (a) => space.canonical(a) });
-  await paperPredictor(space, table);
+  const { table, accuracy } = await paperData();
   const MODES = [
     { name: '10 up front', latency: { samples: 10 } },
     { name: '5 up front + 5 adaptive (1 round)', latency: { samples: 5, adaptive: { rounds: 1, perRound: 5 } } },

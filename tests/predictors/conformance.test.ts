@@ -10,19 +10,8 @@ import { ArchFeatures } from '../../src/predictors/baselines/features.js';
 import { getPredictorMethod, loadPredictor, predictorRegistry, type BuildContext } from '../../src/predictors/registry.js';
 import { sourceLatencies } from '../../src/predictors/transfer.js';
 import { getSpace } from '../../src/spaces/registry.js';
-import { syntheticTable } from './fixtures.js';
+import { FAST_PREDICTOR_OPTIONS, syntheticTable } from './fixtures.js';
 
-/** Settings that keep each method's training to well under a second in tests. */
-const FAST_OPTIONS: Record<string, Record<string, unknown>> = {
-  mlp: { hidden: [16], epochs: 30 },
-  'help-style': {
-    hidden: [16],
-    archsPerDevice: 60,
-    pretrain: { epochs: 3, batchSize: 64, learningRate: 1e-3, weightDecay: 0 },
-    finetune: { epochs: 5, batchSize: 16, learningRate: 1e-3, weightDecay: 0 },
-  },
-  nasflat: { epochs: 2, archsPerDevice: 32, transferEpochs: 2, width: 16, graphLayers: 1, opUpdateLayers: 1, supplementaryDim: 8, batchSize: 64 },
-};
 
 const space = getSpace('fbnet');
 const table = syntheticTable(space, ['src_a', 'src_b', 'src_c', 'target'], 120);
@@ -44,7 +33,7 @@ function context(method: string, seed: number): BuildContext {
     sources: sourceLatencies(table, ['src_a', 'src_b', 'src_c']),
     referenceArchs,
     seed,
-    options: FAST_OPTIONS[method] ?? {},
+    options: FAST_PREDICTOR_OPTIONS[method] ?? {},
   };
 }
 

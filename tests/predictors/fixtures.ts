@@ -46,3 +46,15 @@ export function syntheticTable(space: SearchSpace, devices: readonly string[], n
     archAtIndex: () => undefined,
   };
 }
+
+/** Settings that keep each method's training to well under a second in tests. */
+export const FAST_PREDICTOR_OPTIONS: Record<string, Record<string, unknown>> = {
+  mlp: { hidden: [16], epochs: 30 },
+  'help-style': {
+    hidden: [16],
+    archsPerDevice: 60,
+    pretrain: { epochs: 3, batchSize: 64, learningRate: 1e-3, weightDecay: 0 },
+    finetune: { epochs: 5, batchSize: 16, learningRate: 1e-3, weightDecay: 0 },
+  },
+  nasflat: { epochs: 2, archsPerDevice: 32, transferEpochs: 2, width: 16, graphLayers: 1, opUpdateLayers: 1, supplementaryDim: 8, batchSize: 64 },
+};

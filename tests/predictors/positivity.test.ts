@@ -12,18 +12,8 @@ import { getPredictorMethod, predictorRegistry } from '../../src/predictors/regi
 import type { LatencyPredictor } from '../../src/predictors/types.js';
 import { getSpace } from '../../src/spaces/registry.js';
 import type { SearchSpace } from '../../src/spaces/types.js';
+import { FAST_PREDICTOR_OPTIONS } from './fixtures.js';
 
-/** Training kept short: the property is about the readout, not about how well the networks learn. */
-const FAST_OPTIONS: Record<string, Record<string, unknown>> = {
-  mlp: { hidden: [16], epochs: 30 },
-  'help-style': {
-    hidden: [16],
-    archsPerDevice: 60,
-    pretrain: { epochs: 3, batchSize: 64, learningRate: 1e-3, weightDecay: 0 },
-    finetune: { epochs: 5, batchSize: 16, learningRate: 1e-3, weightDecay: 0 },
-  },
-  nasflat: { epochs: 2, archsPerDevice: 64, transferEpochs: 5, width: 16, graphLayers: 1, opUpdateLayers: 1, supplementaryDim: 8, batchSize: 64 },
-};
 const SOURCES = ['server-gpu', 'desktop-cpu', 'mobile-cpu', 'edge-tpu'];
 const TARGET = 'mcu';
 
@@ -76,7 +66,7 @@ describe.each(['nb201', 'fbnet'])('every prediction is a latency (%s)', (spaceNa
       sources,
       referenceArchs: archs.slice(0, 5),
       seed: 0,
-      options: FAST_OPTIONS[method] ?? {},
+      options: FAST_PREDICTOR_OPTIONS[method] ?? {},
     });
     const failures: string[] = [];
     for (const [name, set] of Object.entries(sets)) {
