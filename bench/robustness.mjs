@@ -24,6 +24,9 @@ const list = (name, fallback) => (process.env[name] ? process.env[name].split(',
 const seeds = list('BENCH_SEEDS', ['0', '1', '2', '3', '4']).map(Number);
 const outRoot = process.env.BENCH_OUT ?? 'results/bench';
 const PRETRAIN = { epochs: 30, archsPerDevice: 512 };
+// Readout settings tried over the pretrained predictors' own (e.g. BENCH_NASFLAT='{"readoutPrior":false}').
+const READOUT_OVERRIDES = process.env.BENCH_NASFLAT ? JSON.parse(process.env.BENCH_NASFLAT) : {};
+const OUT_FILE = process.env.BENCH_OUT_FILE ?? 'robustness.json';
 const N = 10;
 const NOISE = [
   { name: '0 %', sigma: 0, outlier: false },
@@ -88,6 +91,7 @@ for (const target of targets) {
   const pick = (v, rows) => rows.map((r) => v[r]);
   const flopsRho = spearman(flops, truth);
   const predictor = await pretrained(target);
+  Object.assign(predictor.config, READOUT_OVERRIDES);
   for (const noise of NOISE) {
     for (const seed of seeds) {
       const rng = Rng.derive(seed, 'robustness', target.profile.name);
@@ -166,9 +170,9 @@ const stamp = {
   cpu: os.cpus()[0]?.model ?? 'unknown',
   node: process.version,
   backend: backend.name,
-  settings: { seeds, measurements: N, pretrain: PRETRAIN, noise: NOISE },
+  settings: { seeds, measurements: N, pretrain: PRETRAIN, noise: NOISE, readout: READOUT_OVERRIDES },
 };
 fs.mkdirSync(outRoot, { recursive: true });
-const file = path.join(outRoot, 'robustness.json');
+const file = path.join(outRoot, OUT_FILE);
 fs.writeFileSync(file, JSON.stringify({ ...stamp, summary, results }, null, 1) + '\n');
 console.log(`\nwrote ${file}`);

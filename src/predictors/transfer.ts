@@ -9,6 +9,7 @@ import type { SearchSpace } from '../spaces/types.js';
 import { ArchFeatures } from './baselines/features.js';
 import type { SourceLatencies } from './baselines/sources.js';
 import { getPredictorMethod, type BuildContext } from './registry.js';
+import { nonSkipOps } from './nasflat/inputs.js';
 import { predictionIntervals } from './trust.js';
 import type { LatencyPredictor } from './types.js';
 
@@ -19,7 +20,7 @@ import type { LatencyPredictor } from './types.js';
 export const ZERO_SHOT_PROXIES: Record<string, (features: ArchFeatures, space: SearchSpace, arch: string) => number> = {
   'zero-shot:flops': (features, _space, arch) => features.flops(arch),
   'zero-shot:params': (features, _space, arch) => features.params(arch),
-  'zero-shot:non-skip': (_features, space, arch) => space.opGraph(arch).ops.filter((op) => !['input', 'output', 'none', 'skip_connect', 'skip'].includes(op)).length,
+  'zero-shot:non-skip': (_features, space, arch) => nonSkipOps(space, arch),
 };
 
 /** Picks `n` archs of `pool` to measure on the target device, deterministically for `seed`. */

@@ -59,6 +59,19 @@ describe('selectReadout', () => {
     for (let i = 0; i < n; i++) if (i !== 7) expect(Math.abs(residuals[i])).toBeLessThan(0.1);
   });
 
+  it('centres on the prior column that ranks the measurements best, and falls back to it when the candidates are noise', () => {
+    const flops = column();
+    const y = Array.from(flops, (v, i) => 1 + 0.8 * v + 0.02 * noise[i]);
+    const withPrior: BasisColumns = new Map([...basis, ['flops', flops], ['params', b]]);
+    const readout = selectReadout([{ name: 'only-b', columns: ['b'] }], withPrior, y, 'stack', ['params', 'flops']);
+    expect(readout.prior?.column).toBe('flops');
+    expect(readout.prior?.slope).toBeCloseTo(0.8, 1);
+    // The unrelated candidate is shrunk to (about) nothing: predictions follow the prior.
+    const predicted = applyReadout(readout, withPrior, n);
+    for (let i = 0; i < n; i++) expect(predicted[i]).toBeCloseTo(y[i], 1);
+    expect(readoutColumns(readout)).toEqual(['flops', 'b']);
+  });
+
   it('leaves out candidates with more columns than measurements − 2, whose leave-one-out folds are underdetermined', () => {
     const four = latencyMs.slice(0, 4);
     const readout = selectReadout([{ name: 'both', columns: ['a', 'b'] }, { name: 'three', columns: ['a', 'b', 'a'] }, { name: 'only-a', columns: ['a'] }], basis, four, 'stack');

@@ -66,6 +66,11 @@ const nasflatSchema = z
      * leave-one-out error. Chosen by leave-one-source-out on the source devices of NB201 task 0 and FBNet tasks 0–5.
      */
     readoutRule: z.enum(['stack', 'best']).default('stack'),
+    /**
+     * Centre the readout on the zero-shot proxy (ln FLOPs, ln params or the non-skip op count) that ranks the
+     * measurements best: its members model what the measurements say beyond it, and strong shrinkage falls back to it.
+     */
+    readoutPrior: z.boolean().default(true),
     /** Folds over which the fine-tuned score is cross-fitted for the readout's leave-one-out choice (≥ 2). */
     readoutFolds: z.number().int().min(2).default(5),
     /**

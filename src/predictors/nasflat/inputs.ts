@@ -113,6 +113,14 @@ export function costColumnNames(space: SearchSpace): string[] {
   return ['flops', 'params', 'disconnected', ...space.opVocabulary.filter((op) => op !== 'input' && op !== 'output').map((op) => `count:${op}`)];
 }
 
+/** Basis column of `nonSkipOps`. */
+export const NON_SKIP_COLUMN = 'nonskip';
+
+/** Ops of the arch that do work: not `none`, not a skip (`skip_connect` in NB201, `skip` in FBNet). */
+export function nonSkipOps(space: SearchSpace, arch: string): number {
+  return space.opGraph(arch).ops.filter((op) => !['input', 'output', 'none', 'skip_connect', 'skip'].includes(op)).length;
+}
+
 /** The cost columns of one arch, in the order of `costColumnNames`. */
 export function costRow(space: SearchSpace, arch: string): Float64Array {
   const layers = space.layers(arch, space.defaultInput());

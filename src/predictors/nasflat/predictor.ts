@@ -15,7 +15,7 @@ import { loadTensors, saveTensors, type NamedTensor } from '../persistence.js';
 import { findOutliers, logBounds, msFromLog, type FitQuality, type LogBounds } from '../trust.js';
 import type { AdaptReport, DeviceLatencies, FitOptions, Measurements, TransferablePredictor } from '../types.js';
 import { resolveNasflatConfig, type NasflatConfig } from './config.js';
-import { builtinSupplementary, columnStats, costColumnNames, costRow, encodeGraphs, makeBatch, standardise, type EncodedGraphs } from './inputs.js';
+import { builtinSupplementary, columnStats, costColumnNames, costRow, NON_SKIP_COLUMN, nonSkipOps, encodeGraphs, makeBatch, standardise, type EncodedGraphs } from './inputs.js';
 import { AdamW, cosineRate, forward, hingeRankLoss, initParams, paramShapes, type Params } from './model.js';
 import { applyReadout, readoutColumns, readoutSpread, selectReadout, type BasisColumns, type Readout, type ReadoutCandidate } from './readout.js';
 
@@ -23,6 +23,8 @@ export const NASFLAT_FORMAT = 'hwnas-nasflat';
 /** 3: calibrations and readouts in ln ms, with log bounds and fit quality (1 and 2 calibrated in ms; no longer read). */
 export const NASFLAT_FORMAT_VERSION = 3;
 const READABLE_VERSIONS = [3];
+/** The zero-shot proxies a readout may be centred on (ln FLOPs, ln params, ops that are not `none` or a skip). */
+const PRIOR_COLUMNS = ['flops', 'params', NON_SKIP_COLUMN];
 /** Basis column of the fine-tuned target score in a readout. */
 const TARGET_COLUMN = 'nasflat';
 /** Archs per inference batch: large enough to amortise per-op overhead, small enough for memory. */
@@ -215,14 +217,14 @@ export class NasflatPredictor implements TransferablePredictor {
     let readout: Readout | undefined;
     if (this.config.readout === 'select') {
       const candidates = this.readoutCandidates();
-      const columns = new Set(candidates.flatMap((c) => c.columns));
+      const columns = new Set([...candidates.flatMap((c) => c.columns), ...PRIOR_COLUMNS]);
       // The readout is chosen by leave-one-out error, so the fine-tuned score must be an out-of-sample prediction
       // for every measurement: cross-fitted over folds, each fine-tuned without its fold (the network fine-tuned on
       // all of them fits them far better than it predicts new archs).
       // Below 3 measurements nothing is left out and the readout is the score through a regularised line.
       const targetColumn = columns.has(TARGET_COLUMN) && archs.length >= 3 ? this.crossFittedScores(archs, all, fineTune, Rng.derive(seed, 'nasflat-adapt-folds', target)) : scores;
       const basis = this.readoutBasis(targetColumn, archs, columns);
-      readout = selectReadout(candidates, basis, latencyMs.map(Math.log), this.config.readoutRule);
+      readout = selectReadout(candidates, basis, latencyMs.map(Math.log), this.config.readoutRule, this.config.readoutPrior ? PRIOR_COLUMNS : []);
     }
     const calibration = calibrate(scores, latencyMs);
     // Out-of-sample predictions of the measurements: the readout's leave-one-out ones; without a readout, the
@@ -388,6 +390,7 @@ export class NasflatPredictor implements TransferablePredictor {
       const logged = new Set(['flops', 'params']);
       names.forEach((name, j) => basis.set(name, Float64Array.from(rows, (row) => (logged.has(name) ? Math.log(row[j]) : row[j]))));
     }
+    if (columns.has(NON_SKIP_COLUMN)) basis.set(NON_SKIP_COLUMN, Float64Array.from(archs, (arch) => nonSkipOps(this.space, arch)));
     return basis;
   }
 

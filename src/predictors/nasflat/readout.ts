@@ -5,7 +5,9 @@
 // simple basis (FLOPs, op counts, one source device); the readout keeps whichever explains the measurements best
 // without ever looking at held-out data. Working in ln ms makes every prediction positive; Huber fits and a bounded
 // leave-one-out loss keep one bad measurement from steering the fit or the choice.
-import { fitRidge, fitRidgeRobust, huberFit, predictLinear, RIDGE_LAMBDAS, robustLooError, type LinearModel } from '../baselines/linalg.js';
+import { spearman } from '../../core/metrics.js';
+import { fitRidge, fitRidgeRobust, huberFit, median, predictLinear, RIDGE_LAMBDAS, robustLooError, type LinearModel } from '../baselines/linalg.js';
+import { theilSen } from '../trust.js';
 
 /** Feature columns of the few (or the predicted) archs, by column name, each aligned with the archs. */
 export type BasisColumns = Map<string, Float64Array>;
@@ -34,8 +36,19 @@ export interface ReadoutMember {
   looRmseLog: number;
 }
 
-/** The readout of one target: the share-weighted sum of its members' predictions of ln ms. */
+/**
+ * A zero-shot proxy the readout is centred on: `ln ms ≈ intercept + slope·column` (Theil–Sen, slope ≥ 0). Members
+ * model what the measurements say beyond it, so strong ridge shrinkage falls back to the proxy, not to a constant.
+ */
+export interface ReadoutPrior {
+  column: string;
+  slope: number;
+  intercept: number;
+}
+
+/** The readout of one target: its prior plus the share-weighted sum of its members' predictions, in ln ms. */
 export interface Readout {
+  prior?: ReadoutPrior;
   members: ReadoutMember[];
   /** The readout's own leave-one-out prediction of each measurement (share-weighted member predictions), ln ms. */
   looLog: number[];
@@ -43,12 +56,14 @@ export interface Readout {
 
 /** Columns a readout needs at prediction time. */
 export function readoutColumns(readout: Readout): string[] {
-  return [...new Set(readout.members.flatMap((m) => m.columns))];
+  return [...new Set([...(readout.prior === undefined ? [] : [readout.prior.column]), ...readout.members.flatMap((m) => m.columns)])];
 }
 
 /** Predicted ln ms of every row of `basis` (which must hold every column of the readout). */
 export function applyReadout(readout: Readout, basis: BasisColumns, rows: number): Float64Array {
-  const out = new Float64Array(rows);
+  const prior = readout.prior;
+  const priorColumn = prior === undefined ? undefined : basis.get(prior.column)!;
+  const out = Float64Array.from({ length: rows }, (_, r) => (prior === undefined ? 0 : prior.intercept + prior.slope * priorColumn![r]));
   const row: number[] = [];
   for (const member of readout.members) {
     const columns = member.columns.map((c) => basis.get(c)!);
@@ -75,13 +90,30 @@ export function readoutSpread(readout: Readout, basis: BasisColumns, rows: numbe
   });
 }
 
-/** Leave-one-out predictions of a robust ridge fit at `lambda` on `rows`. */
-function looPredictions(rows: number[][], y: readonly number[], lambda: number): Float64Array {
+/**
+ * Leave-one-out predictions of ln ms by the prior refitted without the row plus a robust ridge fit at `lambda` of
+ * what that prior leaves (`priorOf(i)`: the prior fitted without row i, as a function of the row index).
+ */
+function looPredictions(rows: number[][], logMs: readonly number[], lambda: number, priorOf: (i: number) => (r: number) => number): Float64Array {
   return Float64Array.from(rows, (row, i) => {
+    const prior = priorOf(i);
     const keep = rows.filter((_, k) => k !== i);
-    const yKeep = y.filter((_, k) => k !== i);
-    return predictLinear(fitRidgeRobust(keep, yKeep, lambda), row);
+    const yKeep = logMs.flatMap((y, k) => (k === i ? [] : [y - prior(k)]));
+    return prior(i) + predictLinear(fitRidgeRobust(keep, yKeep, lambda), row);
   });
+}
+
+/** Ridge strengths the readout tries: the usual ones and two that all but reduce a member to its prior. */
+const READOUT_LAMBDAS = [...RIDGE_LAMBDAS, 1e3, 1e4];
+
+/** Theil–Sen line of `logMs` on `x` over `rows`, its slope kept ≥ 0 (every prior column is a cost: larger = slower). */
+function priorLine(x: ArrayLike<number>, logMs: readonly number[], rows: readonly number[]): { slope: number; intercept: number } {
+  const line = theilSen(
+    rows.map((r) => x[r]),
+    rows.map((r) => logMs[r]),
+  );
+  if (line.slope >= 0) return line;
+  return { slope: 0, intercept: median(rows.map((r) => logMs[r])) };
 }
 
 /**
@@ -134,7 +166,7 @@ export type ReadoutRule = 'stack' | 'best';
  * measurements there is nothing to leave out and only the first candidate is fitted, strongly regularised.
  * @param logMs ln of the measured latencies
  */
-export function selectReadout(candidates: readonly ReadoutCandidate[], basis: BasisColumns, logMs: readonly number[], rule: ReadoutRule): Readout {
+export function selectReadout(candidates: readonly ReadoutCandidate[], basis: BasisColumns, logMs: readonly number[], rule: ReadoutRule, priorColumns: readonly string[] = []): Readout {
   const n = logMs.length;
   const rowsOf = (columns: readonly string[]) => Array.from({ length: n }, (_, r) => columns.map((c) => basis.get(c)![r]));
   const member = (candidate: ReadoutCandidate, model: LinearModel, looRmseLog: number, share: number): ReadoutMember => ({
@@ -151,39 +183,54 @@ export function selectReadout(candidates: readonly ReadoutCandidate[], basis: Ba
     // With two rows the only out-of-sample guess for one is the other.
     return { members: [member(candidates[0], model, NaN, 1)], looLog: logMs.map((_, i) => logMs[n - 1 - i]) };
   }
+  // The prior: the zero-shot proxy that ranks the measurements best (chosen on them alone), as a robust line.
+  const all = logMs.map((_, i) => i);
+  const rhos = priorColumns.map((c) => spearman(basis.get(c)!, logMs));
+  const bestPrior = rhos.reduce((b, rho, k) => (rho > (rhos[b] ?? -Infinity) ? k : b), 0);
+  const priorColumn = priorColumns.length > 0 && rhos[bestPrior] > 0 ? priorColumns[bestPrior] : undefined;
+  const lineAt = (line: { slope: number; intercept: number }) => (r: number) => line.intercept + line.slope * basis.get(priorColumn!)![r];
+  const priorFull = priorColumn === undefined ? undefined : { column: priorColumn, ...priorLine(basis.get(priorColumn)!, logMs, all) };
+  const priorAll = priorFull === undefined ? () => 0 : lineAt(priorFull);
+  const priorWithout = all.map((i) => (priorColumn === undefined ? () => 0 : lineAt(priorLine(basis.get(priorColumn)!, logMs, all.filter((k) => k !== i)))));
+  const priorLoo = all.map((i) => priorWithout[i](i));
+  const residual = logMs.map((y, i) => y - priorAll(i));
   // A candidate with more columns than n − 2 is underdetermined on every leave-one-out fold: its error says little.
   const fitting = candidates.filter((c) => c.columns.length <= n - 2);
   const scoredAll = (fitting.length > 0 ? fitting : candidates.slice(0, 1)).map((candidate) => {
     const rows = rowsOf(candidate.columns);
-    let best: { lambda: number; error: number; loo: Float64Array } = { lambda: RIDGE_LAMBDAS[0], error: Infinity, loo: new Float64Array(n) };
-    for (const lambda of RIDGE_LAMBDAS) {
-      const loo = looPredictions(rows, logMs, lambda);
+    let best: { lambda: number; error: number; loo: Float64Array } = { lambda: READOUT_LAMBDAS[0], error: Infinity, loo: new Float64Array(n) };
+    for (const lambda of READOUT_LAMBDAS) {
+      const loo = looPredictions(rows, logMs, lambda, (i) => priorWithout[i]);
       const error = robustLooError(Array.from(loo, (p, i) => p - logMs[i]));
       if (error <= best.error * (1 + 1e-9)) best = { lambda, error, loo };
     }
-    const model = fitRidgeRobust(rows, logMs, best.lambda);
+    const model = fitRidgeRobust(rows, residual, best.lambda);
     const upsideDown = (candidate.increasing ?? []).some((c) => model.weights[candidate.columns.indexOf(c)] < 0);
     return { candidate, model, upsideDown, ...best };
   });
   const valid = scoredAll.filter((s) => !s.upsideDown);
   const scored = valid.length > 0 ? valid : scoredAll.slice(0, 1);
   const lowest = () => scored.reduce((a, b) => (b.error < a.error ? b : a));
-  const single = () => {
+  const single = (): Readout => {
     const top = lowest();
-    return { members: [member(top.candidate, top.model, Math.sqrt(top.error), 1)], looLog: Array.from(top.loo) };
+    return { prior: priorFull, members: [member(top.candidate, top.model, Math.sqrt(top.error), 1)], looLog: Array.from(top.loo) };
   };
   if (rule === 'best') return single();
-  // Stacking weights by Huber IRLS: a row the stack cannot explain (a throttled run, a typo) is down-weighted instead
-  // of pulling the shares towards whichever members happen to agree with it.
-  const looColumns = scored.map((s) => s.loo);
+  // Stacking on what the prior leaves, weights by Huber IRLS: a row the stack cannot explain (a throttled run, a
+  // typo) is down-weighted instead of pulling the shares towards whichever members happen to agree with it.
+  const looColumns = scored.map((s) => s.loo.map((p, i) => p - priorLoo[i]));
+  const target = logMs.map((y, i) => y - priorLoo[i]);
   const stackedAt = (shares: Float64Array, i: number) => shares.reduce((sum, share, k) => sum + share * looColumns[k][i], 0);
-  const { model: shares } = huberFit(
-    (weights) => nonNegativeLeastSquares(looColumns, logMs, 2000, weights),
-    (fitted) => logMs.map((y, i) => y - stackedAt(fitted, i)),
+  const { model: fittedShares } = huberFit(
+    (weights) => nonNegativeLeastSquares(looColumns, target, 2000, weights),
+    (fitted) => target.map((y, i) => y - stackedAt(fitted, i)),
   );
+  // On what a prior leaves, shares summing to more than 1 would amplify the members' corrections: at most 1.
+  const sum = fittedShares.reduce((a, b) => a + b, 0);
+  const shares = priorFull === undefined || sum <= 1 ? fittedShares : fittedShares.map((v) => v / sum);
   // Shares below 0.1 % change no prediction noticeably and would only clutter the readout.
-  const kept = scored.map((s, k) => ({ ...s, share: shares[k] })).filter((s) => s.share > 1e-3);
+  const kept = scored.map((s, k) => ({ ...s, share: shares[k], residualLoo: looColumns[k] })).filter((s) => s.share > 1e-3);
   if (kept.length === 0) return single();
-  const looLog = logMs.map((_, i) => kept.reduce((sum, s) => sum + s.share * s.loo[i], 0));
-  return { members: kept.map((s) => member(s.candidate, s.model, Math.sqrt(s.error), s.share)).sort((a, b) => b.share - a.share), looLog };
+  const looLog = logMs.map((_, i) => priorLoo[i] + kept.reduce((sum, s) => sum + s.share * s.residualLoo[i], 0));
+  return { prior: priorFull, members: kept.map((s) => member(s.candidate, s.model, Math.sqrt(s.error), s.share)).sort((a, b) => b.share - a.share), looLog };
 }
