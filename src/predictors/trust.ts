@@ -47,10 +47,13 @@ export const DEFAULT_INTERVAL_LEVEL = 0.9;
 /** An outlier is this many robust standard deviations from the trend… */
 const OUTLIER_Z = 3.5;
 /**
- * …and at least this far off in ratio: what a throttled run or a typo produces, while a real device effect the proxies
- * miss (average pooling off an NPU: ~1.5× on NB201) stays below it.
+ * …and at least this far off in ratio. Slower than the trend: what a throttled run or a busy core produces, while a
+ * real device effect the proxies miss (average pooling off an NPU: ~1.5× on NB201) stays below it. Faster than the
+ * trend needs far more: interference inflates timings, it does not deflate them, and on measured tables real archs
+ * run up to 4–5× faster than the FLOPs trend implies; 5× faster is a typo or a broken run.
  */
-const OUTLIER_MIN_RATIO = 2;
+const OUTLIER_MIN_RATIO_SLOW = 2;
+const OUTLIER_MIN_RATIO_FAST = 5;
 /** Below this many measurements nothing is called an outlier or warned about: too few to tell who is wrong. */
 const MIN_ROWS_TO_JUDGE = 5;
 /** The warning thresholds: leave-one-out ρ below this, or MAPE above `WARN_MAPE_PCT`, means the rows disagree. */
@@ -95,11 +98,13 @@ export function theilSen(x: ArrayLike<number>, y: ArrayLike<number>): { slope: n
  * 5–20 rows a flexible fit bends towards a bad row, and two similar archs that disagree hide each other from
  * leave-one-out. The trend is a Theil–Sen line of ln ms on the `proxies` column (ln FLOPs, a source device's
  * latency or score, …) that ranks the measurements best (Spearman); a row is distrusted when its residual is more
- * than 3.5 robust standard deviations from the median residual and at least 2× off. At most a quarter of the rows,
- * the worst first, and none with fewer than 5 rows or without a proxy that ranks them at ρ ≥ 0.5.
+ * than 3.5 robust standard deviations from the median residual and it is at least 2× slower or 5× faster than the
+ * trend. Never a row `exempt` marks (an arch whose output no input reaches runs as a constant: far off any trend), at
+ * most a quarter of the rows, the worst first, and none with fewer than 5 rows or without a proxy that ranks them at
+ * ρ ≥ 0.5.
  * @returns 0-based rows, worst first
  */
-export function findOutliers(latencyMs: readonly number[], proxies: readonly ArrayLike<number>[]): number[] {
+export function findOutliers(latencyMs: readonly number[], proxies: readonly ArrayLike<number>[], exempt: readonly boolean[] = []): number[] {
   const n = latencyMs.length;
   if (n < MIN_ROWS_TO_JUDGE || proxies.length === 0) return [];
   const logMs = latencyMs.map(Math.log);
@@ -113,7 +118,7 @@ export function findOutliers(latencyMs: readonly number[], proxies: readonly Arr
   const scale = robustScale(residuals.map((r) => r - centre));
   return residuals
     .map((r, i) => ({ i, off: Math.abs(r - centre) }))
-    .filter(({ i, off }) => off > OUTLIER_Z * scale && Math.abs(residuals[i]) >= Math.log(OUTLIER_MIN_RATIO))
+    .filter(({ i, off }) => off > OUTLIER_Z * scale && !exempt[i] && (residuals[i] >= Math.log(OUTLIER_MIN_RATIO_SLOW) || residuals[i] <= -Math.log(OUTLIER_MIN_RATIO_FAST)))
     .sort((a, b) => b.off - a.off)
     .slice(0, Math.floor(n / 4))
     .map(({ i }) => i);

@@ -63,13 +63,23 @@ describe('selectReadout', () => {
     const flops = column();
     const y = Array.from(flops, (v, i) => 1 + 0.8 * v + 0.02 * noise[i]);
     const withPrior: BasisColumns = new Map([...basis, ['flops', flops], ['params', b]]);
-    const readout = selectReadout([{ name: 'only-b', columns: ['b'] }], withPrior, y, 'stack', ['params', 'flops']);
+    const readout = selectReadout([{ name: 'only-b', columns: ['b'] }], withPrior, y, 'stack', { columns: ['params', 'flops'], centre: true });
     expect(readout.prior?.column).toBe('flops');
     expect(readout.prior?.slope).toBeCloseTo(0.8, 1);
     // The unrelated candidate is shrunk to (about) nothing: predictions follow the prior.
     const predicted = applyReadout(readout, withPrior, n);
     for (let i = 0; i < n; i++) expect(predicted[i]).toBeCloseTo(y[i], 1);
     expect(readoutColumns(readout)).toEqual(['flops', 'b']);
+  });
+
+  it('offers the proxy line as a candidate when not centred, and the stack takes it when the other candidates are noise', () => {
+    const flops = column();
+    const y = Array.from(flops, (v, i) => 1 + 0.8 * v + 0.02 * noise[i]);
+    const withProxy: BasisColumns = new Map([...basis, ['flops', flops]]);
+    const readout = selectReadout([{ name: 'only-b', columns: ['b'] }], withProxy, y, 'stack', { columns: ['flops'], centre: false });
+    expect(readout.prior).toBeUndefined();
+    expect(readout.members[0]).toMatchObject({ name: 'proxy:flops', columns: ['flops'] });
+    expect(readout.members[0].share).toBeGreaterThan(0.9);
   });
 
   it('leaves out candidates with more columns than measurements − 2, whose leave-one-out folds are underdetermined', () => {

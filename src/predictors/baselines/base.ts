@@ -6,6 +6,7 @@ import path from 'node:path';
 import { DataFileError, HwnasError, UnknownNameError } from '../../core/errors.js';
 import type { SearchSpace } from '../../spaces/types.js';
 import { checkMeasurements } from '../measurements.js';
+import { isDisconnected } from '../nasflat/inputs.js';
 import { findOutliers, logBounds, msFromLog, type FitQuality, type LogBounds } from '../trust.js';
 import type { FitOptions, LatencyPredictor, Measurements } from '../types.js';
 import type { ArchFeatures } from './features.js';
@@ -125,7 +126,8 @@ export abstract class BaselinePredictor implements LatencyPredictor {
     // Rows a robust trend on ln FLOPs (and the source devices' latencies) contradicts are left out of the fit.
     const proxies = [canonical.map((a) => Math.log(this.context.features.flops(a))), ...(this.sourceIndex?.data.devices.map((_, d) => this.sourceIndex!.column(d, canonical).map(Math.log)) ?? [])];
     const confirmed = new Set((options.confirmed ?? []).map((a) => this.space.canonical(a)));
-    const distrusted = findOutliers(Array.from(latencyMs), proxies).filter((i) => this.canHoldOut(canonical[i]) && !confirmed.has(canonical[i]));
+    const disconnected = canonical.map((a) => isDisconnected(this.space.opGraph(a)));
+    const distrusted = findOutliers(Array.from(latencyMs), proxies, disconnected).filter((i) => this.canHoldOut(canonical[i]) && !confirmed.has(canonical[i]));
     const kept = canonical.map((_, i) => i).filter((i) => !distrusted.includes(i));
     const keptArchs = kept.map((i) => canonical[i]);
     const keptLogMs = Float64Array.from(kept, (i) => logMs[i]);

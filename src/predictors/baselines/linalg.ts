@@ -201,9 +201,16 @@ export function boundedLoss(residual: number): number {
  * candidates that happen to agree with it.
  */
 export function robustLooError(residuals: ArrayLike<number>): number {
+  return robustLooErrorWithSe(residuals).error;
+}
+
+/** `robustLooError` and its standard error (standard deviation of the kept rows' losses / √rows). */
+export function robustLooErrorWithSe(residuals: ArrayLike<number>): { error: number; se: number } {
   const losses = Array.from(residuals, boundedLoss).sort((a, b) => a - b);
   const kept = losses.slice(0, losses.length - Math.floor(losses.length / 8));
-  return kept.reduce((a, b) => a + b, 0) / kept.length;
+  const error = kept.reduce((a, b) => a + b, 0) / kept.length;
+  const variance = kept.reduce((s, v) => s + (v - error) ** 2, 0) / Math.max(kept.length - 1, 1);
+  return { error, se: Math.sqrt(variance / kept.length) };
 }
 
 /**

@@ -67,10 +67,14 @@ const nasflatSchema = z
      */
     readoutRule: z.enum(['stack', 'best']).default('stack'),
     /**
-     * Centre the readout on the zero-shot proxy (ln FLOPs, ln params or the non-skip op count) that ranks the
-     * measurements best: its members model what the measurements say beyond it, and strong shrinkage falls back to it.
+     * The zero-shot proxy (ln FLOPs, ln params or the non-skip op count) that ranks the measurements best is always a
+     * robust (Theil–Sen) candidate of the readout; `readoutPrior` also centres the readout on it: every member models
+     * what the measurements say beyond it, and strong shrinkage falls back to it (off by default: bench:robustness and
+     * the NB201 transfer probe ranked worse with it on clean measurements).
      */
-    readoutPrior: z.boolean().default(true),
+    readoutPrior: z.boolean().default(false),
+    /** Leave out of the fit the measurements a robust trend contradicts (trust.ts `findOutliers`); off = fit them all. */
+    distrust: z.boolean().default(true),
     /** Folds over which the fine-tuned score is cross-fitted for the readout's leave-one-out choice (≥ 2). */
     readoutFolds: z.number().int().min(2).default(5),
     /**

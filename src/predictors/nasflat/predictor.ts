@@ -15,7 +15,7 @@ import { loadTensors, saveTensors, type NamedTensor } from '../persistence.js';
 import { findOutliers, logBounds, msFromLog, type FitQuality, type LogBounds } from '../trust.js';
 import type { AdaptReport, DeviceLatencies, FitOptions, Measurements, TransferablePredictor } from '../types.js';
 import { resolveNasflatConfig, type NasflatConfig } from './config.js';
-import { builtinSupplementary, columnStats, costColumnNames, costRow, NON_SKIP_COLUMN, nonSkipOps, encodeGraphs, makeBatch, standardise, type EncodedGraphs } from './inputs.js';
+import { builtinSupplementary, columnStats, costColumnNames, costRow, isDisconnected, NON_SKIP_COLUMN, nonSkipOps, encodeGraphs, makeBatch, standardise, type EncodedGraphs } from './inputs.js';
 import { AdamW, cosineRate, forward, hingeRankLoss, initParams, paramShapes, type Params } from './model.js';
 import { applyReadout, readoutColumns, readoutSpread, selectReadout, type BasisColumns, type Readout, type ReadoutCandidate } from './readout.js';
 
@@ -176,10 +176,13 @@ export class NasflatPredictor implements TransferablePredictor {
     const proxyColumns = ['flops', ...this.sources.map((d) => `source:${d}`)];
     const proxies = this.readoutBasis(undefined, measuredArchs, new Set(proxyColumns));
     const confirmed = new Set(this.canonical(options.confirmed ?? []));
-    const distrusted = findOutliers(
-      measuredMs,
-      proxyColumns.map((c) => proxies.get(c)!),
-    ).filter((i) => !confirmed.has(measuredArchs[i]));
+    const distrusted = !this.config.distrust
+      ? []
+      : findOutliers(
+          measuredMs,
+          proxyColumns.map((c) => proxies.get(c)!),
+          measuredArchs.map((a) => isDisconnected(this.space.opGraph(a))),
+        ).filter((i) => !confirmed.has(measuredArchs[i]));
     const kept = measuredArchs.map((_, i) => i).filter((i) => !distrusted.includes(i));
     const archs = kept.map((i) => measuredArchs[i]);
     const latencyMs = kept.map((i) => measuredMs[i]);
@@ -224,7 +227,7 @@ export class NasflatPredictor implements TransferablePredictor {
       // Below 3 measurements nothing is left out and the readout is the score through a regularised line.
       const targetColumn = columns.has(TARGET_COLUMN) && archs.length >= 3 ? this.crossFittedScores(archs, all, fineTune, Rng.derive(seed, 'nasflat-adapt-folds', target)) : scores;
       const basis = this.readoutBasis(targetColumn, archs, columns);
-      readout = selectReadout(candidates, basis, latencyMs.map(Math.log), this.config.readoutRule, this.config.readoutPrior ? PRIOR_COLUMNS : []);
+      readout = selectReadout(candidates, basis, latencyMs.map(Math.log), this.config.readoutRule, { columns: PRIOR_COLUMNS, centre: this.config.readoutPrior });
     }
     const calibration = calibrate(scores, latencyMs);
     // Out-of-sample predictions of the measurements: the readout's leave-one-out ones; without a readout, the

@@ -6,7 +6,7 @@
 // without ever looking at held-out data. Working in ln ms makes every prediction positive; Huber fits and a bounded
 // leave-one-out loss keep one bad measurement from steering the fit or the choice.
 import { spearman } from '../../core/metrics.js';
-import { fitRidge, fitRidgeRobust, huberFit, median, predictLinear, RIDGE_LAMBDAS, robustLooError, type LinearModel } from '../baselines/linalg.js';
+import { fitRidge, fitRidgeRobust, huberFit, median, predictLinear, RIDGE_LAMBDAS, robustLooErrorWithSe, type LinearModel } from '../baselines/linalg.js';
 import { theilSen } from '../trust.js';
 
 /** Feature columns of the few (or the predicted) archs, by column name, each aligned with the archs. */
@@ -166,7 +166,14 @@ export type ReadoutRule = 'stack' | 'best';
  * measurements there is nothing to leave out and only the first candidate is fitted, strongly regularised.
  * @param logMs ln of the measured latencies
  */
-export function selectReadout(candidates: readonly ReadoutCandidate[], basis: BasisColumns, logMs: readonly number[], rule: ReadoutRule, priorColumns: readonly string[] = []): Readout {
+export function selectReadout(
+  candidates: readonly ReadoutCandidate[],
+  basis: BasisColumns,
+  logMs: readonly number[],
+  rule: ReadoutRule,
+  proxies: { columns: readonly string[]; centre: boolean } = { columns: [], centre: false },
+): Readout {
+  const priorColumns = proxies.columns;
   const n = logMs.length;
   const rowsOf = (columns: readonly string[]) => Array.from({ length: n }, (_, r) => columns.map((c) => basis.get(c)![r]));
   const member = (candidate: ReadoutCandidate, model: LinearModel, looRmseLog: number, share: number): ReadoutMember => ({
@@ -189,25 +196,38 @@ export function selectReadout(candidates: readonly ReadoutCandidate[], basis: Ba
   const bestPrior = rhos.reduce((b, rho, k) => (rho > (rhos[b] ?? -Infinity) ? k : b), 0);
   const priorColumn = priorColumns.length > 0 && rhos[bestPrior] > 0 ? priorColumns[bestPrior] : undefined;
   const lineAt = (line: { slope: number; intercept: number }) => (r: number) => line.intercept + line.slope * basis.get(priorColumn!)![r];
-  const priorFull = priorColumn === undefined ? undefined : { column: priorColumn, ...priorLine(basis.get(priorColumn)!, logMs, all) };
+  const proxyLine = priorColumn === undefined ? undefined : { column: priorColumn, ...priorLine(basis.get(priorColumn)!, logMs, all) };
+  const proxyWithout = all.map((i) => (priorColumn === undefined ? undefined : lineAt(priorLine(basis.get(priorColumn)!, logMs, all.filter((k) => k !== i)))));
+  // Centred: every member models what the proxy leaves. Otherwise the proxy line is one more candidate of the stack.
+  const centred = proxies.centre && proxyLine !== undefined;
+  const priorFull = centred ? proxyLine : undefined;
   const priorAll = priorFull === undefined ? () => 0 : lineAt(priorFull);
-  const priorWithout = all.map((i) => (priorColumn === undefined ? () => 0 : lineAt(priorLine(basis.get(priorColumn)!, logMs, all.filter((k) => k !== i)))));
+  const priorWithout = all.map((i) => (centred ? proxyWithout[i]! : () => 0));
   const priorLoo = all.map((i) => priorWithout[i](i));
   const residual = logMs.map((y, i) => y - priorAll(i));
   // A candidate with more columns than n − 2 is underdetermined on every leave-one-out fold: its error says little.
   const fitting = candidates.filter((c) => c.columns.length <= n - 2);
   const scoredAll = (fitting.length > 0 ? fitting : candidates.slice(0, 1)).map((candidate) => {
     const rows = rowsOf(candidate.columns);
-    let best: { lambda: number; error: number; loo: Float64Array } = { lambda: READOUT_LAMBDAS[0], error: Infinity, loo: new Float64Array(n) };
-    for (const lambda of READOUT_LAMBDAS) {
+    const tried = READOUT_LAMBDAS.map((lambda) => {
       const loo = looPredictions(rows, logMs, lambda, (i) => priorWithout[i]);
-      const error = robustLooError(Array.from(loo, (p, i) => p - logMs[i]));
-      if (error <= best.error * (1 + 1e-9)) best = { lambda, error, loo };
-    }
+      return { lambda, loo, ...robustLooErrorWithSe(Array.from(loo, (p, i) => p - logMs[i])) };
+    });
+    const minimum = tried.reduce((a, b) => (b.error <= a.error * (1 + 1e-9) ? b : a));
+    // One-standard-error rule: the strongest shrinkage whose error is within one standard error of the lowest, so
+    // with noisy measurements (large errors, large standard errors) a member stays close to its prior.
+    const best = priorColumn === undefined ? minimum : tried.filter((t) => t.error <= minimum.error + minimum.se).reduce((a, b) => (b.lambda > a.lambda ? b : a));
     const model = fitRidgeRobust(rows, residual, best.lambda);
     const upsideDown = (candidate.increasing ?? []).some((c) => model.weights[candidate.columns.indexOf(c)] < 0);
     return { candidate, model, upsideDown, ...best };
   });
+  if (!centred && proxyLine !== undefined) {
+    // The proxy's robust line as a candidate: its leave-one-out predictions come from the line refitted without each row.
+    const loo = Float64Array.from(all, (i) => proxyWithout[i]!(i));
+    const { error, se } = robustLooErrorWithSe(Array.from(loo, (p, i) => p - logMs[i]));
+    const model: LinearModel = { weights: [proxyLine.slope], intercept: proxyLine.intercept, lambda: 0 };
+    scoredAll.push({ candidate: { name: `proxy:${proxyLine.column}`, columns: [proxyLine.column] }, model, upsideDown: false, lambda: 0, loo, error, se });
+  }
   const valid = scoredAll.filter((s) => !s.upsideDown);
   const scored = valid.length > 0 ? valid : scoredAll.slice(0, 1);
   const lowest = () => scored.reduce((a, b) => (b.error < a.error ? b : a));
