@@ -227,7 +227,9 @@ export class NasflatPredictor implements TransferablePredictor {
       // Below 3 measurements nothing is left out and the readout is the score through a regularised line.
       const targetColumn = columns.has(TARGET_COLUMN) && archs.length >= 3 ? this.crossFittedScores(archs, all, fineTune, Rng.derive(seed, 'nasflat-adapt-folds', target)) : scores;
       const basis = this.readoutBasis(targetColumn, archs, columns);
-      readout = selectReadout(candidates, basis, latencyMs.map(Math.log), this.config.readoutRule, { columns: PRIOR_COLUMNS, centre: this.config.readoutPrior });
+      // The zero-shot proxies are cost bases: an ablation without `cost` has none.
+      const proxyColumns = this.config.readoutBases.includes('cost') ? PRIOR_COLUMNS : [];
+      readout = selectReadout(candidates, basis, latencyMs.map(Math.log), this.config.readoutRule, { columns: proxyColumns, centre: this.config.readoutPrior });
     }
     const calibration = calibrate(scores, latencyMs);
     // Out-of-sample predictions of the measurements: the readout's leave-one-out ones; without a readout, the
