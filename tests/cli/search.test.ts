@@ -20,9 +20,10 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** The front table and hypervolume line of `runs show` (everything after the header lines). */
+/** The front table and hypervolume line (after the header lines, before the next commands `search` prints). */
 function frontPart(stdout: string): string {
-  return stdout.slice(stdout.indexOf('rank'));
+  const next = stdout.indexOf('\nnext:\n');
+  return stdout.slice(stdout.indexOf('rank'), next < 0 ? undefined : next).trimEnd() + '\n';
 }
 
 describe('hwnas search / runs (subprocess)', () => {
@@ -39,7 +40,9 @@ describe('hwnas search / runs (subprocess)', () => {
 
     const show = runCli(['runs', 'show', 'a', '--results', results]);
     expect(show.code).toBe(0);
-    expect(frontPart(show.stdout)).toBe(frontPart(r.stdout).replace(/\n$/, '') + '\n');
+    expect(frontPart(show.stdout)).toBe(frontPart(r.stdout));
+    // search also prints the next commands, with the run id and its results folder.
+    expect(r.stdout).toMatch(/\nnext:\n  hwnas runs show a --results /);
     const json = JSON.parse(runCli(['runs', 'show', 'a', '--results', results, '--json']).stdout);
     expect(json.state).toBe('complete');
     expect(json.counts).toMatchObject({ evaluated: 60, failed: 0, running: 0, budget: 60 });

@@ -21,14 +21,17 @@ describeWithData('hwnas transfer', () => {
     const r = runCli(['transfer', '--config', config, '--methods', 'flops,ridge-sources', '--seeds', '0', '--samples', '5,10', '--max-eval', '300', '--out', out, '--quiet']);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
-    expect(lines.some((l) => /^target\s+flops@5\s+flops@10\s+ridge-sources@5\s+ridge-sources@10$/.test(l))).toBe(true);
+    // The zero-shot proxies (no measurement) are scored beside the methods on the same archs.
+    expect(lines.some((l) => /^target\s+zero-shot:flops@5\s+zero-shot:flops@10\s+zero-shot:params@5\s+zero-shot:params@10\s+zero-shot:non-skip@5\s+zero-shot:non-skip@10\s+flops@5\s+flops@10\s+ridge-sources@5\s+ridge-sources@10$/.test(l))).toBe(true);
     for (const row of ['fpga', 'raspi4', 'eyeriss', 'mean']) expect(lines.some((l) => l.startsWith(row + ' '))).toBe(true);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'transfer.json'), 'utf8'));
-    expect(report.records).toHaveLength(3 * 2 * 2);
+    expect(report.records).toHaveLength(3 * 2 * (2 + 3));
     expect(report.records.every((x: { nEval: number }) => x.nEval === 300)).toBe(true);
     expect(report.config.transfer.sources).toHaveLength(9);
-    expect(fs.readFileSync(path.join(out, 'table.csv'), 'utf8').split('\n')[0]).toBe('target,flops@5,flops@10,ridge-sources@5,ridge-sources@10');
-    expect(fs.readFileSync(path.join(out, 'records.csv'), 'utf8').trim().split('\n')).toHaveLength(13);
+    expect(fs.readFileSync(path.join(out, 'table.csv'), 'utf8').split('\n')[0]).toBe(
+      'target,zero-shot:flops@5,zero-shot:flops@10,zero-shot:params@5,zero-shot:params@10,zero-shot:non-skip@5,zero-shot:non-skip@10,flops@5,flops@10,ridge-sources@5,ridge-sources@10',
+    );
+    expect(fs.readFileSync(path.join(out, 'records.csv'), 'utf8').trim().split('\n')).toHaveLength(31);
     expect(fs.readFileSync(path.join(out, 'table.md'), 'utf8')).toMatch(/\| mean \| 0\.\d{3} \|/);
   });
 

@@ -39,11 +39,17 @@ function setup(overrides: Partial<TransferSetup> = {}): TransferSetup {
 describe('runTransfer', () => {
   it('scores every method × target × samples × seed on the archs no method measured', async () => {
     const { records } = await runTransfer(setup());
-    expect(records).toHaveLength(2 * 2 * 2 * 3);
+    // 3 methods and the 3 zero-shot proxies, for 2 targets × 2 sample counts × 2 seeds.
+    expect(records).toHaveLength(2 * 2 * 2 * (3 + 3));
+    const proxies = records.filter((r) => r.method.startsWith('zero-shot:'));
+    expect(new Set(proxies.map((r) => r.method))).toEqual(new Set(['zero-shot:flops', 'zero-shot:params', 'zero-shot:non-skip']));
+    for (const r of proxies) expect(Number.isFinite(r.spearman) && r.coverage90 === undefined).toBe(true);
+    // Fitted methods report how often the true latency fell in their 90 % interval.
+    for (const r of records.filter((x) => x.method === 'ridge-sources')) expect(r.coverage90).toBeGreaterThanOrEqual(0);
     const helpSmall = records.filter((r) => r.method === 'help-style' && r.samples === 3);
     // 5 reference archs do not fit in 3 measurements: reported as empty, not faked.
     expect(helpSmall.every((r) => Number.isNaN(r.spearman) && /at least 5/.test(r.note ?? ''))).toBe(true);
-    const at6 = records.filter((r) => r.samples === 6 && r.seed === 0 && r.method !== 'help-style');
+    const at6 = records.filter((r) => r.samples === 6 && r.seed === 0 && r.method !== 'help-style' && !r.method.startsWith('zero-shot:'));
     // help-style measures its 5 reference archs + 1 sampled arch; random samples may overlap them.
     for (const r of at6) expect(r.nEval).toBeGreaterThanOrEqual(150 - 11);
     expect(new Set(at6.map((r) => r.nEval)).size).toBe(1);
