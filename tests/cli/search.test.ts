@@ -42,7 +42,7 @@ describe('hwnas search / runs (subprocess)', () => {
     expect(show.code).toBe(0);
     expect(frontPart(show.stdout)).toBe(frontPart(r.stdout));
     // search also prints the next commands, with the run id and its results folder.
-    expect(r.stdout).toMatch(/\nnext:\n  hwnas runs show a --results /);
+    expect(r.stdout).toMatch(/\nnext:\n {2}hwnas runs show a --results /);
     const json = JSON.parse(runCli(['runs', 'show', 'a', '--results', results, '--json']).stdout);
     expect(json.state).toBe('complete');
     expect(json.counts).toMatchObject({ evaluated: 60, failed: 0, running: 0, budget: 60 });
