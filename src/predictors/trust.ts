@@ -35,6 +35,11 @@ export interface FitDiagnostics {
   looMapePct: number;
   /** Spearman ρ of the leave-one-out predictions with the measurements. */
   looSpearman: number;
+  /**
+   * Median relative error of the leave-one-out predictions, % (exp of the median |ln ratio|, − 1): unlike MAPE, one
+   * arch with a tiny latency (a network folded to a constant) cannot inflate it.
+   */
+  looMedianErrorPct: number;
   outliers: OutlierRow[];
   /** Prediction / this and prediction × this bound the nominal 90 % interval. */
   interval90Factor: number;
@@ -56,9 +61,9 @@ const OUTLIER_MIN_RATIO_SLOW = 2;
 const OUTLIER_MIN_RATIO_FAST = 5;
 /** Below this many measurements nothing is called an outlier or warned about: too few to tell who is wrong. */
 const MIN_ROWS_TO_JUDGE = 5;
-/** The warning thresholds: leave-one-out ρ below this, or MAPE above `WARN_MAPE_PCT`, means the rows disagree. */
+/** The warning thresholds: leave-one-out ρ below this, or a median error above `WARN_ERROR_PCT`, means the rows disagree. */
 export const WARN_LOO_SPEARMAN = 0.5;
-export const WARN_MAPE_PCT = 30;
+export const WARN_ERROR_PCT = 30;
 /** Predictions stay within this factor of the measured range (a numeric guard: ln ms never overflows). */
 const RANGE_FACTOR = 1000;
 
@@ -152,8 +157,9 @@ export function outlierRows(quality: FitQuality): OutlierRow[] {
 }
 
 /**
- * Leave-one-out MAPE and ρ over the trusted rows, the distrusted rows (`outlierRows`), the 90 % interval factor, and
- * a warning when the rows disagree with each other (ρ < 0.5 or MAPE > 30 % with at least 5 rows).
+ * Leave-one-out MAPE, median error and ρ over the trusted rows, the distrusted rows (`outlierRows`), the 90 %
+ * interval factor, and a warning when the rows disagree with each other (ρ < 0.5 or median error > 30 % with at
+ * least 5 rows).
  */
 export function diagnose(quality: FitQuality): FitDiagnostics {
   const distrusted = new Set(quality.distrusted);
@@ -165,13 +171,14 @@ export function diagnose(quality: FitQuality): FitDiagnostics {
     trusted.map((i) => quality.latencyMs[i]),
   );
   const outliers = outlierRows(quality);
+  const looMedianErrorPct = 100 * (Math.exp(median(trusted.map((i) => Math.abs(Math.log(quality.latencyMs[i] / quality.looMs[i]))))) - 1);
   let warning: string | undefined;
-  if (quality.latencyMs.length >= MIN_ROWS_TO_JUDGE && (!(looSpearman >= WARN_LOO_SPEARMAN) || looMapePct > WARN_MAPE_PCT)) {
+  if (quality.latencyMs.length >= MIN_ROWS_TO_JUDGE && (!(looSpearman >= WARN_LOO_SPEARMAN) || looMedianErrorPct > WARN_ERROR_PCT)) {
     warning =
       `the measurements disagree with each other: leave-one-out ρ ${Number.isNaN(looSpearman) ? 'undefined' : looSpearman.toFixed(2)}, ` +
-      `MAPE ${looMapePct.toFixed(0)} % (warned below ρ ${WARN_LOO_SPEARMAN} or above ${WARN_MAPE_PCT} %); re-measure the outliers or add measurements`;
+      `median error ${looMedianErrorPct.toFixed(0)} % (warned below ρ ${WARN_LOO_SPEARMAN} or above ${WARN_ERROR_PCT} %); re-measure the outliers or add measurements`;
   }
-  return { measurements: quality.latencyMs.length, looMapePct, looSpearman, outliers, interval90Factor: intervalFactor(quality, DEFAULT_INTERVAL_LEVEL), warning };
+  return { measurements: quality.latencyMs.length, looMapePct, looSpearman, looMedianErrorPct, outliers, interval90Factor: intervalFactor(quality, DEFAULT_INTERVAL_LEVEL), warning };
 }
 
 /** `row 7 (|…|): 2.1× what the other rows imply (12.3 ms measured, 5.9 ms implied)`. */

@@ -54,7 +54,7 @@ describe('few-shot predictions on a new device (subprocess)', () => {
 
     const text = runCli(['predictor', 'fit', '--predictor', predictor, '--device', 'my-board', '--measurements', measurements, '--out', path.join(dir, 'noisy-text')]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/leave-one-out on the measurements: MAPE [\d.]+ %, Spearman ρ [\d.]+; 90 % intervals: prediction ÷\/× [\d.]+/);
+    expect(text.stdout).toMatch(/leave-one-out on the measurements: MAPE [\d.]+ % \(median [\d.]+ %\), Spearman ρ [\d.]+; 90 % intervals: prediction ÷\/× [\d.]+/);
     expect(text.stderr).toContain(`warning: distrusted row ${PLANTED + 1} (${archs[rows[PLANTED]]}): `);
 
     const predict = runCli(['predictor', 'predict', '--predictor', path.join(dir, 'noisy'), '--device', 'my-board', '--archs', path.join(dir, 'all.txt'), '--json']);

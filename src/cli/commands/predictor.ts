@@ -88,7 +88,7 @@ const fit = defineCommand({
     if (report !== undefined) out(describeAdaptation(report));
     if (diagnostics === undefined) return;
     out(
-      `leave-one-out on the measurements: MAPE ${diagnostics.looMapePct.toFixed(1)} %, Spearman ρ ${Number.isNaN(diagnostics.looSpearman) ? '-' : diagnostics.looSpearman.toFixed(3)}; ` +
+      `leave-one-out on the measurements: MAPE ${diagnostics.looMapePct.toFixed(1)} % (median ${diagnostics.looMedianErrorPct.toFixed(1)} %), Spearman ρ ${Number.isNaN(diagnostics.looSpearman) ? '-' : diagnostics.looSpearman.toFixed(3)}; ` +
         `90 % intervals: prediction ÷/× ${diagnostics.interval90Factor.toFixed(2)}`,
     );
     for (const outlier of diagnostics.outliers) log.warn(`distrusted ${describeOutlier(outlier)}`);
