@@ -36,6 +36,8 @@ export interface RunSummary {
   hypervolume: number;
   accuracyIsProxy: boolean;
   front: FrontRow[];
+  /** Trials whose evaluation failed, with the reason (e.g. no accuracy in the table for that arch). */
+  failed: { index: number; arch: string; error: string }[];
   adaptation?: Record<string, unknown>;
   verification?: Record<string, unknown>;
   sessions: number;
@@ -108,6 +110,7 @@ export function summariseRun(store: RunStore, trials: Trial[] = store.trials()):
     hypervolume: reference === undefined ? 0 : frontHypervolume(front, objectives, reference),
     accuracyIsProxy: front.some((t) => isProxySource(t.sources.accuracy)) || config.accuracy?.source === 'zcp',
     front: frontRows(front),
+    failed: trials.filter((t) => t.state === 'failed').map((t) => ({ index: t.index, arch: t.arch, error: t.error ?? '' })),
     adaptation: last('adaptation'),
     verification: last('verification'),
     sessions: store.notes('session').length,

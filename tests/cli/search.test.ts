@@ -62,6 +62,22 @@ describe('hwnas search / runs (subprocess)', () => {
     expect(JSON.parse(list.stdout).find((x: { runId: string }) => x.runId === 'a')).toMatchObject({ state: 'complete', evaluated: 60 });
   });
 
+  it('shows failed trials with their reasons in runs show and --json', () => {
+    // An accuracy table that knows only every other arch: the others fail, each saying why.
+    const lines = fs.readFileSync(accuracy, 'utf8').trim().split('\n');
+    const half = path.join(dir, 'half-accuracy.csv');
+    fs.writeFileSync(half, [lines[0], ...lines.slice(1).filter((_, i) => i % 2 === 0)].join('\n') + '\n');
+    const config = writeConfig(dir, 'half.json', { ...searchConfig(half), budget: { evaluations: 30, batchSize: 10 } });
+    expect(runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'half', '--quiet']).code).toBe(0);
+    const json = JSON.parse(runCli(['runs', 'show', 'half', '--results', results, '--json']).stdout);
+    expect(json.failed.length).toBe(json.counts.failed);
+    expect(json.failed.length).toBeGreaterThan(0);
+    for (const f of json.failed) expect(f.error).toMatch(/no accuracy in .*half-accuracy\.csv \(fixture_acc\)/);
+    const text = runCli(['runs', 'show', 'half', '--results', results]).stdout;
+    expect(text).toMatch(new RegExp(`failed trials \\(${json.failed.length}[,)]`));
+    expect(text).toContain(`#${json.failed[0].index} ${json.failed[0].arch}: no accuracy in`);
+  });
+
   it('gives byte-identical front tables for the same config and seed, and resuming a complete run is refused', () => {
     const config = writeConfig(dir, 'b.json', searchConfig(accuracy, { strategy: { name: 'nsga2', params: { population: 10 } } }));
     const one = runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'b1', '--no-progress']);

@@ -34,6 +34,9 @@ const list = defineCommand({
   },
 });
 
+/** Failed trials `runs show` lists in text (every one is in --json). */
+const FAILED_SHOWN = 10;
+
 const show = defineCommand({
   command: 'show <run>',
   describe: 'Show a run: resolved config, backend, versions, counts, adaptation, verification and the Pareto front',
@@ -41,7 +44,7 @@ const show = defineCommand({
     y
       .positional('run', { type: 'string', demandOption: true, describe: 'Run id (directory name under --results) or a run directory' })
       .option('results', resultsOption)
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON (a `front` array of {rank, arch, accuracy, latencyMs, flopsM, paramsM, sources})' }),
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON (a `front` array of {rank, arch, accuracy, latencyMs, flopsM, paramsM, sources}, `failed` trials with their reasons)' }),
   handler: (args) => {
     const summary = withReader(resolveRunDir(args.run, args.results), (store) => summariseRun(store));
     if (args.json) return outJson(summary);
@@ -56,6 +59,11 @@ const show = defineCommand({
     out('');
     out(formatHypervolume(summary));
     if (summary.verification !== undefined) out(formatVerification(summary.verification as unknown as Verification));
+    if (summary.failed.length > 0) {
+      out('');
+      out(`failed trials (${summary.failed.length}${summary.failed.length > FAILED_SHOWN ? `, the first ${FAILED_SHOWN}; all in --json` : ''}):`);
+      for (const f of summary.failed.slice(0, FAILED_SHOWN)) out(`  #${f.index} ${f.arch}: ${f.error}`);
+    }
   },
 });
 
