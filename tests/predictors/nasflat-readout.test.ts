@@ -2,7 +2,7 @@
 // fewer than three measurements; plus the `disconnected` feature it and the GNN read.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { costColumnNames, costRow, isDisconnected } from '../../src/predictors/nasflat/inputs.js';
+import { costColumnNames, costRow, isDisconnected, nonSkipOps } from '../../src/predictors/nasflat/inputs.js';
 import { applyReadout, nonNegativeLeastSquares, readoutColumns, selectReadout, type BasisColumns } from '../../src/predictors/nasflat/readout.js';
 import { getSpace } from '../../src/spaces/registry.js';
 
@@ -147,6 +147,8 @@ describe('cost columns', () => {
     const row = costRow(nb201, '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|');
     expect(row).toHaveLength(names.length);
     expect(Array.from(row.slice(2))).toEqual([0, 0, 2, 0, 3, 1]);
+    // Ops that do work: three nor_conv_3x3 and one avg_pool_3x3; the skips do not count.
+    expect(nonSkipOps(nb201, '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|')).toBe(4);
     expect(row[0]).toBeGreaterThan(1);
     expect(row[1]).toBeGreaterThan(0.1);
   });

@@ -15,7 +15,7 @@ import { loadTensors, saveTensors, type NamedTensor } from '../persistence.js';
 import { findOutliers, logBounds, msFromLog, type FitQuality, type LogBounds } from '../trust.js';
 import type { AdaptReport, DeviceLatencies, FitOptions, Measurements, TransferablePredictor } from '../types.js';
 import { resolveNasflatConfig, type NasflatConfig } from './config.js';
-import { builtinSupplementary, columnStats, costColumnNames, costRow, isDisconnected, NON_SKIP_COLUMN, nonSkipOps, encodeGraphs, makeBatch, standardise, type EncodedGraphs } from './inputs.js';
+import { builtinSupplementary, columnStats, costColumnNames, costRow, isDisconnected, NON_SKIP_COLUMN, encodeGraphs, makeBatch, standardise, type EncodedGraphs } from './inputs.js';
 import { AdamW, cosineRate, forward, hingeRankLoss, initParams, paramShapes, type Params } from './model.js';
 import { applyReadout, readoutColumns, readoutSpread, selectReadout, type BasisColumns, type Readout, type ReadoutCandidate } from './readout.js';
 
@@ -382,7 +382,7 @@ export class NasflatPredictor implements TransferablePredictor {
       for (const { column, row } of wanted) basis.set(column, Float64Array.from(archs, (a) => this.sourceScoreCache.get(a)![row]));
     }
     const names = costColumnNames(this.space);
-    if (names.some((c) => columns.has(c))) {
+    if (columns.has(NON_SKIP_COLUMN) || names.some((c) => columns.has(c))) {
       const rows = archs.map((arch) => {
         let row = this.costCache.get(arch);
         if (row === undefined) {
@@ -394,8 +394,10 @@ export class NasflatPredictor implements TransferablePredictor {
       // The readout fits ln ms: FLOPs and params enter as logs (a power law), counts and flags as they are.
       const logged = new Set(['flops', 'params']);
       names.forEach((name, j) => basis.set(name, Float64Array.from(rows, (row) => (logged.has(name) ? Math.log(row[j]) : row[j]))));
+      // The ops that do work, from the memoised op counts (`nonSkipOps` without rebuilding each op graph).
+      const working = names.flatMap((name, j) => (name.startsWith('count:') && !['count:none', 'count:skip_connect', 'count:skip'].includes(name) ? [j] : []));
+      basis.set(NON_SKIP_COLUMN, Float64Array.from(rows, (row) => working.reduce((sum, j) => sum + row[j], 0)));
     }
-    if (columns.has(NON_SKIP_COLUMN)) basis.set(NON_SKIP_COLUMN, Float64Array.from(archs, (arch) => nonSkipOps(this.space, arch)));
     return basis;
   }
 
