@@ -4,7 +4,9 @@
 // good it is (leave-one-out MAPE and ρ) and how wide a prediction interval must be (split-conformal on the
 // leave-one-out residuals).
 import { spearman } from '../core/metrics.js';
+import type { SearchSpace } from '../spaces/types.js';
 import { median, robustScale } from './baselines/linalg.js';
+import { isDisconnected } from './nasflat/inputs.js';
 
 /** The few measurements of a fitted device beside the fit's out-of-sample predictions of them. */
 export interface FitQuality {
@@ -53,9 +55,9 @@ export const DEFAULT_INTERVAL_LEVEL = 0.9;
 const OUTLIER_Z = 3.5;
 /**
  * …and at least this far off in ratio. Slower than the trend: what a throttled run or a busy core produces, while a
- * real device effect the proxies miss (average pooling off an NPU: ~1.5× on NB201) stays below it. Faster than the
+ * real device effect the proxies miss (average pooling off `mobile-npu` in the quickstart) stays below it. Faster than the
  * trend needs far more: interference inflates timings, it does not deflate them, and on measured tables real archs
- * run up to 4–5× faster than the FLOPs trend implies; 5× faster is a typo or a broken run.
+ * run several times faster than the FLOPs trend implies; 5× faster is a typo or a broken run.
  */
 const OUTLIER_MIN_RATIO_SLOW = 2;
 const OUTLIER_MIN_RATIO_FAST = 5;
@@ -127,6 +129,35 @@ export function findOutliers(latencyMs: readonly number[], proxies: readonly Arr
     .sort((a, b) => b.off - a.off)
     .slice(0, Math.floor(n / 4))
     .map(({ i }) => i);
+}
+
+/**
+ * The measured rows a predictor fits on and the ones it leaves out: `findOutliers` against `proxies` (one column per
+ * proxy, aligned with `archs`), never an arch whose output no input reaches, one in `confirmed` (measured again and
+ * repeated) or one `canLeaveOut` refuses (e.g. HELP's reference archs).
+ */
+export function splitDistrusted(
+  space: SearchSpace,
+  archs: readonly string[],
+  latencyMs: readonly number[],
+  proxies: readonly ArrayLike<number>[],
+  confirmed: ReadonlySet<string>,
+  canLeaveOut: (arch: string) => boolean = () => true,
+): { kept: number[]; distrusted: number[] } {
+  const disconnected = archs.map((a) => isDisconnected(space.opGraph(a)));
+  const distrusted = findOutliers(latencyMs, proxies, disconnected).filter((i) => !confirmed.has(archs[i]) && canLeaveOut(archs[i]));
+  return { kept: archs.map((_, i) => i).filter((i) => !distrusted.includes(i)), distrusted };
+}
+
+/**
+ * The fit quality of all measured rows: `keptLooMs` (out-of-sample predictions of the kept rows, in their order) and
+ * `impliedMs` (the final fit's predictions of the distrusted rows, in theirs) put back in row order.
+ */
+export function qualityOf(archs: string[], latencyMs: number[], split: { kept: number[]; distrusted: number[] }, keptLooMs: ArrayLike<number>, impliedMs: ArrayLike<number>): FitQuality {
+  const looMs = new Array<number>(archs.length);
+  split.kept.forEach((i, k) => (looMs[i] = keptLooMs[k]));
+  split.distrusted.forEach((i, k) => (looMs[i] = impliedMs[k]));
+  return { archs, latencyMs, looMs, distrusted: split.distrusted };
 }
 
 /**

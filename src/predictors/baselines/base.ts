@@ -6,8 +6,7 @@ import path from 'node:path';
 import { DataFileError, HwnasError, UnknownNameError } from '../../core/errors.js';
 import type { SearchSpace } from '../../spaces/types.js';
 import { checkMeasurements } from '../measurements.js';
-import { isDisconnected } from '../nasflat/inputs.js';
-import { findOutliers, logBounds, msFromLog, type FitQuality, type LogBounds } from '../trust.js';
+import { logBounds, msFromLog, qualityOf, splitDistrusted, type FitQuality, type LogBounds } from '../trust.js';
 import type { FitOptions, LatencyPredictor, Measurements } from '../types.js';
 import type { ArchFeatures } from './features.js';
 import { SourceIndex, decodeSources, encodeSources, type SourceLatencies } from './sources.js';
@@ -123,27 +122,24 @@ export abstract class BaselinePredictor implements LatencyPredictor {
     const logMs = latencyMs.map(Math.log);
     const seed = options.seed ?? this.context.seed;
     const bounds = logBounds(latencyMs);
-    // Rows a robust trend on ln FLOPs (and the source devices' latencies) contradicts are left out of the fit.
-    const proxies = [canonical.map((a) => Math.log(this.context.features.flops(a))), ...(this.sourceIndex?.data.devices.map((_, d) => this.sourceIndex!.column(d, canonical).map(Math.log)) ?? [])];
+    // Rows a robust trend on ln FLOPs (and on the source devices' latencies, where they cover the archs) contradicts
+    // are left out of the fit.
+    const sources = this.sourceIndex?.covers(canonical) ? this.sourceIndex : undefined;
+    const proxies = [canonical.map((a) => Math.log(this.context.features.flops(a))), ...(sources?.data.devices.map((_, d) => sources.column(d, canonical).map(Math.log)) ?? [])];
     const confirmed = new Set((options.confirmed ?? []).map((a) => this.space.canonical(a)));
-    const disconnected = canonical.map((a) => isDisconnected(this.space.opGraph(a)));
-    const distrusted = findOutliers(Array.from(latencyMs), proxies, disconnected).filter((i) => this.canHoldOut(canonical[i]) && !confirmed.has(canonical[i]));
-    const kept = canonical.map((_, i) => i).filter((i) => !distrusted.includes(i));
-    const keptArchs = kept.map((i) => canonical[i]);
-    const keptLogMs = Float64Array.from(kept, (i) => logMs[i]);
+    const split = splitDistrusted(this.space, canonical, Array.from(latencyMs), proxies, confirmed, (a) => this.canHoldOut(a));
+    const keptArchs = split.kept.map((i) => canonical[i]);
+    const keptLogMs = Float64Array.from(split.kept, (i) => logMs[i]);
     const state = await this.fitDevice(device, keptArchs, keptLogMs, seed);
     const keptLoo = await this.outOfSample(device, state, keptArchs, keptLogMs, bounds, seed);
-    const looMs = new Array<number>(canonical.length);
-    kept.forEach((i, k) => (looMs[i] = keptLoo[k]));
-    if (distrusted.length > 0) {
-      const implied = await this.predictDevice(
-        state,
-        distrusted.map((i) => canonical[i]),
-      );
-      distrusted.forEach((i, k) => (looMs[i] = msFromLog(implied[k], bounds)));
-    }
+    // Networks cannot run an empty batch: the distrusted rows are predicted only when there are some.
+    const implied = split.distrusted.length === 0 ? [] : await this.predictDevice(
+      state,
+      split.distrusted.map((i) => canonical[i]),
+    );
     this.targets.set(device, state);
-    this.fits.set(device, { bounds, quality: { archs: canonical, latencyMs: Array.from(latencyMs), looMs, distrusted } });
+    const impliedMs = Array.from(implied, (v) => msFromLog(v, bounds));
+    this.fits.set(device, { bounds, quality: qualityOf(canonical, Array.from(latencyMs), split, keptLoo, impliedMs) });
   }
 
   /**

@@ -26,6 +26,11 @@ export class SourceIndex {
     return r;
   }
 
+  /** Whether the source devices measured every one of `archs`. */
+  covers(archs: readonly string[]): boolean {
+    return archs.every((a) => this.rows.has(a));
+  }
+
   /** Latencies of `arch` on every source device, in `devices` order. */
   vector(arch: string): Float64Array {
     const r = this.row(arch);

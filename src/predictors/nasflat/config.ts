@@ -69,8 +69,8 @@ const nasflatSchema = z
     /**
      * The zero-shot proxy (ln FLOPs, ln params or the non-skip op count) that ranks the measurements best is always a
      * robust (Theil–Sen) candidate of the readout; `readoutPrior` also centres the readout on it: every member models
-     * what the measurements say beyond it, and strong shrinkage falls back to it (off by default: bench:robustness and
-     * the NB201 transfer probe ranked worse with it on clean measurements).
+     * what the measurements say beyond it, and strong shrinkage falls back to it (off by default: bench:robustness
+     * with `BENCH_NASFLAT='{"readoutPrior":true}'` ranks clean measurements worse with it).
      */
     readoutPrior: z.boolean().default(false),
     /** Leave out of the fit the measurements a robust trend contradicts (trust.ts `findOutliers`); off = fit them all. */

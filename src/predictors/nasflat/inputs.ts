@@ -116,9 +116,12 @@ export function costColumnNames(space: SearchSpace): string[] {
 /** Basis column of `nonSkipOps`. */
 export const NON_SKIP_COLUMN = 'nonskip';
 
-/** Ops of the arch that do work: not `none`, not a skip (`skip_connect` in NB201, `skip` in FBNet). */
+/** Ops that do no work: `none`, and the skips (`skip_connect` in NB201, `skip` in FBNet). */
+export const IDLE_OPS: readonly string[] = ['none', 'skip_connect', 'skip'];
+
+/** Ops of the arch that do work (not the graph's input and output, not one of `IDLE_OPS`). */
 export function nonSkipOps(space: SearchSpace, arch: string): number {
-  return space.opGraph(arch).ops.filter((op) => !['input', 'output', 'none', 'skip_connect', 'skip'].includes(op)).length;
+  return space.opGraph(arch).ops.filter((op) => op !== 'input' && op !== 'output' && !IDLE_OPS.includes(op)).length;
 }
 
 /** The cost columns of one arch, in the order of `costColumnNames`. */

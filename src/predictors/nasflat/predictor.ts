@@ -12,10 +12,10 @@ import type { SearchSpace } from '../../spaces/types.js';
 import { fitIncreasingLine } from '../baselines/linalg.js';
 import { checkMeasurements } from '../measurements.js';
 import { loadTensors, saveTensors, type NamedTensor } from '../persistence.js';
-import { findOutliers, logBounds, msFromLog, type FitQuality, type LogBounds } from '../trust.js';
+import { logBounds, msFromLog, qualityOf, splitDistrusted, type FitQuality, type LogBounds } from '../trust.js';
 import type { AdaptReport, DeviceLatencies, FitOptions, Measurements, TransferablePredictor } from '../types.js';
 import { resolveNasflatConfig, type NasflatConfig } from './config.js';
-import { builtinSupplementary, columnStats, costColumnNames, costRow, isDisconnected, NON_SKIP_COLUMN, encodeGraphs, makeBatch, standardise, type EncodedGraphs } from './inputs.js';
+import { builtinSupplementary, columnStats, costColumnNames, costRow, IDLE_OPS, NON_SKIP_COLUMN, encodeGraphs, makeBatch, standardise, type EncodedGraphs } from './inputs.js';
 import { AdamW, cosineRate, forward, hingeRankLoss, initParams, paramShapes, type Params } from './model.js';
 import { applyReadout, readoutColumns, readoutSpread, selectReadout, type BasisColumns, type Readout, type ReadoutCandidate } from './readout.js';
 
@@ -176,16 +176,17 @@ export class NasflatPredictor implements TransferablePredictor {
     const proxyColumns = ['flops', ...this.sources.map((d) => `source:${d}`)];
     const proxies = this.readoutBasis(undefined, measuredArchs, new Set(proxyColumns));
     const confirmed = new Set(this.canonical(options.confirmed ?? []));
-    const distrusted = !this.config.distrust
-      ? []
-      : findOutliers(
+    const split = this.config.distrust
+      ? splitDistrusted(
+          this.space,
+          measuredArchs,
           measuredMs,
           proxyColumns.map((c) => proxies.get(c)!),
-          measuredArchs.map((a) => isDisconnected(this.space.opGraph(a))),
-        ).filter((i) => !confirmed.has(measuredArchs[i]));
-    const kept = measuredArchs.map((_, i) => i).filter((i) => !distrusted.includes(i));
-    const archs = kept.map((i) => measuredArchs[i]);
-    const latencyMs = kept.map((i) => measuredMs[i]);
+          confirmed,
+        )
+      : { kept: measuredArchs.map((_, i) => i), distrusted: [] };
+    const archs = split.kept.map((i) => measuredArchs[i]);
+    const latencyMs = split.kept.map((i) => measuredMs[i]);
     const graphs = encodeGraphs(this.space, archs);
     const supplementary = this.supplementary(archs);
 
@@ -241,18 +242,15 @@ export class NasflatPredictor implements TransferablePredictor {
             const keep = all.filter((k) => k !== i);
             return archs.length < 3 ? latencyMs[archs.length - 1 - i] : calibrated({ ...calibrate(keep.map((k) => scores[k]), keep.map((k) => latencyMs[k])), bounds: calibration.bounds }, scores[i]);
           });
-    const looAll = new Array<number>(measuredArchs.length);
-    kept.forEach((i, k) => (looAll[i] = looMs[k]));
-    const quality: FitQuality = { archs: measuredArchs, latencyMs: measuredMs, looMs: looAll, distrusted };
     this.targets.get(target)?.params.forEach((v) => v.dispose());
-    this.targets.set(target, { params, calibration, readout, initialisedFrom, initialisationRho, quality });
-    if (distrusted.length > 0) {
-      const implied = await this.predict(
-        target,
-        distrusted.map((i) => measuredArchs[i]),
-      );
-      distrusted.forEach((i, k) => (looAll[i] = implied[k]));
-    }
+    const state: TargetState = { params, calibration, readout, initialisedFrom, initialisationRho, quality: qualityOf(measuredArchs, measuredMs, { kept: split.kept, distrusted: [] }, looMs, []) };
+    this.targets.set(target, state);
+    // What the other rows imply for a distrusted row is the adapted target's own prediction of it.
+    const implied = split.distrusted.length === 0 ? [] : await this.predict(
+      target,
+      split.distrusted.map((i) => measuredArchs[i]),
+    );
+    state.quality = qualityOf(measuredArchs, measuredMs, split, looMs, implied);
     return { initialisedFrom, initialisationRho, readout: readout?.members.map((m) => ({ name: m.name, share: m.share })), elapsedMs: performance.now() - started };
   }
 
@@ -395,7 +393,7 @@ export class NasflatPredictor implements TransferablePredictor {
       const logged = new Set(['flops', 'params']);
       names.forEach((name, j) => basis.set(name, Float64Array.from(rows, (row) => (logged.has(name) ? Math.log(row[j]) : row[j]))));
       // The ops that do work, from the memoised op counts (`nonSkipOps` without rebuilding each op graph).
-      const working = names.flatMap((name, j) => (name.startsWith('count:') && !['count:none', 'count:skip_connect', 'count:skip'].includes(name) ? [j] : []));
+      const working = names.flatMap((name, j) => (name.startsWith('count:') && !IDLE_OPS.includes(name.slice('count:'.length)) ? [j] : []));
       basis.set(NON_SKIP_COLUMN, Float64Array.from(rows, (row) => working.reduce((sum, j) => sum + row[j], 0)));
     }
     return basis;
