@@ -9,7 +9,31 @@ import { fitIncreasingLine, fitRidge, fitRidgeLoo, predictLinear } from '../../s
 import { getPredictorMethod } from '../../src/predictors/registry.js';
 import { sourceLatencies } from '../../src/predictors/transfer.js';
 import { getSpace } from '../../src/spaces/registry.js';
+import { initBackend } from '../../src/core/backend.js';
+import { FAST_PREDICTOR_OPTIONS, syntheticTable } from './fixtures.js';
 import { dataFile, describeWithData } from '../helpers/data.js';
+
+describe('help-style on archs the source devices never measured', () => {
+  it('fits and predicts positive latencies (the sources serve as outlier proxies only where they cover the archs)', async () => {
+    await initBackend('wasm');
+    const space = getSpace('fbnet');
+    const table = syntheticTable(space, ['src_a', 'src_b', 'target'], 80);
+    const referenceArchs = table.archs.slice(0, 5);
+    const outside = Array.from({ length: 4 }, (_, i) => space.sample(Rng.derive(3, 'outside', i))).filter((a) => table.rowOf(a) === undefined);
+    expect(outside.length).toBeGreaterThan(0);
+    const predictor = await getPredictorMethod('help-style').create({
+      space,
+      features: new ArchFeatures(space),
+      sources: sourceLatencies(table, ['src_a', 'src_b']),
+      referenceArchs,
+      seed: 0,
+      options: FAST_PREDICTOR_OPTIONS['help-style'],
+    });
+    const archs = [...referenceArchs, ...table.archs.slice(10, 13), ...outside];
+    await predictor.fit('target', { archs, latencyMs: archs.map((_, i) => 2 + i) });
+    for (const v of await predictor.predict('target', outside)) expect(v).toBeGreaterThan(0);
+  });
+});
 
 describe('ridge regression', () => {
   const rows = [
