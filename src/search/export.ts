@@ -9,7 +9,7 @@ import { UsageError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { getSpace, resolveInput } from '../spaces/registry.js';
 import type { InputShape } from '../spaces/types.js';
-import { HWNAS_VERSION } from './version.js';
+import { HWNAS_VERSION } from '../core/version.js';
 import { RunStore } from './store.js';
 import { isProxySource, summariseRun, type FrontRow } from './summary.js';
 import { registerFileIO } from './tfjs-file-io.js';

@@ -17,7 +17,7 @@ import { runLoop, type SearchPlan } from './loop.js';
 import { frontHypervolume, isEvaluated, isFeasible, paretoTrials, referencePoint, resolveObjectives } from './objectives.js';
 import { RunStore, type RunMeta } from './store.js';
 import { createStrategy } from './strategies/registry.js';
-import { HWNAS_VERSION } from './version.js';
+import { HWNAS_VERSION } from '../core/version.js';
 import type { EvaluatedTrial, Trial } from './types.js';
 
 export const PREDICTOR_DIR = 'predictor';

@@ -63,6 +63,18 @@ export interface Layer {
   weightBytes: number;
 }
 
+/**
+ * The layer list wired as a dataflow graph: the model IR every model file is written from (TF.js, ONNX), so the
+ * files and the analytic costs describe one network. `inputs[i]` lists the layers whose outputs layer i consumes,
+ * in order (-1 = the model input); the model output is the last layer. `zero` layers output zeros of their input's
+ * shape; `identity` layers pass their input through, except that an `identity` with `groups` > 1 is a channel
+ * shuffle of that many groups.
+ */
+export interface LayerGraph {
+  layers: Layer[];
+  inputs: number[][];
+}
+
 /** An op-on-node DAG: what GNN predictors and graph encoders consume. */
 export interface OpGraph {
   /** Node labels, node 0 = `input`, last node = `output`. Each label is one of the space's `opVocabulary`. */
@@ -100,7 +112,9 @@ export interface SearchSpace {
   opGraph(arch: string): OpGraph;
   /** Per-layer shapes and costs for an input. */
   layers(arch: string, input: InputShape): Layer[];
-  /** A TF.js model of the arch (random initial weights) with input [batch, res, res, channels]. */
+  /** The layers of `layers()` wired as a dataflow graph. */
+  graph(arch: string, input: InputShape): LayerGraph;
+  /** A TF.js model of the arch (random initial weights, deterministic for `seed`) with input [batch, res, res, channels]. */
   buildModel(arch: string, input: InputShape, options?: { seed?: number }): tf.LayersModel;
 
   /** A uniformly random arch. */

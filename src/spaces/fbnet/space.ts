@@ -4,7 +4,8 @@ import type { Rng } from '../../core/rng.js';
 import type { InputShape, OpGraph, SearchSpace } from '../types.js';
 import { FBNET_BLOCKS, FBNET_OPS, canonicalFbnet, formatFbnet, parseFbnet } from './arch.js';
 import { fbnetLayers } from './macro.js';
-import { buildFbnetModel } from './model.js';
+import { buildTfModel } from '../tfjs-model.js';
+import { fbnetGraph } from './graph.js';
 
 const VOCABULARY = ['input', ...FBNET_OPS, 'output'] as const;
 const GRAPH_NODES = FBNET_BLOCKS + 2;
@@ -49,7 +50,8 @@ export const fbnetSpace: SearchSpace = {
 
   opGraph,
   layers: fbnetLayers,
-  buildModel: buildFbnetModel,
+  graph: fbnetGraph,
+  buildModel: (arch: string, input: InputShape, options: { seed?: number } = {}) => buildTfModel(fbnetGraph(arch, input), input, { seed: options.seed ?? 0, seedLabel: 'fbnet-weights', name: `fbnet_${arch}` }),
 
   sample(rng: Rng) {
     return formatFbnet(Array.from({ length: FBNET_BLOCKS }, () => rng.int(FBNET_OPS.length)));

@@ -5,7 +5,8 @@ import type { InputShape, OpGraph, SearchSpace } from '../types.js';
 import { NB201_EDGES, NB201_EDGE_COUNT, NB201_OPS, NB201_SIZE, codeToOps, formatNb201, opsToCode, parseNb201 } from './arch.js';
 import { nb201IsoKeyOfOps } from './iso.js';
 import { nb201Layers } from './macro.js';
-import { buildNb201Model } from './model.js';
+import { buildTfModel } from '../tfjs-model.js';
+import { nb201Graph } from './graph.js';
 import { officialOrder } from './official-order.js';
 
 const VOCABULARY = ['input', ...NB201_OPS, 'output'] as const;
@@ -86,7 +87,8 @@ export const nb201Space: SearchSpace = {
   },
 
   layers: nb201Layers,
-  buildModel: buildNb201Model,
+  graph: nb201Graph,
+  buildModel: (arch: string, input: InputShape, options: { seed?: number } = {}) => buildTfModel(nb201Graph(arch, input), input, { seed: options.seed ?? 0, seedLabel: 'nb201-weights', name: 'nb201' }),
 
   sample(rng: Rng) {
     return formatNb201(codeToOps(rng.int(NB201_SIZE)));
