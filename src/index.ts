@@ -25,7 +25,7 @@ export { getDevice, getProfile, listDevices, loadProfile, deviceFromProfile, res
 export { simulateArch, simulateLayers, simulateLayer, type LayerCost, type SimLayer } from './hardware/simulator.js';
 export { SimulatedDevice } from './hardware/simulated.js';
 export { TableDevice } from './hardware/table.js';
-export { HostDevice, measureHost, type HostMeasurement } from './hardware/host.js';
+export { HostDevice, measureHost, type HostMeasureOptions } from './hardware/host.js';
 export { readMeasurements, MEASUREMENTS_FORMAT, type Measurement } from './hardware/measurements.js';
 export { createLatencyScorer } from './hardware/fast.js';
 export { profileArch, type ProfileReport } from './hardware/breakdown.js';

@@ -251,7 +251,10 @@ export function onnxFromGraph(graph: LayerGraph, weights: tf.LayersModel, info: 
 }
 
 /** The parts of an ONNX file a reader checks: metadata, opset, initialiser sizes. @throws UsageError when the bytes are not an ONNX model */
-export function readOnnxSummary(bytes: Uint8Array, file: string): { metadata: Record<string, string>; opset: number; initializers: { name: string; size: number }[]; nodes: number } {
+export function readOnnxSummary(
+  bytes: Uint8Array,
+  file: string,
+): { metadata: Record<string, string>; opset: number; initializers: { name: string; size: number }[]; nodes: number; inputShape: (number | string)[] } {
   let model;
   try {
     model = onnx.ModelProto.decode(bytes);
@@ -262,7 +265,9 @@ export function readOnnxSummary(bytes: Uint8Array, file: string): { metadata: Re
   const metadata = Object.fromEntries((model.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));
   const opset = Number(model.opsetImport.find((o) => (o.domain ?? '') === '')?.version ?? 0);
   const initializers = (model.graph.initializer ?? []).map((t) => ({ name: t.name ?? '', size: (t.dims ?? []).reduce((a: number, d) => a * Number(d), 1) }));
-  return { metadata, opset, initializers, nodes: (model.graph.node ?? []).length };
+  const dims = model.graph.input?.[0]?.type?.tensorType?.shape?.dim ?? [];
+  const inputShape = dims.map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue ?? 0)));
+  return { metadata, opset, initializers, nodes: (model.graph.node ?? []).length, inputShape };
 }
 
 /**

@@ -2,53 +2,25 @@
 import * as tf from '@tensorflow/tfjs';
 import { currentBackend, initBackend, type BackendName } from '../core/backend.js';
 import type { InputShape, SearchSpace } from '../spaces/types.js';
-import type { HostProfile, LatencyRecord, Device } from './types.js';
+import { machineConditions, timeRepeats, type MeasureOptions, type MeasuringDevice, type RuntimeMeasurement, type TimingOptions } from './timing.js';
+import type { HostProfile, LatencyRecord } from './types.js';
 
-/** How to time one arch. */
-export interface HostMeasureOptions {
-  warmup: number;
-  minRepeats: number;
-  maxRepeats: number;
-  /** Stop repeating after this much timed work per arch (once `minRepeats` ran). */
-  budgetMs: number;
-  /** Seed of the model's random initial weights. */
-  seed?: number;
-  /** Called after each arch (progress bars). */
-  onArch?: (done: number, result: HostMeasurement) => void;
-}
-
-/** One arch timed on the host, with the conditions it was timed under. */
-export interface HostMeasurement {
-  arch: string;
-  /** Median of the timed runs. */
-  latencyMs: number;
-  minMs: number;
-  maxMs: number;
-  repeats: number;
-  backend: string;
-  threads: number;
-  batchSize: number;
-  resolution: number;
-}
-
-function median(sorted: readonly number[]): number {
-  const m = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
-}
+/** How to time archs on the host: timing plus the weights seed and a per-arch callback. */
+export type HostMeasureOptions = TimingOptions & MeasureOptions;
 
 /**
  * Build each arch's TF.js model and time `predict` on a fixed random input with the current tfjs backend
  * (call `initBackend` first). Each timed run waits for the output data, so asynchronous backends are timed fully.
  */
-export async function measureHost(space: SearchSpace, archs: readonly string[], input: InputShape, options: HostMeasureOptions): Promise<HostMeasurement[]> {
+export async function measureHost(space: SearchSpace, archs: readonly string[], input: InputShape, options: HostMeasureOptions): Promise<RuntimeMeasurement[]> {
   const backend = tf.getBackend();
   const threads = (currentBackend() ?? (await initBackend())).threads;
-  const results: HostMeasurement[] = [];
+  const results: RuntimeMeasurement[] = [];
   const x = tf.randomNormal([input.batchSize, input.resolution, input.resolution, input.channels], 0, 1, 'float32', options.seed ?? 0);
   try {
     for (const arch of archs) {
       const model = space.buildModel(arch, input, { seed: options.seed ?? 0 });
-      const run = async (): Promise<number> => {
+      const once = async (): Promise<number> => {
         const start = performance.now();
         const y = model.predict(x) as tf.Tensor;
         await y.data();
@@ -57,25 +29,16 @@ export async function measureHost(space: SearchSpace, archs: readonly string[], 
         return ms;
       };
       try {
-        for (let i = 0; i < options.warmup; i++) await run();
-        const times: number[] = [];
-        let spent = 0;
-        while (times.length < options.maxRepeats && (times.length < options.minRepeats || spent < options.budgetMs)) {
-          const ms = await run();
-          times.push(ms);
-          spent += ms;
-        }
-        times.sort((a, b) => a - b);
-        const result: HostMeasurement = {
+        const timed = await timeRepeats(once, options);
+        const result: RuntimeMeasurement = {
           arch,
-          latencyMs: median(times),
-          minMs: times[0],
-          maxMs: times[times.length - 1],
-          repeats: times.length,
-          backend,
-          threads,
+          ...timed,
           batchSize: input.batchSize,
           resolution: input.resolution,
+          runtime: `tfjs-${backend}`,
+          runtimeVersion: tf.version.tfjs,
+          threads,
+          ...machineConditions(),
         };
         results.push(result);
         options.onArch?.(results.length, result);
@@ -90,13 +53,17 @@ export async function measureHost(space: SearchSpace, archs: readonly string[], 
 }
 
 /** The `host` device kind: measures instead of predicting. Provenance `host:<backend>`. */
-export class HostDevice implements Device {
+export class HostDevice implements MeasuringDevice {
   constructor(readonly profile: HostProfile) {}
 
-  async latency(space: SearchSpace, archs: readonly string[], input: InputShape): Promise<LatencyRecord[]> {
+  async measure(space: SearchSpace, archs: readonly string[], input: InputShape, options: MeasureOptions & Partial<TimingOptions> = {}): Promise<RuntimeMeasurement[]> {
     const { backend, ...timing } = this.profile.host;
-    const info = await initBackend(backend === 'auto' ? undefined : (backend as BackendName));
-    const measured = await measureHost(space, archs, input, timing);
-    return measured.map((m) => ({ arch: m.arch, latencyMs: m.latencyMs, source: `host:${info.name}` }));
+    await initBackend(backend === 'auto' ? undefined : (backend as BackendName));
+    return measureHost(space, archs, input, { ...timing, ...options });
+  }
+
+  async latency(space: SearchSpace, archs: readonly string[], input: InputShape): Promise<LatencyRecord[]> {
+    const measured = await this.measure(space, archs, input);
+    return measured.map((m) => ({ arch: m.arch, latencyMs: m.latencyMs, source: `host:${m.runtime.replace(/^tfjs-/, '')}` }));
   }
 }

@@ -8,19 +8,21 @@ import { UnknownNameError, UsageError } from '../core/errors.js';
 import { Registry } from '../core/registry.js';
 import desktopCpu from './builtin/desktop-cpu.json' with { type: 'json' };
 import edgeTpu from './builtin/edge-tpu.json' with { type: 'json' };
+import hostOrt from './builtin/host-ort.json' with { type: 'json' };
 import host from './builtin/host.json' with { type: 'json' };
 import mcu from './builtin/mcu.json' with { type: 'json' };
 import mobileCpu from './builtin/mobile-cpu.json' with { type: 'json' };
 import mobileNpu from './builtin/mobile-npu.json' with { type: 'json' };
 import serverGpu from './builtin/server-gpu.json' with { type: 'json' };
 import { HostDevice } from './host.js';
+import { OnnxRuntimeDevice } from './onnxruntime.js';
 import { deviceProfileSchema, type DeviceKind, type DeviceProfile } from './schema.js';
 import { SimulatedDevice } from './simulated.js';
 import { TableDevice } from './table.js';
 import type { Device } from './types.js';
 
 /** Built-in profiles, validated when this module loads (a broken built-in is a bug, not a user error). */
-export const BUILTIN_PROFILES: readonly DeviceProfile[] = [serverGpu, desktopCpu, mobileCpu, mobileNpu, edgeTpu, mcu, host].map((data) =>
+export const BUILTIN_PROFILES: readonly DeviceProfile[] = [serverGpu, desktopCpu, mobileCpu, mobileNpu, edgeTpu, mcu, host, hostOrt].map((data) =>
   validate(deviceProfileSchema, data, `builtin:${(data as { name: string }).name}`),
 );
 
@@ -28,7 +30,8 @@ export const BUILTIN_PROFILES: readonly DeviceProfile[] = [serverGpu, desktopCpu
 export const deviceKinds = new Registry<(profile: DeviceProfile) => Device>('device kind')
   .register('simulated', (p) => new SimulatedDevice(p as Extract<DeviceProfile, { kind: 'simulated' }>))
   .register('measured-table', (p) => new TableDevice(p as Extract<DeviceProfile, { kind: 'measured-table' }>))
-  .register('host', (p) => new HostDevice(p as Extract<DeviceProfile, { kind: 'host' }>));
+  .register('host', (p) => new HostDevice(p as Extract<DeviceProfile, { kind: 'host' }>))
+  .register('onnxruntime', (p) => new OnnxRuntimeDevice(p as Extract<DeviceProfile, { kind: 'onnxruntime' }>));
 
 export const DEFAULT_DEVICES_DIR = 'hwnas-devices';
 

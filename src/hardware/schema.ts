@@ -1,4 +1,4 @@
-// The device profile JSON schema (versioned): what a simulated, measured-table or host device is made of.
+// The device profile JSON schema (versioned): what a simulated, measured-table, host or onnxruntime device is made of.
 import { z } from 'zod';
 import { BACKEND_NAMES } from '../core/backend.js';
 
@@ -123,16 +123,37 @@ export const hostSection = z
   })
   .strict();
 
+/** Graph optimisation levels of ONNX Runtime's session options. */
+export const ORT_GRAPH_OPTIMIZATIONS = ['disabled', 'basic', 'extended', 'all'] as const;
+
+export const onnxruntimeSection = z
+  .object({
+    /** Threads inside one operator (ONNX Runtime `intra_op_num_threads`). */
+    intraOpThreads: z.number().int().positive().default(1),
+    /** Threads across operators; used only with `executionMode: parallel`. */
+    interOpThreads: z.number().int().positive().default(1),
+    graphOptimization: z.enum(ORT_GRAPH_OPTIMIZATIONS).default('all'),
+    executionMode: z.enum(['sequential', 'parallel']).default('sequential'),
+    warmup: z.number().int().min(0).default(5),
+    /** Timed runs: at least `minRepeats`, then until `budgetMs` per arch or `maxRepeats`. */
+    minRepeats: z.number().int().positive().default(10),
+    maxRepeats: z.number().int().positive().default(200),
+    budgetMs: positive.default(300),
+  })
+  .strict();
+
 export const deviceProfileSchema = z.discriminatedUnion('kind', [
   z.object({ ...common, kind: z.literal('simulated'), simulated: simulatedSection }).strict(),
   z.object({ ...common, kind: z.literal('measured-table'), table: tableSection }).strict(),
   z.object({ ...common, kind: z.literal('host'), host: hostSection.prefault({}) }).strict(),
+  z.object({ ...common, kind: z.literal('onnxruntime'), onnxruntime: onnxruntimeSection.prefault({}) }).strict(),
 ]);
 
 export type DeviceProfile = z.output<typeof deviceProfileSchema>;
 export type SimulatedProfile = Extract<DeviceProfile, { kind: 'simulated' }>;
 export type TableProfile = Extract<DeviceProfile, { kind: 'measured-table' }>;
 export type HostProfile = Extract<DeviceProfile, { kind: 'host' }>;
+export type OnnxRuntimeProfile = Extract<DeviceProfile, { kind: 'onnxruntime' }>;
 export type SimulatedParams = SimulatedProfile['simulated'];
-export const DEVICE_KINDS = ['simulated', 'measured-table', 'host'] as const;
+export const DEVICE_KINDS = ['simulated', 'measured-table', 'host', 'onnxruntime'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];

@@ -1,11 +1,12 @@
 // Export of a run's Pareto front: per arch a spec.json (space, canonical arch, metrics with provenance, run id,
-// config hash) and a TF.js LayersModel, plus index.json. Written to a temporary sibling and renamed at the end,
+// config hash), a TF.js LayersModel and/or an ONNX model with the same initial weights, plus index.json. Written to a temporary sibling and renamed at the end,
 // so a failure never leaves a half-written export.
 import fs from 'node:fs';
 import path from 'node:path';
 import { experimentSchema } from '../core/config/schema.js';
 import { validate } from '../core/config/validate.js';
 import { UsageError } from '../core/errors.js';
+import { archToOnnx, ONNX_OPSET } from '../formats/onnx.js';
 import { Rng } from '../core/rng.js';
 import { getSpace, resolveInput } from '../spaces/registry.js';
 import type { InputShape } from '../spaces/types.js';
@@ -15,6 +16,10 @@ import { isProxySource, summariseRun, type FrontRow } from './summary.js';
 import { registerFileIO } from './tfjs-file-io.js';
 
 export const SPEC_FORMAT = 'hwnas-exported-arch';
+
+/** Model files `export` writes: ONNX (`model.onnx`), TF.js (`model.json` + `weights.bin`) or both. */
+export const EXPORT_FORMATS = ['onnx', 'tfjs', 'all'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** What spec.json holds. */
 export interface ExportSpec {
@@ -32,6 +37,8 @@ export interface ExportSpec {
   configHash: string;
   /** Seed of the model's initial weights (the export is untrained: train it before use). */
   weightsSeed: number;
+  /** Model files beside spec.json, with the ONNX opset and input layout when there is an ONNX file. */
+  files: { onnx?: { file: 'model.onnx'; opset: number; input: string; output: string; layout: 'NCHW' }; tfjs?: { file: 'model.json'; layout: 'NHWC' } };
   hwnasVersion: string;
 }
 
@@ -57,8 +64,12 @@ export function checkExportTarget(outDir: string): void {
  * Export the front of the run in `runDir` to `outDir` (which must not exist or be empty).
  * @throws UsageError for an existing non-empty `outDir` or an empty front
  */
-export async function exportRun(runDir: string, outDir: string, options: { top?: number } = {}): Promise<ExportEntry[]> {
+export async function exportRun(runDir: string, outDir: string, options: { top?: number; format?: ExportFormat } = {}): Promise<ExportEntry[]> {
   checkExportTarget(outDir);
+  const format = options.format ?? 'all';
+  if (!EXPORT_FORMATS.includes(format)) throw new UsageError(`unknown export format '${format}'; expected one of ${EXPORT_FORMATS.join(', ')}`);
+  const withOnnx = format !== 'tfjs';
+  const withTfjs = format !== 'onnx';
   const store = RunStore.openReader(runDir);
   let summary;
   try {
@@ -98,11 +109,18 @@ export async function exportRun(runDir: string, outDir: string, options: { top?:
         runId: summary.runId,
         configHash: summary.configHash,
         weightsSeed,
+        files: {
+          ...(withOnnx && { onnx: { file: 'model.onnx' as const, opset: ONNX_OPSET, input: 'input', output: 'logits', layout: 'NCHW' as const } }),
+          ...(withTfjs && { tfjs: { file: 'model.json' as const, layout: 'NHWC' as const } }),
+        },
         hwnasVersion: HWNAS_VERSION,
       };
+      // One TF.js model gives both files their weights, so the ONNX and TF.js models compute the same function.
       const model = space.buildModel(row.arch, input, { seed: weightsSeed });
       try {
-        await model.save(`file://${path.join(staging, dir)}`);
+        fs.mkdirSync(path.join(staging, dir), { recursive: true });
+        if (withTfjs) await model.save(`file://${path.join(staging, dir)}`);
+        if (withOnnx) fs.writeFileSync(path.join(staging, dir, 'model.onnx'), archToOnnx(space, row.arch, input, weightsSeed, model));
       } finally {
         model.dispose();
       }

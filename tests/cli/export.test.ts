@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { getSpace } from '../../src/spaces/registry.js';
@@ -54,11 +55,43 @@ describe('hwnas export (subprocess)', () => {
       expect(rebuilt.layers.map((l) => l.getClassName())).toEqual(loaded.layers.map((l) => l.getClassName()));
       const diff = tf.max(tf.abs(tf.sub(y, rebuilt.predict(x) as tf.Tensor))).dataSync()[0];
       expect(diff).toBeLessThan(1e-4);
+      // The ONNX file beside it holds the same network and weights: ONNX Runtime on the NCHW input agrees.
+      expect(spec.files.onnx).toMatchObject({ file: 'model.onnx', opset: 13, layout: 'NCHW' });
+      const session = await ort.InferenceSession.create(path.join(out, entry.dir, 'model.onnx'));
+      const nchw = (await tf.transpose(x, [0, 3, 1, 2]).data()) as Float32Array;
+      const z = await session.run({ input: new ort.Tensor('float32', nchw, [2, spec.input.channels, spec.input.resolution, spec.input.resolution]) });
+      const expected = await y.data();
+      const scale = Math.max(...[...expected].map(Math.abs));
+      const onnxDiff = Math.max(...[...(z.logits.data as Float32Array)].map((v, i) => Math.abs(v - expected[i])));
+      expect(onnxDiff).toBeLessThanOrEqual(1e-4 * Math.max(scale, 1e-30));
+      await session.release();
       tf.dispose([x, y]);
       loaded.dispose();
       rebuilt.dispose();
     }
   }, 60_000);
+
+  it('--format tfjs writes no ONNX file and --format onnx no TF.js files', () => {
+    const tfjsOnly = path.join(dir, 'tfjs-only');
+    expect(runCli(['export', '--run', 'e', '--results', results, '--out', tfjsOnly, '--top', '1', '--format', 'tfjs']).code).toBe(0);
+    expect(fs.readdirSync(path.join(tfjsOnly, 'rank-01')).sort()).toEqual(['model.json', 'spec.json', 'weights.bin']);
+    const onnxOnly = path.join(dir, 'onnx-only');
+    expect(runCli(['export', '--run', 'e', '--results', results, '--out', onnxOnly, '--top', '1', '--format', 'onnx']).code).toBe(0);
+    expect(fs.readdirSync(path.join(onnxOnly, 'rank-01')).sort()).toEqual(['model.onnx', 'spec.json']);
+  }, 60_000);
+
+  it('an output folder that cannot be created is one line and leaves nothing behind', () => {
+    // A path under a regular file cannot be created, whoever runs the test (root ignores permission bits).
+    const blocker = path.join(dir, 'a-file');
+    fs.writeFileSync(blocker, 'x');
+    const before = fs.readdirSync(dir).sort();
+    const r = runCli(['export', '--run', 'e', '--results', results, '--out', path.join(blocker, 'out')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr.trim().split('\n').filter((l) => l.includes('error'))).toHaveLength(1);
+    expect(r.stderr).toMatch(/hwnas: error: cannot write export to .*a-file.out: ENOTDIR/);
+    expect(fs.readdirSync(dir).sort()).toEqual(before);
+  });
 
   it('refuses a non-empty output folder and leaves it untouched; unknown runs are one line', () => {
     const out = path.join(dir, 'occupied');

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from '../helpers/cli.js';
 import { initBackend } from '../../src/core/backend.js';
@@ -63,5 +64,19 @@ describe('quickstart (subprocess, reduced budget)', () => {
     expect(rep.code).toBe(0);
     const html = checkReport(path.join(results, 'q', 'report'), ['pareto', 'hypervolume', 'predicted-vs-true', 'breakdown']);
     expect(html).toContain('PROXY');
+
+    // Every exported front model loads in ONNX Runtime and gives logits of the declared shape.
+    const exported = path.join(dir, 'export');
+    expect(runCli(['export', '--run', 'q', '--results', results, '--out', exported, '--format', 'onnx']).code).toBe(0);
+    const index = JSON.parse(fs.readFileSync(path.join(exported, 'index.json'), 'utf8')) as { models: { dir: string; arch: string }[] };
+    expect(index.models).toHaveLength(show.front.length);
+    for (const m of index.models) {
+      const session = await ort.InferenceSession.create(path.join(exported, m.dir, 'model.onnx'));
+      const y = await session.run({ input: new ort.Tensor('float32', new Float32Array(3 * 32 * 32).fill(0.5), [1, 3, 32, 32]) });
+      expect(y.logits.dims).toEqual([1, 10]);
+      expect([...(y.logits.data as Float32Array)].every(Number.isFinite)).toBe(true);
+      await session.release();
+      expect(fs.existsSync(path.join(exported, m.dir, 'model.json'))).toBe(false);
+    }
   }, 120_000);
 });

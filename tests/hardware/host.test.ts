@@ -21,12 +21,13 @@ describe('measureHost', () => {
     expect(seen).toEqual([1, 2, 3]);
     for (const r of results) {
       expect(r.latencyMs).toBeGreaterThan(0);
-      expect(r.minMs).toBeLessThanOrEqual(r.latencyMs);
-      expect(r.maxMs).toBeGreaterThanOrEqual(r.latencyMs);
+      expect(r.p10Ms).toBeLessThanOrEqual(r.latencyMs);
+      expect(r.p90Ms).toBeGreaterThanOrEqual(r.latencyMs);
       expect(r.repeats).toBeGreaterThanOrEqual(timing.minRepeats);
       expect(r).toMatchObject({ batchSize: 1, resolution: 16 });
       expect(r.threads).toBeGreaterThanOrEqual(1);
-      expect(['tensorflow', 'wasm', 'cpu']).toContain(r.backend);
+      expect(['tfjs-tensorflow', 'tfjs-wasm', 'tfjs-cpu']).toContain(r.runtime);
+      expect(r.cpu).not.toBe('');
     }
   }, 60_000);
 

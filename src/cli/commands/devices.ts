@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { DATASETS } from '../../core/config/space.js';
-import { toCsv } from '../../core/csv.js';
+import { readCsv, toCsv } from '../../core/csv.js';
 import { UsageError } from '../../core/errors.js';
 import { startProgress } from '../../core/log.js';
 import { Rng } from '../../core/rng.js';
@@ -11,12 +11,15 @@ import { formatTable } from '../../core/table.js';
 import { loadLatencyTable } from '../../data/latency.js';
 import { loadHelpMeta } from '../../data/splits.js';
 import { calibrateProfile, splitMeasurements } from '../../hardware/calibrate.js';
-import { measureHost } from '../../hardware/host.js';
 import { MEASUREMENTS_FORMAT, readMeasurements } from '../../hardware/measurements.js';
-import { getProfile, listDevices, loadProfile, removeUserProfile, resolveDevicesDir, saveUserProfile } from '../../hardware/registry.js';
+import { deviceFromProfile, getProfile, listDevices, loadProfile, removeUserProfile, resolveDevicesDir, saveUserProfile } from '../../hardware/registry.js';
 import { PROFILE_SCHEMA_VERSION, type DeviceProfile, type TableProfile } from '../../hardware/schema.js';
+import { measureOnnxFile } from '../../hardware/onnxruntime.js';
+import { isMeasuringDevice, type RuntimeMeasurement, type TimingOptions } from '../../hardware/timing.js';
+import { writeFileAtomic } from '../../formats/onnx.js';
 import { getSpace, resolveInput } from '../../spaces/registry.js';
-import { backendFor, defineCommand, loggerFor, out, outJson, type GlobalOptions } from '../command.js';
+import type { InputShape } from '../../spaces/types.js';
+import { defineCommand, loggerFor, out, outJson } from '../command.js';
 
 const DEVICES_DIR_HELP = 'Directory of user device profiles (default: $HWNAS_DEVICES_DIR, else ./hwnas-devices)';
 
@@ -34,7 +37,7 @@ function withInput<T>(y: Argv<T>) {
 
 const list = defineCommand({
   command: 'list',
-  describe: 'List built-in and user devices with kind (simulated / measured-table / host), version and source',
+  describe: 'List built-in and user devices with kind (simulated / measured-table / host / onnxruntime), version and source',
   builder: (y) => withDevicesDir(y).option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
   handler: (args) => {
     const dir = resolveDevicesDir(args.devicesDir);
@@ -66,7 +69,8 @@ function parameterRows(profile: DeviceProfile): [string, string, string][] {
       return /\.(peak|memory)\./.test(field) ? 'spec sheet (provenance.source)' : 'modelling assumption (provenance.notes)';
     });
   } else if (profile.kind === 'measured-table') walk('table', profile.table, () => 'import-table');
-  else walk('host', profile.host, () => 'profile setting');
+  else if (profile.kind === 'host') walk('host', profile.host, () => 'profile setting');
+  else walk('onnxruntime', profile.onnxruntime, () => 'profile setting');
   return rows;
 }
 
@@ -138,44 +142,128 @@ function sampleArchs(space: ReturnType<typeof getSpace>, n: number, seed: number
   return [...archs];
 }
 
+/** Columns of the CSV `devices measure` writes (a measurements file `predictor fit` and `calibrate` read). */
+export const MEASURE_COLUMNS = ['arch', 'latency_ms', 'p10_ms', 'p90_ms', 'repeats', 'batch_size', 'resolution', 'device', 'runtime', 'runtime_version', 'threads', 'cpu', 'governor'];
+
+function measureRow(device: string, r: RuntimeMeasurement): (string | number)[] {
+  return [r.arch, +r.latencyMs.toFixed(4), +r.p10Ms.toFixed(4), +r.p90Ms.toFixed(4), r.repeats, r.batchSize, r.resolution, device, r.runtime, r.runtimeVersion, r.threads, r.cpu, r.governor];
+}
+
+/**
+ * The archs already in a `devices measure` output file, so a re-run skips them. A torn last line (a crash while
+ * writing) is dropped from the file.
+ * @throws UsageError when the file has other columns or rows of another device or input
+ */
+function alreadyMeasured(file: string, device: string, input: InputShape): Set<string> {
+  if (!fs.existsSync(file)) return new Set();
+  const text = fs.readFileSync(file, 'utf8');
+  if (text.length > 0 && !text.endsWith('\n')) fs.writeFileSync(file, text.slice(0, text.lastIndexOf('\n') + 1));
+  if (text.trim() === '') return new Set();
+  const table = readCsv(file);
+  if (table.header.join(',') !== MEASURE_COLUMNS.join(',')) throw new UsageError(`${file} exists and is not a devices measure output (columns ${table.header.join(',')}); choose another --out`);
+  const col = (name: string) => MEASURE_COLUMNS.indexOf(name);
+  const done = new Set<string>();
+  for (const [i, row] of table.rows.entries()) {
+    if (row[col('device')] !== device) throw new UsageError(`${file} line ${table.lines[i]} holds device '${row[col('device')]}', not '${device}'; choose another --out`);
+    if (Number(row[col('batch_size')]) !== input.batchSize || Number(row[col('resolution')]) !== input.resolution) {
+      throw new UsageError(`${file} line ${table.lines[i]} was measured at batch ${row[col('batch_size')]}, resolution ${row[col('resolution')]}, not ${input.batchSize}, ${input.resolution}; choose another --out`);
+    }
+    done.add(row[col('arch')]);
+  }
+  return done;
+}
+
+/** Timing flags given on the command line (they override the profile's). */
+function timingOverrides(args: { warmup?: number; minRepeats?: number; maxRepeats?: number; budgetMs?: number }): Partial<TimingOptions> {
+  const result: Partial<TimingOptions> = {};
+  for (const [key, flag, min] of [['warmup', 'warmup', 0], ['minRepeats', 'min-repeats', 1], ['maxRepeats', 'max-repeats', 1], ['budgetMs', 'budget-ms', 0]] as const) {
+    const value = args[key];
+    if (value === undefined) continue;
+    if (!(Number.isFinite(value) && value >= min && (key === 'budgetMs' || Number.isInteger(value)))) throw new UsageError(`--${flag} must be ${key === 'budgetMs' ? 'a number' : 'an integer'} ≥ ${min}, got ${value}`);
+    result[key] = value;
+  }
+  return result;
+}
+
 const measure = defineCommand({
   command: 'measure',
-  describe: 'Measure real latency of built TF.js models on this machine (the host device) and write a measurements CSV',
+  describe: 'Measure real latency on this machine with a host (TF.js) or onnxruntime device and append it to a measurements CSV (re-runs skip archs already in it)',
   builder: (y) =>
-    withInput(y)
+    withInput(withDevicesDir(y))
+      .option('device', { type: 'string', default: 'host', describe: 'Measuring device: host (TF.js), host-ort (ONNX Runtime, 1 thread) or a user profile of kind host / onnxruntime' })
       .option('n', { type: 'number', default: 20, describe: 'How many distinct archs to sample and measure' })
       .option('archs', { type: 'string', describe: 'Comma-separated archs to measure instead of sampling (NB201 indices accepted)' })
-      .option('seed', { type: 'number', default: 0, describe: 'Seed for sampling archs and the models\' initial weights' })
-      .option('out', { type: 'string', demandOption: true, describe: 'Output CSV: arch,latency_ms,batch_size,resolution,device,backend,threads,repeats,min_ms,max_ms' })
-      .option('warmup', { type: 'number', default: 3, describe: 'Untimed runs per arch before timing' })
-      .option('min-repeats', { type: 'number', default: 5, describe: 'Timed runs per arch at least' })
-      .option('max-repeats', { type: 'number', default: 50, describe: 'Timed runs per arch at most' })
-      .option('budget-ms', { type: 'number', default: 500, describe: 'Stop timing an arch after this much timed work (once min-repeats ran); the median is reported' }),
+      .option('all', { type: 'boolean', default: false, describe: 'Measure every arch of an enumerable space (nb201: 15,625) in index order' })
+      .option('model', { type: 'string', describe: 'Time this ONNX file instead of built archs (onnxruntime devices)' })
+      .option('seed', { type: 'number', default: 0, describe: "Seed for sampling archs and the models' initial weights" })
+      .option('out', { type: 'string', describe: `Output CSV (${MEASURE_COLUMNS.join(',')}); rows are appended as they are measured. Required unless --model` })
+      .option('warmup', { type: 'number', describe: "Untimed runs per arch before timing (default: the profile's)" })
+      .option('min-repeats', { type: 'number', describe: "Timed runs per arch at least (default: the profile's)" })
+      .option('max-repeats', { type: 'number', describe: "Timed runs per arch at most (default: the profile's)" })
+      .option('budget-ms', { type: 'number', describe: "Stop timing an arch after this much timed work, once min-repeats ran (default: the profile's); the median is reported" })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the summary (or the --model measurement) as JSON' }),
   handler: async (args) => {
+    const profile = getProfile(args.device, { devicesDir: args.devicesDir }).profile;
+    const device = deviceFromProfile(profile);
+    if (!isMeasuringDevice(device)) throw new UsageError(`device '${profile.name}' is ${profile.kind}: its latencies are looked up or computed, not measured; measure with a host or onnxruntime device`);
+    const timing = timingOverrides(args);
+    if (args.model !== undefined) {
+      if (profile.kind !== 'onnxruntime') throw new UsageError(`--model needs an onnxruntime device; '${profile.name}' is ${profile.kind}`);
+      const r = await measureOnnxFile(args.model, { ...profile.onnxruntime, ...timing }, { batchSize: args.batch, seed: args.seed });
+      if (args.out !== undefined) writeFileAtomic(args.out, toCsv(MEASURE_COLUMNS, [measureRow(profile.name, r)]));
+      if (args.json) return outJson({ file: args.model, device: profile.name, ...r });
+      out(`${args.model}: median ${r.latencyMs.toFixed(3)} ms (p10 ${r.p10Ms.toFixed(3)}, p90 ${r.p90Ms.toFixed(3)}, ${r.repeats} runs) on ${profile.name} (onnxruntime ${r.runtimeVersion}, ${r.threads} thread${r.threads === 1 ? '' : 's'})`);
+      return;
+    }
+    if (args.out === undefined) throw new UsageError('--out is required (the measurements CSV to write or extend)');
     const space = getSpace(args.space);
     const input = resolveInput(space, { dataset: args.dataset, batchSize: args.batch, resolution: args.resolution });
-    const archs = args.archs !== undefined ? args.archs.split(',').map((a) => space.canonical(/^\d+$/.test(a.trim()) ? Number(a) : a.trim())) : sampleArchs(space, args.n, args.seed);
-    const info = await backendFor(args as GlobalOptions);
-    const progress = startProgress('measuring', archs.length, { enabled: !args.quiet, fields: ['ms'] });
-    const results = await measureHost(space, archs, input, {
-      warmup: args.warmup,
-      minRepeats: args.minRepeats,
-      maxRepeats: args.maxRepeats,
-      budgetMs: args.budgetMs,
+    let archs: string[];
+    if (args.all) {
+      if (space.enumerate === undefined) throw new UsageError(`--all needs an enumerable space; ${space.name} has ${space.sizeLabel} archs (use --n)`);
+      archs = space.enumerate();
+    } else if (args.archs !== undefined) archs = args.archs.split(',').map((a) => space.canonical(/^\d+$/.test(a.trim()) ? Number(a) : a.trim()));
+    else {
+      if (!(Number.isInteger(args.n) && args.n > 0)) throw new UsageError(`--n must be a positive integer, got ${args.n}`);
+      archs = sampleArchs(space, args.n, args.seed);
+    }
+    const done = alreadyMeasured(args.out, profile.name, input);
+    const todo = archs.filter((a) => !done.has(a));
+    if (!fs.existsSync(args.out) || fs.statSync(args.out).size === 0) writeFileAtomic(args.out, toCsv(MEASURE_COLUMNS, []));
+    const progress = startProgress(`measuring on ${profile.name}`, todo.length, { enabled: !args.quiet, fields: ['ms'] });
+    const results = await device.measure(space, todo, input, {
+      ...timing,
       seed: args.seed,
-      onArch: (_, r) => progress.tick(1, { ms: r.latencyMs.toFixed(2) }),
+      onArch: (_, r) => {
+        // One appended line per arch: a crash loses at most the arch being timed.
+        fs.appendFileSync(args.out as string, toCsv(MEASURE_COLUMNS, [measureRow(profile.name, r)]).split('\n').slice(1).join('\n'));
+        progress.tick(1, { ms: r.latencyMs.toFixed(2) });
+      },
     });
     progress.stop();
-    fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
-    fs.writeFileSync(
-      args.out,
-      toCsv(
-        ['arch', 'latency_ms', 'batch_size', 'resolution', 'device', 'backend', 'threads', 'repeats', 'min_ms', 'max_ms'],
-        results.map((r) => [r.arch, +r.latencyMs.toFixed(4), r.batchSize, r.resolution, 'host', r.backend, r.threads, r.repeats, +r.minMs.toFixed(4), +r.maxMs.toFixed(4)]),
-      ),
-    );
     const sorted = results.map((r) => r.latencyMs).sort((a, b) => a - b);
-    out(`measured ${results.length} ${space.name} archs on host (${info.name}, ${results[0]?.threads ?? '?'} threads, batch ${input.batchSize}, resolution ${input.resolution}): median ${sorted[sorted.length >> 1]?.toFixed(3)} ms -> ${args.out}`);
+    const spread = results.map((r) => r.p90Ms / r.p10Ms).sort((a, b) => a - b);
+    const first = results[0];
+    const summary = {
+      device: profile.name,
+      space: space.name,
+      measured: results.length,
+      skipped: archs.length - todo.length,
+      out: args.out,
+      medianMs: sorted[sorted.length >> 1] ?? null,
+      medianP90OverP10: spread[spread.length >> 1] ?? null,
+      runtime: first?.runtime ?? null,
+      runtimeVersion: first?.runtimeVersion ?? null,
+      threads: first?.threads ?? null,
+      batchSize: input.batchSize,
+      resolution: input.resolution,
+    };
+    if (args.json) return outJson(summary);
+    const skipped = summary.skipped > 0 ? `; ${summary.skipped} already in the file, skipped` : '';
+    if (first === undefined) return out(`nothing to measure: all ${archs.length} archs are already in ${args.out}`);
+    out(
+      `measured ${results.length} ${space.name} archs on ${profile.name} (${first.runtime} ${first.runtimeVersion}, ${first.threads} thread${first.threads === 1 ? '' : 's'}, batch ${input.batchSize}, resolution ${input.resolution}): median ${summary.medianMs?.toFixed(3)} ms, median p90/p10 ${summary.medianP90OverP10?.toFixed(2)}${skipped} -> ${args.out}`,
+    );
   },
 });
 
@@ -284,7 +372,7 @@ const importTable = defineCommand({
 
 export const devicesCommand = defineCommand({
   command: 'devices <command>',
-  describe: 'Device profiles: list, show, validate, add, remove, measure the host, calibrate, import a measured table',
+  describe: 'Device profiles: list, show, validate, add, remove, measure on this machine (TF.js or ONNX Runtime), calibrate, import a measured table',
   builder: (y) => y.command([list, show, validateCmd, add, remove, measure, calibrate, importTable] as never).demandCommand(1),
   handler: () => {},
 });
