@@ -297,7 +297,11 @@ export function writeFileAtomic(file: string, bytes: Uint8Array | string): void 
     fs.writeFileSync(tmp, bytes);
     fs.renameSync(tmp, file);
   } catch (err) {
-    fs.rmSync(tmp, { force: true });
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // The folder itself could not be made: there is no temporary file to remove.
+    }
     throw new UsageError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }

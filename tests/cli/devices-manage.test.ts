@@ -89,14 +89,14 @@ describe('hwnas devices measure', () => {
     const out = path.join(tmp, 'host.csv');
     const r = runCli(['devices', 'measure', '--space', 'nb201', '--n', '3', '--seed', '1', '--resolution', '16', '--warmup', '1', '--min-repeats', '3', '--budget-ms', '50', '--out', out]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/measuring: 3\/3/);
+    expect(r.stderr).toMatch(/measuring on host: 3\/3/);
     const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('arch,latency_ms,batch_size,resolution,device,backend,threads,repeats,min_ms,max_ms');
+    expect(lines[0]).toBe('arch,latency_ms,p10_ms,p90_ms,repeats,batch_size,resolution,device,runtime,runtime_version,threads,cpu,governor');
     expect(lines).toHaveLength(4);
     for (const line of lines.slice(1)) {
       const cells = line.split(',');
       expect(Number(cells[1])).toBeGreaterThan(0);
-      expect(cells.slice(2, 5)).toEqual(['1', '16', 'host']);
+      expect(cells.slice(5, 9)).toEqual(['1', '16', 'host', expect.stringMatching(/^tfjs-(wasm|cpu|tensorflow)$/)]);
     }
     expect(readMeasurements(out, getSpace('nb201')).map((m) => m.resolution)).toEqual([16, 16, 16]);
   }, 60_000);

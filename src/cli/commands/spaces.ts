@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DATASETS } from '../../core/config/space.js';
 import { UsageError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
+import { archToOnnx, ONNX_OPSET, writeFileAtomic } from '../../formats/onnx.js';
 import { formatTable } from '../../core/table.js';
 import { total } from '../../spaces/layers.js';
 import { getSpace, resolveInput, spaceRegistry } from '../../spaces/registry.js';
@@ -105,19 +106,20 @@ const sample = defineCommand({
 
 const model = defineCommand({
   command: 'model <space>',
-  describe: 'Build the TF.js model of an arch, run one forward pass on random input, report params, shape and time',
+  describe: 'Build the TF.js model of an arch, run one forward pass on random input, report params, shape and time; --onnx also writes it as ONNX',
   builder: (y) =>
     y
       .positional('space', { type: 'string', demandOption: true, describe: 'Search space (nb201, fbnet)' })
       .option('arch', { type: 'string', demandOption: true, describe: 'Canonical arch string (NB201 also accepts its official index)' })
       .options(inputOptions)
       .option('seed', { type: 'number', default: 0, describe: 'Seed of the random weights and input' })
+      .option('onnx', { type: 'string', describe: 'Also write the model as ONNX (opset 13, NCHW input `input`, output `logits`, same weights) to this file' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
   handler: async (args) => {
-    const backend = await backendFor(args);
     const space = getSpace(args.space);
     const arch = space.canonical(args.arch);
     const input = inputFrom(space, args);
+    const backend = await backendFor(args);
     const started = performance.now();
     const built = space.buildModel(arch, input, { seed: args.seed });
     const buildMs = performance.now() - started;
@@ -138,14 +140,20 @@ const model = defineCommand({
       outputShape: y.shape,
       buildMs,
       forwardMs,
+      ...(args.onnx !== undefined && { onnx: args.onnx }),
     };
-    tf.dispose([x, y]);
-    built.dispose();
+    try {
+      if (args.onnx !== undefined) writeFileAtomic(args.onnx, archToOnnx(space, arch, input, args.seed, built));
+    } finally {
+      tf.dispose([x, y]);
+      built.dispose();
+    }
     if (args.json) return outJson(result);
     out(`${space.name} ${arch}`);
     out(`backend ${result.backend}; input ${input.batchSize}x${input.resolution}x${input.resolution}x${input.channels}; output ${result.outputShape.join('x')}`);
     out(`params: ${result.trainableParams} trainable (analytic ${result.analyticParams}), ${result.nonTrainableParams} non-trainable`);
     out(`build ${buildMs.toFixed(1)} ms, first forward pass ${forwardMs.toFixed(1)} ms`);
+    if (args.onnx !== undefined) out(`ONNX (opset ${ONNX_OPSET}, input NCHW ${input.batchSize}x${input.channels}x${input.resolution}x${input.resolution}) -> ${args.onnx}`);
   },
 });
 
