@@ -98,3 +98,33 @@ describe('onnxruntime device (subprocess)', () => {
     expect(fs.existsSync(path.join(dir, 'never.onnx'))).toBe(false);
   }, 60_000);
 });
+
+describe('search on host-ort (subprocess)', () => {
+  it('latency.source device measures every candidate on ONNX Runtime', async () => {
+    const { searchConfig, writeAccuracyFixture, writeConfig } = await import('../search/fixtures.js');
+    const config = writeConfig(dir, 'device.json', searchConfig(writeAccuracyFixture(dir), { device: 'host-ort', constraints: [], budget: { evaluations: 12, batchSize: 6 } }));
+    const results = path.join(dir, 'results');
+    const r = runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'dev', '--no-progress']);
+    expect(r.code).toBe(0);
+    const show = JSON.parse(runCli(['runs', 'show', 'dev', '--results', results, '--json']).stdout);
+    expect(show.counts.evaluated).toBe(12);
+    for (const f of show.front as { latencyMs: number; sources: { latencyMs: string } }[]) {
+      expect(f.latencyMs).toBeGreaterThan(0);
+      expect(f.sources.latencyMs).toMatch(/^onnxruntime:\d+\.\d+\.\d+\/1t\/all$/);
+    }
+  }, 180_000);
+
+  it('latency.source predictor adapts from ONNX Runtime measurements and verify measures the front', async () => {
+    const { searchConfig, writeAccuracyFixture, writeConfig } = await import('../search/fixtures.js');
+    const latency = { source: 'predictor', predictor: 'hwnas:models/quickstart', samples: 5, verify: true };
+    const config = writeConfig(dir, 'pred.json', searchConfig(writeAccuracyFixture(dir), { device: 'host-ort', latency, constraints: [], budget: { evaluations: 30, batchSize: 10 } }));
+    const results = path.join(dir, 'results');
+    const r = runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'pred', '--no-progress']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/adapted to host-ort \(onnxruntime:[\d.]+\/1t\/all\) from 5 measurements/);
+    expect(r.stdout).toMatch(/front re-checked on host-ort \(onnxruntime:[\d.]+\/1t\/all\), \d+ archs: predicted vs true latency Spearman ρ/);
+    const show = JSON.parse(runCli(['runs', 'show', 'pred', '--results', results, '--json']).stdout);
+    expect(show.verification.source).toMatch(/^onnxruntime:/);
+    expect(show.verification.trueMs.every((v: number) => v > 0)).toBe(true);
+  }, 180_000);
+});
