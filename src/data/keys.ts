@@ -20,6 +20,14 @@ function nb201Canonicaliser(): Canonicaliser {
 const KEY_COLUMNS: readonly { column: string; canonical: () => Canonicaliser }[] = [
   { column: 'arch_str', canonical: nb201Canonicaliser },
   { column: 'op_indices', canonical: () => canonicalFbnet },
+  // The measurements CSV (`devices measure`): canonical strings of either space; NB201 cells contain '|'.
+  {
+    column: 'arch',
+    canonical: () => {
+      const nb201 = nb201Canonicaliser();
+      return (arch) => (arch.includes('|') ? nb201(arch) : canonicalFbnet(arch));
+    },
+  },
 ];
 
 /** A parsed CSV with its arch key column located and the canonicaliser for it. */
@@ -31,7 +39,7 @@ export interface KeyedCsv {
 }
 
 /**
- * Read a CSV whose rows are keyed by arch (`arch_str` for NB201, `op_indices` for FBNet).
+ * Read a CSV whose rows are keyed by arch (`arch_str` for NB201, `op_indices` for FBNet, `arch` for measurements of either).
  * @param canonical overrides the canonicaliser chosen from the key column
  * @throws DataFileError when the file is missing/malformed or has no known key column
  */

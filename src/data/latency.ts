@@ -77,6 +77,18 @@ export function loadLatencyTable(file: string, options: LatencyLoadOptions = {})
     }
   }
 
+  return tableOf(file, devices, archs, latencyMs, position, archIndex, byIndex);
+}
+
+function tableOf(
+  file: string,
+  devices: string[],
+  archs: string[],
+  latencyMs: Map<string, Float64Array>,
+  position: Map<string, number>,
+  archIndex?: Int32Array,
+  byIndex = new Map<number, number>(),
+): LatencyTable {
   const column = (device: string): Float64Array => {
     const values = latencyMs.get(device);
     if (values === undefined) throw new DataFileError(file, 0, `device '${device}' not loaded (loaded: ${devices.join(', ')})`, `${device}_ms`);
@@ -100,4 +112,33 @@ export function loadLatencyTable(file: string, options: LatencyLoadOptions = {})
       return row === undefined ? undefined : archs[row];
     },
   };
+}
+
+/**
+ * The rows of `archs` (canonical, all present in every table) from several tables, as one table: e.g. HELP's
+ * source devices beside a device measured here on a subset of the space. `file` names the combination.
+ * @throws DataFileError for an arch a table lacks or a device name given twice
+ */
+export function joinLatencyTables(
+  file: string,
+  archs: readonly string[],
+  parts: readonly { table: LatencyTable; devices: readonly string[]; /** New names of `devices`, in order. */ as?: readonly string[] }[],
+): LatencyTable {
+  const devices: string[] = [];
+  const latencyMs = new Map<string, Float64Array>();
+  for (const { table, devices: wanted, as } of parts) {
+    const rows = archs.map((a) => {
+      const row = table.rowOf(a);
+      if (row === undefined) throw new DataFileError(table.file, 0, `no row for arch ${a}`);
+      return row;
+    });
+    wanted.forEach((source, k) => {
+      const d = as?.[k] ?? source;
+      if (latencyMs.has(d)) throw new DataFileError(table.file, 0, `device '${d}' is given by two tables`);
+      const column = table.column(source);
+      latencyMs.set(d, Float64Array.from(rows, (r) => column[r]));
+      devices.push(d);
+    });
+  }
+  return tableOf(file, devices, [...archs], latencyMs, new Map(archs.map((a, i) => [a, i])));
 }

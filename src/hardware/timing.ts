@@ -22,6 +22,8 @@ export interface RuntimeMeasurement {
   p10Ms: number;
   p90Ms: number;
   repeats: number;
+  /** Coefficient of variation (standard deviation / mean) of the timed runs. */
+  cv: number;
   batchSize: number;
   resolution: number;
   /** `tfjs-wasm`, `tfjs-cpu`, `tfjs-tensorflow`, `onnxruntime`. */
@@ -60,7 +62,7 @@ export function quantile(sorted: readonly number[], q: number): number {
 }
 
 /** Run `once` `warmup` times untimed, then time it until the budget or `maxRepeats`; median and p10/p90 in ms. */
-export async function timeRepeats(once: () => Promise<number>, options: TimingOptions): Promise<{ latencyMs: number; p10Ms: number; p90Ms: number; repeats: number }> {
+export async function timeRepeats(once: () => Promise<number>, options: TimingOptions): Promise<{ latencyMs: number; p10Ms: number; p90Ms: number; repeats: number; cv: number }> {
   for (let i = 0; i < options.warmup; i++) await once();
   const times: number[] = [];
   let spent = 0;
@@ -70,7 +72,9 @@ export async function timeRepeats(once: () => Promise<number>, options: TimingOp
     spent += ms;
   }
   times.sort((a, b) => a - b);
-  return { latencyMs: quantile(times, 0.5), p10Ms: quantile(times, 0.1), p90Ms: quantile(times, 0.9), repeats: times.length };
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  const sd = Math.sqrt(times.reduce((a, t) => a + (t - mean) ** 2, 0) / Math.max(times.length - 1, 1));
+  return { latencyMs: quantile(times, 0.5), p10Ms: quantile(times, 0.1), p90Ms: quantile(times, 0.9), repeats: times.length, cv: sd / mean };
 }
 
 let machine: { cpu: string; governor: string } | undefined;
