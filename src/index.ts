@@ -6,7 +6,9 @@ export { initBackend, currentBackend, BACKEND_NAMES, type BackendInfo, type Back
 export { readCsv, toCsv, type CsvTable } from './core/csv.js';
 export { loadExperimentConfig, experimentSchema, type ExperimentConfig } from './core/config/schema.js';
 export { validate } from './core/config/validate.js';
-export type { SearchSpace, Layer, LayerOrigin, InputShape, OpGraph } from './spaces/types.js';
+export type { SearchSpace, Layer, LayerOrigin, LayerGraph, InputShape, OpGraph } from './spaces/types.js';
+export { buildTfModel } from './spaces/tfjs-model.js';
+export { archToOnnx, onnxFromGraph, readOnnxSummary, samePadding, ONNX_OPSET, ONNX_INPUT, ONNX_OUTPUT, type OnnxModelInfo } from './formats/onnx.js';
 export { getSpace, resolveInput, spaceRegistry } from './spaces/registry.js';
 export { total as totalOf } from './spaces/layers.js';
 export { defaultDataDir, dataPath, DATA_FILES } from './data/paths.js';
@@ -18,7 +20,7 @@ export type { Canonicaliser } from './data/keys.js';
 export { FBNET_OPS, FBNET_BLOCKS } from './spaces/fbnet/arch.js';
 export { NB201_OPS, NB201_EDGES, parseNb201, formatNb201 } from './spaces/nb201/arch.js';
 export { torchstatFlops as fbnetTorchstatFlops } from './spaces/fbnet/macro.js';
-export type { Device, SyncDevice, LatencyRecord, DeviceProfile, SimulatedProfile, TableProfile, HostProfile, Precision } from './hardware/types.js';
+export type { Device, SyncDevice, LatencyRecord, DeviceProfile, SimulatedProfile, TableProfile, HostProfile, OnnxRuntimeProfile, Precision } from './hardware/types.js';
 export { isSyncDevice } from './hardware/types.js';
 export { deviceProfileSchema, PROFILE_SCHEMA_VERSION } from './hardware/schema.js';
 export { getDevice, getProfile, listDevices, loadProfile, deviceFromProfile, resolveDevicesDir, BUILTIN_PROFILES } from './hardware/registry.js';
@@ -26,6 +28,8 @@ export { simulateArch, simulateLayers, simulateLayer, type LayerCost, type SimLa
 export { SimulatedDevice } from './hardware/simulated.js';
 export { TableDevice } from './hardware/table.js';
 export { HostDevice, measureHost, type HostMeasureOptions } from './hardware/host.js';
+export { OnnxRuntimeDevice, measureOnnxRuntime, measureOnnxFile, loadOrt } from './hardware/onnxruntime.js';
+export { isMeasuringDevice, timeRepeats, type MeasuringDevice, type RuntimeMeasurement, type TimingOptions, type MeasureOptions } from './hardware/timing.js';
 export { readMeasurements, MEASUREMENTS_FORMAT, type Measurement } from './hardware/measurements.js';
 export { createLatencyScorer } from './hardware/fast.js';
 export { profileArch, type ProfileReport } from './hardware/breakdown.js';

@@ -2,7 +2,7 @@
 import type { InputShape, SearchSpace } from '../spaces/types.js';
 import type { DeviceProfile } from './schema.js';
 
-export type { DeviceProfile, DeviceKind, SimulatedProfile, TableProfile, HostProfile, SimulatedParams, Precision, OpClass } from './schema.js';
+export type { DeviceProfile, DeviceKind, SimulatedProfile, TableProfile, HostProfile, OnnxRuntimeProfile, SimulatedParams, Precision, OpClass } from './schema.js';
 
 /** One latency with where it came from. */
 export interface LatencyRecord {
@@ -10,7 +10,8 @@ export interface LatencyRecord {
   arch: string;
   latencyMs: number;
   /**
-   * Provenance: `simulated:<device>@<version>`, `table:<file>#<column>`, `host:<backend>` — stored beside every
+   * Provenance: `simulated:<device>@<version>`, `table:<file>#<column>`, `host:<backend>`,
+   * `onnxruntime:<version>/<threads>t/<graph optimisation>` — stored beside every
    * latency so a run says what produced it.
    */
   source: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DataFileError } from '../../src/core/errors.js';
-import { loadLatencyTable } from '../../src/data/latency.js';
+import { joinLatencyTables, loadLatencyTable } from '../../src/data/latency.js';
 import { describeWithData, dataFile } from '../helpers/data.js';
 import { FBNET_A, FBNET_B, NB201_A, NB201_B, writeFixture } from './fixtures.js';
 
@@ -26,6 +26,30 @@ describe('loadLatencyTable on fixtures', () => {
     expect(t.latency('gpu_1', '|none~0|+|none~0|none~1|+|none~0|none~1|none~2|')).toBeUndefined();
     expect(t.archAtIndex(1)).toBe(NB201_A);
     expect(t.rowOf(NB201_B)).toBe(0);
+  });
+
+  it('reads a devices measure output (arch key column, latency_ms) as a table of either space', () => {
+    const measured = `arch,latency_ms,p10_ms,p90_ms,repeats,device\n${NB201_A},1.5,1.4,1.7,20,host-ort\n`;
+    const t = loadLatencyTable(writeFixture('m.csv', measured), { devices: ['latency'] });
+    expect(t.archs).toEqual([NB201_A]);
+    expect(t.latency('latency', NB201_A)).toBe(1.5);
+    const f = loadLatencyTable(writeFixture('f.csv', `arch,latency_ms\n${FBNET_A},9\n`), { devices: ['latency'] });
+    expect(f.latency('latency', FBNET_A)).toBe(9);
+  });
+
+  it('joins the rows of some archs from two tables, renaming a column', () => {
+    const a = loadLatencyTable(writeFixture('lat.csv', good));
+    const b = loadLatencyTable(writeFixture('m.csv', `arch,latency_ms\n${NB201_A},7\n`), { devices: ['latency'] });
+    const joined = joinLatencyTables('a+b', [NB201_A], [
+      { table: a, devices: ['gpu_1'] },
+      { table: b, devices: ['latency'], as: ['ort'] },
+    ]);
+    expect(joined.devices).toEqual(['gpu_1', 'ort']);
+    expect(joined.archs).toEqual([NB201_A]);
+    expect(joined.latency('gpu_1', NB201_A)).toBe(3);
+    expect(joined.latency('ort', NB201_A)).toBe(7);
+    expect(() => joinLatencyTables('a+b', [NB201_B], [{ table: b, devices: ['latency'] }])).toThrow(/no row for arch/);
+    expect(() => joinLatencyTables('a+b', [NB201_A], [{ table: a, devices: ['cpu'] }, { table: b, devices: ['latency'], as: ['cpu'] }])).toThrow(/two tables/);
   });
 
   it('stores keys in canonical form whatever the spacing in the file', () => {
@@ -67,7 +91,7 @@ describe('loadLatencyTable on fixtures', () => {
     { name: 'bad NB201 arch', text: `arch_str,cpu_ms\n${NB201_A},1\n|conv~0|,2\n`, line: 3, column: 'arch_str', reason: /nb201: invalid architecture '|conv~0|': expected 3 node groups/ },
     { name: 'bad FBNet arch', text: `op_indices,cpu_ms\n${FBNET_A},1\n1_2_9,2\n`, line: 3, column: 'op_indices', reason: /expected 22 block choices/ },
     { name: 'duplicate arch', text: `arch_str,cpu_ms\n${NB201_A},1\n${NB201_B},1\n${NB201_A},2\n`, line: 4, column: 'arch_str', reason: /duplicate arch .* \(first on line 2\)/ },
-    { name: 'no key column', text: `arch,cpu_ms\n${NB201_A},1\n`, line: 1, reason: /no arch key column/ },
+    { name: 'no key column', text: `name,cpu_ms\n${NB201_A},1\n`, line: 1, reason: /no arch key column/ },
     { name: 'no device columns', text: `arch_str,cpu\n${NB201_A},1\n`, line: 1, reason: /no '<device>_ms' latency columns/ },
     { name: 'unknown device', text: `arch_str,cpu_ms\n${NB201_A},1\n`, line: 1, column: 'tpu_ms', reason: /no latency column for device 'tpu' \(devices: cpu\)/, devices: ['tpu'] },
     { name: 'fractional arch_index', text: `arch_index,arch_str,cpu_ms\n0.5,${NB201_A},1\n`, line: 2, column: 'arch_index', reason: /expected an integer/ },
