@@ -69,3 +69,6 @@ export class UnknownNameError extends HwnasError {
 
 /** The user asked for something the current state does not allow (e.g. resuming a finished run). */
 export class UsageError extends HwnasError {}
+
+/** A job queue that cannot go on: Redis unreachable, no worker for a device. The run stops and can be resumed. */
+export class ExecutorError extends HwnasError {}

@@ -31,7 +31,13 @@ export const deviceKinds = new Registry<(profile: DeviceProfile) => Device>('dev
   .register('simulated', (p) => new SimulatedDevice(p as Extract<DeviceProfile, { kind: 'simulated' }>))
   .register('measured-table', (p) => new TableDevice(p as Extract<DeviceProfile, { kind: 'measured-table' }>))
   .register('host', (p) => new HostDevice(p as Extract<DeviceProfile, { kind: 'host' }>))
-  .register('onnxruntime', (p) => new OnnxRuntimeDevice(p as Extract<DeviceProfile, { kind: 'onnxruntime' }>));
+  .register('onnxruntime', (p) => new OnnxRuntimeDevice(p as Extract<DeviceProfile, { kind: 'onnxruntime' }>))
+  .register('remote', (p) => ({
+    profile: p,
+    latency: () => {
+      throw new UsageError(`device '${p.name}' is remote: its measurements run on \`hwnas worker\` processes through Redis; use it from search or devices measure`);
+    },
+  }));
 
 export const DEFAULT_DEVICES_DIR = 'hwnas-devices';
 

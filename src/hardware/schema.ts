@@ -1,6 +1,7 @@
 // The device profile JSON schema (versioned): what a simulated, measured-table, host or onnxruntime device is made of.
 import { z } from 'zod';
 import { BACKEND_NAMES } from '../core/backend.js';
+import { queueSettings } from '../core/config/executor.js';
 
 /** The profile schema this version of hwnas reads and writes. */
 export const PROFILE_SCHEMA_VERSION = 1;
@@ -142,11 +143,27 @@ export const onnxruntimeSection = z
   })
   .strict();
 
+/** Runtimes a measurement job can ask a worker for. */
+export const JOB_RUNTIMES = ['onnxruntime', 'tfjs'] as const;
+
+export const remoteSection = z
+  .object({
+    /** What the worker on the device measures with. */
+    runtime: z.enum(JOB_RUNTIMES).default('onnxruntime'),
+    /** Session settings and timing when `runtime` is onnxruntime. */
+    onnxruntime: onnxruntimeSection.prefault({}),
+    /** TF.js backend and timing when `runtime` is tfjs. */
+    host: hostSection.prefault({}),
+    ...queueSettings,
+  })
+  .strict();
+
 export const deviceProfileSchema = z.discriminatedUnion('kind', [
   z.object({ ...common, kind: z.literal('simulated'), simulated: simulatedSection }).strict(),
   z.object({ ...common, kind: z.literal('measured-table'), table: tableSection }).strict(),
   z.object({ ...common, kind: z.literal('host'), host: hostSection.prefault({}) }).strict(),
   z.object({ ...common, kind: z.literal('onnxruntime'), onnxruntime: onnxruntimeSection.prefault({}) }).strict(),
+  z.object({ ...common, kind: z.literal('remote'), remote: remoteSection.prefault({}) }).strict(),
 ]);
 
 export type DeviceProfile = z.output<typeof deviceProfileSchema>;
@@ -154,6 +171,7 @@ export type SimulatedProfile = Extract<DeviceProfile, { kind: 'simulated' }>;
 export type TableProfile = Extract<DeviceProfile, { kind: 'measured-table' }>;
 export type HostProfile = Extract<DeviceProfile, { kind: 'host' }>;
 export type OnnxRuntimeProfile = Extract<DeviceProfile, { kind: 'onnxruntime' }>;
+export type RemoteProfile = Extract<DeviceProfile, { kind: 'remote' }>;
 export type SimulatedParams = SimulatedProfile['simulated'];
-export const DEVICE_KINDS = ['simulated', 'measured-table', 'host', 'onnxruntime'] as const;
+export const DEVICE_KINDS = ['simulated', 'measured-table', 'host', 'onnxruntime', 'remote'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];

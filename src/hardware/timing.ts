@@ -33,6 +33,8 @@ export interface RuntimeMeasurement {
   cpu: string;
   /** Linux cpufreq governor of CPU 0, or `unknown`. */
   governor: string;
+  /** 1-minute load average when the arch was timed: a busy machine slows and scatters timings. */
+  loadAvg: number;
 }
 
 /** What a measuring device's `measure` takes besides the archs. */
@@ -79,8 +81,8 @@ export async function timeRepeats(once: () => Promise<number>, options: TimingOp
 
 let machine: { cpu: string; governor: string } | undefined;
 
-/** CPU model and frequency governor of this machine (read once). */
-export function machineConditions(): { cpu: string; governor: string } {
+/** CPU model and frequency governor of this machine (read once), and the current 1-minute load average. */
+export function machineConditions(): { cpu: string; governor: string; loadAvg: number } {
   if (machine === undefined) {
     let governor = 'unknown';
     try {
@@ -90,5 +92,5 @@ export function machineConditions(): { cpu: string; governor: string } {
     }
     machine = { cpu: os.cpus()[0]?.model.trim() ?? 'unknown', governor };
   }
-  return machine;
+  return { ...machine, loadAvg: +os.loadavg()[0].toFixed(2) };
 }

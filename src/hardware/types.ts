@@ -15,6 +15,8 @@ export interface LatencyRecord {
    * latency so a run says what produced it.
    */
   source: string;
+  /** Why there is no latency (a measurement job that failed); `latencyMs` is then NaN. */
+  error?: string;
 }
 
 /** A latency source. Every device kind implements it; predictors and search use nothing else. */

@@ -6,7 +6,9 @@ import { ConfigError, UnknownNameError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { loadAccuracyTable } from '../data/accuracy.js';
 import { loadLatencyTable } from '../data/latency.js';
-import { deviceFromProfile, getDevice } from '../hardware/registry.js';
+import { deviceFromProfile, getProfile } from '../hardware/registry.js';
+import type { ExecutorConfig } from '../core/config/executor.js';
+import { executorFor, isMeasuringProfile, QueuedDevice, requireLatencies } from '../executor/devices.js';
 import { deviceProfileSchema, PROFILE_SCHEMA_VERSION } from '../hardware/schema.js';
 import { validate } from '../core/config/validate.js';
 import type { Device } from '../hardware/types.js';
@@ -68,6 +70,10 @@ export interface EvaluatorContext {
   logger: Logger;
   /** An adapted predictor saved by an earlier session of this run (resume): used as is, never re-fitted. */
   adaptedPredictorDir?: string;
+  /** Where measurements of measuring devices run (default inline). */
+  executor?: ExecutorConfig;
+  /** Scope of measurement job ids (the run id), so a resumed run finds the results of its jobs. */
+  jobScope?: string;
 }
 
 /** The evaluator plus what was prepared for it (the adapted predictor and the device to verify against). */
@@ -100,7 +106,10 @@ async function targetDevice(context: EvaluatorContext): Promise<{ name: string; 
     return { name: device.column, device: deviceFromProfile(profile) };
   }
   const { name, devicesDir } = typeof device === 'string' ? { name: device, devicesDir: undefined } : device;
-  return { name, device: await wrapConfig(configFile, 'device', () => getDevice(name, { devicesDir })) };
+  const profile = await wrapConfig(configFile, 'device', () => getProfile(name, { devicesDir }).profile);
+  // Measured devices (host, onnxruntime, remote) measure through the executor: in-process, or on workers.
+  if (isMeasuringProfile(profile)) return { name, device: new QueuedDevice(profile, executorFor(profile, context.executor, context.logger), context.jobScope) };
+  return { name, device: deviceFromProfile(profile) };
 }
 
 /** Re-raise an unknown name (device, sampler) as a config error at the field that named it. */
@@ -133,7 +142,7 @@ async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer):
     source: name,
     score: async (archs) => {
       const records = await device.latency(space, archs, input);
-      return { values: records.map((r) => r.latencyMs), sources: records.map((r) => r.source), errors: records.map(() => undefined) };
+      return { values: records.map((r) => r.latencyMs), sources: records.map((r) => r.source), errors: records.map((r) => r.error) };
     },
   };
   if (latency.source === 'device') return { scorer: deviceScorer, device };
@@ -162,7 +171,7 @@ async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer):
       const choose = await wrapConfig(configFile, 'latency.sampler', () => resolveSampler(latency.sampler, space));
       pool = space.enumerate?.() ?? Array.from({ length: 5000 }, (_, i) => space.sample(Rng.derive(context.seed, 'sample-pool', i)));
       archs = await choose(pool, latency.samples, context.seed);
-      const records = await device.latency(space, archs, input);
+      const records = requireLatencies(await device.latency(space, archs, input), name, `measuring the ${archs.length} adaptation samples`);
       latencyMs = records.map((r) => r.latencyMs);
       sampler = latency.sampler;
       deviceSource = records[0]?.source ?? name;
@@ -179,10 +188,14 @@ async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer):
       const quality = predictor.fitQuality(name);
       const suspects = !remeasurable || quality === undefined ? [] : outlierRows(quality).filter((o) => !confirmed.includes(o.arch));
       if (suspects.length === 0) return first;
-      const again = await device.latency(
-        space,
-        suspects.map((o) => o.arch),
-        input,
+      const again = requireLatencies(
+        await device.latency(
+          space,
+          suspects.map((o) => o.arch),
+          input,
+        ),
+        name,
+        'measuring distrusted rows again',
       );
       const repeated = suspects.filter((o, k) => Math.abs(Math.log(again[k].latencyMs / o.latencyMs)) <= Math.log(1.25));
       suspects.forEach((o, k) => context.logger.info(`distrusted row ${o.row} measured again: ${again[k].latencyMs.toPrecision(4)} ms (first ${o.latencyMs.toPrecision(4)} ms): ${repeated.includes(o) ? 'kept' : 'left out'}`));
@@ -198,7 +211,7 @@ async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer):
       const candidateAccuracy = (await accuracy.score(candidates)).values;
       for (let round = 1; round <= rounds; round++) {
         const next = await nextMeasurements(predictor, name, candidates, candidateAccuracy, new Set(archs), perRound);
-        const records = await device.latency(space, next, input);
+        const records = requireLatencies(await device.latency(space, next, input), name, `adaptive round ${round}`);
         archs = [...archs, ...next];
         latencyMs = [...latencyMs, ...records.map((r) => r.latencyMs)];
         report = await fit();

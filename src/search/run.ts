@@ -13,6 +13,8 @@ import { startProgress } from '../core/log.js';
 import { kendall, mape, spearman } from '../core/metrics.js';
 import { getSpace, resolveInput } from '../spaces/registry.js';
 import { buildEvaluator, type Adaptation, type PreparedEvaluator } from './evaluate.js';
+import { requireLatencies } from '../executor/devices.js';
+import { maskRedisUrl } from '../executor/redis.js';
 import { runLoop, type SearchPlan } from './loop.js';
 import { frontHypervolume, isEvaluated, isFeasible, paretoTrials, referencePoint, resolveObjectives } from './objectives.js';
 import { RunStore, type RunMeta } from './store.js';
@@ -79,7 +81,7 @@ interface Resolved {
   prepared: PreparedEvaluator;
 }
 
-async function resolve(config: SearchConfig, file: string, options: SearchOptions, adaptedPredictorDir?: string): Promise<Resolved> {
+async function resolve(config: SearchConfig, file: string, options: SearchOptions, runId: string, adaptedPredictorDir?: string): Promise<Resolved> {
   if (config.accuracy === undefined) throw new ConfigError(file, 'accuracy', 'is required for a search (source table or zcp)');
   if (config.latency === undefined) throw new ConfigError(file, 'latency', 'is required for a search (source device, predictor or table)');
   const space = getSpace(config.space.name);
@@ -91,7 +93,19 @@ async function resolve(config: SearchConfig, file: string, options: SearchOption
     if (err instanceof UnknownNameError) throw new ConfigError(file, 'strategy.name', err.message);
     throw err;
   }
-  const prepared = await buildEvaluator({ space, input, seed: config.seed, configFile: file, device: config.device, latency: config.latency, accuracy: config.accuracy, logger: options.logger, adaptedPredictorDir });
+  const prepared = await buildEvaluator({
+    space,
+    input,
+    seed: config.seed,
+    configFile: file,
+    device: config.device,
+    latency: config.latency,
+    accuracy: config.accuracy,
+    logger: options.logger,
+    adaptedPredictorDir,
+    executor: config.executor,
+    jobScope: `run-${runId}`,
+  });
   const plan: SearchPlan = {
     space,
     strategy,
@@ -115,13 +129,16 @@ export async function startSearch(configFile: string, options: SearchOptions): P
   const raw = readExperimentData(configFile);
   const config = loadSearchConfig(raw, configFile);
   if (options.evaluations !== undefined) config.budget.evaluations = options.evaluations;
-  const resolved = await resolve(config, configFile, options);
-  const stored = structuredClone(raw);
-  if (options.evaluations !== undefined) stored.budget = { ...(stored.budget as object), evaluations: options.evaluations };
   const configHash = hashOf(config);
   const outputDir = options.outputDir ?? config.output.dir;
   const runName = options.runName ?? config.output.runName;
   const runDir = freeRunDir(outputDir, runName ?? `${config.name}-s${config.seed}-${configHash.slice(0, 8)}`, runName !== undefined);
+  const resolved = await resolve(config, configFile, options, path.basename(runDir));
+  const stored = structuredClone(raw);
+  if (options.evaluations !== undefined) stored.budget = { ...(stored.budget as object), evaluations: options.evaluations };
+  // Redis credentials are never stored: the URL is kept with its password masked (resume takes $HWNAS_REDIS_URL).
+  const executor = stored.executor as { redis?: unknown } | undefined;
+  if (typeof executor?.redis === 'string') stored.executor = { ...executor, redis: maskRedisUrl(executor.redis) };
   const meta: RunMeta = {
     runId: path.basename(runDir),
     createdAt: new Date().toISOString(),
@@ -154,8 +171,14 @@ export async function resumeSearch(runDir: string, options: SearchOptions): Prom
     const stored = (meta.config as { input: Record<string, unknown> }).input;
     const label = `${store.runId} (stored config)`;
     const config = loadSearchConfig(stored, label);
+    if (config.executor.kind === 'bullmq' && config.executor.redis?.includes('***')) {
+      if (process.env.HWNAS_REDIS_URL === undefined) {
+        throw new UsageError(`run ${store.runId} used Redis at ${config.executor.redis}, whose password is not stored; set HWNAS_REDIS_URL to the full URL to resume`);
+      }
+      config.executor.redis = process.env.HWNAS_REDIS_URL;
+    }
     const predictorDir = path.join(runDir, PREDICTOR_DIR);
-    const resolved = await resolve(config, label, options, fs.existsSync(predictorDir) ? predictorDir : undefined);
+    const resolved = await resolve(config, label, options, store.runId, fs.existsSync(predictorDir) ? predictorDir : undefined);
     return await continueRun(store, resolved, options, label);
   } catch (err) {
     store.close();
@@ -184,7 +207,7 @@ async function continueRun(store: RunStore, resolved: Resolved, options: SearchO
     const reference = referencePoint(trials, plan.objectives);
     let verification: Verification | undefined;
     if (config.latency?.source === 'predictor' && config.latency.verify && prepared.device !== undefined && front.length > 0) {
-      const truth = await prepared.device.latency(plan.space, front.map((t) => t.arch), resolveInput(plan.space, config.space));
+      const truth = requireLatencies(await prepared.device.latency(plan.space, front.map((t) => t.arch), resolveInput(plan.space, config.space)), prepared.device.profile.name, 'verifying the front');
       const predictedMs = front.map((t) => t.metrics.latencyMs);
       const trueMs = truth.map((r) => r.latencyMs);
       const latencyConstraints = plan.constraints.filter((c) => c.metric === 'latencyMs');

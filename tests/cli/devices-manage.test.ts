@@ -91,7 +91,7 @@ describe('hwnas devices measure', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/measuring on host: 3\/3/);
     const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('arch,latency_ms,p10_ms,p90_ms,repeats,batch_size,resolution,device,runtime,runtime_version,threads,cpu,governor');
+    expect(lines[0]).toBe('arch,latency_ms,p10_ms,p90_ms,repeats,batch_size,resolution,device,runtime,runtime_version,threads,cpu,governor,load_avg');
     expect(lines).toHaveLength(4);
     for (const line of lines.slice(1)) {
       const cells = line.split(',');

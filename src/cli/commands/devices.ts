@@ -12,11 +12,13 @@ import { loadLatencyTable } from '../../data/latency.js';
 import { loadHelpMeta } from '../../data/splits.js';
 import { calibrateProfile, splitMeasurements } from '../../hardware/calibrate.js';
 import { MEASUREMENTS_FORMAT, readMeasurements } from '../../hardware/measurements.js';
-import { deviceFromProfile, getProfile, listDevices, loadProfile, removeUserProfile, resolveDevicesDir, saveUserProfile } from '../../hardware/registry.js';
+import { getProfile, listDevices, loadProfile, removeUserProfile, resolveDevicesDir, saveUserProfile } from '../../hardware/registry.js';
 import { PROFILE_SCHEMA_VERSION, type DeviceProfile, type TableProfile } from '../../hardware/schema.js';
 import { measureOnnxFile } from '../../hardware/onnxruntime.js';
-import { isMeasuringDevice, type RuntimeMeasurement, type TimingOptions } from '../../hardware/timing.js';
+import type { RuntimeMeasurement, TimingOptions } from '../../hardware/timing.js';
+import { closeExecutors, executorFor, isMeasuringProfile, QueuedDevice } from '../../executor/devices.js';
 import { writeFileAtomic } from '../../formats/onnx.js';
+import { maskRedisUrl } from '../../executor/redis.js';
 import { getSpace, resolveInput } from '../../spaces/registry.js';
 import type { InputShape } from '../../spaces/types.js';
 import { defineCommand, loggerFor, out, outJson } from '../command.js';
@@ -70,7 +72,8 @@ function parameterRows(profile: DeviceProfile): [string, string, string][] {
     });
   } else if (profile.kind === 'measured-table') walk('table', profile.table, () => 'import-table');
   else if (profile.kind === 'host') walk('host', profile.host, () => 'profile setting');
-  else walk('onnxruntime', profile.onnxruntime, () => 'profile setting');
+  else if (profile.kind === 'onnxruntime') walk('onnxruntime', profile.onnxruntime, () => 'profile setting');
+  else walk('remote', profile.remote.redis === undefined ? profile.remote : { ...profile.remote, redis: maskRedisUrl(profile.remote.redis) }, () => 'profile setting');
   return rows;
 }
 
@@ -143,10 +146,10 @@ function sampleArchs(space: ReturnType<typeof getSpace>, n: number, seed: number
 }
 
 /** Columns of the CSV `devices measure` writes (a measurements file `predictor fit` and `calibrate` read). */
-export const MEASURE_COLUMNS = ['arch', 'latency_ms', 'p10_ms', 'p90_ms', 'repeats', 'batch_size', 'resolution', 'device', 'runtime', 'runtime_version', 'threads', 'cpu', 'governor'];
+export const MEASURE_COLUMNS = ['arch', 'latency_ms', 'p10_ms', 'p90_ms', 'repeats', 'batch_size', 'resolution', 'device', 'runtime', 'runtime_version', 'threads', 'cpu', 'governor', 'load_avg'];
 
 function measureRow(device: string, r: RuntimeMeasurement): (string | number)[] {
-  return [r.arch, +r.latencyMs.toFixed(4), +r.p10Ms.toFixed(4), +r.p90Ms.toFixed(4), r.repeats, r.batchSize, r.resolution, device, r.runtime, r.runtimeVersion, r.threads, r.cpu, r.governor];
+  return [r.arch, +r.latencyMs.toFixed(4), +r.p10Ms.toFixed(4), +r.p90Ms.toFixed(4), r.repeats, r.batchSize, r.resolution, device, r.runtime, r.runtimeVersion, r.threads, r.cpu, r.governor, r.loadAvg];
 }
 
 /**
@@ -204,11 +207,10 @@ const measure = defineCommand({
       .option('json', { type: 'boolean', default: false, describe: 'Print the summary (or the --model measurement) as JSON' }),
   handler: async (args) => {
     const profile = getProfile(args.device, { devicesDir: args.devicesDir }).profile;
-    const device = deviceFromProfile(profile);
-    if (!isMeasuringDevice(device)) throw new UsageError(`device '${profile.name}' is ${profile.kind}: its latencies are looked up or computed, not measured; measure with a host or onnxruntime device`);
+    if (!isMeasuringProfile(profile)) throw new UsageError(`device '${profile.name}' is ${profile.kind}: its latencies are looked up or computed, not measured; measure with a host, onnxruntime or remote device`);
     const timing = timingOverrides(args);
     if (args.model !== undefined) {
-      if (profile.kind !== 'onnxruntime') throw new UsageError(`--model needs an onnxruntime device; '${profile.name}' is ${profile.kind}`);
+      if (profile.kind !== 'onnxruntime') throw new UsageError(`--model needs a local onnxruntime device; '${profile.name}' is ${profile.kind}`);
       const r = await measureOnnxFile(args.model, { ...profile.onnxruntime, ...timing }, { batchSize: args.batch, seed: args.seed });
       if (args.out !== undefined) writeFileAtomic(args.out, toCsv(MEASURE_COLUMNS, [measureRow(profile.name, r)]));
       if (args.json) return outJson({ file: args.model, device: profile.name, ...r });
@@ -230,17 +232,31 @@ const measure = defineCommand({
     const done = alreadyMeasured(args.out, profile.name, input);
     const todo = archs.filter((a) => !done.has(a));
     if (!fs.existsSync(args.out) || fs.statSync(args.out).size === 0) writeFileAtomic(args.out, toCsv(MEASURE_COLUMNS, []));
+    const log = loggerFor(args);
+    const device = new QueuedDevice(profile, executorFor(profile, { kind: 'inline' }, log));
     const progress = startProgress(`measuring on ${profile.name}`, todo.length, { enabled: !args.quiet, fields: ['ms'] });
-    const results = await device.measure(space, todo, input, {
-      ...timing,
-      seed: args.seed,
-      onArch: (_, r) => {
-        // One appended line per arch: a crash loses at most the arch being timed.
-        fs.appendFileSync(args.out as string, toCsv(MEASURE_COLUMNS, [measureRow(profile.name, r)]).split('\n').slice(1).join('\n'));
-        progress.tick(1, { ms: r.latencyMs.toFixed(2) });
-      },
-    });
-    progress.stop();
+    const failures: string[] = [];
+    let results: RuntimeMeasurement[];
+    try {
+      results = await device.measure(space, todo, input, {
+        ...timing,
+        seed: args.seed,
+        onArch: (_, r) => {
+          // One appended line per arch: a crash loses at most the archs being timed.
+          fs.appendFileSync(args.out as string, toCsv(MEASURE_COLUMNS, [measureRow(profile.name, r)]).split('\n').slice(1).join('\n'));
+          progress.tick(1, { ms: r.latencyMs.toFixed(2) });
+        },
+        onError: (arch, reason) => {
+          failures.push(arch);
+          progress.tick(1, { ms: 'failed' });
+          log.warn(`${arch}: ${reason}`);
+        },
+      });
+    } finally {
+      progress.stop();
+      await closeExecutors();
+    }
+    if (failures.length > 0 && results.length === 0) throw new UsageError(`all ${failures.length} measurements on ${profile.name} failed (reasons above)`);
     const sorted = results.map((r) => r.latencyMs).sort((a, b) => a - b);
     const spread = results.map((r) => r.p90Ms / r.p10Ms).sort((a, b) => a - b);
     const first = results[0];
@@ -249,6 +265,7 @@ const measure = defineCommand({
       space: space.name,
       measured: results.length,
       skipped: archs.length - todo.length,
+      failed: failures.length,
       out: args.out,
       medianMs: sorted[sorted.length >> 1] ?? null,
       medianP90OverP10: spread[spread.length >> 1] ?? null,
@@ -259,7 +276,7 @@ const measure = defineCommand({
       resolution: input.resolution,
     };
     if (args.json) return outJson(summary);
-    const skipped = summary.skipped > 0 ? `; ${summary.skipped} already in the file, skipped` : '';
+    const skipped = (summary.skipped > 0 ? `; ${summary.skipped} already in the file, skipped` : '') + (failures.length > 0 ? `; ${failures.length} failed (not written)` : '');
     if (first === undefined) return out(`nothing to measure: all ${archs.length} archs are already in ${args.out}`);
     out(
       `measured ${results.length} ${space.name} archs on ${profile.name} (${first.runtime} ${first.runtimeVersion}, ${first.threads} thread${first.threads === 1 ? '' : 's'}, batch ${input.batchSize}, resolution ${input.resolution}): median ${summary.medianMs?.toFixed(3)} ms, median p90/p10 ${summary.medianP90OverP10?.toFixed(2)}${skipped} -> ${args.out}`,

@@ -80,7 +80,12 @@ const resume = defineCommand({
     const dir = resolveRunDir(args.run, args.results);
     const backend = await backendFor(args);
     const { resumeSearch } = await import('../../search/run.js');
-    printOutcome(await resumeSearch(dir, { ...searchOptions(args), backend }), args.json);
+    const { closeExecutors } = await import('../../executor/devices.js');
+    try {
+      printOutcome(await resumeSearch(dir, { ...searchOptions(args), backend }), args.json);
+    } finally {
+      await closeExecutors();
+    }
   },
 });
 

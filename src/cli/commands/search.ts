@@ -91,7 +91,12 @@ export const searchCommand = defineCommand({
     const config = loadExperimentConfig(args.config);
     const backend = await backendFor(args, config.backend);
     const { startSearch } = await import('../../search/run.js');
-    const outcome = await startSearch(args.config, { ...searchOptions(args), backend, outputDir: args.outDir, runName: args.runName, evaluations: args.evaluations });
-    printOutcome(outcome, args.json);
+    const { closeExecutors } = await import('../../executor/devices.js');
+    try {
+      const outcome = await startSearch(args.config, { ...searchOptions(args), backend, outputDir: args.outDir, runName: args.runName, evaluations: args.evaluations });
+      printOutcome(outcome, args.json);
+    } finally {
+      await closeExecutors();
+    }
   },
 });

@@ -1,6 +1,7 @@
 // The experiment config: the one schema every command reads. Each section lives in its own file beside this one.
 import { z } from 'zod';
 import { BACKEND_NAMES } from '../backend.js';
+import { executorSection } from './executor.js';
 import { spaceSection } from './space.js';
 import { predictorSection, transferSection } from './predictor.js';
 import { accuracySection, budgetSection, constraintEntry, deviceSection, latencySection, objectiveEntry, outputSection, strategySection } from './search.js';
@@ -27,6 +28,8 @@ export const experimentSchema = z
     constraints: z.array(constraintEntry).optional(),
     strategy: strategySection.optional(),
     budget: budgetSection.optional(),
+    /** Where measurements run: inline (default) or on `hwnas worker` processes through BullMQ/Redis. */
+    executor: executorSection.prefault({ kind: 'inline' }),
     output: outputSection.prefault({}),
   })
   .strict();

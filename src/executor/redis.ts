@@ -1,0 +1,57 @@
+// Redis plumbing shared by the BullMQ executor, `hwnas worker` and `hwnas workers list`: URLs with their password
+// masked, a connectivity probe, and the key names of queues and worker heartbeats.
+import { Redis } from 'ioredis';
+import { ExecutorError } from '../core/errors.js';
+
+/** The URL with any password replaced by `***`, for messages and run records. */
+export function maskRedisUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    if (u.username !== '' && u.password === '') u.username = '***';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return '<invalid Redis URL>';
+  }
+}
+
+/** The BullMQ queue that holds the measurement jobs of a device. */
+export const queueName = (device: string): string => `measure-${device}`;
+
+/** Heartbeat keys of live workers: `<prefix>:workers:<device>:<worker id>`, each a JSON record with a short TTL. */
+export const workerKey = (prefix: string, device: string, worker: string): string => `${prefix}:workers:${device}:${worker}`;
+export const workerPattern = (prefix: string, device = '*'): string => `${prefix}:workers:${device}:*`;
+
+/** How long a heartbeat lives, and how often a worker renews it. */
+export const HEARTBEAT_TTL_MS = 15_000;
+export const HEARTBEAT_EVERY_MS = 5_000;
+
+/** Connection options for BullMQ from a URL (`rediss://` gives TLS); reconnects back off up to 5 s. */
+export function connectionOptions(url: string) {
+  return { url, retryStrategy: (times: number) => Math.min(200 * 2 ** Math.min(times, 5), 5_000) };
+}
+
+/**
+ * A plain client after checking that Redis answers.
+ * @throws ExecutorError naming the URL (password masked) when Redis cannot be reached
+ */
+export async function connectRedis(url: string, options: { reconnect?: boolean } = {}): Promise<Redis> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 5_000,
+    maxRetriesPerRequest: options.reconnect ? null : 1,
+    retryStrategy: options.reconnect ? connectionOptions(url).retryStrategy : () => null,
+  });
+  client.on('error', () => {
+    // Reported through the failing command or the connection state; ioredis would otherwise log every retry.
+  });
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (err) {
+    client.disconnect();
+    const e = err as NodeJS.ErrnoException;
+    throw new ExecutorError(`cannot reach Redis at ${maskRedisUrl(url)}: ${e.code ?? e.message}`);
+  }
+  return client;
+}
