@@ -120,6 +120,16 @@ export class BullmqExecutor implements Executor {
   async run(device: string, jobs: readonly JobRequest[], onDone?: (index: number, outcome: JobOutcome) => void): Promise<JobOutcome[]> {
     if (jobs.length === 0) return [];
     const client = await this.connect();
+    // Every step waits on Redis; none may outlive Redis being gone for longer than redisDownTimeoutMs.
+    const watch = this.redisDown();
+    try {
+      return await Promise.race([this.runJobs(client, device, jobs, onDone), watch.promise]);
+    } finally {
+      watch.stop();
+    }
+  }
+
+  private async runJobs(client: Redis, device: string, jobs: readonly JobRequest[], onDone?: (index: number, outcome: JobOutcome) => void): Promise<JobOutcome[]> {
     const { queue, events } = await this.queueOf(device);
     const added = await queue.addBulk(
       jobs.map(({ id, job }) => ({
@@ -131,29 +141,26 @@ export class BullmqExecutor implements Executor {
     // Results that are already there (a resumed run) need no worker.
     const states = await Promise.all(added.map((j) => queue.getJobState(j.id as string)));
     if (states.some((s) => s !== 'completed' && s !== 'failed')) await this.awaitWorker(client, device);
-    const watch = this.redisDown();
-    try {
-      const waits = added.map(async (job: Job, i): Promise<JobOutcome> => {
-        let outcome: JobOutcome;
-        try {
-          const value = (await job.waitUntilFinished(events, this.settings.jobTimeoutMs)) as JobResult;
-          outcome = { ok: true, ...value };
-        } catch (err) {
-          const message = (err as Error).message;
-          outcome = { ok: false, error: /timed out/.test(message) ? `no result within ${Math.round(this.settings.jobTimeoutMs / 1000)} s (job ${job.id})` : message };
-        }
-        onDone?.(i, outcome);
-        return outcome;
-      });
-      return await Promise.race([Promise.all(waits), watch.promise]);
-    } finally {
-      watch.stop();
-    }
+    const waits = added.map(async (job: Job, i): Promise<JobOutcome> => {
+      let outcome: JobOutcome;
+      try {
+        const value = (await job.waitUntilFinished(events, this.settings.jobTimeoutMs)) as JobResult;
+        outcome = { ok: true, ...value };
+      } catch (err) {
+        const message = (err as Error).message;
+        outcome = { ok: false, error: /timed out/.test(message) ? `no result within ${Math.round(this.settings.jobTimeoutMs / 1000)} s (job ${job.id})` : message };
+      }
+      onDone?.(i, outcome);
+      return outcome;
+    });
+    return Promise.all(waits);
   }
 
   async close(): Promise<void> {
     if (this.watchdog) clearInterval(this.watchdog);
-    for (const { queue, events } of this.queues.values()) await Promise.allSettled([events.close(), queue.close()]);
+    // Closing waits on Redis; with Redis gone it would wait forever.
+    const closing = [...this.queues.values()].flatMap(({ queue, events }) => [events.close(), queue.close()]);
+    await Promise.race([Promise.allSettled(closing), sleep(2_000)]);
     this.queues.clear();
     this.client?.disconnect();
     this.client = undefined;

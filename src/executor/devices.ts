@@ -7,6 +7,7 @@ import type { Logger } from '../core/log.js';
 import type { DeviceProfile } from '../hardware/schema.js';
 import type { MeasureOptions, MeasuringDevice, RuntimeMeasurement, TimingOptions } from '../hardware/timing.js';
 import type { LatencyRecord } from '../hardware/types.js';
+import { simulatedSource } from '../hardware/simulated.js';
 import type { InputShape, SearchSpace } from '../spaces/types.js';
 import { BullmqExecutor } from './bullmq.js';
 import { InlineExecutor } from './inline.js';
@@ -19,6 +20,13 @@ export type ExecutorSpec = ExecutorConfig;
 /** Kinds whose latencies are measured (and so go through an executor). */
 export const MEASURING_KINDS = ['host', 'onnxruntime', 'remote'] as const;
 export const isMeasuringProfile = (profile: DeviceProfile): boolean => (MEASURING_KINDS as readonly string[]).includes(profile.kind);
+
+/**
+ * Whether a profile's latencies go through `executor`: measuring kinds always; simulated devices only onto a job
+ * queue (a farm of simulator workers), since inline they have a faster path of their own.
+ */
+export const runsOnExecutor = (profile: DeviceProfile, executor: ExecutorConfig = { kind: 'inline' }): boolean =>
+  isMeasuringProfile(profile) || (profile.kind === 'simulated' && executor.kind === 'bullmq');
 
 const executors = new Map<string, Executor>();
 
@@ -77,6 +85,7 @@ export class QueuedDevice implements MeasuringDevice {
     const common = { space: space.name, arch, input: { batchSize: input.batchSize, resolution: input.resolution, channels: input.channels, classes: input.classes }, seed };
     if (p.kind === 'onnxruntime') return { ...common, runtime: 'onnxruntime', settings: { ...p.onnxruntime, ...timing } };
     if (p.kind === 'host') return { ...common, runtime: 'tfjs', settings: { ...p.host, ...timing } };
+    if (p.kind === 'simulated') return { ...common, runtime: 'simulated', settings: p };
     if (p.kind === 'remote') {
       return p.remote.runtime === 'onnxruntime' ? { ...common, runtime: 'onnxruntime', settings: { ...p.remote.onnxruntime, ...timing } } : { ...common, runtime: 'tfjs', settings: { ...p.remote.host, ...timing } };
     }
@@ -86,6 +95,7 @@ export class QueuedDevice implements MeasuringDevice {
   /** Provenance of a measurement, as the local device kinds write it; `remote:<device>/…` for remote devices. */
   source(m: RuntimeMeasurement): string {
     const p = this.profile;
+    if (p.kind === 'simulated') return simulatedSource(p);
     if (m.runtime === 'onnxruntime') {
       const s = p.kind === 'onnxruntime' ? p.onnxruntime : p.kind === 'remote' ? p.remote.onnxruntime : undefined;
       const local = `onnxruntime:${m.runtimeVersion}/${m.threads}t/${s?.graphOptimization ?? 'all'}`;

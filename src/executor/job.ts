@@ -6,7 +6,9 @@ import { initBackend, type BackendName } from '../core/backend.js';
 import { UsageError } from '../core/errors.js';
 import { measureHost } from '../hardware/host.js';
 import { measureOnnxRuntime } from '../hardware/onnxruntime.js';
-import { hostSection, onnxruntimeSection } from '../hardware/schema.js';
+import { deviceProfileSchema, hostSection, onnxruntimeSection } from '../hardware/schema.js';
+import { SimulatedDevice } from '../hardware/simulated.js';
+import { machineConditions } from '../hardware/timing.js';
 import type { RuntimeMeasurement } from '../hardware/timing.js';
 import { getSpace } from '../spaces/registry.js';
 
@@ -21,6 +23,8 @@ const common = {
 export const measureJobSchema = z.discriminatedUnion('runtime', [
   z.object({ ...common, runtime: z.literal('onnxruntime'), settings: onnxruntimeSection }).strict(),
   z.object({ ...common, runtime: z.literal('tfjs'), settings: hostSection }).strict(),
+  // A simulated device through the queue (a device farm of simulators, and the queue's own tests): its profile.
+  z.object({ ...common, runtime: z.literal('simulated'), settings: deviceProfileSchema }).strict(),
 ]);
 export type MeasureJob = z.output<typeof measureJobSchema>;
 
@@ -51,6 +55,12 @@ export async function runMeasureJob(data: unknown): Promise<RuntimeMeasurement> 
   const job = parsed.data;
   const space = getSpace(job.space);
   const arch = space.canonical(job.arch);
+  if (job.runtime === 'simulated') {
+    const profile = job.settings;
+    if (profile.kind !== 'simulated') throw new UsageError(`invalid measurement job: settings.kind: a simulated job needs a simulated profile, got ${profile.kind}`);
+    const latencyMs = new SimulatedDevice(profile).latencyMs(space, arch, job.input);
+    return { arch, latencyMs, p10Ms: latencyMs, p90Ms: latencyMs, repeats: 1, cv: 0, batchSize: job.input.batchSize, resolution: job.input.resolution, runtime: 'simulated', runtimeVersion: `${profile.name}@${profile.version}`, threads: 1, ...machineConditions() };
+  }
   if (job.runtime === 'onnxruntime') {
     const [result] = await measureOnnxRuntime(space, [arch], job.input, job.settings, { seed: job.seed });
     return result;

@@ -32,26 +32,30 @@ export function connectionOptions(url: string) {
 }
 
 /**
- * A plain client after checking that Redis answers.
+ * A plain client after checking that Redis answers. With `reconnect`, the client then reconnects with back-off when
+ * the connection drops (commands wait meanwhile).
  * @throws ExecutorError naming the URL (password masked) when Redis cannot be reached
  */
 export async function connectRedis(url: string, options: { reconnect?: boolean } = {}): Promise<Redis> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 5_000,
-    maxRetriesPerRequest: options.reconnect ? null : 1,
-    retryStrategy: options.reconnect ? connectionOptions(url).retryStrategy : () => null,
-  });
-  client.on('error', () => {
-    // Reported through the failing command or the connection state; ioredis would otherwise log every retry.
+  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 5_000, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  let lastError: NodeJS.ErrnoException | undefined;
+  probe.on('error', (err: NodeJS.ErrnoException) => {
+    // Kept for the message below; ioredis would otherwise print every failed attempt.
+    lastError = err;
   });
   try {
-    await client.connect();
-    await client.ping();
+    await probe.connect();
+    await probe.ping();
   } catch (err) {
-    client.disconnect();
-    const e = err as NodeJS.ErrnoException;
-    throw new ExecutorError(`cannot reach Redis at ${maskRedisUrl(url)}: ${e.code ?? e.message}`);
+    probe.disconnect();
+    const e = lastError ?? (err as NodeJS.ErrnoException);
+    throw new ExecutorError(`cannot reach Redis at ${maskRedisUrl(url)}: ${e.code ?? e.message.split('\n')[0]}`);
   }
+  if (!options.reconnect) return probe;
+  probe.disconnect();
+  const client = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: connectionOptions(url).retryStrategy });
+  client.on('error', () => {
+    // Reconnects with back-off; the executor's watchdog decides when Redis has been gone too long.
+  });
   return client;
 }

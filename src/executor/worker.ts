@@ -14,7 +14,7 @@ export interface WorkerOptions {
   redis: string;
   device: string;
   /** Only take jobs for this runtime (others fail at once with the reason); default: both. */
-  runtime?: 'onnxruntime' | 'tfjs';
+  runtime?: 'onnxruntime' | 'tfjs' | 'simulated';
   concurrency: number;
   prefix: string;
   /** A job's lock lives this long and is renewed at half of it; a dead worker's job is taken over after it expires. */
@@ -51,7 +51,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const client = await connectRedis(options.redis, { reconnect: true });
   const id = `${os.hostname()}-${process.pid}`;
   const versions: Record<string, string> = { tfjs: tf.version.tfjs };
-  if (options.runtime !== 'tfjs') {
+  if (options.runtime === undefined || options.runtime === 'onnxruntime') {
     try {
       const ort = await loadOrt();
       versions.onnxruntime = ort.env.versions.node ?? ort.env.versions.common;
@@ -88,6 +88,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       if (options.runtime !== undefined && job.data.runtime !== options.runtime) {
         throw new UnrecoverableError(`worker ${id} runs ${options.runtime}; this job needs ${job.data.runtime}`);
       }
+      options.logger.info(`measuring ${job.data.space} ${job.data.arch} (${job.data.runtime}, job ${job.id}, attempt ${job.attemptsStarted})`);
       const result = await runMeasureJob(job.data);
       return { result, worker: id };
     },
@@ -107,7 +108,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
   worker.on('failed', (job, err) => {
     info.failed += 1;
-    options.logger.warn(`job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${err.message}`);
+    options.logger.warn(`job ${job?.id ?? '?'} failed (attempt ${job?.attemptsStarted ?? '?'}): ${err.message}`);
   });
   worker.on('error', (err) => options.logger.warn(`worker: ${err.message}`));
   await worker.waitUntilReady();

@@ -8,7 +8,7 @@ import { loadAccuracyTable } from '../data/accuracy.js';
 import { loadLatencyTable } from '../data/latency.js';
 import { deviceFromProfile, getProfile } from '../hardware/registry.js';
 import type { ExecutorConfig } from '../core/config/executor.js';
-import { executorFor, isMeasuringProfile, QueuedDevice, requireLatencies } from '../executor/devices.js';
+import { executorFor, QueuedDevice, requireLatencies, runsOnExecutor } from '../executor/devices.js';
 import { deviceProfileSchema, PROFILE_SCHEMA_VERSION } from '../hardware/schema.js';
 import { validate } from '../core/config/validate.js';
 import type { Device } from '../hardware/types.js';
@@ -108,7 +108,7 @@ async function targetDevice(context: EvaluatorContext): Promise<{ name: string; 
   const { name, devicesDir } = typeof device === 'string' ? { name: device, devicesDir: undefined } : device;
   const profile = await wrapConfig(configFile, 'device', () => getProfile(name, { devicesDir }).profile);
   // Measured devices (host, onnxruntime, remote) measure through the executor: in-process, or on workers.
-  if (isMeasuringProfile(profile)) return { name, device: new QueuedDevice(profile, executorFor(profile, context.executor, context.logger), context.jobScope) };
+  if (runsOnExecutor(profile, context.executor)) return { name, device: new QueuedDevice(profile, executorFor(profile, context.executor, context.logger), context.jobScope) };
   return { name, device: deviceFromProfile(profile) };
 }
 

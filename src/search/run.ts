@@ -139,10 +139,11 @@ export async function startSearch(configFile: string, options: SearchOptions): P
   // Redis credentials are never stored: the URL is kept with its password masked (resume takes $HWNAS_REDIS_URL).
   const executor = stored.executor as { redis?: unknown } | undefined;
   if (typeof executor?.redis === 'string') stored.executor = { ...executor, redis: maskRedisUrl(executor.redis) };
+  const recorded = config.executor.kind === 'bullmq' && config.executor.redis !== undefined ? { ...config, executor: { ...config.executor, redis: maskRedisUrl(config.executor.redis) } } : config;
   const meta: RunMeta = {
     runId: path.basename(runDir),
     createdAt: new Date().toISOString(),
-    config: { ...config, input: stored } as Record<string, unknown>,
+    config: { ...recorded, input: stored } as Record<string, unknown>,
     configHash,
     configFile: path.resolve(configFile),
     backend: options.backend.name,

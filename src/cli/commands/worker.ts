@@ -32,7 +32,7 @@ export const workerCommand = defineCommand({
     y
       .option('redis', redisOption)
       .option('device', { type: 'string', demandOption: true, describe: 'Device name whose jobs this worker takes (the name searches use)' })
-      .option('runtime', { choices: ['onnxruntime', 'tfjs'] as const, describe: 'Only take jobs for this runtime (default: both)' })
+      .option('runtime', { choices: ['onnxruntime', 'tfjs', 'simulated'] as const, describe: 'Only take jobs for this runtime (default: any); jobs for another fail at once with the reason' })
       .option('concurrency', { type: 'number', default: 1, describe: 'Jobs measured at once (more than 1 disturbs the timings)' })
       .option('prefix', prefixOption)
       .option('lock-ms', { type: 'number', default: 30_000, describe: "A job's lock; a killed worker's job is taken over once it expires" })
