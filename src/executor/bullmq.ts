@@ -75,6 +75,9 @@ export class BullmqExecutor implements Executor {
       const queue = new Queue(queueName(device), { connection, prefix: this.settings.prefix });
       const events = new QueueEvents(queueName(device), { connection, prefix: this.settings.prefix });
       queue.on('error', () => undefined);
+      // Each waiting job listens for the queue closing: a batch of jobs is more listeners than the default 10.
+      queue.setMaxListeners(0);
+      events.setMaxListeners(0);
       events.on('error', () => undefined);
       await events.waitUntilReady();
       entry = { queue, events };

@@ -83,3 +83,15 @@ describe('hwnas config check (subprocess)', () => {
     }
   });
 });
+
+describe('the shipped experiment configs', () => {
+  it('every experiments/*.json passes config check', () => {
+    const files = fs.readdirSync(path.join(import.meta.dirname, '../../experiments')).filter((f) => f.endsWith('.json'));
+    expect(files).toContain('device-in-the-loop-ort.json');
+    expect(files).toContain('device-in-the-loop-workers.json');
+    for (const f of files) {
+      const r = runCli(['config', 'check', path.join('experiments', f)]);
+      expect(r.code, `${f}: ${r.stderr}`).toBe(0);
+    }
+  }, 120_000);
+});
