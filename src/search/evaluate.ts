@@ -23,6 +23,21 @@ import type { InputShape, SearchSpace } from '../spaces/types.js';
 import { Rng } from '../core/rng.js';
 import type { MetricSources, TrialMetrics } from './types.js';
 
+/**
+ * Not an error: adaptive rounds for a device measured by hand (`latency.measurements` with `latency.adaptive`) need
+ * the user to measure `archs`. The run pauses and says which file to fill; `runs resume` continues.
+ */
+export class HandMeasurementsNeeded extends Error {
+  constructor(
+    readonly round: number,
+    readonly rounds: number,
+    readonly archs: string[],
+    readonly device: string,
+  ) {
+    super(`adaptive round ${round}/${rounds} needs ${archs.length} measurements on ${device}`);
+  }
+}
+
 /** The result of evaluating one arch. */
 export type Evaluation = { metrics: TrialMetrics; sources: MetricSources } | { error: string };
 
@@ -74,6 +89,8 @@ export interface EvaluatorContext {
   executor?: ExecutorConfig;
   /** Scope of measurement job ids (the run id), so a resumed run finds the results of its jobs. */
   jobScope?: string;
+  /** Measurements files of the adaptive rounds a user has measured by hand so far, in round order. */
+  handRounds?: string[];
 }
 
 /** The evaluator plus what was prepared for it (the adapted predictor and the device to verify against). */
@@ -158,15 +175,14 @@ async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer):
     let sampler: string;
     let deviceSource: string;
     let pool: string[] | undefined;
-    if (latency.measurements !== undefined && latency.adaptive !== undefined) {
-      throw new ConfigError(configFile, 'latency.adaptive', 'needs a device that measures itself (not a measurements file); for a device you measure by hand, get each next batch with `hwnas sample --sampler uncertainty`');
-    }
     if (latency.measurements !== undefined) {
       const rows = readMeasurements(latency.measurements, space);
       archs = rows.map((r) => r.arch);
       latencyMs = rows.map((r) => r.latencyMs);
       sampler = `file:${latency.measurements}`;
       deviceSource = `measurements:${latency.measurements}`;
+      // Adaptive rounds choose among the whole space; the user measures each round by hand.
+      if (latency.adaptive !== undefined) pool = space.enumerate?.() ?? Array.from({ length: 5000 }, (_, i) => space.sample(Rng.derive(context.seed, 'sample-pool', i)));
     } else {
       const choose = await wrapConfig(configFile, 'latency.sampler', () => resolveSampler(latency.sampler, space));
       pool = space.enumerate?.() ?? Array.from({ length: 5000 }, (_, i) => space.sample(Rng.derive(context.seed, 'sample-pool', i)));
@@ -209,13 +225,24 @@ async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer):
       const { rounds, perRound, candidates: size } = latency.adaptive;
       const candidates = Rng.derive(context.seed, 'adaptive-candidates').sample(pool, Math.min(size, pool.length));
       const candidateAccuracy = (await accuracy.score(candidates)).values;
+      const byHand = latency.measurements !== undefined;
       for (let round = 1; round <= rounds; round++) {
-        const next = await nextMeasurements(predictor, name, candidates, candidateAccuracy, new Set(archs), perRound);
-        const records = requireLatencies(await device.latency(space, next, input), name, `adaptive round ${round}`);
+        let next: string[];
+        let measured: number[];
+        if (byHand) {
+          const file = context.handRounds?.[round - 1];
+          if (file === undefined) throw new HandMeasurementsNeeded(round, rounds, await nextMeasurements(predictor, name, candidates, candidateAccuracy, new Set(archs), perRound), name);
+          const rows = readMeasurements(file, space);
+          next = rows.map((r) => r.arch);
+          measured = rows.map((r) => r.latencyMs);
+        } else {
+          next = await nextMeasurements(predictor, name, candidates, candidateAccuracy, new Set(archs), perRound);
+          measured = requireLatencies(await device.latency(space, next, input), name, `adaptive round ${round}`).map((r) => r.latencyMs);
+        }
         archs = [...archs, ...next];
-        latencyMs = [...latencyMs, ...records.map((r) => r.latencyMs)];
+        latencyMs = [...latencyMs, ...measured];
         report = await fit();
-        context.logger.info(`adaptive round ${round}/${rounds}: measured ${next.length} uncertain front candidates on ${name}; refitted on ${archs.length}`);
+        context.logger.info(`adaptive round ${round}/${rounds}: measured ${next.length} uncertain front candidates on ${name}${byHand ? ' (by hand)' : ''}; refitted on ${archs.length}`);
       }
     }
     const quality = predictor.fitQuality(name);

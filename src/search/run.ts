@@ -12,7 +12,8 @@ import type { Logger } from '../core/log.js';
 import { startProgress } from '../core/log.js';
 import { kendall, mape, spearman } from '../core/metrics.js';
 import { getSpace, resolveInput } from '../spaces/registry.js';
-import { buildEvaluator, type Adaptation, type PreparedEvaluator } from './evaluate.js';
+import { buildEvaluator, HandMeasurementsNeeded, type Adaptation, type PreparedEvaluator } from './evaluate.js';
+import { readCsv, toCsv } from '../core/csv.js';
 import { requireLatencies } from '../executor/devices.js';
 import { maskRedisUrl } from '../executor/redis.js';
 import { runLoop, type SearchPlan } from './loop.js';
@@ -48,6 +49,50 @@ export interface SearchOutcome {
   hypervolume: number;
   verification?: Verification;
   seconds: number;
+  /** Set when the run waits for measurements a user takes by hand (adaptive rounds): fill `file`, then resume. */
+  paused?: PausedRound;
+}
+
+/** An adaptive round waiting for hand measurements (stored as a `paused` note). */
+export interface PausedRound {
+  round: number;
+  rounds: number;
+  device: string;
+  archs: string[];
+  /** The CSV to fill (`arch,latency_ms`), inside the run folder. */
+  file: string;
+}
+
+/** Write the round's CSV (latency_ms empty) and the `paused` note; the outcome says what to do. */
+function pauseRun(store: RunStore, need: HandMeasurementsNeeded, started: number): SearchOutcome {
+  const file = path.join(store.dir, `measure-round-${need.round}.csv`);
+  fs.writeFileSync(file, toCsv(['arch', 'latency_ms'], need.archs.map((a) => [a, ''])));
+  const paused: PausedRound = { round: need.round, rounds: need.rounds, device: need.device, archs: need.archs, file };
+  store.addNote('paused', { ...paused });
+  const outcome: SearchOutcome = { runDir: store.dir, runId: store.runId, trials: [], front: [], hypervolume: 0, seconds: (performance.now() - started) / 1000, paused };
+  store.close();
+  return outcome;
+}
+
+/**
+ * The measurement files of the rounds a paused run asked for, each checked to hold a latency for every arch asked.
+ * @throws UsageError naming the file and the archs still without a latency
+ */
+function filledRounds(store: RunStore): string[] {
+  return store.notes('paused').map(({ data }) => {
+    const round = data as unknown as PausedRound;
+    if (!fs.existsSync(round.file)) throw new UsageError(`${round.file} is missing: it lists the ${round.archs.length} archs to measure on ${round.device} for round ${round.round}`);
+    const table = readCsv(round.file);
+    const archCol = table.header.indexOf('arch');
+    const latencyCol = table.header.indexOf('latency_ms');
+    if (archCol < 0 || latencyCol < 0) throw new UsageError(`${round.file}: needs the columns arch and latency_ms`);
+    const filled = new Set(table.rows.filter((r) => (r[latencyCol] ?? '').trim() !== '').map((r) => r[archCol].trim()));
+    const missing = round.archs.filter((a) => !filled.has(a));
+    if (missing.length > 0) {
+      throw new UsageError(`${round.file}: no latency_ms yet for ${missing.length} of the ${round.archs.length} archs (e.g. ${missing[0]}); measure them on ${round.device}, fill the column, then resume`);
+    }
+    return round.file;
+  });
 }
 
 export interface SearchOptions {
@@ -81,7 +126,7 @@ interface Resolved {
   prepared: PreparedEvaluator;
 }
 
-async function resolve(config: SearchConfig, file: string, options: SearchOptions, runId: string, adaptedPredictorDir?: string): Promise<Resolved> {
+async function resolve(config: SearchConfig, file: string, options: SearchOptions, runId: string, adaptedPredictorDir?: string, handRounds?: string[]): Promise<Resolved> {
   if (config.accuracy === undefined) throw new ConfigError(file, 'accuracy', 'is required for a search (source table or zcp)');
   if (config.latency === undefined) throw new ConfigError(file, 'latency', 'is required for a search (source device, predictor or table)');
   const space = getSpace(config.space.name);
@@ -105,6 +150,7 @@ async function resolve(config: SearchConfig, file: string, options: SearchOption
     adaptedPredictorDir,
     executor: config.executor,
     jobScope: `run-${runId}`,
+    handRounds,
   });
   const plan: SearchPlan = {
     space,
@@ -133,7 +179,15 @@ export async function startSearch(configFile: string, options: SearchOptions): P
   const outputDir = options.outputDir ?? config.output.dir;
   const runName = options.runName ?? config.output.runName;
   const runDir = freeRunDir(outputDir, runName ?? `${config.name}-s${config.seed}-${configHash.slice(0, 8)}`, runName !== undefined);
-  const resolved = await resolve(config, configFile, options, path.basename(runDir));
+  const started = performance.now();
+  let resolved: Resolved | undefined;
+  let pause: HandMeasurementsNeeded | undefined;
+  try {
+    resolved = await resolve(config, configFile, options, path.basename(runDir));
+  } catch (err) {
+    if (!(err instanceof HandMeasurementsNeeded)) throw err;
+    pause = err;
+  }
   const stored = structuredClone(raw);
   if (options.evaluations !== undefined) stored.budget = { ...(stored.budget as object), evaluations: options.evaluations };
   // Redis credentials are never stored: the URL is kept with its password masked (resume takes $HWNAS_REDIS_URL).
@@ -150,17 +204,23 @@ export async function startSearch(configFile: string, options: SearchOptions): P
     versions: { hwnas: HWNAS_VERSION, tfjs: options.backend.tfjsVersion, node: process.version },
   };
   const store = RunStore.create(runDir, meta);
+  if (pause !== undefined || resolved === undefined) return pauseRun(store, pause as HandMeasurementsNeeded, started);
   try {
-    if (resolved.prepared.adaptation !== undefined && resolved.prepared.predictor !== undefined) {
-      await resolved.prepared.predictor.save(path.join(runDir, PREDICTOR_DIR));
-      store.addNote('adaptation', { ...resolved.prepared.adaptation });
-    }
+    await saveAdaptation(store, resolved);
   } catch (err) {
     store.close();
     fs.rmSync(runDir, { recursive: true, force: true });
     throw err;
   }
   return continueRun(store, resolved, options, configFile);
+}
+
+/** Keep the adapted predictor and how it was adapted with the run (a resume reuses them, never re-fits). */
+async function saveAdaptation(store: RunStore, resolved: Resolved): Promise<void> {
+  if (resolved.prepared.adaptation !== undefined && resolved.prepared.predictor !== undefined) {
+    await resolved.prepared.predictor.save(path.join(store.dir, PREDICTOR_DIR));
+    store.addNote('adaptation', { ...resolved.prepared.adaptation });
+  }
 }
 
 /** Resume a run: same config, the adapted predictor it saved, the loop from its committed events. */
@@ -179,7 +239,17 @@ export async function resumeSearch(runDir: string, options: SearchOptions): Prom
       config.executor.redis = process.env.HWNAS_REDIS_URL;
     }
     const predictorDir = path.join(runDir, PREDICTOR_DIR);
-    const resolved = await resolve(config, label, options, store.runId, fs.existsSync(predictorDir) ? predictorDir : undefined);
+    const adapted = fs.existsSync(predictorDir);
+    // A run paused for hand measurements continues its adaptive rounds from the files the user filled.
+    const handRounds = adapted ? undefined : filledRounds(store);
+    let resolved: Resolved;
+    try {
+      resolved = await resolve(config, label, options, store.runId, adapted ? predictorDir : undefined, handRounds);
+    } catch (err) {
+      if (err instanceof HandMeasurementsNeeded) return pauseRun(store, err, performance.now());
+      throw err;
+    }
+    if (!adapted) await saveAdaptation(store, resolved);
     return await continueRun(store, resolved, options, label);
   } catch (err) {
     store.close();

@@ -21,7 +21,8 @@ export interface FrontRow extends TrialMetrics {
 export interface RunSummary {
   runId: string;
   dir: string;
-  state: 'complete' | 'running' | 'interrupted';
+  /** `paused`: waiting for measurements a user takes by hand (see `paused`). */
+  state: 'complete' | 'running' | 'interrupted' | 'paused';
   createdAt: string;
   configFile: string;
   configHash: string;
@@ -36,6 +37,8 @@ export interface RunSummary {
   hypervolume: number;
   accuracyIsProxy: boolean;
   front: FrontRow[];
+  /** The adaptive round waiting for hand measurements: the archs and the CSV to fill. */
+  paused?: { round: number; rounds: number; device: string; archs: string[]; file: string };
   /** Trials whose evaluation failed, with the reason (e.g. no accuracy in the table for that arch). */
   failed: { index: number; arch: string; error: string }[];
   adaptation?: Record<string, unknown>;
@@ -92,10 +95,13 @@ export function summariseRun(store: RunStore, trials: Trial[] = store.trials()):
   }
   const completed = store.notes('completed').length > 0;
   const last = (kind: string) => store.notes(kind).at(-1)?.data;
+  // Paused until the adaptation that the last paused round was waiting for exists.
+  const paused = last('adaptation') === undefined ? (last('paused') as RunSummary['paused']) : undefined;
   return {
     runId: store.runId,
     dir: store.dir,
-    state: completed ? 'complete' : running ? 'running' : 'interrupted',
+    state: completed ? 'complete' : running ? 'running' : paused !== undefined ? 'paused' : 'interrupted',
+    ...(paused !== undefined && { paused }),
     createdAt: meta.createdAt,
     configFile: meta.configFile,
     configHash: meta.configHash,

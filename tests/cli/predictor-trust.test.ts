@@ -109,10 +109,6 @@ describe('few-shot predictions on a new device (subprocess)', () => {
     expect(show.adaptation.archs).toHaveLength(11);
     expect(new Set(show.adaptation.archs).size).toBe(11);
     expect(show.adaptation.initialSamples).toBe(5);
-    const withFile = writeConfig(dir, 'adaptive-file.json', searchConfig(accuracy, { device: 'mcu', latency: { ...latency, measurements: csv('x.csv', rows.map((i) => truth[i])) } }));
-    const refused = runCli(['search', '--config', withFile, '--out-dir', path.join(dir, 'results')]);
-    expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toMatch(/latency\.adaptive: needs a device that measures itself/);
   });
 
   it('in a search, measures a distrusted row again and keeps it when the device repeats it', async () => {

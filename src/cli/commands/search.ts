@@ -11,6 +11,16 @@ import { describeAdaptation, type AdaptReport } from '../../predictors/types.js'
 
 /** The text a finished search (or resume) prints: run, sources, front, hypervolume, verification. */
 export function printOutcome(outcome: SearchOutcome, json: boolean): void {
+  if (outcome.paused !== undefined) {
+    const p = outcome.paused;
+    if (json) return outJson({ runId: outcome.runId, state: 'paused', paused: p });
+    const results = path.resolve(path.dirname(outcome.runDir)) === path.resolve('results') ? '' : ` --results ${path.dirname(outcome.runDir)}`;
+    out(`run ${outcome.runId} paused for adaptive round ${p.round}/${p.rounds}: measure these ${p.archs.length} archs on ${p.device} and write each latency (ms) into latency_ms of`);
+    out(`  ${p.file}`);
+    for (const a of p.archs) out(`  ${a}`);
+    out(`then continue with: hwnas runs resume ${outcome.runId}${results}`);
+    return;
+  }
   const store = RunStore.openReader(outcome.runDir);
   let summary: RunSummary;
   try {
