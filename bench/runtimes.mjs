@@ -1,7 +1,7 @@
 // Real runtimes on this machine: ONNX Runtime (1 thread, the built-in host-ort profile) beside TF.js for the same
 // NB201 archs, an ORT latency table of many NB201 archs, and the few-shot transfer harness with that table as a
 // target no published predictor was tuned to. Writes results/bench/runtimes.json and prints the tables.
-// Environment: BENCH_PARTS=compare,table,transfer  BENCH_COMPARE_N=300  BENCH_ORT_N=3000 (archs in the ORT table)
+// Environment: BENCH_PARTS=compare,table,repeat,transfer  BENCH_COMPARE_N=300  BENCH_ORT_N=3000 (archs in the ORT table)
 // BENCH_SEEDS=0,1,2  BENCH_OUT=results/bench  BENCH_ORT_TABLE=results/ort/nb201-host-ort.csv
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,7 +23,7 @@ import { total } from '../dist/spaces/layers.js';
 import { getSpace } from '../dist/spaces/registry.js';
 
 const env = (name, fallback) => (process.env[name] ?? fallback).split(',').map((s) => s.trim()).filter((s) => s !== '');
-const parts = env('BENCH_PARTS', 'compare,table,transfer');
+const parts = env('BENCH_PARTS', 'compare,table,repeat,transfer');
 const compareN = Number(process.env.BENCH_COMPARE_N ?? 300);
 const tableN = Number(process.env.BENCH_ORT_N ?? 3000);
 const seeds = env('BENCH_SEEDS', '0,1,2').map(Number);
@@ -119,6 +119,31 @@ if (parts.includes('table')) {
   };
   console.log(`\nORT table: ${table.archs.length} NB201 archs in ${tableFile}`);
   console.log(formatTable(['ranks ORT latency', 'Spearman ρ'], Object.entries(result.table.spearmanWithOrt)));
+}
+
+if (parts.includes('repeat')) {
+  // How far one measurement pass ranks like another: the first 300 archs of the table measured again, in a new
+  // file, with the same settings. No predictor can rank a single noisy pass better than the noise allows.
+  const table = loadLatencyTable(tableFile, { devices: ['latency'], canonical: (a) => space.canonical(a) });
+  const subset = table.archs.slice(0, 300);
+  const repeatFile = tableFile.replace(/\.csv$/, '.repeat.csv');
+  fs.rmSync(repeatFile, { force: true });
+  const args = ['bin/hwnas.js', 'devices', 'measure', '--device', 'host-ort', '--archs', subset.join(','), '--budget-ms', '100', '--out', repeatFile, '--quiet'];
+  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`repeat measurement failed (exit ${r.status})`);
+  const again = loadLatencyTable(repeatFile, { devices: ['latency'], canonical: (a) => space.canonical(a) });
+  const first = subset.map((a) => table.latency('latency', a));
+  const second = subset.map((a) => again.latency('latency', a));
+  const ratios = first.map((v, i) => Math.max(v / second[i], second[i] / v)).sort((a, b) => a - b);
+  const flops = subset.map((a) => total(space.layers(a, input), 'flops'));
+  result.repeat = {
+    archs: subset.length,
+    spearmanBetweenPasses: round(spearman(first, second)),
+    flopsSpearman: { tablePass: round(spearman(first, flops)), secondPass: round(spearman(second, flops)) },
+    medianRatioBetweenPasses: round(median(ratios)),
+    maxRatioBetweenPasses: round(ratios[ratios.length - 1]),
+  };
+  console.log(`\nRepeatability: ${subset.length} table archs measured again: Spearman between the passes ${result.repeat.spearmanBetweenPasses}; FLOPs ranks the passes at ${result.repeat.flopsSpearman.tablePass} / ${result.repeat.flopsSpearman.secondPass}; per-arch ratio between passes median ${result.repeat.medianRatioBetweenPasses}, max ${result.repeat.maxRatioBetweenPasses}`);
 }
 
 if (parts.includes('transfer')) {

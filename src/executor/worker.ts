@@ -104,10 +104,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   );
   worker.on('completed', (job, value) => {
     info.done += 1;
+    void beat();
     options.logger.info(`measured ${job.data.space} ${job.data.arch}: ${value.result.latencyMs.toFixed(3)} ms (${value.result.runtime}, job ${job.id})`);
   });
   worker.on('failed', (job, err) => {
     info.failed += 1;
+    void beat();
     options.logger.warn(`job ${job?.id ?? '?'} failed (attempt ${job?.attemptsStarted ?? '?'}): ${err.message}`);
   });
   worker.on('error', (err) => options.logger.warn(`worker: ${err.message}`));
