@@ -48,7 +48,7 @@ describe('hwnas config check (subprocess)', () => {
     fs.writeFileSync(json, JSON.stringify(valid));
     const a = runCli(['config', 'check', json]);
     expect(a.code).toBe(0);
-    expect(JSON.parse(a.stdout)).toEqual({ ...valid, output: { dir: 'results' } });
+    expect(JSON.parse(a.stdout)).toEqual({ ...valid, executor: { kind: 'inline' }, output: { dir: 'results' } });
     const yaml = path.join(dir, 'ok.yaml');
     fs.writeFileSync(yaml, 'name: quick\nseed: 3\nspace:\n  name: nb201\n  dataset: cifar10\n  batchSize: 1\n');
     const b = runCli(['config', 'check', yaml]);
