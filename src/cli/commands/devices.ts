@@ -21,7 +21,7 @@ import { writeFileAtomic } from '../../formats/onnx.js';
 import { maskRedisUrl } from '../../executor/redis.js';
 import { getSpace, resolveInput } from '../../spaces/registry.js';
 import type { InputShape } from '../../spaces/types.js';
-import { defineCommand, loggerFor, out, outJson } from '../command.js';
+import { backendFor, defineCommand, loggerFor, out, outJson, type GlobalOptions } from '../command.js';
 
 const DEVICES_DIR_HELP = 'Directory of user device profiles (default: $HWNAS_DEVICES_DIR, else ./hwnas-devices)';
 
@@ -233,6 +233,8 @@ const measure = defineCommand({
     const todo = archs.filter((a) => !done.has(a));
     if (!fs.existsSync(args.out) || fs.statSync(args.out).size === 0) writeFileAtomic(args.out, toCsv(MEASURE_COLUMNS, []));
     const log = loggerFor(args);
+    // Measured here: the TF.js backend of --backend (jobs with backend 'auto' keep the one chosen).
+    if (profile.kind !== 'remote') await backendFor(args as GlobalOptions);
     const device = new QueuedDevice(profile, executorFor(profile, { kind: 'inline' }, log));
     const progress = startProgress(`measuring on ${profile.name}`, todo.length, { enabled: !args.quiet, fields: ['ms'] });
     const failures: string[] = [];
