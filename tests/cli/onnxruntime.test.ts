@@ -60,17 +60,21 @@ describe('onnxruntime device (subprocess)', () => {
     const table = readCsv(out);
     expect(table.rows).toHaveLength(5);
     const col = (name: string) => table.header.indexOf(name);
+    const spreads: number[] = [];
     for (const row of table.rows) {
       const [median, p10, p90] = [Number(row[col('latency_ms')]), Number(row[col('p10_ms')]), Number(row[col('p90_ms')])];
       expect(median).toBeGreaterThan(0);
       expect(p10).toBeLessThanOrEqual(median);
-      // Repeat spread bounded. Alone here p90/p10 is about 1.1 (bench:runtimes reports it); other test files share
-      // the two cores, so this is a sanity bound that a timer including session set-up or warm-up would break.
-      expect(p90 / p10).toBeLessThan(10);
+      expect(p90).toBeGreaterThanOrEqual(median);
+      spreads.push(p90 / p10);
       expect(Number(row[col('repeats')])).toBeGreaterThanOrEqual(20);
       expect(row[col('runtime')]).toBe('onnxruntime');
       expect(row[col('threads')]).toBe('1');
     }
+    // Repeat spread bounded. Alone here p90/p10 is about 1.2 (bench:runtimes reports it); other test files share the
+    // two cores and can stretch single rows, so the bound is on the middle row: a timer that included session
+    // set-up or warm-up in some runs would break it.
+    expect(spreads.sort((a, b) => a - b)[2]).toBeLessThan(4);
     expect(new Set(table.rows.map((r) => r[0])).size).toBe(5);
     // The file is a measurements CSV that predictor fit and calibrate read.
     expect(readMeasurements(out, getSpace('nb201'))).toHaveLength(5);
