@@ -237,7 +237,18 @@ export function calibrateProfile(
   const fit = fitSimulated(base.simulated, calibrationSamples(space, train, input), options);
   const before = fitQuality(base.simulated, space, input, heldOut);
   const after = fitQuality(fit.sim, space, input, heldOut);
-  const round = (q: FitQuality) => ({ spearman: +q.spearman.toFixed(4), kendall: +q.kendall.toFixed(4), mape: +q.mape.toFixed(2) });
+  // A figure that does not exist (rank correlation of identical latencies) is left out rather than stored as null,
+  // so the written profile passes its own validation.
+  const round = (q: FitQuality) =>
+    Object.fromEntries(
+      (
+        [
+          ['spearman', q.spearman, 4],
+          ['kendall', q.kendall, 4],
+          ['mape', q.mape, 2],
+        ] as const
+      ).flatMap(([k, v, digits]) => (Number.isFinite(v) ? [[k, +v.toFixed(digits)]] : [])),
+    );
   const profile: SimulatedProfile = {
     ...base,
     name: options.name ?? base.name,

@@ -55,7 +55,7 @@ const reference = z
 const common = {
   schemaVersion: z.literal(PROFILE_SCHEMA_VERSION),
   /** The name users write (`--device mobile-cpu`): lower-case letters, digits, `.`, `_`, `-`. */
-  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lower-case letters, digits, ".", "_" or "-"'),
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1–64 lower-case letters, digits, ".", "_" or "-" (it becomes a file name)'),
   /** Profile version; calibration writes version + 1. */
   version: z.number().int().min(1).default(1),
   description: z.string().min(1),

@@ -164,6 +164,20 @@ async function resolve(config: SearchConfig, file: string, options: SearchOption
   return { config, plan, prepared };
 }
 
+/** Run ids are folder names under the results folder: letters, digits, '.', '_', '-', at most 100, never a path. */
+const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** @throws UsageError naming where the name came from */
+export function checkRunName(name: string, where: string): void {
+  if (!RUN_NAME.test(name)) throw new UsageError(`${where} must be 1–100 letters, digits, '.', '_' or '-' starting with a letter or digit (a folder name, not a path), got '${name.slice(0, 120)}'`);
+}
+
+/** A free-form name as a run-folder prefix: other characters become '-', at most 60. */
+function safeName(name: string): string {
+  const slug = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 60);
+  return slug === '' ? 'run' : slug;
+}
+
 function freeRunDir(outputDir: string, base: string, explicit: boolean): string {
   const dir = path.join(outputDir, base);
   if (explicit || !fs.existsSync(dir)) return dir;
@@ -172,13 +186,19 @@ function freeRunDir(outputDir: string, base: string, explicit: boolean): string 
 
 /** Start a new run from a config file. @throws ConfigError, DataFileError, UsageError — before anything is written */
 export async function startSearch(configFile: string, options: SearchOptions): Promise<SearchOutcome> {
+  // Flags first: a refused command leaves nothing behind.
+  if (options.evaluations !== undefined && !(Number.isInteger(options.evaluations) && options.evaluations > 0)) {
+    throw new UsageError(`--evaluations must be a positive integer, got ${options.evaluations}`);
+  }
+  if (options.runName !== undefined) checkRunName(options.runName, '--run-name');
   const raw = readExperimentData(configFile);
   const config = loadSearchConfig(raw, configFile);
   if (options.evaluations !== undefined) config.budget.evaluations = options.evaluations;
   const configHash = hashOf(config);
   const outputDir = options.outputDir ?? config.output.dir;
   const runName = options.runName ?? config.output.runName;
-  const runDir = freeRunDir(outputDir, runName ?? `${config.name}-s${config.seed}-${configHash.slice(0, 8)}`, runName !== undefined);
+  // The default run id comes from the free-form config name, made safe as a folder name (never a path).
+  const runDir = freeRunDir(outputDir, runName ?? `${safeName(config.name)}-s${config.seed}-${configHash.slice(0, 8)}`, runName !== undefined);
   const started = performance.now();
   let resolved: Resolved | undefined;
   let pause: HandMeasurementsNeeded | undefined;

@@ -17,6 +17,41 @@ import { resolveDeviceData } from '../../predictors/transfer-task.js';
 import { getSpace } from '../../spaces/registry.js';
 import { backendFor, defineCommand, loggerFor, out, outJson } from '../command.js';
 
+/**
+ * Refuse an output folder before any work: never the folder being read, nor (without --force) one that holds files.
+ * @throws UsageError naming the folder
+ */
+function checkOutFolder(out: string, force: boolean, reads: { flag: string; dir: string }[] = []): void {
+  const target = path.resolve(out);
+  for (const { flag, dir } of reads) {
+    const source = path.resolve(dir);
+    if (target === source || source.startsWith(target + path.sep) || target.startsWith(source + path.sep)) {
+      throw new UsageError(`--out ${out} would write into the predictor it reads (${flag} ${dir}); choose another folder`);
+    }
+  }
+  if (fs.existsSync(target)) {
+    if (!fs.statSync(target).isDirectory()) throw new UsageError(`--out ${out} exists and is not a folder`);
+    if (!force && fs.readdirSync(target).length > 0) throw new UsageError(`--out ${out} exists and is not empty; use --force to replace it`);
+  }
+}
+
+/** Save into a temporary sibling, then swap it in: a failure or a kill never leaves a half-written predictor. */
+async function saveFolder(out: string, save: (dir: string) => Promise<void>): Promise<void> {
+  const target = path.resolve(out);
+  const staging = `${target}.partial-${process.pid}`;
+  const old = `${target}.old-${process.pid}`;
+  try {
+    await save(staging);
+    if (fs.existsSync(target)) fs.renameSync(target, old);
+    fs.renameSync(staging, target);
+    fs.rmSync(old, { recursive: true, force: true });
+  } catch (err) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    if (!fs.existsSync(target) && fs.existsSync(old)) fs.renameSync(old, target);
+    throw err instanceof UsageError ? err : new UsageError(`cannot save the predictor to ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 const pretrain = defineCommand({
   command: 'pretrain',
   describe: 'Pretrain a predictor on the source devices of a config\'s `predictor` section and save it',
@@ -28,9 +63,11 @@ const pretrain = defineCommand({
       .option('latencies', { type: 'string', describe: 'Wide latency table, overriding predictor.latencies' })
       .option('devices', { type: 'string', describe: 'Comma-separated source devices, overriding predictor.devices / the task' })
       .option('seed', { type: 'number', describe: 'Seed, overriding the config seed' })
-      .option('epochs', { type: 'number', describe: 'Training epochs, overriding predictor.epochs' }),
+      .option('epochs', { type: 'number', describe: 'Training epochs, overriding predictor.epochs' })
+      .option('force', { type: 'boolean', default: false, describe: 'Replace an --out folder that already holds files' }),
   handler: async (args) => {
     const log = loggerFor(args);
+    checkOutFolder(args.out, args.force);
     const config = loadExperimentConfig(args.config);
     const section = config.predictor;
     if (section === undefined) throw new ConfigError(args.config, 'predictor', 'missing: this command needs a `predictor` section');
@@ -56,7 +93,7 @@ const pretrain = defineCommand({
       progress: !args.quiet,
       logger: log,
     });
-    await predictor.save(args.out);
+    await saveFolder(args.out, (dir) => predictor.save(dir));
     out(`saved ${kind} predictor (${space.name}, sources ${data.sources.join(', ')}) to ${args.out} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   },
 });
@@ -71,15 +108,17 @@ const fit = defineCommand({
       .option('measurements', { type: 'string', demandOption: true, describe: `Measurements on the device: ${MEASUREMENTS_FORMAT}` })
       .option('out', { type: 'string', demandOption: true, describe: 'Folder to save the adapted predictor in' })
       .option('seed', { type: 'number', default: 0, describe: 'Seed of the fine-tuning' })
+      .option('force', { type: 'boolean', default: false, describe: 'Replace an --out folder that already holds files (never the --predictor folder)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object: the adaptation, leave-one-out quality, outlier rows, interval factor' }),
   handler: async (args) => {
     const log = loggerFor(args);
+    checkOutFolder(args.out, args.force, [{ flag: '--predictor', dir: args.predictor }]);
     await backendFor(args);
     const predictor = await loadPredictor(args.predictor);
     const rows = readMeasurements(args.measurements, predictor.space);
     const t0 = performance.now();
     const report = await fitDevice(predictor, args.device, { archs: rows.map((r) => r.arch), latencyMs: rows.map((r) => r.latencyMs) }, args.seed);
-    await predictor.save(args.out);
+    await saveFolder(args.out, (dir) => predictor.save(dir));
     const quality = predictor.fitQuality(args.device);
     const diagnostics = quality === undefined ? undefined : diagnose(quality);
     const seconds = (performance.now() - t0) / 1000;

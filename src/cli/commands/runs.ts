@@ -1,8 +1,9 @@
 // `hwnas runs list|show|resume`: inspect stored runs (also while a search writes them) and resume killed ones.
+import path from 'node:path';
 import { formatTable } from '../../core/table.js';
 import { listRunDirs, resolveRunDir, RunStore } from '../../search/store.js';
 import { formatFront, formatHypervolume, summariseRun } from '../../search/summary.js';
-import { backendFor, defineCommand, out, outJson } from '../command.js';
+import { backendFor, defineCommand, loggerFor, out, outJson } from '../command.js';
 import type { Verification } from '../../search/run.js';
 import { formatAdaptation, formatVerification, printOutcome, searchOptions } from './search.js';
 
@@ -22,15 +23,26 @@ const list = defineCommand({
   describe: 'List the runs under the results folder with state, counts and front size',
   builder: (y) => y.option('results', resultsOption).option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
   handler: (args) => {
-    const rows = listRunDirs(args.results).map((dir) =>
-      withReader(dir, (store) => {
-        const s = summariseRun(store);
-        return { runId: s.runId, state: s.state, space: s.space, evaluated: s.counts.evaluated, failed: s.counts.failed, budget: s.counts.budget, front: s.front.length, hypervolume: s.hypervolume, createdAt: s.createdAt };
-      }),
-    );
+    // One broken run (corrupt database, unreadable folder) is listed with its reason; the others still show.
+    const rows = listRunDirs(args.results).map((dir) => {
+      try {
+        return withReader(dir, (store) => {
+          const s = summariseRun(store);
+          return { runId: s.runId, state: s.state as string, space: s.space, evaluated: s.counts.evaluated, failed: s.counts.failed, budget: s.counts.budget, front: s.front.length, hypervolume: s.hypervolume, createdAt: s.createdAt };
+        });
+      } catch (err) {
+        return { runId: path.basename(dir), state: 'broken', error: `${path.join(dir, 'hwnas.db')}: ${(err as Error).message}` };
+      }
+    });
     if (args.json) return outJson(rows);
     if (rows.length === 0) return out(`no runs in ${args.results}`);
-    out(formatTable(['run', 'state', 'space', 'evaluated', 'failed', 'budget', 'front', 'hypervolume', 'created'], rows.map((r) => [r.runId, r.state, r.space, r.evaluated, r.failed, r.budget, r.front, r.hypervolume, r.createdAt])));
+    out(
+      formatTable(
+        ['run', 'state', 'space', 'evaluated', 'failed', 'budget', 'front', 'hypervolume', 'created'],
+        rows.map((r) => ('error' in r ? [r.runId, r.state, '', '', '', '', '', '', ''] : [r.runId, r.state, r.space, r.evaluated, r.failed, r.budget, r.front, r.hypervolume, r.createdAt])),
+      ),
+    );
+    for (const r of rows) if ('error' in r) loggerFor(args).warn(`run ${r.runId} cannot be read: ${r.error}`);
   },
 });
 

@@ -164,7 +164,7 @@ export const outputSection = z
     /** Run id (directory name); default `<name>-<seed>-<config hash>`. */
     runName: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, dot, dash or underscore')
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be 1–100 letters, digits, dot, dash or underscore, starting with a letter or digit (a folder name, not a path)')
       .optional(),
   })
   .strict();

@@ -1,0 +1,103 @@
+// Bad input refused before anything is written, and one broken run never breaks the others (first items of the
+// hardening work; subprocesses throughout).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { searchConfig, writeAccuracyFixture, writeConfig } from '../search/fixtures.js';
+
+let dir: string;
+let accuracy: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-hardening-'));
+  accuracy = writeAccuracyFixture(dir);
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Every path under `root`, for "nothing was written" checks. */
+const tree = (root: string): string[] => (fs.existsSync(root) ? fs.readdirSync(root, { recursive: true }).map(String).sort() : []);
+
+function refused(args: string[], pattern: RegExp): void {
+  const r = runCli(args);
+  expect(r.code, r.stdout).not.toBe(0);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  const errors = r.stderr.trim().split('\n').filter((l) => l.startsWith('hwnas: error'));
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toMatch(pattern);
+}
+
+describe('hardening (subprocess)', () => {
+  it('run names never become paths, and bad budgets are refused before a run folder exists', () => {
+    const results = path.join(dir, 'nested', 'results');
+    const config = writeConfig(dir, 'c.json', searchConfig(accuracy, { budget: { evaluations: 12, batchSize: 6 } }));
+    const before = tree(dir);
+    refused(['search', '--config', config, '--out-dir', results, '--run-name', '../escape'], /--run-name must be 1–100 letters, digits.*got '\.\.\/escape'/);
+    refused(['search', '--config', config, '--out-dir', results, '--run-name', 'a/b'], /--run-name must be/);
+    for (const bad of ['-5', '0', '2.5', 'abc']) refused(['search', '--config', config, '--out-dir', results, '--evaluations', bad], /--evaluations must be a positive integer/);
+    const inConfig = writeConfig(dir, 'name.json', searchConfig(accuracy, { output: { runName: '../../x' } }));
+    refused(['search', '--config', inConfig, '--out-dir', results], /name\.json: output\.runName: must be 1–100 letters/);
+    expect(tree(dir)).toEqual([...before, 'name.json'].sort());
+    // A free-form config name only names the folder, inside the results folder.
+    const named = writeConfig(dir, 'traversal.json', searchConfig(accuracy, { name: '../../../x', budget: { evaluations: 6, batchSize: 6 } }));
+    expect(runCli(['search', '--config', named, '--out-dir', results, '--no-progress']).code).toBe(0);
+    expect(fs.readdirSync(results)).toEqual([expect.stringMatching(/^x-s5-[0-9a-f]{8}$/)]);
+    expect(fs.existsSync(path.join(dir, 'x'))).toBe(false);
+  }, 60_000);
+
+  it('runs list shows the healthy runs and marks a corrupt one with its file and reason', () => {
+    const results = path.join(dir, 'list-results');
+    const config = writeConfig(dir, 'ok.json', searchConfig(accuracy, { budget: { evaluations: 6, batchSize: 6 } }));
+    expect(runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'good', '--no-progress']).code).toBe(0);
+    fs.mkdirSync(path.join(results, 'bad'));
+    fs.writeFileSync(path.join(results, 'bad', 'hwnas.db'), 'this is not a database, just text that is long enough to have a header'.repeat(20));
+    const r = runCli(['runs', 'list', '--results', results]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^good\s+complete\s+nb201\s+6/m);
+    expect(r.stdout).toMatch(/^bad\s+broken/m);
+    expect(r.stderr).toMatch(/run bad cannot be read: .*bad.hwnas\.db: /);
+    const json = JSON.parse(runCli(['runs', 'list', '--results', results, '--json']).stdout);
+    expect(json.map((x: { runId: string; state: string }) => [x.runId, x.state]).sort()).toEqual([['bad', 'broken'], ['good', 'complete']]);
+  }, 60_000);
+
+  it('runs show on a verified run whose front has one member prints "-" for the undefined rank correlation', () => {
+    const results = path.join(dir, 'one');
+    const latency = { source: 'predictor', predictor: 'hwnas:models/quickstart', samples: 5, verify: true };
+    const config = writeConfig(dir, 'one.json', searchConfig(accuracy, { device: 'mobile-npu', latency, constraints: [], budget: { evaluations: 1, batchSize: 1 } }));
+    expect(runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'one', '--no-progress']).code).toBe(0);
+    const r = runCli(['runs', 'show', 'one', '--results', results]);
+    expect(r.stderr).toBe(r.stderr.replace(/TypeError/g, ''));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/front re-checked on mobile-npu .*1 archs: predicted vs true latency Spearman ρ -, Kendall τ -, MAPE [\d.]+ %/);
+  }, 60_000);
+
+  it('predictor fit never writes onto the predictor it reads, and replaces an existing --out only with --force', () => {
+    const measurements = path.join(dir, 'few.csv');
+    fs.writeFileSync(measurements, 'arch,latency_ms\n1,2.5\n200,3.1\n3000,1.2\n4000,4.4\n5000,2.2\n6000,1.9\n');
+    const copy = path.join(dir, 'pretrained');
+    fs.cpSync(path.join(import.meta.dirname, '../../models/quickstart'), copy, { recursive: true });
+    const before = tree(copy).map((f) => [f, fs.statSync(path.join(copy, f)).mtimeMs]);
+    refused(['predictor', 'fit', '--predictor', copy, '--device', 'b', '--measurements', measurements, '--out', copy, '--force'], /--out .*pretrained would write into the predictor it reads/);
+    expect(tree(copy).map((f) => [f, fs.statSync(path.join(copy, f)).mtimeMs])).toEqual(before);
+    const out = path.join(dir, 'fitted');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'keep.txt'), 'x');
+    refused(['predictor', 'fit', '--predictor', copy, '--device', 'b', '--measurements', measurements, '--out', out], /--out .*fitted exists and is not empty; use --force/);
+    expect(fs.readdirSync(out)).toEqual(['keep.txt']);
+    const r = runCli(['predictor', 'fit', '--predictor', copy, '--device', 'b', '--measurements', measurements, '--out', out, '--force', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readdirSync(out)).toContain('predictor.json');
+    expect(fs.readdirSync(out)).not.toContain('keep.txt');
+    expect(fs.readdirSync(dir).filter((f) => /\.(partial|old)-\d+$/.test(f))).toEqual([]);
+  }, 60_000);
+
+  it('devices calibrate on identical latencies writes a profile that devices validate accepts', () => {
+    const measurements = path.join(dir, 'flat.csv');
+    fs.writeFileSync(measurements, 'arch,latency_ms\n' + Array.from({ length: 20 }, (_, i) => `${i * 701},2.0`).join('\n') + '\n');
+    const out = path.join(dir, 'flat-cal.json');
+    const r = runCli(['devices', 'calibrate', 'mobile-cpu', '--measurements', measurements, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const v = runCli(['devices', 'validate', out]);
+    expect(v.code, v.stderr).toBe(0);
+  }, 60_000);
+});
