@@ -72,7 +72,8 @@ export function columnIndex(table: CsvTable, name: string): number {
 export function numberCell(table: CsvTable, row: number, col: number): number {
   const cell = table.rows[row][col].trim();
   const value = Number(cell);
-  if (cell === '' || !Number.isFinite(value)) {
+  // Decimal numbers only: Number() would also read '0x10', '0b1' and '' .
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(cell) || !Number.isFinite(value)) {
     throw new DataFileError(table.file, table.lines[row], `expected a number, got '${cell}'`, table.header[col]);
   }
   return value;

@@ -1,10 +1,9 @@
 // ONNX export of a layer graph: NCHW input, opset 13, the weights of the TF.js model of the same seed, written with
 // the ONNX protobuf schema (onnx-proto) so every byte is the schema's encoding, not ours.
-import fs from 'node:fs';
-import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import onnxProto from 'onnx-proto';
 import { UsageError } from '../core/errors.js';
+export { writeFileAtomic } from '../core/files.js';
 import { HWNAS_VERSION } from '../core/version.js';
 import { convVariant, tfLayerName } from '../spaces/tfjs-model.js';
 import type { InputShape, Layer, LayerGraph, SearchSpace } from '../spaces/types.js';
@@ -283,25 +282,5 @@ export function archToOnnx(space: SearchSpace, arch: string, input: InputShape, 
     return onnxFromGraph(graph, model, { space: space.name, arch: canonical, input, weightsSeed: seed });
   } finally {
     if (weights === undefined) model.dispose();
-  }
-}
-
-/**
- * Write bytes to `file` through a temporary sibling and a rename, so a failure never leaves a half-written file.
- * @throws UsageError naming the file when it cannot be written
- */
-export function writeFileAtomic(file: string, bytes: Uint8Array | string): void {
-  const tmp = `${file}.partial-${process.pid}`;
-  try {
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    fs.writeFileSync(tmp, bytes);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      // The folder itself could not be made: there is no temporary file to remove.
-    }
-    throw new UsageError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }

@@ -17,6 +17,9 @@ export interface Measurement {
   line: number;
 }
 
+/** Above this a value is not one inference's latency in ms (a unit or typing error). */
+export const MAX_LATENCY_MS = 1e7;
+
 /** What `--help` texts say about the format, in one place. */
 export const MEASUREMENTS_FORMAT =
   'CSV with header arch,latency_ms and optional batch_size,resolution,device; arch is a canonical arch string (an NB201 index is accepted); other columns (e.g. backend, threads written by devices measure) are kept for the record and ignored; rows repeating the same arch, batch_size, resolution and device are averaged';
@@ -54,6 +57,7 @@ export function readMeasurements(file: string, space: SearchSpace): Measurement[
     }
     const latencyMs = numberCell(table, r, latencyCol);
     if (latencyMs <= 0) throw new DataFileError(file, table.lines[r], `latency must be positive, got ${latencyMs}`, 'latency_ms');
+    if (latencyMs > MAX_LATENCY_MS) throw new DataFileError(file, table.lines[r], `latency ${latencyMs} ms is over ${MAX_LATENCY_MS} ms (about 3 hours): not a latency in milliseconds`, 'latency_ms');
     const batchSize = batchCol >= 0 && table.rows[r][batchCol].trim() !== '' ? positiveInt(table, r, batchCol) : undefined;
     const resolution = resolutionCol >= 0 && table.rows[r][resolutionCol].trim() !== '' ? positiveInt(table, r, resolutionCol) : undefined;
     const device = deviceCol >= 0 && table.rows[r][deviceCol].trim() !== '' ? table.rows[r][deviceCol].trim() : undefined;

@@ -5,6 +5,7 @@ import { readConfigData } from '../core/config/load.js';
 import { DEVICE_PATH_FIELDS, resolvePathsIn } from '../core/config/paths.js';
 import { validate } from '../core/config/validate.js';
 import { UnknownNameError, UsageError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/files.js';
 import { Registry } from '../core/registry.js';
 import desktopCpu from './builtin/desktop-cpu.json' with { type: 'json' };
 import edgeTpu from './builtin/edge-tpu.json' with { type: 'json' };
@@ -73,6 +74,7 @@ export interface InvalidEntry {
 export function listDevices(devicesDir: string): { devices: DeviceEntry[]; invalid: InvalidEntry[] } {
   const devices: DeviceEntry[] = BUILTIN_PROFILES.map((p) => ({ name: p.name, kind: p.kind, version: p.version, origin: 'builtin', profile: p }));
   const invalid: InvalidEntry[] = [];
+  if (fs.existsSync(devicesDir) && !fs.statSync(devicesDir).isDirectory()) throw new UsageError(`devices directory ${devicesDir} is a file, not a folder (--devices-dir / $HWNAS_DEVICES_DIR)`);
   const files = fs.existsSync(devicesDir) ? fs.readdirSync(devicesDir).filter((f) => /\.(json|ya?ml)$/i.test(f)).sort() : [];
   for (const f of files) {
     const file = path.join(devicesDir, f);
@@ -116,8 +118,7 @@ export function saveUserProfile(profile: DeviceProfile, devicesDir: string, opti
   if (!options.overwrite && fs.existsSync(file)) throw new UsageError(`device '${profile.name}' already exists (${file}); remove it first or use --force`);
   // Validate again so nothing invalid is ever written, whoever built the object.
   validate(deviceProfileSchema, profile, file);
-  fs.mkdirSync(devicesDir, { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(profile, null, 2) + '\n');
+  writeFileAtomic(file, JSON.stringify(profile, null, 2) + '\n');
   return file;
 }
 

@@ -14,6 +14,8 @@ export const OP_CLASSES = ['conv', 'pointwise', 'depthwise', 'fc', 'elementwise'
 export type OpClass = (typeof OP_CLASSES)[number];
 
 const positive = z.number().positive();
+/** A rate (GFLOP/s, GB/s): below 1e-6 the simulated latencies overflow to Infinity. */
+const rate = z.number().min(1e-6, 'must be at least 1e-6 (smaller rates make every latency infinite)').max(1e9);
 const efficiency = z.number().positive().max(1);
 
 const provenance = z
@@ -67,14 +69,14 @@ export const simulatedSection = z
   .object({
     /** Peak arithmetic throughput per precision in GFLOP/s (1 multiply-accumulate = 2 FLOPs); absent = not accelerated. */
     peak: z
-      .object({ fp32Gflops: positive, fp16Gflops: positive.optional(), int8Gops: positive.optional() })
+      .object({ fp32Gflops: rate, fp16Gflops: rate.optional(), int8Gops: rate.optional() })
       .strict(),
     /** Precision the deployed model runs at unless a what-if changes it. */
     defaultPrecision: z.enum(PRECISIONS).default('fp32'),
     memory: z
       .object({
         /** Off-chip (DRAM or host link) bandwidth, GB/s. */
-        bandwidthGBs: positive,
+        bandwidthGBs: rate,
         /** On-chip memory (cache/SRAM/global buffer) in KiB: a layer whose working set fits moves only its weights. */
         onChipKiB: z.number().min(0),
       })
@@ -112,6 +114,11 @@ export const tableSection = z
   })
   .strict();
 
+/** `minRepeats` above `maxRepeats` can never be satisfied. */
+const repeatsInOrder = (s: { minRepeats: number; maxRepeats: number }, ctx: z.RefinementCtx) => {
+  if (s.minRepeats > s.maxRepeats) ctx.addIssue({ code: 'custom', path: ['minRepeats'], message: `must not exceed maxRepeats (${s.maxRepeats})`, input: s.minRepeats });
+};
+
 export const hostSection = z
   .object({
     /** TF.js backend; `auto` picks the fastest available. */
@@ -122,7 +129,8 @@ export const hostSection = z
     maxRepeats: z.number().int().positive().default(50),
     budgetMs: positive.default(500),
   })
-  .strict();
+  .strict()
+  .superRefine(repeatsInOrder);
 
 /** Graph optimisation levels of ONNX Runtime's session options. */
 export const ORT_GRAPH_OPTIMIZATIONS = ['disabled', 'basic', 'extended', 'all'] as const;
@@ -141,7 +149,8 @@ export const onnxruntimeSection = z
     maxRepeats: z.number().int().positive().default(200),
     budgetMs: positive.default(300),
   })
-  .strict();
+  .strict()
+  .superRefine(repeatsInOrder);
 
 /** Runtimes a measurement job can ask a worker for. */
 export const JOB_RUNTIMES = ['onnxruntime', 'tfjs'] as const;

@@ -1,14 +1,13 @@
 // `hwnas report`: a self-contained report.html (no scripts, no network) of a run, with inline SVGs rendered
 // headless from Vega-Lite specs that are saved beside it: Pareto scatter, hypervolume trace, predicted vs true
 // latency, per-layer breakdown of the front's extremes.
-import fs from 'node:fs';
 import path from 'node:path';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import { experimentSchema } from '../core/config/schema.js';
 import { withSearchDefaults } from '../core/config/search.js';
 import { validate } from '../core/config/validate.js';
-import { UsageError } from '../core/errors.js';
+import { ensureDir, writeFileAtomic } from '../core/files.js';
 import { kendall, mape, spearman } from '../core/metrics.js';
 import { profileArch } from '../hardware/breakdown.js';
 import { getProfile } from '../hardware/registry.js';
@@ -221,21 +220,18 @@ ${frontRows}
 </table>
 </body></html>
 `;
-  try {
-    fs.mkdirSync(outDir, { recursive: true });
-    for (const v of views) fs.writeFileSync(path.join(outDir, `${v.id}.vl.json`), JSON.stringify(v.spec, null, 2) + '\n');
-    const file = path.join(outDir, 'report.html');
-    fs.writeFileSync(file, html);
-    const pngs: string[] = [];
-    if (options.pngScale !== undefined) {
-      for (const [i, v] of views.entries()) {
-        const png = path.join(outDir, `${v.id}.png`);
-        fs.writeFileSync(png, await svgToPng(svgs[i], options.pngScale));
-        pngs.push(png);
-      }
+  // Each file goes through a temporary name; a symlinked report folder or file is refused, not followed.
+  ensureDir(outDir);
+  for (const v of views) writeFileAtomic(path.join(outDir, `${v.id}.vl.json`), JSON.stringify(v.spec, null, 2) + '\n');
+  const file = path.join(outDir, 'report.html');
+  writeFileAtomic(file, html);
+  const pngs: string[] = [];
+  if (options.pngScale !== undefined) {
+    for (const [i, v] of views.entries()) {
+      const png = path.join(outDir, `${v.id}.png`);
+      writeFileAtomic(png, await svgToPng(svgs[i], options.pngScale));
+      pngs.push(png);
     }
-    return { html: file, views, pngs };
-  } catch (err) {
-    throw new UsageError(`cannot write report to ${outDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  return { html: file, views, pngs };
 }

@@ -101,3 +101,51 @@ describe('hardening (subprocess)', () => {
     expect(v.code, v.stderr).toBe(0);
   }, 60_000);
 });
+
+describe('limits and links (subprocess)', () => {
+  it('refuses nonsense numbers, alias bombs, duplicate or single objectives and bad flags, naming the file and field', () => {
+    const write = (name: string, text: string) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, text);
+      return file;
+    };
+    const profile = (extra: Record<string, unknown>) => JSON.stringify({ schemaVersion: 1, name: 'x', description: 'x', provenance: { source: 'x' }, ...extra });
+    const sim = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../../src/hardware/builtin/mobile-cpu.json'), 'utf8'));
+    refused(['devices', 'validate', write('tiny.json', JSON.stringify({ ...sim, name: 'tiny', simulated: { ...sim.simulated, peak: { fp32Gflops: 1e-320 } } }))], /tiny\.json: simulated\.peak\.fp32Gflops: must be a number >= 0\.000001, got 1e-320/);
+    refused(['devices', 'validate', write('reps.json', profile({ kind: 'onnxruntime', onnxruntime: { minRepeats: 50, maxRepeats: 10 } }))], /reps\.json: onnxruntime\.minRepeats: must not exceed maxRepeats \(10\)/);
+    refused(['devices', 'validate', write('long.json', profile({ name: 'a'.repeat(300), kind: 'host' }))], /long\.json: name: must be 1–64/);
+    const base = searchConfig(accuracy);
+    refused(['config', 'check', writeConfig(dir, 'one-obj.json', { ...base, objectives: [{ metric: 'accuracy' }] })], /one-obj\.json: objectives: must have at least 2 items/);
+    refused(['config', 'check', writeConfig(dir, 'dup-obj.json', { ...base, objectives: [{ metric: 'accuracy' }, { metric: 'accuracy', direction: 'min' }] })], /dup-obj\.json: objectives\[1\]\.metric: accuracy is already an objective/);
+    refused(['config', 'check', writeConfig(dir, 'batch.json', { ...base, space: { name: 'nb201', batchSize: 1e9 } })], /batch\.json: space\.batchSize/);
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    refused(['config', 'check', write('bomb.yaml', bomb + '\n')], /bomb\.yaml: invalid YAML: .*alias/i);
+    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', write('huge.csv', 'arch,latency_ms\n1,1e300\n2,3\n'), '--out', path.join(dir, 'never')], /huge\.csv:2 \(column latency_ms\): latency 1e\+300 ms is over 10000000 ms/);
+    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', write('hex.csv', 'arch,latency_ms\n1,0x10\n2,3\n3,4\n4,5\n5,6\n'), '--out', path.join(dir, 'never.json')], /hex\.csv:2 \(column latency_ms\): expected a number, got '0x10'/);
+    refused(['devices', 'list', '--devices-dir', write('a-file.txt', 'x')], /devices directory .*a-file\.txt is a file, not a folder/);
+    expect(fs.existsSync(path.join(dir, 'never'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'never.json'))).toBe(false);
+  }, 60_000);
+
+  it('never writes through a symbolic link: devices add --force and report refuse symlinked targets', () => {
+    const devices = path.join(dir, 'devs');
+    fs.mkdirSync(devices);
+    const victim = path.join(dir, 'victim.txt');
+    fs.writeFileSync(victim, 'precious');
+    fs.symlinkSync(victim, path.join(devices, 'board.json'));
+    const sim = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../../src/hardware/builtin/mobile-cpu.json'), 'utf8'));
+    const file = path.join(dir, 'board.json');
+    fs.writeFileSync(file, JSON.stringify({ ...sim, name: 'board' }));
+    refused(['devices', 'add', file, '--devices-dir', devices, '--force'], /board\.json is a symbolic link; hwnas does not write through links/);
+    expect(fs.readFileSync(victim, 'utf8')).toBe('precious');
+
+    const results = path.join(dir, 'link-results');
+    const config = writeConfig(dir, 'link.json', searchConfig(accuracy, { budget: { evaluations: 6, batchSize: 6 } }));
+    expect(runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'l', '--no-progress']).code).toBe(0);
+    const elsewhere = path.join(dir, 'elsewhere');
+    fs.mkdirSync(elsewhere);
+    fs.symlinkSync(elsewhere, path.join(results, 'l', 'report'));
+    refused(['report', '--run', 'l', '--results', results], /report is a symbolic link; hwnas does not write through links/);
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+  }, 60_000);
+});

@@ -17,7 +17,12 @@ export function readConfigData(file: string): unknown {
       const e = doc.errors[0];
       throw new ConfigError(file, '', `invalid YAML at line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`);
     }
-    return doc.toJS();
+    try {
+      // toJS resolves aliases; it refuses alias bombs ("Excessive alias count") instead of expanding them.
+      return doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      throw new ConfigError(file, '', `invalid YAML: ${(err as Error).message.split('\n')[0]}`);
+    }
   }
   try {
     return JSON.parse(text);

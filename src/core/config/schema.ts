@@ -24,7 +24,15 @@ export const experimentSchema = z
     device: deviceSection.optional(),
     latency: latencySection.optional(),
     accuracy: accuracySection.optional(),
-    objectives: z.array(objectiveEntry).min(1).optional(),
+    objectives: z
+      .array(objectiveEntry)
+      .min(2, 'needs 2 or more objectives (a Pareto front of one objective is its best arch)')
+      .superRefine((list, ctx) => {
+        list.forEach((o, i) => {
+          if (list.findIndex((p) => p.metric === o.metric) !== i) ctx.addIssue({ code: 'custom', path: [i, 'metric'], message: `${o.metric} is already an objective`, input: o.metric });
+        });
+      })
+      .optional(),
     constraints: z.array(constraintEntry).optional(),
     strategy: strategySection.optional(),
     budget: budgetSection.optional(),

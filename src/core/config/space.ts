@@ -9,7 +9,8 @@ export const spaceSection = z
     name: z.enum(SPACE_NAMES),
     /** Dataset setting: fixes the default resolution (32 for CIFAR, 16 for ImageNet16-120) and class count. */
     dataset: z.enum(DATASETS).default('cifar10'),
-    batchSize: z.number().int().positive().default(1),
+    /** At most 4,096: every cost, model and measurement is built at this batch size. */
+    batchSize: z.number().int().positive().max(4096).default(1),
     /** Input resolution in pixels; defaults to the dataset's. */
     resolution: z.number().int().min(8).max(1024).optional(),
     /** Number of classes; defaults to the dataset's. */
