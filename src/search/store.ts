@@ -108,18 +108,49 @@ export class RunStore {
     }
   }
 
-  /** Open an existing run for writing (resume). @throws UsageError when another live process writes it */
+  /**
+   * Open an existing run for writing (resume). A database that is not a run of this format is refused before
+   * anything is written, and the lock is released again.
+   * @throws UsageError when another live process writes it; DataFileError for a broken or foreign database
+   */
   static openWriter(dir: string): RunStore {
     const file = RunStore.dbFile(dir);
     const lockFile = RunStore.lock(dir);
-    const db = new Database(file, { fileMustExist: true });
-    db.pragma('journal_mode = WAL');
-    return new RunStore(dir, db, lockFile);
+    try {
+      const db = RunStore.openChecked(file, false);
+      db.pragma('journal_mode = WAL');
+      return new RunStore(dir, db, lockFile);
+    } catch (err) {
+      fs.rmSync(lockFile, { force: true });
+      throw err;
+    }
   }
 
-  /** Open a run read-only; works while a search is writing it. */
+  /** Open a run read-only; works while a search is writing it. @throws DataFileError for a broken or foreign database */
   static openReader(dir: string): RunStore {
-    return new RunStore(dir, new Database(RunStore.dbFile(dir), { readonly: true, fileMustExist: true }));
+    return new RunStore(dir, RunStore.openChecked(RunStore.dbFile(dir), true));
+  }
+
+  /** Open the database and check it is a run database this version reads. */
+  private static openChecked(file: string, readonly: boolean): Database.Database {
+    let db: Database.Database | undefined;
+    try {
+      if (fs.statSync(file).size === 0) throw new DataFileError(file, 0, 'the run database is empty (0 bytes); the run cannot be read or resumed');
+      db = new Database(file, { readonly, fileMustExist: true });
+      const row = db.prepare("SELECT value FROM meta WHERE key = 'storeVersion'").get() as { value: string } | undefined;
+      const version = row === undefined ? undefined : Number(row.value);
+      if (version !== STORE_VERSION) {
+        const writer = db.prepare("SELECT value FROM meta WHERE key = 'versions'").get() as { value: string } | undefined;
+        const by = writer === undefined ? '' : ` (written by hwnas ${(JSON.parse(writer.value) as { hwnas?: string }).hwnas ?? '?'})`;
+        throw new DataFileError(file, 0, `run database format ${version ?? 'unknown'}${by}; this hwnas reads format ${STORE_VERSION}`);
+      }
+      return db;
+    } catch (err) {
+      db?.close();
+      if (err instanceof DataFileError) throw err;
+      // SQLite's own words ("file is not a database", "no such table: meta"), with the file named.
+      throw new DataFileError(file, 0, `not a readable run database: ${(err as Error).message}`);
+    }
   }
 
   private static dbFile(dir: string): string {

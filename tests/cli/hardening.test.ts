@@ -149,3 +149,28 @@ describe('limits and links (subprocess)', () => {
     expect(fs.readdirSync(elsewhere)).toEqual([]);
   }, 60_000);
 });
+
+describe('run store faults (subprocess)', () => {
+  it('a corrupt, empty or foreign-format database is named and refused; a failed resume writes nothing and leaves no lock', async () => {
+    const results = path.join(dir, 'faults');
+    const config = writeConfig(dir, 'faults.json', searchConfig(accuracy, { budget: { evaluations: 6, batchSize: 6 } }));
+    for (const name of ['corrupt', 'empty', 'foreign']) expect(runCli(['search', '--config', config, '--out-dir', results, '--run-name', name, '--no-progress']).code).toBe(0);
+    fs.writeFileSync(path.join(results, 'corrupt', 'hwnas.db'), 'not a database '.repeat(100));
+    fs.writeFileSync(path.join(results, 'empty', 'hwnas.db'), '');
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path.join(results, 'foreign', 'hwnas.db'));
+    db.prepare("UPDATE meta SET value = '99' WHERE key = 'storeVersion'").run();
+    db.close();
+    refused(['runs', 'show', 'corrupt', '--results', results], /corrupt.hwnas\.db: not a readable run database: file is not a database/);
+    refused(['runs', 'resume', 'empty', '--results', results], /empty.hwnas\.db: the run database is empty \(0 bytes\)/);
+    expect(fs.statSync(path.join(results, 'empty', 'hwnas.db')).size).toBe(0);
+    expect(fs.existsSync(path.join(results, 'empty', 'writer.lock'))).toBe(false);
+    refused(['runs', 'resume', 'foreign', '--results', results], /foreign.hwnas\.db: run database format 99 \(written by hwnas [\d.]+\); this hwnas reads format 1/);
+    expect(fs.existsSync(path.join(results, 'foreign', 'writer.lock'))).toBe(false);
+    const list = runCli(['runs', 'list', '--results', results]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^corrupt\s+broken/m);
+    expect(list.stdout).toMatch(/^empty\s+broken/m);
+    expect(list.stdout).toMatch(/^foreign\s+broken/m);
+  }, 60_000);
+});

@@ -31,7 +31,9 @@ const list = defineCommand({
           return { runId: s.runId, state: s.state as string, space: s.space, evaluated: s.counts.evaluated, failed: s.counts.failed, budget: s.counts.budget, front: s.front.length, hypervolume: s.hypervolume, createdAt: s.createdAt };
         });
       } catch (err) {
-        return { runId: path.basename(dir), state: 'broken', error: `${path.join(dir, 'hwnas.db')}: ${(err as Error).message}` };
+        const db = path.join(dir, 'hwnas.db');
+        const message = (err as Error).message;
+        return { runId: path.basename(dir), state: 'broken', error: message.includes(db) ? message : `${db}: ${message}` };
       }
     });
     if (args.json) return outJson(rows);
