@@ -4,10 +4,13 @@ import { defineCommand, outJson } from '../command.js';
 
 const check = defineCommand({
   command: 'check <file>',
-  describe: 'Validate an experiment config (JSON or YAML) and print the resolved config with defaults',
+  describe: 'Validate an experiment config (JSON or YAML): schema, names (space, strategy, device, sampler, proxy) and files; print it with defaults',
   builder: (y) => y.positional('file', { type: 'string', demandOption: true, describe: 'Config file (.json, .yaml, .yml)' }),
-  handler: (args) => {
-    outJson(loadExperimentConfig(args.file));
+  handler: async (args) => {
+    const config = loadExperimentConfig(args.file);
+    const { checkReferences } = await import('../../search/check.js');
+    checkReferences(config, args.file);
+    outJson(config);
   },
 });
 
