@@ -286,6 +286,16 @@ async function continueRun(store: RunStore, resolved: Resolved, options: SearchO
   let stopped = false;
   const progress = { tick: bar.tick, stop: () => (stopped ? undefined : ((stopped = true), bar.stop())) };
   if (already > 0) progress.tick(already);
+  // Ctrl-C / SIGTERM: everything committed stays; restore the terminal, release the lock, say how to go on.
+  const onSignal = (signal: NodeJS.Signals) => {
+    progress.stop();
+    if (process.stderr.isTTY) process.stderr.write('\x1b[?25h');
+    store.close();
+    process.stderr.write(`hwnas: ${signal}: search stopped; what was committed is kept; continue with: hwnas runs resume ${store.runId} --results ${path.dirname(store.dir)}\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const trials = await runLoop(store, plan, prepared.evaluator, (all, n) => {
       const front = paretoTrials(all, plan.objectives, plan.constraints);
@@ -327,6 +337,8 @@ async function continueRun(store: RunStore, resolved: Resolved, options: SearchO
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     progress.stop();
     store.close();
   }

@@ -174,3 +174,30 @@ describe('run store faults (subprocess)', () => {
     expect(list.stdout).toMatch(/^foreign\s+broken/m);
   }, 60_000);
 });
+
+describe('signals (subprocess)', () => {
+  it('Ctrl-C stops a search with one line saying how to resume, releases the lock, and the resumed run completes', async () => {
+    const { runCliAsync } = await import('../helpers/redis.js');
+    const results = path.join(dir, 'sigint');
+    // Accuracy from a zero-cost proxy computed in TF.js: slow enough to be interrupted mid-run.
+    const config = writeConfig(dir, 'sigint.json', searchConfig(accuracy, { accuracy: { source: 'zcp', proxy: 'synflow', resolution: 8 }, budget: { evaluations: 300, batchSize: 10 } }));
+    const search = runCliAsync(['search', '--config', config, '--out-dir', results, '--run-name', 's', '--no-progress']);
+    const db = path.join(results, 's', 'hwnas.db');
+    for (let t = 0; !fs.existsSync(db); t++) {
+      if (t > 300) throw new Error('the search did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    search.child.kill('SIGINT');
+    const done = await search.done;
+    expect(done.code, done.stderr).toBe(130);
+    expect(done.stderr).toMatch(/hwnas: SIGINT: search stopped; what was committed is kept; continue with: hwnas runs resume s --results .*sigint/);
+    expect(done.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(path.join(results, 's', 'writer.lock'))).toBe(false);
+    const resumed = runCli(['runs', 'resume', 's', '--results', results, '--no-progress'], { timeoutMs: 240_000 });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const show = JSON.parse(runCli(['runs', 'show', 's', '--results', results, '--json']).stdout);
+    expect(show.counts.evaluated + show.counts.failed).toBe(300);
+    expect(show.state).toBe('complete');
+  }, 300_000);
+});
