@@ -99,7 +99,7 @@ describe('hwnas devices add: malformed profiles', () => {
       expect(fs.existsSync(dir) ? fs.readdirSync(dir) : [], name).toEqual([]);
     }
     const negativePeak = results.find((x) => x.name === 'negative peak')!;
-    expect(negativePeak.r.stderr.trim()).toBe(`hwnas: error: ${negativePeak.file}: simulated.peak.fp32Gflops: must be a positive number, got -3`);
+    expect(negativePeak.r.stderr.trim()).toBe(`hwnas: error: ${negativePeak.file}: simulated.peak.fp32Gflops: must be a number >= 0.000001, got -3`);
   }, 120_000);
 
   it('reports invalid JSON syntax with the file and line', async () => {

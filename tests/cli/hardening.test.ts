@@ -118,6 +118,7 @@ describe('limits and links (subprocess)', () => {
     refused(['config', 'check', writeConfig(dir, 'one-obj.json', { ...base, objectives: [{ metric: 'accuracy' }] })], /one-obj\.json: objectives: must have at least 2 items/);
     refused(['config', 'check', writeConfig(dir, 'dup-obj.json', { ...base, objectives: [{ metric: 'accuracy' }, { metric: 'accuracy', direction: 'min' }] })], /dup-obj\.json: objectives\[1\]\.metric: accuracy is already an objective/);
     refused(['config', 'check', writeConfig(dir, 'batch.json', { ...base, space: { name: 'nb201', batchSize: 1e9 } })], /batch\.json: space\.batchSize/);
+    refused(['config', 'check', writeConfig(dir, 'zcp-res.json', { ...base, accuracy: { source: 'zcp', proxy: 'synflow', resolution: 1e9 } })], /zcp-res\.json: accuracy\.resolution/);
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
     refused(['config', 'check', write('bomb.yaml', bomb + '\n')], /bomb\.yaml: invalid YAML: .*alias/i);
     refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', write('huge.csv', 'arch,latency_ms\n1,1e300\n2,3\n'), '--out', path.join(dir, 'never')], /huge\.csv:2 \(column latency_ms\): latency 1e\+300 ms is over 10000000 ms/);

@@ -54,6 +54,6 @@ describe('hwnas report (subprocess)', () => {
     fs.writeFileSync(blocker, '');
     const unwritable = runCli(['report', '--run', 'r', '--results', results, '--out', path.join(blocker, 'rep')]);
     expect(unwritable.code).not.toBe(0);
-    expect(unwritable.stderr).toMatch(/^hwnas: error: cannot write report to .*blocker\/rep: (ENOTDIR|EEXIST)/);
+    expect(unwritable.stderr).toMatch(/^hwnas: error: (cannot write report to|cannot create folder) .*blocker\/rep: (ENOTDIR|EEXIST)/);
   });
 });

@@ -101,10 +101,10 @@ export const accuracySection = z.discriminatedUnion('source', [
       source: z.literal('zcp'),
       /** Which proxy (e.g. `synflow`, `nwot`, `snip`, `jacov`, `params`). */
       proxy: z.string().min(1).default('synflow'),
-      /** Images in the seeded synthetic batch (default: the zcp encoder's). */
-      batchSize: z.number().int().positive().optional(),
-      /** Input resolution of the proxy's network (default: the dataset's). Lower is faster; synflow ranks barely change. */
-      resolution: z.number().int().positive().optional(),
+      /** Images in the seeded synthetic batch (default: the zcp encoder's); at most 1,024. */
+      batchSize: z.number().int().positive().max(1024).optional(),
+      /** Input resolution of the proxy's network (default: the dataset's), 4–1,024. Lower is faster; synflow ranks barely change. */
+      resolution: z.number().int().min(4).max(1024).optional(),
     })
     .strict(),
 ]);
