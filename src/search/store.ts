@@ -1,6 +1,7 @@
 // The SQLite run store: one database per run (results/<run>/hwnas.db, WAL) holding the resolved config and an
 // append-only log of trial events; trials and the front are derived from the log, never stored twice.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DataFileError, UsageError } from '../core/errors.js';
@@ -51,6 +52,57 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE UNIQUE INDEX IF NOT EXISTS events_trial_kind ON events (trial, kind);
 CREATE TABLE IF NOT EXISTS notes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL);
 `;
+
+/**
+ * A copy of a run database (and its WAL) in a temporary folder, removed when the process exits: how a run in a
+ * read-only folder is read when SQLite cannot create the WAL's shared-memory file beside it.
+ */
+function readOnlySnapshot(file: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-readonly-'));
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const copy = path.join(dir, path.basename(file));
+  fs.copyFileSync(file, copy);
+  if (fs.existsSync(`${file}-wal`)) fs.copyFileSync(`${file}-wal`, `${copy}-wal`);
+  return copy;
+}
+
+/** Start time of a process in clock ticks since boot (Linux /proc), to tell a reused PID from the lock's owner. */
+function startTicks(pid: number | 'self'): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'; starttime is field 22.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Who holds a run's writer lock: PID, host, and the process start time (PIDs are reused). */
+export interface LockOwner {
+  pid: number;
+  host: string;
+  startTicks?: number;
+}
+
+/** The owner recorded in a lock file (plain PIDs of older runs included); undefined when unreadable. */
+export function readLockOwner(file: string): LockOwner | undefined {
+  const text = fs.readFileSync(file, 'utf8').trim();
+  if (/^\d+$/.test(text)) return { pid: Number(text), host: os.hostname() };
+  try {
+    const owner = JSON.parse(text) as LockOwner;
+    return Number.isInteger(owner.pid) && typeof owner.host === 'string' ? owner : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the lock's owner still runs: on this host, the same PID with the same start time. Unknown for other hosts. */
+export function lockOwnerAlive(owner: LockOwner): boolean | 'other-host' {
+  if (owner.host !== os.hostname()) return 'other-host';
+  if (!isAlive(owner.pid)) return false;
+  const ticks = startTicks(owner.pid);
+  return owner.startTicks === undefined || ticks === undefined || ticks === owner.startTicks;
+}
 
 function isAlive(pid: number): boolean {
   try {
@@ -137,7 +189,16 @@ export class RunStore {
     try {
       if (fs.statSync(file).size === 0) throw new DataFileError(file, 0, 'the run database is empty (0 bytes); the run cannot be read or resumed');
       db = new Database(file, { readonly, fileMustExist: true });
-      const row = db.prepare("SELECT value FROM meta WHERE key = 'storeVersion'").get() as { value: string } | undefined;
+      let row: { value: string } | undefined;
+      try {
+        row = db.prepare("SELECT value FROM meta WHERE key = 'storeVersion'").get() as { value: string } | undefined;
+      } catch (err) {
+        // A read-only folder without the WAL's -shm file, which SQLite cannot create there: read a snapshot copy.
+        if (!readonly || !/unable to open/.test((err as Error).message)) throw err;
+        db.close();
+        db = new Database(readOnlySnapshot(file), { fileMustExist: true });
+        row = db.prepare("SELECT value FROM meta WHERE key = 'storeVersion'").get() as { value: string } | undefined;
+      }
       const version = row === undefined ? undefined : Number(row.value);
       if (version !== STORE_VERSION) {
         const writer = db.prepare("SELECT value FROM meta WHERE key = 'versions'").get() as { value: string } | undefined;
@@ -159,21 +220,46 @@ export class RunStore {
     return file;
   }
 
-  /** Take the single-writer lock, replacing one left by a dead process (kill -9). */
+  /**
+   * Take the single-writer lock, replacing one left by a dead process (kill -9) or by a PID that now belongs to
+   * another process. A lock from another host is never taken over (`runs unlock` removes it).
+   */
   private static lock(dir: string): string {
     const file = path.join(dir, LOCK_FILE);
+    const me: LockOwner = { pid: process.pid, host: os.hostname(), startTicks: startTicks('self') };
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+        fs.writeFileSync(file, JSON.stringify(me), { flag: 'wx' });
         return file;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`cannot lock run ${dir}: ${(err as NodeJS.ErrnoException).code}`);
-        const pid = Number(fs.readFileSync(file, 'utf8'));
-        if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) throw new UsageError(`run ${path.basename(dir)} is being written by process ${pid}`);
-        fs.rmSync(file, { force: true });
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EEXIST') throw new UsageError(`cannot lock run ${dir} (writing ${file}): ${code === 'EACCES' || code === 'EROFS' ? `${code}, the run folder is read-only` : code}`);
+        const owner = readLockOwner(file);
+        const alive = owner === undefined ? false : lockOwnerAlive(owner);
+        const id = path.basename(dir);
+        if (alive === true) throw new UsageError(`run ${id} is being written by process ${owner!.pid}`);
+        if (alive === 'other-host') throw new UsageError(`run ${id} is locked by process ${owner!.pid} on host ${owner!.host}; if nothing writes it any more: hwnas runs unlock ${id}`);
+        try {
+          fs.rmSync(file, { force: true });
+        } catch (e) {
+          throw new UsageError(`cannot take over the stale lock ${file}: ${(e as NodeJS.ErrnoException).code}`);
+        }
       }
     }
     throw new UsageError(`cannot lock run ${dir}`);
+  }
+
+  /**
+   * Remove a run's writer lock after a crash on another host or a hung process. Refused while the owner runs on
+   * this host. @returns the owner that held it, or undefined when there was no lock
+   */
+  static unlock(dir: string): LockOwner | undefined {
+    const file = path.join(dir, LOCK_FILE);
+    if (!fs.existsSync(file)) return undefined;
+    const owner = readLockOwner(file);
+    if (owner !== undefined && lockOwnerAlive(owner) === true) throw new UsageError(`run ${path.basename(dir)} is being written by process ${owner.pid} on this host; stop it first`);
+    fs.rmSync(file, { force: true });
+    return owner ?? { pid: 0, host: 'unknown' };
   }
 
   meta(): RunMeta {

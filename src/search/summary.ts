@@ -7,7 +7,7 @@ import { withSearchDefaults } from '../core/config/search.js';
 import { validate } from '../core/config/validate.js';
 import { formatTable } from '../core/table.js';
 import { frontHypervolume, paretoTrials, referencePoint, resolveObjectives } from './objectives.js';
-import type { RunMeta, RunStore } from './store.js';
+import { lockOwnerAlive, readLockOwner, type RunMeta, type RunStore } from './store.js';
 import type { Constraint, EvaluatedTrial, MetricSources, Objective, Trial, TrialMetrics } from './types.js';
 
 /** One row of the front as shown and exported. */
@@ -86,12 +86,9 @@ export function summariseRun(store: RunStore, trials: Trial[] = store.trials()):
   const lockFile = path.join(store.dir, 'writer.lock');
   let running = false;
   if (fs.existsSync(lockFile)) {
-    try {
-      process.kill(Number(fs.readFileSync(lockFile, 'utf8')), 0);
-      running = true;
-    } catch {
-      running = false;
-    }
+    const owner = readLockOwner(lockFile);
+    // Another host's writer cannot be checked from here: shown as running until `runs unlock`.
+    running = owner !== undefined && lockOwnerAlive(owner) !== false;
   }
   const completed = store.notes('completed').length > 0;
   const last = (kind: string) => store.notes(kind).at(-1)?.data;

@@ -202,3 +202,37 @@ describe('signals (subprocess)', () => {
     expect(show.state).toBe('complete');
   }, 300_000);
 });
+
+describe('read-only results (subprocess)', () => {
+  it('runs list, show and export read a run in a read-only folder without its -shm file; resume says the folder is read-only', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const source = path.join(dir, 'ro-source');
+    const results = path.join(source, 'results');
+    const config = writeConfig(dir, 'ro.json', searchConfig(accuracy, { budget: { evaluations: 12, batchSize: 6 } }));
+    expect(runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'ro', '--no-progress']).code).toBe(0);
+    fs.rmSync(path.join(results, 'ro', 'hwnas.db-shm'), { force: true });
+    // A read-only bind mount (root ignores permission bits); where mounting is not allowed, this test cannot run.
+    const mountPoint = path.join(dir, 'ro-mount');
+    fs.mkdirSync(mountPoint);
+    const bind = spawnSync('mount', ['--bind', source, mountPoint]);
+    const ro = bind.status === 0 ? spawnSync('mount', ['-o', 'remount,ro,bind', mountPoint]) : bind;
+    if (ro.status !== 0) {
+      if (bind.status === 0) spawnSync('umount', [mountPoint]);
+      console.warn(`read-only results test not run: cannot make a read-only mount here (${String(ro.stderr).trim()})`);
+      return;
+    }
+    try {
+      const roResults = path.join(mountPoint, 'results');
+      const list = runCli(['runs', 'list', '--results', roResults]);
+      expect(list.code, list.stderr).toBe(0);
+      expect(list.stdout).toMatch(/^ro\s+complete\s+nb201\s+12/m);
+      expect(runCli(['runs', 'show', 'ro', '--results', roResults]).code).toBe(0);
+      const out = path.join(dir, 'ro-export');
+      expect(runCli(['export', '--run', 'ro', '--results', roResults, '--out', out, '--format', 'onnx']).code).toBe(0);
+      expect(fs.existsSync(path.join(out, 'index.json'))).toBe(true);
+      refused(['runs', 'resume', 'ro', '--results', roResults], /cannot lock run .*ro \(writing .*writer\.lock\): EROFS, the run folder is read-only/);
+    } finally {
+      spawnSync('umount', [mountPoint]);
+    }
+  }, 60_000);
+});

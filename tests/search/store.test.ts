@@ -75,9 +75,22 @@ describe('RunStore', () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
     fs.writeFileSync(path.join(dir, 'writer.lock'), dead);
     const again = RunStore.openWriter(dir);
-    expect(fs.readFileSync(path.join(dir, 'writer.lock'), 'utf8')).toBe(String(process.pid));
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'writer.lock'), 'utf8'))).toMatchObject({ pid: process.pid, host: os.hostname() });
     again.close();
     expect(fs.existsSync(path.join(dir, 'writer.lock'))).toBe(false);
+  });
+
+  it('takes over a lock whose PID now belongs to another process, never one of another host; unlock removes it', () => {
+    const dir = path.join(root, 'r-lock');
+    RunStore.create(dir, meta).close();
+    // This test's own PID, but with a start time it never had: the PID was reused by another process.
+    fs.writeFileSync(path.join(dir, 'writer.lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), startTicks: 1 }));
+    const writer = RunStore.openWriter(dir);
+    writer.close();
+    fs.writeFileSync(path.join(dir, 'writer.lock'), JSON.stringify({ pid: 4242, host: 'board-7', startTicks: 99 }));
+    expect(() => RunStore.openWriter(dir)).toThrow(/locked by process 4242 on host board-7; if nothing writes it any more: hwnas runs unlock r-lock/);
+    expect(RunStore.unlock(dir)).toMatchObject({ pid: 4242, host: 'board-7' });
+    RunStore.openWriter(dir).close();
   });
 
   it('refuses to create over an existing run and leaves nothing when the folder cannot be made', () => {

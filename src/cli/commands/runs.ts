@@ -103,9 +103,21 @@ const resume = defineCommand({
   },
 });
 
+const unlock = defineCommand({
+  command: 'unlock <run>',
+  describe: "Remove a run's writer lock left by a crash on another host or a hung process (refused while its writer runs here)",
+  builder: (y) =>
+    y.positional('run', { type: 'string', demandOption: true, describe: 'Run id (directory name under --results) or a run directory' }).option('results', resultsOption),
+  handler: (args) => {
+    const dir = resolveRunDir(args.run, args.results);
+    const owner = RunStore.unlock(dir);
+    out(owner === undefined ? `run ${path.basename(dir)} has no writer lock` : `removed the writer lock of run ${path.basename(dir)} (process ${owner.pid} on ${owner.host}); resume it with: hwnas runs resume ${path.basename(dir)}`);
+  },
+});
+
 export const runsCommand = defineCommand({
   command: 'runs <command>',
-  describe: 'List, show and resume search runs',
-  builder: (y) => y.command([list, show, resume] as never).demandCommand(1),
+  describe: 'List, show, resume and unlock search runs',
+  builder: (y) => y.command([list, show, resume, unlock] as never).demandCommand(1),
   handler: () => {},
 });
