@@ -29,7 +29,7 @@ export { SimulatedDevice } from './hardware/simulated.js';
 export { TableDevice } from './hardware/table.js';
 export { HostDevice, measureHost, type HostMeasureOptions } from './hardware/host.js';
 export { OnnxRuntimeDevice, measureOnnxRuntime, measureOnnxFile, loadOrt } from './hardware/onnxruntime.js';
-export { isMeasuringDevice, timeRepeats, type MeasuringDevice, type RuntimeMeasurement, type TimingOptions, type MeasureOptions } from './hardware/timing.js';
+export { timeRepeats, type MeasuringDevice, type RuntimeMeasurement, type TimingOptions, type MeasureOptions } from './hardware/timing.js';
 export { readMeasurements, MEASUREMENTS_FORMAT, type Measurement } from './hardware/measurements.js';
 export { createLatencyScorer } from './hardware/fast.js';
 export { profileArch, type ProfileReport } from './hardware/breakdown.js';

@@ -55,3 +55,9 @@ export function zcpTableOf(args: { zcpTable?: string; zcpDataset?: string }): { 
   }
   return { file: args.zcpTable, dataset: args.zcpDataset };
 }
+
+/** A flag that must be a positive integer when given. @throws UsageError */
+export function positiveInt<T extends number | undefined>(flag: string, value: T): T {
+  if (value !== undefined && !(Number.isInteger(value) && (value as number) > 0)) throw new UsageError(`--${flag} must be a positive integer, got ${value}`);
+  return value;
+}

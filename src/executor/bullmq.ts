@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { ExecutorError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { JobResult } from './job.js';
-import { connectionOptions, connectRedis, maskRedisUrl, queueName, workerPattern } from './redis.js';
+import { connectionOptions, connectRedis, maskRedisUrl, queueName, scanKeys, workerPattern } from './redis.js';
 import type { Executor, JobOutcome, JobRequest } from './types.js';
 
 /** Settings of a queued executor (a `remote` profile's queue fields, or the config's `executor` section). */
@@ -24,13 +24,7 @@ const KEEP_SECONDS = 7 * 24 * 3600;
 
 /** Live workers of a device (`hwnas worker` heartbeats). */
 export async function liveWorkers(client: Redis, prefix: string, device: string): Promise<Record<string, unknown>[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await client.scan(cursor, 'MATCH', workerPattern(prefix, device), 'COUNT', 200);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
+  const keys = await scanKeys(client, workerPattern(prefix, device));
   if (keys.length === 0) return [];
   const values = await client.mget(keys);
   return values.flatMap((v) => (v === null ? [] : [JSON.parse(v) as Record<string, unknown>]));

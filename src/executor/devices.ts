@@ -2,11 +2,13 @@
 // BullMQ queue that `hwnas worker` processes take. Search, adaptation, verification and `devices measure` all use
 // this one path, so a remote board needs no other change to a config than its device name.
 import type { ExecutorConfig } from '../core/config/executor.js';
-import { ExecutorError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { DeviceProfile } from '../hardware/schema.js';
 import type { MeasureOptions, MeasuringDevice, RuntimeMeasurement, TimingOptions } from '../hardware/timing.js';
 import type { LatencyRecord } from '../hardware/types.js';
+import { hostSource } from '../hardware/host.js';
+import { onnxruntimeSource } from '../hardware/onnxruntime.js';
 import { simulatedSource } from '../hardware/simulated.js';
 import type { InputShape, SearchSpace } from '../spaces/types.js';
 import { BullmqExecutor } from './bullmq.js';
@@ -96,12 +98,8 @@ export class QueuedDevice implements MeasuringDevice {
   source(m: RuntimeMeasurement): string {
     const p = this.profile;
     if (p.kind === 'simulated') return simulatedSource(p);
-    if (m.runtime === 'onnxruntime') {
-      const s = p.kind === 'onnxruntime' ? p.onnxruntime : p.kind === 'remote' ? p.remote.onnxruntime : undefined;
-      const local = `onnxruntime:${m.runtimeVersion}/${m.threads}t/${s?.graphOptimization ?? 'all'}`;
-      return p.kind === 'remote' ? `remote:${p.name}/${local}` : local;
-    }
-    const local = `host:${m.runtime.replace(/^tfjs-/, '')}`;
+    const settings = p.kind === 'onnxruntime' ? p.onnxruntime : p.kind === 'remote' ? p.remote.onnxruntime : { graphOptimization: 'all' as const };
+    const local = m.runtime === 'onnxruntime' ? onnxruntimeSource(m, settings) : hostSource(m);
     return p.kind === 'remote' ? `remote:${p.name}/${local}` : local;
   }
 
@@ -157,4 +155,3 @@ export function requireLatencies(records: readonly LatencyRecord[], device: stri
   return [...records];
 }
 
-export { ExecutorError };

@@ -59,3 +59,15 @@ export async function connectRedis(url: string, options: { reconnect?: boolean }
   });
   return client;
 }
+
+/** Every key matching a pattern (SCAN, so a large Redis is not blocked). */
+export async function scanKeys(client: Redis, pattern: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 200);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0');
+  return keys;
+}

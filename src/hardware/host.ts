@@ -52,6 +52,9 @@ export async function measureHost(space: SearchSpace, archs: readonly string[], 
   return results;
 }
 
+/** Provenance of a host (TF.js) measurement: `host:<backend>`. */
+export const hostSource = (m: RuntimeMeasurement): string => `host:${m.runtime.replace(/^tfjs-/, '')}`;
+
 /** The `host` device kind: measures instead of predicting. Provenance `host:<backend>`. */
 export class HostDevice implements MeasuringDevice {
   constructor(readonly profile: HostProfile) {}
@@ -64,6 +67,6 @@ export class HostDevice implements MeasuringDevice {
 
   async latency(space: SearchSpace, archs: readonly string[], input: InputShape): Promise<LatencyRecord[]> {
     const measured = await this.measure(space, archs, input);
-    return measured.map((m) => ({ arch: m.arch, latencyMs: m.latencyMs, source: `host:${m.runtime.replace(/^tfjs-/, '')}` }));
+    return measured.map((m) => ({ arch: m.arch, latencyMs: m.latencyMs, source: hostSource(m) }));
   }
 }

@@ -29,12 +29,10 @@ export async function loadOrt(): Promise<OrtModule> {
 /** Session settings and timing of an onnxruntime profile. */
 export type OrtSettings = OnnxRuntimeProfile['onnxruntime'];
 
-/** Deterministic N(0, 1)-like input for a shape (Box–Muller on the seeded stream). */
+/** Deterministic N(0, 1) input for a shape. */
 function randomInput(shape: number[], seed: number): Float32Array {
   const rng = Rng.derive(seed, 'ort-input');
-  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < data.length; i++) data[i] = Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
-  return data;
+  return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal());
 }
 
 async function createSession(ort: OrtModule, model: Uint8Array, settings: OrtSettings, what: string): Promise<Ort.InferenceSession> {
@@ -113,6 +111,10 @@ export async function measureOnnxFile(file: string, settings: OrtSettings & Part
   return { arch: summary.metadata['hwnas.arch'] ?? file, ...timed, batchSize: shape[0], resolution: shape[shape.length - 1], ...conditions(ort, settings) };
 }
 
+/** Provenance of an ONNX Runtime measurement: `onnxruntime:<version>/<threads>t/<graph optimisation>`. */
+export const onnxruntimeSource = (m: RuntimeMeasurement, settings: Pick<OrtSettings, 'graphOptimization'>): string =>
+  `onnxruntime:${m.runtimeVersion}/${m.threads}t/${settings.graphOptimization}`;
+
 /** The `onnxruntime` device kind. Provenance `onnxruntime:<version>/<threads>t/<graph optimisation>`. */
 export class OnnxRuntimeDevice implements MeasuringDevice {
   constructor(readonly profile: OnnxRuntimeProfile) {}
@@ -124,7 +126,6 @@ export class OnnxRuntimeDevice implements MeasuringDevice {
 
   async latency(space: SearchSpace, archs: readonly string[], input: InputShape): Promise<LatencyRecord[]> {
     const measured = await this.measure(space, archs, input);
-    const s = this.profile.onnxruntime;
-    return measured.map((m) => ({ arch: m.arch, latencyMs: m.latencyMs, source: `onnxruntime:${m.runtimeVersion}/${s.intraOpThreads}t/${s.graphOptimization}` }));
+    return measured.map((m) => ({ arch: m.arch, latencyMs: m.latencyMs, source: onnxruntimeSource(m, this.profile.onnxruntime) }));
   }
 }

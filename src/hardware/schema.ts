@@ -13,6 +13,10 @@ export type Precision = (typeof PRECISIONS)[number];
 export const OP_CLASSES = ['conv', 'pointwise', 'depthwise', 'fc', 'elementwise', 'pool'] as const;
 export type OpClass = (typeof OP_CLASSES)[number];
 
+/** Device names are what users type after `--device` and become file and queue names. */
+export const DEVICE_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const DEVICE_NAME_RULE = 'must be 1–64 lower-case letters, digits, ".", "_" or "-" (it becomes a file name)';
+
 const positive = z.number().positive();
 /** A rate (GFLOP/s, GB/s): below 1e-6 the simulated latencies overflow to Infinity. */
 const rate = z.number().min(1e-6, 'must be at least 1e-6 (smaller rates make every latency infinite)').max(1e9);
@@ -57,7 +61,7 @@ const reference = z
 const common = {
   schemaVersion: z.literal(PROFILE_SCHEMA_VERSION),
   /** The name users write (`--device mobile-cpu`): lower-case letters, digits, `.`, `_`, `-`. */
-  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1–64 lower-case letters, digits, ".", "_" or "-" (it becomes a file name)'),
+  name: z.string().regex(DEVICE_NAME, DEVICE_NAME_RULE),
   /** Profile version; calibration writes version + 1. */
   version: z.number().int().min(1).default(1),
   description: z.string().min(1),

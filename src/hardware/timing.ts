@@ -50,10 +50,6 @@ export interface MeasuringDevice extends Device {
   measure(space: SearchSpace, archs: readonly string[], input: InputShape, options?: MeasureOptions): Promise<RuntimeMeasurement[]>;
 }
 
-export function isMeasuringDevice(device: Device): device is MeasuringDevice {
-  return typeof (device as MeasuringDevice).measure === 'function';
-}
-
 /** The q-quantile (0..1) of sorted values, linear between neighbours. */
 export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;

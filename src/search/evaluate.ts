@@ -139,6 +139,11 @@ async function wrapConfig<T>(file: string, fieldPath: string, make: () => T | Pr
   }
 }
 
+/** The archs measurements are chosen from: the whole space where it is enumerable, else 5,000 seeded samples. */
+function samplePool(space: SearchSpace, seed: number): string[] {
+  return space.enumerate?.() ?? Array.from({ length: 5000 }, (_, i) => space.sample(Rng.derive(seed, 'sample-pool', i)));
+}
+
 async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer): Promise<{ scorer: MetricScorer; device?: Device; predictor?: LatencyPredictor; adaptation?: Adaptation }> {
   const { latency, space, input, configFile } = context;
   if (latency.source === 'table') {
@@ -182,10 +187,10 @@ async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer):
       sampler = `file:${latency.measurements}`;
       deviceSource = `measurements:${latency.measurements}`;
       // Adaptive rounds choose among the whole space; the user measures each round by hand.
-      if (latency.adaptive !== undefined) pool = space.enumerate?.() ?? Array.from({ length: 5000 }, (_, i) => space.sample(Rng.derive(context.seed, 'sample-pool', i)));
+      if (latency.adaptive !== undefined) pool = samplePool(space, context.seed);
     } else {
       const choose = await wrapConfig(configFile, 'latency.sampler', () => resolveSampler(latency.sampler, space));
-      pool = space.enumerate?.() ?? Array.from({ length: 5000 }, (_, i) => space.sample(Rng.derive(context.seed, 'sample-pool', i)));
+      pool = samplePool(space, context.seed);
       archs = await choose(pool, latency.samples, context.seed);
       const records = requireLatencies(await device.latency(space, archs, input), name, `measuring the ${archs.length} adaptation samples`);
       latencyMs = records.map((r) => r.latencyMs);

@@ -14,6 +14,7 @@ import { kendall, mape, spearman } from '../core/metrics.js';
 import { getSpace, resolveInput } from '../spaces/registry.js';
 import { buildEvaluator, HandMeasurementsNeeded, type Adaptation, type PreparedEvaluator } from './evaluate.js';
 import { readCsv, toCsv } from '../core/csv.js';
+import { RUN_NAME, RUN_NAME_RULE } from '../core/config/search.js';
 import { requireLatencies } from '../executor/devices.js';
 import { maskRedisUrl } from '../executor/redis.js';
 import { runLoop, type SearchPlan } from './loop.js';
@@ -164,12 +165,9 @@ async function resolve(config: SearchConfig, file: string, options: SearchOption
   return { config, plan, prepared };
 }
 
-/** Run ids are folder names under the results folder: letters, digits, '.', '_', '-', at most 100, never a path. */
-const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-
 /** @throws UsageError naming where the name came from */
 export function checkRunName(name: string, where: string): void {
-  if (!RUN_NAME.test(name)) throw new UsageError(`${where} must be 1–100 letters, digits, '.', '_' or '-' starting with a letter or digit (a folder name, not a path), got '${name.slice(0, 120)}'`);
+  if (!RUN_NAME.test(name)) throw new UsageError(`${where} ${RUN_NAME_RULE}, got '${name.slice(0, 120)}'`);
 }
 
 /** A free-form name as a run-folder prefix: other characters become '-', at most 60. */

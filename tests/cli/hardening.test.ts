@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliAsync } from '../helpers/cli.js';
 import { searchConfig, writeAccuracyFixture, writeConfig } from '../search/fixtures.js';
 
 let dir: string;
@@ -66,7 +66,7 @@ describe('hardening (subprocess)', () => {
     const config = writeConfig(dir, 'one.json', searchConfig(accuracy, { device: 'mobile-npu', latency, constraints: [], budget: { evaluations: 1, batchSize: 1 } }));
     expect(runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'one', '--no-progress']).code).toBe(0);
     const r = runCli(['runs', 'show', 'one', '--results', results]);
-    expect(r.stderr).toBe(r.stderr.replace(/TypeError/g, ''));
+    expect(r.stderr).not.toMatch(/TypeError/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/front re-checked on mobile-npu .*1 archs: predicted vs true latency Spearman ρ -, Kendall τ -, MAPE [\d.]+ %/);
   }, 60_000);
@@ -178,7 +178,6 @@ describe('run store faults (subprocess)', () => {
 
 describe('signals (subprocess)', () => {
   it('Ctrl-C stops a search with one line saying how to resume, releases the lock, and the resumed run completes', async () => {
-    const { runCliAsync } = await import('../helpers/redis.js');
     const results = path.join(dir, 'sigint');
     // Accuracy from a zero-cost proxy computed in TF.js: slow enough to be interrupted mid-run.
     const config = writeConfig(dir, 'sigint.json', searchConfig(accuracy, { accuracy: { source: 'zcp', proxy: 'synflow', resolution: 8 }, budget: { evaluations: 300, batchSize: 10 } }));
@@ -204,7 +203,7 @@ describe('signals (subprocess)', () => {
 });
 
 describe('read-only results (subprocess)', () => {
-  it('runs list, show and export read a run in a read-only folder without its -shm file; resume says the folder is read-only', async () => {
+  it('runs list, show and export read a run in a read-only folder without its -shm file; resume says the folder is read-only', async (ctx) => {
     const { spawnSync } = await import('node:child_process');
     const source = path.join(dir, 'ro-source');
     const results = path.join(source, 'results');
@@ -218,8 +217,7 @@ describe('read-only results (subprocess)', () => {
     const ro = bind.status === 0 ? spawnSync('mount', ['-o', 'remount,ro,bind', mountPoint]) : bind;
     if (ro.status !== 0) {
       if (bind.status === 0) spawnSync('umount', [mountPoint]);
-      console.warn(`read-only results test not run: cannot make a read-only mount here (${String(ro.stderr).trim()})`);
-      return;
+      ctx.skip(`cannot make a read-only mount here (${String(ro.stderr).trim()})`);
     }
     try {
       const roResults = path.join(mountPoint, 'results');

@@ -5,15 +5,9 @@ import { formatTable } from '../../core/table.js';
 import { startProgress } from '../../core/log.js';
 import { getSpace } from '../../spaces/registry.js';
 import { defaultArtefactPath, type EpochCallback } from '../../encodings/arch2vec-cate-weights.js';
-import { backendFor, defineCommand, loggerFor, out, outJson } from '../command.js';
+import { backendFor, defineCommand, loggerFor, out, outJson, positiveInt } from '../command.js';
 
 const LEARNED = ['arch2vec', 'cate'] as const;
-
-/** A flag that must be a positive integer when given. @throws UsageError */
-function positiveInt(flag: string, value: number | undefined): number | undefined {
-  if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new UsageError(`--${flag} must be a positive integer, got ${value}`);
-  return value;
-}
 
 export const encodersTrainCommand = defineCommand({
   command: 'train <encoder>',

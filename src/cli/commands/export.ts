@@ -1,8 +1,7 @@
 // `hwnas export --run <id> --out <dir>`: spec.json + ONNX and/or TF.js model for each Pareto-front architecture.
-import { UsageError } from '../../core/errors.js';
 import { formatTable } from '../../core/table.js';
 import { resolveRunDir } from '../../search/store.js';
-import { backendFor, defineCommand, loggerFor, out } from '../command.js';
+import { backendFor, defineCommand, loggerFor, out, positiveInt } from '../command.js';
 
 export const exportCommand = defineCommand({
   command: 'export',
@@ -15,7 +14,7 @@ export const exportCommand = defineCommand({
       .option('top', { type: 'number', describe: 'Export only the first N front members (by the first objective)' })
       .option('format', { choices: ['onnx', 'tfjs', 'all'] as const, default: 'all' as const, describe: 'Model files per arch: model.onnx, the TF.js model, or both' }),
   handler: async (args) => {
-    if (args.top !== undefined && !(Number.isInteger(args.top) && args.top > 0)) throw new UsageError(`--top must be a positive integer, got ${args.top}`);
+    positiveInt('top', args.top);
     const runDir = resolveRunDir(args.run, args.results);
     const { exportRun, checkExportTarget } = await import('../../search/export.js');
     checkExportTarget(args.out);

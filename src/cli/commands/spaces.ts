@@ -8,7 +8,7 @@ import { formatTable } from '../../core/table.js';
 import { total } from '../../spaces/layers.js';
 import { getSpace, resolveInput, spaceRegistry } from '../../spaces/registry.js';
 import type { InputShape, Layer, SearchSpace } from '../../spaces/types.js';
-import { backendFor, defineCommand, out, outJson } from '../command.js';
+import { backendFor, defineCommand, out, outJson, positiveInt } from '../command.js';
 
 const list = defineCommand({
   command: 'list',
@@ -30,12 +30,6 @@ export function originLabel(layer: Pick<Layer, 'origin'>): string {
   return [o.stage, o.cell !== undefined ? `cell${o.cell}` : '', o.block !== undefined ? `block${o.block}` : '', o.edge ? `edge${o.edge[0]}→${o.edge[1]}` : '', o.op]
     .filter((s) => s !== '')
     .join(' ');
-}
-
-/** A flag that must be a positive integer when given. @throws UsageError */
-function positiveInt(flag: string, value: number | undefined): number | undefined {
-  if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new UsageError(`--${flag} must be a positive integer, got ${value}`);
-  return value;
 }
 
 /** The input-shape flags `show` and `model` share. */

@@ -2,10 +2,11 @@
 import { Queue } from 'bullmq';
 import { UsageError } from '../../core/errors.js';
 import { formatTable } from '../../core/table.js';
+import { DEVICE_NAME, DEVICE_NAME_RULE } from '../../hardware/schema.js';
 import { liveWorkers } from '../../executor/bullmq.js';
-import { connectionOptions, connectRedis, maskRedisUrl, queueName } from '../../executor/redis.js';
+import { connectionOptions, connectRedis, maskRedisUrl, queueName, scanKeys } from '../../executor/redis.js';
 import { startWorker, type WorkerInfo } from '../../executor/worker.js';
-import { defineCommand, loggerFor, out, outJson } from '../command.js';
+import { defineCommand, loggerFor, out, outJson, positiveInt } from '../command.js';
 
 const redisOption = {
   type: 'string',
@@ -18,11 +19,6 @@ function redisUrl(option: string | undefined): string {
   if (url === undefined) throw new UsageError('give --redis <url> or set HWNAS_REDIS_URL');
   if (!/^rediss?:\/\//.test(url)) throw new UsageError(`--redis must be a redis:// or rediss:// URL, got ${maskRedisUrl(url)}`);
   return url;
-}
-
-function positiveInt(flag: string, value: number): number {
-  if (!(Number.isInteger(value) && value > 0)) throw new UsageError(`--${flag} must be a positive integer, got ${value}`);
-  return value;
 }
 
 export const workerCommand = defineCommand({
@@ -38,7 +34,7 @@ export const workerCommand = defineCommand({
       .option('lock-ms', { type: 'number', default: 30_000, describe: "A job's lock; a killed worker's job is taken over once it expires" })
       .option('stalled-ms', { type: 'number', default: 30_000, describe: 'How often to look for jobs of dead workers' }),
   handler: async (args) => {
-    if (!/^[a-z0-9][a-z0-9._-]*$/.test(args.device)) throw new UsageError(`--device must be a device name (lower-case letters, digits, ".", "_", "-"), got '${args.device}'`);
+    if (!DEVICE_NAME.test(args.device)) throw new UsageError(`--device ${DEVICE_NAME_RULE}, got '${args.device.slice(0, 80)}'`);
     const log = loggerFor(args);
     const worker = await startWorker({
       redis: redisUrl(args.redis),
@@ -72,13 +68,8 @@ const list = defineCommand({
     const client = await connectRedis(url);
     try {
       const workers = (await liveWorkers(client, args.prefix, '*')) as unknown as WorkerInfo[];
-      const queueKeys = new Set<string>();
-      let cursor = '0';
-      do {
-        const [next, keys] = await client.scan(cursor, 'MATCH', `${args.prefix}:measure-*:meta`, 'COUNT', 200);
-        cursor = next;
-        keys.forEach((k) => queueKeys.add(k.slice(`${args.prefix}:measure-`.length, -':meta'.length)));
-      } while (cursor !== '0');
+      // BullMQ keeps a `<prefix>:<queue>:meta` hash per queue: the device queues that exist, with or without workers.
+      const queueKeys = new Set((await scanKeys(client, `${args.prefix}:measure-*:meta`)).map((k) => k.slice(`${args.prefix}:measure-`.length, -':meta'.length)));
       workers.forEach((w) => queueKeys.add(w.device));
       const queues = [];
       for (const device of [...queueKeys].sort()) {

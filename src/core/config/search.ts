@@ -157,6 +157,10 @@ export const budgetSection = z
   .strict();
 
 /** Where runs go and what they are called. */
+/** Run ids are folder names under the results folder, never paths: checked here and for `--run-name`. */
+export const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+export const RUN_NAME_RULE = 'must be 1–100 letters, digits, dot, dash or underscore, starting with a letter or digit (a folder name, not a path)';
+
 export const outputSection = z
   .object({
     /** Folder under which each run gets its own directory. */
@@ -164,7 +168,7 @@ export const outputSection = z
     /** Run id (directory name); default `<name>-<seed>-<config hash>`. */
     runName: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be 1–100 letters, digits, dot, dash or underscore, starting with a letter or digit (a folder name, not a path)')
+      .regex(RUN_NAME, RUN_NAME_RULE)
       .optional(),
   })
   .strict();
