@@ -4,9 +4,12 @@ import path from 'node:path';
 import { readConfigData } from '../core/config/load.js';
 import { DEVICE_PATH_FIELDS, resolvePathsIn } from '../core/config/paths.js';
 import { validate } from '../core/config/validate.js';
-import { UnknownNameError, UsageError } from '../core/errors.js';
+import type { DeviceConfig } from '../core/config/search.js';
+import { ConfigError, DataFileError, UnknownNameError, UsageError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/files.js';
 import { Registry } from '../core/registry.js';
+import { getSpace } from '../spaces/registry.js';
+import type { InputShape } from '../spaces/types.js';
 import desktopCpu from './builtin/desktop-cpu.json' with { type: 'json' };
 import edgeTpu from './builtin/edge-tpu.json' with { type: 'json' };
 import hostOrt from './builtin/host-ort.json' with { type: 'json' };
@@ -17,7 +20,7 @@ import mobileNpu from './builtin/mobile-npu.json' with { type: 'json' };
 import serverGpu from './builtin/server-gpu.json' with { type: 'json' };
 import { HostDevice } from './host.js';
 import { OnnxRuntimeDevice } from './onnxruntime.js';
-import { deviceProfileSchema, type DeviceKind, type DeviceProfile } from './schema.js';
+import { deviceProfileSchema, PROFILE_SCHEMA_VERSION, type DeviceKind, type DeviceProfile, type TableProfile } from './schema.js';
 import { SimulatedDevice } from './simulated.js';
 import { TableDevice } from './table.js';
 import type { Device } from './types.js';
@@ -47,10 +50,74 @@ export function resolveDevicesDir(option?: string): string {
   return path.resolve(option ?? process.env.HWNAS_DEVICES_DIR ?? DEFAULT_DEVICES_DIR);
 }
 
-/** Read and validate a profile file (JSON or YAML). @throws ConfigError naming the file, field path and reason */
-export function loadProfile(file: string): DeviceProfile {
+/** Read and validate a profile file (JSON or YAML) against the schema only: how the devices folder is listed. */
+function readProfile(file: string): DeviceProfile {
   // A table named by a relative path sits beside the profile, wherever hwnas is started from.
   return validate(deviceProfileSchema, resolvePathsIn(readConfigData(file), DEVICE_PATH_FIELDS, path.dirname(path.resolve(file))), file);
+}
+
+/**
+ * Read and validate a profile file (JSON or YAML), and check what the schema cannot see: a measured-table profile's
+ * space exists and its table file is there with its column (what `devices validate` and `devices add` accept).
+ * @throws ConfigError naming the file, field path and reason
+ */
+export function loadProfile(file: string): DeviceProfile {
+  const profile = readProfile(file);
+  if (profile.kind === 'measured-table') openTableDevice(profile, file);
+  return profile;
+}
+
+/** Where a measured-table device's settings sit in the file that gives them: a profile, or a config's inline device. */
+interface TableFields {
+  file: string;
+  column: string;
+  space: string;
+}
+
+const PROFILE_TABLE_FIELDS: TableFields = { file: 'table.file', column: 'table.column', space: 'table.space' };
+
+/**
+ * A measured-table device with its table read now rather than at its first latency, so an unknown space, a missing
+ * file or column, or a bad row is refused before a command writes anything.
+ * @throws ConfigError at the field of `source` that is wrong, with the table's own error (file, line, column)
+ */
+export function openTableDevice(profile: TableProfile, source: string, fields: TableFields = PROFILE_TABLE_FIELDS): TableDevice {
+  try {
+    getSpace(profile.table.space);
+  } catch (err) {
+    if (err instanceof UnknownNameError) throw new ConfigError(source, fields.space, err.message);
+    throw err;
+  }
+  const device = new TableDevice(profile);
+  try {
+    device.table();
+  } catch (err) {
+    // Line 1 with a column is the header lacking the device's column; anything else is the file's.
+    if (err instanceof DataFileError) throw new ConfigError(source, err.line === 1 && err.column !== undefined ? fields.column : fields.file, err.message);
+    throw err;
+  }
+  return device;
+}
+
+/**
+ * The device of a config's inline `device: { table, column }`: that column of the table, for the config's space and
+ * input, read now. @throws ConfigError naming the config file and its field
+ */
+export function inlineTableDevice(device: Extract<DeviceConfig, { table: string }>, space: string, input: InputShape, configFile: string): TableDevice {
+  const profile = validate(
+    deviceProfileSchema,
+    {
+      schemaVersion: PROFILE_SCHEMA_VERSION,
+      name: device.column.toLowerCase(),
+      kind: 'measured-table',
+      description: `column ${device.column} of ${device.table}`,
+      provenance: { source: `measured table ${device.table}` },
+      table: { file: device.table, column: device.column, space, batchSize: device.batchSize ?? input.batchSize, resolution: device.resolution ?? input.resolution },
+    },
+    configFile,
+    ['device'],
+  ) as TableProfile;
+  return openTableDevice(profile, configFile, { file: 'device.table', column: 'device.column', space: 'space.name' });
 }
 
 /** One entry of `devices list`. */
@@ -79,7 +146,7 @@ export function listDevices(devicesDir: string): { devices: DeviceEntry[]; inval
   for (const f of files) {
     const file = path.join(devicesDir, f);
     try {
-      const p = loadProfile(file);
+      const p = readProfile(file);
       devices.push({ name: p.name, kind: p.kind, version: p.version, origin: 'user', file, profile: p });
     } catch (err) {
       invalid.push({ file, error: (err as Error).message });
@@ -96,9 +163,14 @@ export function getProfile(name: string, options: { devicesDir?: string } = {}):
   return entry;
 }
 
-/** A ready-to-use device by name. @throws UnknownNameError listing the known devices */
+/** A ready-to-use device by name. @throws UnknownNameError listing the known devices, ConfigError for a broken table */
 export function getDevice(name: string, options: { devicesDir?: string } = {}): Device {
-  return deviceFromProfile(getProfile(name, options).profile);
+  return openDevice(getProfile(name, options));
+}
+
+/** The device of a registered profile; a measured table is read now and a problem with it names the profile file. */
+export function openDevice(entry: DeviceEntry): Device {
+  return entry.profile.kind === 'measured-table' ? openTableDevice(entry.profile, entry.file ?? `builtin:${entry.name}`) : deviceFromProfile(entry.profile);
 }
 
 /** The device a profile describes. */

@@ -20,14 +20,20 @@ export class TableDevice implements Device {
     return this.loaded;
   }
 
-  async latency(space: SearchSpace, archs: readonly string[], input: InputShape): Promise<LatencyRecord[]> {
+  /** @throws UsageError unless the table was measured in `space` at `input`'s batch size and resolution */
+  checkServes(space: string, input: InputShape): void {
     const t = this.profile.table;
-    if (space.name !== t.space) throw new UsageError(`device '${this.profile.name}' holds ${t.space} measurements, not ${space.name}`);
+    if (space !== t.space) throw new UsageError(`device '${this.profile.name}' holds ${t.space} measurements, not ${space}`);
     if (input.batchSize !== t.batchSize || input.resolution !== t.resolution) {
       throw new UsageError(
         `device '${this.profile.name}' was measured at batch ${t.batchSize}, resolution ${t.resolution}; asked for batch ${input.batchSize}, resolution ${input.resolution}`,
       );
     }
+  }
+
+  async latency(space: SearchSpace, archs: readonly string[], input: InputShape): Promise<LatencyRecord[]> {
+    const t = this.profile.table;
+    this.checkServes(space.name, input);
     const table = this.table();
     return archs.map((arch) => {
       const latencyMs = table.latency(t.column, arch);

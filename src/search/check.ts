@@ -7,9 +7,10 @@ import type { ExperimentConfig } from '../core/config/schema.js';
 import { ConfigError, HwnasError, UnknownNameError } from '../core/errors.js';
 import { samplerRegistry } from '../encodings/registry.js';
 import { COMPUTED_ZCPS } from '../encodings/zcp.js';
-import { getProfile } from '../hardware/registry.js';
+import { getProfile, inlineTableDevice, openDevice } from '../hardware/registry.js';
+import { TableDevice } from '../hardware/table.js';
 import { PREDICTOR_MANIFEST } from '../predictors/persistence.js';
-import { getSpace } from '../spaces/registry.js';
+import { getSpace, resolveInput } from '../spaces/registry.js';
 import { createStrategy } from './strategies/registry.js';
 
 /** @throws ConfigError naming the file, the field and what is missing */
@@ -29,9 +30,18 @@ export function checkReferences(config: ExperimentConfig, file: string): void {
   at('space.name', () => getSpace(config.space.name));
   if (config.strategy !== undefined) at('strategy', () => createStrategy(config.strategy!.name, config.strategy!.params ?? {}, file));
   const device = config.device;
-  if (typeof device === 'string') at('device', () => getProfile(device));
-  else if (device !== undefined && 'table' in device) exists('device.table', device.table, 'latency table');
-  else if (device !== undefined) at('device.name', () => getProfile(device.name, { devicesDir: device.devicesDir }));
+  if (device !== undefined) {
+    const space = getSpace(config.space.name);
+    const input = resolveInput(space, config.space);
+    // A measured table (a profile's or inline) is read and matched to the space and input, as search does.
+    at(typeof device === 'object' && 'name' in device ? 'device.name' : 'device', () => {
+      const target =
+        typeof device === 'object' && 'table' in device
+          ? inlineTableDevice(device, space.name, input, file)
+          : openDevice(typeof device === 'string' ? getProfile(device) : getProfile(device.name, { devicesDir: device.devicesDir }));
+      if (target instanceof TableDevice) target.checkServes(space.name, input);
+    });
+  }
   const latency = config.latency;
   if (latency?.source === 'predictor') {
     exists('latency.predictor', path.join(latency.predictor, PREDICTOR_MANIFEST), 'saved predictor (its manifest)');

@@ -6,11 +6,10 @@ import { ConfigError, UnknownNameError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { loadAccuracyTable } from '../data/accuracy.js';
 import { loadLatencyTable } from '../data/latency.js';
-import { deviceFromProfile, getProfile } from '../hardware/registry.js';
+import { getProfile, inlineTableDevice, openDevice } from '../hardware/registry.js';
+import { TableDevice } from '../hardware/table.js';
 import type { ExecutorConfig } from '../core/config/executor.js';
 import { executorFor, QueuedDevice, requireLatencies, runsOnExecutor } from '../executor/devices.js';
-import { deviceProfileSchema, PROFILE_SCHEMA_VERSION } from '../hardware/schema.js';
-import { validate } from '../core/config/validate.js';
 import type { Device } from '../hardware/types.js';
 import { readMeasurements } from '../hardware/measurements.js';
 import { loadPredictor } from '../predictors/registry.js';
@@ -102,31 +101,29 @@ export interface PreparedEvaluator {
   adaptation?: Adaptation;
 }
 
-/** The target device of a config: a registered one by name, or a measured-table column given inline. */
+/**
+ * The target device of a config: a registered one by name, or a measured-table column given inline. A measured table
+ * is read and matched to the space and input here, so a wrong one is refused before the run folder exists.
+ */
 async function targetDevice(context: EvaluatorContext): Promise<{ name: string; device: Device }> {
   const { device, configFile, space, input } = context;
   if (device === undefined) throw new ConfigError(configFile, 'device', 'is required for this latency source');
-  if (typeof device === 'object' && 'table' in device) {
-    const profile = validate(
-      deviceProfileSchema,
-      {
-        schemaVersion: PROFILE_SCHEMA_VERSION,
-        name: device.column.toLowerCase(),
-        kind: 'measured-table',
-        description: `column ${device.column} of ${device.table}`,
-        provenance: { source: `measured table ${device.table}` },
-        table: { file: device.table, column: device.column, space: space.name, batchSize: device.batchSize ?? input.batchSize, resolution: device.resolution ?? input.resolution },
-      },
-      configFile,
-      ['device'],
-    );
-    return { name: device.column, device: deviceFromProfile(profile) };
-  }
+  const served = (table: TableDevice): TableDevice => {
+    try {
+      table.checkServes(space.name, input);
+    } catch (err) {
+      throw new ConfigError(configFile, 'device', (err as Error).message);
+    }
+    return table;
+  };
+  if (typeof device === 'object' && 'table' in device) return { name: device.column, device: served(inlineTableDevice(device, space.name, input, configFile)) };
   const { name, devicesDir } = typeof device === 'string' ? { name: device, devicesDir: undefined } : device;
-  const profile = await wrapConfig(configFile, 'device', () => getProfile(name, { devicesDir }).profile);
+  const entry = await wrapConfig(configFile, 'device', () => getProfile(name, { devicesDir }));
+  const profile = entry.profile;
   // Measured devices (host, onnxruntime, remote) measure through the executor: in-process, or on workers.
   if (runsOnExecutor(profile, context.executor)) return { name, device: new QueuedDevice(profile, executorFor(profile, context.executor, context.logger), context.jobScope) };
-  return { name, device: deviceFromProfile(profile) };
+  const target = openDevice(entry);
+  return { name, device: target instanceof TableDevice ? served(target) : target };
 }
 
 /** Re-raise an unknown name (device, sampler) as a config error at the field that named it. */

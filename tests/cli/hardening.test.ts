@@ -128,6 +128,51 @@ describe('limits and links (subprocess)', () => {
     expect(fs.existsSync(path.join(dir, 'never.json'))).toBe(false);
   }, 60_000);
 
+  it('a measured-table profile whose table is missing, whose space is unknown or whose column is absent is refused by devices validate/add, config check and search, naming the profile file and field', () => {
+    const folder = path.join(dir, 'tables');
+    fs.mkdirSync(folder);
+    const arch = fs.readFileSync(accuracy, 'utf8').split('\n')[1].split(',')[0];
+    fs.writeFileSync(path.join(folder, 'lat.csv'), `arch_str,board_ms\n${arch},2.5\n`);
+    const tableProfile = (file: string, name: string, table: Record<string, unknown>) => {
+      fs.writeFileSync(file, JSON.stringify({ schemaVersion: 1, name, description: 'x', provenance: { source: 'x' }, kind: 'measured-table', table: { file: 'lat.csv', column: 'board', space: 'nb201', batchSize: 1, resolution: 32, ...table } }));
+      return file;
+    };
+    const devices = path.join(dir, 'table-devices');
+    // A relative table path resolves against the profile's folder, not the working directory (the repository here).
+    const ok = tableProfile(path.join(folder, 'ok.json'), 'board', {});
+    expect(runCli(['devices', 'validate', ok]).code).toBe(0);
+    const missing = tableProfile(path.join(folder, 'missing.json'), 'gone', { file: 'missing.csv' });
+    const space = tableProfile(path.join(folder, 'space.json'), 'darts-board', { space: 'darts' });
+    const column = tableProfile(path.join(folder, 'column.json'), 'other', { column: 'nope' });
+    const before = tree(dir);
+    for (const command of ['validate', 'add']) {
+      const args = (file: string) => (command === 'add' ? ['devices', 'add', file, '--devices-dir', devices] : ['devices', 'validate', file]);
+      refused(args(missing), /missing\.json: table\.file: .*tables.missing\.csv: cannot read file \(ENOENT\)/);
+      refused(args(space), /space\.json: table\.space: unknown search space 'darts' \(known: .*nb201/);
+      refused(args(column), /column\.json: table\.column: .*lat\.csv:1 \(column nope_ms\): no latency column for device 'nope'/);
+    }
+    expect(tree(dir)).toEqual(before);
+
+    // A profile already in the devices folder whose table has gone since: config check and search name the profile.
+    expect(runCli(['devices', 'add', ok, '--devices-dir', devices]).code).toBe(0);
+    const named = writeConfig(dir, 'table-named.json', searchConfig(accuracy, { device: { name: 'board', devicesDir: devices }, constraints: [] }));
+    expect(runCli(['config', 'check', named]).code).toBe(0);
+    fs.renameSync(path.join(folder, 'lat.csv'), path.join(folder, 'lat.moved'));
+    const results = path.join(dir, 'table-results');
+    refused(['config', 'check', named], /table-devices.board\.json: table\.file: .*lat\.csv: cannot read file \(ENOENT\)/);
+    refused(['search', '--config', named, '--out-dir', results], /table-devices.board\.json: table\.file: .*lat\.csv: cannot read file/);
+    fs.renameSync(path.join(folder, 'lat.moved'), path.join(folder, 'lat.csv'));
+    // An inline table column: a missing column, or a table measured at another resolution, before a run folder exists.
+    const table = path.join(folder, 'lat.csv');
+    const inline = writeConfig(dir, 'table-inline.json', searchConfig(accuracy, { device: { table, column: 'nope' }, constraints: [] }));
+    refused(['config', 'check', inline], /table-inline\.json: device\.column: .*lat\.csv:1 \(column nope_ms\): no latency column/);
+    refused(['search', '--config', inline, '--out-dir', results], /table-inline\.json: device\.column: /);
+    const resolution = writeConfig(dir, 'table-res.json', searchConfig(accuracy, { device: { table, column: 'board', resolution: 64 }, constraints: [] }));
+    refused(['config', 'check', resolution], /table-res\.json: device: device 'board' was measured at batch 1, resolution 64; asked for batch 1, resolution 32/);
+    refused(['search', '--config', resolution, '--out-dir', results], /table-res\.json: device: device 'board' was measured at batch 1, resolution 64/);
+    expect(fs.existsSync(results)).toBe(false);
+  }, 60_000);
+
   it('never writes through a symbolic link: devices add --force and report refuse symlinked targets', () => {
     const devices = path.join(dir, 'devs');
     fs.mkdirSync(devices);
