@@ -173,6 +173,25 @@ describe('limits and links (subprocess)', () => {
     expect(fs.existsSync(results)).toBe(false);
   }, 60_000);
 
+  it('__proto__, constructor and prototype keys are refused wherever they sit in a JSON or YAML config or profile, with the file and field path', () => {
+    const write = (name: string, text: string) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, text);
+      return file;
+    };
+    // JSON.stringify cannot write a `__proto__` key, so it is spliced into the text.
+    const params = JSON.stringify(searchConfig(accuracy)).replace('"params":{', '"params":{"__proto__":{"population":3},');
+    refused(['config', 'check', write('proto-params.json', params)], /proto-params\.json: strategy\.params\.__proto__: '__proto__' is a reserved JavaScript name, not a field/);
+    const yaml = 'space:\n  name: nb201\nstrategy:\n  name: random\n  params:\n    __proto__:\n      polluted: true\n';
+    refused(['config', 'check', write('proto-params.yaml', yaml)], /proto-params\.yaml: strategy\.params\.__proto__: '__proto__' is a reserved/);
+    refused(['config', 'check', write('proto-top.json', '{"__proto__": {"polluted": true}, "space": {"name": "nb201"}}')], /proto-top\.json: __proto__: '__proto__' is a reserved/);
+    const methodOptions = '{"space": {"name": "nb201"}, "transfer": {"methodOptions": {"nasflat": {"prototype": {"epochs": 1}}}}}';
+    refused(['config', 'check', write('proto-transfer.json', methodOptions)], /proto-transfer\.json: transfer\.methodOptions\.nasflat\.prototype: 'prototype' is a reserved/);
+    const sim = fs.readFileSync(path.join(import.meta.dirname, '../../src/hardware/builtin/mobile-cpu.json'), 'utf8');
+    const profile = sim.replace('"source": ', '"constructor": 1, "source": ');
+    refused(['devices', 'validate', write('proto-profile.json', profile)], /proto-profile\.json: provenance\.constructor: 'constructor' is a reserved/);
+  }, 60_000);
+
   it('never writes through a symbolic link: devices add --force and report refuse symlinked targets', () => {
     const devices = path.join(dir, 'devs');
     fs.mkdirSync(devices);

@@ -38,6 +38,7 @@ const corpus: [string, string, string | Buffer, string[]][] = [
   ['executor without kind', 'exec.json', config({ executor: { redis: 'redis://127.0.0.1:1' } }), ['config', 'check', 'FILE']],
   ['executor http url', 'exech.json', config({ executor: { kind: 'bullmq', redis: 'http://127.0.0.1:6379' } }), ['config', 'check', 'FILE']],
   ['prototype key in params', 'proto.json', '{"space": {"name": "nb201"}, "__proto__": {"polluted": true}, "strategy": {"name": "random", "params": {"constructor": 1}}}', ['config', 'check', 'FILE']],
+  ['nested 100,000 levels deep', 'deep.json', `{"space": {"name": "nb201"}, "description": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, ['config', 'check', 'FILE']],
   ['YAML tab indentation', 'tab.yaml', 'space:\n\tname: nb201\n', ['config', 'check', 'FILE']],
   ['YAML custom tag', 'tag.yaml', 'space: !!js/function "function () {}"\n', ['config', 'check', 'FILE']],
   ['YAML unknown field', 'unk.yaml', 'space:\n  name: nb201\nbogus: 1\n', ['config', 'check', 'FILE']],

@@ -2,9 +2,47 @@
 import fs from 'node:fs';
 import YAML from 'yaml';
 import { ConfigError } from '../errors.js';
+import { formatPath } from './validate.js';
 
-/** Parse a JSON or YAML file into plain data. @throws ConfigError for unreadable files and syntax errors */
+/**
+ * Keys that name JavaScript's object machinery. No config or profile has such a field, and zod silently drops
+ * `__proto__` even from free-form records (`strategy.params`, `transfer.methodOptions`), so they are refused here,
+ * for every file and every depth.
+ */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Deeper than any config needs; deeper data would overflow the stack of the code that copies and validates it. */
+const MAX_DEPTH = 64;
+
+/** @throws ConfigError at the first reserved key, or where the data nests deeper than MAX_DEPTH */
+function checkKeys(data: unknown, file: string): void {
+  // Iterative: the data may be nested far deeper than the call stack allows.
+  const pending: { node: unknown; at: PropertyKey[] }[] = [{ node: data, at: [] }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { node, at } = next;
+    if (node === null || typeof node !== 'object') continue;
+    if (at.length >= MAX_DEPTH) throw new ConfigError(file, `${formatPath(at.slice(0, 4))}…`, `nested deeper than ${MAX_DEPTH} levels`);
+    const children = Object.entries(node).map(([key, value]) => {
+      const child = [...at, Array.isArray(node) ? Number(key) : key];
+      if (RESERVED_KEYS.has(key)) throw new ConfigError(file, formatPath(child), `'${key}' is a reserved JavaScript name, not a field`);
+      return { node: value, at: child };
+    });
+    // Reversed, so the first problem in file order is the one reported.
+    pending.push(...children.reverse());
+  }
+}
+
+/**
+ * Parse a JSON or YAML file into plain data.
+ * @throws ConfigError for unreadable files, syntax errors, reserved keys (`__proto__`, …) and absurd nesting
+ */
 export function readConfigData(file: string): unknown {
+  const data = parseConfigText(file);
+  checkKeys(data, file);
+  return data;
+}
+
+function parseConfigText(file: string): unknown {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
