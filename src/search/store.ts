@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { DataFileError, UsageError } from '../core/errors.js';
+import { DataFileError, HwnasError, UsageError } from '../core/errors.js';
 import type { MetricSources, Trial, TrialMetrics } from './types.js';
 
 export const DB_FILE = 'hwnas.db';
@@ -64,6 +64,35 @@ function readOnlySnapshot(file: string): string {
   fs.copyFileSync(file, copy);
   if (fs.existsSync(`${file}-wal`)) fs.copyFileSync(`${file}-wal`, `${copy}-wal`);
   return copy;
+}
+
+/**
+ * Why a SQLite file is shorter than its own header says (undefined when it is not). SQLite reads the missing part of
+ * a page cut mid-way as zeros and can return wrong rows without any error, so this is checked before it opens the file.
+ */
+function truncation(file: string, size: number): string | undefined {
+  const header = Buffer.alloc(100);
+  const fd = fs.openSync(file, 'r');
+  let read: number;
+  try {
+    read = fs.readSync(fd, header, 0, header.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  // Not SQLite at all: SQLite's own "file is not a database" says so.
+  if (header.subarray(0, 16).toString('latin1') !== 'SQLite format 3\0') return undefined;
+  if (read < header.length) return `${size} bytes, less than SQLite's ${header.length}-byte header`;
+  const pageSize = header.readUInt16BE(16) === 1 ? 65536 : header.readUInt16BE(16);
+  if (size % pageSize !== 0) return `${size} bytes is not a whole number of ${pageSize}-byte pages`;
+  // The header's page count is exact when valid (its "valid-for" number equals the change counter) and no WAL holds
+  // pages still to be copied in: a checkpoint under way may have written the new count before the pages.
+  const pages = header.readUInt32BE(28);
+  const wal = `${file}-wal`;
+  const walEmpty = !fs.existsSync(wal) || fs.statSync(wal).size === 0;
+  if (walEmpty && header.readUInt32BE(92) === header.readUInt32BE(24) && size < pages * pageSize) {
+    return `${size} bytes, but its header counts ${pages} pages of ${pageSize} bytes`;
+  }
+  return undefined;
 }
 
 /** Start time of a process in clock ticks since boot (Linux /proc), to tell a reused PID from the lock's owner. */
@@ -169,7 +198,9 @@ export class RunStore {
     const file = RunStore.dbFile(dir);
     const lockFile = RunStore.lock(dir);
     try {
-      const db = RunStore.openChecked(file, false);
+      // Checked through a read-only connection: closing a writable one checkpoints, which would write into a broken file.
+      RunStore.openChecked(file).close();
+      const db = new Database(file, { fileMustExist: true });
       db.pragma('journal_mode = WAL');
       return new RunStore(dir, db, lockFile);
     } catch (err) {
@@ -180,21 +211,24 @@ export class RunStore {
 
   /** Open a run read-only; works while a search is writing it. @throws DataFileError for a broken or foreign database */
   static openReader(dir: string): RunStore {
-    return new RunStore(dir, RunStore.openChecked(RunStore.dbFile(dir), true));
+    return new RunStore(dir, RunStore.openChecked(RunStore.dbFile(dir)));
   }
 
-  /** Open the database and check it is a run database this version reads. */
-  private static openChecked(file: string, readonly: boolean): Database.Database {
+  /** Open the database read-only and check it is a whole run database this version reads. */
+  private static openChecked(file: string): Database.Database {
     let db: Database.Database | undefined;
     try {
-      if (fs.statSync(file).size === 0) throw new DataFileError(file, 0, 'the run database is empty (0 bytes); the run cannot be read or resumed');
-      db = new Database(file, { readonly, fileMustExist: true });
+      const size = fs.statSync(file).size;
+      if (size === 0) throw new DataFileError(file, 0, 'the run database is empty (0 bytes); the run cannot be read or resumed');
+      const truncated = truncation(file, size);
+      if (truncated !== undefined) throw new DataFileError(file, 0, `the run database is truncated (${truncated}); the run cannot be read or resumed`);
+      db = new Database(file, { readonly: true, fileMustExist: true });
       let row: { value: string } | undefined;
       try {
         row = db.prepare("SELECT value FROM meta WHERE key = 'storeVersion'").get() as { value: string } | undefined;
       } catch (err) {
         // A read-only folder without the WAL's -shm file, which SQLite cannot create there: read a snapshot copy.
-        if (!readonly || !/unable to open/.test((err as Error).message)) throw err;
+        if (!/unable to open/.test((err as Error).message)) throw err;
         db.close();
         db = new Database(readOnlySnapshot(file), { fileMustExist: true });
         row = db.prepare("SELECT value FROM meta WHERE key = 'storeVersion'").get() as { value: string } | undefined;
@@ -262,75 +296,103 @@ export class RunStore {
     return owner ?? { pid: 0, host: 'unknown' };
   }
 
+  /**
+   * `use` on the database, with a failure of SQLite or of a stored JSON value (a damaged page the opening checks
+   * cannot see, a full disk) reported as one line naming this run's database file.
+   */
+  private guard<T>(access: 'read' | 'write', use: () => T): T {
+    try {
+      return use();
+    } catch (err) {
+      if (err instanceof HwnasError) throw err;
+      const what = access === 'read' ? 'not a readable run database' : 'cannot write the run database';
+      throw new DataFileError(path.join(this.dir, DB_FILE), 0, `${what}: ${(err as Error).message}`);
+    }
+  }
+
   meta(): RunMeta {
-    const rows = this.db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
-    const meta: Record<string, unknown> = {};
-    for (const r of rows) if (r.key !== 'storeVersion') meta[r.key] = JSON.parse(r.value);
-    return meta as unknown as RunMeta;
+    return this.guard('read', () => {
+      const rows = this.db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
+      const meta: Record<string, unknown> = {};
+      for (const r of rows) if (r.key !== 'storeVersion') meta[r.key] = JSON.parse(r.value);
+      return meta as unknown as RunMeta;
+    });
   }
 
   /** Trials derived from the event log, in index order; the last event of a trial decides its state. */
   trials(): Trial[] {
-    const rows = this.db.prepare('SELECT trial, batch, kind, arch, metrics, sources, error FROM events ORDER BY seq').all() as {
-      trial: number;
-      batch: number;
-      kind: Trial['state'];
-      arch: string;
-      metrics: string | null;
-      sources: string | null;
-      error: string | null;
-    }[];
-    const byIndex = new Map<number, Trial>();
-    for (const r of rows) {
-      const trial: Trial = { index: r.trial, batch: r.batch, arch: r.arch, state: r.kind };
-      if (r.metrics !== null) trial.metrics = JSON.parse(r.metrics) as TrialMetrics;
-      if (r.sources !== null) trial.sources = JSON.parse(r.sources) as MetricSources;
-      if (r.error !== null) trial.error = r.error;
-      byIndex.set(r.trial, trial);
-    }
-    return [...byIndex.values()].sort((a, b) => a.index - b.index);
+    return this.guard('read', () => {
+      const rows = this.db.prepare('SELECT trial, batch, kind, arch, metrics, sources, error FROM events ORDER BY seq').all() as {
+        trial: number;
+        batch: number;
+        kind: Trial['state'];
+        arch: string;
+        metrics: string | null;
+        sources: string | null;
+        error: string | null;
+      }[];
+      const byIndex = new Map<number, Trial>();
+      for (const r of rows) {
+        const trial: Trial = { index: r.trial, batch: r.batch, arch: r.arch, state: r.kind };
+        if (r.metrics !== null) trial.metrics = JSON.parse(r.metrics) as TrialMetrics;
+        if (r.sources !== null) trial.sources = JSON.parse(r.sources) as MetricSources;
+        if (r.error !== null) trial.error = r.error;
+        byIndex.set(r.trial, trial);
+      }
+      return [...byIndex.values()].sort((a, b) => a.index - b.index);
+    });
   }
 
   /** Number of events of each kind. */
   counts(): Record<Trial['state'], number> {
-    const counts = { proposed: 0, evaluated: 0, failed: 0 };
-    for (const r of this.db.prepare('SELECT kind, COUNT(*) AS n FROM events GROUP BY kind').all() as { kind: Trial['state']; n: number }[]) counts[r.kind] = r.n;
-    return counts;
+    return this.guard('read', () => {
+      const counts = { proposed: 0, evaluated: 0, failed: 0 };
+      for (const r of this.db.prepare('SELECT kind, COUNT(*) AS n FROM events GROUP BY kind').all() as { kind: Trial['state']; n: number }[]) counts[r.kind] = r.n;
+      return counts;
+    });
   }
 
   /** Append `proposed` events of one batch in one transaction. */
   appendProposed(batch: number, candidates: readonly { index: number; arch: string }[]): void {
-    const insert = this.db.prepare("INSERT INTO events (trial, batch, kind, arch, at) VALUES (?, ?, 'proposed', ?, ?)");
-    const at = new Date().toISOString();
-    this.db.transaction(() => {
-      for (const c of candidates) insert.run(c.index, batch, c.arch, at);
-    })();
+    this.guard('write', () => {
+      const insert = this.db.prepare("INSERT INTO events (trial, batch, kind, arch, at) VALUES (?, ?, 'proposed', ?, ?)");
+      const at = new Date().toISOString();
+      this.db.transaction(() => {
+        for (const c of candidates) insert.run(c.index, batch, c.arch, at);
+      })();
+    });
   }
 
   /** Append `evaluated` / `failed` events of one batch in one transaction. */
   appendResults(batch: number, results: readonly TrialResult[]): void {
-    const insert = this.db.prepare('INSERT INTO events (trial, batch, kind, arch, metrics, sources, error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    const at = new Date().toISOString();
-    this.db.transaction(() => {
-      for (const r of results) {
-        if ('error' in r) insert.run(r.index, batch, 'failed', r.arch, null, null, r.error, at);
-        else insert.run(r.index, batch, 'evaluated', r.arch, JSON.stringify(r.metrics), JSON.stringify(r.sources), null, at);
-      }
-    })();
+    this.guard('write', () => {
+      const insert = this.db.prepare('INSERT INTO events (trial, batch, kind, arch, metrics, sources, error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      const at = new Date().toISOString();
+      this.db.transaction(() => {
+        for (const r of results) {
+          if ('error' in r) insert.run(r.index, batch, 'failed', r.arch, null, null, r.error, at);
+          else insert.run(r.index, batch, 'evaluated', r.arch, JSON.stringify(r.metrics), JSON.stringify(r.sources), null, at);
+        }
+      })();
+    });
   }
 
   addNote(kind: string, data: Record<string, unknown>): void {
-    this.db.prepare('INSERT INTO notes (kind, at, data) VALUES (?, ?, ?)').run(kind, new Date().toISOString(), JSON.stringify(data));
+    this.guard('write', () => {
+      this.db.prepare('INSERT INTO notes (kind, at, data) VALUES (?, ?, ?)').run(kind, new Date().toISOString(), JSON.stringify(data));
+    });
   }
 
   /** Notes in order, optionally of one kind. */
   notes(kind?: string): RunNote[] {
-    const rows = (kind === undefined ? this.db.prepare('SELECT kind, at, data FROM notes ORDER BY seq').all() : this.db.prepare('SELECT kind, at, data FROM notes WHERE kind = ? ORDER BY seq').all(kind)) as {
-      kind: string;
-      at: string;
-      data: string;
-    }[];
-    return rows.map((r) => ({ kind: r.kind, at: r.at, data: JSON.parse(r.data) as Record<string, unknown> }));
+    return this.guard('read', () => {
+      const rows = (kind === undefined ? this.db.prepare('SELECT kind, at, data FROM notes ORDER BY seq').all() : this.db.prepare('SELECT kind, at, data FROM notes WHERE kind = ? ORDER BY seq').all(kind)) as {
+        kind: string;
+        at: string;
+        data: string;
+      }[];
+      return rows.map((r) => ({ kind: r.kind, at: r.at, data: JSON.parse(r.data) as Record<string, unknown> }));
+    });
   }
 
   close(): void {

@@ -238,6 +238,49 @@ describe('run store faults (subprocess)', () => {
     expect(list.stdout).toMatch(/^empty\s+broken/m);
     expect(list.stdout).toMatch(/^foreign\s+broken/m);
   }, 60_000);
+
+  it('a database cut short (to half, or inside its last page) is listed as broken beside the healthy run; show, report, export and resume name the file and change nothing', () => {
+    const results = path.join(dir, 'truncated');
+    const config = writeConfig(dir, 'truncated.json', searchConfig(accuracy, { budget: { evaluations: 6, batchSize: 6 } }));
+    for (const name of ['whole', 'cut']) expect(runCli(['search', '--config', config, '--out-dir', results, '--run-name', name, '--no-progress']).code).toBe(0);
+    const runDir = path.join(results, 'cut');
+    const db = path.join(runDir, 'hwnas.db');
+    const size = fs.statSync(db).size;
+    const original = fs.readFileSync(db);
+    /** Every file of the run folder with its bytes. */
+    const contents = () => tree(runDir).map((f) => [f, fs.readFileSync(path.join(runDir, f)).toString('base64')]);
+    // Half of it; and a cut inside the last page, which SQLite itself read as zeros and misreported as a complete run.
+    for (const cut of [Math.floor(size / 2), size - 1000]) {
+      fs.writeFileSync(db, original.subarray(0, cut));
+      const before = contents();
+      const list = runCli(['runs', 'list', '--results', results]);
+      expect(list.code).toBe(0);
+      expect(list.stdout).toMatch(/^whole\s+complete\s+nb201\s+6/m);
+      expect(list.stdout).toMatch(/^cut\s+broken/m);
+      expect(list.stderr).toMatch(new RegExp(`run cut cannot be read: .*cut.hwnas\\.db: the run database is truncated \\(${cut} bytes`));
+      const reason = new RegExp(`cut.hwnas\\.db: the run database is truncated \\(${cut} bytes(, but its header counts| is not a whole number of)`);
+      refused(['runs', 'show', 'cut', '--results', results], reason);
+      refused(['report', '--run', 'cut', '--results', results], reason);
+      refused(['export', '--run', 'cut', '--results', results, '--out', path.join(dir, 'cut-export')], reason);
+      refused(['runs', 'resume', 'cut', '--results', results, '--no-progress'], reason);
+      expect(contents()).toEqual(before);
+      expect(fs.existsSync(path.join(dir, 'cut-export'))).toBe(false);
+    }
+  }, 60_000);
+
+  it('a damaged page that opening cannot see (the event log) is one line naming the database in show, report and export', () => {
+    const results = path.join(dir, 'damaged');
+    const config = writeConfig(dir, 'damaged.json', searchConfig(accuracy, { budget: { evaluations: 6, batchSize: 6 } }));
+    expect(runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'dmg', '--no-progress']).code).toBe(0);
+    const db = path.join(results, 'dmg', 'hwnas.db');
+    const bytes = fs.readFileSync(db);
+    // Page 4 is the events table's root (meta, which opening reads, is page 2): overwrite its b-tree page header.
+    bytes.fill(0xa5, 3 * bytes.readUInt16BE(16), 3 * bytes.readUInt16BE(16) + 8);
+    fs.writeFileSync(db, bytes);
+    for (const args of [['runs', 'show', 'dmg'], ['report', '--run', 'dmg'], ['export', '--run', 'dmg', '--out', path.join(dir, 'dmg-export')]]) {
+      refused([...args, '--results', results], /dmg.hwnas\.db: not a readable run database: database disk image is malformed/);
+    }
+  }, 60_000);
 });
 
 describe('signals (subprocess)', () => {
