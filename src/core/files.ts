@@ -23,6 +23,11 @@ export function ensureDir(dir: string): void {
   }
 }
 
+/** @throws UsageError when `file` is a symbolic link: a write there would land wherever the link points */
+export function refuseLink(file: string): void {
+  if (fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) throw new UsageError(`${file} is a symbolic link; hwnas does not write through links`);
+}
+
 /**
  * Write `file` through a temporary sibling and a rename: a failure never leaves a half-written file, and an existing
  * symbolic link at `file` is refused rather than followed.
@@ -31,7 +36,7 @@ export function ensureDir(dir: string): void {
 export function writeFileAtomic(file: string, bytes: Uint8Array | string): void {
   const dir = path.dirname(path.resolve(file));
   ensureDir(dir);
-  if (fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) throw new UsageError(`${file} is a symbolic link; hwnas does not write through links`);
+  refuseLink(file);
   const tmp = `${file}.partial-${process.pid}`;
   try {
     fs.writeFileSync(tmp, bytes, { flag: 'wx' });

@@ -71,3 +71,21 @@ export function readMeasurements(file: string, space: SearchSpace): Measurement[
   }
   return [...byKey.values()];
 }
+
+/**
+ * The measurements of one device. A file whose `device` column names several devices would have their latencies
+ * merged into one device's, so it is refused unless `only` picks one.
+ * @param howToChoose what the message tells the user to do about several devices
+ * @throws DataFileError naming the file and the devices it holds
+ */
+export function oneDevice(file: string, rows: readonly Measurement[], only?: string, howToChoose = "keep only one device's rows"): Measurement[] {
+  const devices = [...new Set(rows.map((m) => m.device ?? ''))];
+  const named = devices.map((d) => (d === '' ? '(no device)' : d)).join(', ');
+  if (only !== undefined) {
+    const picked = rows.filter((m) => m.device === only);
+    if (picked.length === 0) throw new DataFileError(file, 0, `no rows for device '${only}' in its device column (devices: ${named})`, 'device');
+    return picked;
+  }
+  if (devices.length > 1) throw new DataFileError(file, 0, `holds measurements of several devices (${named}) in its device column; ${howToChoose}`, 'device');
+  return [...rows];
+}

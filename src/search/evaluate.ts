@@ -11,7 +11,7 @@ import { TableDevice } from '../hardware/table.js';
 import type { ExecutorConfig } from '../core/config/executor.js';
 import { executorFor, QueuedDevice, requireLatencies, runsOnExecutor } from '../executor/devices.js';
 import type { Device } from '../hardware/types.js';
-import { readMeasurements } from '../hardware/measurements.js';
+import { oneDevice, readMeasurements } from '../hardware/measurements.js';
 import { loadPredictor } from '../predictors/registry.js';
 import { describeOutlier, diagnose, outlierRows, predictionIntervals, type FitDiagnostics } from '../predictors/trust.js';
 import { describeAdaptation, fitDevice, type AdaptReport, type LatencyPredictor } from '../predictors/types.js';
@@ -178,7 +178,7 @@ async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer):
     let deviceSource: string;
     let pool: string[] | undefined;
     if (latency.measurements !== undefined) {
-      const rows = readMeasurements(latency.measurements, space);
+      const rows = oneDevice(latency.measurements, readMeasurements(latency.measurements, space));
       archs = rows.map((r) => r.arch);
       latencyMs = rows.map((r) => r.latencyMs);
       sampler = `file:${latency.measurements}`;
@@ -234,7 +234,7 @@ async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer):
         if (byHand) {
           const file = context.handRounds?.[round - 1];
           if (file === undefined) throw new HandMeasurementsNeeded(round, rounds, await nextMeasurements(predictor, name, candidates, candidateAccuracy, new Set(archs), perRound), name);
-          const rows = readMeasurements(file, space);
+          const rows = oneDevice(file, readMeasurements(file, space));
           next = rows.map((r) => r.arch);
           measured = rows.map((r) => r.latencyMs);
         } else {

@@ -213,6 +213,45 @@ describe('limits and links (subprocess)', () => {
     refused(['report', '--run', 'l', '--results', results], /report is a symbolic link; hwnas does not write through links/);
     expect(fs.readdirSync(elsewhere)).toEqual([]);
   }, 60_000);
+
+  it('measurements of several devices are never merged into one: predictor fit and eval, search and calibrate refuse them (calibrate picks one with --only), naming the file', () => {
+    const two = path.join(dir, 'two-devices.csv');
+    fs.writeFileSync(two, 'arch,latency_ms,device\n1,2.5,a\n200,3.1,b\n3000,1.2,a\n4000,4.4,b\n5000,2.2,a\n6000,1.9,b\n');
+    const several = /two-devices\.csv \(column device\): holds measurements of several devices \(a, b\) in its device column/;
+    const out = path.join(dir, 'two-fit');
+    refused(['predictor', 'fit', '--predictor', 'models/quickstart', '--device', 'b', '--measurements', two, '--out', out], several);
+    refused(['predictor', 'eval', '--predictor', 'models/quickstart', '--device', 'mobile-cpu', '--measurements', two], several);
+    const results = path.join(dir, 'two-results');
+    const latency = { source: 'predictor', predictor: 'hwnas:models/quickstart', measurements: two };
+    refused(['search', '--config', writeConfig(dir, 'two.json', searchConfig(accuracy, { device: 'mobile-npu', latency, constraints: [] })), '--out-dir', results], several);
+    const profile = path.join(dir, 'two-cal.json');
+    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', two, '--out', profile], /two-devices\.csv \(column device\): holds .*; choose one with --only/);
+    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', two, '--only', 'c', '--out', profile], /two-devices\.csv \(column device\): no rows for device 'c' in its device column \(devices: a, b\)/);
+    // Three rows of device a leave none held back: the message names the file.
+    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', two, '--only', 'a', '--out', profile], /two-devices\.csv: 3 archs leave 1 held back \(--held-out 0\.2\); calibration needs at least 3 held-back archs/);
+    for (const never of [out, results, profile]) expect(fs.existsSync(never)).toBe(false);
+  }, 60_000);
+
+  it('calibrate, predictor predict, sample, encode and devices measure refuse a symbolic link at --out', () => {
+    const victim = path.join(dir, 'out-victim.txt');
+    fs.writeFileSync(victim, 'precious');
+    const link = (name: string) => {
+      const file = path.join(dir, name);
+      fs.symlinkSync(victim, file);
+      return file;
+    };
+    const measurements = path.join(dir, 'twenty.csv');
+    fs.writeFileSync(measurements, 'arch,latency_ms\n' + Array.from({ length: 20 }, (_, i) => `${i * 701},${2 + (i % 5)}.5`).join('\n') + '\n');
+    const archs = path.join(dir, 'two-archs.csv');
+    fs.writeFileSync(archs, 'arch\n1\n200\n');
+    const linked = /is a symbolic link; hwnas does not write through links/;
+    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', measurements, '--out', link('cal-link.json'), '--force'], linked);
+    refused(['predictor', 'predict', '--predictor', 'models/quickstart', '--device', 'mobile-cpu', '--archs', archs, '--out', link('predict-link.csv')], linked);
+    refused(['sample', '-n', '2', '--sampler', 'random', '--out', link('sample-link.csv')], linked);
+    refused(['encode', '--encoder', 'flops-params', '--archs', archs, '--out', link('encode-link.csv')], linked);
+    refused(['devices', 'measure', '--device', 'host', '--n', '1', '--out', link('measure-link.csv')], linked);
+    expect(fs.readFileSync(victim, 'utf8')).toBe('precious');
+  }, 60_000);
 });
 
 describe('run store faults (subprocess)', () => {

@@ -4,20 +4,20 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { DATASETS } from '../../core/config/space.js';
 import { readCsv, toCsv } from '../../core/csv.js';
-import { UsageError } from '../../core/errors.js';
+import { DataFileError, UsageError } from '../../core/errors.js';
+import { refuseLink, writeFileAtomic } from '../../core/files.js';
 import { startProgress } from '../../core/log.js';
 import { Rng } from '../../core/rng.js';
 import { formatTable } from '../../core/table.js';
 import { loadLatencyTable } from '../../data/latency.js';
 import { loadHelpMeta } from '../../data/splits.js';
 import { calibrateProfile, splitMeasurements } from '../../hardware/calibrate.js';
-import { MEASUREMENTS_FORMAT, readMeasurements } from '../../hardware/measurements.js';
+import { MEASUREMENTS_FORMAT, oneDevice, readMeasurements } from '../../hardware/measurements.js';
 import { getProfile, listDevices, loadProfile, removeUserProfile, resolveDevicesDir, saveUserProfile } from '../../hardware/registry.js';
 import { PROFILE_SCHEMA_VERSION, type DeviceProfile, type TableProfile } from '../../hardware/schema.js';
 import { measureOnnxFile } from '../../hardware/onnxruntime.js';
 import type { RuntimeMeasurement, TimingOptions } from '../../hardware/timing.js';
 import { closeExecutors, executorFor, isMeasuringProfile, QueuedDevice } from '../../executor/devices.js';
-import { writeFileAtomic } from '../../formats/onnx.js';
 import { maskRedisUrl } from '../../executor/redis.js';
 import { getSpace, resolveInput } from '../../spaces/registry.js';
 import type { InputShape } from '../../spaces/types.js';
@@ -218,6 +218,8 @@ const measure = defineCommand({
       return;
     }
     if (args.out === undefined) throw new UsageError('--out is required (the measurements CSV to write or extend)');
+    // Rows are appended in place as they are measured (no temporary file and rename), so a link is refused here.
+    refuseLink(args.out);
     const space = getSpace(args.space);
     const input = resolveInput(space, { dataset: args.dataset, batchSize: args.batch, resolution: args.resolution });
     let archs: string[];
@@ -304,22 +306,24 @@ const calibrate = defineCommand({
     const base = getProfile(args.device, { devicesDir: args.devicesDir }).profile;
     if (base.kind !== 'simulated') throw new UsageError(`device '${base.name}' is ${base.kind}; only simulated profiles can be calibrated`);
     if (!(args.heldOut > 0 && args.heldOut < 1)) throw new UsageError(`--held-out must be between 0 and 1, got ${args.heldOut}`);
+    if (args.out !== undefined) {
+      refuseLink(args.out);
+      if (fs.existsSync(args.out) && !args.force) throw new UsageError(`${args.out} exists; use --force to replace it`);
+    }
     const space = getSpace(args.space);
     const input = resolveInput(space, { dataset: args.dataset, batchSize: args.batch, resolution: args.resolution });
-    const all = readMeasurements(args.measurements, space);
-    const rows = args.only === undefined ? all : all.filter((m) => m.device === args.only);
-    const devices = [...new Set(rows.map((m) => m.device ?? ''))];
-    if (devices.length > 1) throw new UsageError(`${args.measurements} holds measurements of several devices (${devices.join(', ')}); choose one with --only`);
-    if (rows.length === 0) throw new UsageError(`${args.measurements} has no rows for device '${args.only}'`);
+    const rows = oneDevice(args.measurements, readMeasurements(args.measurements, space), args.only, 'choose one with --only');
     const { train, heldOut } = splitMeasurements(rows, args.heldOut, args.seed);
+    if (heldOut.length < 3) {
+      throw new DataFileError(args.measurements, 0, `${rows.length} archs leave ${heldOut.length} held back (--held-out ${args.heldOut}); calibration needs at least 3 held-back archs to report quality`);
+    }
     const report = calibrateProfile(base, space, input, train, heldOut, {
       name: args.name ?? `${base.name.replace(/-cal$/, '')}-cal`,
       measurements: path.basename(args.measurements),
     });
     let written: string;
     if (args.out !== undefined) {
-      if (fs.existsSync(args.out) && !args.force) throw new UsageError(`${args.out} exists; use --force to replace it`);
-      fs.writeFileSync(args.out, JSON.stringify(report.profile, null, 2) + '\n');
+      writeFileAtomic(args.out, JSON.stringify(report.profile, null, 2) + '\n');
       written = args.out;
     } else written = saveUserProfile(report.profile, resolveDevicesDir(args.devicesDir), { overwrite: args.force });
     if (args.json) return outJson({ profile: report.profile.name, version: report.profile.version, file: written, trainRows: report.trainRows, heldOutRows: report.heldOutRows, before: report.before, after: report.after, multipliers: report.fit.multipliers });

@@ -1,7 +1,7 @@
 // `hwnas encode`: encodings of archs (a file's or the whole space's) as a CSV keyed by canonical arch, via the cache.
-import fs from 'node:fs';
 import { toCsv } from '../../core/csv.js';
 import { UsageError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../core/files.js';
 import { startProgress } from '../../core/log.js';
 import { EncodingCache } from '../../encodings/cache.js';
 import { readArchPool, spacePool } from '../../encodings/pool.js';
@@ -47,7 +47,7 @@ export const encodeCommand = defineCommand({
       const csv = toCsv(['arch', ...Array.from({ length: dim }, (_, j) => `e${j}`)], archs.map((a, i) => [a, ...Array.from(vectors[i])]));
       if (args.out === undefined) out(csv);
       else {
-        fs.writeFileSync(args.out, csv);
+        writeFileAtomic(args.out, csv);
         loggerFor(args).info(`wrote ${archs.length} ${encoder.name} encodings (dim ${dim}) to ${args.out}`);
       }
     } finally {

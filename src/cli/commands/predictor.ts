@@ -5,9 +5,10 @@ import path from 'node:path';
 import { loadExperimentConfig } from '../../core/config/schema.js';
 import { toCsv } from '../../core/csv.js';
 import { ConfigError, DataFileError, UsageError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../core/files.js';
 import { latencyMetrics } from '../../core/metrics.js';
 import { formatTable } from '../../core/table.js';
-import { MEASUREMENTS_FORMAT, readMeasurements } from '../../hardware/measurements.js';
+import { MEASUREMENTS_FORMAT, oneDevice, readMeasurements } from '../../hardware/measurements.js';
 import { ArchFeatures } from '../../predictors/baselines/features.js';
 import { getPredictorMethod, loadPredictor, predictorRegistry } from '../../predictors/registry.js';
 import { sourceLatencies } from '../../predictors/transfer.js';
@@ -115,7 +116,7 @@ const fit = defineCommand({
     checkOutFolder(args.out, args.force, [{ flag: '--predictor', dir: args.predictor }]);
     await backendFor(args);
     const predictor = await loadPredictor(args.predictor);
-    const rows = readMeasurements(args.measurements, predictor.space);
+    const rows = oneDevice(args.measurements, readMeasurements(args.measurements, predictor.space));
     const t0 = performance.now();
     const report = await fitDevice(predictor, args.device, { archs: rows.map((r) => r.arch), latencyMs: rows.map((r) => r.latencyMs) }, args.seed);
     await saveFolder(args.out, (dir) => predictor.save(dir));
@@ -148,7 +149,7 @@ const evaluate = defineCommand({
   handler: async (args) => {
     await backendFor(args);
     const predictor = await loadPredictor(args.predictor);
-    const rows = readMeasurements(args.measurements, predictor.space);
+    const rows = oneDevice(args.measurements, readMeasurements(args.measurements, predictor.space));
     const predicted = await predictor.predict(
       args.device,
       rows.map((r) => r.arch),
@@ -206,8 +207,7 @@ const predict = defineCommand({
       archs.map((a, i) => [a, predicted[i], intervals?.lowerMs[i] ?? '', intervals?.upperMs[i] ?? '']),
     );
     if (args.out === undefined) return out(csv);
-    fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
-    fs.writeFileSync(args.out, csv);
+    writeFileAtomic(args.out, csv);
     loggerFor(args).info(`predicted ${archs.length} archs in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
     out(`wrote ${archs.length} predictions to ${args.out}`);
   },

@@ -1,7 +1,7 @@
 // `hwnas sample`: the n archs to measure on a new device, chosen by a sampler (optionally in an encoding space).
-import fs from 'node:fs';
 import { toCsv } from '../../core/csv.js';
 import { UsageError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../core/files.js';
 import { EncodingCache } from '../../encodings/cache.js';
 import { readArchPool, spacePool } from '../../encodings/pool.js';
 import { resolveEncoder, samplerRegistry } from '../../encodings/registry.js';
@@ -33,7 +33,7 @@ async function sampleUncertain(args: { predictor?: string; device?: string; n: n
   const pool = args.pool !== undefined ? readArchPool(args.pool, space) : spacePool(space, args.seed);
   const chosen = await nextMeasurements(predictor, args.device, pool, undefined, new Set(quality.archs), args.n);
   if (args.out === undefined) return out(chosen.join('\n'));
-  fs.writeFileSync(args.out, toCsv(['arch', 'latency_ms'], chosen.map((a) => [a, ''])));
+  writeFileAtomic(args.out, toCsv(['arch', 'latency_ms'], chosen.map((a) => [a, ''])));
   loggerFor(args).info(`wrote the ${chosen.length} archs ${predictor.kind} is least sure of on '${args.device}' to ${args.out}; fill in latency_ms, append them to the earlier measurements and fit again`);
 }
 
@@ -72,7 +72,7 @@ export const sampleCommand = defineCommand({
       }
       const chosen = await sampler.select({ space, n: args.n, seed: args.seed, pool, encode });
       if (args.out === undefined) return out(chosen.join('\n'));
-      fs.writeFileSync(args.out, toCsv(['arch', 'latency_ms'], chosen.map((a) => [a, ''])));
+      writeFileAtomic(args.out, toCsv(['arch', 'latency_ms'], chosen.map((a) => [a, ''])));
       loggerFor(args).info(`wrote ${chosen.length} archs (${sampler.name}${encoderName ? ` on ${encoderName}` : ''}) to ${args.out}; fill in latency_ms`);
     } finally {
       cache?.close();
