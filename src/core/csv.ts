@@ -68,6 +68,11 @@ export function columnIndex(table: CsvTable, name: string): number {
   return i;
 }
 
+/** Whether a data file error is about the header's columns (a missing column: line 1, a column named), not a row. */
+export function isHeaderError(err: DataFileError): boolean {
+  return err.line === 1 && err.column !== undefined;
+}
+
 /** Parse a numeric cell. @throws DataFileError naming file, line and column */
 export function numberCell(table: CsvTable, row: number, col: number): number {
   const cell = table.rows[row][col].trim();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { readConfigData } from '../core/config/load.js';
 import { DEVICE_PATH_FIELDS, resolvePathsIn } from '../core/config/paths.js';
 import { validate } from '../core/config/validate.js';
+import { isHeaderError } from '../core/csv.js';
 import type { DeviceConfig } from '../core/config/search.js';
 import { ConfigError, DataFileError, UnknownNameError, UsageError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/files.js';
@@ -92,8 +93,7 @@ export function openTableDevice(profile: TableProfile, source: string, fields: T
   try {
     device.table();
   } catch (err) {
-    // Line 1 with a column is the header lacking the device's column; anything else is the file's.
-    if (err instanceof DataFileError) throw new ConfigError(source, err.line === 1 && err.column !== undefined ? fields.column : fields.file, err.message);
+    if (err instanceof DataFileError) throw new ConfigError(source, isHeaderError(err) ? fields.column : fields.file, err.message);
     throw err;
   }
   return device;

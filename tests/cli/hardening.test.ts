@@ -100,6 +100,27 @@ describe('hardening (subprocess)', () => {
     const v = runCli(['devices', 'validate', out]);
     expect(v.code, v.stderr).toBe(0);
   }, 60_000);
+
+  it('config check reads the tables, measurements and saved predictor a config names as search does, and refuses what search would', () => {
+    const table = path.join(dir, 'check-latency.csv');
+    fs.writeFileSync(table, `arch_str,board_ms\n${fs.readFileSync(accuracy, 'utf8').split('\n')[1].split(',')[0]},2.5\n`);
+    const two = path.join(dir, 'check-two.csv');
+    fs.writeFileSync(two, 'arch,latency_ms,device\n1,2.5,a\n200,3.1,b\n');
+    const predictor = { source: 'predictor', predictor: 'hwnas:models/quickstart' };
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ['accuracy column', { accuracy: { source: 'table', file: accuracy, column: 'nope' } }, /accuracy\.column: .*accuracy\.csv:1 \(column nope\): missing column 'nope'/],
+      ['latency column', { latency: { source: 'table', file: table, column: 'nope' } }, /latency\.column: .*check-latency\.csv:1 \(column nope_ms\): no latency column for device 'nope'/],
+      ['measurements', { device: 'mobile-npu', latency: { ...predictor, measurements: two } }, /latency\.measurements: .*check-two\.csv \(column device\): holds measurements of several devices/],
+      ['predictor space', { space: { name: 'fbnet' }, accuracy: { source: 'zcp', proxy: 'params' }, device: 'mobile-npu', latency: predictor }, /latency\.predictor: predictor is for space nb201, config searches fbnet/],
+    ];
+    const results = path.join(dir, 'check-results');
+    for (const [name, extra, pattern] of cases) {
+      const config = writeConfig(dir, `check-${name.replace(' ', '-')}.json`, searchConfig(accuracy, { constraints: [], ...extra }));
+      refused(['config', 'check', config], pattern);
+      refused(['search', '--config', config, '--out-dir', results], /./);
+    }
+    expect(fs.existsSync(results)).toBe(false);
+  }, 60_000);
 });
 
 describe('limits and links (subprocess)', () => {
