@@ -21,7 +21,7 @@ import mobileNpu from './builtin/mobile-npu.json' with { type: 'json' };
 import serverGpu from './builtin/server-gpu.json' with { type: 'json' };
 import { HostDevice } from './host.js';
 import { OnnxRuntimeDevice } from './onnxruntime.js';
-import { deviceProfileSchema, PROFILE_SCHEMA_VERSION, type DeviceKind, type DeviceProfile, type TableProfile } from './schema.js';
+import { DEVICE_NAME, DEVICE_NAME_RULE, deviceProfileSchema, PROFILE_SCHEMA_VERSION, type DeviceKind, type DeviceProfile, type TableProfile } from './schema.js';
 import { SimulatedDevice } from './simulated.js';
 import { TableDevice } from './table.js';
 import type { Device } from './types.js';
@@ -178,11 +178,17 @@ export function deviceFromProfile(profile: DeviceProfile): Device {
   return deviceKinds.get(profile.kind)(profile);
 }
 
+/** @throws UsageError unless `name` is a device name (it becomes a file and queue name), e.g. `--name must be …` */
+export function checkDeviceName(name: string, where: string): void {
+  if (!DEVICE_NAME.test(name)) throw new UsageError(`${where} ${DEVICE_NAME_RULE}, got '${name.slice(0, 80)}'`);
+}
+
 /**
  * Write a validated profile into the devices directory as `<name>.json`.
  * @throws UsageError for a built-in name, or an existing user device unless `overwrite`
  */
 export function saveUserProfile(profile: DeviceProfile, devicesDir: string, options: { overwrite?: boolean } = {}): string {
+  checkDeviceName(profile.name, 'device name');
   if (BUILTIN_PROFILES.some((p) => p.name === profile.name)) {
     throw new UsageError(`'${profile.name}' is a built-in device; give your profile another name`);
   }

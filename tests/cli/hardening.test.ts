@@ -45,6 +45,28 @@ describe('hardening (subprocess)', () => {
     expect(fs.existsSync(path.join(dir, 'x'))).toBe(false);
   }, 60_000);
 
+  it('device names never become paths, by any route: import-table <name>, calibrate --name (with or without --out), the default <device>-cal name', () => {
+    const devices = path.join(dir, 'name-devices');
+    const table = path.join(dir, 'name-latency.csv');
+    fs.writeFileSync(table, `arch_str,board_ms\n${fs.readFileSync(accuracy, 'utf8').split('\n')[1].split(',')[0]},2.5\n`);
+    const measurements = path.join(dir, 'name-measurements.csv');
+    fs.writeFileSync(measurements, 'arch,latency_ms\n' + Array.from({ length: 20 }, (_, i) => `${i * 701},${2 + (i % 5)}.5`).join('\n') + '\n');
+    const before = tree(dir);
+    refused(['devices', 'import-table', '../x', '--file', table, '--column', 'board', '--devices-dir', devices], /device name must be 1–64 lower-case letters.*got '\.\.\/x'/);
+    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', measurements, '--name', '../evil', '--devices-dir', devices], /--name must be 1–64 lower-case letters.*got '\.\.\/evil'/);
+    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', measurements, '--name', '../evil', '--out', path.join(dir, 'evil.json')], /--name must be 1–64/);
+    expect(tree(dir)).toEqual(before);
+    // A 62-character device is a valid name; "-cal" after it is not.
+    const long = 'b'.repeat(62);
+    const sim = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../../src/hardware/builtin/mobile-cpu.json'), 'utf8'));
+    const profile = path.join(dir, 'long.json');
+    fs.writeFileSync(profile, JSON.stringify({ ...sim, name: long }));
+    expect(runCli(['devices', 'add', profile, '--devices-dir', devices]).code).toBe(0);
+    refused(['devices', 'calibrate', long, '--measurements', measurements, '--devices-dir', devices, '--out', path.join(dir, 'long-cal.json')], /the calibrated device name \(<device>-cal; choose one with --name\) must be 1–64 .*got 'b{62}-cal'/);
+    expect(fs.readdirSync(devices)).toEqual([`${long}.json`]);
+    expect(fs.existsSync(path.join(dir, 'long-cal.json'))).toBe(false);
+  }, 60_000);
+
   it('runs list shows the healthy runs and marks a corrupt one with its file and reason', () => {
     const results = path.join(dir, 'list-results');
     const config = writeConfig(dir, 'ok.json', searchConfig(accuracy, { budget: { evaluations: 6, batchSize: 6 } }));

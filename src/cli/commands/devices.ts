@@ -13,7 +13,7 @@ import { loadLatencyTable } from '../../data/latency.js';
 import { loadHelpMeta } from '../../data/splits.js';
 import { calibrateProfile, splitMeasurements } from '../../hardware/calibrate.js';
 import { MEASUREMENTS_FORMAT, oneDevice, readMeasurements } from '../../hardware/measurements.js';
-import { getProfile, listDevices, loadProfile, removeUserProfile, resolveDevicesDir, saveUserProfile } from '../../hardware/registry.js';
+import { checkDeviceName, getProfile, listDevices, loadProfile, removeUserProfile, resolveDevicesDir, saveUserProfile } from '../../hardware/registry.js';
 import { PROFILE_SCHEMA_VERSION, type DeviceProfile, type TableProfile } from '../../hardware/schema.js';
 import { measureOnnxFile } from '../../hardware/onnxruntime.js';
 import type { RuntimeMeasurement, TimingOptions } from '../../hardware/timing.js';
@@ -306,6 +306,8 @@ const calibrate = defineCommand({
     const base = getProfile(args.device, { devicesDir: args.devicesDir }).profile;
     if (base.kind !== 'simulated') throw new UsageError(`device '${base.name}' is ${base.kind}; only simulated profiles can be calibrated`);
     if (!(args.heldOut > 0 && args.heldOut < 1)) throw new UsageError(`--held-out must be between 0 and 1, got ${args.heldOut}`);
+    const name = args.name ?? `${base.name.replace(/-cal$/, '')}-cal`;
+    checkDeviceName(name, args.name === undefined ? 'the calibrated device name (<device>-cal; choose one with --name)' : '--name');
     if (args.out !== undefined) {
       refuseLink(args.out);
       if (fs.existsSync(args.out) && !args.force) throw new UsageError(`${args.out} exists; use --force to replace it`);
@@ -318,7 +320,7 @@ const calibrate = defineCommand({
       throw new DataFileError(args.measurements, 0, `${rows.length} archs leave ${heldOut.length} held back (--held-out ${args.heldOut}); calibration needs at least 3 held-back archs to report quality`);
     }
     const report = calibrateProfile(base, space, input, train, heldOut, {
-      name: args.name ?? `${base.name.replace(/-cal$/, '')}-cal`,
+      name,
       measurements: path.basename(args.measurements),
     });
     let written: string;
@@ -358,6 +360,7 @@ const importTable = defineCommand({
       })
       .option('force', { type: 'boolean', default: false, describe: 'Replace an existing user device of the same name' }),
   handler: (args) => {
+    checkDeviceName(args.name, 'device name');
     const space = getSpace(args.space);
     const column = args.column.replace(/_ms$/, '');
     const file = path.resolve(args.file);

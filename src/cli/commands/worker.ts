@@ -2,7 +2,7 @@
 import { Queue } from 'bullmq';
 import { UsageError } from '../../core/errors.js';
 import { formatTable } from '../../core/table.js';
-import { DEVICE_NAME, DEVICE_NAME_RULE } from '../../hardware/schema.js';
+import { checkDeviceName } from '../../hardware/registry.js';
 import { liveWorkers } from '../../executor/bullmq.js';
 import { connectionOptions, connectRedis, maskRedisUrl, queueName, scanKeys } from '../../executor/redis.js';
 import { startWorker, type WorkerInfo } from '../../executor/worker.js';
@@ -34,7 +34,7 @@ export const workerCommand = defineCommand({
       .option('lock-ms', { type: 'number', default: 30_000, describe: "A job's lock; a killed worker's job is taken over once it expires" })
       .option('stalled-ms', { type: 'number', default: 30_000, describe: 'How often to look for jobs of dead workers' }),
   handler: async (args) => {
-    if (!DEVICE_NAME.test(args.device)) throw new UsageError(`--device ${DEVICE_NAME_RULE}, got '${args.device.slice(0, 80)}'`);
+    checkDeviceName(args.device, '--device');
     const log = loggerFor(args);
     const worker = await startWorker({
       redis: redisUrl(args.redis),
