@@ -6,6 +6,7 @@ import path from 'node:path';
 import { experimentSchema } from '../core/config/schema.js';
 import { validate } from '../core/config/validate.js';
 import { UsageError } from '../core/errors.js';
+import { refuseLink } from '../core/files.js';
 import { archToOnnx, ONNX_OPSET } from '../formats/onnx.js';
 import { Rng } from '../core/rng.js';
 import { getSpace, resolveInput } from '../spaces/registry.js';
@@ -55,8 +56,9 @@ function entryDir(row: FrontRow): string {
   return `rank-${String(row.rank).padStart(2, '0')}`;
 }
 
-/** @throws UsageError when `outDir` exists and is not empty (checked before any work) */
+/** @throws UsageError when `outDir` is a symbolic link, or exists and is not empty (checked before any work) */
 export function checkExportTarget(outDir: string): void {
+  refuseLink(outDir);
   if (fs.existsSync(outDir) && fs.readdirSync(outDir).length > 0) throw new UsageError(`output folder ${outDir} exists and is not empty`);
 }
 

@@ -235,7 +235,7 @@ describe('limits and links (subprocess)', () => {
     refused(['devices', 'validate', write('proto-profile.json', profile)], /proto-profile\.json: provenance\.constructor: 'constructor' is a reserved/);
   }, 60_000);
 
-  it('never writes through a symbolic link: devices add --force and report refuse symlinked targets', () => {
+  it('never writes through a symbolic link: devices add --force, report and export refuse symlinked targets', () => {
     const devices = path.join(dir, 'devs');
     fs.mkdirSync(devices);
     const victim = path.join(dir, 'victim.txt');
@@ -254,6 +254,9 @@ describe('limits and links (subprocess)', () => {
     fs.mkdirSync(elsewhere);
     fs.symlinkSync(elsewhere, path.join(results, 'l', 'report'));
     refused(['report', '--run', 'l', '--results', results], /report is a symbolic link; hwnas does not write through links/);
+    // An empty folder behind a link is still somewhere else: export refuses it rather than replacing the link.
+    fs.symlinkSync(elsewhere, path.join(dir, 'export-link'));
+    refused(['export', '--run', 'l', '--results', results, '--out', path.join(dir, 'export-link'), '--format', 'onnx'], /export-link is a symbolic link; hwnas does not write through links/);
     expect(fs.readdirSync(elsewhere)).toEqual([]);
   }, 60_000);
 
