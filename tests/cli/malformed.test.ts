@@ -41,6 +41,7 @@ const corpus: [string, string, string | Buffer, string[]][] = [
   ['nested 100,000 levels deep', 'deep.json', `{"space": {"name": "nb201"}, "description": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, ['config', 'check', 'FILE']],
   ['YAML tab indentation', 'tab.yaml', 'space:\n\tname: nb201\n', ['config', 'check', 'FILE']],
   ['YAML custom tag', 'tag.yaml', 'space: !!js/function "function () {}"\n', ['config', 'check', 'FILE']],
+  ['YAML unknown tag on a string field', 'jsfn.yaml', 'space:\n  name: nb201\nname: !!js/function "function () {}"\n', ['config', 'check', 'FILE']],
   ['YAML unknown field', 'unk.yaml', 'space:\n  name: nb201\nbogus: 1\n', ['config', 'check', 'FILE']],
   ['missing config file', 'nothere.json', '', ['config', 'check', 'NOFILE']],
   ['profile: empty', 'p-empty.json', '', ['devices', 'validate', 'FILE']],

@@ -51,8 +51,10 @@ function parseConfigText(file: string): unknown {
   }
   if (/\.ya?ml$/i.test(file)) {
     const doc = YAML.parseDocument(text);
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0];
+    // An unknown tag (`!!js/function`, `!foo`) would silently become a plain string: refused like a syntax error.
+    const problems = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
+    if (problems.length > 0) {
+      const e = problems[0];
       throw new ConfigError(file, '', `invalid YAML at line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`);
     }
     try {
