@@ -72,3 +72,29 @@ export class UsageError extends HwnasError {}
 
 /** A job queue that cannot go on: Redis unreachable, no worker for a device. The run stops and can be resumed. */
 export class ExecutorError extends HwnasError {}
+
+/**
+ * A model file (ONNX, TF.js model.json) hwnas cannot read: foreign or truncated bytes, a missing part, a shape that
+ * does not fit. `node` names the graph node or layer at fault, when one is.
+ */
+export class ModelFileError extends HwnasError {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    readonly node?: string,
+  ) {
+    super(`${file}: ${node === undefined ? '' : `node '${node}': `}${reason}`);
+  }
+}
+
+/** A model uses an op (ONNX op type, TF.js layer class) that has no cost rule. */
+export class UnsupportedOpError extends ModelFileError {
+  constructor(
+    file: string,
+    readonly op: string,
+    node: string,
+    readonly known: readonly string[],
+  ) {
+    super(file, `unsupported op '${op}' (supported: ${known.join(', ')})`, node);
+  }
+}

@@ -34,7 +34,7 @@ export function peakFlops(sim: SimulatedParams, precision: Precision): number {
   return gflops * 1e9;
 }
 
-/** The efficiency class of a layer, or 'none' for layers that do no work (zero / identity ops). */
+/** The efficiency class of a layer, or 'none' for layers that do no work (zero / identity ops, reshape views). */
 export function opClassOf(layer: Layer): OpClass | 'none' {
   switch (layer.kind) {
     case 'conv': {
@@ -45,12 +45,17 @@ export function opClassOf(layer: Layer): OpClass | 'none' {
     case 'fc':
       return 'fc';
     case 'avgpool':
+    case 'maxpool':
     case 'gap':
       return 'pool';
     case 'bn':
     case 'relu':
+    case 'activation':
     case 'add':
+    case 'elementwise':
     case 'concat':
+    case 'copy':
+      // A concat or copy has no arithmetic (elementwiseOps 0): it costs its memory traffic and a launch.
       return 'elementwise';
     default:
       return 'none';

@@ -17,11 +17,32 @@ export interface InputShape {
 export type Shape4 = [number, number, number, number];
 export type Shape = number[];
 
-export type LayerKind = 'conv' | 'bn' | 'relu' | 'avgpool' | 'add' | 'concat' | 'gap' | 'fc' | 'zero' | 'identity';
+/**
+ * What a layer computes. The built-in spaces use the first ten; imported models (src/formats/import) also have
+ * `maxpool`, `activation` (any elementwise activation but ReLU, and softmax), `elementwise` (mul, sub, div, …),
+ * `reshape` (a view: reshape, flatten, squeeze; no data moves) and `copy` (data movement without arithmetic:
+ * transpose, pad, crop, slice).
+ */
+export type LayerKind =
+  | 'conv'
+  | 'bn'
+  | 'relu'
+  | 'avgpool'
+  | 'add'
+  | 'concat'
+  | 'gap'
+  | 'fc'
+  | 'zero'
+  | 'identity'
+  | 'maxpool'
+  | 'activation'
+  | 'elementwise'
+  | 'reshape'
+  | 'copy';
 
 /** Where a layer comes from in the architecture definition (Talaria-style cost tracing). */
 export interface LayerOrigin {
-  /** `stem`, `stage1`…`stage3`, `reduction1`, `head` (NB201); `stem`, `block`, `head` (FBNet). */
+  /** `stem`, `stage1`…`stage3`, `reduction1`, `head` (NB201); `stem`, `block`, `head` (FBNet); `model` (an imported model). */
   stage: string;
   /** Cell index within its stage (NB201). */
   cell?: number;
@@ -29,7 +50,7 @@ export interface LayerOrigin {
   edge?: [number, number];
   /** FBNet block index 0..21. */
   block?: number;
-  /** The op or block choice that produced the layer (`nor_conv_3x3`, `k5_e6`, `stem`, …). */
+  /** The op or block choice that produced the layer (`nor_conv_3x3`, `k5_e6`, `stem`, …); an imported model's ONNX op type or TF.js layer class. */
   op: string;
 }
 
@@ -61,6 +82,11 @@ export interface Layer {
   inputBytes: number;
   /** Bytes of the parameters at fp32. */
   weightBytes: number;
+  /**
+   * Layers with one key may fuse (conv + BN + activation): set by model importers from the graph's conv→BN→activation
+   * chains. Without it the key is the name up to its last dot (`stage1.cell0.edge0-1.nor_conv_3x3`).
+   */
+  fuseGroup?: string;
 }
 
 /**
