@@ -9,6 +9,7 @@ export { validate } from './core/config/validate.js';
 export type { SearchSpace, Layer, LayerOrigin, LayerGraph, InputShape, OpGraph } from './spaces/types.js';
 export { buildTfModel } from './spaces/tfjs-model.js';
 export { archToOnnx, onnxFromGraph, readOnnxSummary, samePadding, ONNX_OPSET, ONNX_INPUT, ONNX_OUTPUT, type OnnxModelInfo } from './formats/onnx.js';
+export { importModel, importModelFile, detectModelFormat, syntheticOnnxChain, ONNX_OPS, TFJS_LAYERS, MODEL_FORMATS, type ImportedModel, type ModelFormat } from './formats/import/index.js';
 export { getSpace, resolveInput, spaceRegistry } from './spaces/registry.js';
 export { total as totalOf } from './spaces/layers.js';
 export { defaultDataDir, dataPath, DATA_FILES } from './data/paths.js';
@@ -32,7 +33,7 @@ export { OnnxRuntimeDevice, measureOnnxRuntime, measureOnnxFile, loadOrt } from 
 export { timeRepeats, type MeasuringDevice, type RuntimeMeasurement, type TimingOptions, type MeasureOptions } from './hardware/timing.js';
 export { readMeasurements, MEASUREMENTS_FORMAT, type Measurement } from './hardware/measurements.js';
 export { createLatencyScorer } from './hardware/fast.js';
-export { profileArch, type ProfileReport } from './hardware/breakdown.js';
+export { profileArch, profileModel, profileLayers, type ProfileReport, type LayerRow, type WhatIfResult } from './hardware/breakdown.js';
 export { parseWhatIfs, applyWhatIfs, type WhatIf } from './hardware/whatif.js';
 export { calibrateProfile, fitQuality, splitMeasurements, type CalibrationReport, type FitQuality } from './hardware/calibrate.js';
 export { predictorRegistry, getPredictorMethod, loadPredictor, type PredictorMethod, type BuildContext } from './predictors/registry.js';

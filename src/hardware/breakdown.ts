@@ -1,5 +1,7 @@
-// Talaria-style per-layer breakdown of one arch on a simulated device: costs traced to origins, bottlenecks, what-ifs.
-import type { InputShape, LayerOrigin, SearchSpace } from '../spaces/types.js';
+// Talaria-style per-layer breakdown of one arch, or one imported model, on a simulated device: costs traced to
+// origins, bottlenecks, what-ifs.
+import type { ImportedModel, ModelFormat } from '../formats/import/types.js';
+import type { InputShape, Layer, LayerOrigin, SearchSpace } from '../spaces/types.js';
 import type { SimulatedProfile } from './schema.js';
 import { simulatedSource } from './simulated.js';
 import { BYTES_PER_ELEMENT, simulateLayers, type Bound, type SimLayer } from './simulator.js';
@@ -36,6 +38,8 @@ export interface ScenarioTotals {
 export interface WhatIfResult {
   label: string;
   input: InputShape;
+  /** The scenario's per-layer rows (fused layers cost nothing and say which layer they joined). */
+  layers: LayerRow[];
   totals: ScenarioTotals;
   deltaMs: number;
   deltaPct: number;
@@ -45,8 +49,12 @@ export interface WhatIfResult {
 export interface ProfileReport {
   device: string;
   source: string;
+  /** The search space of `arch`, or `model` for an imported model. */
   space: string;
-  arch: string;
+  /** The canonical arch (absent for an imported model: see `model`). */
+  arch?: string;
+  /** The imported model the layers come from (absent for an arch). */
+  model?: { name: string; format: ModelFormat; file: string };
   input: InputShape;
   precision: Precision;
   layers: LayerRow[];
@@ -90,18 +98,26 @@ function simulateScenario(profile: SimulatedProfile, layers: readonly SimLayer[]
 }
 
 /**
- * Per-layer breakdown of `arch` on a simulated device, the `top` slowest layers, and each what-if scenario (each
- * list in `whatIfs` is applied together, e.g. `[[int8], [fuse], [int8, fuse]]`) with its change against the baseline.
+ * Per-layer breakdown of the layers `layersOf(input)` on a simulated device, the `top` slowest layers, and each
+ * what-if scenario (each list in `whatIfs` is applied together, e.g. `[[int8], [fuse], [int8, fuse]]`) with its
+ * change against the baseline. What the layers are of (space and arch, or model) is the caller's to add.
  */
-export function profileArch(profile: SimulatedProfile, space: SearchSpace, arch: string, input: InputShape, whatIfs: readonly (readonly WhatIf[])[] = [], top = 5): ProfileReport {
+export function profileLayers(
+  profile: SimulatedProfile,
+  layersOf: (input: InputShape) => Layer[],
+  input: InputShape,
+  whatIfs: readonly (readonly WhatIf[])[] = [],
+  top = 5,
+): Omit<ProfileReport, 'space' | 'arch' | 'model'> {
   const precision = profile.simulated.defaultPrecision;
-  const base = simulateScenario(profile, space.layers(arch, input), precision);
+  const base = simulateScenario(profile, layersOf(input), precision);
   const results = whatIfs.map((list): WhatIfResult => {
-    const scenario = applyWhatIfs(space, arch, input, list);
-    const { totals } = simulateScenario(profile, scenario.layers, scenario.precision ?? precision);
+    const scenario = applyWhatIfs(layersOf, input, list);
+    const { rows, totals } = simulateScenario(profile, scenario.layers, scenario.precision ?? precision);
     return {
       label: list.map(whatIfLabel).join('+'),
       input: scenario.input,
+      layers: rows,
       totals,
       deltaMs: totals.latencyMs - base.totals.latencyMs,
       deltaPct: (100 * (totals.latencyMs - base.totals.latencyMs)) / base.totals.latencyMs,
@@ -112,5 +128,20 @@ export function profileArch(profile: SimulatedProfile, space: SearchSpace, arch:
     .filter((r) => r.timeMs > 0)
     .sort((a, b) => b.timeMs - a.timeMs)
     .slice(0, top);
-  return { device: profile.name, source: simulatedSource(profile), space: space.name, arch, input, precision, layers: base.rows, totals: base.totals, bottlenecks, whatIfs: results };
+  return { device: profile.name, source: simulatedSource(profile), input, precision, layers: base.rows, totals: base.totals, bottlenecks, whatIfs: results };
+}
+
+/** `profileLayers` of an arch of a search space. */
+export function profileArch(profile: SimulatedProfile, space: SearchSpace, arch: string, input: InputShape, whatIfs: readonly (readonly WhatIf[])[] = [], top = 5): ProfileReport {
+  const { device, source, ...rest } = profileLayers(profile, (i) => space.layers(arch, i), input, whatIfs, top);
+  return { device, source, space: space.name, arch, ...rest };
+}
+
+/**
+ * `profileLayers` of an imported model (`importModel`): `space` is `model`, `model` names it. Batch and resolution
+ * what-ifs re-run the model's shape inference. @throws ModelFileError when the model cannot take `input`
+ */
+export function profileModel(profile: SimulatedProfile, model: ImportedModel, input: InputShape, whatIfs: readonly (readonly WhatIf[])[] = [], top = 5): ProfileReport {
+  const { device, source, ...rest } = profileLayers(profile, (i) => model.layers(i), input, whatIfs, top);
+  return { device, source, space: 'model', model: { name: model.name, format: model.format, file: model.file }, ...rest };
 }

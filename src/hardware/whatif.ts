@@ -1,6 +1,6 @@
 // What-if analysis: optimisations expressed as transformations of the layer list (or the input) before simulation.
 import { UsageError } from '../core/errors.js';
-import type { InputShape, Layer, SearchSpace } from '../spaces/types.js';
+import type { InputShape, Layer } from '../spaces/types.js';
 import { PRECISIONS, type Precision } from './schema.js';
 import type { SimLayer } from './simulator.js';
 
@@ -12,7 +12,7 @@ export type WhatIf =
   | { kind: 'resolution'; resolution: number };
 
 /** The syntax `--what-if` accepts, for help texts. */
-export const WHAT_IF_SYNTAX = 'comma-separated: fp32 | fp16 | int8 (quantise), prune:<fraction 0..1> (channel pruning), fuse (conv+BN+ReLU), batch:<n>, resolution:<px>';
+export const WHAT_IF_SYNTAX = 'comma-separated: fp32 | fp16 | int8 (quantise), prune:<fraction 0..1> (channel pruning), fuse (conv+BN+activation), batch:<n>, resolution:<px>';
 
 /** Canonical text of a what-if (`prune:0.3`). */
 export function whatIfLabel(w: WhatIf): string {
@@ -91,13 +91,15 @@ export function pruneLayers(layers: readonly Layer[], fraction: number, input: I
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
-const opPrefix = (name: string): string => name.slice(0, name.lastIndexOf('.'));
+/** The fusion key of a layer: its `fuseGroup`, else its name up to the last dot (the op of a built-in space). */
+const fuseKey = (l: Layer): string => l.fuseGroup ?? l.name.slice(0, l.name.lastIndexOf('.'));
 
 /**
- * Conv+BN+ReLU fusion within one op (layers sharing a name prefix, e.g. `stage1.cell0.edge0-1.nor_conv_3x3`): a BN
- * or ReLU right after the conv (or after an op already fused into it) becomes the conv's epilogue; a ReLU right
- * before the conv (NB201's ReLU-Conv-BN) becomes its prologue. Fused layers launch no kernel and move no
- * intermediate tensor.
+ * Conv+BN+activation fusion within one group (`fuseKey`: the layers of one op of a built-in space, e.g.
+ * `stage1.cell0.edge0-1.nor_conv_3x3`, or a conv→BN→activation chain of an imported model): a BN or activation
+ * right after the conv (or after a layer already fused into it) becomes the conv's epilogue; a ReLU right before
+ * the conv (NB201's ReLU-Conv-BN) becomes its prologue. Fused layers launch no kernel and move no intermediate
+ * tensor.
  */
 export function fuseLayers(layers: readonly SimLayer[]): SimLayer[] {
   const out: SimLayer[] = layers.map((l) => ({ ...l }));
@@ -106,9 +108,9 @@ export function fuseLayers(layers: readonly SimLayer[]): SimLayer[] {
     const l = out[i];
     const next = out[i + 1];
     if (l.kind === 'conv') anchor = l;
-    else if ((l.kind === 'bn' || l.kind === 'relu') && anchor !== undefined && opPrefix(l.name) === opPrefix(anchor.name) && sameShape(l.inputShape, anchor.outputShape)) {
+    else if ((l.kind === 'bn' || l.kind === 'relu' || l.kind === 'activation') && anchor !== undefined && fuseKey(l) === fuseKey(anchor) && sameShape(l.inputShape, anchor.outputShape)) {
       l.fusedInto = anchor.name;
-    } else if (l.kind === 'relu' && next?.kind === 'conv' && opPrefix(l.name) === opPrefix(next.name) && sameShape(l.outputShape, next.inputShape)) {
+    } else if (l.kind === 'relu' && next?.kind === 'conv' && fuseKey(l) === fuseKey(next) && sameShape(l.outputShape, next.inputShape)) {
       l.fusedInto = next.name;
       anchor = undefined;
     } else anchor = undefined;
@@ -124,16 +126,17 @@ export interface Scenario {
 }
 
 /**
- * Apply what-ifs in order: batch/resolution change the input (the layers are recomputed), then pruning,
- * fusion and precision transform the layer list.
+ * Apply what-ifs in order: batch/resolution change the input (`layersOf` recomputes the layers for it, e.g.
+ * `(i) => space.layers(arch, i)` or an imported model's `layers`), then pruning, fusion and precision transform the
+ * layer list.
  */
-export function applyWhatIfs(space: SearchSpace, arch: string, input: InputShape, whatIfs: readonly WhatIf[]): Scenario {
+export function applyWhatIfs(layersOf: (input: InputShape) => Layer[], input: InputShape, whatIfs: readonly WhatIf[]): Scenario {
   let shaped = input;
   for (const w of whatIfs) {
     if (w.kind === 'batch') shaped = { ...shaped, batchSize: w.batchSize };
     if (w.kind === 'resolution') shaped = { ...shaped, resolution: w.resolution };
   }
-  let layers: SimLayer[] = space.layers(arch, shaped);
+  let layers: SimLayer[] = layersOf(shaped);
   let precision: Precision | undefined;
   for (const w of whatIfs) {
     if (w.kind === 'prune') layers = pruneLayers(layers, w.fraction, shaped);

@@ -173,7 +173,7 @@ describe('what-ifs', () => {
   });
 
   it('batch and resolution what-ifs rebuild the layers for the new input', () => {
-    const s = applyWhatIfs(nb201, arch, input, parseWhatIfs('batch:4,resolution:64'));
+    const s = applyWhatIfs((i) => nb201.layers(arch, i), input, parseWhatIfs('batch:4,resolution:64'));
     expect(s.input).toMatchObject({ batchSize: 4, resolution: 64 });
     expect(s.layers[0].outputShape).toEqual([4, 64, 64, 16] as Shape4);
     const base = nb201.layers(arch, input);
