@@ -1,12 +1,14 @@
-// `hwnas profile`: Talaria-style per-layer latency breakdown of one arch on a simulated device, with what-ifs.
+// `hwnas profile`: Talaria-style per-layer latency breakdown of one arch, or of an ONNX / TF.js model of your own, on
+// a simulated device, with what-ifs.
 import { DATASETS } from '../../core/config/space.js';
 import { UsageError } from '../../core/errors.js';
 import { formatTable } from '../../core/table.js';
-import { profileArch, type LayerRow } from '../../hardware/breakdown.js';
+import { importModelFile } from '../../formats/import/index.js';
+import { profileArch, profileModel, type LayerRow, type ProfileReport } from '../../hardware/breakdown.js';
 import { getProfile } from '../../hardware/registry.js';
 import { parseWhatIfs, WHAT_IF_SYNTAX } from '../../hardware/whatif.js';
 import { getSpace, resolveInput } from '../../spaces/registry.js';
-import { defineCommand, out, outJson } from '../command.js';
+import { defineCommand, out, outJson, positiveInt } from '../command.js';
 import { originLabel } from './spaces.js';
 
 const ms = (x: number): string => x.toFixed(4);
@@ -19,32 +21,51 @@ function layerCells(r: LayerRow): (string | number)[] {
 
 export const profileCommand = defineCommand({
   command: 'profile',
-  describe: 'Per-layer latency breakdown of an arch on a simulated device: origin, shape, FLOPs, bytes, ms, bound, bottlenecks, what-ifs',
+  describe: 'Per-layer latency breakdown of an arch, or of your own ONNX / TF.js model, on a simulated device: origin, shape, FLOPs, bytes, ms, bound, bottlenecks, what-ifs',
   builder: (y) =>
     y
-      .option('space', { type: 'string', default: 'nb201', describe: 'Search space (nb201, fbnet)' })
-      .option('arch', { type: 'string', demandOption: true, describe: 'Canonical arch string (NB201 also accepts its index)' })
+      .option('space', { type: 'string', describe: 'Search space (nb201, fbnet; default nb201)' })
+      .option('arch', { type: 'string', describe: 'Canonical arch string (NB201 also accepts its index)' })
+      .option('model', {
+        type: 'string',
+        describe: 'Profile a model file instead of an arch: ONNX (model.onnx) or a TF.js LayersModel (model.json; weight files not needed). Rows keep its node names',
+      })
+      .conflicts('model', ['space', 'arch', 'dataset'])
       .option('device', { type: 'string', default: 'mobile-cpu', describe: 'Simulated device (see devices list)' })
       .option('devices-dir', { type: 'string', describe: 'Directory of user device profiles (default: $HWNAS_DEVICES_DIR, else ./hwnas-devices)' })
       .option('dataset', { choices: DATASETS, describe: "Dataset setting for the default input (default: the space's)" })
-      .option('batch', { type: 'number', describe: 'Batch size (default 1)' })
-      .option('resolution', { type: 'number', describe: "Input resolution in pixels (default: the dataset's)" })
+      .option('batch', { type: 'number', describe: "Batch size (default 1, or the model's)" })
+      .option('resolution', { type: 'number', describe: "Input resolution in pixels (default: the dataset's, or the model's)" })
       .option('what-if', { type: 'string', describe: `What-ifs, each simulated on its own and (if several) all together; ${WHAT_IF_SYNTAX}` })
       .option('top', { type: 'number', default: 5, describe: 'How many bottleneck layers to list' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the whole breakdown as JSON' }),
   handler: (args) => {
     const profile = getProfile(args.device, { devicesDir: args.devicesDir }).profile;
     if (profile.kind !== 'simulated') throw new UsageError(`device '${profile.name}' is ${profile.kind}: a per-layer breakdown needs a simulated device`);
-    const space = getSpace(args.space);
-    const arch = space.canonical(/^\d+$/.test(args.arch) ? Number(args.arch) : args.arch);
-    const input = resolveInput(space, { dataset: args.dataset, batchSize: args.batch, resolution: args.resolution });
     const whatIfs = parseWhatIfs(args.whatIf ?? '');
     const scenarios = whatIfs.length > 1 ? [...whatIfs.map((w) => [w]), whatIfs] : whatIfs.map((w) => [w]);
-    const report = profileArch(profile, space, arch, input, scenarios, args.top);
+    let report: ProfileReport;
+    let title: string;
+    let inputText: string;
+    if (args.model !== undefined) {
+      const model = importModelFile(args.model);
+      const input = { ...model.input, batchSize: positiveInt('batch', args.batch) ?? model.input.batchSize, resolution: positiveInt('resolution', args.resolution) ?? model.input.resolution };
+      report = profileModel(profile, model, input, scenarios, args.top);
+      title = `model ${model.name} (${model.format}, ${model.nodes} nodes, ${args.model})`;
+      inputText = `${model.inputDims(input).join('x')}${model.inputLayout === 'flat' ? '' : ` (${model.inputLayout})`}`;
+    } else {
+      if (args.arch === undefined) throw new UsageError('give --arch (of --space, default nb201) or --model');
+      const space = getSpace(args.space ?? 'nb201');
+      const arch = space.canonical(/^\d+$/.test(args.arch) ? Number(args.arch) : args.arch);
+      const input = resolveInput(space, { dataset: args.dataset, batchSize: args.batch, resolution: args.resolution });
+      report = profileArch(profile, space, arch, input, scenarios, args.top);
+      title = `${space.name} ${arch}`;
+      inputText = `${input.batchSize}x${input.resolution}x${input.resolution}x${input.channels}`;
+    }
     if (args.json) return outJson(report);
 
-    out(`${space.name} ${arch}`);
-    out(`device ${report.source} (${report.precision}), input ${input.batchSize}x${input.resolution}x${input.resolution}x${input.channels}\n`);
+    out(title);
+    out(`device ${report.source} (${report.precision}), input ${inputText}\n`);
     out(formatTable(['layer', 'origin', 'output', 'FLOPs', 'bytes moved', 'ms', 'share', 'bound'], report.layers.map(layerCells)));
     const t = report.totals;
     const bound = Object.entries(t.byBound)
