@@ -1,4 +1,5 @@
 // The measurements CSV (`arch,latency_ms[,batch_size,resolution,device]`): what users measure on their own board.
+import { MAX_BATCH_SIZE, MAX_RESOLUTION, MIN_RESOLUTION } from '../core/config/space.js';
 import { columnIndex, numberCell, readCsv } from '../core/csv.js';
 import { DataFileError } from '../core/errors.js';
 import type { SearchSpace } from '../spaces/types.js';
@@ -24,11 +25,12 @@ export const MAX_LATENCY_MS = 1e7;
 export const MEASUREMENTS_FORMAT =
   'CSV with header arch,latency_ms and optional batch_size,resolution,device; arch is a canonical arch string (an NB201 index is accepted); other columns (e.g. backend, threads written by devices measure) are kept for the record and ignored; rows repeating the same arch, batch_size, resolution and device are averaged';
 
-function positiveInt(table: ReturnType<typeof readCsv>, row: number, col: number): number {
+/** A positive integer cell within [min, max]: a batch size or resolution the models can be built at. */
+function intIn(table: ReturnType<typeof readCsv>, row: number, col: number, min: number, max: number): number {
   const value = numberCell(table, row, col);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new DataFileError(table.file, table.lines[row], `expected a positive integer, got '${table.rows[row][col].trim()}'`, table.header[col]);
-  }
+  const cell = table.rows[row][col].trim();
+  if (!Number.isInteger(value) || value <= 0) throw new DataFileError(table.file, table.lines[row], `expected a positive integer, got '${cell}'`, table.header[col]);
+  if (value < min || value > max) throw new DataFileError(table.file, table.lines[row], `must be from ${min} to ${max}, got ${cell}`, table.header[col]);
   return value;
 }
 
@@ -58,8 +60,8 @@ export function readMeasurements(file: string, space: SearchSpace): Measurement[
     const latencyMs = numberCell(table, r, latencyCol);
     if (latencyMs <= 0) throw new DataFileError(file, table.lines[r], `latency must be positive, got ${latencyMs}`, 'latency_ms');
     if (latencyMs > MAX_LATENCY_MS) throw new DataFileError(file, table.lines[r], `latency ${latencyMs} ms is over ${MAX_LATENCY_MS} ms (about 3 hours): not a latency in milliseconds`, 'latency_ms');
-    const batchSize = batchCol >= 0 && table.rows[r][batchCol].trim() !== '' ? positiveInt(table, r, batchCol) : undefined;
-    const resolution = resolutionCol >= 0 && table.rows[r][resolutionCol].trim() !== '' ? positiveInt(table, r, resolutionCol) : undefined;
+    const batchSize = batchCol >= 0 && table.rows[r][batchCol].trim() !== '' ? intIn(table, r, batchCol, 1, MAX_BATCH_SIZE) : undefined;
+    const resolution = resolutionCol >= 0 && table.rows[r][resolutionCol].trim() !== '' ? intIn(table, r, resolutionCol, MIN_RESOLUTION, MAX_RESOLUTION) : undefined;
     const device = deviceCol >= 0 && table.rows[r][deviceCol].trim() !== '' ? table.rows[r][deviceCol].trim() : undefined;
     const key = `${arch}\u0000${batchSize ?? ''}\u0000${resolution ?? ''}\u0000${device ?? ''}`;
     const seen = byKey.get(key);

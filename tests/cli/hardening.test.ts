@@ -235,6 +235,26 @@ describe('limits and links (subprocess)', () => {
     refused(['devices', 'validate', write('proto-profile.json', profile)], /proto-profile\.json: provenance\.constructor: 'constructor' is a reserved/);
   }, 60_000);
 
+  it('input sizes have the same ceilings everywhere: --batch/--resolution of devices measure and calibrate, batch_size/resolution of measurement rows', () => {
+    const rows = (column: string, bad: string) => {
+      const file = path.join(dir, `rows-${column}.csv`);
+      fs.writeFileSync(file, `arch,latency_ms,${column}\n` + Array.from({ length: 20 }, (_, i) => `${i * 701},2.5,${i === 3 ? bad : column === 'resolution' ? 32 : 1}`).join('\n') + '\n');
+      return file;
+    };
+    const measurements = rows('batch_size', '1');
+    const out = path.join(dir, 'sizes-out.csv');
+    const before = tree(dir);
+    refused(['devices', 'measure', '--device', 'host', '--n', '1', '--batch', '1e9', '--out', out], /--batch must be a number <= 4096, got 1000000000/);
+    refused(['devices', 'measure', '--device', 'host', '--n', '1', '--resolution', '-4', '--out', out], /--resolution must be a number >= 8, got -4/);
+    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', measurements, '--resolution', '1e7', '--out', out], /--resolution must be a number <= 1024, got 10000000/);
+    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', measurements, '--resolution', '30', '--out', out], /--resolution must be a multiple of 4 for nb201/);
+    expect(tree(dir)).toEqual(before);
+    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', rows('resolution', '10000000'), '--out', out], /rows-resolution\.csv:5 \(column resolution\): must be from 8 to 1024, got 10000000/);
+    refused(['predictor', 'fit', '--predictor', 'models/quickstart', '--device', 'x', '--measurements', rows('batch_size', '1e9'), '--out', path.join(dir, 'sizes-fit')], /rows-batch_size\.csv:5 \(column batch_size\): must be from 1 to 4096, got 1e9/);
+    expect(fs.existsSync(out)).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'sizes-fit'))).toBe(false);
+  }, 60_000);
+
   it('never writes through a symbolic link: devices add --force, report and export refuse symlinked targets', () => {
     const devices = path.join(dir, 'devs');
     fs.mkdirSync(devices);

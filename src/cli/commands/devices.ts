@@ -2,9 +2,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { DATASETS } from '../../core/config/space.js';
+import { DATASETS, spaceSection } from '../../core/config/space.js';
+import { validate } from '../../core/config/validate.js';
 import { readCsv, toCsv } from '../../core/csv.js';
-import { DataFileError, UsageError } from '../../core/errors.js';
+import { ConfigError, DataFileError, UsageError } from '../../core/errors.js';
 import { refuseLink, writeFileAtomic } from '../../core/files.js';
 import { startProgress } from '../../core/log.js';
 import { Rng } from '../../core/rng.js';
@@ -20,13 +21,27 @@ import type { RuntimeMeasurement, TimingOptions } from '../../hardware/timing.js
 import { closeExecutors, executorFor, isMeasuringProfile, QueuedDevice } from '../../executor/devices.js';
 import { maskRedisUrl } from '../../executor/redis.js';
 import { getSpace, resolveInput } from '../../spaces/registry.js';
-import type { InputShape } from '../../spaces/types.js';
+import type { InputShape, SearchSpace } from '../../spaces/types.js';
 import { backendFor, defineCommand, loggerFor, out, outJson, type GlobalOptions } from '../command.js';
 
 const DEVICES_DIR_HELP = 'Directory of user device profiles (default: $HWNAS_DEVICES_DIR, else ./hwnas-devices)';
 
 function withDevicesDir<T>(y: Argv<T>) {
   return y.option('devices-dir', { type: 'string', describe: DEVICES_DIR_HELP });
+}
+
+/** The space and input of --space, --dataset, --batch and --resolution, within the limits of a config's space section. */
+function spaceInput(args: { space: string; dataset?: string; batch?: number; resolution?: number }): { space: SearchSpace; input: InputShape } {
+  const space = getSpace(args.space);
+  const options = { dataset: args.dataset, batchSize: args.batch, resolution: args.resolution };
+  try {
+    validate(spaceSection, { name: space.name, ...options }, 'flags');
+  } catch (err) {
+    const flags: Record<string, string> = { dataset: '--dataset', batchSize: '--batch', resolution: '--resolution' };
+    if (err instanceof ConfigError) throw new UsageError(`${flags[err.path] ?? err.path} ${err.reason}`);
+    throw err;
+  }
+  return { space, input: resolveInput(space, options) };
 }
 
 function withInput<T>(y: Argv<T>) {
@@ -209,6 +224,7 @@ const measure = defineCommand({
     const profile = getProfile(args.device, { devicesDir: args.devicesDir }).profile;
     if (!isMeasuringProfile(profile)) throw new UsageError(`device '${profile.name}' is ${profile.kind}: its latencies are looked up or computed, not measured; measure with a host, onnxruntime or remote device`);
     const timing = timingOverrides(args);
+    const { space, input } = spaceInput(args);
     if (args.model !== undefined) {
       if (profile.kind !== 'onnxruntime') throw new UsageError(`--model needs a local onnxruntime device; '${profile.name}' is ${profile.kind}`);
       const r = await measureOnnxFile(args.model, { ...profile.onnxruntime, ...timing }, { batchSize: args.batch, seed: args.seed });
@@ -220,8 +236,6 @@ const measure = defineCommand({
     if (args.out === undefined) throw new UsageError('--out is required (the measurements CSV to write or extend)');
     // Rows are appended in place as they are measured (no temporary file and rename), so a link is refused here.
     refuseLink(args.out);
-    const space = getSpace(args.space);
-    const input = resolveInput(space, { dataset: args.dataset, batchSize: args.batch, resolution: args.resolution });
     let archs: string[];
     if (args.all) {
       if (space.enumerate === undefined) throw new UsageError(`--all needs an enumerable space; ${space.name} has ${space.sizeLabel} archs (use --n)`);
@@ -312,8 +326,7 @@ const calibrate = defineCommand({
       refuseLink(args.out);
       if (fs.existsSync(args.out) && !args.force) throw new UsageError(`${args.out} exists; use --force to replace it`);
     }
-    const space = getSpace(args.space);
-    const input = resolveInput(space, { dataset: args.dataset, batchSize: args.batch, resolution: args.resolution });
+    const { space, input } = spaceInput(args);
     const rows = oneDevice(args.measurements, readMeasurements(args.measurements, space), args.only, 'choose one with --only');
     const { train, heldOut } = splitMeasurements(rows, args.heldOut, args.seed);
     if (heldOut.length < 3) {
