@@ -72,6 +72,9 @@ export async function runLoop(store: RunStore, plan: SearchPlan, evaluator: Eval
     const results = await evaluateBatch(store, evaluator, batch, candidates);
     for (const r of results) trials.push(asTrial(batch, r));
     onBatch?.(trials, results.length);
+    // A device that answers synchronously (simulator, table) leaves only microtasks between batches: yield to the
+    // event loop once per committed batch, so Ctrl-C and SIGTERM are handled mid-run.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return trials;
 }
