@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { BACKEND_NAMES } from '../core/backend.js';
 import { queueSettings } from '../core/config/executor.js';
+import { MAX_BATCH_SIZE, MAX_RESOLUTION, MIN_RESOLUTION } from '../core/config/space.js';
 
 /** The profile schema this version of hwnas reads and writes. */
 export const PROFILE_SCHEMA_VERSION = 1;
@@ -113,8 +114,8 @@ export const tableSection = z
     /** Device column without its `_ms` suffix (e.g. `raspi4`). */
     column: z.string().min(1),
     space: z.string().min(1),
-    batchSize: z.number().int().positive(),
-    resolution: z.number().int().positive(),
+    batchSize: z.number().int().positive().max(MAX_BATCH_SIZE),
+    resolution: z.number().int().min(MIN_RESOLUTION).max(MAX_RESOLUTION),
   })
   .strict();
 

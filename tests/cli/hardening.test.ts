@@ -157,6 +157,8 @@ describe('limits and links (subprocess)', () => {
     refused(['devices', 'validate', write('tiny.json', JSON.stringify({ ...sim, name: 'tiny', simulated: { ...sim.simulated, peak: { fp32Gflops: 1e-320 } } }))], /tiny\.json: simulated\.peak\.fp32Gflops: must be a number >= 0\.000001, got 1e-320/);
     refused(['devices', 'validate', write('reps.json', profile({ kind: 'onnxruntime', onnxruntime: { minRepeats: 50, maxRepeats: 10 } }))], /reps\.json: onnxruntime\.minRepeats: must not exceed maxRepeats \(10\)/);
     refused(['devices', 'validate', write('long.json', profile({ name: 'a'.repeat(300), kind: 'host' }))], /long\.json: name: must be 1–64/);
+    const table = { file: 't.csv', column: 'x', space: 'nb201', batchSize: 1e9, resolution: 32 };
+    refused(['devices', 'validate', write('table-batch.json', profile({ kind: 'measured-table', table }))], /table-batch\.json: table\.batchSize: must be a number <= 4096, got 1000000000/);
     const base = searchConfig(accuracy);
     refused(['config', 'check', writeConfig(dir, 'one-obj.json', { ...base, objectives: [{ metric: 'accuracy' }] })], /one-obj\.json: objectives: must have at least 2 items/);
     refused(['config', 'check', writeConfig(dir, 'dup-obj.json', { ...base, objectives: [{ metric: 'accuracy' }, { metric: 'accuracy', direction: 'min' }] })], /dup-obj\.json: objectives\[1\]\.metric: accuracy is already an objective/);
