@@ -401,11 +401,17 @@ export class RunStore {
   }
 }
 
-/** Run directories (those holding a run database) under `resultsDir`, sorted by name. */
+/** Run directories (those holding a run database) under `resultsDir`, sorted by name. @throws UsageError when it cannot be read as a folder */
 export function listRunDirs(resultsDir: string): string[] {
   if (!fs.existsSync(resultsDir)) return [];
-  return fs
-    .readdirSync(resultsDir, { withFileTypes: true })
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(resultsDir, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`results folder ${resultsDir} ${code === 'ENOTDIR' ? 'is a file, not a folder' : `cannot be read (${code ?? (err as Error).message})`} (--results)`);
+  }
+  return entries
     .filter((e) => e.isDirectory() && fs.existsSync(path.join(resultsDir, e.name, DB_FILE)))
     .map((e) => path.join(resultsDir, e.name))
     .sort();

@@ -346,6 +346,18 @@ describe('run store faults (subprocess)', () => {
     expect(list.stdout).toMatch(/^foreign\s+broken/m);
   }, 60_000);
 
+  it('a --results that is a file is one line for runs list, show and resume, report and export', () => {
+    const file = path.join(dir, 'results-file.txt');
+    fs.writeFileSync(file, 'not a folder');
+    const notFolder = /results folder .*results-file\.txt is a file, not a folder \(--results\)/;
+    refused(['runs', 'list', '--results', file], notFolder);
+    refused(['runs', 'show', 'x', '--results', file], notFolder);
+    refused(['runs', 'resume', 'x', '--results', file], notFolder);
+    refused(['report', '--run', 'x', '--results', file], notFolder);
+    refused(['export', '--run', 'x', '--results', file, '--out', path.join(dir, 'never-export')], notFolder);
+    expect(fs.readFileSync(file, 'utf8')).toBe('not a folder');
+  }, 60_000);
+
   it('a database cut short (to half, or inside its last page) is listed as broken beside the healthy run; show, report, export and resume name the file and change nothing', () => {
     const results = path.join(dir, 'truncated');
     const config = writeConfig(dir, 'truncated.json', searchConfig(accuracy, { budget: { evaluations: 6, batchSize: 6 } }));
