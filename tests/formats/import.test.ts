@@ -8,6 +8,7 @@ import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HwnasError, ModelFileError, UnsupportedOpError } from '../../src/core/errors.js';
+import { Rng } from '../../src/core/rng.js';
 import { archToOnnx } from '../../src/formats/onnx.js';
 import { importModel, importModelFile, syntheticOnnxChain, type ImportedModel } from '../../src/formats/import/index.js';
 import { profileArch, profileModel } from '../../src/hardware/breakdown.js';
@@ -391,6 +392,40 @@ describe('files hwnas cannot read: one typed error naming the file (and the node
     const wide = importModel(onnxModel(({ node }) => node('Relu', 'relu', ['x']), [1, 3, 32, 48]), 'wide.onnx');
     expect(wide.input.resolution).toBe(32);
     expectError(() => wide.layers({ ...wide.input, resolution: 64 }), ModelFileError, /^wide\.onnx: the input is 32x48 px, not square: its resolution cannot change$/);
+  });
+});
+
+describe('damaged files never crash the importer', () => {
+  it('an ONNX file cut anywhere or with random bytes changed, and a model.json with random characters changed, import or fail with a ModelFileError', async () => {
+    // The hand-built ONNX model (every kind of node, small weights: the bytes changed mostly hit the graph) and an
+    // exported FBNet model.json.
+    const onnxBytes = handBuilt;
+    const input = fbnetSpace.defaultInput();
+    await tfjsFile(fbnetSpace, fbnetArchs[3], input, 'damaged');
+    const json = fs.readFileSync(path.join(dir, 'damaged', 'model.json'), 'utf8');
+    const rng = Rng.derive(7, 'damaged-model-files', 0);
+    const damaged: Uint8Array[] = [];
+    for (let cut = 1; cut < onnxBytes.length; cut += 97) damaged.push(onnxBytes.subarray(0, cut));
+    for (let i = 0; i < 150; i++) {
+      const bytes = Uint8Array.from(onnxBytes);
+      for (let k = 0; k < 3; k++) bytes[rng.int(bytes.length)] = rng.int(256);
+      damaged.push(bytes);
+      const chars = json.split('');
+      for (let k = 0; k < 2; k++) chars[rng.int(chars.length)] = '0-9.{}[]",:n'[rng.int(12)];
+      damaged.push(new TextEncoder().encode(chars.join('')));
+    }
+    const outcomes = { imported: 0, refused: 0 };
+    for (const bytes of damaged) {
+      try {
+        const model = importModel(bytes, 'damaged');
+        model.layers({ ...model.input, batchSize: 2, resolution: 64 });
+        outcomes.imported++;
+      } catch (err) {
+        if (!(err instanceof ModelFileError)) throw err;
+        outcomes.refused++;
+      }
+    }
+    expect(outcomes.refused).toBeGreaterThan(50);
   });
 });
 

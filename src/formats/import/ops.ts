@@ -96,6 +96,17 @@ function windowOut(size: number, win: Window, axis: 0 | 1, ctx: RuleContext): nu
   return out;
 }
 
+/** @throws ModelFileError unless every value is a positive integer (kernel sizes, strides, channel counts). */
+function checkPositive(values: readonly number[], what: string, ctx: RuleContext): void {
+  if (!values.every((v) => Number.isInteger(v) && v > 0)) ctx.fail(`${what} must be positive integers, got [${values.join(', ')}]`);
+}
+
+function checkWindow(win: Window, ctx: RuleContext): void {
+  checkPositive(win.kernel, 'kernel sizes', ctx);
+  checkPositive(win.strides, 'strides', ctx);
+  checkPositive(win.dilations, 'dilations', ctx);
+}
+
 const kernelOf = (win: Window): number => Math.max(...win.kernel);
 const strideOf = (win: Window): number => Math.max(...win.strides);
 
@@ -263,10 +274,12 @@ export const RULES: { [R in ImportOp['rule']]: Rule<R> } = {
   conv: {
     run(op, ins, ctx) {
       const [n, c, h, w] = nchw(need(ins, 0, ctx), ctx, 'a convolution');
+      checkWindow(op.window, ctx);
       const groups = op.groups === 'depthwise' ? c : op.groups;
       if (c % groups !== 0) ctx.fail(`${c} input channels do not split into ${groups} groups`);
       if (op.inPerGroup !== undefined && c / groups !== op.inPerGroup) ctx.fail(`the input has ${c} channels, the weights expect ${op.inPerGroup * groups}`);
       const cout = 'channels' in op.out ? op.out.channels : c * op.out.depthMultiplier;
+      checkPositive([groups, cout], 'groups and output channels', ctx);
       if (cout % groups !== 0) ctx.fail(`${cout} output channels do not split into ${groups} groups`);
       const ho = windowOut(h, op.window, 0, ctx);
       const wo = windowOut(w, op.window, 1, ctx);
@@ -284,6 +297,7 @@ export const RULES: { [R in ImportOp['rule']]: Rule<R> } = {
     run(op, ins, ctx) {
       const x = need(ins, 0, ctx);
       if (x.shape.length < 2) ctx.fail(`a dense layer needs a batch of vectors, got ${fmt(x.shape)}`);
+      checkPositive([op.units], 'units', ctx);
       const features = op.transA ? x.shape[0] : x.shape[x.shape.length - 1];
       if (op.inFeatures !== undefined && features !== op.inFeatures) ctx.fail(`the input has ${features} features, the weights expect ${op.inFeatures}`);
       const rows = numel(x.shape) / features;
@@ -323,6 +337,7 @@ export const RULES: { [R in ImportOp['rule']]: Rule<R> } = {
   pool: {
     run(op, ins, ctx) {
       const [n, c, h, w] = nchw(need(ins, 0, ctx), ctx, 'a pooling layer');
+      checkWindow(op.window, ctx);
       const ho = windowOut(h, op.window, 0, ctx);
       const wo = windowOut(w, op.window, 1, ctx);
       const outputShape = image(ctx, n, c, ho, wo);

@@ -208,7 +208,7 @@ function references(value: unknown, out: string[] = []): string[] {
 function inputDims(cfg: Json): (number | undefined)[] | undefined {
   const shape = cfg.batch_input_shape ?? cfg.batch_shape;
   if (!Array.isArray(shape)) return undefined;
-  return shape.map((d) => (typeof d === 'number' && d > 0 ? d : undefined));
+  return shape.map((d) => (Number.isInteger(d) && (d as number) > 0 ? (d as number) : undefined));
 }
 
 /**
