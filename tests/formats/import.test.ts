@@ -336,6 +336,34 @@ describe('a hand-built TF.js LayersModel', () => {
     expect(model.layers({ ...model.input, batchSize: 3, resolution: 64 }).find((l) => l.name === 'classifier')?.outputShape).toEqual([3, 10]);
   });
 
+  it("reads Keras 3's form of a model.json: keras_history references, batch_shape, activations as objects", () => {
+    const tensor = (layer: string) => ({ class_name: '__keras_tensor__', config: { keras_history: [layer, 0, 0] } });
+    const topology = {
+      class_name: 'Functional',
+      config: {
+        name: 'keras3',
+        layers: [
+          { class_name: 'InputLayer', name: 'in', config: { name: 'in', batch_shape: [null, 8, 8, 3] }, inbound_nodes: [] },
+          {
+            class_name: 'Conv2D',
+            name: 'conv',
+            config: { name: 'conv', filters: 3, kernel_size: [3, 3], padding: 'same', activation: { module: 'keras.activations', class_name: 'function', config: 'relu' }, use_bias: true },
+            inbound_nodes: [{ args: [tensor('in')], kwargs: {} }],
+          },
+          { class_name: 'Add', name: 'add', config: { name: 'add' }, inbound_nodes: [{ args: [[tensor('conv'), tensor('in')]], kwargs: {} }] },
+        ],
+        input_layers: [['in', 0, 0]],
+        output_layers: [['add', 0, 0]],
+      },
+    };
+    const model = importModel(new TextEncoder().encode(JSON.stringify({ modelTopology: topology })), 'keras3.json');
+    expect(model.layers(model.input).map((l) => [l.name, l.kind, l.inputs, l.outputShape])).toEqual([
+      ['conv', 'conv', 1, [1, 8, 8, 3]],
+      ['conv/relu', 'relu', 1, [1, 8, 8, 3]],
+      ['add', 'add', 2, [1, 8, 8, 3]],
+    ]);
+  });
+
   it('reads a Sequential model without an InputLayer; a non-image input takes any batch but no resolution', async () => {
     const seq = tf.sequential({ name: 'mlp', layers: [tf.layers.dense({ units: 32, inputShape: [784], activation: 'tanh', name: 'hidden' }), tf.layers.dense({ units: 10, name: 'out' })] });
     await seq.save(fileSaveHandler(path.join(dir, 'mlp')));

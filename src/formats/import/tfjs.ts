@@ -83,10 +83,17 @@ function activationOf(ctx: LayerContext, name: string): Extract<ImportOp, { rule
   return op;
 }
 
+/** `config.activation`: Keras 2 writes a name, Keras 3 may write {class_name: 'function', config: 'relu'}. */
+function activationName(cfg: Json): string | undefined {
+  const a = cfg.activation;
+  if (typeof a === 'string') return a;
+  if (!isRecord(a)) return undefined;
+  return typeof a.config === 'string' ? a.config : typeof a.class_name === 'string' ? a.class_name : undefined;
+}
+
 /** The layer's nodes followed by its fused activation (`config.activation`), when it has one. */
 function withActivation(ctx: LayerContext, build: (output: string) => ImportNode[]): ImportNode[] {
-  const a = ctx.cfg.activation;
-  const name = typeof a === 'string' ? a : isRecord(a) && typeof a.class_name === 'string' ? a.class_name : undefined;
+  const name = activationName(ctx.cfg);
   if (name === undefined || name === 'linear') return build(ctx.call.output);
   const pre = `${ctx.call.output}/pre-activation`;
   return [...build(pre), node(ctx, activationOf(ctx, name), { suffix: name, inputs: [pre], output: ctx.call.output })];
@@ -94,9 +101,10 @@ function withActivation(ctx: LayerContext, build: (output: string) => ImportNode
 
 const conv = (window: Window, out: Extract<ImportOp, { rule: 'conv' }>['out'], groups: number | 'depthwise', bias: boolean): ImportOp => ({ rule: 'conv', window, out, groups, bias });
 
-const same = (op: ImportOp): LayerTranslator => (ctx) => [node(ctx, op)];
+/** A layer that is one node of a fixed op. */
+const single = (op: ImportOp): LayerTranslator => (ctx) => [node(ctx, op)];
 const activation = (name: string): LayerTranslator => (ctx) => [node(ctx, activationOf(ctx, name))];
-const identity = same({ rule: 'identity' });
+const identity = single({ rule: 'identity' });
 const pool =
   (type: 'max' | 'avg'): LayerTranslator =>
   (ctx) => {
@@ -137,9 +145,8 @@ const TRANSLATORS: Record<string, LayerTranslator> = {
     return [node(ctx, { rule: 'bn', paramsPerChannel: Number(ctx.read.bool('center', true)) + Number(ctx.read.bool('scale', true)), axis })];
   },
   Activation: (ctx) => {
-    const a = ctx.cfg.activation;
-    if (a === 'linear') return [node(ctx, { rule: 'identity' })];
-    return [node(ctx, activationOf(ctx, typeof a === 'string' ? a : JSON.stringify(a)))];
+    const name = activationName(ctx.cfg) ?? ctx.fail(`config.activation must name an activation, got ${JSON.stringify(ctx.cfg.activation)}`);
+    return [node(ctx, name === 'linear' ? { rule: 'identity' } : activationOf(ctx, name))];
   },
   ReLU: (ctx) => {
     const max = ctx.cfg.max_value;
@@ -160,14 +167,14 @@ const TRANSLATORS: Record<string, LayerTranslator> = {
   AveragePooling2D: pool('avg'),
   GlobalAveragePooling2D: globalPool('avg'),
   GlobalMaxPooling2D: globalPool('max'),
-  Add: same({ rule: 'add' }),
-  Average: same({ rule: 'add' }),
-  Multiply: same({ rule: 'binary', multiply: true }),
-  Subtract: same({ rule: 'binary', multiply: false }),
-  Maximum: same({ rule: 'binary', multiply: false }),
-  Minimum: same({ rule: 'binary', multiply: false }),
+  Add: single({ rule: 'add' }),
+  Average: single({ rule: 'add' }),
+  Multiply: single({ rule: 'binary', multiply: true }),
+  Subtract: single({ rule: 'binary', multiply: false }),
+  Maximum: single({ rule: 'binary', multiply: false }),
+  Minimum: single({ rule: 'binary', multiply: false }),
   Concatenate: (ctx) => [node(ctx, { rule: 'concat', axis: ctx.read.number('axis', -1) })],
-  Flatten: same({ rule: 'flatten', axis: 1 }),
+  Flatten: single({ rule: 'flatten', axis: 1 }),
   // Keras leaves the batch out of a target shape (0 copies it) and numbers permuted axes from 1.
   Reshape: (ctx) => [node(ctx, { rule: 'reshape', target: [0, ...ctx.read.numbers('target_shape')] })],
   Permute: (ctx) => [node(ctx, { rule: 'transpose', perm: [0, ...ctx.read.numbers('dims')] })],
