@@ -263,6 +263,23 @@ describe('a hand-built ONNX model', () => {
     }
   });
 
+  it('slices data (a crop, a copy) and shapes (folded)', () => {
+    const bytes = onnxModel(
+      ({ node, int64 }) => {
+        const crop = node('Slice', 'crop', ['x', int64('starts', [1, 1]), int64('ends', [-1, -1]), int64('axes', [2, 3])]);
+        const leading = node('Slice', 'leading', [node('Shape', 'shape', [crop]), int64('from', [0]), int64('to', [2])]);
+        return node('Reshape', 'rows', [crop, node('Concat', 'target', [leading, int64('rest', [-1])], [int('axis', 0)])]);
+      },
+      ['N', 3, 32, 32],
+    );
+    const model = importModel(bytes, 'slice.onnx');
+    expect(model.layers({ ...model.input, batchSize: 2 }).map((l) => [l.name, l.kind, l.outputShape])).toEqual([
+      ['crop', 'copy', [2, 30, 30, 3]],
+      ['rows', 'reshape', [2, 3, 900]],
+    ]);
+    expect(model.layers({ ...model.input, resolution: 64 }).at(-1)?.outputShape).toEqual([1, 3, 62 * 62]);
+  });
+
   it('re-runs shape inference for another batch and resolution: the shuffle reshapes follow the image, the flatten the batch', () => {
     const layers = byName(model.layers({ ...model.input, batchSize: 4, resolution: 64 }));
     expect(layers.get('conv1')?.outputShape).toEqual([4, 32, 32, 16]);

@@ -138,6 +138,8 @@ function foldElementwise(ins: Tensor[], ctx: RuleContext, f: (a: number, b: numb
     ctx,
   );
   const n = numel(shape);
+  // Broadcasting small constants can make a large one: keep its shape only.
+  if (n > MAX_VALUES) return { shape };
   const at = (t: Tensor, flat: number): number => {
     // Index of `flat` (in `shape`) within the broadcast tensor `t`.
     let index = 0;
@@ -203,21 +205,19 @@ function slice(op: OpOf<'slice'>, ins: (Tensor | undefined)[], ctx: RuleContext)
   const axes = (op.axes ?? valuesOf(ins, 3, ctx, 'Slice axes', starts.map((_, i) => i))).map((a) => normAxis(a, x.shape.length, ctx));
   const steps = op.steps ?? valuesOf(ins, 4, ctx, 'Slice steps', starts.map(() => 1));
   const shape = [...x.shape];
-  const picks: number[][] = x.shape.map((d) => Array.from({ length: d }, (_, i) => i));
+  // The kept indices of a 1-D static input, whose values the slice computes.
+  let kept: number[] | undefined;
   axes.forEach((axis, i) => {
     const dim = x.shape[axis];
     const step = steps[i];
-    if (step === 0) ctx.fail('Slice step 0');
+    if (!Number.isInteger(step) || step === 0) ctx.fail(`Slice step ${step}`);
     const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + dim : v, lo), hi);
     const start = step > 0 ? clamp(starts[i], 0, dim) : clamp(starts[i], -1, dim - 1);
     const end = step > 0 ? clamp(ends[i], 0, dim) : clamp(ends[i], -1, dim - 1);
-    const kept: number[] = [];
-    for (let v = start; step > 0 ? v < end : v > end; v += step) kept.push(v);
-    picks[axis] = kept;
-    shape[axis] = kept.length;
+    shape[axis] = Math.max(0, Math.ceil((end - start) / step));
+    if (x.value !== undefined && x.shape.length === 1) kept = Array.from({ length: shape[axis] }, (_, k) => start + k * step);
   });
-  if (x.value !== undefined && x.shape.length === 1) return { shape, value: picks[0].map((i) => x.value![i]) };
-  return { shape };
+  return kept === undefined ? { shape } : { shape, value: kept.map((i) => x.value![i]) };
 }
 
 /** The target of a Reshape: 0 copies the input dim, -1 takes what is left; dims that copied the input at the model's own input keep following it. */
