@@ -15,6 +15,9 @@ export interface LayerRow {
   origin: LayerOrigin;
   outputShape: number[];
   flops: number;
+  params: number;
+  /** Bytes of the layer's output at the scenario's precision. */
+  activationBytes: number;
   bytesMoved: number;
   timeMs: number;
   /** Fraction of the total latency. */
@@ -86,6 +89,8 @@ function simulateScenario(profile: SimulatedProfile, layers: readonly SimLayer[]
       origin: l.origin,
       outputShape: l.outputShape,
       flops: l.flops,
+      params: l.params,
+      activationBytes: l.activationBytes * scale,
       bytesMoved: c.bytesMoved,
       timeMs: c.timeMs,
       share: c.timeMs / totalMs,

@@ -10,10 +10,11 @@ import { refuseLink } from '../core/files.js';
 import { archToOnnx, ONNX_OPSET } from '../formats/onnx.js';
 import { Rng } from '../core/rng.js';
 import { getSpace, resolveInput } from '../spaces/registry.js';
-import type { InputShape } from '../spaces/types.js';
+import type { InputShape, SearchSpace } from '../spaces/types.js';
 import { HWNAS_VERSION } from '../core/version.js';
 import { RunStore } from './store.js';
-import { isProxySource, summariseRun, type FrontRow } from './summary.js';
+import { isProxySource, summariseRun, type FrontRow, type RunSummary } from './summary.js';
+import type { MetricSources, TrialMetrics } from './types.js';
 import { registerFileIO } from './tfjs-file-io.js';
 
 export const SPEC_FORMAT = 'hwnas-exported-arch';
@@ -28,6 +29,7 @@ export interface ExportSpec {
   formatVersion: 1;
   space: string;
   arch: string;
+  /** Rank on the run's front (0: an arch off the front, exported from the dashboard). */
   rank: number;
   input: InputShape;
   accuracy: { value: number; source: string; proxy: boolean };
@@ -50,6 +52,41 @@ export interface ExportEntry {
   arch: string;
   accuracy: number;
   latencyMs: number;
+}
+
+/** spec.json of one arch of a run: its metrics with their sources, input, weights seed and the model files beside it. */
+export function exportSpec(a: {
+  space: SearchSpace;
+  input: InputShape;
+  summary: Pick<RunSummary, 'runId' | 'configHash'>;
+  weightsSeed: number;
+  /** Rank on the run's front; 0 for an arch off the front (exported from the dashboard). */
+  rank: number;
+  arch: string;
+  metrics: TrialMetrics;
+  sources: MetricSources;
+  formats: { onnx: boolean; tfjs: boolean };
+}): ExportSpec {
+  return {
+    format: SPEC_FORMAT,
+    formatVersion: 1,
+    space: a.space.name,
+    arch: a.arch,
+    rank: a.rank,
+    input: a.input,
+    accuracy: { value: a.metrics.accuracy, source: a.sources.accuracy, proxy: isProxySource(a.sources.accuracy) },
+    latencyMs: { value: a.metrics.latencyMs, source: a.sources.latencyMs },
+    flopsM: a.metrics.flopsM,
+    paramsM: a.metrics.paramsM,
+    runId: a.summary.runId,
+    configHash: a.summary.configHash,
+    weightsSeed: a.weightsSeed,
+    files: {
+      ...(a.formats.onnx && { onnx: { file: 'model.onnx' as const, opset: ONNX_OPSET, input: 'input', output: 'logits', layout: 'NCHW' as const } }),
+      ...(a.formats.tfjs && { tfjs: { file: 'model.json' as const, layout: 'NHWC' as const } }),
+    },
+    hwnasVersion: HWNAS_VERSION,
+  };
 }
 
 function entryDir(row: FrontRow): string {
@@ -97,26 +134,7 @@ export async function exportRun(runDir: string, outDir: string, options: { top?:
     for (const row of rows) {
       const dir = entryDir(row);
       const weightsSeed = Rng.derive(config.seed, 'export', row.arch).seed32();
-      const spec: ExportSpec = {
-        format: SPEC_FORMAT,
-        formatVersion: 1,
-        space: space.name,
-        arch: row.arch,
-        rank: row.rank,
-        input,
-        accuracy: { value: row.accuracy, source: row.sources.accuracy, proxy: isProxySource(row.sources.accuracy) },
-        latencyMs: { value: row.latencyMs, source: row.sources.latencyMs },
-        flopsM: row.flopsM,
-        paramsM: row.paramsM,
-        runId: summary.runId,
-        configHash: summary.configHash,
-        weightsSeed,
-        files: {
-          ...(withOnnx && { onnx: { file: 'model.onnx' as const, opset: ONNX_OPSET, input: 'input', output: 'logits', layout: 'NCHW' as const } }),
-          ...(withTfjs && { tfjs: { file: 'model.json' as const, layout: 'NHWC' as const } }),
-        },
-        hwnasVersion: HWNAS_VERSION,
-      };
+      const spec = exportSpec({ space, input, summary, weightsSeed, rank: row.rank, arch: row.arch, metrics: row, sources: row.sources, formats: { onnx: withOnnx, tfjs: withTfjs } });
       // One TF.js model gives both files their weights, so the ONNX and TF.js models compute the same function.
       const model = space.buildModel(row.arch, input, { seed: weightsSeed });
       try {

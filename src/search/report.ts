@@ -47,12 +47,17 @@ function paretoView(summary: RunSummary, trials: ReturnType<RunStore['trials']>)
     if (seen.has(t.arch)) return [];
     seen.add(t.arch);
     const status = !isFeasible(t.metrics, summary.constraints) ? 'violates constraint' : front.has(t.arch) ? 'Pareto front' : 'dominated';
-    return [{ x: t.metrics[xObj.metric], y: t.metrics[yObj.metric], status, arch: t.arch }];
+    const m = t.metrics;
+    const interval = m.latencyLowerMs === undefined || m.latencyUpperMs === undefined ? '–' : `${m.latencyLowerMs.toPrecision(4)}–${m.latencyUpperMs.toPrecision(4)} ms`;
+    return [{ x: m[xObj.metric], y: m[yObj.metric], status, arch: t.arch, accuracy: m.accuracy, latencyMs: m.latencyMs, latencySource: t.sources.latencyMs, interval }];
   });
+  // The front is drawn last, over the points it dominates, so each of its points can be hovered and clicked.
+  points.sort((a, b) => Number(a.status === 'Pareto front') - Number(b.status === 'Pareto front'));
   const step = summary.front.map((r) => ({ x: r[xObj.metric], y: r[yObj.metric] })).sort((a, b) => a.x - b.x);
   const rules = summary.constraints.filter((c) => c.metric === xObj.metric || c.metric === yObj.metric);
   const yTitle = `${yObj.metric}${summary.accuracyIsProxy && yObj.metric === 'accuracy' ? ' (zero-cost PROXY score)' : ''}`;
   const layers: Record<string, unknown>[] = [
+    { data: { values: step }, mark: { type: 'line', interpolate: yObj.maximise ? 'step-after' : 'step-before', color: '#d62728' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } },
     {
       data: { values: points },
       mark: { type: 'point', filled: true, size: 30 },
@@ -62,9 +67,16 @@ function paretoView(summary: RunSummary, trials: ReturnType<RunStore['trials']>)
         color: { field: 'status', type: 'nominal', scale: { domain: ['Pareto front', 'dominated', 'violates constraint'], range: ['#d62728', '#1f77b4', '#7f7f7f'] }, title: null },
         shape: { field: 'status', type: 'nominal', scale: { domain: ['Pareto front', 'dominated', 'violates constraint'], range: ['circle', 'circle', 'cross'] }, title: null },
         opacity: { condition: { test: "datum.status === 'Pareto front'", value: 1 }, value: 0.25 },
+        tooltip: [
+          { field: 'arch', title: 'arch' },
+          { field: 'status', title: 'status' },
+          { field: 'accuracy', title: summary.accuracyIsProxy ? 'accuracy (proxy)' : 'accuracy', format: '.4~f' },
+          { field: 'latencyMs', title: 'latency ms', format: '.4~f' },
+          { field: 'latencySource', title: 'latency source' },
+          { field: 'interval', title: '90 % interval' },
+        ],
       },
     },
-    { data: { values: step }, mark: { type: 'line', interpolate: yObj.maximise ? 'step-after' : 'step-before', color: '#d62728' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } },
     ...rules.map((c) => ({
       data: { values: [{ v: c.value, label: c.text }] },
       layer: [

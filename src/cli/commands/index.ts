@@ -19,6 +19,7 @@ export const commandLoaders: Record<string, Loader> = {
   runs: async () => (await import('./runs.js')).runsCommand as never,
   export: async () => (await import('./export.js')).exportCommand as never,
   report: async () => (await import('./report.js')).reportCommand as never,
+  dashboard: async () => (await import('./dashboard.js')).dashboardCommand as never,
   worker: async () => (await import('./worker.js')).workerCommand as never,
   workers: async () => (await import('./worker.js')).workersCommand as never,
 };
