@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ExperimentConfig } from '../core/config/schema.js';
-import { readConfigData } from '../core/config/load.js';
 import { isHeaderError } from '../core/csv.js';
 import { ConfigError, DataFileError, HwnasError, UnknownNameError } from '../core/errors.js';
 import { loadAccuracyTable } from '../data/accuracy.js';
@@ -62,7 +61,12 @@ export function checkReferences(config: ExperimentConfig, file: string): void {
   if (latency?.source === 'predictor') {
     const manifest = path.join(latency.predictor, PREDICTOR_MANIFEST);
     exists('latency.predictor', manifest, 'saved predictor (its manifest)');
-    const saved = readConfigData(manifest) as { space?: unknown };
+    let saved: { space?: unknown };
+    try {
+      saved = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { space?: unknown };
+    } catch (err) {
+      throw new ConfigError(file, 'latency.predictor', `${manifest} is not a readable saved predictor: ${(err as Error).message}`);
+    }
     if (typeof saved.space === 'string' && saved.space !== space.name) throw new ConfigError(file, 'latency.predictor', `predictor is for space ${saved.space}, config searches ${space.name}`);
     const measurements = latency.measurements;
     if (measurements !== undefined) {
