@@ -1,8 +1,8 @@
 // Turns transfer records into the paper's table (rows = target devices + mean, columns = method × samples) and
 // writes it as CSV, JSON and Markdown.
-import fs from 'node:fs';
 import path from 'node:path';
 import { toCsv } from '../core/csv.js';
+import { ensureDir, writeFileAtomic } from '../core/files.js';
 import type { TransferRecord, TransferResult } from './transfer.js';
 
 /** Mean and standard deviation over seeds of one (target, method, samples) cell; NaN when the cell is empty. */
@@ -94,7 +94,8 @@ export interface TransferFiles {
  * `records.csv` (one row per method × target × samples × seed) and `table.md` (ρ and τ tables) into `dir`.
  */
 export function writeTransferReport(dir: string, title: string, config: unknown, result: TransferResult, meta: Record<string, unknown> = {}): TransferFiles {
-  fs.mkdirSync(dir, { recursive: true });
+  // Never through a symbolic link; each file complete or absent (temporary name, then rename).
+  ensureDir(dir);
   const summary = summariseTransfer(result.records);
   const files: TransferFiles = {
     json: path.join(dir, 'transfer.json'),
@@ -102,11 +103,11 @@ export function writeTransferReport(dir: string, title: string, config: unknown,
     recordsCsv: path.join(dir, 'records.csv'),
     markdown: path.join(dir, 'table.md'),
   };
-  fs.writeFileSync(files.json, JSON.stringify({ title, ...meta, config, summary, records: result.records, pretrainSeconds: result.pretrainSeconds, totalSeconds: result.totalSeconds }, numberOrNull, 1) + '\n');
+  writeFileAtomic(files.json, JSON.stringify({ title, ...meta, config, summary, records: result.records, pretrainSeconds: result.pretrainSeconds, totalSeconds: result.totalSeconds }, numberOrNull, 1) + '\n');
   const rho = transferTable(summary, 'spearman');
-  fs.writeFileSync(files.csv, toCsv(rho.header, rho.rows.map((r) => r.map((c) => (typeof c === 'number' && !Number.isFinite(c) ? '' : c)))));
+  writeFileAtomic(files.csv, toCsv(rho.header, rho.rows.map((r) => r.map((c) => (typeof c === 'number' && !Number.isFinite(c) ? '' : c)))));
   const recordHeader = ['method', 'target', 'samples', 'seed', 'spearman', 'kendall', 'n_eval', 'fit_predict_seconds', 'coverage90', 'note'];
-  fs.writeFileSync(
+  writeFileAtomic(
     files.recordsCsv,
     toCsv(
       recordHeader,
@@ -115,7 +116,7 @@ export function writeTransferReport(dir: string, title: string, config: unknown,
   );
   const tau = transferTable(summary, 'kendall');
   const seeds = [...new Set(result.records.map((r) => r.seed))].length;
-  fs.writeFileSync(
+  writeFileAtomic(
     files.markdown,
     `# ${title}\n\nSpearman ρ on all remaining archs, mean over ${seeds} seed(s); columns are method@samples.\n\n${markdownTable(rho.header, rho.rows)}\n\nKendall τ:\n\n${markdownTable(tau.header, tau.rows)}\n`,
   );
