@@ -25,7 +25,15 @@ export function ensureDir(dir: string): void {
 
 /** @throws UsageError when `file` is a symbolic link: a write there would land wherever the link points */
 export function refuseLink(file: string): void {
-  if (fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) throw new UsageError(`${file} is a symbolic link; hwnas does not write through links`);
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.lstatSync(file, { throwIfNoEntry: false });
+  } catch (err) {
+    // A file where a folder should be (ENOTDIR): nothing is at `file`; the write that follows says why it fails.
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+    throw err;
+  }
+  if (stat?.isSymbolicLink()) throw new UsageError(`${file} is a symbolic link; hwnas does not write through links`);
 }
 
 /**

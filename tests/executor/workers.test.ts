@@ -7,7 +7,10 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCsv } from '../../src/core/csv.js';
+import { closeExecutors, executorFor, QueuedDevice } from '../../src/executor/devices.js';
 import { runMeasureJob } from '../../src/executor/job.js';
+import { getProfile } from '../../src/hardware/registry.js';
+import { getSpace } from '../../src/spaces/registry.js';
 import { runCli, runCliAsync } from '../helpers/cli.js';
 import { haveRedis, startRedis, startWorker, type RedisServer, type WorkerProcess } from '../helpers/redis.js';
 import { searchConfig, writeAccuracyFixture, writeConfig } from '../search/fixtures.js';
@@ -106,11 +109,21 @@ describe.skipIf(!haveRedis)('device workers on BullMQ/Redis (subprocesses)', () 
   it("a job that cannot run fails with the worker's reason after the configured attempts, not forever", async () => {
     const devicesDir = remoteDevice('board-bad', { prefix: 't3', attempts: 2 });
     const w = await worker('bad', 'board-bad', 't3');
-    // 30 px is no NB201 input (two stride-2 reductions need a multiple of 4): only the worker's builder says so.
+    // 30 px is no NB201 input (two stride-2 reductions need a multiple of 4). The CLI refuses it before queueing
+    // anything; a client that queues it anyway gets the worker's reason for each job after its attempts.
     const r = runCli(['devices', 'measure', '--device', 'board-bad', '--devices-dir', devicesDir, '--archs', '5,6', '--resolution', '30', '--out', path.join(dir, 'bad.csv')]);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/resolution must be a multiple of 4/);
-    expect(r.stderr).toMatch(/hwnas: error: all 2 measurements on board-bad failed/);
+    expect(fs.existsSync(path.join(dir, 'bad.csv'))).toBe(false);
+    const nb201 = getSpace('nb201');
+    const profile = getProfile('board-bad', { devicesDir }).profile;
+    const device = new QueuedDevice(profile, executorFor(profile, { kind: 'inline' }));
+    try {
+      const records = await device.latency(nb201, [nb201.fromIndex!(5), nb201.fromIndex!(6)], { ...nb201.defaultInput('cifar10'), resolution: 30 });
+      expect(records.map((x) => x.error)).toEqual([expect.stringMatching(/multiple of 4/), expect.stringMatching(/multiple of 4/)]);
+    } finally {
+      await closeExecutors();
+    }
     await w.waitFor(/attempt 2\)[^\n]*\n[\s\S]*attempt 2\)/);
     const attempts = [...w.log().matchAll(/measuring .*attempt (\d)\)/g)].map((m) => Number(m[1]));
     expect(Math.max(...attempts)).toBe(2);
