@@ -20,10 +20,11 @@ import { parseWhatIfs } from '../hardware/whatif.js';
 import { isFeasible, isEvaluated } from '../search/objectives.js';
 import { exportSpec, type ExportSpec } from '../search/export.js';
 import { reportViews, type ReportView } from '../search/report.js';
-import { DB_FILE, listRunDirs, RunStore } from '../search/store.js';
+import { DB_FILE, listRunDirs, withRunReader as withReader, type RunStore } from '../search/store.js';
 import { summariseRun, type RunSummary } from '../search/summary.js';
 import { getSpace, resolveInput } from '../spaces/registry.js';
 import type { InputShape } from '../spaces/types.js';
+import type { TrialColumns } from './client/shared.js';
 
 /** Where the dashboard reads from. */
 export interface DashboardSources {
@@ -50,14 +51,6 @@ export type RunListRow =
     }
   | { runId: string; state: 'broken'; error: string };
 
-function withReader<T>(dir: string, use: (store: RunStore) => T): T {
-  const store = RunStore.openReader(dir);
-  try {
-    return use(store);
-  } finally {
-    store.close();
-  }
-}
 
 /** The resolved experiment a run stores. */
 function runExperiment(summary: RunSummary) {
@@ -101,23 +94,6 @@ export function runDir(sources: DashboardSources, id: string): string {
   const dir = listRunDirs(sources.results).find((d) => path.basename(d) === id);
   if (dir === undefined) throw new UsageError(`unknown run '${id}' in ${sources.results}`);
   return dir;
-}
-
-/** Trials column by column (a 20,000-trial run stays a few MB). */
-export interface TrialColumns {
-  index: number[];
-  arch: string[];
-  /** `front`, `dominated`, `infeasible` (violates a constraint), `repeat` (arch evaluated earlier), `failed`, `running`. */
-  status: string[];
-  accuracy: (number | null)[];
-  latencyMs: (number | null)[];
-  latencyLowerMs: (number | null)[];
-  latencyUpperMs: (number | null)[];
-  flopsM: (number | null)[];
-  paramsM: (number | null)[];
-  accuracySource: (string | null)[];
-  latencySource: (string | null)[];
-  error: (string | null)[];
 }
 
 /** What the run page shows. */

@@ -401,6 +401,16 @@ export class RunStore {
   }
 }
 
+/** Open the run in `dir` read-only, use it, close it. */
+export function withRunReader<T>(dir: string, use: (store: RunStore) => T): T {
+  const store = RunStore.openReader(dir);
+  try {
+    return use(store);
+  } finally {
+    store.close();
+  }
+}
+
 /** Run directories (those holding a run database) under `resultsDir`, sorted by name. @throws UsageError when it cannot be read as a folder */
 export function listRunDirs(resultsDir: string): string[] {
   if (!fs.existsSync(resultsDir)) return [];

@@ -1,7 +1,7 @@
 // `hwnas runs list|show|resume`: inspect stored runs (also while a search writes them) and resume killed ones.
 import path from 'node:path';
 import { formatTable } from '../../core/table.js';
-import { listRunDirs, resolveRunDir, RunStore } from '../../search/store.js';
+import { listRunDirs, resolveRunDir, RunStore, withRunReader as withReader } from '../../search/store.js';
 import { formatFront, formatHypervolume, summariseRun } from '../../search/summary.js';
 import { backendFor, defineCommand, loggerFor, out, outJson } from '../command.js';
 import type { Verification } from '../../search/run.js';
@@ -9,14 +9,6 @@ import { formatAdaptation, formatVerification, printOutcome, searchOptions } fro
 
 const resultsOption = { type: 'string', default: 'results', describe: 'Folder holding the run directories' } as const;
 
-function withReader<T>(dir: string, use: (store: RunStore) => T): T {
-  const store = RunStore.openReader(dir);
-  try {
-    return use(store);
-  } finally {
-    store.close();
-  }
-}
 
 const list = defineCommand({
   command: 'list',

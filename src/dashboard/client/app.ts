@@ -2,6 +2,8 @@
 // URL (`#/run/<id>?…`, `#/arch?…`, `#/model?…`), so a copied URL reproduces what its sender saw. Text reaches the
 // page only as text nodes (never as HTML), so run, device and arch names cannot inject markup.
 
+import type { TrialColumns } from './shared.js';
+
 // ---- Vega (loaded as globals by the page's vendored scripts) ------------------------------------------------------
 
 interface VegaItem {
@@ -19,6 +21,7 @@ declare const vegaEmbed: VegaEmbed;
 
 // ---- API types (the JSON src/dashboard/api.ts serves) --------------------------------------------------------------
 
+
 type RunRow =
   | { runId: string; state: string; space: string; device: string; strategy: string; evaluated: number; failed: number; budget: number; front: number; hypervolume: number; createdAt: string }
   | { runId: string; state: 'broken'; error: string };
@@ -35,21 +38,6 @@ interface ReportView {
   title: string;
   spec: Record<string, unknown>;
   caption: string;
-}
-
-interface TrialColumns {
-  index: number[];
-  arch: string[];
-  status: string[];
-  accuracy: (number | null)[];
-  latencyMs: (number | null)[];
-  latencyLowerMs: (number | null)[];
-  latencyUpperMs: (number | null)[];
-  flopsM: (number | null)[];
-  paramsM: (number | null)[];
-  accuracySource: (string | null)[];
-  latencySource: (string | null)[];
-  error: (string | null)[];
 }
 
 interface RunPage {
