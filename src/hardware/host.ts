@@ -1,5 +1,5 @@
 // The host device: real latency of the built TF.js model on this machine (warm-up, timed repeats, median).
-import * as tf from '@tensorflow/tfjs';
+import type * as Tf from '@tensorflow/tfjs';
 import { currentBackend, initBackend, type BackendName } from '../core/backend.js';
 import type { InputShape, SearchSpace } from '../spaces/types.js';
 import { machineConditions, timeRepeats, type MeasureOptions, type MeasuringDevice, type RuntimeMeasurement, type TimingOptions } from './timing.js';
@@ -13,6 +13,8 @@ export type HostMeasureOptions = TimingOptions & MeasureOptions;
  * (call `initBackend` first). Each timed run waits for the output data, so asynchronous backends are timed fully.
  */
 export async function measureHost(space: SearchSpace, archs: readonly string[], input: InputShape, options: HostMeasureOptions): Promise<RuntimeMeasurement[]> {
+  // Loaded here, not with the device registry: commands that never time on the host skip TF.js' start-up.
+  const tf = await import('@tensorflow/tfjs');
   const backend = tf.getBackend();
   const threads = (currentBackend() ?? (await initBackend())).threads;
   const results: RuntimeMeasurement[] = [];
@@ -22,7 +24,7 @@ export async function measureHost(space: SearchSpace, archs: readonly string[], 
       const model = space.buildModel(arch, input, { seed: options.seed ?? 0 });
       const once = async (): Promise<number> => {
         const start = performance.now();
-        const y = model.predict(x) as tf.Tensor;
+        const y = model.predict(x) as Tf.Tensor;
         await y.data();
         const ms = performance.now() - start;
         y.dispose();

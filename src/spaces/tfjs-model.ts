@@ -1,10 +1,18 @@
 // A TF.js LayersModel from a layer graph, with built-in layers only (saved models reload with `tf.loadLayersModel`
 // and no custom classes). Both spaces build their models here, so the model and the analytic costs cannot drift.
-import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import type * as Tf from '@tensorflow/tfjs';
 import { Rng } from '../core/rng.js';
 import type { InputShape, Layer, LayerGraph } from './types.js';
 
-type Sym = tf.SymbolicTensor;
+type Sym = Tf.SymbolicTensor;
+
+const require = createRequire(import.meta.url);
+/**
+ * TF.js, loaded when the first model is built: it takes about half a second, which every command that only costs
+ * archs (profile, runs, config check, the dashboard) would otherwise pay at start. The same instance as an `import`.
+ */
+const tfjs = (): typeof Tf => require('@tensorflow/tfjs') as typeof Tf;
 
 /** The TF.js name of a layer: the analytic name without dots or dashes, still recognisable. */
 export const tfLayerName = (name: string): string => name.replace(/[.-]/g, '_');
@@ -15,6 +23,7 @@ export const tfLayerName = (name: string): string => name.replace(/[.-]/g, '_');
  * concatenated.
  */
 function groupedConv(x: Sym, layer: Layer, seed: number): Sym {
+  const tf = tfjs();
   const groups = layer.groups ?? 1;
   const inChannels = layer.inputShape[3];
   const outChannels = layer.outputShape[3];
@@ -51,6 +60,7 @@ export function convVariant(layer: Layer): 'plain' | 'depthwise' | 'grouped' {
 }
 
 function convLayer(x: Sym, layer: Layer, seed: number): Sym {
+  const tf = tfjs();
   const common = { kernelSize: layer.kernel ?? 1, strides: layer.stride ?? 1, padding: 'same' as const, useBias: false, name: tfLayerName(layer.name) };
   switch (convVariant(layer)) {
     case 'plain':
@@ -64,6 +74,7 @@ function convLayer(x: Sym, layer: Layer, seed: number): Sym {
 
 /** Channel shuffle for `groups` groups: [H, W, g·c] → [H, W, g, c] → [H, W, c, g] → [H, W, g·c]. */
 function channelShuffle(x: Sym, layer: Layer, groups: number): Sym {
+  const tf = tfjs();
   const [, h, w, c] = layer.outputShape;
   const base = tfLayerName(layer.name);
   const split = tf.layers.reshape({ targetShape: [h, w, groups, c / groups], name: `${base}_reshape` }).apply(x) as Sym;
@@ -72,6 +83,7 @@ function channelShuffle(x: Sym, layer: Layer, groups: number): Sym {
 }
 
 function applyLayer(inputs: Sym[], layer: Layer, seed: number): Sym {
+  const tf = tfjs();
   const name = tfLayerName(layer.name);
   const [x] = inputs;
   switch (layer.kind) {
@@ -120,7 +132,8 @@ function applyLayer(inputs: Sym[], layer: Layer, seed: number): Sym {
  * Trainable parameters equal the analytic `params`; BN moving statistics and frozen zeros are extra,
  * non-trainable weights.
  */
-export function buildTfModel(graph: LayerGraph, input: InputShape, options: { seed: number; seedLabel: string; name: string }): tf.LayersModel {
+export function buildTfModel(graph: LayerGraph, input: InputShape, options: { seed: number; seedLabel: string; name: string }): Tf.LayersModel {
+  const tf = tfjs();
   const inputTensor = tf.input({ shape: [input.resolution, input.resolution, input.channels], name: 'input' });
   const values: Sym[] = [];
   graph.layers.forEach((layer, i) => {
