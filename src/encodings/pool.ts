@@ -30,7 +30,10 @@ export function readArchPool(file: string, space: SearchSpace): string[] {
   return [...seen];
 }
 
-/** Every arch of an enumerable space, else `size` distinct seeded samples (deterministic for the seed). */
+/**
+ * Every arch of an enumerable space, else `size` distinct seeded samples (deterministic for the seed). The one
+ * candidate pool of `hwnas sample`, `hwnas encode` and a search's adaptation measurements: same seed, same pool.
+ */
 export function spacePool(space: SearchSpace, seed: number, size = DEFAULT_SAMPLED_POOL): string[] {
   if (space.enumerate !== undefined) return space.enumerate();
   const rng = Rng.derive(seed, 'pool', space.name);

@@ -5,6 +5,7 @@ import type { AccuracyConfig, DeviceConfig, LatencyConfig } from '../core/config
 import { ConfigError, UnknownNameError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { loadAccuracyTable } from '../data/accuracy.js';
+import { spacePool } from '../encodings/pool.js';
 import { loadLatencyTable } from '../data/latency.js';
 import { getProfile, inlineTableDevice, openDevice } from '../hardware/registry.js';
 import { TableDevice } from '../hardware/table.js';
@@ -136,11 +137,6 @@ async function wrapConfig<T>(file: string, fieldPath: string, make: () => T | Pr
   }
 }
 
-/** The archs measurements are chosen from: the whole space where it is enumerable, else 5,000 seeded samples. */
-function samplePool(space: SearchSpace, seed: number): string[] {
-  return space.enumerate?.() ?? Array.from({ length: 5000 }, (_, i) => space.sample(Rng.derive(seed, 'sample-pool', i)));
-}
-
 async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer): Promise<{ scorer: MetricScorer; device?: Device; predictor?: LatencyPredictor; adaptation?: Adaptation }> {
   const { latency, space, input, configFile } = context;
   if (latency.source === 'table') {
@@ -184,10 +180,10 @@ async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer):
       sampler = `file:${latency.measurements}`;
       deviceSource = `measurements:${latency.measurements}`;
       // Adaptive rounds choose among the whole space; the user measures each round by hand.
-      if (latency.adaptive !== undefined) pool = samplePool(space, context.seed);
+      if (latency.adaptive !== undefined) pool = spacePool(space, context.seed);
     } else {
       const choose = await wrapConfig(configFile, 'latency.sampler', () => resolveSampler(latency.sampler, space));
-      pool = samplePool(space, context.seed);
+      pool = spacePool(space, context.seed);
       archs = await choose(pool, latency.samples, context.seed);
       const records = requireLatencies(await device.latency(space, archs, input), name, `measuring the ${archs.length} adaptation samples`);
       latencyMs = records.map((r) => r.latencyMs);
