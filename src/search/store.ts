@@ -114,7 +114,7 @@ export interface LockOwner {
 }
 
 /** The owner recorded in a lock file (plain PIDs of older runs included); undefined when unreadable. */
-export function readLockOwner(file: string): LockOwner | undefined {
+function readLockOwner(file: string): LockOwner | undefined {
   const text = fs.readFileSync(file, 'utf8').trim();
   if (/^\d+$/.test(text)) return { pid: Number(text), host: os.hostname() };
   try {
@@ -126,13 +126,14 @@ export function readLockOwner(file: string): LockOwner | undefined {
 }
 
 /** Whether the lock's owner still runs: on this host, the same PID with the same start time. Unknown for other hosts. */
-export function lockOwnerAlive(owner: LockOwner): boolean | 'other-host' {
+function lockOwnerAlive(owner: LockOwner): boolean | 'other-host' {
   if (owner.host !== os.hostname()) return 'other-host';
   if (!isAlive(owner.pid)) return false;
   const ticks = startTicks(owner.pid);
   return owner.startTicks === undefined || ticks === undefined || ticks === owner.startTicks;
 }
 
+/** Whether a process with this PID exists on this host (EPERM: it exists but belongs to another user). */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -140,6 +141,18 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * The writer of a run folder: the owner its lock records (undefined when unreadable) and whether that process still
+ * runs (`'other-host'`: cannot be checked from here). Undefined when no lock is held. The one live-writer check of
+ * the run store, `runs show`/`list` and `runs unlock`.
+ */
+export function runWriter(dir: string): { owner?: LockOwner; alive: boolean | 'other-host' } | undefined {
+  const file = path.join(dir, LOCK_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  const owner = readLockOwner(file);
+  return { owner, alive: owner === undefined ? false : lockOwnerAlive(owner) };
 }
 
 /** A run's database. Writers hold `writer.lock` (one writer per run); readers may open it at any time. */
@@ -268,11 +281,10 @@ export class RunStore {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code !== 'EEXIST') throw new UsageError(`cannot lock run ${dir} (writing ${file}): ${code === 'EACCES' || code === 'EROFS' ? `${code}, the run folder is read-only` : code}`);
-        const owner = readLockOwner(file);
-        const alive = owner === undefined ? false : lockOwnerAlive(owner);
+        const writer = runWriter(dir);
         const id = path.basename(dir);
-        if (alive === true) throw new UsageError(`run ${id} is being written by process ${owner!.pid}`);
-        if (alive === 'other-host') throw new UsageError(`run ${id} is locked by process ${owner!.pid} on host ${owner!.host}; if nothing writes it any more: hwnas runs unlock ${id}`);
+        if (writer?.alive === true) throw new UsageError(`run ${id} is being written by process ${writer.owner!.pid}`);
+        if (writer?.alive === 'other-host') throw new UsageError(`run ${id} is locked by process ${writer.owner!.pid} on host ${writer.owner!.host}; if nothing writes it any more: hwnas runs unlock ${id}`);
         try {
           fs.rmSync(file, { force: true });
         } catch (e) {
@@ -288,12 +300,11 @@ export class RunStore {
    * this host. @returns the owner that held it, or undefined when there was no lock
    */
   static unlock(dir: string): LockOwner | undefined {
-    const file = path.join(dir, LOCK_FILE);
-    if (!fs.existsSync(file)) return undefined;
-    const owner = readLockOwner(file);
-    if (owner !== undefined && lockOwnerAlive(owner) === true) throw new UsageError(`run ${path.basename(dir)} is being written by process ${owner.pid} on this host; stop it first`);
-    fs.rmSync(file, { force: true });
-    return owner ?? { pid: 0, host: 'unknown' };
+    const writer = runWriter(dir);
+    if (writer === undefined) return undefined;
+    if (writer.alive === true) throw new UsageError(`run ${path.basename(dir)} is being written by process ${writer.owner!.pid} on this host; stop it first`);
+    fs.rmSync(path.join(dir, LOCK_FILE), { force: true });
+    return writer.owner ?? { pid: 0, host: 'unknown' };
   }
 
   /**

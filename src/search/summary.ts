@@ -1,13 +1,11 @@
 // What `runs show`, `search` and `report` display about a run, derived from its store: state, counts, the front
 // with provenance, hypervolume, adaptation and verification.
-import fs from 'node:fs';
-import path from 'node:path';
 import { experimentSchema } from '../core/config/schema.js';
 import { withSearchDefaults } from '../core/config/search.js';
 import { validate } from '../core/config/validate.js';
 import { formatTable } from '../core/table.js';
 import { frontHypervolume, paretoTrials, referencePoint, resolveObjectives } from './objectives.js';
-import { lockOwnerAlive, readLockOwner, type RunMeta, type RunStore } from './store.js';
+import { runWriter, type RunMeta, type RunStore } from './store.js';
 import type { Constraint, EvaluatedTrial, MetricSources, Objective, Trial, TrialMetrics } from './types.js';
 
 /** One row of the front as shown and exported. */
@@ -83,13 +81,9 @@ export function summariseRun(store: RunStore, trials: Trial[] = store.trials()):
   const front = paretoTrials(trials, objectives, config.constraints);
   const reference = referencePoint(trials, objectives);
   const counts = store.counts();
-  const lockFile = path.join(store.dir, 'writer.lock');
-  let running = false;
-  if (fs.existsSync(lockFile)) {
-    const owner = readLockOwner(lockFile);
-    // Another host's writer cannot be checked from here: shown as running until `runs unlock`.
-    running = owner !== undefined && lockOwnerAlive(owner) !== false;
-  }
+  // Another host's writer cannot be checked from here: shown as running until `runs unlock`.
+  const writer = runWriter(store.dir);
+  const running = writer !== undefined && writer.alive !== false;
   const completed = store.notes('completed').length > 0;
   const last = (kind: string) => store.notes(kind).at(-1)?.data;
   // Paused until the adaptation that the last paused round was waiting for exists.

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
-import { listRunDirs, resolveRunDir, RunStore, type RunMeta } from '../../src/search/store.js';
+import { listRunDirs, resolveRunDir, RunStore, runWriter, type RunMeta } from '../../src/search/store.js';
 
 const meta: RunMeta = { runId: 'r1', createdAt: '2026-01-01T00:00:00Z', config: { name: 'x' }, configHash: 'abc', configFile: 'x.json', backend: 'cpu', versions: { hwnas: '0.1.0' } };
 const metrics = (acc: number, ms: number) => ({ accuracy: acc, latencyMs: ms, flopsM: 1, paramsM: 0.1 });
@@ -91,6 +91,26 @@ describe('RunStore', () => {
     expect(() => RunStore.openWriter(dir)).toThrow(/locked by process 4242 on host board-7; if nothing writes it any more: hwnas runs unlock r-lock/);
     expect(RunStore.unlock(dir)).toMatchObject({ pid: 4242, host: 'board-7' });
     RunStore.openWriter(dir).close();
+  });
+
+  it('runWriter: no lock, a live writer (also one of another user: EPERM), a dead one, another host', () => {
+    const dir = path.join(root, 'r-writer');
+    const writer = RunStore.create(dir, meta);
+    expect(runWriter(dir)).toMatchObject({ owner: { pid: process.pid }, alive: true });
+    writer.close();
+    expect(runWriter(dir)).toBeUndefined();
+    const lock = path.join(dir, 'writer.lock');
+    // PID 1 exists; signalling it from a non-root user fails with EPERM, which still means alive.
+    fs.writeFileSync(lock, JSON.stringify({ pid: 1, host: os.hostname() }));
+    expect(runWriter(dir)?.alive).toBe(true);
+    expect(() => RunStore.openWriter(dir)).toThrow(/being written by process 1/);
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    fs.writeFileSync(lock, dead);
+    expect(runWriter(dir)?.alive).toBe(false);
+    fs.writeFileSync(lock, JSON.stringify({ pid: 4242, host: 'board-7' }));
+    expect(runWriter(dir)?.alive).toBe('other-host');
+    fs.writeFileSync(lock, 'not a lock');
+    expect(runWriter(dir)).toEqual({ owner: undefined, alive: false });
   });
 
   it('refuses to create over an existing run and leaves nothing when the folder cannot be made', () => {
