@@ -61,3 +61,23 @@ export function positiveInt<T extends number | undefined>(flag: string, value: T
   if (value !== undefined && !(Number.isInteger(value) && (value as number) > 0)) throw new UsageError(`--${flag} must be a positive integer, got ${value}`);
   return value;
 }
+
+/**
+ * The value of a flag that kept its old name as a deprecated alias: warns once on stderr when the old name was
+ * used, so scripts keep working while their authors learn the new name.
+ */
+export function deprecatedFlag<T>(args: GlobalOptions & Record<string, unknown>, old: string, current: string, value: T): T {
+  if (args[old] !== undefined) loggerFor(args).warn(`--${old} is deprecated: use ${current.startsWith('<') ? current : `--${current}`}`);
+  return value;
+}
+
+/**
+ * The run of `export`/`report`, positional as in `runs show <run>`. Its old form `--run <run>` still works (yargs
+ * gives a positional's name as a flag the same key) with a deprecation warning.
+ * @throws UsageError without a run
+ */
+export function runArgument(args: GlobalOptions & { run?: string }): string {
+  if (args.run === undefined) throw new UsageError('give the run: its id (directory name under --results) or a run directory');
+  if (process.argv.some((a) => a === '--run' || a.startsWith('--run='))) loggerFor(args).warn('--run is deprecated: give the run as the first argument');
+  return args.run;
+}

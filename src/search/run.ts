@@ -107,6 +107,33 @@ export interface SearchOptions {
   runName?: string;
   /** Overrides `budget.evaluations`. */
   evaluations?: number;
+  /** Overrides `seed`. */
+  seed?: number;
+  /** Overrides the target device's name (the column of a measured table). */
+  device?: string;
+  /** Overrides `strategy.name` (its params are kept only when the name stays the same). */
+  strategy?: string;
+}
+
+/**
+ * The config data with the command-line overrides applied, before validation: the run stores (and `runs resume`
+ * reuses) the config it actually ran, and a bad override is reported like a bad config field.
+ */
+function withOverrides(raw: Record<string, unknown>, options: SearchOptions): Record<string, unknown> {
+  const data = structuredClone(raw);
+  if (options.evaluations !== undefined) data.budget = { ...(data.budget as object | undefined), evaluations: options.evaluations };
+  if (options.seed !== undefined) data.seed = options.seed;
+  if (options.device !== undefined) {
+    const device = data.device;
+    if (device !== null && typeof device === 'object' && 'table' in device) data.device = { ...device, column: options.device };
+    else if (device !== null && typeof device === 'object') data.device = { ...device, name: options.device };
+    else data.device = options.device;
+  }
+  if (options.strategy !== undefined) {
+    const strategy = data.strategy as { name?: unknown } | undefined;
+    data.strategy = strategy?.name === options.strategy ? strategy : { name: options.strategy };
+  }
+  return data;
 }
 
 function hashOf(value: unknown): string {
@@ -189,9 +216,9 @@ export async function startSearch(configFile: string, options: SearchOptions): P
     throw new UsageError(`--evaluations must be a positive integer, got ${options.evaluations}`);
   }
   if (options.runName !== undefined) checkRunName(options.runName, '--run-name');
-  const raw = readExperimentData(configFile);
+  if (options.seed !== undefined && !(Number.isInteger(options.seed) && options.seed >= 0)) throw new UsageError(`--seed must be a non-negative integer, got ${options.seed}`);
+  const raw = withOverrides(readExperimentData(configFile), options);
   const config = loadSearchConfig(raw, configFile);
-  if (options.evaluations !== undefined) config.budget.evaluations = options.evaluations;
   const configHash = hashOf(config);
   const outputDir = options.outputDir ?? config.output.dir;
   const runName = options.runName ?? config.output.runName;
@@ -207,7 +234,6 @@ export async function startSearch(configFile: string, options: SearchOptions): P
     pause = err;
   }
   const stored = structuredClone(raw);
-  if (options.evaluations !== undefined) stored.budget = { ...(stored.budget as object), evaluations: options.evaluations };
   // Redis credentials are never stored: the URL is kept with its password masked (resume takes $HWNAS_REDIS_URL).
   const executor = stored.executor as { redis?: unknown } | undefined;
   if (typeof executor?.redis === 'string') stored.executor = { ...executor, redis: maskRedisUrl(executor.redis) };

@@ -33,7 +33,7 @@ describe('quickstart (subprocess, reduced budget)', () => {
     expect(r.stdout).toMatch(/fit: leave-one-out MAPE [\d.]+ %, Spearman ρ -?[\d.]+ on the measurements; 90 % intervals ÷\/× [\d.]+/);
     expect(r.stdout).toMatch(/predictor:nasflat\(quickstart\)→mobile-npu/);
     // What to do next, with this run's id (the results folder is the default one of this working directory).
-    expect(r.stdout).toMatch(/next:\n\s+hwnas runs show q\s+# .*\n\s+hwnas report --run q\s/);
+    expect(r.stdout).toMatch(/next:\n\s+hwnas runs show q\s+# .*\n\s+hwnas runs trials q\s+# .*\n\s+hwnas report q\s/);
     const check = /front re-checked on mobile-npu \(simulated:mobile-npu@\d+\), (\d+) archs: predicted vs true latency Spearman ρ (-?[\d.]+), Kendall τ (-?[\d.]+), MAPE ([\d.]+) %/.exec(r.stdout);
     expect(check).not.toBeNull();
 

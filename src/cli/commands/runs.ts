@@ -1,14 +1,16 @@
-// `hwnas runs list|show|resume`: inspect stored runs (also while a search writes them) and resume killed ones.
+// `hwnas runs list|show|trials|resume|unlock`: inspect stored runs (also while a search writes them) and resume killed ones.
 import path from 'node:path';
+import { toCsv } from '../../core/csv.js';
+import { UsageError } from '../../core/errors.js';
 import { formatTable } from '../../core/table.js';
 import { listRunDirs, resolveRunDir, RunStore, withRunReader as withReader } from '../../search/store.js';
 import { formatFront, formatHypervolume, summariseRun } from '../../search/summary.js';
 import { backendFor, defineCommand, loggerFor, out, outJson } from '../command.js';
 import type { Verification } from '../../search/run.js';
+import type { Trial } from '../../search/types.js';
 import { formatAdaptation, formatVerification, printOutcome, searchOptions } from './search.js';
 
 const resultsOption = { type: 'string', default: 'results', describe: 'Folder holding the run directories' } as const;
-
 
 const list = defineCommand({
   command: 'list',
@@ -73,6 +75,56 @@ const show = defineCommand({
   },
 });
 
+/** The columns of `runs trials` (CSV header, JSON keys), one row per trial as in optuna's trials_dataframe. */
+const TRIAL_COLUMNS = [
+  'index', 'batch', 'state', 'arch', 'accuracy', 'latencyMs', 'latencyLowerMs', 'latencyUpperMs', 'flopsM', 'paramsM',
+  'accuracySource', 'latencySource', 'flopsSource', 'paramsSource', 'error',
+] as const;
+type TrialRow = Record<(typeof TRIAL_COLUMNS)[number], string | number | null>;
+
+function trialRow(t: Trial): TrialRow {
+  const m = t.metrics;
+  return {
+    index: t.index, batch: t.batch, state: t.state, arch: t.arch,
+    accuracy: m?.accuracy ?? null, latencyMs: m?.latencyMs ?? null, latencyLowerMs: m?.latencyLowerMs ?? null, latencyUpperMs: m?.latencyUpperMs ?? null,
+    flopsM: m?.flopsM ?? null, paramsM: m?.paramsM ?? null,
+    accuracySource: t.sources?.accuracy ?? null, latencySource: t.sources?.latencyMs ?? null, flopsSource: t.sources?.flopsM ?? null, paramsSource: t.sources?.paramsM ?? null,
+    error: t.error ?? null,
+  };
+}
+
+/** Arch strings longer than this are cut in the text table (whole in --json and --csv). */
+const ARCH_SHOWN = 40;
+
+const trials = defineCommand({
+  command: 'trials <run>',
+  describe: 'Every trial of a run: index, batch, state, arch, metrics with their 90 % interval, the source of each metric and the error of a failed one',
+  builder: (y) =>
+    y
+      .positional('run', { type: 'string', demandOption: true, describe: 'Run id (directory name under --results) or a run directory' })
+      .option('results', resultsOption)
+      .option('json', { type: 'boolean', default: false, describe: `Print a JSON array of {${TRIAL_COLUMNS.join(', ')}} (null where a trial has no value)` })
+      .option('csv', { type: 'boolean', default: false, describe: 'Print CSV with the --json columns (empty where a trial has no value)' }),
+  handler: (args) => {
+    if (args.json && args.csv) throw new UsageError('give --json or --csv, not both');
+    const rows = withReader(resolveRunDir(args.run, args.results), (store) => store.trials()).map(trialRow);
+    if (args.json) return outJson(rows);
+    if (args.csv) {
+      process.stdout.write(toCsv([...TRIAL_COLUMNS], rows.map((r) => TRIAL_COLUMNS.map((c) => r[c] ?? ''))));
+      return;
+    }
+    if (rows.length === 0) return out(`run ${args.run} has no trials yet`);
+    const cut = (arch: string) => (arch.length > ARCH_SHOWN ? `${arch.slice(0, ARCH_SHOWN - 1)}…` : arch);
+    const num = (x: string | number | null) => (x === null ? '' : x);
+    out(
+      formatTable(
+        ['#', 'batch', 'state', 'arch', 'accuracy', 'latency ms', 'FLOPs M', 'params M', 'error'],
+        rows.map((r) => [r.index as number, r.batch as number, String(r.state), cut(String(r.arch)), num(r.accuracy), num(r.latencyMs), num(r.flopsM), num(r.paramsM), r.error === null ? '' : String(r.error)]),
+      ),
+    );
+  },
+});
+
 const resume = defineCommand({
   command: 'resume <run>',
   describe: 'Continue a killed or interrupted run from its committed events; ends with the front an uninterrupted run gives',
@@ -109,7 +161,7 @@ const unlock = defineCommand({
 
 export const runsCommand = defineCommand({
   command: 'runs <command>',
-  describe: 'List, show, resume and unlock search runs',
-  builder: (y) => y.command([list, show, resume, unlock] as never).demandCommand(1),
+  describe: 'List, show, list the trials of, resume and unlock search runs',
+  builder: (y) => y.command([list, show, trials, resume, unlock] as never).demandCommand(1),
   handler: () => {},
 });

@@ -1,6 +1,6 @@
-// `hwnas search --config …`: run a hardware-aware search and print its Pareto front and the next commands.
+// `hwnas search --config … [overrides]`: run a hardware-aware search and print its Pareto front and the next commands.
 import path from 'node:path';
-import { backendFor, defineCommand, loggerFor, out, outJson } from '../command.js';
+import { backendFor, defineCommand, deprecatedFlag, loggerFor, out, outJson } from '../command.js';
 import { formatHypervolume, formatFront, summariseRun, type RunSummary } from '../../search/summary.js';
 import type { SearchOutcome, Verification } from '../../search/run.js';
 import { RunStore } from '../../search/store.js';
@@ -48,8 +48,9 @@ export function nextCommands(runId: string, resultsDir: string): string {
   const results = path.resolve(resultsDir) === path.resolve('results') ? '' : ` --results ${resultsDir}`;
   const lines: [string, string][] = [
     [`hwnas runs show ${runId}${results}`, 'config, provenance, front, failed trials'],
-    [`hwnas report --run ${runId}${results}`, 'HTML report: Pareto front, per-layer costs'],
-    [`hwnas export --run ${runId}${results} --out ${runId}-models`, "the front's models"],
+    [`hwnas runs trials ${runId}${results}`, 'every trial with metrics, sources and errors (--csv, --json)'],
+    [`hwnas report ${runId}${results}`, 'HTML report: Pareto front, per-layer costs'],
+    [`hwnas export ${runId}${results} --out ${runId}-models`, "the front's models"],
     [`hwnas runs resume ${runId}${results}`, 'continue the run if it was interrupted'],
   ];
   const width = Math.max(...lines.map(([command]) => command.length));
@@ -93,19 +94,24 @@ export const searchCommand = defineCommand({
   builder: (y) =>
     y
       .option('config', { type: 'string', demandOption: true, describe: 'Experiment config (JSON/YAML) with space, device, latency, accuracy, objectives, constraints, strategy, budget' })
-      .option('out-dir', { type: 'string', describe: 'Folder for the run directory, overriding output.dir (default results)' })
+      .option('results', { type: 'string', describe: 'Folder for the run directory, overriding output.dir (default results)' })
+      .option('out-dir', { type: 'string', hidden: true, deprecated: 'use --results', describe: 'Old name of --results' })
       .option('run-name', { type: 'string', describe: 'Run id (directory name), overriding output.runName; must not exist yet' })
+      .option('device', { type: 'string', describe: 'Target device, overriding the name of the config device (the column of a measured table)' })
+      .option('seed', { type: 'number', describe: 'Seed, overriding the config seed' })
+      .option('strategy', { type: 'string', describe: 'Search strategy, overriding strategy.name (its params are dropped when the name changes)' })
       .option('evaluations', { type: 'number', describe: 'Evaluation budget, overriding budget.evaluations' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the run summary (as `runs show --json`) instead of the table' })
       .option('progress', { type: 'boolean', default: true, describe: 'Show a progress bar (--no-progress to hide)' }),
   handler: async (args) => {
     // Validate the config before paying for the backend start-up.
     const config = loadExperimentConfig(args.config);
+    const results = deprecatedFlag(args, 'out-dir', 'results', args.results ?? args.outDir);
     const backend = await backendFor(args, config.backend);
     const { startSearch } = await import('../../search/run.js');
     const { closeExecutors } = await import('../../executor/devices.js');
     try {
-      const outcome = await startSearch(args.config, { ...searchOptions(args), backend, outputDir: args.outDir, runName: args.runName, evaluations: args.evaluations });
+      const outcome = await startSearch(args.config, { ...searchOptions(args), backend, outputDir: results, runName: args.runName, evaluations: args.evaluations, seed: args.seed, device: args.device, strategy: args.strategy });
       printOutcome(outcome, args.json);
     } finally {
       await closeExecutors();
