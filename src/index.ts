@@ -6,7 +6,8 @@ export { initBackend, currentBackend, BACKEND_NAMES, type BackendInfo, type Back
 export { readCsv, toCsv, type CsvTable } from './core/csv.js';
 export { loadExperimentConfig, experimentSchema, type ExperimentConfig } from './core/config/schema.js';
 export { validate } from './core/config/validate.js';
-export type { SearchSpace, Layer, LayerOrigin, LayerGraph, InputShape, OpGraph } from './spaces/types.js';
+export type { SearchSpace, ArchChoices, Layer, LayerOrigin, LayerGraph, InputShape, OpGraph } from './spaces/types.js';
+export { choiceMoves } from './spaces/choices.js';
 export { buildTfModel } from './spaces/tfjs-model.js';
 export { archToOnnx, onnxFromGraph, readOnnxSummary, samePadding, ONNX_OPSET, ONNX_INPUT, ONNX_OUTPUT, type OnnxModelInfo } from './formats/onnx.js';
 export { importModel, importModelFile, detectModelFormat, syntheticOnnxChain, ONNX_OPS, TFJS_LAYERS, MODEL_FORMATS, type ImportedModel, type ModelFormat } from './formats/import/index.js';

@@ -111,6 +111,24 @@ export interface OpGraph {
   adjacency: number[][];
 }
 
+/** An arch as a tuple of independent choices: each of `positions` positions takes a value in 0..options-1. */
+export interface ArchChoices {
+  /** NB201: the 6 cell edges; FBNet: the 22 blocks. */
+  readonly positions: number;
+  /** Values of every position (NB201: 5 ops; FBNet: 9 block choices). */
+  readonly options: number;
+  /** The choices of a canonical arch. @throws UnknownArchError */
+  parse(arch: string): ArrayLike<number>;
+  /** The canonical arch of a tuple of choices. */
+  format(choices: readonly number[]): string;
+  /**
+   * The layer list is the union of per-position layer groups, each depending only on its position and choice
+   * (NB201: every edge is built whatever the others are; FBNet: block shapes depend only on the block index).
+   * Simulated latency is then exactly additive over choices, which fast scoring uses.
+   */
+  readonly additiveLayers: boolean;
+}
+
 /** A NAS search space. Every method takes and returns canonical arch strings. */
 export interface SearchSpace {
   readonly name: string;
@@ -124,6 +142,8 @@ export interface SearchSpace {
   readonly opVocabulary: readonly string[];
   /** Number of nodes of every op graph of this space. */
   readonly graphNodes: number;
+  /** The arch as a tuple of choices, where it is one (crossover and fast scoring use it; `choiceMoves` gives the moves). */
+  readonly choices?: ArchChoices;
 
   /** Validate and normalise an arch given as canonical string or (NB201) index. @throws UnknownArchError */
   canonical(arch: string | number): string;

@@ -34,6 +34,17 @@ describe.each(spaceRegistry.names())('search space %s (conformance)', (name) => 
     }
   });
 
+  it.runIf(space.choices !== undefined)('declares choices that round-trip its archs and span its neighbours', () => {
+    const choices = space.choices!;
+    for (const a of archs) {
+      const values = Array.from(choices.parse(a));
+      expect(values).toHaveLength(choices.positions);
+      expect(values.every((v) => Number.isInteger(v) && v >= 0 && v < choices.options)).toBe(true);
+      expect(choices.format(values)).toBe(a);
+      expect(space.neighbours(a)).toHaveLength(choices.positions * (choices.options - 1));
+    }
+  });
+
   it('gives op graphs over its vocabulary with input first, output last and a forward-only adjacency', () => {
     for (const a of archs) {
       const g = space.opGraph(a);

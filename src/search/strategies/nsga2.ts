@@ -2,7 +2,6 @@
 // the parents are the best `population` evaluated trials by (violation, rank, crowding); children come from binary
 // tournaments, uniform crossover of the arch's choices (where the space is a tuple of choices) and mutation.
 import { z } from 'zod';
-import { additiveSpaces } from '../../hardware/fast.js';
 import type { Rng } from '../../core/rng.js';
 import type { SearchSpace } from '../../spaces/types.js';
 import type { StrategyFactory } from '../types.js';
@@ -20,8 +19,8 @@ const params = z
   .strict();
 
 function crossover(space: SearchSpace, a: string, b: string, rng: Rng): string {
-  if (!additiveSpaces.has(space.name)) return a;
-  const codec = additiveSpaces.get(space.name);
+  const codec = space.choices;
+  if (codec === undefined) return a;
   const x = codec.parse(a);
   const y = codec.parse(b);
   return space.canonical(codec.format(Array.from({ length: codec.positions }, (_, p) => (rng.next() < 0.5 ? x[p] : y[p]))));

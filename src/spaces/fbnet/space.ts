@@ -1,7 +1,7 @@
 // The 22-block FBNet search space of HW-NAS-Bench / HELP: arch strings, op graph, sampling, costs, models.
 import { UnknownNameError } from '../../core/errors.js';
-import type { Rng } from '../../core/rng.js';
-import type { InputShape, OpGraph, SearchSpace } from '../types.js';
+import type { ArchChoices, InputShape, OpGraph, SearchSpace } from '../types.js';
+import { choiceMoves } from '../choices.js';
 import { FBNET_BLOCKS, FBNET_OPS, canonicalFbnet, formatFbnet, parseFbnet } from './arch.js';
 import { fbnetLayers } from './macro.js';
 import { buildTfModel } from '../tfjs-model.js';
@@ -9,6 +9,8 @@ import { fbnetGraph } from './graph.js';
 
 const VOCABULARY = ['input', ...FBNET_OPS, 'output'] as const;
 const GRAPH_NODES = FBNET_BLOCKS + 2;
+/** One block choice per block. */
+const CHOICES: ArchChoices = { positions: FBNET_BLOCKS, options: FBNET_OPS.length, parse: parseFbnet, format: formatFbnet, additiveLayers: true };
 
 /** HW-NAS-Bench's FBNet data is in the CIFAR-100 setting; other datasets change only resolution and classes. */
 const INPUTS: Record<string, Omit<InputShape, 'batchSize'>> = {
@@ -31,6 +33,7 @@ export const fbnetSpace: SearchSpace = {
   sizeLabel: `9^22 ≈ ${(9 ** FBNET_BLOCKS).toExponential(2)}`,
   opVocabulary: VOCABULARY,
   graphNodes: GRAPH_NODES,
+  choices: CHOICES,
 
   defaultInput(dataset = 'cifar100') {
     const base = INPUTS[dataset];
@@ -53,30 +56,5 @@ export const fbnetSpace: SearchSpace = {
   graph: fbnetGraph,
   buildModel: (arch: string, input: InputShape, options: { seed?: number } = {}) => buildTfModel(fbnetGraph(arch, input), input, { seed: options.seed ?? 0, seedLabel: 'fbnet-weights', name: `fbnet_${arch}` }),
 
-  sample(rng: Rng) {
-    return formatFbnet(Array.from({ length: FBNET_BLOCKS }, () => rng.int(FBNET_OPS.length)));
-  },
-
-  mutate(arch: string, rng: Rng) {
-    const choices = parseFbnet(arch);
-    const block = rng.int(FBNET_BLOCKS);
-    // Draw from the 8 other choices so the result always differs from `arch`.
-    const other = rng.int(FBNET_OPS.length - 1);
-    choices[block] = other >= choices[block] ? other + 1 : other;
-    return formatFbnet(choices);
-  },
-
-  neighbours(arch: string) {
-    const choices = parseFbnet(arch);
-    const out: string[] = [];
-    for (let block = 0; block < FBNET_BLOCKS; block++) {
-      for (let c = 0; c < FBNET_OPS.length; c++) {
-        if (c === choices[block]) continue;
-        const next = choices.slice();
-        next[block] = c;
-        out.push(formatFbnet(next));
-      }
-    }
-    return out;
-  },
+  ...choiceMoves(CHOICES),
 };

@@ -1,7 +1,7 @@
 // The NAS-Bench-201 search space: cell strings, official indices, op graph, iso keys, sampling, costs, models.
 import { UnknownArchError, UnknownNameError } from '../../core/errors.js';
-import type { Rng } from '../../core/rng.js';
-import type { InputShape, OpGraph, SearchSpace } from '../types.js';
+import type { ArchChoices, InputShape, OpGraph, SearchSpace } from '../types.js';
+import { choiceMoves } from '../choices.js';
 import { NB201_EDGES, NB201_EDGE_COUNT, NB201_OPS, NB201_SIZE, codeToOps, formatNb201, opsToCode, parseNb201 } from './arch.js';
 import { nb201IsoKeyOfOps } from './iso.js';
 import { nb201Layers } from './macro.js';
@@ -10,6 +10,8 @@ import { nb201Graph } from './graph.js';
 import { officialOrder } from './official-order.js';
 
 const VOCABULARY = ['input', ...NB201_OPS, 'output'] as const;
+/** One op per cell edge; a sample is one uniform draw of the 5^6 cell codes (`opsToCode` order). */
+const CHOICES: ArchChoices = { positions: NB201_EDGE_COUNT, options: NB201_OPS.length, parse: parseNb201, format: formatNb201, additiveLayers: true };
 /** input, one node per edge op, output. */
 const GRAPH_NODES = NB201_EDGE_COUNT + 2;
 
@@ -55,6 +57,7 @@ export const nb201Space: SearchSpace = {
   sizeLabel: String(NB201_SIZE),
   opVocabulary: VOCABULARY,
   graphNodes: GRAPH_NODES,
+  choices: CHOICES,
 
   defaultInput(dataset = 'cifar10') {
     const base = INPUTS[dataset];
@@ -90,30 +93,5 @@ export const nb201Space: SearchSpace = {
   graph: nb201Graph,
   buildModel: (arch: string, input: InputShape, options: { seed?: number } = {}) => buildTfModel(nb201Graph(arch, input), input, { seed: options.seed ?? 0, seedLabel: 'nb201-weights', name: 'nb201' }),
 
-  sample(rng: Rng) {
-    return formatNb201(codeToOps(rng.int(NB201_SIZE)));
-  },
-
-  mutate(arch: string, rng: Rng) {
-    const ops = parseNb201(arch);
-    const edge = rng.int(NB201_EDGE_COUNT);
-    // Draw from the 4 other ops so the result always differs from `arch`.
-    const other = rng.int(NB201_OPS.length - 1);
-    ops[edge] = other >= ops[edge] ? other + 1 : other;
-    return formatNb201(ops);
-  },
-
-  neighbours(arch: string) {
-    const ops = parseNb201(arch);
-    const out: string[] = [];
-    for (let edge = 0; edge < NB201_EDGE_COUNT; edge++) {
-      for (let op = 0; op < NB201_OPS.length; op++) {
-        if (op === ops[edge]) continue;
-        const next = ops.slice();
-        next[edge] = op;
-        out.push(formatNb201(next));
-      }
-    }
-    return out;
-  },
+  ...choiceMoves(CHOICES),
 };
