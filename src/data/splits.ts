@@ -15,7 +15,8 @@ const splitsSchema = z.object({
 
 /** One few-shot transfer task: pretrain on `train` (source) devices, adapt to each `test` (target) device. */
 export interface DeviceTask {
-  space: 'nb201' | 'fbnet';
+  /** Search space name, as the file keys it (NASFLAT's file has `nb201` and `fbnet`). */
+  space: string;
   task: string;
   train: string[];
   test: string[];
@@ -25,16 +26,17 @@ export interface DeviceTask {
 }
 
 /**
- * Load `nasflat/device_task_splits.json`: tasks per space, keyed by task id (`'0'`…`'5'`).
+ * Load `nasflat/device_task_splits.json`: tasks per space name, keyed by task id (`'0'`…`'5'`).
  * @throws DataFileError for a missing file, invalid JSON (line, char) or a wrong field (its path)
  */
-export function loadDeviceTaskSplits(file: string): { nb201: Map<string, DeviceTask>; fbnet: Map<string, DeviceTask> } {
-  const data = readJsonData(file, splitsSchema);
-  const tasks = (space: 'nb201' | 'fbnet') =>
-    new Map(
-      Object.entries(data[space]).map(([task, t]) => [task, { space, task, train: t.train, test: t.test, comment: t.comment, missingFromHelpData: t.missing_from_help_data }]),
-    );
-  return { nb201: tasks('nb201'), fbnet: tasks('fbnet') };
+export function loadDeviceTaskSplits(file: string): Readonly<Record<string, Map<string, DeviceTask> | undefined>> {
+  const data: Record<string, Record<string, z.output<typeof taskSchema>>> = readJsonData(file, splitsSchema);
+  return Object.fromEntries(
+    Object.entries(data).map(([space, tasks]) => [
+      space,
+      new Map(Object.entries(tasks).map(([task, t]) => [task, { space, task, train: t.train, test: t.test, comment: t.comment, missingFromHelpData: t.missing_from_help_data }])),
+    ]),
+  );
 }
 
 const metaSchema = z.object({
@@ -48,8 +50,8 @@ export interface HelpMeta {
   /** FBNet block choices in index order. */
   fbnetPrimitives: string[];
   fbnetClasses: number;
-  /** HELP's reference archs (measured on every device for its hardware embedding), as `arch_index` values. */
-  referenceArchIndices: { nb201: number[]; fbnet: number[] };
+  /** HELP's reference archs (measured on every device for its hardware embedding) per space name, as `arch_index` values. */
+  referenceArchIndices: Readonly<Record<string, number[] | undefined>>;
 }
 
 /** Load `help/help_meta.json`. @throws DataFileError as for `loadDeviceTaskSplits` */

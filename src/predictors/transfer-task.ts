@@ -37,7 +37,7 @@ export function resolveDeviceData(space: SearchSpace, spec: DeviceDataSpec, file
   let taskComment: string | undefined;
   if (spec.task !== undefined) {
     if (spec.splits === undefined) throw new ConfigError(file, `${section}.splits`, 'a task needs the device task splits file (device_task_splits.json)');
-    const tasks = loadDeviceTaskSplits(spec.splits)[space.name as 'nb201' | 'fbnet'];
+    const tasks = loadDeviceTaskSplits(spec.splits)[space.name];
     const task = tasks?.get(spec.task);
     if (task === undefined) throw new ConfigError(file, `${section}.task`, `no task '${spec.task}' for space ${space.name} (tasks: ${[...(tasks?.keys() ?? [])].join(', ')})`);
     if (task.missingFromHelpData.length > 0) {
@@ -63,7 +63,7 @@ export function resolveDeviceData(space: SearchSpace, spec: DeviceDataSpec, file
 function referenceArchs(space: SearchSpace, table: LatencyTable, spec: DeviceDataSpec): string[] | undefined {
   const metaFile = spec.helpMeta ?? path.join(path.dirname(spec.latencies), 'help_meta.json');
   if (!fs.existsSync(metaFile)) return undefined;
-  const indices = loadHelpMeta(metaFile).referenceArchIndices[space.name as 'nb201' | 'fbnet'];
+  const indices = loadHelpMeta(metaFile).referenceArchIndices[space.name];
   const archs = indices?.map((i) => table.archAtIndex(i));
   return archs !== undefined && archs.every((a) => a !== undefined) ? (archs as string[]) : undefined;
 }
