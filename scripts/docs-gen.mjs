@@ -35,7 +35,13 @@ function recordBuilder(builder) {
       get(_, prop) {
         if (prop === 'option' || prop === 'options') return addOption(node.options);
         if (prop === 'positional') return addOption(node.positionals);
-        if (prop === 'command' || prop === 'commands') return (...args) => (node.commands.push(...args.flat().filter((c) => typeof c === 'object')), stand);
+        if (prop === 'command' || prop === 'commands')
+          return (first, ...rest) => {
+            // Object form (`.command(module)`, `.command([a, b])`) or positional form (`.command(cmd, describe, builder, handler)`).
+            if (typeof first === 'string' || (Array.isArray(first) && typeof first[0] === 'string')) node.commands.push({ command: first, describe: rest[0], builder: rest[1] });
+            else node.commands.push(...[first].flat().filter((c) => c && typeof c === 'object'));
+            return stand;
+          };
         if (prop === 'then' || typeof prop === 'symbol') return undefined;
         return () => stand;
       },
@@ -85,7 +91,7 @@ function commandSection(cmd, parents, lines) {
     .filter((o) => !o.hidden)
     .map((o) => {
       const aliasList = [o.alias ?? []].flat().map((a) => (a.length === 1 ? `-${a}` : `--${a}`));
-      return [[`--${o.name}`, ...aliasList].map(code).join(', '), optionType(o), optionDefault(o), describeOf(o) + (o.deprecated ? ' (deprecated)' : '')];
+      return [[`--${o.name}`, ...aliasList].map(code).join(', '), optionType(o), optionDefault(o), describeOf(o) + (o.deprecated ? ` (deprecated${typeof o.deprecated === 'string' ? `: ${o.deprecated}` : ''})` : '')];
     });
   if (options.length > 0) lines.push(table(['flag', 'type', 'default', 'description'], options), '');
   for (const sub of node.commands) commandSection(sub, full, lines);
