@@ -24,9 +24,15 @@ const table = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '--
  */
 function recordBuilder(builder) {
   const node = { options: [], positionals: [], commands: [] };
+  // A key declared twice (a shared option refined later) is one row, the later settings winning, as in yargs.
+  const declare = (list, name, settings) => {
+    const at = list.findIndex((o) => o.name === name);
+    if (at < 0) list.push({ name, ...settings });
+    else list[at] = { ...list[at], ...settings };
+  };
   const addOption = (list) => (key, opt) => {
-    if (typeof key === 'object') for (const [k, v] of Object.entries(key)) list.push({ name: k, ...v });
-    else list.push({ name: key, ...(opt ?? {}) });
+    if (typeof key === 'object') for (const [k, v] of Object.entries(key)) declare(list, k, v);
+    else declare(list, key, opt ?? {});
     return stand;
   };
   const stand = new Proxy(
