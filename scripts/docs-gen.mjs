@@ -360,7 +360,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     else fs.writeFileSync(target, text);
   }
   if (stale.length > 0) {
-    process.stderr.write(`${stale.join(', ')} differ from the code: run \`npm run docs:gen\` and commit the result\n`);
+    process.stderr.write(`${stale.join(' and ')} ${stale.length === 1 ? 'differs' : 'differ'} from the code: run \`npm run docs:gen\` and commit the result\n`);
     process.exit(1);
   }
 }
