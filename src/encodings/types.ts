@@ -12,6 +12,8 @@ export interface Encoder {
   isAvailableFor?(space: SearchSpace): boolean;
   /** Vector length for `space`. */
   dimension(space: SearchSpace): number;
+  /** Names of the dimensions where they have a meaning (`synflow`, `nwot`, …), `dimension(space)` of them; CSVs use them as columns. */
+  columns?(space: SearchSpace): string[];
   /** Encoder version plus config/weights fingerprint: the cache key part that invalidates stale vectors. */
   version(space: SearchSpace): string;
   /** One vector per arch, in order. Archs must be canonical strings of `space`. */

@@ -349,6 +349,7 @@ export function createZcpEncoder(options: ZcpEncoderOptions = {}): Encoder {
     description: `zero-cost proxies computed with TF.js on a seeded synthetic batch (${proxies.join(', ')})`,
     needsTraining: false,
     dimension: () => proxies.length,
+    columns: () => [...proxies],
     version: () => `zcp-3;proxies=${proxies.join(',')};seed=${seed};batch=${batchSize};dataset=${options.dataset ?? 'default'};resolution=${options.resolution ?? 'default'}`,
     async encode(space, archs) {
       const input = space.defaultInput(options.dataset);
@@ -394,6 +395,7 @@ export function createZcpTableEncoder(source: ZcpTableSource): Encoder {
     description: `zero-cost proxies read from ${path.basename(source.file)}${source.dataset === undefined ? '' : ` (${source.dataset})`}`,
     needsTraining: false,
     dimension: (space) => proxiesOf(space).length,
+    columns: (space) => [...proxiesOf(space)],
     version: (space) => `zcp-table-1;file=${path.resolve(source.file)};stat=${fingerprint};dataset=${source.dataset ?? '-'};proxies=${proxiesOf(space).join(',')}`,
     async encode(space, archs) {
       const table = tableFor(space);

@@ -56,6 +56,19 @@ describe('hwnas config check (subprocess)', () => {
     expect(JSON.parse(b.stdout)).toEqual(JSON.parse(a.stdout));
   });
 
+  it('prints a search config with the search defaults: objectives, constraints, strategy and its params, budget', () => {
+    const file = path.join(dir, 'search.json');
+    fs.writeFileSync(file, JSON.stringify({ ...valid, device: 'mobile-cpu', latency: { source: 'device' }, accuracy: { source: 'zcp', proxy: 'synflow' } }));
+    const r = runCli(['config', 'check', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      objectives: [{ metric: 'accuracy' }, { metric: 'latencyMs' }],
+      constraints: [],
+      strategy: { name: 'regularized-evolution', params: {} },
+      budget: { evaluations: 200 },
+    });
+  });
+
   it.each(CASES)('%s: one line naming the field path, non-zero exit', (_name, fileName, text, fieldPath, reason) => {
     const file = path.join(dir, fileName);
     fs.writeFileSync(file, text);

@@ -32,6 +32,23 @@ describe('hwnas encode / encoders list', () => {
     expect(rows.find((e) => e.name === 'adjacency')?.cached).toBe(0);
   });
 
+  it('takes what `hwnas sample` prints (one arch per line) and names the zcp columns by proxy', () => {
+    const sampled = runCli(['sample', '--n', '3', '--sampler', 'random', '--seed', '4'], { env });
+    expect(sampled.code, sampled.stderr).toBe(0);
+    const lines = path.join(dir, 'sampled.txt');
+    fs.writeFileSync(lines, `# from hwnas sample\n${sampled.stdout}`);
+    const r = runCli(['encode', '--encoder', 'zcp', '--archs', lines, '--json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
+    expect(rows.map((row) => row.arch)).toEqual(sampled.stdout.trim().split('\n'));
+    expect(Object.keys(rows[0])).toEqual(['arch', 'params', 'flops', 'l2_norm', 'nwot', 'synflow', 'zen']);
+    const csv = runCli(['encode', '--encoder', 'zcp', '--archs', lines], { env });
+    expect(csv.stdout.split('\n')[0]).toBe('arch,params,flops,l2_norm,nwot,synflow,zen');
+
+    fs.writeFileSync(lines, `${archs[0]}\nnot-an-arch\n`);
+    expect(runCli(['encode', '--encoder', 'path', '--archs', lines], { env }).stderr).toMatch(new RegExp(`${lines.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2`));
+  });
+
   it('needs exactly one of --archs and --all, and names unknown encoders', () => {
     expect(runCli(['encode', '--encoder', 'path'], { env }).stderr).toMatch(/exactly one of --archs/);
     expect(runCli(['encode', '--encoder', 'paths', '--all'], { env }).stderr).toMatch(/paths.*adjacency/s);

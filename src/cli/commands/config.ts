@@ -1,16 +1,18 @@
 // `hwnas config check <file>`: validate a config and print it with defaults filled in.
 import { loadExperimentConfig } from '../../core/config/schema.js';
+import { withSearchDefaults } from '../../core/config/search.js';
 import { defineCommand, outJson } from '../command.js';
 
 const check = defineCommand({
   command: 'check <file>',
-  describe: 'Validate an experiment config (JSON or YAML): schema, names (space, strategy, device, sampler, proxy) and files; print it with defaults',
+  describe: 'Validate an experiment config (JSON or YAML): schema, names (space, strategy, device, sampler, proxy) and files; print it as JSON with every default filled in (a search config\'s objectives, constraints, strategy.params, budget too)',
   builder: (y) => y.positional('file', { type: 'string', demandOption: true, describe: 'Config file (.json, .yaml, .yml)' }),
   handler: async (args) => {
     const config = loadExperimentConfig(args.file);
     const { checkReferences } = await import('../../search/check.js');
     checkReferences(config, args.file);
-    outJson(config);
+    // A search config (one with a device) is printed as `search` runs it: objectives, constraints, strategy and its params, budget.
+    outJson(config.device === undefined ? config : withSearchDefaults(config));
   },
 });
 

@@ -123,9 +123,13 @@ const show = defineCommand({
 const validateCmd = defineCommand({
   command: 'validate <file>',
   describe: 'Check a device profile file (JSON or YAML); a malformed one is reported as file: field path: reason',
-  builder: (y) => y.positional('file', { type: 'string', demandOption: true, describe: 'Profile file' }),
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string', demandOption: true, describe: 'Profile file' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON {file, name, kind, version, schema} for a valid profile (a bad one is an error either way)' }),
   handler: (args) => {
     const p = loadProfile(args.file);
+    if (args.json) return outJson({ file: args.file, name: p.name, kind: p.kind, version: p.version, schema: PROFILE_SCHEMA_VERSION });
     out(`${args.file}: ok (${p.name}, ${p.kind}, v${p.version}, schema ${PROFILE_SCHEMA_VERSION})`);
   },
 });
@@ -136,10 +140,12 @@ const add = defineCommand({
   builder: (y) =>
     withDevicesDir(y)
       .positional('file', { type: 'string', demandOption: true, describe: 'Profile file (JSON or YAML)' })
-      .option('force', { type: 'boolean', default: false, describe: 'Replace an existing user device of the same name' }),
+      .option('force', { type: 'boolean', default: false, describe: 'Replace an existing user device of the same name' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON {name, kind, version, file} of the added device' }),
   handler: (args) => {
     const profile = loadProfile(args.file);
     const written = saveUserProfile(profile, resolveDevicesDir(args.devicesDir), { overwrite: args.force });
+    if (args.json) return outJson({ name: profile.name, kind: profile.kind, version: profile.version, file: written });
     out(`added ${profile.name} (${profile.kind} v${profile.version}) -> ${written}`);
   },
 });
@@ -214,7 +220,7 @@ const measure = defineCommand({
       .option('all', { type: 'boolean', default: false, describe: 'Measure every arch of an enumerable space (nb201: 15,625) in index order' })
       .option('model', { type: 'string', describe: 'Time this ONNX file instead of built archs (onnxruntime devices)' })
       .option('seed', { type: 'number', default: 0, describe: "Seed for sampling archs and the models' initial weights" })
-      .option('out', { type: 'string', describe: `Output CSV (${MEASURE_COLUMNS.join(',')}); rows are appended as they are measured. Required unless --model` })
+      .option('out', { type: 'string', describe: `Output CSV file (${MEASURE_COLUMNS.join(',')}); rows are appended as they are measured. Required unless --model` })
       .option('warmup', { type: 'number', describe: "Untimed runs per arch before timing (default: the profile's)" })
       .option('min-repeats', { type: 'number', describe: "Timed runs per arch at least (default: the profile's)" })
       .option('max-repeats', { type: 'number', describe: "Timed runs per arch at most (default: the profile's)" })
@@ -371,7 +377,8 @@ const importTable = defineCommand({
         type: 'string',
         describe: "HELP meta JSON whose reference-arch indices are stored as the device's reference latencies (default: help_meta.json beside the table, when it exists)",
       })
-      .option('force', { type: 'boolean', default: false, describe: 'Replace an existing user device of the same name' }),
+      .option('force', { type: 'boolean', default: false, describe: 'Replace an existing user device of the same name' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON {name, archs, batchSize, resolution, referenceArchs, file} of the added device' }),
   handler: (args) => {
     checkDeviceName(args.name, 'device name');
     const space = getSpace(args.space);
@@ -404,6 +411,7 @@ const importTable = defineCommand({
       ...(reference && { reference }),
     };
     const written = saveUserProfile(profile, resolveDevicesDir(args.devicesDir), { overwrite: args.force });
+    if (args.json) return outJson({ name: profile.name, archs: table.archs.length, batchSize, resolution, referenceArchs: reference?.latencies.length ?? 0, file: written });
     const refs = reference ? `, ${reference.latencies.length} reference archs` : '';
     out(`added measured-table device ${profile.name}: ${table.archs.length} archs, batch ${batchSize}, resolution ${resolution}${refs} -> ${written}`);
   },

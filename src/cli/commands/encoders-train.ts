@@ -22,7 +22,7 @@ export const encodersTrainCommand = defineCommand({
       .option('embedding-dim', { type: 'number', describe: 'CATE transformer width and embedding dimension (default 32; a multiple of 4)' })
       .option('sample-size', { type: 'number', describe: 'Archs sampled to train on when the space is not enumerable (default 10000)' })
       .option('max-archs', { type: 'number', describe: 'Train on at most this many archs (a seeded subset; default all) for quick runs' })
-      .option('out', { type: 'string', describe: 'Output JSON path; the weights go beside it as .bin (default models/encoders/<space>-<encoder>.json)' })
+      .option('out', { type: 'string', describe: 'Output JSON file; the weights go beside it as .bin (default models/encoders/<space>-<encoder>.json)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the saved metrics as JSON' }),
   handler: async (args) => {
     const space = getSpace(args.space);

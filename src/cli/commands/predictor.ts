@@ -65,7 +65,8 @@ const pretrain = defineCommand({
       .option('devices', { type: 'string', describe: 'Comma-separated source devices, overriding predictor.devices / the task' })
       .option('seed', { type: 'number', describe: 'Seed, overriding the config seed' })
       .option('epochs', { type: 'number', describe: 'Training epochs, overriding predictor.epochs' })
-      .option('force', { type: 'boolean', default: false, describe: 'Replace an --out folder that already holds files' }),
+      .option('force', { type: 'boolean', default: false, describe: 'Replace an --out folder that already holds files' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object: {kind, space, sources, seed, seconds, out}' }),
   handler: async (args) => {
     const log = loggerFor(args);
     checkOutFolder(args.out, args.force);
@@ -95,7 +96,9 @@ const pretrain = defineCommand({
       logger: log,
     });
     await saveFolder(args.out, (dir) => predictor.save(dir));
-    out(`saved ${kind} predictor (${space.name}, sources ${data.sources.join(', ')}) to ${args.out} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const seconds = (performance.now() - t0) / 1000;
+    if (args.json) return outJson({ kind, space: space.name, sources: data.sources, seed, seconds, out: args.out });
+    out(`saved ${kind} predictor (${space.name}, sources ${data.sources.join(', ')}) to ${args.out} in ${seconds.toFixed(1)} s`);
   },
 });
 

@@ -8,7 +8,7 @@ import { resolveEncoder, samplerRegistry } from '../../encodings/registry.js';
 import { getSpace } from '../../spaces/registry.js';
 import { loadPredictor } from '../../predictors/registry.js';
 import { nextMeasurements } from '../../search/adaptive.js';
-import { backendFor, defineCommand, loggerFor, out, zcpTableOf, type GlobalOptions } from '../command.js';
+import { backendFor, defineCommand, loggerFor, out, outJson, zcpTableOf, type GlobalOptions } from '../command.js';
 
 /**
  * Default sampler of `hwnas sample`: farthest-point was best or tied-best on every encoding in the probe of
@@ -23,7 +23,7 @@ const UNCERTAINTY = 'uncertainty';
  * `--sampler uncertainty`: the archs of the pool the fitted predictor is least sure about on its device (spread along
  * the predicted latency range when it has no per-arch uncertainty), leaving out the archs it was fitted on.
  */
-async function sampleUncertain(args: { predictor?: string; device?: string; n: number; seed: number; pool?: string; out?: string } & GlobalOptions): Promise<void> {
+async function sampleUncertain(args: { predictor?: string; device?: string; n: number; seed: number; pool?: string; out?: string; json: boolean } & GlobalOptions): Promise<void> {
   if (args.predictor === undefined || args.device === undefined) throw new UsageError(`--sampler ${UNCERTAINTY} needs --predictor (a fitted predictor folder) and --device (its fitted device)`);
   await backendFor(args);
   const predictor = await loadPredictor(args.predictor);
@@ -32,9 +32,15 @@ async function sampleUncertain(args: { predictor?: string; device?: string; n: n
   const space = predictor.space;
   const pool = args.pool !== undefined ? readArchPool(args.pool, space) : spacePool(space, args.seed);
   const chosen = await nextMeasurements(predictor, args.device, pool, undefined, new Set(quality.archs), args.n);
-  if (args.out === undefined) return out(chosen.join('\n'));
+  if (args.out === undefined) return printArchs(chosen, args.json);
   writeFileAtomic(args.out, toCsv(['arch', 'latency_ms'], chosen.map((a) => [a, ''])));
   loggerFor(args).info(`wrote the ${chosen.length} archs ${predictor.kind} is least sure of on '${args.device}' to ${args.out}; fill in latency_ms, append them to the earlier measurements and fit again`);
+}
+
+/** The chosen archs on stdout: one per line (what `hwnas encode --archs` and `predictor predict --archs` read) or a JSON array. */
+function printArchs(archs: readonly string[], json: boolean): void {
+  if (json) outJson(archs);
+  else out(archs.join('\n'));
 }
 
 export const sampleCommand = defineCommand({
@@ -53,7 +59,8 @@ export const sampleCommand = defineCommand({
       .option('zcp-table', { type: 'string', describe: 'Read the zcp encoder (and the ZCP part of caz) from this precomputed CSV instead of computing it, e.g. nasflat/fbnet_zcp.csv' })
       .option('zcp-dataset', { type: 'string', describe: "Dataset rows of a --zcp-table with a dataset column (NASLib's: cifar10, cifar100, ImageNet16-120)" })
       .option('cache', { type: 'string', describe: 'Encoding cache file (default $HWNAS_CACHE_DIR/encodings.sqlite or results/cache/encodings.sqlite)' })
-      .option('out', { type: 'string', describe: 'Write a measurements CSV template `arch,latency_ms` (empty latency) instead of printing' }),
+      .option('out', { type: 'string', describe: 'Write a measurements CSV template file `arch,latency_ms` (empty latency) instead of printing' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print a JSON array of the arch strings instead of one per line' }),
   handler: async (args) => {
     if (!Number.isInteger(args.seed)) throw new UsageError(`--seed must be an integer, got ${args.seed}`);
     if (args.sampler === UNCERTAINTY) return sampleUncertain(args);
@@ -71,7 +78,7 @@ export const sampleCommand = defineCommand({
         encode = (archs: readonly string[]) => cache.encode(encoder, space, archs);
       }
       const chosen = await sampler.select({ space, n: args.n, seed: args.seed, pool, encode });
-      if (args.out === undefined) return out(chosen.join('\n'));
+      if (args.out === undefined) return printArchs(chosen, args.json);
       writeFileAtomic(args.out, toCsv(['arch', 'latency_ms'], chosen.map((a) => [a, ''])));
       loggerFor(args).info(`wrote ${chosen.length} archs (${sampler.name}${encoderName ? ` on ${encoderName}` : ''}) to ${args.out}; fill in latency_ms`);
     } finally {

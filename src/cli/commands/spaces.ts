@@ -89,12 +89,15 @@ const sample = defineCommand({
     y
       .positional('space', { type: 'string', demandOption: true, describe: 'Search space (nb201, fbnet)' })
       .option('n', { type: 'number', default: 5, describe: 'How many archs' })
-      .option('seed', { type: 'number', default: 0, describe: 'Random seed (arch i comes from the stream (seed, i), so --n 10 extends --n 5)' }),
+      .option('seed', { type: 'number', default: 0, describe: 'Random seed (arch i comes from the stream (seed, i), so --n 10 extends --n 5)' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print a JSON array of the arch strings' }),
   handler: (args) => {
     const space = getSpace(args.space);
     const n = positiveInt('n', args.n) ?? 0;
     if (!Number.isInteger(args.seed) || args.seed < 0) throw new UsageError(`--seed must be a non-negative integer, got ${args.seed}`);
-    for (let i = 0; i < n; i++) out(space.sample(Rng.derive(args.seed, 'spaces-sample', i)));
+    const archs = Array.from({ length: n }, (_, i) => space.sample(Rng.derive(args.seed, 'spaces-sample', i)));
+    if (args.json) return outJson(archs);
+    for (const arch of archs) out(arch);
   },
 });
 

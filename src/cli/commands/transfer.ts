@@ -6,7 +6,7 @@ import { runTransfer } from '../../predictors/transfer.js';
 import { NASFLAT_ABLATIONS } from '../../predictors/transfer-ablation.js';
 import { summariseTransfer, transferTable, writeTransferReport } from '../../predictors/transfer-report.js';
 import { buildTransferSetup } from '../../predictors/transfer-setup.js';
-import { backendFor, defineCommand, loggerFor, out } from '../command.js';
+import { backendFor, defineCommand, loggerFor, out, outJson } from '../command.js';
 
 const list = (value: string | undefined) => value?.split(',').map((s) => s.trim()).filter((s) => s !== '');
 const numbers = (value: string | undefined, flag: string) =>
@@ -35,7 +35,8 @@ export const transferCommand = defineCommand({
       .option('supplementary', { type: 'boolean', default: true, describe: 'NASFLAT supplementary encodings (--no-supplementary ablates them)' })
       .option('readout', { type: 'boolean', default: true, describe: 'NASFLAT few-shot readout chosen by leave-one-out (--no-readout: the fine-tuned score through a line, as the paper)' })
       .option('out', { type: 'string', describe: 'Output folder (default transfer.outDir or <output.dir>/transfer/<name>[-ablations])' })
-      .option('progress', { type: 'boolean', default: true, describe: 'Show a progress bar (--no-progress to hide)' }),
+      .option('progress', { type: 'boolean', default: true, describe: 'Show a progress bar (--no-progress to hide)' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON {files, seconds, spearman: {header, rows}} instead of the table' }),
   handler: async (args) => {
     const log = loggerFor(args);
     const config = loadExperimentConfig(args.config);
@@ -64,6 +65,7 @@ export const transferCommand = defineCommand({
     const result = await runTransfer(setup);
     const files = writeTransferReport(outDir, title, resolvedConfig, result, { ablations, taskComment });
     const table = transferTable(summariseTransfer(result.records));
+    if (args.json) return outJson({ files, seconds: result.totalSeconds, spearman: { header: table.header, rows: table.rows } });
     out(`Spearman ρ (mean over ${setup.seeds.length} seeds), ${setup.targets.length} targets:\n`);
     out(formatTable(table.header, table.rows));
     out(`\nwrote ${files.markdown}, ${files.csv}, ${files.recordsCsv}, ${files.json} (${result.totalSeconds.toFixed(1)} s)`);
