@@ -43,7 +43,7 @@ const run = (args) => {
   if (r.status !== 0) throw new Error(`hwnas ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 };
-run(['search', '--config', 'nb201-mobile-cpu.json', '--out-dir', 'results', '--quiet']);
+run(['search', '--config', 'nb201-mobile-cpu.json', '--results', 'results', '--quiet']);
 const arch = JSON.parse(run(['runs', 'show', 'nb201-mobile-cpu', '--json'])).front[0].arch;
 run(['spaces', 'model', 'fbnet', '--arch', run(['spaces', 'sample', 'fbnet', '-n', '1', '--seed', '4']).trim(), '--onnx', 'fbnet.onnx']);
 

@@ -56,7 +56,7 @@ fs.writeFileSync(
 const results = path.join(tmp, 'results');
 console.log(`search: ${trials} trials …`);
 let t = performance.now();
-const search = spawnSync(process.execPath, [bin, 'search', '--config', config, '--out-dir', results, '--quiet'], { encoding: 'utf8' });
+const search = spawnSync(process.execPath, [bin, 'search', '--config', config, '--results', results, '--quiet'], { encoding: 'utf8' });
 if (search.status !== 0) throw new Error(`search failed: ${search.stderr}`);
 console.log(`search took ${((performance.now() - t) / 1000).toFixed(1)} s`);
 

@@ -52,7 +52,7 @@ const search = (config) => startSearch(writeJson(`c${runs}.json`, config), { log
 // 1. Quickstart as a user runs it: the CLI, start-up included.
 if (PARTS.includes('quickstart')) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['bin/hwnas.js', 'search', '--config', 'experiments/quickstart.json', '--out-dir', tmp, '--run-name', 'quickstart', '--no-progress'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['bin/hwnas.js', 'search', '--config', 'experiments/quickstart.json', '--results', tmp, '--run-name', 'quickstart', '--no-progress'], { encoding: 'utf8' });
   result.quickstart = { wallSeconds: (performance.now() - t0) / 1000, exitCode: r.status, output: r.stdout.trim().split('\n') };
   console.log(r.stdout);
   console.log(`quickstart wall time ${result.quickstart.wallSeconds.toFixed(1)} s (exit ${r.status})\n`);

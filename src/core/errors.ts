@@ -8,12 +8,16 @@ export class HwnasError extends Error {
   }
 }
 
-/** A config or profile field is invalid. `path` is the dotted JSON path of the field (empty for the whole file). */
+/**
+ * A config or profile field is invalid. `path` is the dotted JSON path of the field (empty for the whole file);
+ * `others` are the further violations a schema check found in the same file (`devices validate` lists them all).
+ */
 export class ConfigError extends HwnasError {
   constructor(
     readonly file: string,
     readonly path: string,
     readonly reason: string,
+    readonly others: readonly { path: string; reason: string }[] = [],
   ) {
     super(`${file}: ${path === '' ? '' : `${path}: `}${reason}`);
   }

@@ -14,7 +14,7 @@ import { loadLatencyTable } from '../../data/latency.js';
 import { loadHelpMeta } from '../../data/splits.js';
 import { calibrateProfile, splitMeasurements } from '../../hardware/calibrate.js';
 import { MEASUREMENTS_FORMAT, oneDevice, readMeasurements } from '../../hardware/measurements.js';
-import { checkDeviceName, getProfile, listDevices, loadProfile, removeUserProfile, resolveDevicesDir, saveUserProfile } from '../../hardware/registry.js';
+import { BUILTIN_PROFILES, checkDeviceName, getProfile, listDevices, loadProfile, removeUserProfile, resolveDevicesDir, saveUserProfile } from '../../hardware/registry.js';
 import { PROFILE_SCHEMA_VERSION, type DeviceProfile, type TableProfile } from '../../hardware/schema.js';
 import { measureOnnxFile } from '../../hardware/onnxruntime.js';
 import type { RuntimeMeasurement, TimingOptions } from '../../hardware/timing.js';
@@ -120,15 +120,50 @@ const show = defineCommand({
   },
 });
 
+/**
+ * A profile as `devices validate` and `devices add` read it: every schema problem of the file in its one-line error
+ * (the first as `file: path: reason`, then the others), so one round of edits fixes them all.
+ */
+function loadProfileReportingAll(file: string): DeviceProfile {
+  try {
+    return loadProfile(file);
+  } catch (err) {
+    if (!(err instanceof ConfigError) || err.others.length === 0) throw err;
+    const others = err.others.map((o) => `${o.path === '' ? '' : `${o.path}: `}${o.reason}`).join('; ');
+    throw new ConfigError(err.file, err.path, `${err.reason}; also ${others} (${err.others.length + 1} problems)`);
+  }
+}
+
+const init = defineCommand({
+  command: 'init <name>',
+  describe: 'Write a new device profile as commented YAML, its numbers copied from a built-in profile to edit; it validates as written',
+  builder: (y) =>
+    y
+      .positional('name', { type: 'string', demandOption: true, describe: 'Name of the new device (what --device will take)' })
+      .option('like', { type: 'string', default: 'mobile-cpu', describe: 'Built-in profile whose numbers to start from (see `hwnas devices list`)' })
+      .option('out', { type: 'string', describe: 'Profile file to write (default <name>.yaml); must not exist unless --force' })
+      .option('force', { type: 'boolean', default: false, describe: 'Replace an existing --out file' }),
+  handler: async (args) => {
+    checkDeviceName(args.name, 'device name');
+    const like = BUILTIN_PROFILES.find((p) => p.name === args.like);
+    if (like === undefined) throw new UsageError(`unknown built-in device '${args.like}'; built-in: ${BUILTIN_PROFILES.map((p) => p.name).join(', ')}`);
+    const file = args.out ?? `${args.name}.yaml`;
+    if (!args.force && fs.existsSync(file)) throw new UsageError(`${file} exists; give another --out or --force`);
+    const { profileTemplate } = await import('../../hardware/template.js');
+    writeFileAtomic(file, profileTemplate(args.name, like));
+    out(`wrote ${file} (numbers of ${like.name}); edit it, then: hwnas devices validate ${file} && hwnas devices add ${file}`);
+  },
+});
+
 const validateCmd = defineCommand({
   command: 'validate <file>',
-  describe: 'Check a device profile file (JSON or YAML); a malformed one is reported as file: field path: reason',
+  describe: 'Check a device profile file (JSON or YAML); a malformed one is reported in one line listing every problem (file: field path: reason; also …)',
   builder: (y) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'Profile file' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON {file, name, kind, version, schema} for a valid profile (a bad one is an error either way)' }),
   handler: (args) => {
-    const p = loadProfile(args.file);
+    const p = loadProfileReportingAll(args.file);
     if (args.json) return outJson({ file: args.file, name: p.name, kind: p.kind, version: p.version, schema: PROFILE_SCHEMA_VERSION });
     out(`${args.file}: ok (${p.name}, ${p.kind}, v${p.version}, schema ${PROFILE_SCHEMA_VERSION})`);
   },
@@ -143,7 +178,7 @@ const add = defineCommand({
       .option('force', { type: 'boolean', default: false, describe: 'Replace an existing user device of the same name' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON {name, kind, version, file} of the added device' }),
   handler: (args) => {
-    const profile = loadProfile(args.file);
+    const profile = loadProfileReportingAll(args.file);
     const written = saveUserProfile(profile, resolveDevicesDir(args.devicesDir), { overwrite: args.force });
     if (args.json) return outJson({ name: profile.name, kind: profile.kind, version: profile.version, file: written });
     out(`added ${profile.name} (${profile.kind} v${profile.version}) -> ${written}`);
@@ -419,7 +454,7 @@ const importTable = defineCommand({
 
 export const devicesCommand = defineCommand({
   command: 'devices <command>',
-  describe: 'Device profiles: list, show, validate, add, remove, measure on this machine (TF.js or ONNX Runtime), calibrate, import a measured table',
-  builder: (y) => y.command([list, show, validateCmd, add, remove, measure, calibrate, importTable] as never).demandCommand(1),
+  describe: 'Device profiles: list, show, init (a commented template), validate, add, remove, measure on this machine (TF.js or ONNX Runtime), calibrate, import a measured table',
+  builder: (y) => y.command([list, show, init, validateCmd, add, remove, measure, calibrate, importTable] as never).demandCommand(1),
   handler: () => {},
 });

@@ -46,11 +46,12 @@ function reasonOf(issue: z.core.$ZodIssue): { path: readonly PropertyKey[]; reas
 
 /**
  * Validate `data` against `schema` and return the parsed value with defaults filled in.
- * @throws ConfigError for the first violation, e.g. `quick.json: strategy.name: must be one of random, nsga2, got 'foo'`
+ * @throws ConfigError for the first violation, e.g. `quick.json: strategy.name: must be one of random, nsga2, got 'foo'`,
+ * carrying the others (zod reports every one) in `others`
  */
 export function validate<S extends z.ZodType>(schema: S, data: unknown, file: string, pathPrefix: readonly PropertyKey[] = []): z.output<S> {
   const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
-  const { path, reason } = reasonOf(result.error.issues[0]);
-  throw new ConfigError(file, formatPath([...pathPrefix, ...path]), reason);
+  const [first, ...rest] = result.error.issues.map(reasonOf).map(({ path, reason }) => ({ path: formatPath([...pathPrefix, ...path]), reason }));
+  throw new ConfigError(file, first.path, first.reason, rest);
 }
