@@ -1,5 +1,5 @@
 // `hwnas devices init` and `devices validate` as subprocesses: a commented template that validates as written, and
-// every problem of a bad profile reported at once.
+// every problem of a bad profile reported at once, and `profile --what-if int8` on a device without an int8 peak.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,5 +46,23 @@ describe('hwnas devices init / validate (subprocess)', () => {
     expect(lines[0]).toContain('simulated.memory.bandwidthGBs: is required');
     expect(lines[0]).toContain('simulated.efficiency.conv: must be a number <= 1, got 1.5');
     expect(lines[0]).toMatch(/\(3 problems\)$/);
+  });
+
+  it('profile --what-if int8 on a device without an int8 peak says so in one line (and in --json notes)', () => {
+    const file = path.join(dir, 'no-int8.yaml');
+    expect(runCli(['devices', 'init', 'no-int8', '--out', file]).code).toBe(0);
+    const profile = YAML.parse(fs.readFileSync(file, 'utf8'));
+    delete profile.simulated.peak.int8Gops;
+    fs.writeFileSync(file, YAML.stringify(profile));
+    const devices = path.join(dir, 'devices-int8');
+    expect(runCli(['devices', 'add', file, '--devices-dir', devices]).code).toBe(0);
+    const args = ['profile', '--arch', '123', '--device', 'no-int8', '--devices-dir', devices, '--what-if', 'int8,fp16'];
+    const text = runCli(args);
+    expect(text.code, text.stderr).toBe(0);
+    const notes = text.stdout.split('\n').filter((l) => l.startsWith('note: '));
+    expect(notes).toEqual(['note: no-int8 has no int8 peak (simulated.peak.int8Gops): the int8 what-if computes at the fp32 rate, only its smaller weights and activations change the figures']);
+    expect(JSON.parse(runCli([...args, '--json']).stdout).notes).toEqual([notes[0].slice('note: '.length)]);
+    // A device with an int8 peak gets no note.
+    expect(runCli(['profile', '--arch', '123', '--what-if', 'int8']).stdout).not.toContain('note:');
   });
 });

@@ -6,7 +6,8 @@ import { formatTable } from '../../core/table.js';
 import { importModelFile } from '../../formats/import/index.js';
 import { profileArch, profileModel, type LayerRow, type ProfileReport } from '../../hardware/breakdown.js';
 import { getProfile } from '../../hardware/registry.js';
-import { parseWhatIfs, WHAT_IF_SYNTAX } from '../../hardware/whatif.js';
+import type { SimulatedProfile } from '../../hardware/schema.js';
+import { parseWhatIfs, WHAT_IF_SYNTAX, type WhatIf } from '../../hardware/whatif.js';
 import { getSpace, resolveInput } from '../../spaces/registry.js';
 import { defineCommand, out, outJson, positiveInt } from '../command.js';
 import { originLabel } from './spaces.js';
@@ -17,6 +18,21 @@ const signed = (x: number, digits: number): string => `${x >= 0 ? '+' : ''}${x.t
 
 function layerCells(r: LayerRow): (string | number)[] {
   return [r.name, originLabel(r), r.outputShape.join('x'), r.flops, r.bytesMoved, ms(r.timeMs), pct(r.share), r.fusedInto ? `fused` : r.bound];
+}
+
+/** The peak field a precision what-if needs; fp32 is always there. */
+const PEAK_FIELD = { fp16: 'fp16Gflops', int8: 'int8Gops' } as const;
+
+/**
+ * One line per precision what-if the device has no peak for: the simulator computes it at the fp32 rate, so only
+ * its smaller tensors change the figures, which would otherwise read as "quantising does not help here".
+ */
+function unacceleratedNotes(profile: SimulatedProfile, whatIfs: readonly WhatIf[]): string[] {
+  const peak = profile.simulated.peak;
+  return whatIfs.flatMap((w) => {
+    if (w.kind !== 'precision' || w.precision === 'fp32' || peak[PEAK_FIELD[w.precision]] !== undefined) return [];
+    return [`${profile.name} has no ${w.precision} peak (simulated.peak.${PEAK_FIELD[w.precision]}): the ${w.precision} what-if computes at the fp32 rate, only its smaller weights and activations change the figures`];
+  });
 }
 
 export const profileCommand = defineCommand({
@@ -38,7 +54,7 @@ export const profileCommand = defineCommand({
       .option('resolution', { type: 'number', describe: "Input resolution in pixels (default: the dataset's, or the model's)" })
       .option('what-if', { type: 'string', describe: `What-ifs, each simulated on its own and (if several) all together; ${WHAT_IF_SYNTAX}` })
       .option('top', { type: 'number', default: 5, describe: 'How many bottleneck layers to list' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the whole breakdown as JSON' }),
+      .option('json', { type: 'boolean', default: false, describe: 'Print the whole breakdown as JSON (with `notes` when a precision what-if has no peak on the device)' }),
   handler: (args) => {
     const profile = getProfile(args.device, { devicesDir: args.devicesDir }).profile;
     if (profile.kind !== 'simulated') throw new UsageError(`device '${profile.name}' is ${profile.kind}: a per-layer breakdown needs a simulated device`);
@@ -62,7 +78,8 @@ export const profileCommand = defineCommand({
       title = `${space.name} ${arch}`;
       inputText = `${input.batchSize}x${input.resolution}x${input.resolution}x${input.channels}`;
     }
-    if (args.json) return outJson(report);
+    const notes = unacceleratedNotes(profile, whatIfs);
+    if (args.json) return outJson(notes.length === 0 ? report : { ...report, notes });
 
     out(title);
     out(`device ${report.source} (${report.precision}), input ${inputText}\n`);
@@ -83,6 +100,7 @@ export const profileCommand = defineCommand({
           report.whatIfs.map((w) => [w.label, ms(w.totals.latencyMs), signed(w.deltaMs, 4), `${signed(w.deltaPct, 1)}%`, (w.totals.memoryBytes / 2 ** 20).toFixed(3), `${signed(w.deltaMemoryPct, 1)}%`]),
         ),
       );
+      for (const note of notes) out(`note: ${note}`);
     }
   },
 });
