@@ -53,7 +53,7 @@ describe.runIf(enabled)('dashboard in Chromium', () => {
     results = path.join(dir, 'results');
     accuracy = writeAccuracyFixture(dir);
     const config = writeConfig(dir, 'search.json', searchConfig(accuracy, { name: 'ui-run', output: { runName: 'ui-run' } }));
-    const r = runCli(['search', '--config', config, '--out-dir', results, '--quiet']);
+    const r = runCli(['search', '--config', config, '--results', results, '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     browser = await launchBrowser();
     dashboard = await startDashboardProcess(['--results', results]);
@@ -139,7 +139,7 @@ describe.runIf(enabled)('dashboard in Chromium', () => {
   it('shows a search started after the page opened, growing while it runs', async () => {
     const config = writeConfig(dir, 'live.json', searchConfig(accuracy, { name: 'live-run', output: { runName: 'live-run' }, budget: { evaluations: 5000, batchSize: 3 } }));
     const page = await open(dashboard.url, 'runs');
-    const search = runCliAsync(['search', '--config', config, '--out-dir', results, '--quiet']);
+    const search = runCliAsync(['search', '--config', config, '--results', results, '--quiet']);
     try {
       await page.waitForSelector('#runs-table tr[data-run="live-run"]', { timeout: 60_000 });
       await rerender(page, 'run', () => page.click('#runs-table tr[data-run="live-run"] a'));
