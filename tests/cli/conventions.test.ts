@@ -119,14 +119,15 @@ describe('deprecated old flags (subprocess)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-cli-conventions-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('search --out-dir and report/export --run still work, with one warning; --seed, --strategy, --evaluations reach the stored config', () => {
+  it('search --out-dir and report/export --run still work, with one warning; --device, --seed, --strategy, --evaluations reach the stored config', () => {
     const results = path.join(dir, 'results');
     const config = writeConfig(dir, 'c.json', searchConfig(writeAccuracyFixture(dir), { budget: { evaluations: 12, batchSize: 6 } }));
-    const old = runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'old', '--quiet', '--seed', '9', '--strategy', 'random', '--evaluations', '6']);
+    const old = runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'old', '--quiet', '--seed', '9', '--strategy', 'random', '--evaluations', '6', '--device', 'desktop-cpu']);
     expect(old.code).toBe(0);
     expect(old.stderr).toBe('warning: --out-dir is deprecated: use --results\n');
     const shown = JSON.parse(runCli(['runs', 'show', 'old', '--results', results, '--json']).stdout);
-    expect(shown.config.input).toMatchObject({ seed: 9, strategy: { name: 'random' }, budget: { evaluations: 6 } });
+    expect(shown.config.input).toMatchObject({ seed: 9, device: 'desktop-cpu', strategy: { name: 'random' }, budget: { evaluations: 6 } });
+    expect(shown.front[0].sources.latencyMs).toMatch(/simulated:desktop-cpu@\d/);
     expect(shown.counts.evaluated + shown.counts.failed).toBe(6);
 
     const byFlag = runCli(['report', '--run', 'old', '--results', results, '--out', path.join(dir, 'r1'), '--json', '--quiet']);

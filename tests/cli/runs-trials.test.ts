@@ -52,6 +52,12 @@ describe('hwnas runs trials (subprocess)', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^\s*#\s+batch\s+state\s+arch\s+accuracy\s+latency ms/);
     expect(text.stdout).toContain('no accuracy in');
+    // The text fits a 100-column terminal; --wide has the whole arch strings and errors, and FLOPs and params.
+    expect(Math.max(...text.stdout.trimEnd().split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
+    const wide = runCli(['runs', 'trials', 'half', '--results', results, '--wide']).stdout;
+    expect(wide).toMatch(/FLOPs M\s+params M\s+error/);
+    expect(wide).toContain(String(failed[0].arch));
+    expect(wide).toContain(String(failed[0].error));
     expect(runCli(['runs', 'trials', 'half', '--results', results, '--json', '--csv']).stderr).toMatch(/--json or --csv, not both/);
   });
 });

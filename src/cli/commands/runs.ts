@@ -93,8 +93,9 @@ function trialRow(t: Trial): TrialRow {
   };
 }
 
-/** Arch strings longer than this are cut in the text table (whole in --json and --csv). */
-const ARCH_SHOWN = 40;
+/** The text table fits 100 columns: arch strings and errors are cut to these lengths (whole, with FLOPs and params, in --wide, --json, --csv). */
+const ARCH_SHOWN = 30;
+const ERROR_SHOWN = 24;
 
 const trials = defineCommand({
   command: 'trials <run>',
@@ -104,7 +105,8 @@ const trials = defineCommand({
       .positional('run', { type: 'string', demandOption: true, describe: 'Run id (directory name under --results) or a run directory' })
       .option('results', resultsOption)
       .option('json', { type: 'boolean', default: false, describe: `Print a JSON array of {${TRIAL_COLUMNS.join(', ')}} (null where a trial has no value)` })
-      .option('csv', { type: 'boolean', default: false, describe: 'Print CSV with the --json columns (empty where a trial has no value)' }),
+      .option('csv', { type: 'boolean', default: false, describe: 'Print CSV with the --json columns (empty where a trial has no value)' })
+      .option('wide', { type: 'boolean', default: false, describe: 'Text table with whole arch strings and errors, and FLOPs and params columns (wider than 100 columns)' }),
   handler: (args) => {
     if (args.json && args.csv) throw new UsageError('give --json or --csv, not both');
     const rows = withReader(resolveRunDir(args.run, args.results), (store) => store.trials()).map(trialRow);
@@ -114,14 +116,14 @@ const trials = defineCommand({
       return;
     }
     if (rows.length === 0) return out(`run ${args.run} has no trials yet`);
-    const cut = (arch: string) => (arch.length > ARCH_SHOWN ? `${arch.slice(0, ARCH_SHOWN - 1)}…` : arch);
+    const cut = (text: string, width: number) => (args.wide || text.length <= width ? text : `${text.slice(0, width - 1)}…`);
     const num = (x: string | number | null) => (x === null ? '' : x);
-    out(
-      formatTable(
-        ['#', 'batch', 'state', 'arch', 'accuracy', 'latency ms', 'FLOPs M', 'params M', 'error'],
-        rows.map((r) => [r.index as number, r.batch as number, String(r.state), cut(String(r.arch)), num(r.accuracy), num(r.latencyMs), num(r.flopsM), num(r.paramsM), r.error === null ? '' : String(r.error)]),
-      ),
-    );
+    const header = ['#', 'batch', 'state', 'arch', 'accuracy', 'latency ms', ...(args.wide ? ['FLOPs M', 'params M'] : []), 'error'];
+    const cells = rows.map((r) => [
+      r.index as number, r.batch as number, String(r.state), cut(String(r.arch), ARCH_SHOWN), num(r.accuracy), num(r.latencyMs),
+      ...(args.wide ? [num(r.flopsM), num(r.paramsM)] : []), r.error === null ? '' : cut(String(r.error), ERROR_SHOWN),
+    ]);
+    out(formatTable(header, cells));
   },
 });
 
