@@ -67,7 +67,7 @@ export function positiveInt<T extends number | undefined>(flag: string, value: T
  * used, so scripts keep working while their authors learn the new name.
  */
 export function deprecatedFlag<T>(args: GlobalOptions & Record<string, unknown>, old: string, current: string, value: T): T {
-  if (args[old] !== undefined) loggerFor(args).warn(`--${old} is deprecated: use ${current.startsWith('<') ? current : `--${current}`}`);
+  if (args[old] !== undefined) loggerFor(args).warn(`--${old} is deprecated: use --${current}`);
   return value;
 }
 
