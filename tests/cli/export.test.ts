@@ -27,7 +27,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 describe('hwnas export (subprocess)', () => {
   it('writes spec.json + a LayersModel per front arch that loads, runs, and matches the arch rebuilt from its spec', async () => {
     const out = path.join(dir, 'export');
-    const r = runCli(['export', '--run', 'e', '--results', results, '--out', out, '--top', '3']);
+    const r = runCli(['export', 'e', '--results', results, '--out', out, '--top', '3']);
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
     const show = JSON.parse(runCli(['runs', 'show', 'e', '--results', results, '--json']).stdout);
@@ -73,10 +73,10 @@ describe('hwnas export (subprocess)', () => {
 
   it('--format tfjs writes no ONNX file and --format onnx no TF.js files', () => {
     const tfjsOnly = path.join(dir, 'tfjs-only');
-    expect(runCli(['export', '--run', 'e', '--results', results, '--out', tfjsOnly, '--top', '1', '--format', 'tfjs']).code).toBe(0);
+    expect(runCli(['export', 'e', '--results', results, '--out', tfjsOnly, '--top', '1', '--format', 'tfjs']).code).toBe(0);
     expect(fs.readdirSync(path.join(tfjsOnly, 'rank-01')).sort()).toEqual(['model.json', 'spec.json', 'weights.bin']);
     const onnxOnly = path.join(dir, 'onnx-only');
-    expect(runCli(['export', '--run', 'e', '--results', results, '--out', onnxOnly, '--top', '1', '--format', 'onnx']).code).toBe(0);
+    expect(runCli(['export', 'e', '--results', results, '--out', onnxOnly, '--top', '1', '--format', 'onnx']).code).toBe(0);
     expect(fs.readdirSync(path.join(onnxOnly, 'rank-01')).sort()).toEqual(['model.onnx', 'spec.json']);
   }, 60_000);
 
@@ -85,7 +85,7 @@ describe('hwnas export (subprocess)', () => {
     const blocker = path.join(dir, 'a-file');
     fs.writeFileSync(blocker, 'x');
     const before = fs.readdirSync(dir).sort();
-    const r = runCli(['export', '--run', 'e', '--results', results, '--out', path.join(blocker, 'out')]);
+    const r = runCli(['export', 'e', '--results', results, '--out', path.join(blocker, 'out')]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stderr.trim().split('\n').filter((l) => l.includes('error'))).toHaveLength(1);
@@ -97,11 +97,11 @@ describe('hwnas export (subprocess)', () => {
     const out = path.join(dir, 'occupied');
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(out, 'keep.txt'), 'x');
-    const r = runCli(['export', '--run', 'e', '--results', results, '--out', out]);
+    const r = runCli(['export', 'e', '--results', results, '--out', out]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/hwnas: error: output folder .*occupied exists and is not empty/);
     expect(fs.readdirSync(out)).toEqual(['keep.txt']);
-    const unknown = runCli(['export', '--run', 'nope', '--results', results, '--out', path.join(dir, 'x')]);
+    const unknown = runCli(['export', 'nope', '--results', results, '--out', path.join(dir, 'x')]);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/hwnas: error: unknown run 'nope' .*known: e/);
   });

@@ -275,10 +275,10 @@ describe('limits and links (subprocess)', () => {
     const elsewhere = path.join(dir, 'elsewhere');
     fs.mkdirSync(elsewhere);
     fs.symlinkSync(elsewhere, path.join(results, 'l', 'report'));
-    refused(['report', '--run', 'l', '--results', results], /report is a symbolic link; hwnas does not write through links/);
+    refused(['report', 'l', '--results', results], /report is a symbolic link; hwnas does not write through links/);
     // An empty folder behind a link is still somewhere else: export refuses it rather than replacing the link.
     fs.symlinkSync(elsewhere, path.join(dir, 'export-link'));
-    refused(['export', '--run', 'l', '--results', results, '--out', path.join(dir, 'export-link'), '--format', 'onnx'], /export-link is a symbolic link; hwnas does not write through links/);
+    refused(['export', 'l', '--results', results, '--out', path.join(dir, 'export-link'), '--format', 'onnx'], /export-link is a symbolic link; hwnas does not write through links/);
     expect(fs.readdirSync(elsewhere)).toEqual([]);
   }, 60_000);
 
@@ -353,8 +353,8 @@ describe('run store faults (subprocess)', () => {
     refused(['runs', 'list', '--results', file], notFolder);
     refused(['runs', 'show', 'x', '--results', file], notFolder);
     refused(['runs', 'resume', 'x', '--results', file], notFolder);
-    refused(['report', '--run', 'x', '--results', file], notFolder);
-    refused(['export', '--run', 'x', '--results', file, '--out', path.join(dir, 'never-export')], notFolder);
+    refused(['report', 'x', '--results', file], notFolder);
+    refused(['export', 'x', '--results', file, '--out', path.join(dir, 'never-export')], notFolder);
     expect(fs.readFileSync(file, 'utf8')).toBe('not a folder');
   }, 60_000);
 
@@ -379,8 +379,8 @@ describe('run store faults (subprocess)', () => {
       expect(list.stderr).toMatch(new RegExp(`run cut cannot be read: .*cut.hwnas\\.db: the run database is truncated \\(${cut} bytes`));
       const reason = new RegExp(`cut.hwnas\\.db: the run database is truncated \\(${cut} bytes(, but its header counts| is not a whole number of)`);
       refused(['runs', 'show', 'cut', '--results', results], reason);
-      refused(['report', '--run', 'cut', '--results', results], reason);
-      refused(['export', '--run', 'cut', '--results', results, '--out', path.join(dir, 'cut-export')], reason);
+      refused(['report', 'cut', '--results', results], reason);
+      refused(['export', 'cut', '--results', results, '--out', path.join(dir, 'cut-export')], reason);
       refused(['runs', 'resume', 'cut', '--results', results, '--no-progress'], reason);
       expect(contents()).toEqual(before);
       expect(fs.existsSync(path.join(dir, 'cut-export'))).toBe(false);
@@ -396,7 +396,7 @@ describe('run store faults (subprocess)', () => {
     // Page 4 is the events table's root (meta, which opening reads, is page 2): overwrite its b-tree page header.
     bytes.fill(0xa5, 3 * bytes.readUInt16BE(16), 3 * bytes.readUInt16BE(16) + 8);
     fs.writeFileSync(db, bytes);
-    for (const args of [['runs', 'show', 'dmg'], ['report', '--run', 'dmg'], ['export', '--run', 'dmg', '--out', path.join(dir, 'dmg-export')]]) {
+    for (const args of [['runs', 'show', 'dmg'], ['report', 'dmg'], ['export', 'dmg', '--out', path.join(dir, 'dmg-export')]]) {
       refused([...args, '--results', results], /dmg.hwnas\.db: not a readable run database: database disk image is malformed/);
     }
   }, 60_000);
@@ -452,7 +452,7 @@ describe('read-only results (subprocess)', () => {
       expect(list.stdout).toMatch(/^ro\s+complete\s+nb201\s+12/m);
       expect(runCli(['runs', 'show', 'ro', '--results', roResults]).code).toBe(0);
       const out = path.join(dir, 'ro-export');
-      expect(runCli(['export', '--run', 'ro', '--results', roResults, '--out', out, '--format', 'onnx']).code).toBe(0);
+      expect(runCli(['export', 'ro', '--results', roResults, '--out', out, '--format', 'onnx']).code).toBe(0);
       expect(fs.existsSync(path.join(out, 'index.json'))).toBe(true);
       refused(['runs', 'resume', 'ro', '--results', roResults], /cannot lock run .*ro \(writing .*writer\.lock\): EROFS, the run folder is read-only/);
     } finally {

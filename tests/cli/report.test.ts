@@ -19,7 +19,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('hwnas report (subprocess)', () => {
   it('writes report.html with the Pareto, hypervolume and breakdown views of a device-latency run', () => {
-    const r = runCli(['report', '--run', 'r', '--results', results]);
+    const r = runCli(['report', 'r', '--results', results]);
     expect(r.code).toBe(0);
     const reportDir = path.join(results, 'r', 'report');
     expect(r.stdout).toContain(path.join(reportDir, 'report.html'));
@@ -32,7 +32,7 @@ describe('hwnas report (subprocess)', () => {
 
   it('--png also writes one PNG per chart, rasterised at --png-scale', () => {
     const outDir = path.join(dir, 'png-report');
-    const r = runCli(['report', '--run', 'r', '--results', results, '--out', outDir, '--png', '--png-scale', '1.5']);
+    const r = runCli(['report', 'r', '--results', results, '--out', outDir, '--png', '--png-scale', '1.5']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('and 3 PNGs');
     const html = fs.readFileSync(path.join(outDir, 'report.html'), 'utf8');
@@ -43,16 +43,16 @@ describe('hwnas report (subprocess)', () => {
       const svgWidth = Number(new RegExp(`<figure id="${id}">[\\s\\S]*?<svg[^>]*\\bwidth="([\\d.]+)"`).exec(html)?.[1]);
       expect(png.readUInt32BE(16)).toBe(Math.round(svgWidth * 1.5));
     }
-    expect(runCli(['report', '--run', 'r', '--results', results, '--out', outDir, '--png', '--png-scale', '0']).stderr).toMatch(/^hwnas: error: --png-scale must be a positive number/);
+    expect(runCli(['report', 'r', '--results', results, '--out', outDir, '--png', '--png-scale', '0']).stderr).toMatch(/^hwnas: error: --png-scale must be a positive number/);
   });
 
   it('an unknown run or an unwritable folder is one line and exit ≠ 0', () => {
-    const unknown = runCli(['report', '--run', 'nope', '--results', results]);
+    const unknown = runCli(['report', 'nope', '--results', results]);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/^hwnas: error: unknown run 'nope'/);
     const blocker = path.join(dir, 'blocker');
     fs.writeFileSync(blocker, '');
-    const unwritable = runCli(['report', '--run', 'r', '--results', results, '--out', path.join(blocker, 'rep')]);
+    const unwritable = runCli(['report', 'r', '--results', results, '--out', path.join(blocker, 'rep')]);
     expect(unwritable.code).not.toBe(0);
     expect(unwritable.stderr).toMatch(/^hwnas: error: (cannot write report to|cannot create folder) .*blocker\/rep: (ENOTDIR|EEXIST)/);
   });

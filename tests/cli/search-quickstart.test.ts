@@ -60,14 +60,14 @@ describe('quickstart (subprocess, reduced budget)', () => {
     // With a single front member ρ is undefined; otherwise the adapted predictor must rank the front well.
     if (show.front.length >= 4) expect(Number(check?.[2])).toBeGreaterThan(0.5);
 
-    const rep = runCli(['report', '--run', 'q', '--results', results]);
+    const rep = runCli(['report', 'q', '--results', results]);
     expect(rep.code).toBe(0);
     const html = checkReport(path.join(results, 'q', 'report'), ['pareto', 'hypervolume', 'predicted-vs-true', 'breakdown']);
     expect(html).toContain('PROXY');
 
     // Every exported front model loads in ONNX Runtime and gives logits of the declared shape.
     const exported = path.join(dir, 'export');
-    expect(runCli(['export', '--run', 'q', '--results', results, '--out', exported, '--format', 'onnx']).code).toBe(0);
+    expect(runCli(['export', 'q', '--results', results, '--out', exported, '--format', 'onnx']).code).toBe(0);
     const index = JSON.parse(fs.readFileSync(path.join(exported, 'index.json'), 'utf8')) as { models: { dir: string; arch: string }[] };
     expect(index.models).toHaveLength(show.front.length);
     for (const m of index.models) {
