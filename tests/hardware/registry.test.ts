@@ -1,12 +1,14 @@
-// Built-in profiles, the user devices directory, and the measured-table device.
+// Built-in profiles, the user devices directory, the measured-table device, and the device-kind conformance suite.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UnknownNameError, UsageError } from '../../src/core/errors.js';
-import { BUILTIN_PROFILES, deviceFromProfile, getDevice, getProfile, listDevices, removeUserProfile, saveUserProfile } from '../../src/hardware/registry.js';
+import { validate } from '../../src/core/config/validate.js';
+import { BUILTIN_PROFILES, deviceFromProfile, deviceKinds, getDevice, getProfile, listDevices, removeUserProfile, saveUserProfile } from '../../src/hardware/registry.js';
 import type { SimulatedDevice } from '../../src/hardware/simulated.js';
 import { TableDevice } from '../../src/hardware/table.js';
+import { deviceProfileSchema, type DeviceProfile } from '../../src/hardware/schema.js';
 import { isSyncDevice, type TableProfile } from '../../src/hardware/types.js';
 import { getSpace } from '../../src/spaces/registry.js';
 import { dataFile, describeWithData } from '../helpers/data.js';
@@ -95,20 +97,43 @@ describeWithData('measured-table device', () => {
   });
 });
 
-describe('Device conformance: every kind answers latency() in order with provenance', () => {
+describe.each(deviceKinds.names())('device kind %s (conformance)', (kind) => {
   const input = { ...nb201.defaultInput(), resolution: 16 };
   const archs = [nb201.fromIndex!(3), nb201.fromIndex!(2), nb201.fromIndex!(3)];
-  const devices = [
-    ...BUILTIN_PROFILES.filter((p) => p.kind === 'simulated').map((p) => deviceFromProfile(p)),
-    deviceFromProfile({ schemaVersion: 1, name: 'quick-host', version: 1, kind: 'host', description: 'h', provenance: { source: 'test' }, host: { backend: 'cpu', warmup: 1, minRepeats: 2, maxRepeats: 3, budgetMs: 20 } }),
-  ];
+  const common = { schemaVersion: 1, version: 1, description: 'conformance', provenance: { source: 'test' } };
+  const quick = { warmup: 1, minRepeats: 2, maxRepeats: 3, budgetMs: 20 };
+  /** Profiles of each kind to check: a kind registered without one here fails this suite. */
+  const fixtures: Record<string, () => DeviceProfile[]> = {
+    simulated: () => BUILTIN_PROFILES.filter((p) => p.kind === 'simulated'),
+    'measured-table': () => {
+      const file = path.join(tmp, 'conformance_latency.csv');
+      fs.writeFileSync(file, `arch_str,fixture_ms\n${archs.slice(0, 2).map((a, i) => `${a},${1.5 + i}`).join('\n')}\n`);
+      return [validate(deviceProfileSchema, { ...common, name: 'fixture-table', kind: 'measured-table', table: { file, column: 'fixture', space: 'nb201', batchSize: 1, resolution: 16 } }, 'fixture')];
+    },
+    host: () => [validate(deviceProfileSchema, { ...common, name: 'quick-host', kind: 'host', host: { backend: 'cpu', ...quick } }, 'fixture')],
+    onnxruntime: () => [validate(deviceProfileSchema, { ...common, name: 'quick-ort', kind: 'onnxruntime', onnxruntime: { intraOpThreads: 1, interOpThreads: 1, ...quick } }, 'fixture')],
+    remote: () => [validate(deviceProfileSchema, { ...common, name: 'board', kind: 'remote' }, 'fixture')],
+  };
 
-  it.each(devices.map((d) => [d.profile.name, d] as const))('%s', async (_, device) => {
+  it('has a fixture in this suite', () => {
+    expect(Object.keys(fixtures)).toContain(kind);
+  });
+
+  const profiles = fixtures[kind]?.() ?? [];
+  it.each(profiles.map((p) => [p.name, p] as const))('%s answers latency() in order with provenance (remote: refuses, its workers measure)', async (_, profile) => {
+    const device = deviceFromProfile(profile);
+    expect(device.profile.kind).toBe(kind);
+    if (kind === 'remote') {
+      // Measured by workers only: refused in one line that says so.
+      expect(() => device.latency(nb201, archs, input)).toThrow(UsageError);
+      expect(() => device.latency(nb201, archs, input)).toThrow(/hwnas worker/);
+      return;
+    }
     const records = await device.latency(nb201, archs, input);
     expect(records.map((r) => r.arch)).toEqual(archs);
     for (const r of records) {
       expect(r.latencyMs).toBeGreaterThan(0);
-      expect(r.source).toMatch(/^(simulated|host|table):/);
+      expect(r.source).toMatch(/^(simulated|host|table|onnxruntime):/);
     }
     if (isSyncDevice(device)) expect(records[0].latencyMs).toBe(records[2].latencyMs);
   }, 30_000);
