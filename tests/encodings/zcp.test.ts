@@ -37,9 +37,15 @@ describeWithData('zcp computed in TF.js vs the NASLib NB201 table (cifar10)', ()
     );
   };
 
-  it('reports rank agreement per proxy', () => {
+  // Printed when this test was made to assert (16 archs, seed 3, batch 8, wasm): params 1.000, flops 0.993, l2_norm
+  // 0.935, nwot 0.979, synflow 0.991. The floors sit a bit below those, so a change that loses agreement shows here
+  // before it reaches the looser floors below; another ZCP_TEST_ARCHS draws other archs, and only those apply then.
+  const agreementWhenWritten: Record<string, number> = { params: 0.98, flops: 0.97, l2_norm: 0.9, nwot: 0.95, synflow: 0.96 };
+  it('reports rank agreement per proxy, at least a bit below what it was when written', () => {
     const line = Object.keys(computed).map((p) => `${p}=${rho(p).toFixed(3)}`);
     console.log(`[zcp] ${msPerArch.toFixed(0)} ms/arch; spearman vs table: ${line.join(' ')}`);
+    if (process.env.ZCP_TEST_ARCHS !== undefined) return;
+    for (const [proxy, floor] of Object.entries(agreementWhenWritten)) expect(rho(proxy), proxy).toBeGreaterThan(floor);
   });
 
   it('params and flops are the analytic counts (millions) and rank-agree with the table', () => {
@@ -72,8 +78,14 @@ describeWithData('gradient proxies computed in TF.js (wasm) vs the NASLib NB201 
   }, 300_000);
   const rho = (proxy: string): number => spearman(computed[proxy], archs.map((a) => (table.values.get(proxy) as Float64Array)[table.archs.indexOf(a)]));
 
-  it('reports rank agreement per proxy', () => {
+  // Printed when this test was made to assert (these 8 archs, seed 3, batch 8): grad_norm 0.929, snip 0.905, fisher
+  // 0.833, jacov 0.524, epe_nas 0.476. The floors sit a bit below those (one more swapped pair of 8 archs costs about
+  // 0.02–0.05); another ZCP_GRAD_TEST_ARCHS draws other archs, and only the documented floors below apply then.
+  const agreementWhenWritten: Record<string, number> = { grad_norm: 0.88, snip: 0.85, fisher: 0.78, jacov: 0.45, epe_nas: 0.4 };
+  it('reports rank agreement per proxy, at least a bit below what it was when written', () => {
     console.log(`[zcp gradient] spearman vs table: ${proxies.map((p) => `${p}=${rho(p).toFixed(3)}`).join(' ')}`);
+    if (process.env.ZCP_GRAD_TEST_ARCHS !== undefined) return;
+    for (const [proxy, floor] of Object.entries(agreementWhenWritten)) expect(rho(proxy), proxy).toBeGreaterThan(floor);
   });
 
   // bench:encodings measures these on 100 archs (README's agreement table); on 30 archs we measured grad_norm 0.983,
