@@ -3,26 +3,17 @@
 // table, and an ONNX model exported by `hwnas spaces model --onnx`.
 // Usage: npm run docs:screenshots   (HWNAS_CHROMIUM=/usr/bin/chromium)
 /* global document, URLSearchParams */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { toCsv } from '../dist/core/csv.js';
-import { Rng } from '../dist/core/rng.js';
-import { total } from '../dist/spaces/layers.js';
-import { getSpace } from '../dist/spaces/registry.js';
+import { startDashboard, writeNb201Accuracy } from './dashboard-helpers.mjs';
 
 const outDir = 'docs/img';
 const bin = path.resolve('bin/hwnas.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-screenshots-'));
-const space = getSpace('nb201');
-const input = space.defaultInput('cifar10');
-const rows = space.enumerate().map((arch) => {
-  const flopsM = total(space.layers(arch, input), 'flops') / 1e6;
-  return [arch, (50 + 40 * (1 - Math.exp(-flopsM / 60)) + 3 * Rng.derive(7, 'docs-accuracy', arch).normal()).toFixed(4)];
-});
-fs.writeFileSync(path.join(tmp, 'accuracy.csv'), toCsv(['arch_str', 'acc'], rows));
+writeNb201Accuracy(path.join(tmp, 'accuracy.csv'), 'docs-accuracy');
 fs.writeFileSync(
   path.join(tmp, 'nb201-mobile-cpu.json'),
   JSON.stringify({
@@ -47,15 +38,7 @@ run(['search', '--config', 'nb201-mobile-cpu.json', '--results', 'results', '--q
 const arch = JSON.parse(run(['runs', 'show', 'nb201-mobile-cpu', '--json'])).front[0].arch;
 run(['spaces', 'model', 'fbnet', '--arch', run(['spaces', 'sample', 'fbnet', '-n', '1', '--seed', '4']).trim(), '--onnx', 'fbnet.onnx']);
 
-const server = spawn(process.execPath, [bin, 'dashboard', '--results', 'results', '--port', '0'], { cwd: tmp, stdio: ['ignore', 'pipe', 'inherit'] });
-const base = await new Promise((resolve) => {
-  let out = '';
-  server.stdout.on('data', (d) => {
-    out += d;
-    const m = /(http:\/\/\S+\/)/.exec(out);
-    if (m) resolve(m[1]);
-  });
-});
+const { url: base, server } = await startDashboard(bin, ['--results', 'results'], tmp);
 const browser = await chromium.launch({ executablePath: process.env.HWNAS_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
 const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
 const shot = async (url, view, name, before) => {

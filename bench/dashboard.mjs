@@ -6,18 +6,15 @@
 // Targets (issue 15): ≤ 1 s, ≤ 2 s, ≤ 100 ms, ≤ 1 s. Writes results/bench/dashboard.json.
 // Environment: BENCH_TRIALS=20000  BENCH_REPEATS=5  HWNAS_CHROMIUM=/usr/bin/chromium
 /* global document, window, Event, requestAnimationFrame, fetch, TextDecoder */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { toCsv } from '../dist/core/csv.js';
-import { Rng } from '../dist/core/rng.js';
 import { formatTable } from '../dist/core/table.js';
 import { HWNAS_VERSION } from '../dist/core/version.js';
 import { syntheticOnnxChain } from '../dist/formats/import/synthetic.js';
-import { total } from '../dist/spaces/layers.js';
-import { getSpace } from '../dist/spaces/registry.js';
+import { startDashboard, writeNb201Accuracy } from './dashboard-helpers.mjs';
 
 const trials = Number(process.env.BENCH_TRIALS ?? 20000);
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
@@ -28,15 +25,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-bench-dashboard-'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (x, d = 1) => Number(x.toFixed(d));
 
-// A generated accuracy table over every NB201 arch: a smooth function of FLOPs plus seeded noise.
-const space = getSpace('nb201');
-const input = space.defaultInput('cifar10');
-const rows = space.enumerate().map((arch) => {
-  const flopsM = total(space.layers(arch, input), 'flops') / 1e6;
-  return [arch, (50 + 40 * (1 - Math.exp(-flopsM / 60)) + 3 * Rng.derive(7, 'bench-accuracy', arch).normal()).toFixed(4)];
-});
 const accuracy = path.join(tmp, 'accuracy.csv');
-fs.writeFileSync(accuracy, toCsv(['arch_str', 'acc'], rows));
+writeNb201Accuracy(accuracy, 'bench-accuracy');
 const config = path.join(tmp, 'big.json');
 fs.writeFileSync(
   config,
@@ -60,16 +50,7 @@ const search = spawnSync(process.execPath, [bin, 'search', '--config', config, '
 if (search.status !== 0) throw new Error(`search failed: ${search.stderr}`);
 console.log(`search took ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-const server = spawn(process.execPath, [bin, 'dashboard', '--results', results, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const base = await new Promise((resolve, reject) => {
-  let out = '';
-  server.stdout.on('data', (d) => {
-    out += d;
-    const m = /(http:\/\/\S+\/)/.exec(out);
-    if (m) resolve(m[1]);
-  });
-  server.on('exit', (code) => reject(new Error(`dashboard exited ${code}`)));
-});
+const { url: base, server } = await startDashboard(bin, ['--results', results]);
 
 const measures = [];
 const record = (what, target, samples, unit = 'ms') => measures.push({ what, targetMs: target, samplesMs: samples.map((x) => round(x)), medianMs: round(median(samples)), unit, met: median(samples) <= target });
