@@ -39,7 +39,11 @@ const arch = JSON.parse(run(['runs', 'show', 'nb201-mobile-cpu', '--json'])).fro
 run(['spaces', 'model', 'fbnet', '--arch', run(['spaces', 'sample', 'fbnet', '-n', '1', '--seed', '4']).trim(), '--onnx', 'fbnet.onnx']);
 
 const { url: base, server } = await startDashboard(bin, ['--results', 'results'], tmp);
-const browser = await chromium.launch({ executablePath: process.env.HWNAS_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+const browser = await chromium.launch({
+  executablePath: process.env.HWNAS_CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu'],
+});
 const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
 const shot = async (url, view, name, before) => {
   if (url !== undefined) await page.goto(url);
@@ -52,7 +56,15 @@ const shot = async (url, view, name, before) => {
 };
 await shot(base, 'runs', 'runs');
 await shot(`${base}#/run/nb201-mobile-cpu`, 'run', 'run');
-const q = new URLSearchParams({ run: 'nb201-mobile-cpu', space: 'nb201', arch, device: 'mobile-cpu', dataset: 'cifar10', precision: 'int8', fuse: '1' });
+const q = new URLSearchParams({
+  run: 'nb201-mobile-cpu',
+  space: 'nb201',
+  arch,
+  device: 'mobile-cpu',
+  dataset: 'cifar10',
+  precision: 'int8',
+  fuse: '1',
+});
 await shot(`${base}#/arch?${q}`, 'arch', 'arch');
 await page.goto(base);
 await page.setInputFiles('#open-model', path.join(tmp, 'fbnet.onnx'));

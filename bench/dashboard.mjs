@@ -53,7 +53,15 @@ console.log(`search took ${((performance.now() - t) / 1000).toFixed(1)} s`);
 const { url: base, server } = await startDashboard(bin, ['--results', results]);
 
 const measures = [];
-const record = (what, target, samples, unit = 'ms') => measures.push({ what, targetMs: target, samplesMs: samples.map((x) => round(x)), medianMs: round(median(samples)), unit, met: median(samples) <= target });
+const record = (what, target, samples, unit = 'ms') =>
+  measures.push({
+    what,
+    targetMs: target,
+    samplesMs: samples.map((x) => round(x)),
+    medianMs: round(median(samples)),
+    unit,
+    met: median(samples) <= target,
+  });
 
 // Server: the run page's data.
 const serverMs = [];
@@ -68,9 +76,18 @@ for (let i = 0; i < repeats; i++) {
 }
 record(`run page data from the server (${trials} trials, ${(bytes / 2 ** 20).toFixed(1)} MiB JSON)`, 1000, serverMs);
 
-const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+});
 const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-const waitReady = (view, before = '') => page.waitForFunction(([v, b]) => (document.body.dataset.ready ?? '') !== b && (document.body.dataset.ready ?? '').startsWith(`${v}:`), [view, before], { timeout: 120_000 });
+const waitReady = (view, before = '') =>
+  page.waitForFunction(
+    ([v, b]) => (document.body.dataset.ready ?? '') !== b && (document.body.dataset.ready ?? '').startsWith(`${v}:`),
+    [view, before],
+    { timeout: 120_000 },
+  );
 
 // Chromium: the run page drawn (the app's own timings: data received → every chart drawn), and load to ready.
 const drawMs = [];
@@ -93,15 +110,18 @@ await waitReady('arch');
 const whatIfMs = [];
 for (let i = 0; i < Math.max(10, repeats * 2); i++) {
   whatIfMs.push(
-    await page.evaluate(async (value) => {
-      const before = document.body.dataset.ready;
-      const box = document.querySelector('#precision');
-      const t0 = performance.now();
-      box.value = value;
-      box.dispatchEvent(new Event('change'));
-      while (document.body.dataset.ready === before) await new Promise((r) => requestAnimationFrame(r));
-      return performance.now() - t0;
-    }, i % 2 === 0 ? 'int8' : ''),
+    await page.evaluate(
+      async (value) => {
+        const before = document.body.dataset.ready;
+        const box = document.querySelector('#precision');
+        const t0 = performance.now();
+        box.value = value;
+        box.dispatchEvent(new Event('change'));
+        while (document.body.dataset.ready === before) await new Promise((r) => requestAnimationFrame(r));
+        return performance.now() - t0;
+      },
+      i % 2 === 0 ? 'int8' : '',
+    ),
   );
 }
 record('what-if (int8 on/off), change → page updated', 100, whatIfMs);
@@ -114,7 +134,9 @@ for (let i = 0; i < repeats; i++) {
   // The server keeps models by content: a different width each round makes every round a fresh import.
   const bytes = syntheticOnnxChain(300, { channels: 32 + i });
   t = performance.now();
-  const up = await (await fetch(new URL('/api/models', base), { method: 'POST', body: bytes, headers: { 'x-file-name': 'chain.onnx' } })).json();
+  const up = await (
+    await fetch(new URL('/api/models', base), { method: 'POST', body: bytes, headers: { 'x-file-name': 'chain.onnx' } })
+  ).json();
   const prof = await (await fetch(new URL(`/api/profile?model=${up.id}&device=mobile-cpu&whatif=int8`, base))).json();
   importMs.push(performance.now() - t);
   if (prof.error) throw new Error(prof.error);
@@ -123,10 +145,30 @@ for (let i = 0; i < repeats; i++) {
 record(`open a ${layers}-layer ONNX model (upload + import + profile)`, 1000, importMs);
 server.kill('SIGTERM');
 
-console.log(formatTable(['measure', 'target ms', 'median ms', 'samples ms', 'met'], measures.map((m) => [m.what, m.targetMs, m.medianMs, m.samplesMs.join(' '), m.met ? 'yes' : 'NO'])));
+console.log(
+  formatTable(
+    ['measure', 'target ms', 'median ms', 'samples ms', 'met'],
+    measures.map((m) => [m.what, m.targetMs, m.medianMs, m.samplesMs.join(' '), m.met ? 'yes' : 'NO']),
+  ),
+);
 const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
 fs.mkdirSync(outRoot, { recursive: true });
 const out = path.join(outRoot, 'dashboard.json');
-fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), commit: git, hwnas: HWNAS_VERSION, chromium: spawnSync(chromiumPath, ['--version'], { encoding: 'utf8' }).stdout.trim(), machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length }, trials, measures }, null, 2) + '\n');
+fs.writeFileSync(
+  out,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      commit: git,
+      hwnas: HWNAS_VERSION,
+      chromium: spawnSync(chromiumPath, ['--version'], { encoding: 'utf8' }).stdout.trim(),
+      machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length },
+      trials,
+      measures,
+    },
+    null,
+    2,
+  ) + '\n',
+);
 console.log(`\nwrote ${out}`);
 fs.rmSync(tmp, { recursive: true, force: true });

@@ -12,7 +12,6 @@ import { medianMs } from './timing.mjs';
 const REPEATS = 5;
 const TARGET_MS = 1000; // the NB201 latency table (7.9 MB) must load well under a second
 
-
 const cases = [
   ['nb201 latency, all devices', 'nb201Latency', (f) => loadLatencyTable(f)],
   ['nb201 latency, 3 devices', 'nb201Latency', (f) => loadLatencyTable(f, { devices: ['pixel3', 'raspi4', 'eyeriss'] })],
@@ -29,19 +28,42 @@ for (const [name, key, load] of cases) {
     console.warn(`skipping ${name}: ${file} not found`);
     continue;
   }
-  const baselineMs = medianMs(() => fs.readFileSync(file, 'utf8').split('\n').map((l) => l.split(',')), REPEATS);
+  const baselineMs = medianMs(
+    () =>
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .map((l) => l.split(',')),
+    REPEATS,
+  );
   let rowsLoaded = 0;
   const loadMs = medianMs(() => {
     rowsLoaded = load(file).archs.length;
   }, REPEATS);
-  rows.push({ name, file: path.relative(process.cwd(), file), rows: rowsLoaded, mb: fs.statSync(file).size / 2 ** 20, loadMs, baselineMs, ratio: loadMs / baselineMs });
+  rows.push({
+    name,
+    file: path.relative(process.cwd(), file),
+    rows: rowsLoaded,
+    mb: fs.statSync(file).size / 2 ** 20,
+    loadMs,
+    baselineMs,
+    ratio: loadMs / baselineMs,
+  });
 }
 
-console.log(formatTable(
-  ['loader', 'rows', 'MB', 'load ms (median)', 'read+split ms', 'ratio'],
-  rows.map((r) => [r.name, r.rows, r.mb, r.loadMs, r.baselineMs, r.ratio]),
-));
+console.log(
+  formatTable(
+    ['loader', 'rows', 'MB', 'load ms (median)', 'read+split ms', 'ratio'],
+    rows.map((r) => [r.name, r.rows, r.mb, r.loadMs, r.baselineMs, r.ratio]),
+  ),
+);
 const nb201 = rows.find((r) => r.name === 'nb201 latency, all devices');
-if (nb201) console.log(`\nnb201 latency table: ${nb201.loadMs.toFixed(0)} ms (target < ${TARGET_MS} ms): ${nb201.loadMs < TARGET_MS ? 'ok' : 'SLOW'}`);
+if (nb201)
+  console.log(
+    `\nnb201 latency table: ${nb201.loadMs.toFixed(0)} ms (target < ${TARGET_MS} ms): ${nb201.loadMs < TARGET_MS ? 'ok' : 'SLOW'}`,
+  );
 fs.mkdirSync('results/bench', { recursive: true });
-fs.writeFileSync('results/bench/data.json', JSON.stringify({ repeats: REPEATS, targetMs: TARGET_MS, node: process.version, rows }, null, 2) + '\n');
+fs.writeFileSync(
+  'results/bench/data.json',
+  JSON.stringify({ repeats: REPEATS, targetMs: TARGET_MS, node: process.version, rows }, null, 2) + '\n',
+);

@@ -54,7 +54,10 @@ const time = async (label, f) => {
 function probe(x, measured, latency) {
   const pred = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) {
-    const near = measured.map((m) => [sqDist(x[i], x[m]), latency[m]]).sort((a, b) => a[0] - b[0]).slice(0, K_NEIGHBOURS);
+    const near = measured
+      .map((m) => [sqDist(x[i], x[m]), latency[m]])
+      .sort((a, b) => a[0] - b[0])
+      .slice(0, K_NEIGHBOURS);
     pred[i] = near.reduce((s, [, l]) => s + Math.log(l), 0) / near.length;
   }
   return spearman(pred, latency);
@@ -71,7 +74,13 @@ async function runProbe(archs, encoded, pool) {
       const sampler = samplerRegistry.get(samplerName);
       const rhos = Object.fromEntries(DEVICES.map((d) => [d, []]));
       for (const seed of SEEDS) {
-        const chosen = await sampler.select({ space, n: N_MEASURED, seed, pool, encode: async (cands) => cands.map((a) => vectors[rowOf.get(a)]) });
+        const chosen = await sampler.select({
+          space,
+          n: N_MEASURED,
+          seed,
+          pool,
+          encode: async (cands) => cands.map((a) => vectors[rowOf.get(a)]),
+        });
         const measured = chosen.map((a) => rowOf.get(a));
         for (const d of DEVICES) rhos[d].push(probe(x, measured, latency[d]));
       }
@@ -86,13 +95,27 @@ async function runProbe(archs, encoded, pool) {
 
 function printProbe(title, rows) {
   console.log(`\n${title}`);
-  console.log(formatTable(['encoding', 'sampler', 'mean ρ', ...DEVICES], rows.map((r) => [r.encoding, r.sampler, r.meanRho.toFixed(3), ...DEVICES.map((d) => r.perDevice[d].toFixed(3))])));
+  console.log(
+    formatTable(
+      ['encoding', 'sampler', 'mean ρ', ...DEVICES],
+      rows.map((r) => [r.encoding, r.sampler, r.meanRho.toFixed(3), ...DEVICES.map((d) => r.perDevice[d].toFixed(3))]),
+    ),
+  );
   const bySampler = SAMPLERS.map((s) => {
     const rs = rows.filter((r) => r.sampler === s);
-    return { sampler: s, meanRho: rs.reduce((t, r) => t + r.meanRho, 0) / rs.length, best: rs.reduce((a, b) => (b.meanRho > a.meanRho ? b : a)) };
+    return {
+      sampler: s,
+      meanRho: rs.reduce((t, r) => t + r.meanRho, 0) / rs.length,
+      best: rs.reduce((a, b) => (b.meanRho > a.meanRho ? b : a)),
+    };
   });
   console.log('Per sampler, mean over encodings (and its best encoding):');
-  console.log(formatTable(['sampler', 'mean ρ', 'best encoding', 'its ρ'], bySampler.map((s) => [s.sampler, s.meanRho.toFixed(3), s.best.encoding, s.best.meanRho.toFixed(3)])));
+  console.log(
+    formatTable(
+      ['sampler', 'mean ρ', 'best encoding', 'its ρ'],
+      bySampler.map((s) => [s.sampler, s.meanRho.toFixed(3), s.best.encoding, s.best.meanRho.toFixed(3)]),
+    ),
+  );
   return bySampler.map((s) => ({ sampler: s.sampler, meanRho: s.meanRho, bestEncoding: s.best.encoding, bestRho: s.best.meanRho }));
 }
 
@@ -111,9 +134,19 @@ if (PARTS.includes('timing') || PARTS.includes('probe')) {
   const zcpEnc = createZcpEncoder(PROBE_ZCP);
   const sample = Rng.derive(0, 'bench/encodings/zcp-timing').sample(allArchs, 100);
   const { seconds } = await time('zcp (100 archs)', () => zcpEnc.encode(space, sample));
-  result.timing.push({ encoder: `zcp (${PROBE_ZCP.proxies.join(',')}; ${PROBE_ZCP.resolution}×${PROBE_ZCP.resolution}, batch ${PROBE_ZCP.batchSize})`, dimension: zcpEnc.dimension(space), archs: sample.length, seconds });
+  result.timing.push({
+    encoder: `zcp (${PROBE_ZCP.proxies.join(',')}; ${PROBE_ZCP.resolution}×${PROBE_ZCP.resolution}, batch ${PROBE_ZCP.batchSize})`,
+    dimension: zcpEnc.dimension(space),
+    archs: sample.length,
+    seconds,
+  });
   console.log(`\nEncode NB201 archs (backend ${backend.name}; shared 2-core machine)`);
-  console.log(formatTable(['encoder', 'dim', 'archs', 'seconds', 'ms/arch'], result.timing.map((t) => [t.encoder, t.dimension, t.archs, t.seconds.toFixed(1), ((1000 * t.seconds) / t.archs).toFixed(3)])));
+  console.log(
+    formatTable(
+      ['encoder', 'dim', 'archs', 'seconds', 'ms/arch'],
+      result.timing.map((t) => [t.encoder, t.dimension, t.archs, t.seconds.toFixed(1), ((1000 * t.seconds) / t.archs).toFixed(3)]),
+    ),
+  );
 }
 
 if (PARTS.includes('probe')) {
@@ -121,7 +154,10 @@ if (PARTS.includes('probe')) {
   encodedAll['cate+arch2vec'] = concatRows([encodedAll.cate, encodedAll.arch2vec]);
   result.poolSize = pool.length;
   result.probe = await runProbe(allArchs, encodedAll, pool);
-  result.bySampler = printProbe(`Encoding-quality probe: kNN (k=${K_NEIGHBOURS}) on ${N_MEASURED} archs sampled from a ${pool.length}-arch pool, Spearman ρ over all ${allArchs.length}, mean of ${SEEDS.length} seeds`, result.probe);
+  result.bySampler = printProbe(
+    `Encoding-quality probe: kNN (k=${K_NEIGHBOURS}) on ${N_MEASURED} archs sampled from a ${pool.length}-arch pool, Spearman ρ over all ${allArchs.length}, mean of ${SEEDS.length} seeds`,
+    result.probe,
+  );
 }
 
 if (PARTS.includes('probe-zcp')) {
@@ -132,11 +168,16 @@ if (PARTS.includes('probe-zcp')) {
   const encoded = {};
   for (const name of LEARNED) encoded[name] = await encoderRegistry.get(name).encode(space, archs);
   encoded['zcp (NASLib table)'] = await createZcpTableEncoder({ file: zcpFile, dataset: 'cifar10' }).encode(space, archs);
-  encoded['zcp (TF.js, forward)'] = (await time(`zcp computed for ${archs.length} archs`, () => createZcpEncoder(PROBE_ZCP).encode(space, archs))).value;
+  encoded['zcp (TF.js, forward)'] = (
+    await time(`zcp computed for ${archs.length} archs`, () => createZcpEncoder(PROBE_ZCP).encode(space, archs))
+  ).value;
   encoded['caz (NASLib ZCP)'] = concatRows([encoded.cate, encoded.arch2vec, encoded['zcp (NASLib table)'].map(symlog)]);
   encoded['caz (TF.js ZCP)'] = concatRows([encoded.cate, encoded.arch2vec, encoded['zcp (TF.js, forward)'].map(symlog)]);
   result.probeZcp = { archs: archs.length, zcpSettings: PROBE_ZCP, rows: await runProbe(archs, encoded, archs) };
-  result.probeZcp.bySampler = printProbe(`Probe on the ${archs.length} NB201 archs of NASLib's ZCP table (pool = those archs; ρ over them), mean of ${SEEDS.length} seeds`, result.probeZcp.rows);
+  result.probeZcp.bySampler = printProbe(
+    `Probe on the ${archs.length} NB201 archs of NASLib's ZCP table (pool = those archs; ρ over them), mean of ${SEEDS.length} seeds`,
+    result.probeZcp.rows,
+  );
 }
 
 if (PARTS.includes('agreement')) {
@@ -151,7 +192,9 @@ if (PARTS.includes('agreement')) {
     const archs = Rng.derive(0, 'bench/encodings/agreement', set.space.name).sample(zcpTable.archs, Math.min(set.n, zcpTable.archs.length));
     const proxies = COMPUTED_ZCPS.filter((p) => zcpTable.proxies.includes(p));
     const input = set.space.defaultInput(set.dataset);
-    const { value: computed, seconds } = await time(`agreement ${set.space.name} (${archs.length} archs)`, () => computeZcp(set.space, archs, input, { proxies, batchSize: ZCP_BATCH, seed: 0 }));
+    const { value: computed, seconds } = await time(`agreement ${set.space.name} (${archs.length} archs)`, () =>
+      computeZcp(set.space, archs, input, { proxies, batchSize: ZCP_BATCH, seed: 0 }),
+    );
     const row = new Map(zcpTable.archs.map((a, i) => [a, i]));
     const rho = {};
     const n = {};
@@ -160,14 +203,41 @@ if (PARTS.includes('agreement')) {
       // Rows whose table cell is missing (NaN) are left out of that proxy's ρ. Our non-finite values (ln synflow = −∞
       // of a cell with no input-output path) rank lowest, as that arch's 0 does in the table.
       const rows = archs.map((a, i) => [i, ref[row.get(a)]]).filter(([, v]) => Number.isFinite(v));
-      rho[p] = spearman(rows.map(([i]) => (Number.isFinite(computed[p][i]) ? computed[p][i] : computed[p][i] > 0 ? 1e300 : -1e300)), rows.map(([, v]) => v));
+      rho[p] = spearman(
+        rows.map(([i]) => (Number.isFinite(computed[p][i]) ? computed[p][i] : computed[p][i] > 0 ? 1e300 : -1e300)),
+        rows.map(([, v]) => v),
+      );
       n[p] = rows.length;
     }
-    result.agreement.push({ space: set.space.name, file: set.file.replace(/.*\/data\//, ''), dataset: set.dataset ?? null, archs: archs.length, batchSize: ZCP_BATCH, resolution: input.resolution, secondsPerArch: seconds / archs.length, rho, n, values: Object.fromEntries(proxies.map((p) => [p, Array.from(computed[p])])), archList: archs });
+    result.agreement.push({
+      space: set.space.name,
+      file: set.file.replace(/.*\/data\//, ''),
+      dataset: set.dataset ?? null,
+      archs: archs.length,
+      batchSize: ZCP_BATCH,
+      resolution: input.resolution,
+      secondsPerArch: seconds / archs.length,
+      rho,
+      n,
+      values: Object.fromEntries(proxies.map((p) => [p, Array.from(computed[p])])),
+      archList: archs,
+    });
   }
   const proxies = COMPUTED_ZCPS;
-  console.log(`\nZCP agreement: Spearman ρ between TF.js-computed proxies (seeded synthetic batch of ${ZCP_BATCH}) and the precomputed tables`);
-  console.log(formatTable(['table', 'archs', 's/arch', ...proxies], result.agreement.map((a) => [`${a.space} ${a.file}${a.dataset ? ` (${a.dataset})` : ''}`, a.archs, a.secondsPerArch.toFixed(1), ...proxies.map((p) => (a.rho[p] === undefined ? '–' : a.rho[p].toFixed(3)))])));
+  console.log(
+    `\nZCP agreement: Spearman ρ between TF.js-computed proxies (seeded synthetic batch of ${ZCP_BATCH}) and the precomputed tables`,
+  );
+  console.log(
+    formatTable(
+      ['table', 'archs', 's/arch', ...proxies],
+      result.agreement.map((a) => [
+        `${a.space} ${a.file}${a.dataset ? ` (${a.dataset})` : ''}`,
+        a.archs,
+        a.secondsPerArch.toFixed(1),
+        ...proxies.map((p) => (a.rho[p] === undefined ? '–' : a.rho[p].toFixed(3))),
+      ]),
+    ),
+  );
 }
 
 if (PARTS.includes('training')) {
@@ -175,13 +245,29 @@ if (PARTS.includes('training')) {
   const { Arch2VecModel, ARCH2VEC_DEFAULTS } = await import('../dist/encodings/arch2vec-model.js');
   const { CateModel, CATE_DEFAULTS } = await import('../dist/encodings/cate-model.js');
   result.training = [];
-  for (const [name, train, config] of [['arch2vec', (c) => Arch2VecModel.train(space, c, 1, () => {}), ARCH2VEC_DEFAULTS], ['cate', (c) => CateModel.train(space, c, 1, () => {}), CATE_DEFAULTS]]) {
+  for (const [name, train, config] of [
+    ['arch2vec', (c) => Arch2VecModel.train(space, c, 1, () => {}), ARCH2VEC_DEFAULTS],
+    ['cate', (c) => CateModel.train(space, c, 1, () => {}), CATE_DEFAULTS],
+  ]) {
     const { value: model, seconds } = await time(`train ${name}`, () => train(config));
     result.training.push({ encoder: name, space: 'nb201', epochs: config.epochs, seconds, metrics: model.metrics });
     model.dispose();
   }
   console.log('\nTraining at default settings on NB201 (seed 1; shared 2-core machine)');
-  console.log(formatTable(['encoder', 'epochs', 'seconds', 'held-out quality'], result.training.map((t) => [t.encoder, t.epochs, t.seconds.toFixed(0), Object.entries(t.metrics).filter(([k]) => k.startsWith('heldOut')).map(([k, v]) => `${k.replace('heldOut', '')} ${Number(v).toFixed(3)}`).join(', ')])));
+  console.log(
+    formatTable(
+      ['encoder', 'epochs', 'seconds', 'held-out quality'],
+      result.training.map((t) => [
+        t.encoder,
+        t.epochs,
+        t.seconds.toFixed(0),
+        Object.entries(t.metrics)
+          .filter(([k]) => k.startsWith('heldOut'))
+          .map(([k, v]) => `${k.replace('heldOut', '')} ${Number(v).toFixed(3)}`)
+          .join(', '),
+      ]),
+    ),
+  );
 }
 
 fs.mkdirSync('results/bench', { recursive: true });

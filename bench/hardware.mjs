@@ -38,11 +38,26 @@ const result = { machine: 'shared 2-core machine (other jobs running); times are
     const fullS = (performance.now() - t0) / 1000;
     let maxRel = 0;
     subset.forEach((_, k) => (maxRel = Math.max(maxRel, Math.abs(fast[k * 15] / full[k] - 1))));
-    rows.push({ device: p.name, fastArchsPerS: Math.round(archs.length / fastS), fullArchsPerS: Math.round(subset.length / fullS), speedup: +((archs.length / fastS) / (subset.length / fullS)).toFixed(1), maxRelDiff: maxRel });
+    rows.push({
+      device: p.name,
+      fastArchsPerS: Math.round(archs.length / fastS),
+      fullArchsPerS: Math.round(subset.length / fullS),
+      speedup: +(archs.length / fastS / (subset.length / fullS)).toFixed(1),
+      maxRelDiff: maxRel,
+    });
   }
-  result.simulatorSpeed = { archs: archs.length, note: 'fast = per-choice tables incl. building them; full = layers() + per-layer simulation on every 15th arch', rows };
+  result.simulatorSpeed = {
+    archs: archs.length,
+    note: 'fast = per-choice tables incl. building them; full = layers() + per-layer simulation on every 15th arch',
+    rows,
+  };
   console.log(`\nsimulator speed, all ${archs.length} NB201 archs`);
-  console.log(formatTable(['device', 'fast archs/s', 'full archs/s', 'speed-up', 'max rel diff'], rows.map((r) => [r.device, r.fastArchsPerS, r.fullArchsPerS, r.speedup, r.maxRelDiff])));
+  console.log(
+    formatTable(
+      ['device', 'fast archs/s', 'full archs/s', 'speed-up', 'max rel diff'],
+      rows.map((r) => [r.device, r.fastArchsPerS, r.fullArchsPerS, r.speedup, r.maxRelDiff]),
+    ),
+  );
 }
 
 // 2. Pairwise Spearman of the built-in profiles (they must disagree, as real devices do).
@@ -58,7 +73,12 @@ for (const [space, archs] of [
   const matrix = preds.map((a) => preds.map((b) => +spearman(a, b).toFixed(3)));
   result.rankingMatrix[space.name] = { archs: archs.length, devices: simulated.map((p) => p.name), spearman: matrix };
   console.log(`\nbuilt-in profiles: pairwise Spearman over ${archs.length} ${space.name} archs`);
-  console.log(formatTable(['', ...simulated.map((p) => p.name)], simulated.map((p, i) => [p.name, ...matrix[i]])));
+  console.log(
+    formatTable(
+      ['', ...simulated.map((p) => p.name)],
+      simulated.map((p, i) => [p.name, ...matrix[i]]),
+    ),
+  );
 }
 
 // 3. Calibration for every device column of both HELP tables: 50 archs to fit, all others held back.
@@ -77,12 +97,26 @@ for (const space of [nb201, fbnet]) {
     const t0 = performance.now();
     const trainRho = simulated.map((p) => {
       const score = createLatencyScorer(p.simulated, space, input);
-      return spearman(train.map((r) => r.latencyMs), train.map((r) => score(r.arch)));
+      return spearman(
+        train.map((r) => r.latencyMs),
+        train.map((r) => score(r.arch)),
+      );
     });
     const base = simulated[trainRho.indexOf(Math.max(...trainRho))];
-    const report = calibrateProfile(base, space, input, train, measured.slice(TRAIN), { measurements: `${path.basename(table.file)}#${device}` });
+    const report = calibrateProfile(base, space, input, train, measured.slice(TRAIN), {
+      measurements: `${path.basename(table.file)}#${device}`,
+    });
     const seconds = (performance.now() - t0) / 1000;
-    const row = { space: space.name, device, batchSize: input.batchSize, base: base.name, heldOut: report.heldOutRows, before: report.before, after: report.after, seconds: +seconds.toFixed(2) };
+    const row = {
+      space: space.name,
+      device,
+      batchSize: input.batchSize,
+      base: base.name,
+      heldOut: report.heldOutRows,
+      before: report.before,
+      after: report.after,
+      seconds: +seconds.toFixed(2),
+    };
     rows.push(row);
     result.calibration.push(row);
   }
@@ -90,11 +124,23 @@ for (const space of [nb201, fbnet]) {
   console.log(
     formatTable(
       ['device', 'base', 'rho before', 'rho after', 'tau before', 'tau after', 'MAPE% before', 'MAPE% after', 's'],
-      rows.map((r) => [r.device, r.base, +r.before.spearman.toFixed(3), +r.after.spearman.toFixed(3), +r.before.kendall.toFixed(3), +r.after.kendall.toFixed(3), +r.before.mape.toFixed(1), +r.after.mape.toFixed(1), r.seconds]),
+      rows.map((r) => [
+        r.device,
+        r.base,
+        +r.before.spearman.toFixed(3),
+        +r.after.spearman.toFixed(3),
+        +r.before.kendall.toFixed(3),
+        +r.after.kendall.toFixed(3),
+        +r.before.mape.toFixed(1),
+        +r.after.mape.toFixed(1),
+        r.seconds,
+      ]),
     ),
   );
   const improved = rows.filter((r) => r.after.spearman > r.before.spearman).length;
-  console.log(`held-out rho improved on ${improved}/${rows.length} devices; mean ${(rows.reduce((s, r) => s + r.before.spearman, 0) / rows.length).toFixed(3)} -> ${(rows.reduce((s, r) => s + r.after.spearman, 0) / rows.length).toFixed(3)}`);
+  console.log(
+    `held-out rho improved on ${improved}/${rows.length} devices; mean ${(rows.reduce((s, r) => s + r.before.spearman, 0) / rows.length).toFixed(3)} -> ${(rows.reduce((s, r) => s + r.after.spearman, 0) / rows.length).toFixed(3)}`,
+  );
 }
 
 // 4. Host measurement: wall time per arch (build + warm-up + timed repeats) and the measured median.
@@ -105,8 +151,17 @@ for (const space of [nb201, fbnet]) {
   const t0 = performance.now();
   const measured = await measureHost(nb201, archs, input, { warmup: 3, minRepeats: 5, maxRepeats: 50, budgetMs: 300, seed: 0 });
   const perArchS = (performance.now() - t0) / 1000 / archs.length;
-  result.host = { backend: info.name, threads: measured[0].threads, archs: archs.length, secondsPerArch: +perArchS.toFixed(3), medianMs: measured.map((m) => +m.latencyMs.toFixed(3)), repeats: measured.map((m) => m.repeats) };
-  console.log(`\nhost measurement (${info.name}, ${measured[0].threads} threads, NB201 cifar10 batch 1): ${perArchS.toFixed(2)} s per arch; medians ${result.host.medianMs.join(', ')} ms`);
+  result.host = {
+    backend: info.name,
+    threads: measured[0].threads,
+    archs: archs.length,
+    secondsPerArch: +perArchS.toFixed(3),
+    medianMs: measured.map((m) => +m.latencyMs.toFixed(3)),
+    repeats: measured.map((m) => m.repeats),
+  };
+  console.log(
+    `\nhost measurement (${info.name}, ${measured[0].threads} threads, NB201 cifar10 batch 1): ${perArchS.toFixed(2)} s per arch; medians ${result.host.medianMs.join(', ')} ms`,
+  );
 }
 
 fs.mkdirSync('results/bench', { recursive: true });

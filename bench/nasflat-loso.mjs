@@ -36,7 +36,10 @@ const space = getSpace(config.space.name);
 const data = resolveDeviceData(space, config.transfer, file, 'transfer');
 const { table } = data;
 const held = list('BENCH_HELD', data.sources);
-const options = { ...(config.transfer.methodOptions?.nasflat ?? {}), ...(process.env.BENCH_NASFLAT ? JSON.parse(process.env.BENCH_NASFLAT) : {}) };
+const options = {
+  ...(config.transfer.methodOptions?.nasflat ?? {}),
+  ...(process.env.BENCH_NASFLAT ? JSON.parse(process.env.BENCH_NASFLAT) : {}),
+};
 const records = [];
 const started = performance.now();
 for (const heldOut of held) {
@@ -45,7 +48,10 @@ for (const heldOut of held) {
   for (const seed of seeds) {
     const t0 = performance.now();
     const predictor = new NasflatPredictor(space, resolveNasflatConfig(options), { seed });
-    await predictor.pretrain(sources.map((d) => ({ device: d, archs: table.archs, latencyMs: Array.from(table.column(d)) })), { seed });
+    await predictor.pretrain(
+      sources.map((d) => ({ device: d, archs: table.archs, latencyMs: Array.from(table.column(d)) })),
+      { seed },
+    );
     const pretrainSeconds = (performance.now() - t0) / 1000;
     for (const n of samples) {
       const few = randomSamples(table.archs, n, seed);
@@ -58,17 +64,44 @@ for (const heldOut of held) {
         const rho = spearman(truth, await predictor.predict(heldOut, evalArchs));
         records.push({ heldOut, seed, n, variant, spearman: rho, pretrainSeconds });
       }
-      console.error(`${task} held out ${heldOut} seed ${seed} n=${n}: ${Object.keys(VARIANTS).map((v) => `${v} ${records.at(-Object.keys(VARIANTS).length + Object.keys(VARIANTS).indexOf(v)).spearman.toFixed(3)}`).join(', ')}`);
+      console.error(
+        `${task} held out ${heldOut} seed ${seed} n=${n}: ${Object.keys(VARIANTS)
+          .map((v) => `${v} ${records.at(-Object.keys(VARIANTS).length + Object.keys(VARIANTS).indexOf(v)).spearman.toFixed(3)}`)
+          .join(', ')}`,
+      );
     }
     predictor.dispose();
   }
 }
 const mean = (rows) => rows.reduce((s, r) => s + r.spearman, 0) / rows.length;
 const header = ['variant', ...samples.map((n) => `@${n}`)];
-const rows = Object.keys(VARIANTS).map((v) => [v, ...samples.map((n) => mean(records.filter((r) => r.variant === v && r.n === n)).toFixed(4))]);
-console.log(`NASFLAT readout variants, ${task}, each of ${held.length} sources held out (seeds ${seeds.join(',')}; backend ${backend.name}):`);
+const rows = Object.keys(VARIANTS).map((v) => [
+  v,
+  ...samples.map((n) => mean(records.filter((r) => r.variant === v && r.n === n)).toFixed(4)),
+]);
+console.log(
+  `NASFLAT readout variants, ${task}, each of ${held.length} sources held out (seeds ${seeds.join(',')}; backend ${backend.name}):`,
+);
 console.log(formatTable(header, rows));
 fs.mkdirSync(outRoot, { recursive: true });
 const out = path.join(outRoot, `nasflat-loso-${task}.json`);
-fs.writeFileSync(out, JSON.stringify({ task, backend: backend.name, options, variants: VARIANTS, held, seeds, samples, seconds: (performance.now() - started) / 1000, table: { header, rows }, records }, null, 1) + '\n');
+fs.writeFileSync(
+  out,
+  JSON.stringify(
+    {
+      task,
+      backend: backend.name,
+      options,
+      variants: VARIANTS,
+      held,
+      seeds,
+      samples,
+      seconds: (performance.now() - started) / 1000,
+      table: { header, rows },
+      records,
+    },
+    null,
+    1,
+  ) + '\n',
+);
 console.log(`wrote ${out}`);

@@ -51,7 +51,15 @@ for (const target of task.test) {
   await flops.fit(target, measured);
   await flops.predict(target, table.archs);
   const flopsFitPredictSeconds = seconds(t0);
-  perTarget.push({ target, fitSeconds, predictAllSeconds, flopsFitPredictSeconds, spearman: spearman(predicted, table.column(target)), initialisedFrom: report.initialisedFrom, readout: report.readout });
+  perTarget.push({
+    target,
+    fitSeconds,
+    predictAllSeconds,
+    flopsFitPredictSeconds,
+    spearman: spearman(predicted, table.column(target)),
+    initialisedFrom: report.initialisedFrom,
+    readout: report.readout,
+  });
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-bench-nasflat-'));
@@ -75,9 +83,21 @@ const rows = [
   ['FLOPs fit + predict all (reference, max)', max('flopsFitPredictSeconds'), null],
   ['save + load', saveLoadSeconds, null],
 ];
-console.log(`backend ${backend.name} (threads ${backend.threads}), load average ${loadBefore.toFixed(2)} on ${os.cpus().length} cores; epochs ${config.epochs}, width ${config.width}`);
-console.log(formatTable(['step', 'seconds', 'target ≤ s', 'met'], rows.map(([step, s, target]) => [step, s.toFixed(2), target ?? '', target === null ? '' : s <= target ? 'yes' : 'NO'])));
-console.log(formatTable(['target', 'fit s', 'predict-all s', 'ρ @20 (one seed)', 'initialised from'], perTarget.map((r) => [r.target, r.fitSeconds.toFixed(2), r.predictAllSeconds.toFixed(2), r.spearman.toFixed(4), r.initialisedFrom])));
+console.log(
+  `backend ${backend.name} (threads ${backend.threads}), load average ${loadBefore.toFixed(2)} on ${os.cpus().length} cores; epochs ${config.epochs}, width ${config.width}`,
+);
+console.log(
+  formatTable(
+    ['step', 'seconds', 'target ≤ s', 'met'],
+    rows.map(([step, s, target]) => [step, s.toFixed(2), target ?? '', target === null ? '' : s <= target ? 'yes' : 'NO']),
+  ),
+);
+console.log(
+  formatTable(
+    ['target', 'fit s', 'predict-all s', 'ρ @20 (one seed)', 'initialised from'],
+    perTarget.map((r) => [r.target, r.fitSeconds.toFixed(2), r.predictAllSeconds.toFixed(2), r.spearman.toFixed(4), r.initialisedFrom]),
+  ),
+);
 
 const out = path.join('results', 'bench', 'predictor-speed.json');
 fs.mkdirSync(path.dirname(out), { recursive: true });

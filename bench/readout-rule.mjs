@@ -39,7 +39,9 @@ for (const [id, file] of TASKS) {
   const cost = costColumnNames(space);
   const costRows = table.archs.map((a) => costRow(space, a));
   // As in NASFLAT: FLOPs and params enter the ln-ms readout as logs.
-  const costBasis = new Map(cost.map((name, j) => [name, Float64Array.from(costRows, (r) => (name === 'flops' || name === 'params' ? Math.log(r[j]) : r[j]))]));
+  const costBasis = new Map(
+    cost.map((name, j) => [name, Float64Array.from(costRows, (r) => (name === 'flops' || name === 'params' ? Math.log(r[j]) : r[j]))]),
+  );
   for (const heldOut of data.sources) {
     const others = data.sources.filter((d) => d !== heldOut);
     const basisAll = new Map([...costBasis, ...others.map((d) => [`source:${d}`, table.column(d).map(Math.log)])]);
@@ -82,13 +84,24 @@ for (const [id, file] of TASKS) {
 const mean = (rows) => rows.reduce((s, r) => s + r.spearman, 0) / rows.length;
 const taskIds = [...new Set(results.map((r) => r.task))];
 const header = ['task', ...RULES.flatMap((rule) => samples.map((n) => `${rule}@${n}`))];
-const rows = taskIds.map((t) => [t, ...RULES.flatMap((rule) => samples.map((n) => mean(results.filter((r) => r.task === t && r.rule === rule && r.n === n)).toFixed(4)))]);
+const rows = taskIds.map((t) => [
+  t,
+  ...RULES.flatMap((rule) => samples.map((n) => mean(results.filter((r) => r.task === t && r.rule === rule && r.n === n)).toFixed(4))),
+]);
 for (const space of ['nb201', 'fbnet']) {
-  rows.push([`mean ${space}`, ...RULES.flatMap((rule) => samples.map((n) => mean(results.filter((r) => r.task.startsWith(space) && r.rule === rule && r.n === n)).toFixed(4)))]);
+  rows.push([
+    `mean ${space}`,
+    ...RULES.flatMap((rule) =>
+      samples.map((n) => mean(results.filter((r) => r.task.startsWith(space) && r.rule === rule && r.n === n)).toFixed(4)),
+    ),
+  ]);
 }
 console.log(`Readout rule on source devices (each source held out in turn; ${samplerName} samples; Spearman ρ on all unsampled archs):`);
 console.log(formatTable(header, rows));
 fs.mkdirSync(outRoot, { recursive: true });
 const out = path.join(outRoot, `readout-rule${samplerName === 'random' ? '' : `-${samplerName}`}.json`);
-fs.writeFileSync(out, JSON.stringify({ sampler: samplerName, seeds, samples, rules: RULES, table: { header, rows }, records: results }, null, 1) + '\n');
+fs.writeFileSync(
+  out,
+  JSON.stringify({ sampler: samplerName, seeds, samples, rules: RULES, table: { header, rows }, records: results }, null, 1) + '\n',
+);
 console.log(`wrote ${out}`);

@@ -48,9 +48,10 @@ const myBoard = structuredClone(mobileCpu);
 myBoard.name = 'my-board';
 myBoard.simulated.peak = { fp32Gflops: 57.6 };
 myBoard.simulated.memory.bandwidthGBs = 4;
-const targets = [...simulated.map((p) => ({ profile: p, sources: simulated.filter((s) => s.name !== p.name) })), { profile: myBoard, predictor: 'models/quickstart' }].filter((t) =>
-  list('BENCH_TARGETS', [t.profile.name]).includes(t.profile.name),
-);
+const targets = [
+  ...simulated.map((p) => ({ profile: p, sources: simulated.filter((s) => s.name !== p.name) })),
+  { profile: myBoard, predictor: 'models/quickstart' },
+].filter((t) => list('BENCH_TARGETS', [t.profile.name]).includes(t.profile.name));
 
 /** The predictor pretrained on `sources`, cached by its settings (pretraining takes about a minute each). */
 async function pretrained(target) {
@@ -154,8 +155,36 @@ const summary = [...groups.values()].map((rs) => ({
 const f3 = (v) => (v === null ? '-' : v.toFixed(3));
 console.log(
   formatTable(
-    ['target', 'noise', '≤0 preds', 'ρ all', 'min ρ', 'MAPE %', 'ρ fastest 10 %', 'MAPE fast %', '90 % cover', 'outlier named', 'false flags', 'warned', 'FLOPs ρ'],
-    summary.map((s) => [s.target, s.noise, s.nonPositive, f3(s.spearman), f3(s.minSpearman), s.mapePct.toFixed(1), f3(s.fastSpearman), s.fastMapePct.toFixed(1), f3(s.coverage90), f3(s.outlierNamed), s.falseOutliers, `${s.warned}/${seeds.length}`, f3(s.flopsSpearman)]),
+    [
+      'target',
+      'noise',
+      '≤0 preds',
+      'ρ all',
+      'min ρ',
+      'MAPE %',
+      'ρ fastest 10 %',
+      'MAPE fast %',
+      '90 % cover',
+      'outlier named',
+      'false flags',
+      'warned',
+      'FLOPs ρ',
+    ],
+    summary.map((s) => [
+      s.target,
+      s.noise,
+      s.nonPositive,
+      f3(s.spearman),
+      f3(s.minSpearman),
+      s.mapePct.toFixed(1),
+      f3(s.fastSpearman),
+      s.fastMapePct.toFixed(1),
+      f3(s.coverage90),
+      f3(s.outlierNamed),
+      s.falseOutliers,
+      `${s.warned}/${seeds.length}`,
+      f3(s.flopsSpearman),
+    ]),
   ),
 );
 const stamp = {

@@ -22,7 +22,11 @@ import { buildTransferSetup } from '../dist/predictors/transfer-setup.js';
 import { total } from '../dist/spaces/layers.js';
 import { getSpace } from '../dist/spaces/registry.js';
 
-const env = (name, fallback) => (process.env[name] ?? fallback).split(',').map((s) => s.trim()).filter((s) => s !== '');
+const env = (name, fallback) =>
+  (process.env[name] ?? fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 const parts = env('BENCH_PARTS', 'compare,table,repeat,transfer');
 const compareN = Number(process.env.BENCH_COMPARE_N ?? 300);
 const tableN = Number(process.env.BENCH_ORT_N ?? 3000);
@@ -43,16 +47,30 @@ const median = (values) => {
 const round = (v, d = 4) => (Number.isFinite(v) ? +v.toFixed(d) : null);
 const outFile = path.join(outRoot, 'runtimes.json');
 const previous = fs.existsSync(outFile) ? JSON.parse(fs.readFileSync(outFile, 'utf8')) : {};
-const result = { ...previous, machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version }, date: new Date().toISOString() };
+const result = {
+  ...previous,
+  machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version },
+  date: new Date().toISOString(),
+};
 
 /** Spearman ρ of every simulated built-in profile and of FLOPs with measured latencies of `archs`. */
 function analyticRanks(archs, measured) {
   const rows = {};
   for (const p of simulated) {
     const device = deviceFromProfile(p);
-    rows[p.name] = round(spearman(measured, archs.map((a) => device.latencyMs(space, a, input))));
+    rows[p.name] = round(
+      spearman(
+        measured,
+        archs.map((a) => device.latencyMs(space, a, input)),
+      ),
+    );
   }
-  rows.flops = round(spearman(measured, archs.map((a) => total(space.layers(a, input), 'flops'))));
+  rows.flops = round(
+    spearman(
+      measured,
+      archs.map((a) => total(space.layers(a, input), 'flops')),
+    ),
+  );
   return rows;
 }
 
@@ -70,7 +88,14 @@ if (parts.includes('compare')) {
   bar.stop();
   const backend = await initBackend();
   const tbar = startProgress(`TF.js ${backend.name}`, archs.length);
-  const tfjs = await measureHost(space, archs, input, { warmup: 3, minRepeats: 10, maxRepeats: 100, budgetMs: 300, seed: 0, onArch: () => tbar.tick(1) });
+  const tfjs = await measureHost(space, archs, input, {
+    warmup: 3,
+    minRepeats: 10,
+    maxRepeats: 100,
+    budgetMs: 300,
+    seed: 0,
+    onArch: () => tbar.tick(1),
+  });
   tbar.stop();
   const ortMs = ort.map((m) => m.latencyMs);
   const tfMs = tfjs.map((m) => m.latencyMs);
@@ -92,11 +117,22 @@ if (parts.includes('compare')) {
     spearmanOrtVsTfjs: round(spearman(ortMs, tfMs)),
     medianOrtOverTfjs: round(median(ortMs.map((v, i) => v / tfMs[i]))),
     spearmanWithOrt: analyticRanks(archs, ortMs),
-    rows: archs.map((a, i) => ({ arch: a, ortMs: round(ortMs[i]), tfjsMs: round(tfMs[i]), ortCv: round(ort[i].cv), tfjsCv: round(tfjs[i].cv) })),
+    rows: archs.map((a, i) => ({
+      arch: a,
+      ortMs: round(ortMs[i]),
+      tfjsMs: round(tfMs[i]),
+      ortCv: round(ort[i].cv),
+      tfjsCv: round(tfjs[i].cv),
+    })),
   };
   const c = result.compare;
   console.log(`\nORT vs TF.js on ${archs.length} NB201 archs (batch 1, 32×32)`);
-  console.log(formatTable(['runtime', 'threads', 'median ms', 'median repeat CV', 'p90 repeat CV', 'median p90/p10'], [c.ort, c.tfjs].map((r) => [r.runtime, r.threads, r.medianLatencyMs, r.medianRepeatCv, r.p90RepeatCv, r.medianP90OverP10])));
+  console.log(
+    formatTable(
+      ['runtime', 'threads', 'median ms', 'median repeat CV', 'p90 repeat CV', 'median p90/p10'],
+      [c.ort, c.tfjs].map((r) => [r.runtime, r.threads, r.medianLatencyMs, r.medianRepeatCv, r.p90RepeatCv, r.medianP90OverP10]),
+    ),
+  );
   console.log(`Spearman ORT vs TF.js ${c.spearmanOrtVsTfjs}; median ORT / TF.js latency ${c.medianOrtOverTfjs}`);
   console.log(formatTable(['ranks ORT latency', 'Spearman ρ'], Object.entries(c.spearmanWithOrt)));
 }
@@ -128,7 +164,20 @@ if (parts.includes('repeat')) {
   const subset = table.archs.slice(0, 300);
   const repeatFile = tableFile.replace(/\.csv$/, '.repeat.csv');
   fs.rmSync(repeatFile, { force: true });
-  const args = ['bin/hwnas.js', 'devices', 'measure', '--device', 'host-ort', '--archs', subset.join(','), '--budget-ms', '100', '--out', repeatFile, '--quiet'];
+  const args = [
+    'bin/hwnas.js',
+    'devices',
+    'measure',
+    '--device',
+    'host-ort',
+    '--archs',
+    subset.join(','),
+    '--budget-ms',
+    '100',
+    '--out',
+    repeatFile,
+    '--quiet',
+  ];
   const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) throw new Error(`repeat measurement failed (exit ${r.status})`);
   const again = loadLatencyTable(repeatFile, { devices: ['latency'], canonical: (a) => space.canonical(a) });
@@ -143,7 +192,9 @@ if (parts.includes('repeat')) {
     medianRatioBetweenPasses: round(median(ratios)),
     maxRatioBetweenPasses: round(ratios[ratios.length - 1]),
   };
-  console.log(`\nRepeatability: ${subset.length} table archs measured again: Spearman between the passes ${result.repeat.spearmanBetweenPasses}; FLOPs ranks the passes at ${result.repeat.flopsSpearman.tablePass} / ${result.repeat.flopsSpearman.secondPass}; per-arch ratio between passes median ${result.repeat.medianRatioBetweenPasses}, max ${result.repeat.maxRatioBetweenPasses}`);
+  console.log(
+    `\nRepeatability: ${subset.length} table archs measured again: Spearman between the passes ${result.repeat.spearmanBetweenPasses}; FLOPs ranks the passes at ${result.repeat.flopsSpearman.tablePass} / ${result.repeat.flopsSpearman.secondPass}; per-arch ratio between passes median ${result.repeat.medianRatioBetweenPasses}, max ${result.repeat.maxRatioBetweenPasses}`,
+  );
 }
 
 if (parts.includes('transfer')) {
@@ -156,8 +207,17 @@ if (parts.includes('transfer')) {
     { table: help, devices: resolved.setup.sources },
     { table: ortTable, devices: ['latency'], as: ['host-ort'] },
   ]);
-  const setup = { ...resolved.setup, name: 'nb201-task0-sources→host-ort', table: joined, targets: ['host-ort'], referenceArchs: undefined, samples: [5, 10, 20] };
-  log.info(`transfer to host-ort: ${joined.archs.length} measured archs, sources ${setup.sources.join(', ')}; methods ${methods.join(', ')}; seeds ${seeds.join(', ')}`);
+  const setup = {
+    ...resolved.setup,
+    name: 'nb201-task0-sources→host-ort',
+    table: joined,
+    targets: ['host-ort'],
+    referenceArchs: undefined,
+    samples: [5, 10, 20],
+  };
+  log.info(
+    `transfer to host-ort: ${joined.archs.length} measured archs, sources ${setup.sources.join(', ')}; methods ${methods.join(', ')}; seeds ${seeds.join(', ')}`,
+  );
   const run = await runTransfer(setup);
   const names = [...new Set(run.records.map((r) => r.method))];
   const rows = names.map((method) => {
@@ -166,7 +226,14 @@ if (parts.includes('transfer')) {
         const rs = run.records.filter((r) => r.method === method && r.samples === n && Number.isFinite(r.spearman));
         const mean = rs.reduce((s, r) => s + r.spearman, 0) / rs.length;
         const cov = rs.filter((r) => r.coverage90 !== undefined);
-        return [n, { spearman: round(mean), coverage90: cov.length ? round(cov.reduce((s, r) => s + r.coverage90, 0) / cov.length, 3) : null, seeds: rs.length }];
+        return [
+          n,
+          {
+            spearman: round(mean),
+            coverage90: cov.length ? round(cov.reduce((s, r) => s + r.coverage90, 0) / cov.length, 3) : null,
+            seeds: rs.length,
+          },
+        ];
       }),
     );
     return { method, ...cells };
@@ -181,11 +248,24 @@ if (parts.includes('transfer')) {
     sampler: setup.sampler.name,
     rows,
     pretrainSeconds: run.pretrainSeconds,
-    goal: { nasflatAt10: round(at10('nasflat')), bestOtherAt10: round(bestOther10), met: at10('nasflat') >= 0.95 && at10('nasflat') > bestOther10 },
+    goal: {
+      nasflatAt10: round(at10('nasflat')),
+      bestOtherAt10: round(bestOther10),
+      met: at10('nasflat') >= 0.95 && at10('nasflat') > bestOther10,
+    },
   };
-  console.log(`\nTransfer to host-ort (ORT, 1 thread): NASFLAT pretrained on the NB201 task-0 sources; ρ over the ${joined.archs.length} measured archs minus the samples, mean of ${seeds.length} seeds`);
-  console.log(formatTable(['method', 'ρ @5', 'ρ @10', 'ρ @20', 'cover90 @10', 'cover90 @20'], rows.map((r) => [r.method, r[5].spearman, r[10].spearman, r[20].spearman, r[10].coverage90 ?? '', r[20].coverage90 ?? ''])));
-  console.log(`goal ρ ≥ 0.95 at 10 samples, above every baseline: NASFLAT ${result.transfer.goal.nasflatAt10} vs best other ${result.transfer.goal.bestOtherAt10} → ${result.transfer.goal.met ? 'met' : 'MISSED'}`);
+  console.log(
+    `\nTransfer to host-ort (ORT, 1 thread): NASFLAT pretrained on the NB201 task-0 sources; ρ over the ${joined.archs.length} measured archs minus the samples, mean of ${seeds.length} seeds`,
+  );
+  console.log(
+    formatTable(
+      ['method', 'ρ @5', 'ρ @10', 'ρ @20', 'cover90 @10', 'cover90 @20'],
+      rows.map((r) => [r.method, r[5].spearman, r[10].spearman, r[20].spearman, r[10].coverage90 ?? '', r[20].coverage90 ?? '']),
+    ),
+  );
+  console.log(
+    `goal ρ ≥ 0.95 at 10 samples, above every baseline: NASFLAT ${result.transfer.goal.nasflatAt10} vs best other ${result.transfer.goal.bestOtherAt10} → ${result.transfer.goal.met ? 'met' : 'MISSED'}`,
+  );
 }
 
 fs.mkdirSync(outRoot, { recursive: true });

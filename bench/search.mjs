@@ -47,12 +47,17 @@ function writeJson(name, value) {
   return file;
 }
 let runs = 0;
-const search = (config) => startSearch(writeJson(`c${runs}.json`, config), { logger, backend, progress: false, outputDir: tmp, runName: `r${runs++}` });
+const search = (config) =>
+  startSearch(writeJson(`c${runs}.json`, config), { logger, backend, progress: false, outputDir: tmp, runName: `r${runs++}` });
 
 // 1. Quickstart as a user runs it: the CLI, start-up included.
 if (PARTS.includes('quickstart')) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['bin/hwnas.js', 'search', '--config', 'experiments/quickstart.json', '--results', tmp, '--run-name', 'quickstart', '--no-progress'], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['bin/hwnas.js', 'search', '--config', 'experiments/quickstart.json', '--results', tmp, '--run-name', 'quickstart', '--no-progress'],
+    { encoding: 'utf8' },
+  );
   result.quickstart = { wallSeconds: (performance.now() - t0) / 1000, exitCode: r.status, output: r.stdout.trim().split('\n') };
   console.log(r.stdout);
   console.log(`quickstart wall time ${result.quickstart.wallSeconds.toFixed(1)} s (exit ${r.status})\n`);
@@ -68,10 +73,21 @@ if (PARTS.includes('throughput')) {
     ['simulator (reference)', { source: 'device' }],
   ]) {
     const outcome = await search({ ...base, latency, budget: { evaluations: 2000, batchSize: 50 } });
-    rows.push({ scoring: label, accuracy: 'zcp:params (analytic)', evaluations: outcome.trials.length, seconds: outcome.seconds, evaluationsPerSecond: outcome.trials.length / outcome.seconds });
+    rows.push({
+      scoring: label,
+      accuracy: 'zcp:params (analytic)',
+      evaluations: outcome.trials.length,
+      seconds: outcome.seconds,
+      evaluationsPerSecond: outcome.trials.length / outcome.seconds,
+    });
   }
   result.throughput = rows;
-  console.log(formatTable(['scoring', 'evaluations', 'seconds', 'evals/s'], rows.map((r) => [r.scoring, r.evaluations, r.seconds, r.evaluationsPerSecond])));
+  console.log(
+    formatTable(
+      ['scoring', 'evaluations', 'seconds', 'evals/s'],
+      rows.map((r) => [r.scoring, r.evaluations, r.seconds, r.evaluationsPerSecond]),
+    ),
+  );
 }
 
 // 3. The quickstart's accuracy proxy against CIFAR-100 accuracy (needs ../shared/data): ρ and time per arch of
@@ -82,16 +98,38 @@ if (PARTS.includes('proxy') && fs.existsSync(ACCURACY)) {
   const accuracy = loadAccuracyTable(ACCURACY, 'cifar100_test_acc_nb201', { canonical: (a) => space.canonical(a) });
   const archs = Rng.derive(0, 'bench-search-proxy').sample([...accuracy.archs], 150);
   const rows = [];
-  for (const [proxy, resolution] of [['synflow', 8], ['synflow', 32], ['nwot', 8], ['params', 32]]) {
+  for (const [proxy, resolution] of [
+    ['synflow', 8],
+    ['synflow', 32],
+    ['nwot', 8],
+    ['params', 32],
+  ]) {
     const t0 = performance.now();
-    const values = (await computeZcp(space, archs, { ...space.defaultInput('cifar10'), resolution }, { proxies: [proxy], seed: 1, batchSize: 16 }))[proxy];
+    const values = (
+      await computeZcp(space, archs, { ...space.defaultInput('cifar10'), resolution }, { proxies: [proxy], seed: 1, batchSize: 16 })
+    )[proxy];
     const msPerArch = (performance.now() - t0) / archs.length;
     const finite = archs.map((a, i) => [values[i], accuracy.get(a)]).filter(([v]) => Number.isFinite(v));
-    rows.push({ proxy, resolution, archs: archs.length, finite: finite.length, spearman: spearman(finite.map((r) => r[0]), finite.map((r) => r[1])), msPerArch });
+    rows.push({
+      proxy,
+      resolution,
+      archs: archs.length,
+      finite: finite.length,
+      spearman: spearman(
+        finite.map((r) => r[0]),
+        finite.map((r) => r[1]),
+      ),
+      msPerArch,
+    });
   }
   result.proxy = { accuracy: 'cifar100_test_acc_nb201', seed: 1, batchSize: 16, rows };
   console.log('\nAccuracy proxies vs CIFAR-100 accuracy (150 NB201 archs; ρ over the archs with a finite proxy)');
-  console.log(formatTable(['proxy', 'input', 'finite', 'ρ', 'ms/arch'], rows.map((r) => [r.proxy, `${r.resolution}×${r.resolution}`, r.finite, r.spearman.toFixed(3), r.msPerArch.toFixed(0)])));
+  console.log(
+    formatTable(
+      ['proxy', 'input', 'finite', 'ρ', 'ms/arch'],
+      rows.map((r) => [r.proxy, `${r.resolution}×${r.resolution}`, r.finite, r.spearman.toFixed(3), r.msPerArch.toFixed(0)]),
+    ),
+  );
 }
 
 /** The paper experiment's tables, with its NB201 task-0 predictor pretrained (and saved) when missing or outdated. */
@@ -111,7 +149,13 @@ async function paperPredictor(space, table) {
   }
   const sources = loadDeviceTaskSplits(path.join(DATA, 'nasflat/device_task_splits.json')).nb201.get('0').train;
   const t0 = performance.now();
-  const predictor = await getPredictorMethod('nasflat').create({ space, features: new ArchFeatures(space), sources: { devices: sources, archs: table.archs, latencyMs: sources.map((d) => table.column(d)) }, seed: 0, options: {} });
+  const predictor = await getPredictorMethod('nasflat').create({
+    space,
+    features: new ArchFeatures(space),
+    sources: { devices: sources, archs: table.archs, latencyMs: sources.map((d) => table.column(d)) },
+    seed: 0,
+    options: {},
+  });
   await predictor.save(PREDICTOR_DIR);
   result.pretrainSeconds = (performance.now() - t0) / 1000;
 }
@@ -125,10 +169,18 @@ function hvRatio(table, accuracy, device) {
   const reference = [Math.min(...all.map((m) => m.accuracy)), Math.max(...all.map((m) => m.latencyMs))];
   const toPoint = (m) => [-m.accuracy, m.latencyMs];
   const refPoint = [-reference[0], reference[1]];
-  const trueHv = hypervolume(paretoFront(all.map(toPoint)).map((i) => toPoint(all[i])), refPoint);
+  const trueHv = hypervolume(
+    paretoFront(all.map(toPoint)).map((i) => toPoint(all[i])),
+    refPoint,
+  );
   const ratioOf = (archs) => {
     const pts = archs.map((a) => toPoint(truth.get(a)));
-    return hypervolume(paretoFront(pts).map((i) => pts[i]), refPoint) / trueHv;
+    return (
+      hypervolume(
+        paretoFront(pts).map((i) => pts[i]),
+        refPoint,
+      ) / trueHv
+    );
   };
   return { ratioOf, reference, trueHv };
 }
@@ -161,13 +213,29 @@ if (!PARTS.includes('paper')) {
     const config = paperConfig(device);
     for (const samples of SAMPLES) {
       const o = await search({ ...config, latency: { ...config.latency, samples } });
-      rows.push({ device, method: `few-shot nasflat`, measurements: samples, ratio: ratioOf(o.front.map((t) => t.arch)), frontRho: o.verification?.spearman });
+      rows.push({
+        device,
+        method: `few-shot nasflat`,
+        measurements: samples,
+        ratio: ratioOf(o.front.map((t) => t.arch)),
+        frontRho: o.verification?.spearman,
+      });
     }
     const trueRun = await search({ ...config, latency: { source: 'table', file: LATENCY, column: device } });
     const trace = hypervolumeTrace(trueRun.trials, objectives, [], reference);
     const hit = trace.find((t) => t.hypervolume / trueHv >= 0.98);
-    rows.push({ device, method: 'true latency', measurements: trueRun.trials.length, ratio: ratioOf(trueRun.front.map((t) => t.arch)), reached098At: hit?.evaluations });
-    const flopsRun = await search({ ...config, objectives: [{ metric: 'accuracy' }, { metric: 'flopsM' }], latency: { source: 'table', file: LATENCY, column: device } });
+    rows.push({
+      device,
+      method: 'true latency',
+      measurements: trueRun.trials.length,
+      ratio: ratioOf(trueRun.front.map((t) => t.arch)),
+      reached098At: hit?.evaluations,
+    });
+    const flopsRun = await search({
+      ...config,
+      objectives: [{ metric: 'accuracy' }, { metric: 'flopsM' }],
+      latency: { source: 'table', file: LATENCY, column: device },
+    });
     rows.push({ device, method: 'FLOPs objective', measurements: 0, ratio: ratioOf(flopsRun.front.map((t) => t.arch)) });
     if (device === DEVICES[0]) {
       // Strategy comparison on true latencies: HV ratio after 200 and 1000 evaluations, mean of 3 seeds.
@@ -175,22 +243,54 @@ if (!PARTS.includes('paper')) {
         const at = { 200: [], 1000: [] };
         for (const seed of [0, 1, 2]) {
           const run = await search({ ...config, seed, strategy, latency: { source: 'table', file: LATENCY, column: device } });
-          for (const n of [200, 1000]) at[n].push(ratioOf(run.trials.slice(0, n).filter((t) => t.metrics !== undefined).map((t) => t.arch)));
+          for (const n of [200, 1000])
+            at[n].push(
+              ratioOf(
+                run.trials
+                  .slice(0, n)
+                  .filter((t) => t.metrics !== undefined)
+                  .map((t) => t.arch),
+              ),
+            );
         }
         const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
-        strategyRows.push({ device, strategy: strategy.name, params: strategy.params, ratioAt200: mean(at[200]), ratioAt1000: mean(at[1000]) });
+        strategyRows.push({
+          device,
+          strategy: strategy.name,
+          params: strategy.params,
+          ratioAt200: mean(at[200]),
+          ratioAt1000: mean(at[1000]),
+        });
       }
     }
   }
   result.strategies = { device: DEVICES[0], latency: 'true (table)', seeds: [0, 1, 2], rows: strategyRows };
   console.log(`\nStrategies on ${DEVICES[0]} (true latencies; HV ratio, mean of 3 seeds)`);
-  console.log(formatTable(['strategy', 'HV ratio @200', 'HV ratio @1000'], strategyRows.map((r) => [r.strategy, r.ratioAt200.toFixed(4), r.ratioAt1000.toFixed(4)])));
-  result.paper = { budget: 1000, strategy: 'regularized-evolution (population 50, sample 10)', seeds: [0], sampler: 'random', reference: 'worst accuracy and worst latency of the whole space', rows };
+  console.log(
+    formatTable(
+      ['strategy', 'HV ratio @200', 'HV ratio @1000'],
+      strategyRows.map((r) => [r.strategy, r.ratioAt200.toFixed(4), r.ratioAt1000.toFixed(4)]),
+    ),
+  );
+  result.paper = {
+    budget: 1000,
+    strategy: 'regularized-evolution (population 50, sample 10)',
+    seeds: [0],
+    sampler: 'random',
+    reference: 'worst accuracy and worst latency of the whole space',
+    rows,
+  };
   console.log(
     '\n' +
       formatTable(
         ['device', 'method', 'target measurements', 'HV ratio', 'reached 0.98 at'],
-        rows.map((r) => [r.device, r.method, r.measurements, r.ratio, r.method === 'true latency' ? (r.reached098At ?? 'not reached') : r.ratio >= 0.98 ? r.measurements : 'not reached']),
+        rows.map((r) => [
+          r.device,
+          r.method,
+          r.measurements,
+          r.ratio,
+          r.method === 'true latency' ? (r.reached098At ?? 'not reached') : r.ratio >= 0.98 ? r.measurements : 'not reached',
+        ]),
       ),
   );
 } else {
@@ -215,7 +315,14 @@ if (!PARTS.includes('adaptive')) {
     for (const mode of MODES) {
       for (const seed of [0, 1, 2]) {
         const o = await search({ ...config, seed, latency: { ...config.latency, ...mode.latency } });
-        rows.push({ device, mode: mode.name, seed, ratio: ratioOf(o.front.map((t) => t.arch)), frontRho: o.verification?.spearman ?? null, frontMape: o.verification?.mape ?? null });
+        rows.push({
+          device,
+          mode: mode.name,
+          seed,
+          ratio: ratioOf(o.front.map((t) => t.arch)),
+          frontRho: o.verification?.spearman ?? null,
+          frontMape: o.verification?.mape ?? null,
+        });
       }
     }
   }
@@ -223,12 +330,25 @@ if (!PARTS.includes('adaptive')) {
   const summary = DEVICES.flatMap((device) =>
     MODES.map((mode) => {
       const rs = rows.filter((r) => r.device === device && r.mode === mode.name);
-      return { device, mode: mode.name, ratio: mean(rs.map((r) => r.ratio)), frontRho: mean(rs.map((r) => r.frontRho ?? NaN)), frontMape: mean(rs.map((r) => r.frontMape ?? NaN)) };
+      return {
+        device,
+        mode: mode.name,
+        ratio: mean(rs.map((r) => r.ratio)),
+        frontRho: mean(rs.map((r) => r.frontRho ?? NaN)),
+        frontMape: mean(rs.map((r) => r.frontMape ?? NaN)),
+      };
     }),
   );
   result.adaptive = { budget: 1000, seeds: [0, 1, 2], sampler: 'random', summary, rows };
-  console.log('\nAdaptive measurements (10 target measurements in all; HV ratio of the found front with true latencies; ρ/MAPE of predicted vs true latency on the front; mean of 3 seeds)');
-  console.log(formatTable(['device', 'measurements', 'HV ratio', 'front ρ', 'front MAPE %'], summary.map((r) => [r.device, r.mode, r.ratio.toFixed(4), r.frontRho.toFixed(3), (100 * r.frontMape).toFixed(1)])));
+  console.log(
+    '\nAdaptive measurements (10 target measurements in all; HV ratio of the found front with true latencies; ρ/MAPE of predicted vs true latency on the front; mean of 3 seeds)',
+  );
+  console.log(
+    formatTable(
+      ['device', 'measurements', 'HV ratio', 'front ρ', 'front MAPE %'],
+      summary.map((r) => [r.device, r.mode, r.ratio.toFixed(4), r.frontRho.toFixed(3), (100 * r.frontMape).toFixed(1)]),
+    ),
+  );
 } else {
   result.adaptive = { skipped: `no data at ${DATA}` };
 }

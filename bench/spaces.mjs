@@ -18,27 +18,38 @@ const MODELS = { nb201: 10, fbnet: 5 };
 const backendFlag = process.argv.indexOf('--backend');
 const backend = await initBackend(backendFlag > 0 ? process.argv[backendFlag + 1] : undefined);
 
-
 const nb201 = getSpace('nb201');
 const input = nb201.defaultInput('cifar10');
 let archs = [];
 let flopsSum = 0;
 let layerCount = 0;
-const enumerateMs = medianMs(() => {
-  archs = nb201.enumerate();
-}, REPEATS, { warmUp: true });
-const parseMs = medianMs(() => {
-  for (const arch of archs) nb201.canonical(arch);
-}, REPEATS, { warmUp: true });
-const layersMs = medianMs(() => {
-  flopsSum = 0;
-  layerCount = 0;
-  for (const arch of archs) {
-    const layers = nb201.layers(arch, input);
-    layerCount += layers.length;
-    flopsSum += total(layers, 'flops');
-  }
-}, REPEATS, { warmUp: true });
+const enumerateMs = medianMs(
+  () => {
+    archs = nb201.enumerate();
+  },
+  REPEATS,
+  { warmUp: true },
+);
+const parseMs = medianMs(
+  () => {
+    for (const arch of archs) nb201.canonical(arch);
+  },
+  REPEATS,
+  { warmUp: true },
+);
+const layersMs = medianMs(
+  () => {
+    flopsSum = 0;
+    layerCount = 0;
+    for (const arch of archs) {
+      const layers = nb201.layers(arch, input);
+      layerCount += layers.length;
+      flopsSum += total(layers, 'flops');
+    }
+  },
+  REPEATS,
+  { warmUp: true },
+);
 const spaceMs = enumerateMs + layersMs;
 const spaceRows = [
   { step: 'enumerate (official index order)', ms: enumerateMs },
@@ -68,15 +79,44 @@ for (const [name, count] of Object.entries(MODELS)) {
     model.dispose();
   }
   x.dispose();
-  modelRows.push({ space: name, models: count, buildMs: buildMs / count, forwardMs: forwardMs / count, modelsPerS: (count / (buildMs + forwardMs)) * 1000 });
+  modelRows.push({
+    space: name,
+    models: count,
+    buildMs: buildMs / count,
+    forwardMs: forwardMs / count,
+    modelsPerS: (count / (buildMs + forwardMs)) * 1000,
+  });
 }
 
-console.log(`NB201: ${archs.length} archs, ${layerCount} layer records, mean ${(flopsSum / archs.length / 1e6).toFixed(3)} MFLOPs (median of ${REPEATS} runs)\n`);
-console.log(formatTable(['NB201 whole space', 'ms', 'archs/s', 'x canonical()'], spaceRows.map((r) => [r.step, r.ms, Math.round(r.archsPerS), r.vsBaseline])));
+console.log(
+  `NB201: ${archs.length} archs, ${layerCount} layer records, mean ${(flopsSum / archs.length / 1e6).toFixed(3)} MFLOPs (median of ${REPEATS} runs)\n`,
+);
+console.log(
+  formatTable(
+    ['NB201 whole space', 'ms', 'archs/s', 'x canonical()'],
+    spaceRows.map((r) => [r.step, r.ms, Math.round(r.archsPerS), r.vsBaseline]),
+  ),
+);
 console.log(`\nwhole space ${spaceMs.toFixed(0)} ms (target < ${TARGET_SPACE_MS} ms): ${spaceMs < TARGET_SPACE_MS ? 'ok' : 'SLOW'}\n`);
-console.log(formatTable([`models on ${backend.name} (batch 1, 32x32)`, 'models', 'build ms', 'forward ms', 'models/s'], modelRows.map((r) => [r.space, r.models, r.buildMs, r.forwardMs, r.modelsPerS])));
+console.log(
+  formatTable(
+    [`models on ${backend.name} (batch 1, 32x32)`, 'models', 'build ms', 'forward ms', 'models/s'],
+    modelRows.map((r) => [r.space, r.models, r.buildMs, r.forwardMs, r.modelsPerS]),
+  ),
+);
 fs.mkdirSync('results/bench', { recursive: true });
 fs.writeFileSync(
   'results/bench/spaces.json',
-  JSON.stringify({ node: process.version, backend, repeats: REPEATS, targetSpaceMs: TARGET_SPACE_MS, nb201: { archs: archs.length, layerRecords: layerCount, meanMflops: flopsSum / archs.length / 1e6, steps: spaceRows }, models: modelRows }, null, 2) + '\n',
+  JSON.stringify(
+    {
+      node: process.version,
+      backend,
+      repeats: REPEATS,
+      targetSpaceMs: TARGET_SPACE_MS,
+      nb201: { archs: archs.length, layerRecords: layerCount, meanMflops: flopsSum / archs.length / 1e6, steps: spaceRows },
+      models: modelRows,
+    },
+    null,
+    2,
+  ) + '\n',
 );

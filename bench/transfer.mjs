@@ -43,7 +43,11 @@ const ABLATIONS = [
 ];
 const SAMPLES = [5, 10, 20];
 
-const env = (name) => (process.env[name] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+const env = (name) =>
+  (process.env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 const wantedTasks = env('BENCH_TASKS');
 const seeds = env('BENCH_SEEDS').map(Number);
 const samplesEnv = env('BENCH_SAMPLES').map(Number);
@@ -57,7 +61,10 @@ function readRecords(dir) {
   const file = path.join(dir, 'transfer.json');
   if (!fs.existsSync(file)) return { records: [], pretrainSeconds: {} };
   const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
-  return { records: saved.records.map((r) => ({ ...r, spearman: r.spearman ?? NaN, kendall: r.kendall ?? NaN })), pretrainSeconds: saved.pretrainSeconds ?? {} };
+  return {
+    records: saved.records.map((r) => ({ ...r, spearman: r.spearman ?? NaN, kendall: r.kendall ?? NaN })),
+    pretrainSeconds: saved.pretrainSeconds ?? {},
+  };
 }
 
 async function runOne(task, backend, methods, extra = {}) {
@@ -80,7 +87,9 @@ async function runOne(task, backend, methods, extra = {}) {
     log,
     false,
   );
-  log.info(`${task.id}${extra.suffix ?? ''}: ${resolved.setup.targets.length} targets × ${resolved.setup.samples.length} sample counts × ${resolved.setup.seeds.length} seeds; methods ${resolved.setup.methods.join(', ')}`);
+  log.info(
+    `${task.id}${extra.suffix ?? ''}: ${resolved.setup.targets.length} targets × ${resolved.setup.samples.length} sample counts × ${resolved.setup.seeds.length} seeds; methods ${resolved.setup.methods.join(', ')}`,
+  );
   const result = await runTransfer(resolved.setup);
   const previous = readRecords(resolved.outDir);
   const ran = new Set(resolved.setup.methods);
@@ -104,14 +113,17 @@ if (process.env.BENCH_COMBINE_ONLY !== '1') {
   log.info(`backend ${backend.name}; methods ${methods.join(', ')}`);
   if (process.env.BENCH_ABLATIONS) {
     const wanted = env('BENCH_ABLATIONS');
-    for (const ablation of ABLATIONS) if (wanted.includes('1') || wanted.includes(ablation.suffix)) await runOne(TASKS[0], backend, ['nasflat'], ablation);
+    for (const ablation of ABLATIONS)
+      if (wanted.includes('1') || wanted.includes(ablation.suffix)) await runOne(TASKS[0], backend, ['nasflat'], ablation);
   } else {
     for (const task of TASKS) if (wantedTasks.length === 0 || wantedTasks.includes(task.id)) await runOne(task, backend, methods);
   }
 }
 
 // The combined table, from every task report present.
-const tasks = TASKS.map((task) => ({ task, ...readRecords(reportDir(task.id)), meta: readMeta(reportDir(task.id)) })).filter((t) => t.records.length > 0);
+const tasks = TASKS.map((task) => ({ task, ...readRecords(reportDir(task.id)), meta: readMeta(reportDir(task.id)) })).filter(
+  (t) => t.records.length > 0,
+);
 function readMeta(dir) {
   const file = path.join(dir, 'transfer.json');
   if (!fs.existsSync(file)) return {};
@@ -125,15 +137,35 @@ const round = (x) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : '–');
 // Zero-shot proxies are scored in the same harness on the same archs (they need no measurement).
 const proxyNames = Object.keys(ZERO_SHOT_PROXIES);
 const bestProxy = (summary, n) =>
-  proxyNames.map((p) => [p.replace('zero-shot:', ''), meanOf(summary, p, n)]).filter(([, v]) => Number.isFinite(v)).sort((a, b) => b[1] - a[1])[0] ?? ['–', NaN];
+  proxyNames
+    .map((p) => [p.replace('zero-shot:', ''), meanOf(summary, p, n)])
+    .filter(([, v]) => Number.isFinite(v))
+    .sort((a, b) => b[1] - a[1])[0] ?? ['–', NaN];
 const coverageOf = (summary, n) => summary.coverage90.mean[`nasflat@${n}`]?.mean ?? NaN;
-const header = ['task', 'paper NASFLAT', 'target @20', ...methods.map((m) => `${m} @5/10/20`), 'best zero-shot', 'NASFLAT ≥ it @5/10', 'NASFLAT 90 % cover @10/20', 'best @20', 'NASFLAT target met'];
+const header = [
+  'task',
+  'paper NASFLAT',
+  'target @20',
+  ...methods.map((m) => `${m} @5/10/20`),
+  'best zero-shot',
+  'NASFLAT ≥ it @5/10',
+  'NASFLAT 90 % cover @10/20',
+  'best @20',
+  'NASFLAT target met',
+];
 const rows = tasks.map(({ task, records }) => {
   const summary = summariseTransfer(records);
-  const at20 = methods.map((m) => [m, meanOf(summary, m, 20)]).filter(([, v]) => Number.isFinite(v)).sort((a, b) => b[1] - a[1]);
+  const at20 = methods
+    .map((m) => [m, meanOf(summary, m, 20)])
+    .filter(([, v]) => Number.isFinite(v))
+    .sort((a, b) => b[1] - a[1]);
   const ours = meanOf(summary, 'nasflat', 20);
   const [proxyName, proxyRho] = bestProxy(summary, 5);
-  const beats = [5, 10].map((n) => (Number.isFinite(meanOf(summary, 'nasflat', n)) ? (meanOf(summary, 'nasflat', n) >= bestProxy(summary, n)[1] ? 'yes' : 'no') : '–')).join(' / ');
+  const beats = [5, 10]
+    .map((n) =>
+      Number.isFinite(meanOf(summary, 'nasflat', n)) ? (meanOf(summary, 'nasflat', n) >= bestProxy(summary, n)[1] ? 'yes' : 'no') : '–',
+    )
+    .join(' / ');
   return [
     `${task.id} (${task.label})`,
     task.paper,
@@ -146,7 +178,10 @@ const rows = tasks.map(({ task, records }) => {
     Number.isFinite(ours) ? (ours >= task.target ? `yes (${ours.toFixed(3)})` : `no (${ours.toFixed(3)})`) : '–',
   ];
 });
-const ablationRows = [{ label: 'defaults (one pretraining per seed)', dir: reportDir(TASKS[0].id) }, ...ABLATIONS.map((a) => ({ label: a.label, dir: reportDir(TASKS[0].id + a.suffix) }))]
+const ablationRows = [
+  { label: 'defaults (one pretraining per seed)', dir: reportDir(TASKS[0].id) },
+  ...ABLATIONS.map((a) => ({ label: a.label, dir: reportDir(TASKS[0].id + a.suffix) })),
+]
   .map(({ label, dir }) => ({ label, records: readRecords(dir).records.filter((r) => r.method === 'nasflat') }))
   .filter((a) => a.records.length > 0)
   .map(({ label, records }) => {
@@ -165,9 +200,23 @@ const json = {
   methods,
   tasks: tasks.map(({ task, records, pretrainSeconds, meta }) => {
     const summary = summariseTransfer(records);
-    return { id: task.id, label: task.label, paperNasflat: task.paper, target20: task.target, ...meta, seeds: [...new Set(records.map((r) => r.seed))], pretrainSeconds, spearman: summary.spearman, kendall: summary.kendall, coverage90: summary.coverage90 };
+    return {
+      id: task.id,
+      label: task.label,
+      paperNasflat: task.paper,
+      target20: task.target,
+      ...meta,
+      seeds: [...new Set(records.map((r) => r.seed))],
+      pretrainSeconds,
+      spearman: summary.spearman,
+      kendall: summary.kendall,
+      coverage90: summary.coverage90,
+    };
   }),
-  ablations: ablationRows.map(([label, ...values]) => ({ run: label, spearman: Object.fromEntries(SAMPLES.map((n, i) => [n, values[i]])) })),
+  ablations: ablationRows.map(([label, ...values]) => ({
+    run: label,
+    spearman: Object.fromEntries(SAMPLES.map((n, i) => [n, values[i]])),
+  })),
 };
 fs.writeFileSync(path.join(outRoot, 'transfer.json'), JSON.stringify(json, numberOrNull, 1) + '\n');
 const md = [
@@ -176,7 +225,9 @@ const md = [
   '"paper NASFLAT" is the number reported by the paper\'s repository; "target @20" is from the issue. "best zero-shot" is the best of FLOPs, params and the non-skip op count on the same archs (no measurement). help-style has no 5-sample result: it must measure HELP\'s 10 reference archs.',
   '',
   markdownTable(header, rows),
-  ...(ablationRows.length > 1 ? ['', '## NB201 task 0: NASFLAT with one idea switched off', '', markdownTable(['run', ...SAMPLES.map((n) => `@${n}`)], ablationRows)] : []),
+  ...(ablationRows.length > 1
+    ? ['', '## NB201 task 0: NASFLAT with one idea switched off', '', markdownTable(['run', ...SAMPLES.map((n) => `@${n}`)], ablationRows)]
+    : []),
   '',
 ].join('\n');
 fs.writeFileSync(path.join(outRoot, 'transfer.md'), md);

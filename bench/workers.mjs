@@ -32,15 +32,28 @@ const port = await new Promise((resolve) => {
     s.close(() => resolve(p));
   });
 });
-const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmp], { stdio: 'ignore' });
+const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmp], {
+  stdio: 'ignore',
+});
 const url = `redis://127.0.0.1:${port}`;
-for (let ok = false; !ok; await sleep(50)) ok = await new Promise((r) => net.connect(port, '127.0.0.1').on('connect', function () { this.end(); r(true); }).on('error', () => r(false)));
+for (let ok = false; !ok; await sleep(50))
+  ok = await new Promise((r) =>
+    net
+      .connect(port, '127.0.0.1')
+      .on('connect', function () {
+        this.end();
+        r(true);
+      })
+      .on('error', () => r(false)),
+  );
 
 /** A worker subprocess with its log in a file; resolves once it has announced itself. */
 async function worker(name, device, prefix, extra = []) {
   const log = path.join(tmp, `${name}.log`);
   const fd = fs.openSync(log, 'w');
-  const child = spawn(process.execPath, ['bin/hwnas.js', 'worker', '--redis', url, '--device', device, '--prefix', prefix, ...extra], { stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, ['bin/hwnas.js', 'worker', '--redis', url, '--device', device, '--prefix', prefix, ...extra], {
+    stdio: ['ignore', fd, fd],
+  });
   fs.closeSync(fd);
   const read = () => fs.readFileSync(log, 'utf8');
   while (!/worker \S+ for device/.test(read())) await sleep(50);
@@ -58,7 +71,12 @@ async function timed(profile, executor, list, scope) {
   const t0 = performance.now();
   const results = await device.measure(space, list, input, { seed: 0 });
   const seconds = (performance.now() - t0) / 1000;
-  return { n: results.length, seconds: +seconds.toFixed(2), msPerJob: +((seconds * 1000) / results.length).toFixed(2), jobsPerSecond: +(results.length / seconds).toFixed(1) };
+  return {
+    n: results.length,
+    seconds: +seconds.toFixed(2),
+    msPerJob: +((seconds * 1000) / results.length).toFixed(2),
+    jobsPerSecond: +(results.length / seconds).toFixed(1),
+  };
 }
 
 const settings = { redis: url, jobTimeoutMs: 600_000, attempts: 1, noWorkerTimeoutMs: 30_000, redisDownTimeoutMs: 60_000 };
@@ -76,7 +94,11 @@ for (const [c, kase] of cases.entries()) {
     const ws = [];
     for (let i = 0; i < count; i++) ws.push(await worker(`${prefix}-${i}`, kase.profile.name, prefix));
     const executor = new BullmqExecutor({ ...settings, prefix });
-    rows.push({ jobs: kase.what, executor: `bullmq, ${count} worker${count > 1 ? 's' : ''}`, ...(await timed(kase.profile, executor, list, `${prefix}-run`)) });
+    rows.push({
+      jobs: kase.what,
+      executor: `bullmq, ${count} worker${count > 1 ? 's' : ''}`,
+      ...(await timed(kase.profile, executor, list, `${prefix}-run`)),
+    });
     await executor.close();
     await Promise.all(ws.map((w) => w.stop()));
   }
@@ -85,14 +107,22 @@ for (const r of rows) {
   const inline = rows.find((x) => x.jobs === r.jobs && x.executor === 'inline');
   r.overheadMsPerJob = +(r.msPerJob - inline.msPerJob).toFixed(2);
 }
-console.log(formatTable(['jobs', 'executor', 'n', 'seconds', 'ms / job', 'jobs / s', 'overhead ms / job vs inline'], rows.map((r) => [r.jobs, r.executor, r.n, r.seconds, r.msPerJob, r.jobsPerSecond, r.overheadMsPerJob])));
+console.log(
+  formatTable(
+    ['jobs', 'executor', 'n', 'seconds', 'ms / job', 'jobs / s', 'overhead ms / job vs inline'],
+    rows.map((r) => [r.jobs, r.executor, r.n, r.seconds, r.msPerJob, r.jobsPerSecond, r.overheadMsPerJob]),
+  ),
+);
 
 // Recovery: a job that takes ~3 s; worker A takes it and is SIGKILLed; worker B is waiting. Time from the kill until
 // B starts the job, with the lock/stalled-check settings of the tests and with the defaults.
 const recovery = [];
 const slow = { ...BUILTIN_PROFILES.find((p) => p.name === 'host-ort') };
 slow.onnxruntime = { ...slow.onnxruntime, warmup: 1, minRepeats: 2000, maxRepeats: 2000, budgetMs: 1 };
-for (const [label, flags, repeat] of [['lock 2 s, stalled check 1 s', ['--lock-ms', '2000', '--stalled-ms', '1000'], kills], ['defaults (lock 30 s, stalled check 30 s)', [], 1]]) {
+for (const [label, flags, repeat] of [
+  ['lock 2 s, stalled check 1 s', ['--lock-ms', '2000', '--stalled-ms', '1000'], kills],
+  ['defaults (lock 30 s, stalled check 30 s)', [], 1],
+]) {
   const times = [];
   for (let k = 0; k < repeat; k++) {
     const prefix = `rec${recovery.length}k${k}`;
@@ -111,12 +141,32 @@ for (const [label, flags, repeat] of [['lock 2 s, stalled check 1 s', ['--lock-m
   }
   recovery.push({ settings: label, secondsFromKillToTakeover: times, median: [...times].sort((x, y) => x - y)[times.length >> 1] });
 }
-console.log('\n' + formatTable(['worker settings', 'kill → another worker takes the job (s)', 'median s'], recovery.map((r) => [r.settings, r.secondsFromKillToTakeover.join(', '), r.median])));
+console.log(
+  '\n' +
+    formatTable(
+      ['worker settings', 'kill → another worker takes the job (s)', 'median s'],
+      recovery.map((r) => [r.settings, r.secondsFromKillToTakeover.join(', '), r.median]),
+    ),
+);
 
 redis.kill('SIGTERM');
 fs.rmSync(tmp, { recursive: true, force: true });
 fs.mkdirSync(outRoot, { recursive: true });
 const out = path.join(outRoot, 'workers.json');
-fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length }, trivialJobs: trivialN, ortJobs: ortN, throughput: rows, recovery }, null, 2) + '\n');
+fs.writeFileSync(
+  out,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length },
+      trivialJobs: trivialN,
+      ortJobs: ortN,
+      throughput: rows,
+      recovery,
+    },
+    null,
+    2,
+  ) + '\n',
+);
 console.log(`\n-> ${out}`);
 process.exit(0);

@@ -58,7 +58,8 @@ export function zcpTableOf(args: { zcpTable?: string; zcpDataset?: string }): { 
 
 /** A flag that must be a positive integer when given. @throws UsageError */
 export function positiveInt<T extends number | undefined>(flag: string, value: T): T {
-  if (value !== undefined && !(Number.isInteger(value) && (value as number) > 0)) throw new UsageError(`--${flag} must be a positive integer, got ${value}`);
+  if (value !== undefined && !(Number.isInteger(value) && (value as number) > 0))
+    throw new UsageError(`--${flag} must be a positive integer, got ${value}`);
   return value;
 }
 
@@ -78,6 +79,7 @@ export function deprecatedFlag<T>(args: GlobalOptions & Record<string, unknown>,
  */
 export function runArgument(args: GlobalOptions & { run?: string }): string {
   if (args.run === undefined) throw new UsageError('give the run: its id (directory name under --results) or a run directory');
-  if (process.argv.some((a) => a === '--run' || a.startsWith('--run='))) loggerFor(args).warn('--run is deprecated: give the run as the first argument');
+  if (process.argv.some((a) => a === '--run' || a.startsWith('--run=')))
+    loggerFor(args).warn('--run is deprecated: give the run as the first argument');
   return args.run;
 }

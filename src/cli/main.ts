@@ -13,7 +13,9 @@ function printError(err: unknown, verbose: boolean): void {
   const message = err instanceof Error ? err.message : String(err);
   const oneLine = message.split('\n')[0];
   const prefix = err instanceof HwnasError || !(err instanceof Error) ? '' : `${err.name}: `;
-  process.stderr.write(`hwnas: error: ${prefix}${oneLine}${verbose || err instanceof HwnasError ? '' : ' (run with --verbose for details)'}\n`);
+  process.stderr.write(
+    `hwnas: error: ${prefix}${oneLine}${verbose || err instanceof HwnasError ? '' : ' (run with --verbose for details)'}\n`,
+  );
   if (verbose && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
 }
 

@@ -78,7 +78,12 @@ export async function initBackend(preferred?: BackendName): Promise<BackendInfo>
   for (const name of BACKEND_NAMES) {
     const failure = await attempts[name]();
     if (failure === undefined) {
-      selected = { name, tfjsVersion: tf.version.tfjs, reason: skipped.length ? skipped.join('; ') : 'first preference', threads: await threadsOf(name) };
+      selected = {
+        name,
+        tfjsVersion: tf.version.tfjs,
+        reason: skipped.length ? skipped.join('; ') : 'first preference',
+        threads: await threadsOf(name),
+      };
       return selected;
     }
     skipped.push(failure);

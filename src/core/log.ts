@@ -63,7 +63,12 @@ export function startProgress(label: string, total: number, options: { enabled?:
     tick(n = 1, fields) {
       done += n;
       if (done >= nextReport || done === total) {
-        const f = fields ? ' ' + Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(' ') : '';
+        const f = fields
+          ? ' ' +
+            Object.entries(fields)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ')
+          : '';
         process.stderr.write(`${label}: ${done}/${total}${f}\n`);
         nextReport = done + Math.ceil(total / 10);
       }

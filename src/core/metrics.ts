@@ -10,7 +10,7 @@ export function rankWithTies(values: ArrayLike<number>): Float64Array {
   const n = values.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => values[i] - values[j]);
   const ranks = new Float64Array(n);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && values[order[j + 1]] === values[order[i]]) j++;
     const avg = (i + j) / 2 + 1;
@@ -63,12 +63,12 @@ export function kendall(a: ArrayLike<number>, b: ArrayLike<number>): number {
   // Pairs tied in a (n1), tied in both (n3).
   let n1 = 0;
   let n3 = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && x[j + 1] === x[i]) j++;
     const t = j - i + 1;
     n1 += (t * (t - 1)) / 2;
-    for (let k = i; k <= j; ) {
+    for (let k = i; k <= j;) {
       let m = k;
       while (m + 1 <= j && y[m + 1] === y[k]) m++;
       const u = m - k + 1;
@@ -100,7 +100,7 @@ export function kendall(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   // Pairs tied in b (n2), from the now-sorted y.
   let n2 = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && y[j + 1] === y[i]) j++;
     const t = j - i + 1;

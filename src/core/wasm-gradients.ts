@@ -48,30 +48,81 @@ function filterGradientByTaps(tf: Tf, kind: 'dense' | 'depthwise', fallback: Ker
     if (missing || dilated || (attrs.dataFormat ?? 'NHWC') !== 'NHWC' || (kind === 'depthwise' && cout !== 1)) return fallback(args);
     const backend = args.backend as unknown as { disposeData(dataId: object): boolean };
     const [strideH, strideW] = pair(attrs.strides);
-    const info = kind === 'dense'
-      ? tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, [strideH, strideW], 1, attrs.pad, attrs.dimRoundingMode)
-      : tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, [strideH, strideW], 1, attrs.pad, attrs.dimRoundingMode, true);
+    const info =
+      kind === 'dense'
+        ? tf.backend_util.computeConv2DInfo(
+            x.shape as [number, number, number, number],
+            attrs.filterShape,
+            [strideH, strideW],
+            1,
+            attrs.pad,
+            attrs.dimRoundingMode,
+          )
+        : tf.backend_util.computeConv2DInfo(
+            x.shape as [number, number, number, number],
+            attrs.filterShape,
+            [strideH, strideW],
+            1,
+            attrs.pad,
+            attrs.dimRoundingMode,
+            true,
+          );
     const { top, bottom, left, right } = info.padInfo;
     const [n, oh, ow] = [x.shape[0], info.outHeight, info.outWidth];
     const rows = n * oh * ow;
     const temps: TensorInfo[] = [];
     const run = (k: KernelFunc | undefined, inputs: unknown, kernelAttrs: object): TensorInfo => {
-      const out = (k as KernelFunc)({ inputs: inputs as tfjs.NamedTensorInfoMap, backend: args.backend, attrs: kernelAttrs as tfjs.NamedAttrMap }) as TensorInfo;
+      const out = (k as KernelFunc)({
+        inputs: inputs as tfjs.NamedTensorInfoMap,
+        backend: args.backend,
+        attrs: kernelAttrs as tfjs.NamedAttrMap,
+      }) as TensorInfo;
       temps.push(out);
       return out;
     };
     try {
-      const padded = top + bottom + left + right > 0 ? run(padK, { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }) : x;
+      const padded =
+        top + bottom + left + right > 0
+          ? run(
+              padK,
+              { x },
+              {
+                paddings: [
+                  [0, 0],
+                  [top, bottom],
+                  [left, right],
+                  [0, 0],
+                ],
+                constantValue: 0,
+              },
+            )
+          : x;
       const dyRows: TensorInfo = { dataId: dy.dataId, dtype: dy.dtype, shape: kind === 'dense' ? [1, rows, cout] : [rows, cin] };
       const taps: TensorInfo[] = [];
       for (let i = 0; i < kh; i++) {
         for (let j = 0; j < kw; j++) {
-          const slice = run(sliceK, { x: padded }, {
-            begin: [0, i, j, 0], end: [n, i + strideH * (oh - 1) + 1, j + strideW * (ow - 1) + 1, cin], strides: [1, strideH, strideW, 1],
-            beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
-          });
+          const slice = run(
+            sliceK,
+            { x: padded },
+            {
+              begin: [0, i, j, 0],
+              end: [n, i + strideH * (oh - 1) + 1, j + strideW * (ow - 1) + 1, cin],
+              strides: [1, strideH, strideW, 1],
+              beginMask: 0,
+              endMask: 0,
+              ellipsisMask: 0,
+              newAxisMask: 0,
+              shrinkAxisMask: 0,
+            },
+          );
           if (kind === 'dense') {
-            taps.push(run(matmulK, { a: { dataId: slice.dataId, dtype: slice.dtype, shape: [1, rows, cin] }, b: dyRows }, { transposeA: true, transposeB: false }));
+            taps.push(
+              run(
+                matmulK,
+                { a: { dataId: slice.dataId, dtype: slice.dtype, shape: [1, rows, cin] }, b: dyRows },
+                { transposeA: true, transposeB: false },
+              ),
+            );
           } else {
             const product = run(mulK, { a: { dataId: slice.dataId, dtype: slice.dtype, shape: [rows, cin] }, b: dyRows }, {});
             taps.push(run(sumK, { x: product }, { axis: [0], keepDims: false }));
@@ -120,7 +171,11 @@ export function registerWasmGradientKernels(tf: Tf): void {
     if (tf.getKernel(name, 'wasm') !== undefined) continue;
     const bridged = viaCpu(tf, name);
     const kernelFunc =
-      name === 'Conv2DBackpropFilter' ? filterGradientByTaps(tf, 'dense', bridged) : name === 'DepthwiseConv2dNativeBackpropFilter' ? filterGradientByTaps(tf, 'depthwise', bridged) : bridged;
+      name === 'Conv2DBackpropFilter'
+        ? filterGradientByTaps(tf, 'dense', bridged)
+        : name === 'DepthwiseConv2dNativeBackpropFilter'
+          ? filterGradientByTaps(tf, 'depthwise', bridged)
+          : bridged;
     tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
   }
 }

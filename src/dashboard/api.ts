@@ -51,7 +51,6 @@ export type RunListRow =
     }
   | { runId: string; state: 'broken'; error: string };
 
-
 /** The resolved experiment a run stores. */
 function runExperiment(summary: RunSummary) {
   return withSearchDefaults(validate(experimentSchema, (summary.config as { input: unknown }).input, `${summary.runId} (stored config)`));
@@ -98,7 +97,13 @@ export function runDir(sources: DashboardSources, id: string): string {
 
 /** What the run page shows. */
 export interface RunPage {
-  run: Omit<RunSummary, 'config' | 'dir'> & { device: string; strategy: string; dataset?: string; input: InputShape; simulatedDevice?: string };
+  run: Omit<RunSummary, 'config' | 'dir'> & {
+    device: string;
+    strategy: string;
+    dataset?: string;
+    input: InputShape;
+    simulatedDevice?: string;
+  };
   /** The resolved config as stored. */
   config: Record<string, unknown>;
   /** The charts of `hwnas report`, the same specs. */
@@ -109,7 +114,20 @@ export interface RunPage {
 function trialColumns(summary: RunSummary, trials: ReturnType<RunStore['trials']>): TrialColumns {
   const front = new Set(summary.front.map((r) => r.arch));
   const seen = new Set<string>();
-  const cols: TrialColumns = { index: [], arch: [], status: [], accuracy: [], latencyMs: [], latencyLowerMs: [], latencyUpperMs: [], flopsM: [], paramsM: [], accuracySource: [], latencySource: [], error: [] };
+  const cols: TrialColumns = {
+    index: [],
+    arch: [],
+    status: [],
+    accuracy: [],
+    latencyMs: [],
+    latencyLowerMs: [],
+    latencyUpperMs: [],
+    flopsM: [],
+    paramsM: [],
+    accuracySource: [],
+    latencySource: [],
+    error: [],
+  };
   for (const t of trials) {
     const m = t.metrics;
     let status: string;
@@ -146,7 +164,14 @@ export function runPage(sources: DashboardSources, id: string): RunPage {
     const device = config.device === undefined ? '-' : deviceLabel(config.device);
     const simulated = simulatedDevices(sources).some((d) => d.name === device) ? device : undefined;
     return {
-      run: { ...rest, device, strategy: config.strategy.name, dataset: config.space.dataset, input: resolveInput(space, config.space), ...(simulated !== undefined && { simulatedDevice: simulated }) },
+      run: {
+        ...rest,
+        device,
+        strategy: config.strategy.name,
+        dataset: config.space.dataset,
+        input: resolveInput(space, config.space),
+        ...(simulated !== undefined && { simulatedDevice: simulated }),
+      },
       config: stored,
       views: reportViews(summary, trials).filter((v) => v.id !== 'breakdown'),
       trials: trialColumns(summary, trials),
@@ -262,7 +287,11 @@ export function profileView(sources: DashboardSources, shelf: ModelShelf, q: Pro
   let target: ProfileView['target'];
   if ('model' in q.target) {
     const model = shelf.get(q.target.model);
-    const input = { ...model.input, ...(q.batch !== undefined && { batchSize: q.batch }), ...(q.resolution !== undefined && { resolution: q.resolution }) };
+    const input = {
+      ...model.input,
+      ...(q.batch !== undefined && { batchSize: q.batch }),
+      ...(q.resolution !== undefined && { resolution: q.resolution }),
+    };
     report = profileModel(profile, model, input, scenarios, TOP_BOTTLENECKS);
     target = { model: q.target.model, name: model.name, format: model.format };
   } else {
@@ -298,10 +327,20 @@ export function profileView(sources: DashboardSources, shelf: ModelShelf, q: Pro
 }
 
 /** Totals of the same target and what-ifs on every simulated device. */
-export function compareDevices(sources: DashboardSources, shelf: ModelShelf, q: Omit<ProfileQuery, 'device'>): { device: string; baselineMs: number; latencyMs: number; memoryBytes: number; deltaPct: number }[] {
+export function compareDevices(
+  sources: DashboardSources,
+  shelf: ModelShelf,
+  q: Omit<ProfileQuery, 'device'>,
+): { device: string; baselineMs: number; latencyMs: number; memoryBytes: number; deltaPct: number }[] {
   return simulatedDevices(sources).map((p) => {
     const v = profileView(sources, shelf, { ...q, device: p.name });
-    return { device: p.name, baselineMs: v.baseline.latencyMs, latencyMs: v.totals.latencyMs, memoryBytes: v.totals.memoryBytes, deltaPct: v.delta.pct };
+    return {
+      device: p.name,
+      baselineMs: v.baseline.latencyMs,
+      latencyMs: v.totals.latencyMs,
+      memoryBytes: v.totals.memoryBytes,
+      deltaPct: v.delta.pct,
+    };
   });
 }
 
@@ -316,7 +355,12 @@ export interface DownloadFile {
  * `spec.json` or `model.onnx` of one evaluated arch of a run, as `hwnas export` writes them (same weights seed,
  * so the same bytes). @throws UsageError for an arch the run did not evaluate
  */
-export async function exportFile(sources: DashboardSources, runId: string, arch: string, file: 'spec.json' | 'model.onnx'): Promise<DownloadFile> {
+export async function exportFile(
+  sources: DashboardSources,
+  runId: string,
+  arch: string,
+  file: 'spec.json' | 'model.onnx',
+): Promise<DownloadFile> {
   const dir = runDir(sources, runId);
   const { summary, trial } = withReader(dir, (store) => {
     const trials = store.trials();
@@ -331,7 +375,17 @@ export async function exportFile(sources: DashboardSources, runId: string, arch:
   const stem = `${runId}-${createHash('sha256').update(arch).digest('hex').slice(0, 8)}`;
   if (file === 'spec.json') {
     const rank = summary.front.find((r) => r.arch === arch)?.rank ?? 0;
-    const spec: ExportSpec = exportSpec({ space, input, summary, weightsSeed, rank, arch, metrics: trial.metrics, sources: trial.sources, formats: { onnx: true, tfjs: false } });
+    const spec: ExportSpec = exportSpec({
+      space,
+      input,
+      summary,
+      weightsSeed,
+      rank,
+      arch,
+      metrics: trial.metrics,
+      sources: trial.sources,
+      formats: { onnx: true, tfjs: false },
+    });
     return { name: `${stem}-spec.json`, type: 'application/json', body: JSON.stringify(spec, null, 2) + '\n' };
   }
   const { initBackend } = await import('../core/backend.js');

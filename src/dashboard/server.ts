@@ -8,7 +8,19 @@ import path from 'node:path';
 import { packageRoot } from '../core/config/paths.js';
 import { HwnasError, UsageError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import { compareDevices, exportFile, listRuns, ModelShelf, profileView, runPage, runStamps, simulatedDevices, type DashboardSources, type ProfileQuery, type ProfileTarget } from './api.js';
+import {
+  compareDevices,
+  exportFile,
+  listRuns,
+  ModelShelf,
+  profileView,
+  runPage,
+  runStamps,
+  simulatedDevices,
+  type DashboardSources,
+  type ProfileQuery,
+  type ProfileTarget,
+} from './api.js';
 import { indexHtml, STYLESHEET } from './page.js';
 
 /** How the dashboard is started. */
@@ -57,7 +69,11 @@ class RequestError extends HwnasError {
 
 function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -77,8 +93,15 @@ function required(params: URLSearchParams, name: string): string {
 
 function profileQuery(params: URLSearchParams): Omit<ProfileQuery, 'device'> {
   const model = params.get('model');
-  const target: ProfileTarget = model !== null && model !== '' ? { model } : { space: required(params, 'space'), arch: required(params, 'arch') };
-  return { target, dataset: params.get('dataset') ?? undefined, batch: optionalInt(params, 'batch'), resolution: optionalInt(params, 'resolution'), whatIf: params.get('whatif') ?? '' };
+  const target: ProfileTarget =
+    model !== null && model !== '' ? { model } : { space: required(params, 'space'), arch: required(params, 'arch') };
+  return {
+    target,
+    dataset: params.get('dataset') ?? undefined,
+    batch: optionalInt(params, 'batch'),
+    resolution: optionalInt(params, 'resolution'),
+    whatIf: params.get('whatif') ?? '',
+  };
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
@@ -142,14 +165,19 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       case '/api/run':
         return sendJson(res, 200, runPage(sources, required(p, 'id')));
       case '/api/devices':
-        return sendJson(res, 200, simulatedDevices(sources).map((d) => ({ name: d.name, description: d.description })));
+        return sendJson(
+          res,
+          200,
+          simulatedDevices(sources).map((d) => ({ name: d.name, description: d.description })),
+        );
       case '/api/profile':
         return sendJson(res, 200, profileView(sources, shelf, { ...profileQuery(p), device: required(p, 'device') }));
       case '/api/compare':
         return sendJson(res, 200, compareDevices(sources, shelf, profileQuery(p)));
       case '/api/export': {
         const file = required(p, 'file');
-        if (file !== 'spec.json' && file !== 'model.onnx') throw new RequestError(400, `file must be spec.json or model.onnx, got '${file}'`);
+        if (file !== 'spec.json' && file !== 'model.onnx')
+          throw new RequestError(400, `file must be spec.json or model.onnx, got '${file}'`);
         const d = await exportFile(sources, required(p, 'run'), required(p, 'arch'), file);
         res.writeHead(200, { 'content-type': d.type, 'content-disposition': `attachment; filename="${d.name}"` });
         return void res.end(d.body);
@@ -179,13 +207,18 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       // are reported the same way, one line; anything else is the server's (500) and is logged.
       const status = err instanceof RequestError ? err.status : err instanceof UsageError ? 400 : err instanceof HwnasError ? 422 : 500;
       const message = err instanceof Error ? err.message : String(err);
-      if (status === 500) options.log?.warn(`dashboard: ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? message) : message}`);
+      if (status === 500)
+        options.log?.warn(`dashboard: ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? message) : message}`);
       if (res.headersSent) return void res.destroy();
       sendJson(res, status, { error: message });
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new UsageError(`port ${options.port} on ${options.host} is in use; pick another with --port`) : err));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE' ? new UsageError(`port ${options.port} on ${options.host} is in use; pick another with --port`) : err,
+      ),
+    );
     server.listen(options.port, options.host, () => resolve());
   });
   const address = server.address();

@@ -47,7 +47,11 @@ export function readKeyedCsv(file: string, canonical?: Canonicaliser): KeyedCsv 
   const table = readCsv(file);
   const key = KEY_COLUMNS.find((k) => table.header.includes(k.column));
   if (key === undefined) {
-    throw new DataFileError(file, 1, `no arch key column (expected one of ${KEY_COLUMNS.map((k) => k.column).join(', ')}; columns: ${table.header.join(', ')})`);
+    throw new DataFileError(
+      file,
+      1,
+      `no arch key column (expected one of ${KEY_COLUMNS.map((k) => k.column).join(', ')}; columns: ${table.header.join(', ')})`,
+    );
   }
   return { table, keyColumn: key.column, keyIndex: columnIndex(table, key.column), canonical: canonical ?? key.canonical() };
 }
@@ -56,7 +60,10 @@ export function readKeyedCsv(file: string, canonical?: Canonicaliser): KeyedCsv 
  * Canonical arch of each of `rows` (indices into `keyed.table.rows`, default all) and a map arch → position in that list.
  * @throws DataFileError at the line of an invalid or duplicate arch
  */
-export function keyRows(keyed: KeyedCsv, rows: readonly number[] = keyed.table.rows.map((_, r) => r)): { archs: string[]; position: Map<string, number> } {
+export function keyRows(
+  keyed: KeyedCsv,
+  rows: readonly number[] = keyed.table.rows.map((_, r) => r),
+): { archs: string[]; position: Map<string, number> } {
   const { table, keyIndex, keyColumn } = keyed;
   const archs: string[] = new Array(rows.length);
   const position = new Map<string, number>();
@@ -71,7 +78,12 @@ export function keyRows(keyed: KeyedCsv, rows: readonly number[] = keyed.table.r
     }
     const first = position.get(arch);
     if (first !== undefined) {
-      throw new DataFileError(table.file, table.lines[r], `duplicate arch '${arch}' (first on line ${table.lines[rows[first]]})`, keyColumn);
+      throw new DataFileError(
+        table.file,
+        table.lines[r],
+        `duplicate arch '${arch}' (first on line ${table.lines[rows[first]]})`,
+        keyColumn,
+      );
     }
     position.set(arch, i);
     archs[i] = arch;
@@ -86,5 +98,10 @@ export function parseCell(table: CsvTable, row: number, col: number, allowMissin
   // Number('') and Number(' ') are 0: an empty cell must not read as a measurement of zero.
   if (Number.isFinite(value) && (value !== 0 || cell.trim() !== '')) return value;
   if (allowMissing && /^\s*(|nan|[+-]?inf(inity)?)\s*$/i.test(cell)) return Number.NaN;
-  throw new DataFileError(table.file, table.lines[row], `expected a number${allowMissing ? ' or an empty cell' : ''}, got '${cell}'`, table.header[col]);
+  throw new DataFileError(
+    table.file,
+    table.lines[row],
+    `expected a number${allowMissing ? ' or an empty cell' : ''}, got '${cell}'`,
+    table.header[col],
+  );
 }

@@ -51,7 +51,8 @@ export function loadLatencyTable(file: string, options: LatencyLoadOptions = {})
   if (available.length === 0) throw new DataFileError(file, 1, `no '<device>_ms' latency columns (columns: ${table.header.join(', ')})`);
   const devices = options.devices === undefined ? available : [...options.devices];
   for (const d of devices) {
-    if (!columnOf.has(d)) throw new DataFileError(file, 1, `no latency column for device '${d}' (devices: ${available.join(', ')})`, `${d}_ms`);
+    if (!columnOf.has(d))
+      throw new DataFileError(file, 1, `no latency column for device '${d}' (devices: ${available.join(', ')})`, `${d}_ms`);
   }
 
   const n = table.rows.length;
@@ -71,7 +72,8 @@ export function loadLatencyTable(file: string, options: LatencyLoadOptions = {})
     archIndex = new Int32Array(n);
     for (let r = 0; r < n; r++) {
       const value = parseCell(table, r, indexCol, false);
-      if (!Number.isInteger(value)) throw new DataFileError(file, table.lines[r], `expected an integer, got '${table.rows[r][indexCol]}'`, 'arch_index');
+      if (!Number.isInteger(value))
+        throw new DataFileError(file, table.lines[r], `expected an integer, got '${table.rows[r][indexCol]}'`, 'arch_index');
       archIndex[r] = value;
       byIndex.set(value, r);
     }
@@ -91,7 +93,8 @@ function tableOf(
 ): LatencyTable {
   const column = (device: string): Float64Array => {
     const values = latencyMs.get(device);
-    if (values === undefined) throw new DataFileError(file, 0, `device '${device}' not loaded (loaded: ${devices.join(', ')})`, `${device}_ms`);
+    if (values === undefined)
+      throw new DataFileError(file, 0, `device '${device}' not loaded (loaded: ${devices.join(', ')})`, `${device}_ms`);
     return values;
   };
   return {
@@ -136,7 +139,10 @@ export function joinLatencyTables(
       const d = as?.[k] ?? source;
       if (latencyMs.has(d)) throw new DataFileError(table.file, 0, `device '${d}' is given by two tables`);
       const column = table.column(source);
-      latencyMs.set(d, Float64Array.from(rows, (r) => column[r]));
+      latencyMs.set(
+        d,
+        Float64Array.from(rows, (r) => column[r]),
+      );
       devices.push(d);
     });
   }

@@ -34,7 +34,12 @@ export function loadDeviceTaskSplits(file: string): Readonly<Record<string, Map<
   return Object.fromEntries(
     Object.entries(data).map(([space, tasks]) => [
       space,
-      new Map(Object.entries(tasks).map(([task, t]) => [task, { space, task, train: t.train, test: t.test, comment: t.comment, missingFromHelpData: t.missing_from_help_data }])),
+      new Map(
+        Object.entries(tasks).map(([task, t]) => [
+          task,
+          { space, task, train: t.train, test: t.test, comment: t.comment, missingFromHelpData: t.missing_from_help_data },
+        ]),
+      ),
     ]),
   );
 }
@@ -42,7 +47,10 @@ export function loadDeviceTaskSplits(file: string): Readonly<Record<string, Map<
 const metaSchema = z.object({
   fbnet_primitives: z.record(z.string(), z.string()),
   fbnet_num_classes: z.number().int().positive(),
-  hardware_embedding_arch_indices: z.object({ nb201: z.array(z.number().int().nonnegative()), fbnet: z.array(z.number().int().nonnegative()) }),
+  hardware_embedding_arch_indices: z.object({
+    nb201: z.array(z.number().int().nonnegative()),
+    fbnet: z.array(z.number().int().nonnegative()),
+  }),
 });
 
 /** What hwnas uses from `help/help_meta.json`. */

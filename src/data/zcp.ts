@@ -4,7 +4,21 @@ import { coverageOf, type Coverage } from './accuracy.js';
 import { keyRows, parseCell, readKeyedCsv, type Canonicaliser } from './keys.js';
 
 /** Proxy names of NAS-Bench-Suite-Zero / NASFLAT, in their usual order; a table has some of them. */
-export const ZCP_NAMES = ['epe_nas', 'fisher', 'flops', 'grad_norm', 'grasp', 'jacov', 'l2_norm', 'nwot', 'params', 'plain', 'snip', 'synflow', 'zen'] as const;
+export const ZCP_NAMES = [
+  'epe_nas',
+  'fisher',
+  'flops',
+  'grad_norm',
+  'grasp',
+  'jacov',
+  'l2_norm',
+  'nwot',
+  'params',
+  'plain',
+  'snip',
+  'synflow',
+  'zen',
+] as const;
 
 /** Proxy scores of one dataset; missing cells (empty, nan, ±inf) are NaN. */
 export interface ZcpTable {

@@ -66,7 +66,12 @@ export function saveArtefact<C>(file: string, meta: Omit<ArtefactMeta<C>, 'forma
     offset += a.length;
   }
   const weightsFile = path.basename(file).replace(/\.json$/, '') + '.bin';
-  const full: ArtefactMeta<C> = { format: 'hwnas-encoder-weights/1', ...meta, weights: names.map((n) => ({ name: n, shape: params[n].shape })), weightsFile };
+  const full: ArtefactMeta<C> = {
+    format: 'hwnas-encoder-weights/1',
+    ...meta,
+    weights: names.map((n) => ({ name: n, shape: params[n].shape })),
+    weightsFile,
+  };
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   fs.writeFileSync(path.join(path.dirname(file), weightsFile), buffer);
   fs.writeFileSync(file, JSON.stringify(full, null, 2) + '\n');
@@ -85,9 +90,11 @@ export function loadArtefact<C>(file: string, encoder: string, version: number, 
   } catch (err) {
     throw new DataFileError(file, 0, `not JSON (${(err as Error).message})`);
   }
-  if (meta.format !== 'hwnas-encoder-weights/1' || !Array.isArray(meta.weights)) throw new DataFileError(file, 0, 'not an hwnas encoder artefact');
+  if (meta.format !== 'hwnas-encoder-weights/1' || !Array.isArray(meta.weights))
+    throw new DataFileError(file, 0, 'not an hwnas encoder artefact');
   if (meta.encoder !== encoder) throw new DataFileError(file, 0, `holds ${meta.encoder} weights, expected ${encoder}`);
-  if (meta.version !== version) throw new DataFileError(file, 0, `${encoder} version ${meta.version}, this hwnas needs version ${version}: retrain it`);
+  if (meta.version !== version)
+    throw new DataFileError(file, 0, `${encoder} version ${meta.version}, this hwnas needs version ${version}: retrain it`);
   if (meta.space !== space) throw new DataFileError(file, 0, `trained for space ${meta.space}, not ${space}`);
   const binFile = path.join(path.dirname(file), meta.weightsFile);
   if (!fs.existsSync(binFile)) throw new DataFileError(binFile, 0, 'weights file missing');
@@ -118,7 +125,9 @@ export function defaultArtefactPath(encoder: string, space: string): string {
 
 /** The error to raise when no trained weights exist: says how to make them. */
 export function missingWeightsError(encoder: string, space: string, file: string): HwnasError {
-  return new HwnasError(`no trained ${encoder} weights for ${space} at ${file}; train them with: hwnas encoders train ${encoder} --space ${space} --out ${file}`);
+  return new HwnasError(
+    `no trained ${encoder} weights for ${space} at ${file}; train them with: hwnas encoders train ${encoder} --space ${space} --out ${file}`,
+  );
 }
 
 /** Which archs a learned encoder trains on (fields of both encoders' configs). */
@@ -135,7 +144,11 @@ export interface TrainingSetConfig {
  * The training architectures of a space: every arch where the space is enumerable, else `sampleSize` seeded samples
  * (duplicates dropped), cut to `maxArchs`. Split into train/held-out by a seeded shuffle.
  */
-export function trainingArchs(space: SearchSpace, seed: number, { sampleSize, maxArchs, heldOutFraction }: TrainingSetConfig): { train: string[]; heldOut: string[] } {
+export function trainingArchs(
+  space: SearchSpace,
+  seed: number,
+  { sampleSize, maxArchs, heldOutFraction }: TrainingSetConfig,
+): { train: string[]; heldOut: string[] } {
   let archs: string[];
   if (space.enumerate) archs = space.enumerate();
   else {
@@ -260,7 +273,9 @@ export class TrainedModels<M extends TrainedModel> {
       const model = this.load(space, file);
       const meta = fs.readFileSync(file);
       const hash = createHash('sha256').update(meta);
-      hash.update(fs.readFileSync(path.join(path.dirname(file), (JSON.parse(meta.toString('utf8')) as { weightsFile: string }).weightsFile)));
+      hash.update(
+        fs.readFileSync(path.join(path.dirname(file), (JSON.parse(meta.toString('utf8')) as { weightsFile: string }).weightsFile)),
+      );
       entry = { model, fingerprint: hash.digest('hex').slice(0, 16) };
       this.loaded.set(space.name, entry);
     }

@@ -98,7 +98,9 @@ export class Arch2VecModel {
     return new Arch2VecModel(space, cfg, seed, params, {});
   }
 
-  /** Load weights saved by `save`. @throws HwnasError (how to train) when missing, DataFileError when malformed or of another version/space */
+  /**
+   * Load weights saved by `save`. @throws HwnasError (how to train) when missing, DataFileError when malformed or of another version/space
+   */
   static load(space: SearchSpace, file: string): Arch2VecModel {
     const { meta, params } = loadArtefact<Arch2VecConfig>(file, 'arch2vec', ARCH2VEC_VERSION, space.name);
     return new Arch2VecModel(space, meta.config, meta.seed, params, meta.metrics);
@@ -108,7 +110,15 @@ export class Arch2VecModel {
   save(file: string, backend: string): void {
     saveArtefact<Arch2VecConfig>(
       file,
-      { encoder: 'arch2vec', version: ARCH2VEC_VERSION, space: this.space.name, seed: this.seed, config: this.config, metrics: this.metrics, backend },
+      {
+        encoder: 'arch2vec',
+        version: ARCH2VEC_VERSION,
+        space: this.space.name,
+        seed: this.seed,
+        config: this.config,
+        metrics: this.metrics,
+        backend,
+      },
       this.params,
     );
   }
@@ -139,7 +149,11 @@ export class Arch2VecModel {
     }
     const flat = tf.reshape(h, [b * n, this.config.hiddenDim]) as tf.Tensor2D;
     const mu = tf.reshape(tf.add(tf.matMul(flat, p['mu.w'] as tf.Tensor2D), p['mu.b']), [b, n, this.config.latentDim]) as tf.Tensor3D;
-    const logvar = tf.reshape(tf.add(tf.matMul(flat, p['logvar.w'] as tf.Tensor2D), p['logvar.b']), [b, n, this.config.latentDim]) as tf.Tensor3D;
+    const logvar = tf.reshape(tf.add(tf.matMul(flat, p['logvar.w'] as tf.Tensor2D), p['logvar.b']), [
+      b,
+      n,
+      this.config.latentDim,
+    ]) as tf.Tensor3D;
     return { mu, logvar };
   }
 
@@ -147,7 +161,11 @@ export class Arch2VecModel {
   private decode(z: tf.Tensor3D): { opLogits: tf.Tensor3D; adjLogits: tf.Tensor3D } {
     const [b, n, d] = z.shape;
     const flat = tf.reshape(z, [b * n, d]) as tf.Tensor2D;
-    const opLogits = tf.reshape(tf.add(tf.matMul(flat, this.params['ops.w'] as tf.Tensor2D), this.params['ops.b']), [b, n, -1]) as tf.Tensor3D;
+    const opLogits = tf.reshape(tf.add(tf.matMul(flat, this.params['ops.w'] as tf.Tensor2D), this.params['ops.b']), [
+      b,
+      n,
+      -1,
+    ]) as tf.Tensor3D;
     const adjLogits = tf.matMul(z, z, false, true) as tf.Tensor3D;
     return { opLogits, adjLogits };
   }
@@ -230,7 +248,10 @@ export class Arch2VecModel {
     const vocab = space.opVocabulary.length;
     const { opIds, adjacency } = graphBatch(space, train);
     // Only i < j entries are scored: the inner-product decoder is symmetric and op graphs are upper-triangular.
-    const upper = tf.tensor2d(Array.from({ length: n * n }, (_, k) => (Math.floor(k / n) < k % n ? 1 : 0)), [n, n]);
+    const upper = tf.tensor2d(
+      Array.from({ length: n * n }, (_, k) => (Math.floor(k / n) < k % n ? 1 : 0)),
+      [n, n],
+    );
     const losses = trainWithAdam({
       params: model.params,
       count: train.length,

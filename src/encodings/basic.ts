@@ -30,7 +30,12 @@ const NB201_PATH_OPS = ['skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_poo
 
 /** Edge ops of a canonical NB201 string, in edge order 1←0, 2←0, 2←1, 3←0, 3←1, 3←2. */
 function nb201EdgeOps(arch: string): string[] {
-  return arch.split('+').flatMap((node) => node.split('|').filter((s) => s !== '').map((e) => e.split('~')[0]));
+  return arch.split('+').flatMap((node) =>
+    node
+      .split('|')
+      .filter((s) => s !== '')
+      .map((e) => e.split('~')[0]),
+  );
 }
 
 /**

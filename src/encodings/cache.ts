@@ -41,7 +41,9 @@ export class EncodingCache {
 
   /** Number of archs of `space` cached for the encoder's current version. */
   count(encoder: Encoder, space: SearchSpace): number {
-    const row = this.db.prepare('SELECT COUNT(*) AS n FROM encodings WHERE space = ? AND encoder = ? AND version = ?').get(space.name, encoder.name, versionHash(encoder, space)) as { n: number };
+    const row = this.db
+      .prepare('SELECT COUNT(*) AS n FROM encodings WHERE space = ? AND encoder = ? AND version = ?')
+      .get(space.name, encoder.name, versionHash(encoder, space)) as { n: number };
     return row.n;
   }
 
@@ -51,7 +53,9 @@ export class EncodingCache {
     const get = this.db.prepare('SELECT vector FROM encodings WHERE space = ? AND encoder = ? AND version = ? AND arch = ?');
     const result: (Float32Array | undefined)[] = archs.map((arch) => {
       const row = get.get(space.name, encoder.name, version, arch) as { vector: Buffer } | undefined;
-      return row === undefined ? undefined : new Float32Array(row.vector.buffer.slice(row.vector.byteOffset, row.vector.byteOffset + row.vector.byteLength));
+      return row === undefined
+        ? undefined
+        : new Float32Array(row.vector.buffer.slice(row.vector.byteOffset, row.vector.byteOffset + row.vector.byteLength));
     });
     const missing = result.flatMap((v, i) => (v === undefined ? [i] : []));
     const insert = this.db.prepare('INSERT OR REPLACE INTO encodings (space, encoder, version, arch, vector) VALUES (?, ?, ?, ?, ?)');
@@ -60,11 +64,20 @@ export class EncodingCache {
     options.onProgress?.(done, archs.length);
     for (let start = 0; start < missing.length; start += batchSize) {
       const idx = missing.slice(start, start + batchSize);
-      const vectors = await encoder.encode(space, idx.map((i) => archs[i]));
+      const vectors = await encoder.encode(
+        space,
+        idx.map((i) => archs[i]),
+      );
       this.db.transaction(() => {
         idx.forEach((i, k) => {
           result[i] = vectors[k];
-          insert.run(space.name, encoder.name, version, archs[i], Buffer.from(vectors[k].buffer, vectors[k].byteOffset, vectors[k].byteLength));
+          insert.run(
+            space.name,
+            encoder.name,
+            version,
+            archs[i],
+            Buffer.from(vectors[k].buffer, vectors[k].byteOffset, vectors[k].byteLength),
+          );
         });
       })();
       done += idx.length;

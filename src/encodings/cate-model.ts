@@ -82,7 +82,8 @@ export class CateModel {
   /** A model with seeded random weights. */
   static init(space: SearchSpace, config: Partial<CateConfig> = {}, seed = 1): CateModel {
     const cfg = { ...CATE_DEFAULTS, ...config };
-    if (cfg.embeddingDim % cfg.heads !== 0) throw new ConfigError('cate config', 'embeddingDim', `${cfg.embeddingDim} is not a multiple of heads (${cfg.heads})`);
+    if (cfg.embeddingDim % cfg.heads !== 0)
+      throw new ConfigError('cate config', 'embeddingDim', `${cfg.embeddingDim} is not a multiple of heads (${cfg.heads})`);
     const rng = Rng.derive(seed, 'cate-init');
     const d = cfg.embeddingDim;
     const vocab = space.opVocabulary.length;
@@ -107,7 +108,9 @@ export class CateModel {
     return new CateModel(space, cfg, seed, params, {});
   }
 
-  /** Load weights saved by `save`. @throws HwnasError (how to train) when missing, DataFileError when malformed or of another version/space */
+  /**
+   * Load weights saved by `save`. @throws HwnasError (how to train) when missing, DataFileError when malformed or of another version/space
+   */
   static load(space: SearchSpace, file: string): CateModel {
     const { meta, params } = loadArtefact<CateConfig>(file, 'cate', CATE_VERSION, space.name);
     return new CateModel(space, meta.config, meta.seed, params, meta.metrics);
@@ -115,7 +118,19 @@ export class CateModel {
 
   /** Save config, version, seed, metrics and weights (`file` is the JSON; weights go beside it as .bin). */
   save(file: string, backend: string): void {
-    saveArtefact<CateConfig>(file, { encoder: 'cate', version: CATE_VERSION, space: this.space.name, seed: this.seed, config: this.config, metrics: this.metrics, backend }, this.params);
+    saveArtefact<CateConfig>(
+      file,
+      {
+        encoder: 'cate',
+        version: CATE_VERSION,
+        space: this.space.name,
+        seed: this.seed,
+        config: this.config,
+        metrics: this.metrics,
+        backend,
+      },
+      this.params,
+    );
   }
 
   dispose(): void {
@@ -144,7 +159,8 @@ export class CateModel {
     const heads = this.config.heads;
     const dh = d / heads;
     // One-hot × table rather than tf.gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
-    const lookup = (ids: tf.Tensor2D, table: tf.Variable) => tf.matMul(tf.oneHot(tf.reshape(ids, [b * len]) as tf.Tensor1D, table.shape[0]), table as tf.Tensor2D);
+    const lookup = (ids: tf.Tensor2D, table: tf.Variable) =>
+      tf.matMul(tf.oneHot(tf.reshape(ids, [b * len]) as tf.Tensor1D, table.shape[0]), table as tf.Tensor2D);
     const summed = tf.addN([lookup(tokens, p['embed.op']), lookup(positions, p['embed.position']), lookup(segments, p['embed.segment'])]);
     let x = tf.reshape(summed, [b, len, d]) as tf.Tensor3D;
     // Disallowed pairs get a large negative score so softmax gives them ~0 weight.
@@ -160,7 +176,13 @@ export class CateModel {
       const attended = tf.reshape(tf.matMul(context, p[`layer${l}.o`] as tf.Tensor2D), [b, len, d]) as tf.Tensor3D;
       x = this.layerNorm(tf.add(x, attended), `layer${l}.ln1`);
       const flat2 = tf.reshape(x, [b * len, d]) as tf.Tensor2D;
-      const ffn = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(flat2, p[`layer${l}.ffn1.w`] as tf.Tensor2D), p[`layer${l}.ffn1.b`])) as tf.Tensor2D, p[`layer${l}.ffn2.w`] as tf.Tensor2D), p[`layer${l}.ffn2.b`]);
+      const ffn = tf.add(
+        tf.matMul(
+          tf.relu(tf.add(tf.matMul(flat2, p[`layer${l}.ffn1.w`] as tf.Tensor2D), p[`layer${l}.ffn1.b`])) as tf.Tensor2D,
+          p[`layer${l}.ffn2.w`] as tf.Tensor2D,
+        ),
+        p[`layer${l}.ffn2.b`],
+      );
       x = this.layerNorm(tf.add(x, tf.reshape(ffn, [b, len, d])), `layer${l}.ln2`);
     }
     return x;
@@ -185,7 +207,10 @@ export class CateModel {
   private maskedLogits(seq: PairSequences): tf.Tensor3D {
     const h = this.hidden(seq.tokens, seq.positions, seq.segments, seq.attend);
     const [b, len, d] = h.shape;
-    const logits = tf.add(tf.matMul(tf.reshape(h, [b * len, d]) as tf.Tensor2D, this.params['head.w'] as tf.Tensor2D), this.params['head.b']);
+    const logits = tf.add(
+      tf.matMul(tf.reshape(h, [b * len, d]) as tf.Tensor2D, this.params['head.w'] as tf.Tensor2D),
+      this.params['head.b'],
+    );
     return tf.reshape(logits, [b, len, -1]) as tf.Tensor3D;
   }
 
@@ -206,7 +231,12 @@ export class CateModel {
       counts.set(seq.targets[k], (counts.get(seq.targets[k]) ?? 0) + 1);
     }
     const masked = seq.maskedAt.length;
-    return { accuracy: right / masked, uniformChance: 1 / (this.space.opVocabulary.length - 2), majorityBaseline: Math.max(...counts.values()) / masked, masked };
+    return {
+      accuracy: right / masked,
+      uniformChance: 1 / (this.space.opVocabulary.length - 2),
+      majorityBaseline: Math.max(...counts.values()) / masked,
+      masked,
+    };
   }
 
   /**
@@ -238,12 +268,20 @@ export class CateModel {
         const weights = new Float32Array(seq.targets.length);
         for (const k of seq.maskedAt) weights[k] = 1;
         // Inputs are freed by minimize's scope once the gradients are taken.
-        return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(seq.targets, 'int32'), vocab), logits, tf.tensor1d(weights)) as tf.Scalar;
+        return tf.losses.softmaxCrossEntropy(
+          tf.oneHot(tf.tensor1d(seq.targets, 'int32'), vocab),
+          logits,
+          tf.tensor1d(weights),
+        ) as tf.Scalar;
       },
     });
     const trainSeconds = (performance.now() - started) / 1000;
     const partnerRng = Rng.derive(seed, 'cate-eval-partners');
-    const acc = model.maskedAccuracy(heldOut, heldOut.map((a) => buckets.nearest(space, a, partnerRng)), seed);
+    const acc = model.maskedAccuracy(
+      heldOut,
+      heldOut.map((a) => buckets.nearest(space, a, partnerRng)),
+      seed,
+    );
     Object.assign(model.metrics, {
       trainArchs: train.length,
       heldOutArchs: heldOut.length,
@@ -325,7 +363,12 @@ interface PairSequences {
  * (either direction: CATE's "indirect" graph mask); across the two archs of a pair attention is unrestricted, so a
  * masked op can be inferred from the similar-computation partner. `shouldMask(segment)` decides per maskable node.
  */
-function sequences(space: SearchSpace, first: readonly string[], second: readonly string[], shouldMask: (segment: number) => boolean): PairSequences {
+function sequences(
+  space: SearchSpace,
+  first: readonly string[],
+  second: readonly string[],
+  shouldMask: (segment: number) => boolean,
+): PairSequences {
   const n = space.graphNodes;
   const paired = second.length > 0;
   const len = paired ? 2 * n : n;

@@ -21,7 +21,10 @@ export function createCazEncoder([cate, arch2vec, zcp]: readonly [Encoder, Encod
     isAvailableFor: (space) => parts.every((p) => p.isAvailableFor?.(space) ?? true),
     dimension: (space) => parts.reduce((s, p) => s + p.dimension(space), 0),
     // The learned parts' dimensions have no names of their own: cate0…, arch2vec0…; the proxies keep theirs (signed-log).
-    columns: (space) => parts.flatMap((p) => p.columns?.(space).map((c) => `symlog_${c}`) ?? Array.from({ length: p.dimension(space) }, (_, j) => `${p.name}${j}`)),
+    columns: (space) =>
+      parts.flatMap(
+        (p) => p.columns?.(space).map((c) => `symlog_${c}`) ?? Array.from({ length: p.dimension(space) }, (_, j) => `${p.name}${j}`),
+      ),
     version: (space) => `caz-1[${parts.map((p) => `${p.name}=${p.version(space)}`).join(';')}]`,
     async encode(space, archs) {
       const [c, a, z] = await Promise.all(parts.map(async (p) => p.encode(space, archs)));

@@ -17,7 +17,8 @@ export const DEFAULT_SAMPLED_POOL = 5000;
 export function readArchPool(file: string, space: SearchSpace): string[] {
   const table = readCsv(file);
   const column = POOL_COLUMNS.find((c) => table.header.includes(c));
-  if (column === undefined) throw new DataFileError(file, 1, `no arch column (expected one of ${POOL_COLUMNS.join(', ')}; columns: ${table.header.join(', ')})`);
+  if (column === undefined)
+    throw new DataFileError(file, 1, `no arch column (expected one of ${POOL_COLUMNS.join(', ')}; columns: ${table.header.join(', ')})`);
   const col = table.header.indexOf(column);
   const seen = new Set<string>();
   table.rows.forEach((row, r) => {

@@ -150,7 +150,10 @@ export const nasflatSampler: Sampler = {
     const meanUnit = new Float64Array(dim);
     for (const u of units) for (let t = 0; t < dim; t++) meanUnit[t] += u[t] / units.length;
     const sim = units.map((u) => u.reduce((s, t, i) => s + t * meanUnit[i], 0));
-    const order = x.map((_, j) => j).filter((j) => !taken.has(j)).sort((a, b) => sim[a] - sim[b] || a - b);
+    const order = x
+      .map((_, j) => j)
+      .filter((j) => !taken.has(j))
+      .sort((a, b) => sim[a] - sim[b] || a - b);
     const buckets = req.n - nCluster;
     for (let b = 0; b < buckets; b++) {
       const lo = Math.floor((b * order.length) / buckets);

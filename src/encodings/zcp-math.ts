@@ -92,7 +92,11 @@ export function rowCorrelations(matrix: Float32Array, d: number, rows: readonly 
 
 /** Jacov (Mellor et al. v1): −Σ log(λ+k) + 1/(λ+k) over eigenvalues λ of the correlation matrix of per-image input Jacobians. */
 export function jacovScore(jacobians: Float32Array, n: number): number {
-  const corr = rowCorrelations(jacobians, jacobians.length / n, Array.from({ length: n }, (_, i) => i));
+  const corr = rowCorrelations(
+    jacobians,
+    jacobians.length / n,
+    Array.from({ length: n }, (_, i) => i),
+  );
   let score = 0;
   for (const v of symmetricEigenvalues(corr, n)) score -= Math.log(Math.max(v, 0) + JACOV_K) + 1 / (Math.max(v, 0) + JACOV_K);
   return score;

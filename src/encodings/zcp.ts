@@ -12,7 +12,21 @@ import type { InputShape, SearchSpace } from '../spaces/types.js';
 import type { Encoder } from './types.js';
 
 /** Proxies this module computes, in the order they are reported by default. */
-export const COMPUTED_ZCPS = ['params', 'flops', 'grad_norm', 'snip', 'synflow', 'nwot', 'jacov', 'fisher', 'grasp', 'l2_norm', 'plain', 'epe_nas', 'zen'] as const;
+export const COMPUTED_ZCPS = [
+  'params',
+  'flops',
+  'grad_norm',
+  'snip',
+  'synflow',
+  'nwot',
+  'jacov',
+  'fisher',
+  'grasp',
+  'l2_norm',
+  'plain',
+  'epe_nas',
+  'zen',
+] as const;
 export type ComputedZcp = (typeof COMPUTED_ZCPS)[number];
 /**
  * Proxies that need no gradient (a few hundred ms per NB201 arch on wasm): the encoder's default. The others
@@ -42,7 +56,8 @@ const DEFAULT_BATCH_SIZE = 16;
 function checkedProxies(proxies: readonly string[] | undefined): ComputedZcp[] {
   const list = proxies ?? COMPUTED_ZCPS;
   for (const p of list) {
-    if (!(COMPUTED_ZCPS as readonly string[]).includes(p)) throw new UsageError(`unknown zero-cost proxy '${p}': computed ones are ${COMPUTED_ZCPS.join(', ')}`);
+    if (!(COMPUTED_ZCPS as readonly string[]).includes(p))
+      throw new UsageError(`unknown zero-cost proxy '${p}': computed ones are ${COMPUTED_ZCPS.join(', ')}`);
   }
   return [...list] as ComputedZcp[];
 }
@@ -127,7 +142,8 @@ const SYNFLOW_STEP = 5e-3;
 function synflowLog(model: tf.LayersModel, input: InputShape): number {
   prepareSynflowWeights(model);
   const shape: [number, number, number, number] = [1, input.resolution, input.resolution, input.channels];
-  const forward = (scale: number): number => tf.tidy(() => (model.apply(tf.fill(shape, scale), { training: false }) as tf.Tensor).sum().dataSync()[0]);
+  const forward = (scale: number): number =>
+    tf.tidy(() => (model.apply(tf.fill(shape, scale), { training: false }) as tf.Tensor).sum().dataSync()[0]);
   let scale = 1e-30;
   let full = forward(scale);
   if (!Number.isFinite(full)) {
@@ -155,7 +171,11 @@ const WEIGHT_LAYERS = new Set(['Conv2D', 'DepthwiseConv2D', 'Dense']);
  * Needed where a proxy differentiates with respect to intermediate activations (fisher), which `model.apply` hides.
  * Our builders use each layer once, so every layer has exactly one inbound node.
  */
-function applyWithTaps(model: tf.LayersModel, x: tf.Tensor, tap: (layer: tf.layers.Layer, out: tf.Tensor, index: number) => tf.Tensor): tf.Tensor {
+function applyWithTaps(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  tap: (layer: tf.layers.Layer, out: tf.Tensor, index: number) => tf.Tensor,
+): tf.Tensor {
   const values = new Map<number, tf.Tensor>([[model.inputs[0].id, x]]);
   let tapped = 0;
   for (const layer of model.layers) {
@@ -180,7 +200,10 @@ function fisherScore(model: tf.LayersModel, batch: Batch): number {
   return tf.tidy(() => {
     const scales = counting.map((shape) => tf.ones(shape.length === 4 ? [shape[0], 1, 1, shape[3]] : shape));
     const loss = (...s: tf.Tensor[]): tf.Scalar =>
-      tf.losses.softmaxCrossEntropy(batch.y, applyWithTaps(model, batch.x, (_, out, i) => tf.mul(out, s[i]))) as tf.Scalar;
+      tf.losses.softmaxCrossEntropy(
+        batch.y,
+        applyWithTaps(model, batch.x, (_, out, i) => tf.mul(out, s[i])),
+      ) as tf.Scalar;
     const grads = tf.grads(loss)(scales);
     return tf.addN(grads.map((g) => tf.mul(0.5, tf.sum(tf.mean(tf.square(g.reshape([g.shape[0], -1])), 0))))).dataSync()[0];
   });
@@ -188,7 +211,10 @@ function fisherScore(model: tf.LayersModel, batch: Batch): number {
 
 /** Gradient of the batch loss with respect to the conv/linear kernels, as one flat Float32Array per kernel. */
 function kernelGradients(model: tf.LayersModel, batch: Batch, kernels: tf.Variable[]): tf.Tensor[] {
-  const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(batch.y, model.apply(batch.x, { training: true }) as tf.Tensor) as tf.Scalar, kernels);
+  const { grads } = tf.variableGrads(
+    () => tf.losses.softmaxCrossEntropy(batch.y, model.apply(batch.x, { training: true }) as tf.Tensor) as tf.Scalar,
+    kernels,
+  );
   return kernels.map((k) => grads[k.name]);
 }
 
@@ -205,7 +231,11 @@ const GRASP_RELATIVE_STEP = 1e-2;
 function graspScore(model: tf.LayersModel, batch: Batch, kernels: tf.Variable[], g: tf.Tensor[]): number {
   const original = kernels.map((k) => tf.clone(k));
   try {
-    const [normTheta, normG] = tf.tidy(() => [tf.addN(original.map((t) => tf.sum(tf.square(t)))), tf.addN(g.map((t) => tf.sum(tf.square(t))))].map((t) => Math.sqrt(t.dataSync()[0])));
+    const [normTheta, normG] = tf.tidy(() =>
+      [tf.addN(original.map((t) => tf.sum(tf.square(t)))), tf.addN(g.map((t) => tf.sum(tf.square(t))))].map((t) =>
+        Math.sqrt(t.dataSync()[0]),
+      ),
+    );
     if (normG === 0) return 0;
     const eps = (GRASP_RELATIVE_STEP * normTheta) / normG;
     const gradientAt = (sign: number): tf.Tensor[] => {
@@ -238,12 +268,17 @@ const ZEN_MIXUP = 1e-2;
  */
 function zenScore(model: tf.LayersModel, input: InputShape, seed: number): number {
   tf.tidy(() => {
-    model.trainableWeights.filter(isKernel).forEach((w, i) => w.write(tf.randomNormal(w.read().shape, 0, 1, 'float32', Rng.derive(seed, 'zen-init', i).seed32())));
+    model.trainableWeights
+      .filter(isKernel)
+      .forEach((w, i) => w.write(tf.randomNormal(w.read().shape, 0, 1, 'float32', Rng.derive(seed, 'zen-init', i).seed32())));
   });
   const gap = model.layers.find((l) => l.getClassName() === 'GlobalAveragePooling2D');
   const bns = model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
   if (gap === undefined) return NaN;
-  const probe = tf.model({ inputs: model.inputs, outputs: [gap.input as tf.SymbolicTensor, ...bns.map((l) => l.input as tf.SymbolicTensor)] });
+  const probe = tf.model({
+    inputs: model.inputs,
+    outputs: [gap.input as tf.SymbolicTensor, ...bns.map((l) => l.input as tf.SymbolicTensor)],
+  });
   const shape: [number, number, number, number] = [input.batchSize, input.resolution, input.resolution, input.channels];
   return tf.tidy(() => {
     const x = tf.randomNormal(shape, 0, 1, 'float32', Rng.derive(seed, 'zen-batch', 0).seed32());
@@ -258,7 +293,14 @@ function zenScore(model: tf.LayersModel, input: InputShape, seed: number): numbe
 }
 
 /** Every proxy of one arch, in `proxies` order. Disposes everything it creates. */
-function archZcp(space: SearchSpace, arch: string, input: InputShape, proxies: readonly ComputedZcp[], seed: number, batch: Batch): number[] {
+function archZcp(
+  space: SearchSpace,
+  arch: string,
+  input: InputShape,
+  proxies: readonly ComputedZcp[],
+  seed: number,
+  batch: Batch,
+): number[] {
   const want = new Set(proxies);
   const out = new Map<ComputedZcp, number>();
   if (want.has('params') || want.has('flops')) {
@@ -273,15 +315,21 @@ function archZcp(space: SearchSpace, arch: string, input: InputShape, proxies: r
     const model = build();
     try {
       const kernels = model.trainableWeights.filter(isKernel).map((w) => w.read() as tf.Variable);
-      if (want.has('l2_norm')) out.set('l2_norm', tf.tidy(() => tf.addN(kernels.map((k) => tf.norm(k))).dataSync()[0]));
+      if (want.has('l2_norm'))
+        out.set(
+          'l2_norm',
+          tf.tidy(() => tf.addN(kernels.map((k) => tf.norm(k))).dataSync()[0]),
+        );
       if (want.has('grad_norm') || want.has('snip') || want.has('plain') || want.has('grasp')) {
         const g = tf.tidy(() => kernelGradients(model, batch, kernels));
         const sums = tf.tidy(() =>
-          tf.stack([
-            tf.addN(g.map((gi) => tf.norm(gi))),
-            tf.addN(g.map((gi, i) => tf.sum(tf.abs(tf.mul(gi, kernels[i]))))),
-            tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, kernels[i])))),
-          ]).dataSync(),
+          tf
+            .stack([
+              tf.addN(g.map((gi) => tf.norm(gi))),
+              tf.addN(g.map((gi, i) => tf.sum(tf.abs(tf.mul(gi, kernels[i]))))),
+              tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, kernels[i])))),
+            ])
+            .dataSync(),
         );
         out.set('grad_norm', sums[0]);
         out.set('snip', sums[1]);
@@ -291,7 +339,12 @@ function archZcp(space: SearchSpace, arch: string, input: InputShape, proxies: r
       }
       if (want.has('fisher')) out.set('fisher', fisherScore(model, batch));
       if (want.has('jacov') || want.has('epe_nas')) {
-        const jac = tf.tidy(() => tf.grad((x: tf.Tensor) => (model.apply(x, { training: true }) as tf.Tensor).sum())(batch.x).dataSync() as Float32Array);
+        const jac = tf.tidy(
+          () =>
+            tf
+              .grad((x: tf.Tensor) => (model.apply(x, { training: true }) as tf.Tensor).sum())(batch.x)
+              .dataSync() as Float32Array,
+        );
         out.set('jacov', jacovScore(jac, input.batchSize));
         out.set('epe_nas', epeNasScore(jac, batch.labels));
       }
@@ -319,7 +372,12 @@ function archZcp(space: SearchSpace, arch: string, input: InputShape, proxies: r
  * analytic counts in millions; synflow is ln(synflow). Needs an initialised tfjs backend (`initBackend`).
  * @throws UsageError for an unknown proxy name
  */
-export async function computeZcp(space: SearchSpace, archs: readonly string[], input: InputShape, options: ZcpOptions = {}): Promise<Record<string, Float64Array>> {
+export async function computeZcp(
+  space: SearchSpace,
+  archs: readonly string[],
+  input: InputShape,
+  options: ZcpOptions = {},
+): Promise<Record<string, Float64Array>> {
   const proxies = checkedProxies(options.proxies);
   const seed = options.seed ?? 0;
   const batchInput: InputShape = { ...input, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE };
@@ -350,10 +408,16 @@ export function createZcpEncoder(options: ZcpEncoderOptions = {}): Encoder {
     needsTraining: false,
     dimension: () => proxies.length,
     columns: () => [...proxies],
-    version: () => `zcp-3;proxies=${proxies.join(',')};seed=${seed};batch=${batchSize};dataset=${options.dataset ?? 'default'};resolution=${options.resolution ?? 'default'}`,
+    version: () =>
+      `zcp-3;proxies=${proxies.join(',')};seed=${seed};batch=${batchSize};dataset=${options.dataset ?? 'default'};resolution=${options.resolution ?? 'default'}`,
     async encode(space, archs) {
       const input = space.defaultInput(options.dataset);
-      const columns = await computeZcp(space, archs, { ...input, resolution: options.resolution ?? input.resolution }, { proxies, seed, batchSize });
+      const columns = await computeZcp(
+        space,
+        archs,
+        { ...input, resolution: options.resolution ?? input.resolution },
+        { proxies, seed, batchSize },
+      );
       return archs.map((_, i) => Float32Array.from(proxies, (p) => columns[p][i]));
     },
   };
@@ -396,16 +460,19 @@ export function createZcpTableEncoder(source: ZcpTableSource): Encoder {
     needsTraining: false,
     dimension: (space) => proxiesOf(space).length,
     columns: (space) => [...proxiesOf(space)],
-    version: (space) => `zcp-table-1;file=${path.resolve(source.file)};stat=${fingerprint};dataset=${source.dataset ?? '-'};proxies=${proxiesOf(space).join(',')}`,
+    version: (space) =>
+      `zcp-table-1;file=${path.resolve(source.file)};stat=${fingerprint};dataset=${source.dataset ?? '-'};proxies=${proxiesOf(space).join(',')}`,
     async encode(space, archs) {
       const table = tableFor(space);
       const columns = proxiesOf(space).map((p) => table.proxies.indexOf(p));
       return archs.map((arch) => {
         const row = table.get(arch);
-        if (row === undefined) throw new UsageError(`arch ${arch} is not in the ZCP table ${source.file}${source.dataset === undefined ? '' : ` (${source.dataset})`}: restrict the archs to the table's (e.g. --pool ${source.file})`);
+        if (row === undefined)
+          throw new UsageError(
+            `arch ${arch} is not in the ZCP table ${source.file}${source.dataset === undefined ? '' : ` (${source.dataset})`}: restrict the archs to the table's (e.g. --pool ${source.file})`,
+          );
         return Float32Array.from(columns, (c) => row[c]);
       });
     },
   };
 }
-

@@ -92,7 +92,9 @@ export class BullmqExecutor implements Executor {
         );
       }
       if (!said) {
-        this.logger?.info(`waiting up to ${Math.round(this.settings.noWorkerTimeoutMs / 1000)} s for a worker for '${device}' (hwnas worker --device ${device})`);
+        this.logger?.info(
+          `waiting up to ${Math.round(this.settings.noWorkerTimeoutMs / 1000)} s for a worker for '${device}' (hwnas worker --device ${device})`,
+        );
         said = true;
       }
       await sleep(500);
@@ -106,7 +108,11 @@ export class BullmqExecutor implements Executor {
       timer = setInterval(() => {
         const down = Date.now() - this.lastOk;
         if (down > this.settings.redisDownTimeoutMs) {
-          reject(new ExecutorError(`Redis at ${maskRedisUrl(this.settings.redis)} unreachable for ${Math.round(down / 1000)} s; stopped (a search run can be resumed with hwnas runs resume)`));
+          reject(
+            new ExecutorError(
+              `Redis at ${maskRedisUrl(this.settings.redis)} unreachable for ${Math.round(down / 1000)} s; stopped (a search run can be resumed with hwnas runs resume)`,
+            ),
+          );
         }
       }, 500);
     });
@@ -126,13 +132,24 @@ export class BullmqExecutor implements Executor {
     }
   }
 
-  private async runJobs(client: Redis, device: string, jobs: readonly JobRequest[], onDone?: (index: number, outcome: JobOutcome) => void): Promise<JobOutcome[]> {
+  private async runJobs(
+    client: Redis,
+    device: string,
+    jobs: readonly JobRequest[],
+    onDone?: (index: number, outcome: JobOutcome) => void,
+  ): Promise<JobOutcome[]> {
     const { queue, events } = await this.queueOf(device);
     const added = await queue.addBulk(
       jobs.map(({ id, job }) => ({
         name: 'measure',
         data: job,
-        opts: { jobId: id, attempts: this.settings.attempts, backoff: { type: 'fixed', delay: 1_000 }, removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } },
+        opts: {
+          jobId: id,
+          attempts: this.settings.attempts,
+          backoff: { type: 'fixed', delay: 1_000 },
+          removeOnComplete: { age: KEEP_SECONDS },
+          removeOnFail: { age: KEEP_SECONDS },
+        },
       })),
     );
     // Results that are already there (a resumed run) need no worker.
@@ -145,7 +162,12 @@ export class BullmqExecutor implements Executor {
         outcome = { ok: true, ...value };
       } catch (err) {
         const message = (err as Error).message;
-        outcome = { ok: false, error: /timed out/.test(message) ? `no result within ${Math.round(this.settings.jobTimeoutMs / 1000)} s (job ${job.id})` : message };
+        outcome = {
+          ok: false,
+          error: /timed out/.test(message)
+            ? `no result within ${Math.round(this.settings.jobTimeoutMs / 1000)} s (job ${job.id})`
+            : message,
+        };
       }
       onDone?.(i, outcome);
       return outcome;

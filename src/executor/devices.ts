@@ -59,8 +59,14 @@ export function executorFor(profile: DeviceProfile, spec: ExecutorSpec = { kind:
   if (profile.kind === 'remote') {
     const { redis, prefix, jobTimeoutMs, attempts, noWorkerTimeoutMs, redisDownTimeoutMs } = profile.remote;
     const url = redis ?? (spec.kind === 'bullmq' ? spec.redis : undefined) ?? process.env.HWNAS_REDIS_URL;
-    if (url === undefined) throw new UsageError(`device '${profile.name}' is remote: give its Redis URL in the profile (remote.redis), the config's executor.redis or $HWNAS_REDIS_URL`);
-    return sharedExecutor(`${url}\u0000${prefix}`, () => new BullmqExecutor({ redis: url, prefix, jobTimeoutMs, attempts, noWorkerTimeoutMs, redisDownTimeoutMs }, logger));
+    if (url === undefined)
+      throw new UsageError(
+        `device '${profile.name}' is remote: give its Redis URL in the profile (remote.redis), the config's executor.redis or $HWNAS_REDIS_URL`,
+      );
+    return sharedExecutor(
+      `${url}\u0000${prefix}`,
+      () => new BullmqExecutor({ redis: url, prefix, jobTimeoutMs, attempts, noWorkerTimeoutMs, redisDownTimeoutMs }, logger),
+    );
   }
   if (spec.kind === 'inline') return sharedExecutor('inline', () => new InlineExecutor());
   const url = spec.redis ?? process.env.HWNAS_REDIS_URL;
@@ -84,12 +90,19 @@ export class QueuedDevice implements MeasuringDevice {
   /** The job that measures `arch`, with the profile's settings and any timing overrides. */
   job(space: SearchSpace, arch: string, input: InputShape, seed: number, timing: Partial<TimingOptions> = {}): MeasureJob {
     const p = this.profile;
-    const common = { space: space.name, arch, input: { batchSize: input.batchSize, resolution: input.resolution, channels: input.channels, classes: input.classes }, seed };
+    const common = {
+      space: space.name,
+      arch,
+      input: { batchSize: input.batchSize, resolution: input.resolution, channels: input.channels, classes: input.classes },
+      seed,
+    };
     if (p.kind === 'onnxruntime') return { ...common, runtime: 'onnxruntime', settings: { ...p.onnxruntime, ...timing } };
     if (p.kind === 'host') return { ...common, runtime: 'tfjs', settings: { ...p.host, ...timing } };
     if (p.kind === 'simulated') return { ...common, runtime: 'simulated', settings: p };
     if (p.kind === 'remote') {
-      return p.remote.runtime === 'onnxruntime' ? { ...common, runtime: 'onnxruntime', settings: { ...p.remote.onnxruntime, ...timing } } : { ...common, runtime: 'tfjs', settings: { ...p.remote.host, ...timing } };
+      return p.remote.runtime === 'onnxruntime'
+        ? { ...common, runtime: 'onnxruntime', settings: { ...p.remote.onnxruntime, ...timing } }
+        : { ...common, runtime: 'tfjs', settings: { ...p.remote.host, ...timing } };
     }
     throw new UsageError(`device '${p.name}' is ${p.kind}: it is not measured`);
   }
@@ -98,7 +111,8 @@ export class QueuedDevice implements MeasuringDevice {
   source(m: RuntimeMeasurement): string {
     const p = this.profile;
     if (p.kind === 'simulated') return simulatedSource(p);
-    const settings = p.kind === 'onnxruntime' ? p.onnxruntime : p.kind === 'remote' ? p.remote.onnxruntime : { graphOptimization: 'all' as const };
+    const settings =
+      p.kind === 'onnxruntime' ? p.onnxruntime : p.kind === 'remote' ? p.remote.onnxruntime : { graphOptimization: 'all' as const };
     const local = m.runtime === 'onnxruntime' ? onnxruntimeSource(m, settings) : hostSource(m);
     return p.kind === 'remote' ? `remote:${p.name}/${local}` : local;
   }
@@ -143,7 +157,9 @@ export class QueuedDevice implements MeasuringDevice {
     const byArch = new Map(measured.map((m) => [m.arch, m]));
     return archs.map((arch) => {
       const m = byArch.get(arch);
-      return m === undefined ? { arch, latencyMs: Number.NaN, source: `${this.profile.kind}:${this.profile.name}`, error: errors.get(arch) ?? 'no result' } : { arch, latencyMs: m.latencyMs, source: this.source(m) };
+      return m === undefined
+        ? { arch, latencyMs: Number.NaN, source: `${this.profile.kind}:${this.profile.name}`, error: errors.get(arch) ?? 'no result' }
+        : { arch, latencyMs: m.latencyMs, source: this.source(m) };
     });
   }
 }
@@ -151,7 +167,9 @@ export class QueuedDevice implements MeasuringDevice {
 /** Latencies that must all be there (adaptation samples, verification). @throws UsageError listing the failures */
 export function requireLatencies(records: readonly LatencyRecord[], device: string, purpose: string): LatencyRecord[] {
   const failed = records.filter((r) => r.error !== undefined || !Number.isFinite(r.latencyMs));
-  if (failed.length > 0) throw new UsageError(`${purpose}: ${failed.length} measurement(s) on ${device} failed, e.g. ${failed[0].arch}: ${failed[0].error ?? 'no latency'}`);
+  if (failed.length > 0)
+    throw new UsageError(
+      `${purpose}: ${failed.length} measurement(s) on ${device} failed, e.g. ${failed[0].arch}: ${failed[0].error ?? 'no latency'}`,
+    );
   return [...records];
 }
-

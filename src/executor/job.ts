@@ -57,9 +57,23 @@ export async function runMeasureJob(data: unknown): Promise<RuntimeMeasurement> 
   const arch = space.canonical(job.arch);
   if (job.runtime === 'simulated') {
     const profile = job.settings;
-    if (profile.kind !== 'simulated') throw new UsageError(`invalid measurement job: settings.kind: a simulated job needs a simulated profile, got ${profile.kind}`);
+    if (profile.kind !== 'simulated')
+      throw new UsageError(`invalid measurement job: settings.kind: a simulated job needs a simulated profile, got ${profile.kind}`);
     const latencyMs = new SimulatedDevice(profile).latencyMs(space, arch, job.input);
-    return { arch, latencyMs, p10Ms: latencyMs, p90Ms: latencyMs, repeats: 1, cv: 0, batchSize: job.input.batchSize, resolution: job.input.resolution, runtime: 'simulated', runtimeVersion: `${profile.name}@${profile.version}`, threads: 1, ...machineConditions() };
+    return {
+      arch,
+      latencyMs,
+      p10Ms: latencyMs,
+      p90Ms: latencyMs,
+      repeats: 1,
+      cv: 0,
+      batchSize: job.input.batchSize,
+      resolution: job.input.resolution,
+      runtime: 'simulated',
+      runtimeVersion: `${profile.name}@${profile.version}`,
+      threads: 1,
+      ...machineConditions(),
+    };
   }
   if (job.runtime === 'onnxruntime') {
     const [result] = await measureOnnxRuntime(space, [arch], job.input, job.settings, { seed: job.seed });

@@ -88,7 +88,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       if (options.runtime !== undefined && job.data.runtime !== options.runtime) {
         throw new UnrecoverableError(`worker ${id} runs ${options.runtime}; this job needs ${job.data.runtime}`);
       }
-      options.logger.info(`measuring ${job.data.space} ${job.data.arch} (${job.data.runtime}, job ${job.id}, attempt ${job.attemptsStarted})`);
+      options.logger.info(
+        `measuring ${job.data.space} ${job.data.arch} (${job.data.runtime}, job ${job.id}, attempt ${job.attemptsStarted})`,
+      );
       const result = await runMeasureJob(job.data);
       return { result, worker: id };
     },
@@ -105,7 +107,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   worker.on('completed', (job, value) => {
     info.done += 1;
     void beat();
-    options.logger.info(`measured ${job.data.space} ${job.data.arch}: ${value.result.latencyMs.toFixed(3)} ms (${value.result.runtime}, job ${job.id})`);
+    options.logger.info(
+      `measured ${job.data.space} ${job.data.arch}: ${value.result.latencyMs.toFixed(3)} ms (${value.result.runtime}, job ${job.id})`,
+    );
   });
   worker.on('failed', (job, err) => {
     info.failed += 1;
@@ -114,7 +118,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
   worker.on('error', (err) => options.logger.warn(`worker: ${err.message}`));
   await worker.waitUntilReady();
-  options.logger.info(`worker ${id} for device '${options.device}' on ${maskRedisUrl(options.redis)} (prefix ${options.prefix}), runtime ${info.runtime}, concurrency ${options.concurrency}`);
+  options.logger.info(
+    `worker ${id} for device '${options.device}' on ${maskRedisUrl(options.redis)} (prefix ${options.prefix}), runtime ${info.runtime}, concurrency ${options.concurrency}`,
+  );
   return {
     info,
     close: async () => {

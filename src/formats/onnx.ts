@@ -42,17 +42,30 @@ export function samePadding(size: number, kernel: number, stride: number): [numb
 }
 
 type Attr = ReturnType<typeof onnx.AttributeProto.create>;
-const ints = (name: string, values: number[]): Attr => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values });
-const int = (name: string, value: number): Attr => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: value });
-const float = (name: string, value: number): Attr => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f: value });
+const ints = (name: string, values: number[]): Attr =>
+  onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values });
+const int = (name: string, value: number): Attr =>
+  onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: value });
+const float = (name: string, value: number): Attr =>
+  onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f: value });
 
 function floatTensor(name: string, dims: number[], data: Float32Array): ReturnType<typeof onnx.TensorProto.create> {
-  return onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+  return onnx.TensorProto.create({
+    name,
+    dims,
+    dataType: onnx.TensorProto.DataType.FLOAT,
+    rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  });
 }
 
 function int64Tensor(name: string, values: number[]): ReturnType<typeof onnx.TensorProto.create> {
   const data = BigInt64Array.from(values.map((v) => BigInt(v)));
-  return onnx.TensorProto.create({ name, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, rawData: new Uint8Array(data.buffer) });
+  return onnx.TensorProto.create({
+    name,
+    dims: [values.length],
+    dataType: onnx.TensorProto.DataType.INT64,
+    rawData: new Uint8Array(data.buffer),
+  });
 }
 
 /** TF conv kernels [kh, kw, cin, cout] → ONNX [cout, cin, kh, kw]. */
@@ -127,7 +140,13 @@ export function onnxFromGraph(graph: LayerGraph, weights: tf.LayersModel, info: 
     nodes.push(onnx.NodeProto.create({ opType, input: inputs, output: [output], name, attribute }));
   // Constants are nodes, not initialisers, so the initialisers are exactly the parameters and the BN statistics.
   const constant = (name: string, t: ReturnType<typeof onnx.TensorProto.create>, first = false) => {
-    const n = onnx.NodeProto.create({ opType: 'Constant', input: [], output: [name], name, attribute: [onnx.AttributeProto.create({ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t })] });
+    const n = onnx.NodeProto.create({
+      opType: 'Constant',
+      input: [],
+      output: [name],
+      name,
+      attribute: [onnx.AttributeProto.create({ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t })],
+    });
     if (first) nodes.unshift(n);
     else nodes.push(n);
   };
@@ -147,7 +166,12 @@ export function onnxFromGraph(graph: LayerGraph, weights: tf.LayersModel, info: 
         const [left, right] = samePadding(layer.inputShape[2], k, s);
         const w = convWeights(weights, layer);
         initializer.push(floatTensor(`${layer.name}.weight`, w.dims, w.data));
-        node('Conv', [ins[0], `${layer.name}.weight`], out, [ints('kernel_shape', [k, k]), ints('strides', [s, s]), ints('pads', [top, left, bottom, right]), int('group', layer.groups ?? 1)]);
+        node('Conv', [ins[0], `${layer.name}.weight`], out, [
+          ints('kernel_shape', [k, k]),
+          ints('strides', [s, s]),
+          ints('pads', [top, left, bottom, right]),
+          int('group', layer.groups ?? 1),
+        ]);
         return;
       }
       case 'bn': {
@@ -159,7 +183,12 @@ export function onnxFromGraph(graph: LayerGraph, weights: tf.LayersModel, info: 
           floatTensor(`${layer.name}.running_mean`, [c], mean.data),
           floatTensor(`${layer.name}.running_var`, [c], variance.data),
         );
-        node('BatchNormalization', [ins[0], `${layer.name}.weight`, `${layer.name}.bias`, `${layer.name}.running_mean`, `${layer.name}.running_var`], out, [float('epsilon', 1e-5), float('momentum', 0.9)]);
+        node(
+          'BatchNormalization',
+          [ins[0], `${layer.name}.weight`, `${layer.name}.bias`, `${layer.name}.running_mean`, `${layer.name}.running_var`],
+          out,
+          [float('epsilon', 1e-5), float('momentum', 0.9)],
+        );
         return;
       }
       case 'relu':
@@ -172,7 +201,12 @@ export function onnxFromGraph(graph: LayerGraph, weights: tf.LayersModel, info: 
         const [top, bottom] = valid ? [0, 0] : samePadding(layer.inputShape[1], k, s);
         const [left, right] = valid ? [0, 0] : samePadding(layer.inputShape[2], k, s);
         // count_include_pad = 0: divide by the valid inputs, as TF's 'same' pool and NB201 do.
-        node('AveragePool', ins, out, [ints('kernel_shape', [k, k]), ints('strides', [s, s]), ints('pads', [top, left, bottom, right]), int('count_include_pad', 0)]);
+        node('AveragePool', ins, out, [
+          ints('kernel_shape', [k, k]),
+          ints('strides', [s, s]),
+          ints('pads', [top, left, bottom, right]),
+          int('count_include_pad', 0),
+        ]);
         return;
       }
       case 'zero':
@@ -207,7 +241,10 @@ export function onnxFromGraph(graph: LayerGraph, weights: tf.LayersModel, info: 
         return;
       case 'fc': {
         const [kernel, bias] = tfWeights(weights, base);
-        initializer.push(floatTensor(`${layer.name}.weight`, kernel.shape, kernel.data), floatTensor(`${layer.name}.bias`, bias.shape, bias.data));
+        initializer.push(
+          floatTensor(`${layer.name}.weight`, kernel.shape, kernel.data),
+          floatTensor(`${layer.name}.bias`, bias.shape, bias.data),
+        );
         node('Gemm', [ins[0], `${layer.name}.weight`, `${layer.name}.bias`], out);
         return;
       }
@@ -219,13 +256,18 @@ export function onnxFromGraph(graph: LayerGraph, weights: tf.LayersModel, info: 
   const { input } = info;
   const tensorType = (dims: (number | string)[]) =>
     onnx.TypeProto.create({
-      tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } },
+      tensorType: {
+        elemType: onnx.TensorProto.DataType.FLOAT,
+        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
+      },
     });
   const graphProto = onnx.GraphProto.create({
     name: `${info.space}`,
     node: nodes,
     initializer,
-    input: [onnx.ValueInfoProto.create({ name: ONNX_INPUT, type: tensorType(['batch', input.channels, input.resolution, input.resolution]) })],
+    input: [
+      onnx.ValueInfoProto.create({ name: ONNX_INPUT, type: tensorType(['batch', input.channels, input.resolution, input.resolution]) }),
+    ],
     output: [onnx.ValueInfoProto.create({ name: ONNX_OUTPUT, type: tensorType(['batch', input.classes]) })],
   });
   const metadata: Record<string, string> = {
@@ -249,11 +291,19 @@ export function onnxFromGraph(graph: LayerGraph, weights: tf.LayersModel, info: 
   return onnx.ModelProto.encode(model).finish();
 }
 
-/** The parts of an ONNX file a reader checks: metadata, opset, initialiser sizes. @throws UsageError when the bytes are not an ONNX model */
+/**
+ * The parts of an ONNX file a reader checks: metadata, opset, initialiser sizes. @throws UsageError when the bytes are not an ONNX model
+ */
 export function readOnnxSummary(
   bytes: Uint8Array,
   file: string,
-): { metadata: Record<string, string>; opset: number; initializers: { name: string; size: number }[]; nodes: number; inputShape: (number | string)[] } {
+): {
+  metadata: Record<string, string>;
+  opset: number;
+  initializers: { name: string; size: number }[];
+  nodes: number;
+  inputShape: (number | string)[];
+} {
   let model;
   try {
     model = onnx.ModelProto.decode(bytes);
@@ -263,7 +313,10 @@ export function readOnnxSummary(
   if (model.graph === null || model.graph === undefined) throw new UsageError(`${file} is not an ONNX model (no graph)`);
   const metadata = Object.fromEntries((model.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));
   const opset = Number(model.opsetImport.find((o) => (o.domain ?? '') === '')?.version ?? 0);
-  const initializers = (model.graph.initializer ?? []).map((t) => ({ name: t.name ?? '', size: (t.dims ?? []).reduce((a: number, d) => a * Number(d), 1) }));
+  const initializers = (model.graph.initializer ?? []).map((t) => ({
+    name: t.name ?? '',
+    size: (t.dims ?? []).reduce((a: number, d) => a * Number(d), 1),
+  }));
   const dims = model.graph.input?.[0]?.type?.tensorType?.shape?.dim ?? [];
   const inputShape = dims.map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue ?? 0)));
   return { metadata, opset, initializers, nodes: (model.graph.node ?? []).length, inputShape };

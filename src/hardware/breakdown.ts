@@ -67,7 +67,11 @@ export interface ProfileReport {
   whatIfs: WhatIfResult[];
 }
 
-function simulateScenario(profile: SimulatedProfile, layers: readonly SimLayer[], precision: Precision): { rows: LayerRow[]; totals: ScenarioTotals } {
+function simulateScenario(
+  profile: SimulatedProfile,
+  layers: readonly SimLayer[],
+  precision: Precision,
+): { rows: LayerRow[]; totals: ScenarioTotals } {
   const sim = profile.simulated;
   const { costs, totalMs } = simulateLayers(sim, layers, precision);
   const byBound: ScenarioTotals['byBound'] = { compute: 0, memory: 0, overhead: 0, free: 0, inference: sim.overhead.perInferenceUs * 1e-3 };
@@ -133,11 +137,27 @@ export function profileLayers(
     .filter((r) => r.timeMs > 0)
     .sort((a, b) => b.timeMs - a.timeMs)
     .slice(0, top);
-  return { device: profile.name, source: simulatedSource(profile), input, precision, layers: base.rows, totals: base.totals, bottlenecks, whatIfs: results };
+  return {
+    device: profile.name,
+    source: simulatedSource(profile),
+    input,
+    precision,
+    layers: base.rows,
+    totals: base.totals,
+    bottlenecks,
+    whatIfs: results,
+  };
 }
 
 /** `profileLayers` of an arch of a search space. */
-export function profileArch(profile: SimulatedProfile, space: SearchSpace, arch: string, input: InputShape, whatIfs: readonly (readonly WhatIf[])[] = [], top = 5): ProfileReport {
+export function profileArch(
+  profile: SimulatedProfile,
+  space: SearchSpace,
+  arch: string,
+  input: InputShape,
+  whatIfs: readonly (readonly WhatIf[])[] = [],
+  top = 5,
+): ProfileReport {
   const { device, source, ...rest } = profileLayers(profile, (i) => space.layers(arch, i), input, whatIfs, top);
   return { device, source, space: space.name, arch, ...rest };
 }
@@ -146,7 +166,13 @@ export function profileArch(profile: SimulatedProfile, space: SearchSpace, arch:
  * `profileLayers` of an imported model (`importModel`): `space` is `model`, `model` names it. Batch and resolution
  * what-ifs re-run the model's shape inference. @throws ModelFileError when the model cannot take `input`
  */
-export function profileModel(profile: SimulatedProfile, model: ImportedModel, input: InputShape, whatIfs: readonly (readonly WhatIf[])[] = [], top = 5): ProfileReport {
+export function profileModel(
+  profile: SimulatedProfile,
+  model: ImportedModel,
+  input: InputShape,
+  whatIfs: readonly (readonly WhatIf[])[] = [],
+  top = 5,
+): ProfileReport {
   const { device, source, ...rest } = profileLayers(profile, (i) => model.layers(i), input, whatIfs, top);
   return { device, source, space: 'model', model: { name: model.name, format: model.format, file: model.file }, ...rest };
 }

@@ -44,7 +44,11 @@ function withMultipliers(base: SimulatedParams, theta: Float64Array): SimulatedP
   });
   return {
     ...base,
-    peak: { fp32Gflops: p.fp32Gflops * m(0), ...(p.fp16Gflops && { fp16Gflops: p.fp16Gflops * m(0) }), ...(p.int8Gops && { int8Gops: p.int8Gops * m(0) }) },
+    peak: {
+      fp32Gflops: p.fp32Gflops * m(0),
+      ...(p.fp16Gflops && { fp16Gflops: p.fp16Gflops * m(0) }),
+      ...(p.int8Gops && { int8Gops: p.int8Gops * m(0) }),
+    },
     memory: { ...base.memory, bandwidthGBs: base.memory.bandwidthGBs * m(1) },
     overhead: {
       perLayerUs: Math.max(base.overhead.perLayerUs, MIN_OVERHEAD_US) * m(2),
@@ -120,7 +124,11 @@ function robustLogLoss(sim: SimulatedParams, c: CompiledSamples): number {
 export type MeasuredRow = Pick<Measurement, 'arch' | 'latencyMs' | 'batchSize' | 'resolution'>;
 
 /** The input a row was measured at: its own batch size / resolution where it has them, else `input`. */
-const rowInput = (row: MeasuredRow, input: InputShape): InputShape => ({ ...input, batchSize: row.batchSize ?? input.batchSize, resolution: row.resolution ?? input.resolution });
+const rowInput = (row: MeasuredRow, input: InputShape): InputShape => ({
+  ...input,
+  batchSize: row.batchSize ?? input.batchSize,
+  resolution: row.resolution ?? input.resolution,
+});
 
 /** Spearman ρ, Kendall τ and MAPE (percent) of a simulated profile's latencies against measured rows. */
 export function fitQuality(sim: SimulatedParams, space: SearchSpace, input: InputShape, rows: readonly MeasuredRow[]): FitQuality {
@@ -154,7 +162,11 @@ export interface FitResult {
  * scale that makes every time term match the median log-ratio, then a coordinate search on log-multipliers with
  * step halving. Deterministic.
  */
-export function fitSimulated(base: SimulatedParams, samples: readonly CalibrationSample[], options: { maxEvaluations?: number } = {}): FitResult {
+export function fitSimulated(
+  base: SimulatedParams,
+  samples: readonly CalibrationSample[],
+  options: { maxEvaluations?: number } = {},
+): FitResult {
   if (samples.length < 3) throw new UsageError(`calibration needs at least 3 measured archs, got ${samples.length}`);
   const maxEvaluations = options.maxEvaluations ?? 3000;
   const n = FREE_PARAMETERS.length;

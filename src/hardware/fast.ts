@@ -9,7 +9,12 @@ import { simulateArch } from './simulator.js';
  * 1 + positions × (options − 1) archs once and then sums one table entry per choice; other spaces are simulated
  * layer by layer.
  */
-export function createLatencyScorer(sim: SimulatedParams, space: SearchSpace, input: InputShape, precision: Precision = sim.defaultPrecision): (arch: string) => number {
+export function createLatencyScorer(
+  sim: SimulatedParams,
+  space: SearchSpace,
+  input: InputShape,
+  precision: Precision = sim.defaultPrecision,
+): (arch: string) => number {
   const codec = space.choices;
   if (codec === undefined || !codec.additiveLayers) return (arch) => simulateArch(sim, space.layers(arch, input), precision);
   const reference = new Array<number>(codec.positions).fill(0);

@@ -2,7 +2,14 @@
 import type * as Tf from '@tensorflow/tfjs';
 import { currentBackend, initBackend, type BackendName } from '../core/backend.js';
 import type { InputShape, SearchSpace } from '../spaces/types.js';
-import { machineConditions, timeRepeats, type MeasureOptions, type MeasuringDevice, type RuntimeMeasurement, type TimingOptions } from './timing.js';
+import {
+  machineConditions,
+  timeRepeats,
+  type MeasureOptions,
+  type MeasuringDevice,
+  type RuntimeMeasurement,
+  type TimingOptions,
+} from './timing.js';
 import type { HostProfile, LatencyRecord } from './types.js';
 
 /** How to time archs on the host: timing plus the weights seed and a per-arch callback. */
@@ -12,7 +19,12 @@ export type HostMeasureOptions = TimingOptions & MeasureOptions;
  * Build each arch's TF.js model and time `predict` on a fixed random input with the current tfjs backend
  * (call `initBackend` first). Each timed run waits for the output data, so asynchronous backends are timed fully.
  */
-export async function measureHost(space: SearchSpace, archs: readonly string[], input: InputShape, options: HostMeasureOptions): Promise<RuntimeMeasurement[]> {
+export async function measureHost(
+  space: SearchSpace,
+  archs: readonly string[],
+  input: InputShape,
+  options: HostMeasureOptions,
+): Promise<RuntimeMeasurement[]> {
   // Loaded here, not with the device registry: commands that never time on the host skip TF.js' start-up.
   const tf = await import('@tensorflow/tfjs');
   const backend = tf.getBackend();
@@ -61,7 +73,12 @@ export const hostSource = (m: RuntimeMeasurement): string => `host:${m.runtime.r
 export class HostDevice implements MeasuringDevice {
   constructor(readonly profile: HostProfile) {}
 
-  async measure(space: SearchSpace, archs: readonly string[], input: InputShape, options: MeasureOptions & Partial<TimingOptions> = {}): Promise<RuntimeMeasurement[]> {
+  async measure(
+    space: SearchSpace,
+    archs: readonly string[],
+    input: InputShape,
+    options: MeasureOptions & Partial<TimingOptions> = {},
+  ): Promise<RuntimeMeasurement[]> {
     const { backend, ...timing } = this.profile.host;
     await initBackend(backend === 'auto' ? undefined : (backend as BackendName));
     return measureHost(space, archs, input, { ...timing, ...options });

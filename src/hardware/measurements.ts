@@ -29,8 +29,10 @@ export const MEASUREMENTS_FORMAT =
 function intIn(table: ReturnType<typeof readCsv>, row: number, col: number, min: number, max: number): number {
   const value = numberCell(table, row, col);
   const cell = table.rows[row][col].trim();
-  if (!Number.isInteger(value) || value <= 0) throw new DataFileError(table.file, table.lines[row], `expected a positive integer, got '${cell}'`, table.header[col]);
-  if (value < min || value > max) throw new DataFileError(table.file, table.lines[row], `must be from ${min} to ${max}, got ${cell}`, table.header[col]);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new DataFileError(table.file, table.lines[row], `expected a positive integer, got '${cell}'`, table.header[col]);
+  if (value < min || value > max)
+    throw new DataFileError(table.file, table.lines[row], `must be from ${min} to ${max}, got ${cell}`, table.header[col]);
   return value;
 }
 
@@ -59,9 +61,18 @@ export function readMeasurements(file: string, space: SearchSpace): Measurement[
     }
     const latencyMs = numberCell(table, r, latencyCol);
     if (latencyMs <= 0) throw new DataFileError(file, table.lines[r], `latency must be positive, got ${latencyMs}`, 'latency_ms');
-    if (latencyMs > MAX_LATENCY_MS) throw new DataFileError(file, table.lines[r], `latency ${latencyMs} ms is over ${MAX_LATENCY_MS} ms (about 3 hours): not a latency in milliseconds`, 'latency_ms');
+    if (latencyMs > MAX_LATENCY_MS)
+      throw new DataFileError(
+        file,
+        table.lines[r],
+        `latency ${latencyMs} ms is over ${MAX_LATENCY_MS} ms (about 3 hours): not a latency in milliseconds`,
+        'latency_ms',
+      );
     const batchSize = batchCol >= 0 && table.rows[r][batchCol].trim() !== '' ? intIn(table, r, batchCol, 1, MAX_BATCH_SIZE) : undefined;
-    const resolution = resolutionCol >= 0 && table.rows[r][resolutionCol].trim() !== '' ? intIn(table, r, resolutionCol, MIN_RESOLUTION, MAX_RESOLUTION) : undefined;
+    const resolution =
+      resolutionCol >= 0 && table.rows[r][resolutionCol].trim() !== ''
+        ? intIn(table, r, resolutionCol, MIN_RESOLUTION, MAX_RESOLUTION)
+        : undefined;
     const device = deviceCol >= 0 && table.rows[r][deviceCol].trim() !== '' ? table.rows[r][deviceCol].trim() : undefined;
     const key = `${arch}\u0000${batchSize ?? ''}\u0000${resolution ?? ''}\u0000${device ?? ''}`;
     const seen = byKey.get(key);
@@ -80,14 +91,21 @@ export function readMeasurements(file: string, space: SearchSpace): Measurement[
  * @param howToChoose what the message tells the user to do about several devices
  * @throws DataFileError naming the file and the devices it holds
  */
-export function oneDevice(file: string, rows: readonly Measurement[], only?: string, howToChoose = "keep only one device's rows"): Measurement[] {
+export function oneDevice(
+  file: string,
+  rows: readonly Measurement[],
+  only?: string,
+  howToChoose = "keep only one device's rows",
+): Measurement[] {
   const devices = [...new Set(rows.map((m) => m.device ?? ''))];
   const named = devices.map((d) => (d === '' ? '(no device)' : d)).join(', ');
   if (only !== undefined) {
     const picked = rows.filter((m) => m.device === only);
-    if (picked.length === 0) throw new DataFileError(file, 0, `no rows for device '${only}' in its device column (devices: ${named})`, 'device');
+    if (picked.length === 0)
+      throw new DataFileError(file, 0, `no rows for device '${only}' in its device column (devices: ${named})`, 'device');
     return picked;
   }
-  if (devices.length > 1) throw new DataFileError(file, 0, `holds measurements of several devices (${named}) in its device column; ${howToChoose}`, 'device');
+  if (devices.length > 1)
+    throw new DataFileError(file, 0, `holds measurements of several devices (${named}) in its device column; ${howToChoose}`, 'device');
   return [...rows];
 }

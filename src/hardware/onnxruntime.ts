@@ -8,7 +8,14 @@ import { Rng } from '../core/rng.js';
 import { archToOnnx, ONNX_INPUT, readOnnxSummary } from '../formats/onnx.js';
 import type { InputShape, SearchSpace } from '../spaces/types.js';
 import type { OnnxRuntimeProfile } from './schema.js';
-import { machineConditions, timeRepeats, type MeasureOptions, type MeasuringDevice, type RuntimeMeasurement, type TimingOptions } from './timing.js';
+import {
+  machineConditions,
+  timeRepeats,
+  type MeasureOptions,
+  type MeasuringDevice,
+  type RuntimeMeasurement,
+  type TimingOptions,
+} from './timing.js';
 import type { LatencyRecord } from './types.js';
 
 type OrtModule = typeof Ort;
@@ -20,7 +27,9 @@ export async function loadOrt(): Promise<OrtModule> {
     try {
       ortModule = (await import('onnxruntime-node')) as OrtModule;
     } catch (err) {
-      throw new UsageError(`ONNX Runtime is not available: onnxruntime-node is not installed or does not load here (${(err as Error).message.split('\n')[0]})`);
+      throw new UsageError(
+        `ONNX Runtime is not available: onnxruntime-node is not installed or does not load here (${(err as Error).message.split('\n')[0]})`,
+      );
     }
   }
   return ortModule;
@@ -50,7 +59,14 @@ async function createSession(ort: OrtModule, model: Uint8Array, settings: OrtSet
 }
 
 /** Time one ONNX model (bytes) on `shape` input ([N, C, H, W]). */
-async function timeModel(ort: OrtModule, model: Uint8Array, shape: number[], settings: OrtSettings & Partial<TimingOptions>, seed: number, what: string) {
+async function timeModel(
+  ort: OrtModule,
+  model: Uint8Array,
+  shape: number[],
+  settings: OrtSettings & Partial<TimingOptions>,
+  seed: number,
+  what: string,
+) {
   const session = await createSession(ort, model, settings, what);
   try {
     const feeds = { [session.inputNames[0] ?? ONNX_INPUT]: new ort.Tensor('float32', randomInput(shape, seed), shape) };
@@ -66,14 +82,25 @@ async function timeModel(ort: OrtModule, model: Uint8Array, shape: number[], set
 }
 
 function conditions(ort: OrtModule, settings: OrtSettings) {
-  return { runtime: 'onnxruntime', runtimeVersion: ort.env.versions.node ?? ort.env.versions.common, threads: settings.intraOpThreads, ...machineConditions() };
+  return {
+    runtime: 'onnxruntime',
+    runtimeVersion: ort.env.versions.node ?? ort.env.versions.common,
+    threads: settings.intraOpThreads,
+    ...machineConditions(),
+  };
 }
 
 /**
  * Export each arch to ONNX (the weights of the TF.js model of `seed`) and time it with ONNX Runtime.
  * @throws UsageError when ONNX Runtime is missing or cannot load a model
  */
-export async function measureOnnxRuntime(space: SearchSpace, archs: readonly string[], input: InputShape, settings: OrtSettings & Partial<TimingOptions>, options: MeasureOptions = {}): Promise<RuntimeMeasurement[]> {
+export async function measureOnnxRuntime(
+  space: SearchSpace,
+  archs: readonly string[],
+  input: InputShape,
+  settings: OrtSettings & Partial<TimingOptions>,
+  options: MeasureOptions = {},
+): Promise<RuntimeMeasurement[]> {
   const ort = await loadOrt();
   await initBackend();
   const seed = options.seed ?? 0;
@@ -82,7 +109,13 @@ export async function measureOnnxRuntime(space: SearchSpace, archs: readonly str
   for (const arch of archs) {
     const model = archToOnnx(space, arch, input, seed);
     const timed = await timeModel(ort, model, shape, settings, seed, `the ONNX model of ${arch}`);
-    const result: RuntimeMeasurement = { arch, ...timed, batchSize: input.batchSize, resolution: input.resolution, ...conditions(ort, settings) };
+    const result: RuntimeMeasurement = {
+      arch,
+      ...timed,
+      batchSize: input.batchSize,
+      resolution: input.resolution,
+      ...conditions(ort, settings),
+    };
     results.push(result);
     options.onArch?.(results.length, result);
   }
@@ -94,7 +127,11 @@ export async function measureOnnxRuntime(space: SearchSpace, archs: readonly str
  * `batchSize` for a symbolic batch dimension.
  * @throws UsageError naming the file when it is missing, not ONNX, or not loadable by ONNX Runtime
  */
-export async function measureOnnxFile(file: string, settings: OrtSettings & Partial<TimingOptions>, options: { batchSize?: number; seed?: number } = {}): Promise<RuntimeMeasurement> {
+export async function measureOnnxFile(
+  file: string,
+  settings: OrtSettings & Partial<TimingOptions>,
+  options: { batchSize?: number; seed?: number } = {},
+): Promise<RuntimeMeasurement> {
   let bytes: Uint8Array;
   try {
     bytes = fs.readFileSync(file);
@@ -103,12 +140,21 @@ export async function measureOnnxFile(file: string, settings: OrtSettings & Part
   }
   const summary = readOnnxSummary(bytes, file);
   const fromMeta = summary.metadata['hwnas.input_shape'];
-  let shape = fromMeta === undefined ? summary.inputShape.map((d) => (typeof d === 'number' && d > 0 ? d : (options.batchSize ?? 1))) : (JSON.parse(fromMeta) as number[]);
+  let shape =
+    fromMeta === undefined
+      ? summary.inputShape.map((d) => (typeof d === 'number' && d > 0 ? d : (options.batchSize ?? 1)))
+      : (JSON.parse(fromMeta) as number[]);
   if (options.batchSize !== undefined) shape = [options.batchSize, ...shape.slice(1)];
   if (shape.length === 0) throw new UsageError(`${file}: the model's input has no shape`);
   const ort = await loadOrt();
   const timed = await timeModel(ort, bytes, shape, settings, options.seed ?? 0, file);
-  return { arch: summary.metadata['hwnas.arch'] ?? file, ...timed, batchSize: shape[0], resolution: shape[shape.length - 1], ...conditions(ort, settings) };
+  return {
+    arch: summary.metadata['hwnas.arch'] ?? file,
+    ...timed,
+    batchSize: shape[0],
+    resolution: shape[shape.length - 1],
+    ...conditions(ort, settings),
+  };
 }
 
 /** Provenance of an ONNX Runtime measurement: `onnxruntime:<version>/<threads>t/<graph optimisation>`. */
@@ -119,7 +165,12 @@ export const onnxruntimeSource = (m: RuntimeMeasurement, settings: Pick<OrtSetti
 export class OnnxRuntimeDevice implements MeasuringDevice {
   constructor(readonly profile: OnnxRuntimeProfile) {}
 
-  measure(space: SearchSpace, archs: readonly string[], input: InputShape, options: MeasureOptions & Partial<TimingOptions> = {}): Promise<RuntimeMeasurement[]> {
+  measure(
+    space: SearchSpace,
+    archs: readonly string[],
+    input: InputShape,
+    options: MeasureOptions & Partial<TimingOptions> = {},
+  ): Promise<RuntimeMeasurement[]> {
     const { seed, onArch, ...timing } = options;
     return measureOnnxRuntime(space, archs, input, { ...this.profile.onnxruntime, ...timing }, { seed, onArch });
   }

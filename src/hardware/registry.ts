@@ -21,14 +21,22 @@ import mobileNpu from './builtin/mobile-npu.json' with { type: 'json' };
 import serverGpu from './builtin/server-gpu.json' with { type: 'json' };
 import { HostDevice } from './host.js';
 import { OnnxRuntimeDevice } from './onnxruntime.js';
-import { DEVICE_NAME, DEVICE_NAME_RULE, deviceProfileSchema, PROFILE_SCHEMA_VERSION, type DeviceKind, type DeviceProfile, type TableProfile } from './schema.js';
+import {
+  DEVICE_NAME,
+  DEVICE_NAME_RULE,
+  deviceProfileSchema,
+  PROFILE_SCHEMA_VERSION,
+  type DeviceKind,
+  type DeviceProfile,
+  type TableProfile,
+} from './schema.js';
 import { SimulatedDevice } from './simulated.js';
 import { TableDevice } from './table.js';
 import type { Device } from './types.js';
 
 /** Built-in profiles, validated when this module loads (a broken built-in is a bug, not a user error). */
-export const BUILTIN_PROFILES: readonly DeviceProfile[] = [serverGpu, desktopCpu, mobileCpu, mobileNpu, edgeTpu, mcu, host, hostOrt].map((data) =>
-  validate(deviceProfileSchema, data, `builtin:${(data as { name: string }).name}`),
+export const BUILTIN_PROFILES: readonly DeviceProfile[] = [serverGpu, desktopCpu, mobileCpu, mobileNpu, edgeTpu, mcu, host, hostOrt].map(
+  (data) => validate(deviceProfileSchema, data, `builtin:${(data as { name: string }).name}`),
 );
 
 /** How a profile of each kind becomes a `Device`. */
@@ -40,7 +48,9 @@ export const deviceKinds = new Registry<(profile: DeviceProfile) => Device>('dev
   .register('remote', (p) => ({
     profile: p,
     latency: () => {
-      throw new UsageError(`device '${p.name}' is remote: its measurements run on \`hwnas worker\` processes through Redis; use it from search or devices measure`);
+      throw new UsageError(
+        `device '${p.name}' is remote: its measurements run on \`hwnas worker\` processes through Redis; use it from search or devices measure`,
+      );
     },
   }));
 
@@ -103,7 +113,12 @@ export function openTableDevice(profile: TableProfile, source: string, fields: T
  * The device of a config's inline `device: { table, column }`: that column of the table, for the config's space and
  * input, read now. @throws ConfigError naming the config file and its field
  */
-export function inlineTableDevice(device: Extract<DeviceConfig, { table: string }>, space: string, input: InputShape, configFile: string): TableDevice {
+export function inlineTableDevice(
+  device: Extract<DeviceConfig, { table: string }>,
+  space: string,
+  input: InputShape,
+  configFile: string,
+): TableDevice {
   const profile = validate(
     deviceProfileSchema,
     {
@@ -112,7 +127,13 @@ export function inlineTableDevice(device: Extract<DeviceConfig, { table: string 
       kind: 'measured-table',
       description: `column ${device.column} of ${device.table}`,
       provenance: { source: `measured table ${device.table}` },
-      table: { file: device.table, column: device.column, space, batchSize: device.batchSize ?? input.batchSize, resolution: device.resolution ?? input.resolution },
+      table: {
+        file: device.table,
+        column: device.column,
+        space,
+        batchSize: device.batchSize ?? input.batchSize,
+        resolution: device.resolution ?? input.resolution,
+      },
     },
     configFile,
     ['device'],
@@ -139,10 +160,22 @@ export interface InvalidEntry {
 
 /** Built-in devices followed by the valid user devices in `devicesDir` (sorted by name), and the invalid files. */
 export function listDevices(devicesDir: string): { devices: DeviceEntry[]; invalid: InvalidEntry[] } {
-  const devices: DeviceEntry[] = BUILTIN_PROFILES.map((p) => ({ name: p.name, kind: p.kind, version: p.version, origin: 'builtin', profile: p }));
+  const devices: DeviceEntry[] = BUILTIN_PROFILES.map((p) => ({
+    name: p.name,
+    kind: p.kind,
+    version: p.version,
+    origin: 'builtin',
+    profile: p,
+  }));
   const invalid: InvalidEntry[] = [];
-  if (fs.existsSync(devicesDir) && !fs.statSync(devicesDir).isDirectory()) throw new UsageError(`devices directory ${devicesDir} is a file, not a folder (--devices-dir / $HWNAS_DEVICES_DIR)`);
-  const files = fs.existsSync(devicesDir) ? fs.readdirSync(devicesDir).filter((f) => /\.(json|ya?ml)$/i.test(f)).sort() : [];
+  if (fs.existsSync(devicesDir) && !fs.statSync(devicesDir).isDirectory())
+    throw new UsageError(`devices directory ${devicesDir} is a file, not a folder (--devices-dir / $HWNAS_DEVICES_DIR)`);
+  const files = fs.existsSync(devicesDir)
+    ? fs
+        .readdirSync(devicesDir)
+        .filter((f) => /\.(json|ya?ml)$/i.test(f))
+        .sort()
+    : [];
   for (const f of files) {
     const file = path.join(devicesDir, f);
     try {
@@ -159,7 +192,12 @@ export function listDevices(devicesDir: string): { devices: DeviceEntry[]; inval
 export function getProfile(name: string, options: { devicesDir?: string } = {}): DeviceEntry {
   const { devices } = listDevices(resolveDevicesDir(options.devicesDir));
   const entry = devices.find((d) => d.name === name);
-  if (entry === undefined) throw new UnknownNameError('device', name, devices.map((d) => d.name));
+  if (entry === undefined)
+    throw new UnknownNameError(
+      'device',
+      name,
+      devices.map((d) => d.name),
+    );
   return entry;
 }
 
@@ -170,7 +208,9 @@ export function getDevice(name: string, options: { devicesDir?: string } = {}): 
 
 /** The device of a registered profile; a measured table is read now and a problem with it names the profile file. */
 export function openDevice(entry: DeviceEntry): Device {
-  return entry.profile.kind === 'measured-table' ? openTableDevice(entry.profile, entry.file ?? `builtin:${entry.name}`) : deviceFromProfile(entry.profile);
+  return entry.profile.kind === 'measured-table'
+    ? openTableDevice(entry.profile, entry.file ?? `builtin:${entry.name}`)
+    : deviceFromProfile(entry.profile);
 }
 
 /** The device a profile describes. */
@@ -193,7 +233,8 @@ export function saveUserProfile(profile: DeviceProfile, devicesDir: string, opti
     throw new UsageError(`'${profile.name}' is a built-in device; give your profile another name`);
   }
   const file = path.join(devicesDir, `${profile.name}.json`);
-  if (!options.overwrite && fs.existsSync(file)) throw new UsageError(`device '${profile.name}' already exists (${file}); remove it first or use --force`);
+  if (!options.overwrite && fs.existsSync(file))
+    throw new UsageError(`device '${profile.name}' already exists (${file}); remove it first or use --force`);
   // Validate again so nothing invalid is ever written, whoever built the object.
   validate(deviceProfileSchema, profile, file);
   writeFileAtomic(file, JSON.stringify(profile, null, 2) + '\n');
@@ -205,7 +246,13 @@ export function removeUserProfile(name: string, devicesDir: string): string {
   if (BUILTIN_PROFILES.some((p) => p.name === name)) throw new UsageError(`'${name}' is a built-in device and cannot be removed`);
   const entry = listDevices(devicesDir).devices.find((d) => d.name === name && d.origin === 'user');
   if (entry?.file === undefined) {
-    throw new UnknownNameError('user device', name, listDevices(devicesDir).devices.filter((d) => d.origin === 'user').map((d) => d.name));
+    throw new UnknownNameError(
+      'user device',
+      name,
+      listDevices(devicesDir)
+        .devices.filter((d) => d.origin === 'user')
+        .map((d) => d.name),
+    );
   }
   fs.rmSync(entry.file);
   return entry.file;

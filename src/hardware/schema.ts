@@ -73,9 +73,7 @@ const common = {
 export const simulatedSection = z
   .object({
     /** Peak arithmetic throughput per precision in GFLOP/s (1 multiply-accumulate = 2 FLOPs); absent = not accelerated. */
-    peak: z
-      .object({ fp32Gflops: rate, fp16Gflops: rate.optional(), int8Gops: rate.optional() })
-      .strict(),
+    peak: z.object({ fp32Gflops: rate, fp16Gflops: rate.optional(), int8Gops: rate.optional() }).strict(),
     /** Precision the deployed model runs at unless a what-if changes it. */
     defaultPrecision: z.enum(PRECISIONS).default('fp32'),
     memory: z
@@ -87,7 +85,9 @@ export const simulatedSection = z
       })
       .strict(),
     /** Fraction of peak each op class reaches on a well-shaped layer, in (0, 1]. */
-    efficiency: z.object({ conv: efficiency, pointwise: efficiency, depthwise: efficiency, fc: efficiency, elementwise: efficiency, pool: efficiency }).strict(),
+    efficiency: z
+      .object({ conv: efficiency, pointwise: efficiency, depthwise: efficiency, fc: efficiency, elementwise: efficiency, pool: efficiency })
+      .strict(),
     /**
      * Shape-dependent utilisation: channels are processed in tiles (vector lanes, systolic array rows/columns), so
      * channel counts that are not a multiple waste lanes; small layers cannot fill a parallel machine.
@@ -103,7 +103,10 @@ export const simulatedSection = z
     /** Fixed costs in microseconds: per executed layer (kernel launch, dispatch) and per inference. */
     overhead: z.object({ perLayerUs: z.number().min(0), perInferenceUs: z.number().min(0) }).strict(),
     /** `depthwise: false` = no depthwise acceleration: a depthwise conv uses one input-channel lane per tile. */
-    support: z.object({ depthwise: z.boolean().default(true) }).strict().prefault({}),
+    support: z
+      .object({ depthwise: z.boolean().default(true) })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -121,7 +124,8 @@ export const tableSection = z
 
 /** `minRepeats` above `maxRepeats` can never be satisfied. */
 const repeatsInOrder = (s: { minRepeats: number; maxRepeats: number }, ctx: z.RefinementCtx) => {
-  if (s.minRepeats > s.maxRepeats) ctx.addIssue({ code: 'custom', path: ['minRepeats'], message: `must not exceed maxRepeats (${s.maxRepeats})`, input: s.minRepeats });
+  if (s.minRepeats > s.maxRepeats)
+    ctx.addIssue({ code: 'custom', path: ['minRepeats'], message: `must not exceed maxRepeats (${s.maxRepeats})`, input: s.minRepeats });
 };
 
 export const hostSection = z

@@ -137,7 +137,11 @@ export function simulateArch(sim: SimulatedParams, layers: readonly SimLayer[], 
 }
 
 /** Per-layer costs of a layer list (in order) and their total, including the per-inference overhead. */
-export function simulateLayers(sim: SimulatedParams, layers: readonly SimLayer[], precision: Precision = sim.defaultPrecision): { costs: LayerCost[]; totalMs: number } {
+export function simulateLayers(
+  sim: SimulatedParams,
+  layers: readonly SimLayer[],
+  precision: Precision = sim.defaultPrecision,
+): { costs: LayerCost[]; totalMs: number } {
   const costs = layers.map((l) => simulateLayer(sim, l, precision));
   let totalMs = sim.overhead.perInferenceUs * 1e-3;
   for (const c of costs) totalMs += c.timeMs;

@@ -37,7 +37,8 @@ export class TableDevice implements Device {
     const table = this.table();
     return archs.map((arch) => {
       const latencyMs = table.latency(t.column, arch);
-      if (latencyMs === undefined) throw new HwnasError(`arch '${arch}' was not measured on device '${this.profile.name}' (${t.file}, column ${t.column}_ms)`);
+      if (latencyMs === undefined)
+        throw new HwnasError(`arch '${arch}' was not measured on device '${this.profile.name}' (${t.file}, column ${t.column}_ms)`);
       return { arch, latencyMs, source: this.source };
     });
   }

@@ -15,11 +15,14 @@ const FIELD_NOTES: Record<string, string> = {
   provenance: 'Where the numbers come from: a spec sheet, a datasheet, a measurement. Required: source.',
   'provenance.source': 'Replace with the spec-sheet figures or the measurement these numbers are based on.',
   simulated: 'The simulator model: peak throughput, memory, per-op efficiency, utilisation and overheads.',
-  'simulated.peak': 'Peak arithmetic throughput per precision (1 multiply-accumulate = 2 FLOPs). Leave fp16Gflops or int8Gops out when the device does not accelerate that precision.',
+  'simulated.peak':
+    'Peak arithmetic throughput per precision (1 multiply-accumulate = 2 FLOPs). Leave fp16Gflops or int8Gops out when the device does not accelerate that precision.',
   'simulated.defaultPrecision': 'Precision the deployed model runs at unless a what-if changes it: fp32, fp16 or int8.',
-  'simulated.memory': 'bandwidthGBs: off-chip (DRAM or host link) bandwidth in GB/s; onChipKiB: cache/SRAM in KiB (a layer whose working set fits moves only its weights).',
+  'simulated.memory':
+    'bandwidthGBs: off-chip (DRAM or host link) bandwidth in GB/s; onChipKiB: cache/SRAM in KiB (a layer whose working set fits moves only its weights).',
   'simulated.efficiency': 'Fraction of peak each op class reaches on a well-shaped layer, in (0, 1].',
-  'simulated.utilisation': 'Channels are processed in tiles (vector lanes, systolic rows/columns); halfUtilOutputs: output elements at which a layer reaches half its peak (0 = no penalty).',
+  'simulated.utilisation':
+    'Channels are processed in tiles (vector lanes, systolic rows/columns); halfUtilOutputs: output elements at which a layer reaches half its peak (0 = no penalty).',
   'simulated.overhead': 'Fixed costs in microseconds: per executed layer (kernel launch, dispatch) and per inference.',
   'simulated.support': 'depthwise: false = no depthwise acceleration (a depthwise conv uses one lane per tile).',
   reference: 'Optional: measured latencies of reference archs (a HELP-style hardware embedding uses them).',

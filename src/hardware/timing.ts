@@ -60,7 +60,10 @@ export function quantile(sorted: readonly number[], q: number): number {
 }
 
 /** Run `once` `warmup` times untimed, then time it until the budget or `maxRepeats`; median and p10/p90 in ms. */
-export async function timeRepeats(once: () => Promise<number>, options: TimingOptions): Promise<{ latencyMs: number; p10Ms: number; p90Ms: number; repeats: number; cv: number }> {
+export async function timeRepeats(
+  once: () => Promise<number>,
+  options: TimingOptions,
+): Promise<{ latencyMs: number; p10Ms: number; p90Ms: number; repeats: number; cv: number }> {
   for (let i = 0; i < options.warmup; i++) await once();
   const times: number[] = [];
   let spent = 0;
@@ -72,7 +75,13 @@ export async function timeRepeats(once: () => Promise<number>, options: TimingOp
   times.sort((a, b) => a - b);
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
   const sd = Math.sqrt(times.reduce((a, t) => a + (t - mean) ** 2, 0) / Math.max(times.length - 1, 1));
-  return { latencyMs: quantile(times, 0.5), p10Ms: quantile(times, 0.1), p90Ms: quantile(times, 0.9), repeats: times.length, cv: sd / mean };
+  return {
+    latencyMs: quantile(times, 0.5),
+    p10Ms: quantile(times, 0.1),
+    p90Ms: quantile(times, 0.9),
+    repeats: times.length,
+    cv: sd / mean,
+  };
 }
 
 let machine: { cpu: string; governor: string } | undefined;

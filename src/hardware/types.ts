@@ -2,7 +2,17 @@
 import type { InputShape, SearchSpace } from '../spaces/types.js';
 import type { DeviceProfile } from './schema.js';
 
-export type { DeviceProfile, DeviceKind, SimulatedProfile, TableProfile, HostProfile, OnnxRuntimeProfile, SimulatedParams, Precision, OpClass } from './schema.js';
+export type {
+  DeviceProfile,
+  DeviceKind,
+  SimulatedProfile,
+  TableProfile,
+  HostProfile,
+  OnnxRuntimeProfile,
+  SimulatedParams,
+  Precision,
+  OpClass,
+} from './schema.js';
 
 /** One latency with where it came from. */
 export interface LatencyRecord {

@@ -12,7 +12,8 @@ export type WhatIf =
   | { kind: 'resolution'; resolution: number };
 
 /** The syntax `--what-if` accepts, for help texts. */
-export const WHAT_IF_SYNTAX = 'comma-separated: fp32 | fp16 | int8 (quantise), prune:<fraction 0..1> (channel pruning), fuse (conv+BN+activation), batch:<n>, resolution:<px>';
+export const WHAT_IF_SYNTAX =
+  'comma-separated: fp32 | fp16 | int8 (quantise), prune:<fraction 0..1> (channel pruning), fuse (conv+BN+activation), batch:<n>, resolution:<px>';
 
 /** Canonical text of a what-if (`prune:0.3`). */
 export function whatIfLabel(w: WhatIf): string {
@@ -108,7 +109,12 @@ export function fuseLayers(layers: readonly SimLayer[]): SimLayer[] {
     const l = out[i];
     const next = out[i + 1];
     if (l.kind === 'conv') anchor = l;
-    else if ((l.kind === 'bn' || l.kind === 'relu' || l.kind === 'activation') && anchor !== undefined && fuseKey(l) === fuseKey(anchor) && sameShape(l.inputShape, anchor.outputShape)) {
+    else if (
+      (l.kind === 'bn' || l.kind === 'relu' || l.kind === 'activation') &&
+      anchor !== undefined &&
+      fuseKey(l) === fuseKey(anchor) &&
+      sameShape(l.inputShape, anchor.outputShape)
+    ) {
       l.fusedInto = anchor.name;
     } else if (l.kind === 'relu' && next?.kind === 'conv' && fuseKey(l) === fuseKey(next) && sameShape(l.outputShape, next.inputShape)) {
       l.fusedInto = next.name;

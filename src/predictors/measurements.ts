@@ -8,7 +8,8 @@ import type { Measurements } from './types.js';
  */
 export function checkMeasurements(kind: string, device: string, measurements: Measurements): void {
   const { archs, latencyMs } = measurements;
-  if (archs.length !== latencyMs.length) throw new HwnasError(`${kind}: ${archs.length} archs but ${latencyMs.length} latencies for device '${device}'`);
+  if (archs.length !== latencyMs.length)
+    throw new HwnasError(`${kind}: ${archs.length} archs but ${latencyMs.length} latencies for device '${device}'`);
   if (archs.length < 2) throw new HwnasError(`${kind}: need at least 2 measurements on device '${device}', got ${archs.length}`);
   for (let i = 0; i < latencyMs.length; i++) {
     if (!Number.isFinite(latencyMs[i]) || latencyMs[i] <= 0) {

@@ -52,7 +52,11 @@ export function saveTensors(dir: string, header: SavedHeader, tensors: readonly 
  * Read what `saveTensors` wrote, checking format and version.
  * @throws DataFileError for a missing file, another format, an unsupported version or a truncated weights file
  */
-export function loadTensors(dir: string, format: string, version: number | readonly number[]): { header: SavedHeader; tensors: Map<string, NamedTensor> } {
+export function loadTensors(
+  dir: string,
+  format: string,
+  version: number | readonly number[],
+): { header: SavedHeader; tensors: Map<string, NamedTensor> } {
   const versions = typeof version === 'number' ? [version] : version;
   const file = path.join(dir, PREDICTOR_MANIFEST);
   let manifest: SavedHeader & { weights?: { file: string; tensors: TensorEntry[] } };
@@ -60,10 +64,21 @@ export function loadTensors(dir: string, format: string, version: number | reado
     manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof manifest;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new DataFileError(file, 0, code !== undefined ? `cannot read saved predictor (${code})` : `invalid JSON: ${(err as Error).message}`);
+    throw new DataFileError(
+      file,
+      0,
+      code !== undefined ? `cannot read saved predictor (${code})` : `invalid JSON: ${(err as Error).message}`,
+    );
   }
-  if (manifest.format !== format) throw new DataFileError(file, 0, `expected format '${format}', found '${String(manifest.format)}'`, 'format');
-  if (!versions.includes(manifest.version)) throw new DataFileError(file, 0, `unsupported version ${String(manifest.version)} (this hwnas reads ${versions.join(', ')})`, 'version');
+  if (manifest.format !== format)
+    throw new DataFileError(file, 0, `expected format '${format}', found '${String(manifest.format)}'`, 'format');
+  if (!versions.includes(manifest.version))
+    throw new DataFileError(
+      file,
+      0,
+      `unsupported version ${String(manifest.version)} (this hwnas reads ${versions.join(', ')})`,
+      'version',
+    );
   if (manifest.weights === undefined) throw new DataFileError(file, 0, 'no weights table', 'weights');
   const weightsPath = path.join(dir, manifest.weights.file);
   let bytes: Buffer;
@@ -76,7 +91,8 @@ export function loadTensors(dir: string, format: string, version: number | reado
   const tensors = new Map<string, NamedTensor>();
   for (const entry of manifest.weights.tensors) {
     const length = entry.shape.reduce((a, b) => a * b, 1);
-    if (entry.offset + length > all.length) throw new DataFileError(weightsPath, 0, `tensor '${entry.name}' runs past the end of the file (${all.length} floats)`);
+    if (entry.offset + length > all.length)
+      throw new DataFileError(weightsPath, 0, `tensor '${entry.name}' runs past the end of the file (${all.length} floats)`);
     tensors.set(entry.name, { name: entry.name, shape: entry.shape, values: all.slice(entry.offset, entry.offset + length) });
   }
   return { header: manifest, tensors };

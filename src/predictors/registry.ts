@@ -55,11 +55,21 @@ export interface PredictorMethod {
 }
 
 function baselineContext(context: BuildContext): BaselineContext {
-  return { space: context.space, features: context.features, sources: context.sources, referenceArchs: context.referenceArchs, seed: context.seed };
+  return {
+    space: context.space,
+    features: context.features,
+    sources: context.sources,
+    referenceArchs: context.referenceArchs,
+    seed: context.seed,
+  };
 }
 
 /** A baseline whose construction needs nothing but the context (and its saved options on load). */
-function simpleBaseline(description: string, usesSources: boolean, make: (c: BaselineContext, options?: Record<string, unknown>) => BaselinePredictor): PredictorMethod {
+function simpleBaseline(
+  description: string,
+  usesSources: boolean,
+  make: (c: BaselineContext, options?: Record<string, unknown>) => BaselinePredictor,
+): PredictorMethod {
   return {
     description,
     usesSources,
@@ -68,7 +78,16 @@ function simpleBaseline(description: string, usesSources: boolean, make: (c: Bas
       const { manifest, sources } = readBaselineManifest(dir);
       const space = getSpace(manifest.space);
       const options = (manifest.model.options ?? {}) as Record<string, unknown>;
-      const predictor = make({ space, features: new ArchFeatures(space), sources, referenceArchs: manifest.model.referenceArchs as string[] | undefined, seed: manifest.seed }, options);
+      const predictor = make(
+        {
+          space,
+          features: new ArchFeatures(space),
+          sources,
+          referenceArchs: manifest.model.referenceArchs as string[] | undefined,
+          seed: manifest.seed,
+        },
+        options,
+      );
       await predictor.restore(dir, manifest);
       return predictor;
     },
@@ -83,24 +102,56 @@ function deviceLatencies(sources: SourceLatencies | undefined, kind: string): De
 
 export const predictorRegistry = new Registry<PredictorMethod>('predictor')
   .register('nasflat', {
-    description: 'NASFLAT GNN: shared + hardware-specific op embeddings, hardware embedding, DGF/GAT ensemble; target initialised from the best-correlated source',
+    description:
+      'NASFLAT GNN: shared + hardware-specific op embeddings, hardware embedding, DGF/GAT ensemble; target initialised from the best-correlated source',
     usesSources: true,
     create: async (context) => {
       const options = context.epochs === undefined ? context.options : { ...context.options, epochs: context.epochs };
-      const predictor = new NasflatPredictor(context.space, resolveNasflatConfig(options, context.optionsSource), { seed: context.seed, progress: context.progress });
+      const predictor = new NasflatPredictor(context.space, resolveNasflatConfig(options, context.optionsSource), {
+        seed: context.seed,
+        progress: context.progress,
+      });
       await predictor.pretrain(deviceLatencies(context.sources, 'nasflat'), { seed: context.seed });
       return predictor;
     },
     load: (dir) => NasflatPredictor.load(dir),
   })
-  .register('flops', simpleBaseline('FLOPs rank (multiply–accumulates), calibrated to ms by a line through the samples', false, (c) => new FlopsPredictor(c)))
-  .register('lookup-table', simpleBaseline('per-op lookup table: overhead + Σ op count × op cost, least squares on the samples', false, (c) => new LookupTablePredictor(c)))
+  .register(
+    'flops',
+    simpleBaseline(
+      'FLOPs rank (multiply–accumulates), calibrated to ms by a line through the samples',
+      false,
+      (c) => new FlopsPredictor(c),
+    ),
+  )
+  .register(
+    'lookup-table',
+    simpleBaseline(
+      'per-op lookup table: overhead + Σ op count × op cost, least squares on the samples',
+      false,
+      (c) => new LookupTablePredictor(c),
+    ),
+  )
   .register(
     'mlp',
-    simpleBaseline('MLP on the one-hot op-graph encoding, trained from scratch on the samples only', false, (c, o) => new MlpPredictor(c, { ...MLP_DEFAULTS, ...(o as Partial<MlpOptions>) })),
+    simpleBaseline(
+      'MLP on the one-hot op-graph encoding, trained from scratch on the samples only',
+      false,
+      (c, o) => new MlpPredictor(c, { ...MLP_DEFAULTS, ...(o as Partial<MlpOptions>) }),
+    ),
   )
-  .register('best-source', simpleBaseline('latencies of the source device that rank the samples best (Spearman), calibrated by a line', true, (c) => new BestSourcePredictor(c)))
-  .register('ridge-sources', simpleBaseline('ridge regression of the target latency on the source devices\' latencies', true, (c) => new RidgeSourcesPredictor(c)))
+  .register(
+    'best-source',
+    simpleBaseline(
+      'latencies of the source device that rank the samples best (Spearman), calibrated by a line',
+      true,
+      (c) => new BestSourcePredictor(c),
+    ),
+  )
+  .register(
+    'ridge-sources',
+    simpleBaseline("ridge regression of the target latency on the source devices' latencies", true, (c) => new RidgeSourcesPredictor(c)),
+  )
   .register('help-style', {
     ...simpleBaseline(
       'HELP-style: hardware embedding = latencies on the 10 HELP reference archs; MLP pretrained on sources, fine-tuned (no meta-learning)',
@@ -133,8 +184,15 @@ export async function loadPredictor(dir: string): Promise<LatencyPredictor> {
     manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new DataFileError(file, 0, code !== undefined ? `cannot read saved predictor (${code}); is '${dir}' a predictor folder?` : `invalid JSON: ${(err as Error).message}`);
+    throw new DataFileError(
+      file,
+      0,
+      code !== undefined
+        ? `cannot read saved predictor (${code}); is '${dir}' a predictor folder?`
+        : `invalid JSON: ${(err as Error).message}`,
+    );
   }
-  if (typeof manifest.kind !== 'string') throw new DataFileError(file, 0, `no 'kind' field (format '${String(manifest.format ?? BASELINE_FORMAT)}')`, 'kind');
+  if (typeof manifest.kind !== 'string')
+    throw new DataFileError(file, 0, `no 'kind' field (format '${String(manifest.format ?? BASELINE_FORMAT)}')`, 'kind');
   return getPredictorMethod(manifest.kind).load(dir, manifest);
 }

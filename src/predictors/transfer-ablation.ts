@@ -13,7 +13,11 @@ export const NASFLAT_ABLATIONS: readonly Ablation[] = [
   { flag: 'hw-op-emb', description: 'hardware-specific (device, op) embeddings', off: { hwOpEmbedding: false } },
   { flag: 'hw-init', description: 'target initialised from the best-correlated source device', off: { hwInit: false } },
   { flag: 'supplementary', description: 'supplementary encodings beside the graph', off: { supplementary: [] } },
-  { flag: 'readout', description: 'few-shot readout chosen by leave-one-out (off: the fine-tuned score through a line, as the paper)', off: { readout: 'line' } },
+  {
+    flag: 'readout',
+    description: 'few-shot readout chosen by leave-one-out (off: the fine-tuned score through a line, as the paper)',
+    off: { readout: 'line' },
+  },
 ];
 
 /** Method options with the ablations (and an epochs override) applied to the `nasflat` entry. */

@@ -65,7 +65,10 @@ export function summariseTransfer(records: readonly TransferRecord[]): TransferS
 }
 
 /** Header and rows of the table for one metric: first column the target, then one column per method × samples. */
-export function transferTable(summary: TransferSummary, metric: 'spearman' | 'kendall' = 'spearman'): { header: string[]; rows: (string | number)[][] } {
+export function transferTable(
+  summary: TransferSummary,
+  metric: 'spearman' | 'kendall' = 'spearman',
+): { header: string[]; rows: (string | number)[][] } {
   const keys = summary.methods.flatMap((m) => summary.samples.map((n) => columnKey(m, n)));
   const rows = [...summary.targets, 'mean'].map((t) => [t, ...keys.map((k) => round3(summary[metric][t][k].mean))]);
   return { header: ['target', ...keys], rows };
@@ -78,7 +81,11 @@ function round3(x: number): number {
 /** A Markdown table (NaN shown as "n/a"). */
 export function markdownTable(header: readonly string[], rows: readonly (string | number)[][]): string {
   const cell = (c: string | number) => (typeof c === 'number' ? (Number.isFinite(c) ? c.toFixed(3) : 'n/a') : c);
-  return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
 }
 
 /** Paths of the files `writeTransferReport` wrote. */
@@ -93,7 +100,13 @@ export interface TransferFiles {
  * Write `transfer.json` (resolved config, every record, summary, timings), `table.csv` (Spearman table),
  * `records.csv` (one row per method × target × samples × seed) and `table.md` (ρ and τ tables) into `dir`.
  */
-export function writeTransferReport(dir: string, title: string, config: unknown, result: TransferResult, meta: Record<string, unknown> = {}): TransferFiles {
+export function writeTransferReport(
+  dir: string,
+  title: string,
+  config: unknown,
+  result: TransferResult,
+  meta: Record<string, unknown> = {},
+): TransferFiles {
   // Never through a symbolic link; each file complete or absent (temporary name, then rename).
   ensureDir(dir);
   const summary = summariseTransfer(result.records);
@@ -103,15 +116,58 @@ export function writeTransferReport(dir: string, title: string, config: unknown,
     recordsCsv: path.join(dir, 'records.csv'),
     markdown: path.join(dir, 'table.md'),
   };
-  writeFileAtomic(files.json, JSON.stringify({ title, ...meta, config, summary, records: result.records, pretrainSeconds: result.pretrainSeconds, totalSeconds: result.totalSeconds }, numberOrNull, 1) + '\n');
+  writeFileAtomic(
+    files.json,
+    JSON.stringify(
+      {
+        title,
+        ...meta,
+        config,
+        summary,
+        records: result.records,
+        pretrainSeconds: result.pretrainSeconds,
+        totalSeconds: result.totalSeconds,
+      },
+      numberOrNull,
+      1,
+    ) + '\n',
+  );
   const rho = transferTable(summary, 'spearman');
-  writeFileAtomic(files.csv, toCsv(rho.header, rho.rows.map((r) => r.map((c) => (typeof c === 'number' && !Number.isFinite(c) ? '' : c)))));
-  const recordHeader = ['method', 'target', 'samples', 'seed', 'spearman', 'kendall', 'n_eval', 'fit_predict_seconds', 'coverage90', 'note'];
+  writeFileAtomic(
+    files.csv,
+    toCsv(
+      rho.header,
+      rho.rows.map((r) => r.map((c) => (typeof c === 'number' && !Number.isFinite(c) ? '' : c))),
+    ),
+  );
+  const recordHeader = [
+    'method',
+    'target',
+    'samples',
+    'seed',
+    'spearman',
+    'kendall',
+    'n_eval',
+    'fit_predict_seconds',
+    'coverage90',
+    'note',
+  ];
   writeFileAtomic(
     files.recordsCsv,
     toCsv(
       recordHeader,
-      result.records.map((r) => [r.method, r.target, r.samples, r.seed, fin(r.spearman), fin(r.kendall), r.nEval, Number(r.fitPredictSeconds.toFixed(4)), r.coverage90 === undefined ? '' : fin(r.coverage90), r.note ?? '']),
+      result.records.map((r) => [
+        r.method,
+        r.target,
+        r.samples,
+        r.seed,
+        fin(r.spearman),
+        fin(r.kendall),
+        r.nEval,
+        Number(r.fitPredictSeconds.toFixed(4)),
+        r.coverage90 === undefined ? '' : fin(r.coverage90),
+        r.note ?? '',
+      ]),
     ),
   );
   const tau = transferTable(summary, 'kendall');

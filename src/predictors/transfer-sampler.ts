@@ -21,5 +21,6 @@ export async function resolveSampler(name: string, space: SearchSpace): Promise<
     }
     return archs.map((a) => cached!.vectors.get(a) as Float32Array);
   };
-  return (pool, n, seed) => sampler.select({ space, n, seed, pool, encode: encoder === undefined ? undefined : (archs) => encode(pool, archs) });
+  return (pool, n, seed) =>
+    sampler.select({ space, n, seed, pool, encode: encoder === undefined ? undefined : (archs) => encode(pool, archs) });
 }

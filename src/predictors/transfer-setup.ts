@@ -42,7 +42,13 @@ export interface ResolvedTransfer {
  * Resolve devices, data, sampler and method options of a config's transfer experiment.
  * @throws ConfigError when the config has no `transfer` section or names unavailable devices/tasks
  */
-export async function buildTransferSetup(config: ExperimentConfig, file: string, overrides: TransferOverrides = {}, logger?: Logger, progress = true): Promise<ResolvedTransfer> {
+export async function buildTransferSetup(
+  config: ExperimentConfig,
+  file: string,
+  overrides: TransferOverrides = {},
+  logger?: Logger,
+  progress = true,
+): Promise<ResolvedTransfer> {
   const section = config.transfer;
   if (section === undefined) throw new ConfigError(file, 'transfer', 'missing: this command needs a `transfer` section');
   const space = getSpace(config.space.name);
@@ -72,7 +78,18 @@ export async function buildTransferSetup(config: ExperimentConfig, file: string,
   };
   const resolvedConfig = {
     ...config,
-    transfer: { ...section, sources: setup.sources, targets: setup.targets, samples: setup.samples, seeds: setup.seeds, methods: setup.methods, sampler: samplerName, methodOptions, maxEvalArchs: setup.maxEvalArchs, sharedPretrain: setup.sharedPretrain },
+    transfer: {
+      ...section,
+      sources: setup.sources,
+      targets: setup.targets,
+      samples: setup.samples,
+      seeds: setup.seeds,
+      methods: setup.methods,
+      sampler: samplerName,
+      methodOptions,
+      maxEvalArchs: setup.maxEvalArchs,
+      sharedPretrain: setup.sharedPretrain,
+    },
   };
   return {
     setup,

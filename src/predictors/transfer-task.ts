@@ -36,12 +36,22 @@ export function resolveDeviceData(space: SearchSpace, spec: DeviceDataSpec, file
   let targets = spec.targets;
   let taskComment: string | undefined;
   if (spec.task !== undefined) {
-    if (spec.splits === undefined) throw new ConfigError(file, `${section}.splits`, 'a task needs the device task splits file (device_task_splits.json)');
+    if (spec.splits === undefined)
+      throw new ConfigError(file, `${section}.splits`, 'a task needs the device task splits file (device_task_splits.json)');
     const tasks = loadDeviceTaskSplits(spec.splits)[space.name];
     const task = tasks?.get(spec.task);
-    if (task === undefined) throw new ConfigError(file, `${section}.task`, `no task '${spec.task}' for space ${space.name} (tasks: ${[...(tasks?.keys() ?? [])].join(', ')})`);
+    if (task === undefined)
+      throw new ConfigError(
+        file,
+        `${section}.task`,
+        `no task '${spec.task}' for space ${space.name} (tasks: ${[...(tasks?.keys() ?? [])].join(', ')})`,
+      );
     if (task.missingFromHelpData.length > 0) {
-      throw new ConfigError(file, `${section}.task`, `${space.name} task ${spec.task} is not reproducible with this data: no latencies for ${task.missingFromHelpData.join(', ')}`);
+      throw new ConfigError(
+        file,
+        `${section}.task`,
+        `${space.name} task ${spec.task} is not reproducible with this data: no latencies for ${task.missingFromHelpData.join(', ')}`,
+      );
     }
     sources ??= task.train;
     targets ??= task.test;
@@ -49,12 +59,21 @@ export function resolveDeviceData(space: SearchSpace, spec: DeviceDataSpec, file
   }
   if (sources === undefined) throw new ConfigError(file, `${section}.sources`, 'name the source devices or a task');
   const overlap = (targets ?? []).filter((t) => sources.includes(t));
-  if (overlap.length > 0) throw new ConfigError(file, `${section}.targets`, `target device(s) ${overlap.join(', ')} are also source devices`);
+  if (overlap.length > 0)
+    throw new ConfigError(file, `${section}.targets`, `target device(s) ${overlap.join(', ')} are also source devices`);
 
   const table = loadLatencyTable(spec.latencies, { canonical: (a) => space.canonical(a) });
-  for (const [field, list] of [['sources', sources], ['targets', targets ?? []]] as const) {
+  for (const [field, list] of [
+    ['sources', sources],
+    ['targets', targets ?? []],
+  ] as const) {
     const missing = list.filter((d) => !table.devices.includes(d));
-    if (missing.length > 0) throw new ConfigError(file, `${section}.${field}`, `no latencies for ${missing.join(', ')} in ${spec.latencies} (devices: ${table.devices.join(', ')})`);
+    if (missing.length > 0)
+      throw new ConfigError(
+        file,
+        `${section}.${field}`,
+        `no latencies for ${missing.join(', ')} in ${spec.latencies} (devices: ${table.devices.join(', ')})`,
+      );
   }
   return { table, sources, targets: targets ?? [], referenceArchs: referenceArchs(space, table, spec), taskComment };
 }

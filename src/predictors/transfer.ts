@@ -93,22 +93,24 @@ export async function runTransfer(setup: TransferSetup): Promise<TransferResult>
   const records: TransferRecord[] = [];
   const pretrainSeconds: Record<string, number[]> = Object.fromEntries(setup.methods.map((m) => [m, []]));
   const contexts = (seed: number) =>
-    setup.methods.map(
-      (method): BuildContext => ({
-        space,
-        features,
-        sources: getPredictorMethod(method).usesSources ? sources : undefined,
-        referenceArchs: setup.referenceArchs,
-        seed,
-        options: setup.methodOptions[method] ?? {},
-        optionsSource: `transfer.methodOptions.${method}`,
-        logger: setup.logger,
-      }),
-    );
-  const progress = startProgress(`transfer ${setup.name}`, setup.seeds.length * setup.targets.length * setup.samples.length * setup.methods.length, {
-    enabled: setup.progress ?? true,
-    fields: ['method'],
-  });
+    setup.methods.map((method): BuildContext => ({
+      space,
+      features,
+      sources: getPredictorMethod(method).usesSources ? sources : undefined,
+      referenceArchs: setup.referenceArchs,
+      seed,
+      options: setup.methodOptions[method] ?? {},
+      optionsSource: `transfer.methodOptions.${method}`,
+      logger: setup.logger,
+    }));
+  const progress = startProgress(
+    `transfer ${setup.name}`,
+    setup.seeds.length * setup.targets.length * setup.samples.length * setup.methods.length,
+    {
+      enabled: setup.progress ?? true,
+      fields: ['method'],
+    },
+  );
   let shared: LatencyPredictor[] | undefined;
   try {
     for (const seed of setup.seeds) {
@@ -135,18 +137,42 @@ export async function runTransfer(setup: TransferSetup): Promise<TransferResult>
         });
         const used = new Set(samplesOf.flatMap((s) => s ?? []));
         let evalArchs = pool.filter((a) => !used.has(a));
-        if (setup.maxEvalArchs !== undefined && evalArchs.length > setup.maxEvalArchs) evalArchs = Rng.derive(seed, 'transfer-eval', n).sample(evalArchs, setup.maxEvalArchs);
+        if (setup.maxEvalArchs !== undefined && evalArchs.length > setup.maxEvalArchs)
+          evalArchs = Rng.derive(seed, 'transfer-eval', n).sample(evalArchs, setup.maxEvalArchs);
         const evalRows = evalArchs.map((a) => table.rowOf(a)!);
-        const proxyValues = Object.entries(ZERO_SHOT_PROXIES).map(([name, proxy]) => ({ name, values: evalArchs.map((a) => proxy(features, space, a)) }));
+        const proxyValues = Object.entries(ZERO_SHOT_PROXIES).map(([name, proxy]) => ({
+          name,
+          values: evalArchs.map((a) => proxy(features, space, a)),
+        }));
         for (const target of setup.targets) {
           const column = table.column(target);
           const truth = Float64Array.from(evalRows, (r) => column[r]);
-          for (const { name, values } of proxyValues) records.push({ method: name, target, samples: n, seed, spearman: spearman(truth, values), kendall: kendall(truth, values), nEval: evalArchs.length, fitPredictSeconds: 0 });
+          for (const { name, values } of proxyValues)
+            records.push({
+              method: name,
+              target,
+              samples: n,
+              seed,
+              spearman: spearman(truth, values),
+              kendall: kendall(truth, values),
+              nEval: evalArchs.length,
+              fitPredictSeconds: 0,
+            });
           for (let m = 0; m < setup.methods.length; m++) {
             const method = setup.methods[m];
-                        const archs = samplesOf[m];
+            const archs = samplesOf[m];
             if (archs === undefined) {
-              records.push({ method, target, samples: n, seed, spearman: NaN, kendall: NaN, nEval: 0, fitPredictSeconds: 0, note: `needs at least ${getPredictorMethod(method).requiredArchs!(seedContexts[m]).length} measurements` });
+              records.push({
+                method,
+                target,
+                samples: n,
+                seed,
+                spearman: NaN,
+                kendall: NaN,
+                nEval: 0,
+                fitPredictSeconds: 0,
+                note: `needs at least ${getPredictorMethod(method).requiredArchs!(seedContexts[m]).length} measurements`,
+              });
               progress.tick(1, { method });
               continue;
             }
@@ -155,8 +181,21 @@ export async function runTransfer(setup: TransferSetup): Promise<TransferResult>
             const predicted = await predictors[m].predict(target, evalArchs);
             const seconds = (performance.now() - t0) / 1000;
             const intervals = predictionIntervals(predicted, predictors[m].fitQuality(target));
-            const coverage90 = intervals === undefined ? undefined : truth.reduce((c, t, i) => c + (intervals.lowerMs[i] <= t && t <= intervals.upperMs[i] ? 1 : 0), 0) / truth.length;
-            records.push({ method, target, samples: n, seed, spearman: spearman(truth, predicted), kendall: kendall(truth, predicted), nEval: evalArchs.length, fitPredictSeconds: seconds, coverage90 });
+            const coverage90 =
+              intervals === undefined
+                ? undefined
+                : truth.reduce((c, t, i) => c + (intervals.lowerMs[i] <= t && t <= intervals.upperMs[i] ? 1 : 0), 0) / truth.length;
+            records.push({
+              method,
+              target,
+              samples: n,
+              seed,
+              spearman: spearman(truth, predicted),
+              kendall: kendall(truth, predicted),
+              nEval: evalArchs.length,
+              fitPredictSeconds: seconds,
+              coverage90,
+            });
             progress.tick(1, { method });
           }
         }

@@ -111,7 +111,11 @@ export function theilSen(x: ArrayLike<number>, y: ArrayLike<number>): { slope: n
  * ρ ≥ 0.5.
  * @returns 0-based rows, worst first
  */
-export function findOutliers(latencyMs: readonly number[], proxies: readonly ArrayLike<number>[], exempt: readonly boolean[] = []): number[] {
+export function findOutliers(
+  latencyMs: readonly number[],
+  proxies: readonly ArrayLike<number>[],
+  exempt: readonly boolean[] = [],
+): number[] {
   const n = latencyMs.length;
   if (n < MIN_ROWS_TO_JUDGE || proxies.length === 0) return [];
   const logMs = latencyMs.map(Math.log);
@@ -125,7 +129,12 @@ export function findOutliers(latencyMs: readonly number[], proxies: readonly Arr
   const scale = robustScale(residuals.map((r) => r - centre));
   return residuals
     .map((r, i) => ({ i, off: Math.abs(r - centre) }))
-    .filter(({ i, off }) => off > OUTLIER_Z * scale && !exempt[i] && (residuals[i] >= Math.log(OUTLIER_MIN_RATIO_SLOW) || residuals[i] <= -Math.log(OUTLIER_MIN_RATIO_FAST)))
+    .filter(
+      ({ i, off }) =>
+        off > OUTLIER_Z * scale &&
+        !exempt[i] &&
+        (residuals[i] >= Math.log(OUTLIER_MIN_RATIO_SLOW) || residuals[i] <= -Math.log(OUTLIER_MIN_RATIO_FAST)),
+    )
     .sort((a, b) => b.off - a.off)
     .slice(0, Math.floor(n / 4))
     .map(({ i }) => i);
@@ -153,7 +162,13 @@ export function splitDistrusted(
  * The fit quality of all measured rows: `keptLooMs` (out-of-sample predictions of the kept rows, in their order) and
  * `impliedMs` (the final fit's predictions of the distrusted rows, in theirs) put back in row order.
  */
-export function qualityOf(archs: string[], latencyMs: number[], split: { kept: number[]; distrusted: number[] }, keptLooMs: ArrayLike<number>, impliedMs: ArrayLike<number>): FitQuality {
+export function qualityOf(
+  archs: string[],
+  latencyMs: number[],
+  split: { kept: number[]; distrusted: number[] },
+  keptLooMs: ArrayLike<number>,
+  impliedMs: ArrayLike<number>,
+): FitQuality {
   const looMs = new Array<number>(archs.length);
   split.kept.forEach((i, k) => (looMs[i] = keptLooMs[k]));
   split.distrusted.forEach((i, k) => (looMs[i] = impliedMs[k]));
@@ -176,7 +191,11 @@ export function intervalFactor(quality: FitQuality, level = DEFAULT_INTERVAL_LEV
 }
 
 /** Lower and upper interval bounds of predictions of one device (undefined without a fit quality, e.g. a source). */
-export function predictionIntervals(predictedMs: ArrayLike<number>, quality: FitQuality | undefined, level = DEFAULT_INTERVAL_LEVEL): { lowerMs: Float64Array; upperMs: Float64Array } | undefined {
+export function predictionIntervals(
+  predictedMs: ArrayLike<number>,
+  quality: FitQuality | undefined,
+  level = DEFAULT_INTERVAL_LEVEL,
+): { lowerMs: Float64Array; upperMs: Float64Array } | undefined {
   if (quality === undefined) return undefined;
   const factor = intervalFactor(quality, level);
   return { lowerMs: Float64Array.from(predictedMs, (p) => p / factor), upperMs: Float64Array.from(predictedMs, (p) => p * factor) };
@@ -184,7 +203,13 @@ export function predictionIntervals(predictedMs: ArrayLike<number>, quality: Fit
 
 /** The distrusted rows, each with what the fit on the other rows predicts for it. */
 export function outlierRows(quality: FitQuality): OutlierRow[] {
-  return quality.distrusted.map((i) => ({ row: i + 1, arch: quality.archs[i], latencyMs: quality.latencyMs[i], impliedMs: quality.looMs[i], ratio: quality.latencyMs[i] / quality.looMs[i] }));
+  return quality.distrusted.map((i) => ({
+    row: i + 1,
+    arch: quality.archs[i],
+    latencyMs: quality.latencyMs[i],
+    impliedMs: quality.looMs[i],
+    ratio: quality.latencyMs[i] / quality.looMs[i],
+  }));
 }
 
 /**
@@ -209,7 +234,15 @@ export function diagnose(quality: FitQuality): FitDiagnostics {
       `the measurements disagree with each other: leave-one-out ρ ${Number.isNaN(looSpearman) ? 'undefined' : looSpearman.toFixed(2)}, ` +
       `median error ${looMedianErrorPct.toFixed(0)} % (warned below ρ ${WARN_LOO_SPEARMAN} or above ${WARN_ERROR_PCT} %); re-measure the outliers or add measurements`;
   }
-  return { measurements: quality.latencyMs.length, looMapePct, looSpearman, looMedianErrorPct, outliers, interval90Factor: intervalFactor(quality, DEFAULT_INTERVAL_LEVEL), warning };
+  return {
+    measurements: quality.latencyMs.length,
+    looMapePct,
+    looSpearman,
+    looMedianErrorPct,
+    outliers,
+    interval90Factor: intervalFactor(quality, DEFAULT_INTERVAL_LEVEL),
+    warning,
+  };
 }
 
 /** `row 7 (|…|): 2.1× what the other rows imply (12.3 ms measured, 5.9 ms implied)`. */

@@ -90,7 +90,13 @@ export function isTransferable(predictor: LatencyPredictor): predictor is Transf
  * Fit `device` from its measurements — few-shot adaptation for a transferable predictor, whose report is returned —
  * so callers can say how a target was initialised and read out.
  */
-export async function fitDevice(predictor: LatencyPredictor, device: string, measurements: Measurements, seed: number, confirmed?: readonly string[]): Promise<AdaptReport | undefined> {
+export async function fitDevice(
+  predictor: LatencyPredictor,
+  device: string,
+  measurements: Measurements,
+  seed: number,
+  confirmed?: readonly string[],
+): Promise<AdaptReport | undefined> {
   if (isTransferable(predictor)) return predictor.adapt(device, measurements, { seed, confirmed });
   await predictor.fit(device, measurements, { seed, confirmed });
   return undefined;
@@ -99,7 +105,8 @@ export async function fitDevice(predictor: LatencyPredictor, device: string, mea
 /** One line on an adaptation: the source that initialised it and the readout's members with their shares. */
 export function describeAdaptation(report: AdaptReport): string {
   const parts: string[] = [];
-  if (report.initialisedFrom !== undefined) parts.push(`initialised from ${report.initialisedFrom} (ρ ${report.initialisationRho?.toFixed(3) ?? '?'} on the measurements)`);
+  if (report.initialisedFrom !== undefined)
+    parts.push(`initialised from ${report.initialisedFrom} (ρ ${report.initialisationRho?.toFixed(3) ?? '?'} on the measurements)`);
   if (report.readout !== undefined) parts.push(`readout ${report.readout.map((m) => `${m.name} ×${m.share.toFixed(2)}`).join(' + ')}`);
   return parts.join('; ');
 }

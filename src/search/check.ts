@@ -67,7 +67,8 @@ export function checkReferences(config: ExperimentConfig, file: string): void {
     } catch (err) {
       throw new ConfigError(file, 'latency.predictor', `${manifest} is not a readable saved predictor: ${(err as Error).message}`);
     }
-    if (typeof saved.space === 'string' && saved.space !== space.name) throw new ConfigError(file, 'latency.predictor', `predictor is for space ${saved.space}, config searches ${space.name}`);
+    if (typeof saved.space === 'string' && saved.space !== space.name)
+      throw new ConfigError(file, 'latency.predictor', `predictor is for space ${saved.space}, config searches ${space.name}`);
     const measurements = latency.measurements;
     if (measurements !== undefined) {
       exists('latency.measurements', measurements, 'measurements file');

@@ -52,7 +52,9 @@ export interface Evaluator {
 interface MetricScorer {
   source: string;
   /** Values with their provenance; a predictor's scores also carry the 90 % interval of each value. */
-  score(archs: readonly string[]): Promise<{ values: number[]; sources: string[]; errors: (string | undefined)[]; lower?: ArrayLike<number>; upper?: ArrayLike<number> }>;
+  score(
+    archs: readonly string[],
+  ): Promise<{ values: number[]; sources: string[]; errors: (string | undefined)[]; lower?: ArrayLike<number>; upper?: ArrayLike<number> }>;
 }
 
 /** How the few-shot predictor was adapted to the target (stored with the run, shown by `runs show`/`report`). */
@@ -117,12 +119,14 @@ async function targetDevice(context: EvaluatorContext): Promise<{ name: string; 
     }
     return table;
   };
-  if (typeof device === 'object' && 'table' in device) return { name: device.column, device: served(inlineTableDevice(device, space.name, input, configFile)) };
+  if (typeof device === 'object' && 'table' in device)
+    return { name: device.column, device: served(inlineTableDevice(device, space.name, input, configFile)) };
   const { name, devicesDir } = typeof device === 'string' ? { name: device, devicesDir: undefined } : device;
   const entry = await wrapConfig(configFile, 'device', () => getProfile(name, { devicesDir }));
   const profile = entry.profile;
   // Measured devices (host, onnxruntime, remote) measure through the executor: in-process, or on workers.
-  if (runsOnExecutor(profile, context.executor)) return { name, device: new QueuedDevice(profile, executorFor(profile, context.executor, context.logger), context.jobScope) };
+  if (runsOnExecutor(profile, context.executor))
+    return { name, device: new QueuedDevice(profile, executorFor(profile, context.executor, context.logger), context.jobScope) };
   const target = openDevice(entry);
   return { name, device: target instanceof TableDevice ? served(target) : target };
 }
@@ -137,7 +141,10 @@ async function wrapConfig<T>(file: string, fieldPath: string, make: () => T | Pr
   }
 }
 
-async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer): Promise<{ scorer: MetricScorer; device?: Device; predictor?: LatencyPredictor; adaptation?: Adaptation }> {
+async function latencyScorer(
+  context: EvaluatorContext,
+  accuracy: MetricScorer,
+): Promise<{ scorer: MetricScorer; device?: Device; predictor?: LatencyPredictor; adaptation?: Adaptation }> {
   const { latency, space, input, configFile } = context;
   if (latency.source === 'table') {
     const table = loadLatencyTable(latency.file, { devices: [latency.column], allowMissing: true });
@@ -147,7 +154,11 @@ async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer):
         source,
         score: async (archs) => {
           const values = archs.map((a) => table.latency(latency.column, a) ?? NaN);
-          return { values, sources: archs.map(() => source), errors: values.map((v) => (Number.isFinite(v) ? undefined : `no latency in ${latency.file} (${latency.column})`)) };
+          return {
+            values,
+            sources: archs.map(() => source),
+            errors: values.map((v) => (Number.isFinite(v) ? undefined : `no latency in ${latency.file} (${latency.column})`)),
+          };
         },
       },
     };
@@ -191,7 +202,12 @@ async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer):
       deviceSource = records[0]?.source ?? name;
     }
     predictor = await loadPredictor(latency.predictor);
-    if (predictor.space.name !== space.name) throw new ConfigError(configFile, 'latency.predictor', `predictor is for space ${predictor.space.name}, config searches ${space.name}`);
+    if (predictor.space.name !== space.name)
+      throw new ConfigError(
+        configFile,
+        'latency.predictor',
+        `predictor is for space ${predictor.space.name}, config searches ${space.name}`,
+      );
     const started = performance.now();
     // A distrusted measurement of a device that measures itself is taken again: if it repeats (within 25 %), the
     // device is unusual there, not the measurement wrong, and the fit keeps it.
@@ -212,7 +228,11 @@ async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer):
         'measuring distrusted rows again',
       );
       const repeated = suspects.filter((o, k) => Math.abs(Math.log(again[k].latencyMs / o.latencyMs)) <= Math.log(1.25));
-      suspects.forEach((o, k) => context.logger.info(`distrusted row ${o.row} measured again: ${again[k].latencyMs.toPrecision(4)} ms (first ${o.latencyMs.toPrecision(4)} ms): ${repeated.includes(o) ? 'kept' : 'left out'}`));
+      suspects.forEach((o, k) =>
+        context.logger.info(
+          `distrusted row ${o.row} measured again: ${again[k].latencyMs.toPrecision(4)} ms (first ${o.latencyMs.toPrecision(4)} ms): ${repeated.includes(o) ? 'kept' : 'left out'}`,
+        ),
+      );
       if (repeated.length === 0) return first;
       confirmed.push(...repeated.map((o) => o.arch));
       return fitDevice(predictor, name, { archs, latencyMs }, context.seed, confirmed);
@@ -229,7 +249,13 @@ async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer):
         let measured: number[];
         if (byHand) {
           const file = context.handRounds?.[round - 1];
-          if (file === undefined) throw new HandMeasurementsNeeded(round, rounds, await nextMeasurements(predictor, name, candidates, candidateAccuracy, new Set(archs), perRound), name);
+          if (file === undefined)
+            throw new HandMeasurementsNeeded(
+              round,
+              rounds,
+              await nextMeasurements(predictor, name, candidates, candidateAccuracy, new Set(archs), perRound),
+              name,
+            );
           const rows = oneDevice(file, readMeasurements(file, space));
           next = rows.map((r) => r.arch);
           measured = rows.map((r) => r.latencyMs);
@@ -240,7 +266,9 @@ async function latencyScorer(context: EvaluatorContext, accuracy: MetricScorer):
         archs = [...archs, ...next];
         latencyMs = [...latencyMs, ...measured];
         report = await fit();
-        context.logger.info(`adaptive round ${round}/${rounds}: measured ${next.length} uncertain front candidates on ${name}${byHand ? ' (by hand)' : ''}; refitted on ${archs.length}`);
+        context.logger.info(
+          `adaptive round ${round}/${rounds}: measured ${next.length} uncertain front candidates on ${name}${byHand ? ' (by hand)' : ''}; refitted on ${archs.length}`,
+        );
       }
     }
     const quality = predictor.fitQuality(name);
@@ -298,13 +326,25 @@ async function accuracyScorer(context: EvaluatorContext): Promise<{ scorer: Metr
         source,
         score: async (archs) => {
           const values = archs.map((a) => table.get(a) ?? NaN);
-          return { values, sources: archs.map(() => source), errors: values.map((v) => (Number.isFinite(v) ? undefined : `no accuracy in ${accuracy.file} (${accuracy.column})`)) };
+          return {
+            values,
+            sources: archs.map(() => source),
+            errors: values.map((v) => (Number.isFinite(v) ? undefined : `no accuracy in ${accuracy.file} (${accuracy.column})`)),
+          };
         },
       },
     };
   }
   const { zcpAccuracyScorer } = await import('./zcp-accuracy.js');
-  return { proxy: true, scorer: await zcpAccuracyScorer(space, { ...context.input, resolution: accuracy.resolution ?? context.input.resolution }, accuracy.proxy, { seed: context.seed, batchSize: accuracy.batchSize }) };
+  return {
+    proxy: true,
+    scorer: await zcpAccuracyScorer(
+      space,
+      { ...context.input, resolution: accuracy.resolution ?? context.input.resolution },
+      accuracy.proxy,
+      { seed: context.seed, batchSize: accuracy.batchSize },
+    ),
+  };
 }
 
 /** Build the evaluator of a config. @throws ConfigError / DataFileError for bad sources, before anything is written */

@@ -1,5 +1,6 @@
 // Export of a run's Pareto front: per arch a spec.json (space, canonical arch, metrics with provenance, run id,
-// config hash), a TF.js LayersModel and/or an ONNX model with the same initial weights, plus index.json. Written to a temporary sibling and renamed at the end,
+// config hash), a TF.js LayersModel and/or an ONNX model with the same initial weights, plus index.json. Written to a temporary sibling and
+// renamed at the end,
 // so a failure never leaves a half-written export.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -41,7 +42,10 @@ export interface ExportSpec {
   /** Seed of the model's initial weights (the export is untrained: train it before use). */
   weightsSeed: number;
   /** Model files beside spec.json, with the ONNX opset and input layout when there is an ONNX file. */
-  files: { onnx?: { file: 'model.onnx'; opset: number; input: string; output: string; layout: 'NCHW' }; tfjs?: { file: 'model.json'; layout: 'NHWC' } };
+  files: {
+    onnx?: { file: 'model.onnx'; opset: number; input: string; output: string; layout: 'NCHW' };
+    tfjs?: { file: 'model.json'; layout: 'NHWC' };
+  };
   hwnasVersion: string;
 }
 
@@ -82,7 +86,9 @@ export function exportSpec(a: {
     configHash: a.summary.configHash,
     weightsSeed: a.weightsSeed,
     files: {
-      ...(a.formats.onnx && { onnx: { file: 'model.onnx' as const, opset: ONNX_OPSET, input: 'input', output: 'logits', layout: 'NCHW' as const } }),
+      ...(a.formats.onnx && {
+        onnx: { file: 'model.onnx' as const, opset: ONNX_OPSET, input: 'input', output: 'logits', layout: 'NCHW' as const },
+      }),
       ...(a.formats.tfjs && { tfjs: { file: 'model.json' as const, layout: 'NHWC' as const } }),
     },
     hwnasVersion: HWNAS_VERSION,
@@ -103,10 +109,15 @@ export function checkExportTarget(outDir: string): void {
  * Export the front of the run in `runDir` to `outDir` (which must not exist or be empty).
  * @throws UsageError for an existing non-empty `outDir` or an empty front
  */
-export async function exportRun(runDir: string, outDir: string, options: { top?: number; format?: ExportFormat } = {}): Promise<ExportEntry[]> {
+export async function exportRun(
+  runDir: string,
+  outDir: string,
+  options: { top?: number; format?: ExportFormat } = {},
+): Promise<ExportEntry[]> {
   checkExportTarget(outDir);
   const format = options.format ?? 'all';
-  if (!EXPORT_FORMATS.includes(format)) throw new UsageError(`unknown export format '${format}'; expected one of ${EXPORT_FORMATS.join(', ')}`);
+  if (!EXPORT_FORMATS.includes(format))
+    throw new UsageError(`unknown export format '${format}'; expected one of ${EXPORT_FORMATS.join(', ')}`);
   const withOnnx = format !== 'tfjs';
   const withTfjs = format !== 'onnx';
   const store = RunStore.openReader(runDir);
@@ -134,7 +145,17 @@ export async function exportRun(runDir: string, outDir: string, options: { top?:
     for (const row of rows) {
       const dir = entryDir(row);
       const weightsSeed = Rng.derive(config.seed, 'export', row.arch).seed32();
-      const spec = exportSpec({ space, input, summary, weightsSeed, rank: row.rank, arch: row.arch, metrics: row, sources: row.sources, formats: { onnx: withOnnx, tfjs: withTfjs } });
+      const spec = exportSpec({
+        space,
+        input,
+        summary,
+        weightsSeed,
+        rank: row.rank,
+        arch: row.arch,
+        metrics: row,
+        sources: row.sources,
+        formats: { onnx: withOnnx, tfjs: withTfjs },
+      });
       // One TF.js model gives both files their weights, so the ONNX and TF.js models compute the same function.
       const model = space.buildModel(row.arch, input, { seed: weightsSeed });
       try {
@@ -147,7 +168,10 @@ export async function exportRun(runDir: string, outDir: string, options: { top?:
       fs.writeFileSync(path.join(staging, dir, 'spec.json'), JSON.stringify(spec, null, 2) + '\n');
       entries.push({ rank: row.rank, dir, arch: row.arch, accuracy: row.accuracy, latencyMs: row.latencyMs });
     }
-    fs.writeFileSync(path.join(staging, 'index.json'), JSON.stringify({ runId: summary.runId, configHash: summary.configHash, space: space.name, models: entries }, null, 2) + '\n');
+    fs.writeFileSync(
+      path.join(staging, 'index.json'),
+      JSON.stringify({ runId: summary.runId, configHash: summary.configHash, space: space.name, models: entries }, null, 2) + '\n',
+    );
     if (fs.existsSync(outDir)) fs.rmdirSync(outDir);
     fs.mkdirSync(path.dirname(path.resolve(outDir)), { recursive: true });
     fs.renameSync(staging, outDir);

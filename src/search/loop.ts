@@ -28,7 +28,15 @@ export function proposeBatch(plan: SearchPlan, batch: number, history: readonly 
   const pending: string[] = [];
   const out: { index: number; arch: string }[] = [];
   for (let index = start; index < end; index++) {
-    const arch = plan.strategy.propose({ index, rng: Rng.derive(plan.seed, 'strategy', index), space: plan.space, history, pending, objectives: plan.objectives, constraints: plan.constraints });
+    const arch = plan.strategy.propose({
+      index,
+      rng: Rng.derive(plan.seed, 'strategy', index),
+      space: plan.space,
+      history,
+      pending,
+      objectives: plan.objectives,
+      constraints: plan.constraints,
+    });
     if (plan.space.canonical(arch) !== arch) throw new HwnasError(`strategy ${plan.strategy.name} proposed a non-canonical arch '${arch}'`);
     pending.push(arch);
     out.push({ index, arch });
@@ -36,7 +44,12 @@ export function proposeBatch(plan: SearchPlan, batch: number, history: readonly 
   return out;
 }
 
-async function evaluateBatch(store: RunStore, evaluator: Evaluator, batch: number, candidates: readonly { index: number; arch: string }[]): Promise<TrialResult[]> {
+async function evaluateBatch(
+  store: RunStore,
+  evaluator: Evaluator,
+  batch: number,
+  candidates: readonly { index: number; arch: string }[],
+): Promise<TrialResult[]> {
   const evaluations = await evaluator.evaluate(candidates.map((c) => c.arch));
   const results = candidates.map((c, i): TrialResult => ({ index: c.index, arch: c.arch, ...evaluations[i] }));
   store.appendResults(batch, results);
@@ -44,7 +57,9 @@ async function evaluateBatch(store: RunStore, evaluator: Evaluator, batch: numbe
 }
 
 function asTrial(batch: number, r: TrialResult): Trial {
-  return 'error' in r ? { index: r.index, batch, arch: r.arch, state: 'failed', error: r.error } : { index: r.index, batch, arch: r.arch, state: 'evaluated', metrics: r.metrics, sources: r.sources };
+  return 'error' in r
+    ? { index: r.index, batch, arch: r.arch, state: 'failed', error: r.error }
+    : { index: r.index, batch, arch: r.arch, state: 'evaluated', metrics: r.metrics, sources: r.sources };
 }
 
 /**
@@ -52,7 +67,12 @@ function asTrial(batch: number, r: TrialResult): Trial {
  * is checked against a fresh proposal (it must be identical) and evaluated first.
  * @param onBatch called after each committed batch with all trials so far
  */
-export async function runLoop(store: RunStore, plan: SearchPlan, evaluator: Evaluator, onBatch?: (trials: readonly Trial[], batchSize: number) => void): Promise<Trial[]> {
+export async function runLoop(
+  store: RunStore,
+  plan: SearchPlan,
+  evaluator: Evaluator,
+  onBatch?: (trials: readonly Trial[], batchSize: number) => void,
+): Promise<Trial[]> {
   const trials = store.trials();
   const pending = trials.filter((t) => t.state === 'proposed');
   if (pending.length > 0) {
@@ -60,7 +80,10 @@ export async function runLoop(store: RunStore, plan: SearchPlan, evaluator: Eval
     const history = trials.filter((t) => t.batch < batch);
     const expected = proposeBatch(plan, batch, history);
     const same = expected.length === pending.length && expected.every((c, i) => c.index === pending[i].index && c.arch === pending[i].arch);
-    if (!same) throw new HwnasError(`run ${store.runId}: the proposals of batch ${batch} differ from the recorded ones; the config or code changed since the run started`);
+    if (!same)
+      throw new HwnasError(
+        `run ${store.runId}: the proposals of batch ${batch} differ from the recorded ones; the config or code changed since the run started`,
+      );
     const results = await evaluateBatch(store, evaluator, batch, pending);
     for (const r of results) trials[r.index] = asTrial(batch, r);
     onBatch?.(trials, results.length);

@@ -6,7 +6,11 @@ import type { Constraint, EvaluatedTrial, Objective, Trial, TrialMetrics } from 
 
 /** Objectives of a config with their directions resolved. */
 export function resolveObjectives(configs: readonly ObjectiveConfig[]): Objective[] {
-  return configs.map((o) => ({ metric: o.metric, maximise: o.direction === undefined ? METRIC_MAXIMISED[o.metric] : o.direction === 'max', reference: o.reference }));
+  return configs.map((o) => ({
+    metric: o.metric,
+    maximise: o.direction === undefined ? METRIC_MAXIMISED[o.metric] : o.direction === 'max',
+    reference: o.reference,
+  }));
 }
 
 /** True when the metrics satisfy every constraint. */
@@ -42,7 +46,11 @@ export function uniqueEvaluated(trials: readonly Trial[]): EvaluatedTrial[] {
  * The feasible Pareto front, best first by the first objective (ties by arch string, so the order is
  * deterministic).
  */
-export function paretoTrials(trials: readonly Trial[], objectives: readonly Objective[], constraints: readonly Constraint[]): EvaluatedTrial[] {
+export function paretoTrials(
+  trials: readonly Trial[],
+  objectives: readonly Objective[],
+  constraints: readonly Constraint[],
+): EvaluatedTrial[] {
   const feasible = uniqueEvaluated(trials).filter((t) => isFeasible(t.metrics, constraints));
   const front = paretoFront(feasible.map((t) => toPoint(t.metrics, objectives))).map((i) => feasible[i]);
   const first = objectives[0];
@@ -74,11 +82,19 @@ export function referencePoint(trials: readonly Trial[], objectives: readonly Ob
 /** Hypervolume of the feasible front of `trials` for a reference point in metric units. */
 export function frontHypervolume(front: readonly EvaluatedTrial[], objectives: readonly Objective[], reference: readonly number[]): number {
   const refPoint: Point = objectives.map((o, k) => (o.maximise ? -reference[k] : reference[k]));
-  return hypervolume(front.map((t) => toPoint(t.metrics, objectives)), refPoint);
+  return hypervolume(
+    front.map((t) => toPoint(t.metrics, objectives)),
+    refPoint,
+  );
 }
 
 /** Hypervolume after each evaluation, in index order (the "hypervolume vs evaluations" curve). */
-export function hypervolumeTrace(trials: readonly Trial[], objectives: readonly Objective[], constraints: readonly Constraint[], reference: readonly number[]): { evaluations: number; hypervolume: number }[] {
+export function hypervolumeTrace(
+  trials: readonly Trial[],
+  objectives: readonly Objective[],
+  constraints: readonly Constraint[],
+  reference: readonly number[],
+): { evaluations: number; hypervolume: number }[] {
   const done = trials.filter((t) => t.state !== 'proposed').sort((a, b) => a.index - b.index);
   const out: { evaluations: number; hypervolume: number }[] = [];
   const refPoint: Point = objectives.map((o, k) => (o.maximise ? -reference[k] : reference[k]));

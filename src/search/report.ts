@@ -40,7 +40,10 @@ export async function renderSvg(spec: Record<string, unknown>): Promise<string> 
 }
 
 function paretoView(summary: RunSummary, trials: ReturnType<RunStore['trials']>): ReportView {
-  const [xObj, yObj] = [summary.objectives.find((o) => o.metric === 'latencyMs') ?? summary.objectives[1], summary.objectives.find((o) => o.metric === 'accuracy') ?? summary.objectives[0]];
+  const [xObj, yObj] = [
+    summary.objectives.find((o) => o.metric === 'latencyMs') ?? summary.objectives[1],
+    summary.objectives.find((o) => o.metric === 'accuracy') ?? summary.objectives[0],
+  ];
   const front = new Set(summary.front.map((r) => r.arch));
   const seen = new Set<string>();
   const points = trials.filter(isEvaluated).flatMap((t) => {
@@ -48,8 +51,22 @@ function paretoView(summary: RunSummary, trials: ReturnType<RunStore['trials']>)
     seen.add(t.arch);
     const status = !isFeasible(t.metrics, summary.constraints) ? 'violates constraint' : front.has(t.arch) ? 'Pareto front' : 'dominated';
     const m = t.metrics;
-    const interval = m.latencyLowerMs === undefined || m.latencyUpperMs === undefined ? '–' : `${m.latencyLowerMs.toPrecision(4)}–${m.latencyUpperMs.toPrecision(4)} ms`;
-    return [{ x: m[xObj.metric], y: m[yObj.metric], status, arch: t.arch, accuracy: m.accuracy, latencyMs: m.latencyMs, latencySource: t.sources.latencyMs, interval }];
+    const interval =
+      m.latencyLowerMs === undefined || m.latencyUpperMs === undefined
+        ? '–'
+        : `${m.latencyLowerMs.toPrecision(4)}–${m.latencyUpperMs.toPrecision(4)} ms`;
+    return [
+      {
+        x: m[xObj.metric],
+        y: m[yObj.metric],
+        status,
+        arch: t.arch,
+        accuracy: m.accuracy,
+        latencyMs: m.latencyMs,
+        latencySource: t.sources.latencyMs,
+        interval,
+      },
+    ];
   });
   // The front is drawn last, over the points it dominates, so each of its points can be hovered and clicked.
   points.sort((a, b) => Number(a.status === 'Pareto front') - Number(b.status === 'Pareto front'));
@@ -57,15 +74,29 @@ function paretoView(summary: RunSummary, trials: ReturnType<RunStore['trials']>)
   const rules = summary.constraints.filter((c) => c.metric === xObj.metric || c.metric === yObj.metric);
   const yTitle = `${yObj.metric}${summary.accuracyIsProxy && yObj.metric === 'accuracy' ? ' (zero-cost PROXY score)' : ''}`;
   const layers: Record<string, unknown>[] = [
-    { data: { values: step }, mark: { type: 'line', interpolate: yObj.maximise ? 'step-after' : 'step-before', color: '#d62728' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } },
+    {
+      data: { values: step },
+      mark: { type: 'line', interpolate: yObj.maximise ? 'step-after' : 'step-before', color: '#d62728' },
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+    },
     {
       data: { values: points },
       mark: { type: 'point', filled: true, size: 30 },
       encoding: {
         x: { field: 'x', type: 'quantitative', title: xObj.metric, scale: { zero: false } },
         y: { field: 'y', type: 'quantitative', title: yTitle, scale: { zero: false } },
-        color: { field: 'status', type: 'nominal', scale: { domain: ['Pareto front', 'dominated', 'violates constraint'], range: ['#d62728', '#1f77b4', '#7f7f7f'] }, title: null },
-        shape: { field: 'status', type: 'nominal', scale: { domain: ['Pareto front', 'dominated', 'violates constraint'], range: ['circle', 'circle', 'cross'] }, title: null },
+        color: {
+          field: 'status',
+          type: 'nominal',
+          scale: { domain: ['Pareto front', 'dominated', 'violates constraint'], range: ['#d62728', '#1f77b4', '#7f7f7f'] },
+          title: null,
+        },
+        shape: {
+          field: 'status',
+          type: 'nominal',
+          scale: { domain: ['Pareto front', 'dominated', 'violates constraint'], range: ['circle', 'circle', 'cross'] },
+          title: null,
+        },
         opacity: { condition: { test: "datum.status === 'Pareto front'", value: 1 }, value: 0.25 },
         tooltip: [
           { field: 'arch', title: 'arch' },
@@ -80,8 +111,14 @@ function paretoView(summary: RunSummary, trials: ReturnType<RunStore['trials']>)
     ...rules.map((c) => ({
       data: { values: [{ v: c.value, label: c.text }] },
       layer: [
-        { mark: { type: 'rule', strokeDash: [6, 4], color: '#2ca02c' }, encoding: { [c.metric === xObj.metric ? 'x' : 'y']: { field: 'v', type: 'quantitative' } } },
-        { mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#2ca02c' }, encoding: { [c.metric === xObj.metric ? 'x' : 'y']: { field: 'v', type: 'quantitative' }, text: { field: 'label' } } },
+        {
+          mark: { type: 'rule', strokeDash: [6, 4], color: '#2ca02c' },
+          encoding: { [c.metric === xObj.metric ? 'x' : 'y']: { field: 'v', type: 'quantitative' } },
+        },
+        {
+          mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#2ca02c' },
+          encoding: { [c.metric === xObj.metric ? 'x' : 'y']: { field: 'v', type: 'quantitative' }, text: { field: 'label' } },
+        },
       ],
     })),
   ];
@@ -112,18 +149,35 @@ function hypervolumeView(summary: RunSummary, trials: ReturnType<RunStore['trial
 }
 
 function predictedVsTrueView(summary: RunSummary): ReportView | undefined {
-  const v = summary.verification as { archs: string[]; predictedMs: number[]; trueMs: number[]; device: string; source: string } | undefined;
+  const v = summary.verification as
+    { archs: string[]; predictedMs: number[]; trueMs: number[]; device: string; source: string } | undefined;
   if (v === undefined || v.archs.length === 0) return undefined;
-  const intervals = new Map(summary.front.filter((f) => f.latencyLowerMs !== undefined).map((f) => [f.arch, [f.latencyLowerMs!, f.latencyUpperMs!]]));
-  const rows = v.archs.map((arch, i) => ({ arch, predictedMs: v.predictedMs[i], trueMs: v.trueMs[i], lowerMs: intervals.get(arch)?.[0], upperMs: intervals.get(arch)?.[1] }));
+  const intervals = new Map(
+    summary.front.filter((f) => f.latencyLowerMs !== undefined).map((f) => [f.arch, [f.latencyLowerMs!, f.latencyUpperMs!]]),
+  );
+  const rows = v.archs.map((arch, i) => ({
+    arch,
+    predictedMs: v.predictedMs[i],
+    trueMs: v.trueMs[i],
+    lowerMs: intervals.get(arch)?.[0],
+    upperMs: intervals.get(arch)?.[1],
+  }));
   const bars = rows.filter((r) => r.lowerMs !== undefined);
   const all = [...v.predictedMs, ...v.trueMs, ...bars.flatMap((r) => [r.lowerMs!, r.upperMs!])];
   const lo = Math.min(...all) * 0.9;
   const hi = Math.max(...all) * 1.1;
   const stats = `Spearman ρ ${spearman(v.predictedMs, v.trueMs).toFixed(3)}, Kendall τ ${kendall(v.predictedMs, v.trueMs).toFixed(3)}, MAPE ${(100 * mape(v.trueMs, v.predictedMs)).toFixed(1)} %`;
   const inside = bars.filter((r) => r.lowerMs! <= r.trueMs && r.trueMs <= r.upperMs!).length;
-  const coverage = bars.length === 0 ? '' : ` Vertical bars: each prediction's nominal 90 % interval; the true latency lies inside for ${inside} of ${bars.length}.`;
-  const axis = (field: string, title?: string) => ({ field, type: 'quantitative', scale: { type: 'log', domain: [lo, hi] }, ...(title === undefined ? {} : { title }) });
+  const coverage =
+    bars.length === 0
+      ? ''
+      : ` Vertical bars: each prediction's nominal 90 % interval; the true latency lies inside for ${inside} of ${bars.length}.`;
+  const axis = (field: string, title?: string) => ({
+    field,
+    type: 'quantitative',
+    scale: { type: 'log', domain: [lo, hi] },
+    ...(title === undefined ? {} : { title }),
+  });
   return {
     id: 'predicted-vs-true',
     title: 'Predicted vs true latency (front)',
@@ -134,8 +188,20 @@ function predictedVsTrueView(summary: RunSummary): ReportView | undefined {
       height: 360,
       title: stats,
       layer: [
-        { data: { values: [{ a: lo }, { a: hi }] }, mark: { type: 'line', color: '#999', strokeDash: [4, 4] }, encoding: { x: axis('a', 'true latency ms'), y: axis('a', 'predicted latency ms') } },
-        ...(bars.length === 0 ? [] : [{ data: { values: bars }, mark: { type: 'rule', color: '#9ecae1' }, encoding: { x: axis('trueMs'), y: axis('lowerMs'), y2: { field: 'upperMs' } } }]),
+        {
+          data: { values: [{ a: lo }, { a: hi }] },
+          mark: { type: 'line', color: '#999', strokeDash: [4, 4] },
+          encoding: { x: axis('a', 'true latency ms'), y: axis('a', 'predicted latency ms') },
+        },
+        ...(bars.length === 0
+          ? []
+          : [
+              {
+                data: { values: bars },
+                mark: { type: 'rule', color: '#9ecae1' },
+                encoding: { x: axis('trueMs'), y: axis('lowerMs'), y2: { field: 'upperMs' } },
+              },
+            ]),
         { data: { values: rows }, mark: { type: 'point', filled: true }, encoding: { x: axis('trueMs'), y: axis('predictedMs') } },
       ],
     },
@@ -143,7 +209,9 @@ function predictedVsTrueView(summary: RunSummary): ReportView | undefined {
 }
 
 function breakdownView(summary: RunSummary): ReportView | undefined {
-  const config = withSearchDefaults(validate(experimentSchema, (summary.config as { input: unknown }).input, `${summary.runId} (stored config)`));
+  const config = withSearchDefaults(
+    validate(experimentSchema, (summary.config as { input: unknown }).input, `${summary.runId} (stored config)`),
+  );
   const device = config.device;
   if (device === undefined || (typeof device === 'object' && 'table' in device) || summary.front.length === 0) return undefined;
   const name = typeof device === 'string' ? device : device.name;
@@ -182,7 +250,9 @@ function breakdownView(summary: RunSummary): ReportView | undefined {
 
 /** The report's views for a run (views without data, e.g. no true latencies, are left out). */
 export function reportViews(summary: RunSummary, trials: ReturnType<RunStore['trials']>): ReportView[] {
-  return [paretoView(summary, trials), hypervolumeView(summary, trials), predictedVsTrueView(summary), breakdownView(summary)].filter((v): v is ReportView => v !== undefined);
+  return [paretoView(summary, trials), hypervolumeView(summary, trials), predictedVsTrueView(summary), breakdownView(summary)].filter(
+    (v): v is ReportView => v !== undefined,
+  );
 }
 
 /** Options of `writeReport`. */
@@ -194,7 +264,13 @@ export interface ReportOptions {
 /** Rasterise an SVG to PNG bytes at `scale` pixels per unit (resvg; system fonts for the labels). */
 export async function svgToPng(svg: string, scale: number): Promise<Buffer> {
   const { Resvg } = await import('@resvg/resvg-js');
-  return new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'sans-serif' } }).render().asPng();
+  return new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: scale },
+    background: 'white',
+    font: { loadSystemFonts: true, defaultFontFamily: 'sans-serif' },
+  })
+    .render()
+    .asPng();
 }
 
 /**
@@ -202,7 +278,11 @@ export async function svgToPng(svg: string, scale: number): Promise<Buffer> {
  * paths written.
  * @throws UsageError when the output folder cannot be written
  */
-export async function writeReport(runDir: string, outDir: string, options: ReportOptions = {}): Promise<{ html: string; views: ReportView[]; pngs: string[] }> {
+export async function writeReport(
+  runDir: string,
+  outDir: string,
+  options: ReportOptions = {},
+): Promise<{ html: string; views: ReportView[]; pngs: string[] }> {
   const store = RunStore.openReader(runDir);
   let summary: RunSummary;
   let trials;
@@ -215,9 +295,14 @@ export async function writeReport(runDir: string, outDir: string, options: Repor
   const views = reportViews(summary, trials);
   const svgs = await Promise.all(views.map((v) => renderSvg(v.spec)));
   const frontRows = summary.front
-    .map((r) => `<tr><td>${r.rank}</td><td><code>${escapeHtml(r.arch)}</code></td><td>${r.accuracy.toPrecision(4)}</td><td>${r.latencyMs.toPrecision(4)}</td><td>${escapeHtml(r.sources.latencyMs)}</td><td>${r.flopsM.toPrecision(4)}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${r.rank}</td><td><code>${escapeHtml(r.arch)}</code></td><td>${r.accuracy.toPrecision(4)}</td><td>${r.latencyMs.toPrecision(4)}</td><td>${escapeHtml(r.sources.latencyMs)}</td><td>${r.flopsM.toPrecision(4)}</td></tr>`,
+    )
     .join('\n');
-  const proxyNote = summary.accuracyIsProxy ? '<p class="warn">Accuracy here is a zero-cost PROXY score computed in TF.js, not a trained accuracy.</p>' : '';
+  const proxyNote = summary.accuracyIsProxy
+    ? '<p class="warn">Accuracy here is a zero-cost PROXY score computed in TF.js, not a trained accuracy.</p>'
+    : '';
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>hwnas run ${escapeHtml(summary.runId)}</title>
 <style>body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td:nth-child(2){text-align:left}.warn{color:#a00;font-weight:bold}figure{margin:1.5em 0}figcaption{font-size:13px;color:#555}</style>

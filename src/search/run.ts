@@ -67,10 +67,24 @@ export interface PausedRound {
 /** Write the round's CSV (latency_ms empty) and the `paused` note; the outcome says what to do. */
 function pauseRun(store: RunStore, need: HandMeasurementsNeeded, started: number): SearchOutcome {
   const file = path.join(store.dir, `measure-round-${need.round}.csv`);
-  fs.writeFileSync(file, toCsv(['arch', 'latency_ms'], need.archs.map((a) => [a, ''])));
+  fs.writeFileSync(
+    file,
+    toCsv(
+      ['arch', 'latency_ms'],
+      need.archs.map((a) => [a, '']),
+    ),
+  );
   const paused: PausedRound = { round: need.round, rounds: need.rounds, device: need.device, archs: need.archs, file };
   store.addNote('paused', { ...paused });
-  const outcome: SearchOutcome = { runDir: store.dir, runId: store.runId, trials: [], front: [], hypervolume: 0, seconds: (performance.now() - started) / 1000, paused };
+  const outcome: SearchOutcome = {
+    runDir: store.dir,
+    runId: store.runId,
+    trials: [],
+    front: [],
+    hypervolume: 0,
+    seconds: (performance.now() - started) / 1000,
+    paused,
+  };
   store.close();
   return outcome;
 }
@@ -82,7 +96,10 @@ function pauseRun(store: RunStore, need: HandMeasurementsNeeded, started: number
 function filledRounds(store: RunStore): string[] {
   return store.notes('paused').map(({ data }) => {
     const round = data as unknown as PausedRound;
-    if (!fs.existsSync(round.file)) throw new UsageError(`${round.file} is missing: it lists the ${round.archs.length} archs to measure on ${round.device} for round ${round.round}`);
+    if (!fs.existsSync(round.file))
+      throw new UsageError(
+        `${round.file} is missing: it lists the ${round.archs.length} archs to measure on ${round.device} for round ${round.round}`,
+      );
     const table = readCsv(round.file);
     const archCol = table.header.indexOf('arch');
     const latencyCol = table.header.indexOf('latency_ms');
@@ -90,7 +107,9 @@ function filledRounds(store: RunStore): string[] {
     const filled = new Set(table.rows.filter((r) => (r[latencyCol] ?? '').trim() !== '').map((r) => r[archCol].trim()));
     const missing = round.archs.filter((a) => !filled.has(a));
     if (missing.length > 0) {
-      throw new UsageError(`${round.file}: no latency_ms yet for ${missing.length} of the ${round.archs.length} archs (e.g. ${missing[0]}); measure them on ${round.device}, fill the column, then resume`);
+      throw new UsageError(
+        `${round.file}: no latency_ms yet for ${missing.length} of the ${round.archs.length} archs (e.g. ${missing[0]}); measure them on ${round.device}, fill the column, then resume`,
+      );
     }
     return round.file;
   });
@@ -154,7 +173,14 @@ interface Resolved {
   prepared: PreparedEvaluator;
 }
 
-async function resolve(config: SearchConfig, file: string, options: SearchOptions, runId: string, adaptedPredictorDir?: string, handRounds?: string[]): Promise<Resolved> {
+async function resolve(
+  config: SearchConfig,
+  file: string,
+  options: SearchOptions,
+  runId: string,
+  adaptedPredictorDir?: string,
+  handRounds?: string[],
+): Promise<Resolved> {
   if (config.accuracy === undefined) throw new ConfigError(file, 'accuracy', 'is required for a search (source table or zcp)');
   if (config.latency === undefined) throw new ConfigError(file, 'latency', 'is required for a search (source device, predictor or table)');
   const space = getSpace(config.space.name);
@@ -199,7 +225,10 @@ export function checkRunName(name: string, where: string): void {
 
 /** A free-form name as a run-folder prefix: other characters become '-', at most 60. */
 function safeName(name: string): string {
-  const slug = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 60);
+  const slug = name
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 60);
   return slug === '' ? 'run' : slug;
 }
 
@@ -216,14 +245,19 @@ export async function startSearch(configFile: string, options: SearchOptions): P
     throw new UsageError(`--evaluations must be a positive integer, got ${options.evaluations}`);
   }
   if (options.runName !== undefined) checkRunName(options.runName, '--run-name');
-  if (options.seed !== undefined && !(Number.isInteger(options.seed) && options.seed >= 0)) throw new UsageError(`--seed must be a non-negative integer, got ${options.seed}`);
+  if (options.seed !== undefined && !(Number.isInteger(options.seed) && options.seed >= 0))
+    throw new UsageError(`--seed must be a non-negative integer, got ${options.seed}`);
   const raw = withOverrides(readExperimentData(configFile), options);
   const config = loadSearchConfig(raw, configFile);
   const configHash = hashOf(config);
   const outputDir = options.outputDir ?? config.output.dir;
   const runName = options.runName ?? config.output.runName;
   // The default run id comes from the free-form config name, made safe as a folder name (never a path).
-  const runDir = freeRunDir(outputDir, runName ?? `${safeName(config.name)}-s${config.seed}-${configHash.slice(0, 8)}`, runName !== undefined);
+  const runDir = freeRunDir(
+    outputDir,
+    runName ?? `${safeName(config.name)}-s${config.seed}-${configHash.slice(0, 8)}`,
+    runName !== undefined,
+  );
   const started = performance.now();
   let resolved: Resolved | undefined;
   let pause: HandMeasurementsNeeded | undefined;
@@ -237,7 +271,10 @@ export async function startSearch(configFile: string, options: SearchOptions): P
   // Redis credentials are never stored: the URL is kept with its password masked (resume takes $HWNAS_REDIS_URL).
   const executor = stored.executor as { redis?: unknown } | undefined;
   if (typeof executor?.redis === 'string') stored.executor = { ...executor, redis: maskRedisUrl(executor.redis) };
-  const recorded = config.executor.kind === 'bullmq' && config.executor.redis !== undefined ? { ...config, executor: { ...config.executor, redis: maskRedisUrl(config.executor.redis) } } : config;
+  const recorded =
+    config.executor.kind === 'bullmq' && config.executor.redis !== undefined
+      ? { ...config, executor: { ...config.executor, redis: maskRedisUrl(config.executor.redis) } }
+      : config;
   const meta: RunMeta = {
     runId: path.basename(runDir),
     createdAt: new Date().toISOString(),
@@ -272,13 +309,16 @@ export async function resumeSearch(runDir: string, options: SearchOptions): Prom
   const store = RunStore.openWriter(runDir);
   try {
     const meta = store.meta();
-    if (store.notes('completed').length > 0) throw new UsageError(`run ${store.runId} is already complete (${store.counts().evaluated} evaluated)`);
+    if (store.notes('completed').length > 0)
+      throw new UsageError(`run ${store.runId} is already complete (${store.counts().evaluated} evaluated)`);
     const stored = (meta.config as { input: Record<string, unknown> }).input;
     const label = `${store.runId} (stored config)`;
     const config = loadSearchConfig(stored, label);
     if (config.executor.kind === 'bullmq' && config.executor.redis?.includes('***')) {
       if (process.env.HWNAS_REDIS_URL === undefined) {
-        throw new UsageError(`run ${store.runId} used Redis at ${config.executor.redis}, whose password is not stored; set HWNAS_REDIS_URL to the full URL to resume`);
+        throw new UsageError(
+          `run ${store.runId} used Redis at ${config.executor.redis}, whose password is not stored; set HWNAS_REDIS_URL to the full URL to resume`,
+        );
       }
       config.executor.redis = process.env.HWNAS_REDIS_URL;
     }
@@ -306,7 +346,10 @@ async function continueRun(store: RunStore, resolved: Resolved, options: SearchO
   const { plan, prepared, config } = resolved;
   store.addNote('session', { pid: process.pid, backend: options.backend.name, threads: options.backend.threads, file });
   const already = store.trials().filter((t) => t.state !== 'proposed').length;
-  const bar = startProgress('search', plan.evaluations, { enabled: options.progress, fields: [prepared.evaluator.describe.accuracyIsProxy ? 'bestProxy' : 'bestAccuracy', 'hv'] });
+  const bar = startProgress('search', plan.evaluations, {
+    enabled: options.progress,
+    fields: [prepared.evaluator.describe.accuracyIsProxy ? 'bestProxy' : 'bestAccuracy', 'hv'],
+  });
   let stopped = false;
   const progress = { tick: bar.tick, stop: () => (stopped ? undefined : ((stopped = true), bar.stop())) };
   if (already > 0) progress.tick(already);
@@ -315,7 +358,9 @@ async function continueRun(store: RunStore, resolved: Resolved, options: SearchO
     progress.stop();
     if (process.stderr.isTTY) process.stderr.write('\x1b[?25h');
     store.close();
-    process.stderr.write(`hwnas: ${signal}: search stopped; what was committed is kept; continue with: hwnas runs resume ${store.runId} --results ${path.dirname(store.dir)}\n`);
+    process.stderr.write(
+      `hwnas: ${signal}: search stopped; what was committed is kept; continue with: hwnas runs resume ${store.runId} --results ${path.dirname(store.dir)}\n`,
+    );
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', onSignal);
@@ -324,15 +369,31 @@ async function continueRun(store: RunStore, resolved: Resolved, options: SearchO
     const trials = await runLoop(store, plan, prepared.evaluator, (all, n) => {
       const front = paretoTrials(all, plan.objectives, plan.constraints);
       const reference = referencePoint(all, plan.objectives);
-      const best = Math.max(...all.filter(isEvaluated).filter((t) => isFeasible(t.metrics, plan.constraints)).map((t) => t.metrics.accuracy));
-      progress.tick(n, { [prepared.evaluator.describe.accuracyIsProxy ? 'bestProxy' : 'bestAccuracy']: Number.isFinite(best) ? best.toPrecision(4) : '-', hv: reference === undefined ? '-' : frontHypervolume(front, plan.objectives, reference).toPrecision(4) });
+      const best = Math.max(
+        ...all
+          .filter(isEvaluated)
+          .filter((t) => isFeasible(t.metrics, plan.constraints))
+          .map((t) => t.metrics.accuracy),
+      );
+      progress.tick(n, {
+        [prepared.evaluator.describe.accuracyIsProxy ? 'bestProxy' : 'bestAccuracy']: Number.isFinite(best) ? best.toPrecision(4) : '-',
+        hv: reference === undefined ? '-' : frontHypervolume(front, plan.objectives, reference).toPrecision(4),
+      });
     });
     progress.stop();
     const front = paretoTrials(trials, plan.objectives, plan.constraints);
     const reference = referencePoint(trials, plan.objectives);
     let verification: Verification | undefined;
     if (config.latency?.source === 'predictor' && config.latency.verify && prepared.device !== undefined && front.length > 0) {
-      const truth = requireLatencies(await prepared.device.latency(plan.space, front.map((t) => t.arch), resolveInput(plan.space, config.space)), prepared.device.profile.name, 'verifying the front');
+      const truth = requireLatencies(
+        await prepared.device.latency(
+          plan.space,
+          front.map((t) => t.arch),
+          resolveInput(plan.space, config.space),
+        ),
+        prepared.device.profile.name,
+        'verifying the front',
+      );
       const predictedMs = front.map((t) => t.metrics.latencyMs);
       const trueMs = truth.map((r) => r.latencyMs);
       const latencyConstraints = plan.constraints.filter((c) => c.metric === 'latencyMs');

@@ -26,8 +26,7 @@ export interface RunMeta {
 
 /** One evaluation result to append. */
 export type TrialResult =
-  | { index: number; arch: string; metrics: TrialMetrics; sources: MetricSources }
-  | { index: number; arch: string; error: string };
+  { index: number; arch: string; metrics: TrialMetrics; sources: MetricSources } | { index: number; arch: string; error: string };
 
 /** A free-form run annotation (session start, predictor adaptation, front verification, completion). */
 export interface RunNote {
@@ -173,7 +172,8 @@ export class RunStore {
    * @throws UsageError when the directory exists, or cannot be created
    */
   static create(dir: string, meta: RunMeta): RunStore {
-    if (fs.existsSync(dir)) throw new UsageError(`run directory ${dir} already exists (resume it with 'hwnas runs resume ${path.basename(dir)}')`);
+    if (fs.existsSync(dir))
+      throw new UsageError(`run directory ${dir} already exists (resume it with 'hwnas runs resume ${path.basename(dir)}')`);
     try {
       fs.mkdirSync(dir, { recursive: true });
     } catch (err) {
@@ -234,7 +234,8 @@ export class RunStore {
       const size = fs.statSync(file).size;
       if (size === 0) throw new DataFileError(file, 0, 'the run database is empty (0 bytes); the run cannot be read or resumed');
       const truncated = truncation(file, size);
-      if (truncated !== undefined) throw new DataFileError(file, 0, `the run database is truncated (${truncated}); the run cannot be read or resumed`);
+      if (truncated !== undefined)
+        throw new DataFileError(file, 0, `the run database is truncated (${truncated}); the run cannot be read or resumed`);
       db = new Database(file, { readonly: true, fileMustExist: true });
       let row: { value: string } | undefined;
       try {
@@ -280,11 +281,17 @@ export class RunStore {
         return file;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code !== 'EEXIST') throw new UsageError(`cannot lock run ${dir} (writing ${file}): ${code === 'EACCES' || code === 'EROFS' ? `${code}, the run folder is read-only` : code}`);
+        if (code !== 'EEXIST')
+          throw new UsageError(
+            `cannot lock run ${dir} (writing ${file}): ${code === 'EACCES' || code === 'EROFS' ? `${code}, the run folder is read-only` : code}`,
+          );
         const writer = runWriter(dir);
         const id = path.basename(dir);
         if (writer?.alive === true) throw new UsageError(`run ${id} is being written by process ${writer.owner!.pid}`);
-        if (writer?.alive === 'other-host') throw new UsageError(`run ${id} is locked by process ${writer.owner!.pid} on host ${writer.owner!.host}; if nothing writes it any more: hwnas runs unlock ${id}`);
+        if (writer?.alive === 'other-host')
+          throw new UsageError(
+            `run ${id} is locked by process ${writer.owner!.pid} on host ${writer.owner!.host}; if nothing writes it any more: hwnas runs unlock ${id}`,
+          );
         try {
           fs.rmSync(file, { force: true });
         } catch (e) {
@@ -302,7 +309,8 @@ export class RunStore {
   static unlock(dir: string): LockOwner | undefined {
     const writer = runWriter(dir);
     if (writer === undefined) return undefined;
-    if (writer.alive === true) throw new UsageError(`run ${path.basename(dir)} is being written by process ${writer.owner!.pid} on this host; stop it first`);
+    if (writer.alive === true)
+      throw new UsageError(`run ${path.basename(dir)} is being written by process ${writer.owner!.pid} on this host; stop it first`);
     fs.rmSync(path.join(dir, LOCK_FILE), { force: true });
     return writer.owner ?? { pid: 0, host: 'unknown' };
   }
@@ -358,7 +366,11 @@ export class RunStore {
   counts(): Record<Trial['state'], number> {
     return this.guard('read', () => {
       const counts = { proposed: 0, evaluated: 0, failed: 0 };
-      for (const r of this.db.prepare('SELECT kind, COUNT(*) AS n FROM events GROUP BY kind').all() as { kind: Trial['state']; n: number }[]) counts[r.kind] = r.n;
+      for (const r of this.db.prepare('SELECT kind, COUNT(*) AS n FROM events GROUP BY kind').all() as {
+        kind: Trial['state'];
+        n: number;
+      }[])
+        counts[r.kind] = r.n;
       return counts;
     });
   }
@@ -377,7 +389,9 @@ export class RunStore {
   /** Append `evaluated` / `failed` events of one batch in one transaction. */
   appendResults(batch: number, results: readonly TrialResult[]): void {
     this.guard('write', () => {
-      const insert = this.db.prepare('INSERT INTO events (trial, batch, kind, arch, metrics, sources, error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      const insert = this.db.prepare(
+        'INSERT INTO events (trial, batch, kind, arch, metrics, sources, error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      );
       const at = new Date().toISOString();
       this.db.transaction(() => {
         for (const r of results) {
@@ -397,7 +411,11 @@ export class RunStore {
   /** Notes in order, optionally of one kind. */
   notes(kind?: string): RunNote[] {
     return this.guard('read', () => {
-      const rows = (kind === undefined ? this.db.prepare('SELECT kind, at, data FROM notes ORDER BY seq').all() : this.db.prepare('SELECT kind, at, data FROM notes WHERE kind = ? ORDER BY seq').all(kind)) as {
+      const rows = (
+        kind === undefined
+          ? this.db.prepare('SELECT kind, at, data FROM notes ORDER BY seq').all()
+          : this.db.prepare('SELECT kind, at, data FROM notes WHERE kind = ? ORDER BY seq').all(kind)
+      ) as {
         kind: string;
         at: string;
         data: string;
@@ -422,7 +440,9 @@ export function withRunReader<T>(dir: string, use: (store: RunStore) => T): T {
   }
 }
 
-/** Run directories (those holding a run database) under `resultsDir`, sorted by name. @throws UsageError when it cannot be read as a folder */
+/**
+ * Run directories (those holding a run database) under `resultsDir`, sorted by name. @throws UsageError when it cannot be read as a folder
+ */
 export function listRunDirs(resultsDir: string): string[] {
   if (!fs.existsSync(resultsDir)) return [];
   let entries: fs.Dirent[];
@@ -430,7 +450,9 @@ export function listRunDirs(resultsDir: string): string[] {
     entries = fs.readdirSync(resultsDir, { withFileTypes: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`results folder ${resultsDir} ${code === 'ENOTDIR' ? 'is a file, not a folder' : `cannot be read (${code ?? (err as Error).message})`} (--results)`);
+    throw new UsageError(
+      `results folder ${resultsDir} ${code === 'ENOTDIR' ? 'is a file, not a folder' : `cannot be read (${code ?? (err as Error).message})`} (--results)`,
+    );
   }
   return entries
     .filter((e) => e.isDirectory() && fs.existsSync(path.join(resultsDir, e.name, DB_FILE)))

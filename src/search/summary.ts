@@ -60,7 +60,10 @@ export function formatFront(rows: readonly FrontRow[]): string {
   const proxy = rows.some((r) => isProxySource(r.sources.accuracy));
   const accuracyHeader = proxy ? 'accuracy (PROXY)' : 'accuracy';
   const intervals = rows.some((r) => r.latencyLowerMs !== undefined);
-  const interval = (r: FrontRow) => (r.latencyLowerMs === undefined || r.latencyUpperMs === undefined ? '-' : `${r.latencyLowerMs.toPrecision(3)}–${r.latencyUpperMs.toPrecision(3)}`);
+  const interval = (r: FrontRow) =>
+    r.latencyLowerMs === undefined || r.latencyUpperMs === undefined
+      ? '-'
+      : `${r.latencyLowerMs.toPrecision(3)}–${r.latencyUpperMs.toPrecision(3)}`;
   return formatTable(
     ['rank', 'arch', accuracyHeader, 'latency ms', ...(intervals ? ['90 % interval'] : []), 'latency source', 'FLOPs M'],
     rows.map((r) => [r.rank, r.arch, r.accuracy, r.latencyMs, ...(intervals ? [interval(r)] : []), r.sources.latencyMs, r.flopsM]),

@@ -9,15 +9,30 @@ export async function zcpAccuracyScorer(
   input: InputShape,
   proxy: string,
   options: { seed: number; batchSize?: number },
-): Promise<{ source: string; score(archs: readonly string[]): Promise<{ values: number[]; sources: string[]; errors: (string | undefined)[] }> }> {
+): Promise<{
+  source: string;
+  score(archs: readonly string[]): Promise<{ values: number[]; sources: string[]; errors: (string | undefined)[] }>;
+}> {
   // Validate the proxy name now (before a run exists) on an empty batch.
   await computeZcp(space, [], input, { proxies: [proxy], seed: options.seed, batchSize: options.batchSize });
   const source = `zcp:${proxy} (zero-cost proxy, seed ${options.seed}${options.batchSize === undefined ? '' : `, batch ${options.batchSize}`}, ${input.resolution}×${input.resolution})`;
   return {
     source,
     async score(archs) {
-      const values = Array.from((await computeZcp(space, archs, input, { proxies: [proxy], seed: options.seed, batchSize: options.batchSize }))[proxy]);
-      return { values, sources: archs.map(() => source), errors: values.map((v) => (Number.isFinite(v) ? undefined : v === -Infinity ? `zero-cost proxy ${proxy} is −∞: the network's output does not depend on its input` : `zero-cost proxy ${proxy} is not finite`)) };
+      const values = Array.from(
+        (await computeZcp(space, archs, input, { proxies: [proxy], seed: options.seed, batchSize: options.batchSize }))[proxy],
+      );
+      return {
+        values,
+        sources: archs.map(() => source),
+        errors: values.map((v) =>
+          Number.isFinite(v)
+            ? undefined
+            : v === -Infinity
+              ? `zero-cost proxy ${proxy} is −∞: the network's output does not depend on its input`
+              : `zero-cost proxy ${proxy} is not finite`,
+        ),
+      };
     },
   };
 }

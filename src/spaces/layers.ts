@@ -9,7 +9,15 @@ export function convOut(size: number, kernel: number, stride: number, pad = Math
   return Math.floor((size + 2 * pad - kernel) / stride) + 1;
 }
 
-function record(name: string, kind: Layer['kind'], origin: LayerOrigin, inputShape: Shape, outputShape: Shape, extra: Partial<Layer>, inputs = 1): Layer {
+function record(
+  name: string,
+  kind: Layer['kind'],
+  origin: LayerOrigin,
+  inputShape: Shape,
+  outputShape: Shape,
+  extra: Partial<Layer>,
+  inputs = 1,
+): Layer {
   const params = extra.params ?? 0;
   return {
     name,
@@ -29,7 +37,16 @@ function record(name: string, kind: Layer['kind'], origin: LayerOrigin, inputSha
 }
 
 /** Conv2d (no bias unless `bias`), optional groups; flops = MACs = k²·(Cin/groups)·Cout·Hout·Wout·N. */
-export function conv(name: string, origin: LayerOrigin, input: Shape4, outChannels: number, kernel: number, stride = 1, groups = 1, bias = false): Layer {
+export function conv(
+  name: string,
+  origin: LayerOrigin,
+  input: Shape4,
+  outChannels: number,
+  kernel: number,
+  stride = 1,
+  groups = 1,
+  bias = false,
+): Layer {
   const [n, h, w, c] = input;
   const out: Shape4 = [n, convOut(h, kernel, stride), convOut(w, kernel, stride), outChannels];
   const perPosition = kernel * kernel * (c / groups) * outChannels;
@@ -48,7 +65,14 @@ export function relu(name: string, origin: LayerOrigin, input: Shape4): Layer {
 }
 
 /** Average pooling k×k with padding k//2 unless given (NB201's 2×2 stride-2 shortcut pool has none). */
-export function avgPool(name: string, origin: LayerOrigin, input: Shape4, kernel: number, stride = 1, padding = Math.floor(kernel / 2)): Layer {
+export function avgPool(
+  name: string,
+  origin: LayerOrigin,
+  input: Shape4,
+  kernel: number,
+  stride = 1,
+  padding = Math.floor(kernel / 2),
+): Layer {
   const [n, h, w, c] = input;
   const out: Shape4 = [n, convOut(h, kernel, stride, padding), convOut(w, kernel, stride, padding), c];
   return record(name, 'avgpool', origin, input, out, { kernel, stride, elementwiseOps: numel(out) * kernel * kernel });

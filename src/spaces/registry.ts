@@ -12,7 +12,10 @@ export function getSpace(name: string): SearchSpace {
 }
 
 /** The space's default input for `dataset`, with any given field overridden. */
-export function resolveInput(space: SearchSpace, options: { dataset?: string; batchSize?: number; resolution?: number; classes?: number } = {}): InputShape {
+export function resolveInput(
+  space: SearchSpace,
+  options: { dataset?: string; batchSize?: number; resolution?: number; classes?: number } = {},
+): InputShape {
   const base = space.defaultInput(options.dataset);
   return {
     ...base,

@@ -33,7 +33,15 @@ function groupedConv(x: Sym, layer: Layer, seed: number): Sym {
   for (let g = 0; g < groups; g++) {
     const start = (g * inChannels) / groups;
     const end = ((g + 1) * inChannels) / groups;
-    const cropped = tf.layers.cropping2D({ cropping: [[0, 0], [start, inChannels - end]], name: `${base}_crop${g}` }).apply(channelsInSpace) as Sym;
+    const cropped = tf.layers
+      .cropping2D({
+        cropping: [
+          [0, 0],
+          [start, inChannels - end],
+        ],
+        name: `${base}_crop${g}`,
+      })
+      .apply(channelsInSpace) as Sym;
     const part = tf.layers.permute({ dims: [1, 3, 2], name: `${base}_part${g}` }).apply(cropped) as Sym;
     parts.push(
       tf.layers
@@ -61,12 +69,22 @@ export function convVariant(layer: Layer): 'plain' | 'depthwise' | 'grouped' {
 
 function convLayer(x: Sym, layer: Layer, seed: number): Sym {
   const tf = tfjs();
-  const common = { kernelSize: layer.kernel ?? 1, strides: layer.stride ?? 1, padding: 'same' as const, useBias: false, name: tfLayerName(layer.name) };
+  const common = {
+    kernelSize: layer.kernel ?? 1,
+    strides: layer.stride ?? 1,
+    padding: 'same' as const,
+    useBias: false,
+    name: tfLayerName(layer.name),
+  };
   switch (convVariant(layer)) {
     case 'plain':
-      return tf.layers.conv2d({ ...common, filters: layer.outputShape[3], kernelInitializer: tf.initializers.heNormal({ seed }) }).apply(x) as Sym;
+      return tf.layers
+        .conv2d({ ...common, filters: layer.outputShape[3], kernelInitializer: tf.initializers.heNormal({ seed }) })
+        .apply(x) as Sym;
     case 'depthwise':
-      return tf.layers.depthwiseConv2d({ ...common, depthMultiplier: 1, depthwiseInitializer: tf.initializers.heNormal({ seed }) }).apply(x) as Sym;
+      return tf.layers
+        .depthwiseConv2d({ ...common, depthMultiplier: 1, depthwiseInitializer: tf.initializers.heNormal({ seed }) })
+        .apply(x) as Sym;
     case 'grouped':
       return groupedConv(x, layer, seed);
   }
@@ -114,13 +132,17 @@ function applyLayer(inputs: Sym[], layer: Layer, seed: number): Sym {
       // tfjs-layers frees a tensor after its first use inside one merge, so a sum that receives the same tensor
       // twice (e.g. two skip edges from one node) fails with "Tensor is disposed": give repeats their own
       // parameter-free identity layer.
-      const distinct = inputs.map((t, k, all) => (all.indexOf(t) === k ? t : (tf.layers.activation({ activation: 'linear', name: `${name}_repeat${k}` }).apply(t) as Sym)));
+      const distinct = inputs.map((t, k, all) =>
+        all.indexOf(t) === k ? t : (tf.layers.activation({ activation: 'linear', name: `${name}_repeat${k}` }).apply(t) as Sym),
+      );
       return tf.layers.add({ name }).apply(distinct) as Sym;
     }
     case 'gap':
       return tf.layers.globalAveragePooling2d({ name }).apply(x) as Sym;
     case 'fc':
-      return tf.layers.dense({ units: layer.outputShape[1], kernelInitializer: tf.initializers.glorotUniform({ seed }), name }).apply(x) as Sym;
+      return tf.layers
+        .dense({ units: layer.outputShape[1], kernelInitializer: tf.initializers.glorotUniform({ seed }), name })
+        .apply(x) as Sym;
     default:
       throw new Error(`no TF.js layer for the ${layer.kind} layer '${layer.name}'`);
   }
@@ -132,7 +154,11 @@ function applyLayer(inputs: Sym[], layer: Layer, seed: number): Sym {
  * Trainable parameters equal the analytic `params`; BN moving statistics and frozen zeros are extra,
  * non-trainable weights.
  */
-export function buildTfModel(graph: LayerGraph, input: InputShape, options: { seed: number; seedLabel: string; name: string }): Tf.LayersModel {
+export function buildTfModel(
+  graph: LayerGraph,
+  input: InputShape,
+  options: { seed: number; seedLabel: string; name: string },
+): Tf.LayersModel {
   const tf = tfjs();
   const inputTensor = tf.input({ shape: [input.resolution, input.resolution, input.channels], name: 'input' });
   const values: Sym[] = [];

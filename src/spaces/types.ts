@@ -50,7 +50,10 @@ export interface LayerOrigin {
   edge?: [number, number];
   /** FBNet block index 0..21. */
   block?: number;
-  /** The op or block choice that produced the layer (`nor_conv_3x3`, `k5_e6`, `stem`, …); an imported model's ONNX op type or TF.js layer class. */
+  /**
+   * The op or block choice that produced the layer (`nor_conv_3x3`, `k5_e6`, `stem`, …); an imported model's ONNX op type or TF.js layer
+   * class.
+   */
   op: string;
 }
 

@@ -24,18 +24,72 @@ function withField(dotted: string, value: unknown): unknown {
 // [case, file name, file text, field path named in the message, reason pattern]
 const CASES: [string, string, string, string, RegExp][] = [
   ['missing space section', 'no-space.json', JSON.stringify(withField('space', undefined)), 'space', /is required/],
-  ['missing space name', 'no-name.json', JSON.stringify(withField('space.name', undefined)), 'space.name', /is required \(one of nb201, fbnet\)/],
-  ['unknown space', 'space-name.json', JSON.stringify(withField('space.name', 'darts')), 'space.name', /must be one of nb201, fbnet, got 'darts'/],
-  ['unknown dataset', 'dataset.json', JSON.stringify(withField('space.dataset', 'mnist')), 'space.dataset', /must be one of cifar10, cifar100, imagenet16-120, got 'mnist'/],
-  ['zero batch size', 'batch0.json', JSON.stringify(withField('space.batchSize', 0)), 'space.batchSize', /must be a positive number, got 0/],
-  ['fractional batch size', 'batch-frac.json', JSON.stringify(withField('space.batchSize', 1.5)), 'space.batchSize', /must be an integer, got 1.5/],
-  ['resolution too small', 'res-small.json', JSON.stringify(withField('space.resolution', 4)), 'space.resolution', /must be a number >= 8, got 4/],
-  ['resolution as a string', 'res-string.json', JSON.stringify(withField('space.resolution', '32')), 'space.resolution', /must be a number, got '32'/],
-  ['negative classes', 'classes.json', JSON.stringify(withField('space.classes', -3)), 'space.classes', /must be a positive number, got -3/],
+  [
+    'missing space name',
+    'no-name.json',
+    JSON.stringify(withField('space.name', undefined)),
+    'space.name',
+    /is required \(one of nb201, fbnet\)/,
+  ],
+  [
+    'unknown space',
+    'space-name.json',
+    JSON.stringify(withField('space.name', 'darts')),
+    'space.name',
+    /must be one of nb201, fbnet, got 'darts'/,
+  ],
+  [
+    'unknown dataset',
+    'dataset.json',
+    JSON.stringify(withField('space.dataset', 'mnist')),
+    'space.dataset',
+    /must be one of cifar10, cifar100, imagenet16-120, got 'mnist'/,
+  ],
+  [
+    'zero batch size',
+    'batch0.json',
+    JSON.stringify(withField('space.batchSize', 0)),
+    'space.batchSize',
+    /must be a positive number, got 0/,
+  ],
+  [
+    'fractional batch size',
+    'batch-frac.json',
+    JSON.stringify(withField('space.batchSize', 1.5)),
+    'space.batchSize',
+    /must be an integer, got 1.5/,
+  ],
+  [
+    'resolution too small',
+    'res-small.json',
+    JSON.stringify(withField('space.resolution', 4)),
+    'space.resolution',
+    /must be a number >= 8, got 4/,
+  ],
+  [
+    'resolution as a string',
+    'res-string.json',
+    JSON.stringify(withField('space.resolution', '32')),
+    'space.resolution',
+    /must be a number, got '32'/,
+  ],
+  [
+    'negative classes',
+    'classes.json',
+    JSON.stringify(withField('space.classes', -3)),
+    'space.classes',
+    /must be a positive number, got -3/,
+  ],
   ['unknown field in space', 'space-extra.json', JSON.stringify(withField('space.depth', 3)), 'space.depth', /unknown field/],
   ['misspelt top-level section', 'typo.json', JSON.stringify(withField('serch', {})), 'serch', /unknown field/],
   ['negative seed', 'seed-neg.json', JSON.stringify(withField('seed', -1)), 'seed', /must be a number >= 0, got -1/],
-  ['unknown backend', 'backend.json', JSON.stringify(withField('backend', 'webgpu')), 'backend', /must be one of tensorflow, wasm, cpu, got 'webgpu'/],
+  [
+    'unknown backend',
+    'backend.json',
+    JSON.stringify(withField('backend', 'webgpu')),
+    'backend',
+    /must be one of tensorflow, wasm, cpu, got 'webgpu'/,
+  ],
   ['empty name', 'name.json', JSON.stringify(withField('name', '')), 'name', /must have at least 1 characters/],
   ['output not an object', 'output.json', JSON.stringify(withField('output', 'results')), 'output', /must be a object, got 'results'/],
   ['unknown field in output', 'output-extra.json', JSON.stringify(withField('output.format', 'csv')), 'output.format', /unknown field/],
@@ -58,7 +112,10 @@ describe('hwnas config check (subprocess)', () => {
 
   it('prints a search config with the search defaults: objectives, constraints, strategy and its params, budget', () => {
     const file = path.join(dir, 'search.json');
-    fs.writeFileSync(file, JSON.stringify({ ...valid, device: 'mobile-cpu', latency: { source: 'device' }, accuracy: { source: 'zcp', proxy: 'synflow' } }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ ...valid, device: 'mobile-cpu', latency: { source: 'device' }, accuracy: { source: 'zcp', proxy: 'synflow' } }),
+    );
     const r = runCli(['config', 'check', file]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({
@@ -105,7 +162,10 @@ describe('the shipped experiment configs', () => {
     for (const f of files) {
       const r = runCli(['config', 'check', path.join('experiments', f)]);
       // A pretrained predictor is made by `predictor pretrain` (results/ is not in git); tables live in ../shared/data.
-      if (r.code !== 0) expect(r.stderr, f).toMatch(/: (latency\.predictor: saved predictor .* does not exist|(accuracy|latency|device)\.(file|table|measurements): .* does not exist)/);
+      if (r.code !== 0)
+        expect(r.stderr, f).toMatch(
+          /: (latency\.predictor: saved predictor .* does not exist|(accuracy|latency|device)\.(file|table|measurements): .* does not exist)/,
+        );
     }
     expect(runCli(['config', 'check', 'experiments/quickstart.json']).code).toBe(0);
   }, 120_000);
@@ -116,8 +176,16 @@ describe('the shipped experiment configs', () => {
       ['strategy', { strategy: { name: 'simulated-annealing' } }, /strategy: unknown strategy 'simulated-annealing'/],
       ['params', { strategy: { name: 'regularized-evolution', params: { population: -3 } } }, /strategy\.params\.population/],
       ['device', { device: 'my-toaster' }, /device: unknown device 'my-toaster'/],
-      ['sampler', { latency: { source: 'predictor', predictor: 'hwnas:models/quickstart', sampler: 'psychic' } }, /latency\.sampler: unknown sampler 'psychic'/],
-      ['predictor', { latency: { source: 'predictor', predictor: path.join(dir, 'nowhere') } }, /latency\.predictor: saved predictor .*nowhere.predictor\.json does not exist/],
+      [
+        'sampler',
+        { latency: { source: 'predictor', predictor: 'hwnas:models/quickstart', sampler: 'psychic' } },
+        /latency\.sampler: unknown sampler 'psychic'/,
+      ],
+      [
+        'predictor',
+        { latency: { source: 'predictor', predictor: path.join(dir, 'nowhere') } },
+        /latency\.predictor: saved predictor .*nowhere.predictor\.json does not exist/,
+      ],
       ['proxy', { accuracy: { source: 'zcp', proxy: 'vibes' } }, /accuracy\.proxy: unknown zero-cost proxy 'vibes'/],
     ];
     for (const [name, extra, pattern] of cases) {

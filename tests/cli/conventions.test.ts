@@ -78,7 +78,9 @@ describe('CLI conventions over the whole command tree', async () => {
 
   it('finds every command', () => {
     expect(roots.map((r) => r.path)).toEqual(Object.keys(commandLoaders));
-    expect(commands.map((c) => c.path)).toEqual(expect.arrayContaining(['runs trials', 'runs show', 'export', 'report', 'search', 'devices validate']));
+    expect(commands.map((c) => c.path)).toEqual(
+      expect.arrayContaining(['runs trials', 'runs show', 'export', 'report', 'search', 'devices validate']),
+    );
   });
 
   it('every flag and positional has a description; flags are kebab-case', () => {
@@ -94,24 +96,34 @@ describe('CLI conventions over the whole command tree', async () => {
     for (const c of commands) {
       expect(c.options.has('run'), `${c.path} --run`).toBe(false);
       if (c.positionals.has('run')) expect(c.options.has('results'), `${c.path} has <run> but no --results`).toBe(true);
-      for (const name of RETIRED) if (c.options.has(name)) expect(c.options.get(name)?.deprecated, `${c.path} --${name} must be a deprecated alias`).toBeTruthy();
+      for (const name of RETIRED)
+        if (c.options.has(name)) expect(c.options.get(name)?.deprecated, `${c.path} --${name} must be a deprecated alias`).toBeTruthy();
     }
-    expect(commands.filter((c) => c.positionals.has('run')).map((c) => c.path).sort()).toEqual(['export', 'report', 'runs resume', 'runs show', 'runs trials', 'runs unlock']);
+    expect(
+      commands
+        .filter((c) => c.positionals.has('run'))
+        .map((c) => c.path)
+        .sort(),
+    ).toEqual(['export', 'report', 'runs resume', 'runs show', 'runs trials', 'runs unlock']);
   });
 
   it('--out says whether it is a file or a folder', () => {
-    const vague = commands.filter((c) => c.options.has('out') && !/\b(file|folder)\b/i.test(c.options.get('out')?.describe ?? '')).map((c) => c.path);
+    const vague = commands
+      .filter((c) => c.options.has('out') && !/\b(file|folder)\b/i.test(c.options.get('out')?.describe ?? ''))
+      .map((c) => c.path);
     expect(vague).toEqual([]);
   });
 
   it('every command that prints data has --json (boolean, described)', () => {
     expect(commands.filter((c) => !(c.path in NO_JSON) && c.options.get('json')?.type !== 'boolean').map((c) => c.path)).toEqual([]);
-    for (const exempt of Object.keys(NO_JSON)) if (commands.some((c) => c.path === exempt)) expect(commands.find((c) => c.path === exempt)?.options.has('json'), exempt).toBe(false);
+    for (const exempt of Object.keys(NO_JSON))
+      if (commands.some((c) => c.path === exempt)) expect(commands.find((c) => c.path === exempt)?.options.has('json'), exempt).toBe(false);
   });
 
   it('search takes the same overrides as the config fields it replaces', () => {
     const search = commands.find((c) => c.path === 'search') as CommandNode;
-    for (const flag of ['results', 'run-name', 'device', 'seed', 'strategy', 'evaluations', 'json']) expect(search.options.has(flag), flag).toBe(true);
+    for (const flag of ['results', 'run-name', 'device', 'seed', 'strategy', 'evaluations', 'json'])
+      expect(search.options.has(flag), flag).toBe(true);
   });
 });
 
@@ -122,7 +134,24 @@ describe('deprecated old flags (subprocess)', () => {
   it('search --out-dir and report/export --run still work, with one warning; --device, --seed, --strategy, --evaluations reach the stored config', () => {
     const results = path.join(dir, 'results');
     const config = writeConfig(dir, 'c.json', searchConfig(writeAccuracyFixture(dir), { budget: { evaluations: 12, batchSize: 6 } }));
-    const old = runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'old', '--quiet', '--seed', '9', '--strategy', 'random', '--evaluations', '6', '--device', 'desktop-cpu']);
+    const old = runCli([
+      'search',
+      '--config',
+      config,
+      '--out-dir',
+      results,
+      '--run-name',
+      'old',
+      '--quiet',
+      '--seed',
+      '9',
+      '--strategy',
+      'random',
+      '--evaluations',
+      '6',
+      '--device',
+      'desktop-cpu',
+    ]);
     expect(old.code).toBe(0);
     expect(old.stderr).toBe('warning: --out-dir is deprecated: use --results\n');
     const shown = JSON.parse(runCli(['runs', 'show', 'old', '--results', results, '--json']).stdout);

@@ -18,7 +18,8 @@ describe('hwnas devices init / validate (subprocess)', () => {
     expect(r.stdout).toContain(`hwnas devices validate ${file}`);
     const text = fs.readFileSync(file, 'utf8');
     expect(text).toMatch(/^# Device profile my-board\./);
-    for (const field of ['peak', 'memory', 'efficiency', 'utilisation', 'overhead']) expect(text).toMatch(new RegExp(`# .*\\n\\s+${field}:`));
+    for (const field of ['peak', 'memory', 'efficiency', 'utilisation', 'overhead'])
+      expect(text).toMatch(new RegExp(`# .*\\n\\s+${field}:`));
     expect(YAML.parse(text)).toMatchObject({ name: 'my-board', kind: 'simulated', version: 1, simulated: { peak: expect.any(Object) } });
     const valid = runCli(['devices', 'validate', file, '--json']);
     expect(valid.code, valid.stderr).toBe(0);
@@ -27,7 +28,9 @@ describe('hwnas devices init / validate (subprocess)', () => {
     expect(JSON.parse(added.stdout)).toMatchObject({ name: 'my-board', file: path.join(dir, 'devices', 'my-board.json') });
 
     expect(runCli(['devices', 'init', 'my-board', '--out', file]).stderr).toMatch(/exists; give another --out or --force/);
-    expect(runCli(['devices', 'init', 'x', '--like', 'toaster', '--out', path.join(dir, 'x.yaml')]).stderr).toMatch(/unknown built-in device 'toaster'; built-in: .*mobile-cpu/);
+    expect(runCli(['devices', 'init', 'x', '--like', 'toaster', '--out', path.join(dir, 'x.yaml')]).stderr).toMatch(
+      /unknown built-in device 'toaster'; built-in: .*mobile-cpu/,
+    );
   });
 
   it('validate reports every problem of a profile in its one error line', () => {
@@ -60,7 +63,9 @@ describe('hwnas devices init / validate (subprocess)', () => {
     const text = runCli(args);
     expect(text.code, text.stderr).toBe(0);
     const notes = text.stdout.split('\n').filter((l) => l.startsWith('note: '));
-    expect(notes).toEqual(['note: no-int8 has no int8 peak (simulated.peak.int8Gops): the int8 what-if computes at the fp32 rate, only its smaller weights and activations change the figures']);
+    expect(notes).toEqual([
+      'note: no-int8 has no int8 peak (simulated.peak.int8Gops): the int8 what-if computes at the fp32 rate, only its smaller weights and activations change the figures',
+    ]);
     expect(JSON.parse(runCli([...args, '--json']).stdout).notes).toEqual([notes[0].slice('note: '.length)]);
     // A device with an int8 peak gets no note.
     expect(runCli(['profile', '--arch', '123', '--what-if', 'int8']).stdout).not.toContain('note:');

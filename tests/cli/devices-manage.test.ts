@@ -55,7 +55,17 @@ describeWithData('hwnas devices with measured data', () => {
   const table = loadLatencyTable(dataFile('help/nb201_latency.csv'), { devices: ['pixel3'] });
 
   it('imports a table column as a measured-table device', () => {
-    const r = runCli(['devices', 'import-table', 'pixel3-table', '--file', dataFile('help/nb201_latency.csv'), '--column', 'pixel3_ms', '--devices-dir', dir]);
+    const r = runCli([
+      'devices',
+      'import-table',
+      'pixel3-table',
+      '--file',
+      dataFile('help/nb201_latency.csv'),
+      '--column',
+      'pixel3_ms',
+      '--devices-dir',
+      dir,
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/15625 archs, batch 1, resolution 32, 10 reference archs/);
     const profile = JSON.parse(fs.readFileSync(path.join(dir, 'pixel3-table.json'), 'utf8'));
@@ -63,7 +73,17 @@ describeWithData('hwnas devices with measured data', () => {
     // HELP's first reference arch is NB201 index 11982 (help_meta.json).
     const first = table.archAtIndex(11982)!;
     expect(profile.reference.latencies[0]).toEqual({ arch: first, latencyMs: table.latency('pixel3', first) });
-    const bad = runCli(['devices', 'import-table', 'x', '--file', dataFile('help/nb201_latency.csv'), '--column', 'pixel9', '--devices-dir', dir]);
+    const bad = runCli([
+      'devices',
+      'import-table',
+      'x',
+      '--file',
+      dataFile('help/nb201_latency.csv'),
+      '--column',
+      'pixel9',
+      '--devices-dir',
+      dir,
+    ]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/no latency column for device 'pixel9'/);
   });
@@ -87,11 +107,32 @@ describeWithData('hwnas devices with measured data', () => {
 describe('hwnas devices measure', () => {
   it('measures the host and writes a measurements CSV that calibrate can read', () => {
     const out = path.join(tmp, 'host.csv');
-    const r = runCli(['devices', 'measure', '--space', 'nb201', '--n', '3', '--seed', '1', '--resolution', '16', '--warmup', '1', '--min-repeats', '3', '--budget-ms', '50', '--out', out]);
+    const r = runCli([
+      'devices',
+      'measure',
+      '--space',
+      'nb201',
+      '--n',
+      '3',
+      '--seed',
+      '1',
+      '--resolution',
+      '16',
+      '--warmup',
+      '1',
+      '--min-repeats',
+      '3',
+      '--budget-ms',
+      '50',
+      '--out',
+      out,
+    ]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/measuring on host: 3\/3/);
     const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('arch,latency_ms,p10_ms,p90_ms,repeats,batch_size,resolution,device,runtime,runtime_version,threads,cpu,governor,load_avg');
+    expect(lines[0]).toBe(
+      'arch,latency_ms,p10_ms,p90_ms,repeats,batch_size,resolution,device,runtime,runtime_version,threads,cpu,governor,load_avg',
+    );
     expect(lines).toHaveLength(4);
     for (const line of lines.slice(1)) {
       const cells = line.split(',');

@@ -45,31 +45,138 @@ const table = () => ({
   provenance: { source: 'lab' },
   table: { file: 'x.csv', column: 'dev', space: 'nb201', batchSize: 1, resolution: 32 },
 });
-const host = () => ({ schemaVersion: 1, name: 'my-host', kind: 'host', description: 'h', provenance: { source: 'me' }, host: { warmup: 2 } });
+const host = () => ({
+  schemaVersion: 1,
+  name: 'my-host',
+  kind: 'host',
+  description: 'h',
+  provenance: { source: 'me' },
+  host: { warmup: 2 },
+});
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** [description, profile builder, expected field path in the message]. */
 const CORPUS: [string, () => Json | string, string][] = [
   ['future schema version', () => ({ ...simulated(), schemaVersion: 2 }), 'schemaVersion'],
-  ['missing name', () => { const p = simulated() as Json; delete p.name; return p; }, 'name'],
+  [
+    'missing name',
+    () => {
+      const p = simulated() as Json;
+      delete p.name;
+      return p;
+    },
+    'name',
+  ],
   ['name with spaces', () => ({ ...simulated(), name: 'My Board' }), 'name'],
   ['unknown kind', () => ({ ...simulated(), kind: 'fpga' }), 'kind'],
-  ['missing provenance', () => { const p = simulated() as Json; delete p.provenance; return p; }, 'provenance'],
+  [
+    'missing provenance',
+    () => {
+      const p = simulated() as Json;
+      delete p.provenance;
+      return p;
+    },
+    'provenance',
+  ],
   ['empty provenance source', () => ({ ...simulated(), provenance: { source: '' } }), 'provenance.source'],
   ['unknown top-level field', () => ({ ...simulated(), peak: 3 }), 'peak'],
-  ['simulated section missing', () => { const p = simulated() as Json; delete p.simulated; return p; }, 'simulated'],
-  ['negative peak', () => { const p = simulated(); p.simulated.peak.fp32Gflops = -3; return p; }, 'simulated.peak.fp32Gflops'],
-  ['missing bandwidth', () => { const p = simulated() as Json; delete p.simulated.memory.bandwidthGBs; return p; }, 'simulated.memory.bandwidthGBs'],
-  ['efficiency above 1', () => { const p = simulated(); p.simulated.efficiency.conv = 1.5; return p; }, 'simulated.efficiency.conv'],
-  ['unknown op class', () => { const p = simulated() as Json; p.simulated.efficiency.attention = 0.5; return p; }, 'simulated.efficiency.attention'],
-  ['fractional channel tile', () => { const p = simulated(); p.simulated.utilisation.inChannelTile = 2.5; return p; }, 'simulated.utilisation.inChannelTile'],
-  ['negative overhead', () => { const p = simulated(); p.simulated.overhead.perLayerUs = -1; return p; }, 'simulated.overhead.perLayerUs'],
-  ['unknown precision', () => ({ ...simulated(), simulated: { ...simulated().simulated, defaultPrecision: 'int4' } }), 'simulated.defaultPrecision'],
-  ['support flag as text', () => ({ ...simulated(), simulated: { ...simulated().simulated, support: { depthwise: 'yes' } } }), 'simulated.support.depthwise'],
-  ['bad reference latency', () => ({ ...simulated(), reference: { space: 'nb201', latencies: [{ arch: 'a', latencyMs: -1 }] } }), 'reference.latencies[0].latencyMs'],
-  ['table without column', () => { const p = table() as Json; delete p.table.column; return p; }, 'table.column'],
-  ['table batch size 0', () => { const p = table(); p.table.batchSize = 0; return p; }, 'table.batchSize'],
+  [
+    'simulated section missing',
+    () => {
+      const p = simulated() as Json;
+      delete p.simulated;
+      return p;
+    },
+    'simulated',
+  ],
+  [
+    'negative peak',
+    () => {
+      const p = simulated();
+      p.simulated.peak.fp32Gflops = -3;
+      return p;
+    },
+    'simulated.peak.fp32Gflops',
+  ],
+  [
+    'missing bandwidth',
+    () => {
+      const p = simulated() as Json;
+      delete p.simulated.memory.bandwidthGBs;
+      return p;
+    },
+    'simulated.memory.bandwidthGBs',
+  ],
+  [
+    'efficiency above 1',
+    () => {
+      const p = simulated();
+      p.simulated.efficiency.conv = 1.5;
+      return p;
+    },
+    'simulated.efficiency.conv',
+  ],
+  [
+    'unknown op class',
+    () => {
+      const p = simulated() as Json;
+      p.simulated.efficiency.attention = 0.5;
+      return p;
+    },
+    'simulated.efficiency.attention',
+  ],
+  [
+    'fractional channel tile',
+    () => {
+      const p = simulated();
+      p.simulated.utilisation.inChannelTile = 2.5;
+      return p;
+    },
+    'simulated.utilisation.inChannelTile',
+  ],
+  [
+    'negative overhead',
+    () => {
+      const p = simulated();
+      p.simulated.overhead.perLayerUs = -1;
+      return p;
+    },
+    'simulated.overhead.perLayerUs',
+  ],
+  [
+    'unknown precision',
+    () => ({ ...simulated(), simulated: { ...simulated().simulated, defaultPrecision: 'int4' } }),
+    'simulated.defaultPrecision',
+  ],
+  [
+    'support flag as text',
+    () => ({ ...simulated(), simulated: { ...simulated().simulated, support: { depthwise: 'yes' } } }),
+    'simulated.support.depthwise',
+  ],
+  [
+    'bad reference latency',
+    () => ({ ...simulated(), reference: { space: 'nb201', latencies: [{ arch: 'a', latencyMs: -1 }] } }),
+    'reference.latencies[0].latencyMs',
+  ],
+  [
+    'table without column',
+    () => {
+      const p = table() as Json;
+      delete p.table.column;
+      return p;
+    },
+    'table.column',
+  ],
+  [
+    'table batch size 0',
+    () => {
+      const p = table();
+      p.table.batchSize = 0;
+      return p;
+    },
+    'table.batchSize',
+  ],
   ['host negative warm-up', () => ({ ...host(), host: { warmup: -1 } }), 'host.warmup'],
 ];
 
@@ -88,9 +195,11 @@ describe('hwnas devices add: malformed profiles', () => {
       results.push({ name, field, file, dir, r: await cli(['devices', 'add', file, '--devices-dir', dir]) });
     });
     // Four subprocesses at a time keep a 2-core machine busy without starving it.
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      for (let job = queue.shift(); job !== undefined; job = queue.shift()) await job();
-    }));
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let job = queue.shift(); job !== undefined; job = queue.shift()) await job();
+      }),
+    );
     for (const { name, field, file, dir, r } of results) {
       expect(r.code, name).not.toBe(0);
       const line = r.stderr.trim();
@@ -99,7 +208,9 @@ describe('hwnas devices add: malformed profiles', () => {
       expect(fs.existsSync(dir) ? fs.readdirSync(dir) : [], name).toEqual([]);
     }
     const negativePeak = results.find((x) => x.name === 'negative peak')!;
-    expect(negativePeak.r.stderr.trim()).toBe(`hwnas: error: ${negativePeak.file}: simulated.peak.fp32Gflops: must be a number >= 0.000001, got -3`);
+    expect(negativePeak.r.stderr.trim()).toBe(
+      `hwnas: error: ${negativePeak.file}: simulated.peak.fp32Gflops: must be a number >= 0.000001, got -3`,
+    );
   }, 120_000);
 
   it('reports invalid JSON syntax with the file and line', async () => {

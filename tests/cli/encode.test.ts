@@ -27,7 +27,9 @@ describe('hwnas encode / encoders list', () => {
     const list = runCli(['encoders', 'list', '--json'], { env });
     expect(list.code, list.stderr).toBe(0);
     const rows = JSON.parse(list.stdout).encoders as { name: string; dimension: number; cached: number; needsTraining: boolean }[];
-    expect(rows.map((e) => e.name)).toEqual(expect.arrayContaining(['adjacency', 'path', 'flops-params', 'zcp', 'arch2vec', 'cate', 'caz']));
+    expect(rows.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['adjacency', 'path', 'flops-params', 'zcp', 'arch2vec', 'cate', 'caz']),
+    );
     expect(rows.find((e) => e.name === 'path')).toMatchObject({ dimension: 84, cached: 12, needsTraining: false });
     expect(rows.find((e) => e.name === 'adjacency')?.cached).toBe(0);
   });
@@ -46,7 +48,9 @@ describe('hwnas encode / encoders list', () => {
     expect(csv.stdout.split('\n')[0]).toBe('arch,params,flops,l2_norm,nwot,synflow,zen');
 
     fs.writeFileSync(lines, `${archs[0]}\nnot-an-arch\n`);
-    expect(runCli(['encode', '--encoder', 'path', '--archs', lines], { env }).stderr).toMatch(new RegExp(`${lines.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2`));
+    expect(runCli(['encode', '--encoder', 'path', '--archs', lines], { env }).stderr).toMatch(
+      new RegExp(`${lines.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2`),
+    );
   });
 
   it('needs exactly one of --archs and --all, and names unknown encoders', () => {

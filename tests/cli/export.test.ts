@@ -59,7 +59,9 @@ describe('hwnas export (subprocess)', () => {
       expect(spec.files.onnx).toMatchObject({ file: 'model.onnx', opset: 13, layout: 'NCHW' });
       const session = await ort.InferenceSession.create(path.join(out, entry.dir, 'model.onnx'));
       const nchw = (await tf.transpose(x, [0, 3, 1, 2]).data()) as Float32Array;
-      const z = await session.run({ input: new ort.Tensor('float32', nchw, [2, spec.input.channels, spec.input.resolution, spec.input.resolution]) });
+      const z = await session.run({
+        input: new ort.Tensor('float32', nchw, [2, spec.input.channels, spec.input.resolution, spec.input.resolution]),
+      });
       const expected = await y.data();
       const scale = Math.max(...[...expected].map(Math.abs));
       const onnxDiff = Math.max(...[...(z.logits.data as Float32Array)].map((v, i) => Math.abs(v - expected[i])));
@@ -88,7 +90,12 @@ describe('hwnas export (subprocess)', () => {
     const r = runCli(['export', 'e', '--results', results, '--out', path.join(blocker, 'out')]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).not.toMatch(/\n\s+at /);
-    expect(r.stderr.trim().split('\n').filter((l) => l.includes('error'))).toHaveLength(1);
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.includes('error')),
+    ).toHaveLength(1);
     expect(r.stderr).toMatch(/hwnas: error: cannot write export to .*a-file.out: ENOTDIR/);
     expect(fs.readdirSync(dir).sort()).toEqual(before);
   });

@@ -21,7 +21,13 @@ async function fill(file: string): Promise<void> {
   const table = readCsv(file);
   const archs = table.rows.map((r) => r[0]);
   const records = await getDevice('mobile-npu').latency(nb201Space, archs, nb201Space.defaultInput('cifar10'));
-  fs.writeFileSync(file, toCsv(['arch', 'latency_ms'], records.map((r) => [r.arch, +r.latencyMs.toFixed(4)])));
+  fs.writeFileSync(
+    file,
+    toCsv(
+      ['arch', 'latency_ms'],
+      records.map((r) => [r.arch, +r.latencyMs.toFixed(4)]),
+    ),
+  );
 }
 
 describe('adaptive rounds measured by hand (subprocess)', () => {
@@ -30,9 +36,25 @@ describe('adaptive rounds measured by hand (subprocess)', () => {
     const first = Array.from({ length: 6 }, (_, i) => nb201Space.fromIndex!(i * 2111));
     const measurements = path.join(dir, 'm.csv');
     const records = await getDevice('mobile-npu').latency(nb201Space, first, input);
-    fs.writeFileSync(measurements, toCsv(['arch', 'latency_ms'], records.map((r) => [r.arch, r.latencyMs])));
-    const latency = { source: 'predictor', predictor: 'hwnas:models/quickstart', measurements, adaptive: { rounds: 2, perRound: 2, candidates: 200 }, verify: false };
-    const config = writeConfig(dir, 'hand.json', searchConfig(writeAccuracyFixture(dir), { device: 'mobile-npu', latency, budget: { evaluations: 20, batchSize: 10 } }));
+    fs.writeFileSync(
+      measurements,
+      toCsv(
+        ['arch', 'latency_ms'],
+        records.map((r) => [r.arch, r.latencyMs]),
+      ),
+    );
+    const latency = {
+      source: 'predictor',
+      predictor: 'hwnas:models/quickstart',
+      measurements,
+      adaptive: { rounds: 2, perRound: 2, candidates: 200 },
+      verify: false,
+    };
+    const config = writeConfig(
+      dir,
+      'hand.json',
+      searchConfig(writeAccuracyFixture(dir), { device: 'mobile-npu', latency, budget: { evaluations: 20, batchSize: 10 } }),
+    );
     const results = path.join(dir, 'results');
 
     const r = runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'h', '--no-progress']);

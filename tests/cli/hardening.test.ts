@@ -22,7 +22,10 @@ function refused(args: string[], pattern: RegExp): void {
   const r = runCli(args);
   expect(r.code, r.stdout).not.toBe(0);
   expect(r.stderr).not.toMatch(/\n\s+at /);
-  const errors = r.stderr.trim().split('\n').filter((l) => l.startsWith('hwnas: error'));
+  const errors = r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('hwnas: error'));
   expect(errors).toHaveLength(1);
   expect(errors[0]).toMatch(pattern);
 }
@@ -32,14 +35,22 @@ describe('hardening (subprocess)', () => {
     const results = path.join(dir, 'nested', 'results');
     const config = writeConfig(dir, 'c.json', searchConfig(accuracy, { budget: { evaluations: 12, batchSize: 6 } }));
     const before = tree(dir);
-    refused(['search', '--config', config, '--out-dir', results, '--run-name', '../escape'], /--run-name must be 1–100 letters, digits.*got '\.\.\/escape'/);
+    refused(
+      ['search', '--config', config, '--out-dir', results, '--run-name', '../escape'],
+      /--run-name must be 1–100 letters, digits.*got '\.\.\/escape'/,
+    );
     refused(['search', '--config', config, '--out-dir', results, '--run-name', 'a/b'], /--run-name must be/);
-    for (const bad of ['-5', '0', '2.5', 'abc']) refused(['search', '--config', config, '--out-dir', results, '--evaluations', bad], /--evaluations must be a positive integer/);
+    for (const bad of ['-5', '0', '2.5', 'abc'])
+      refused(['search', '--config', config, '--out-dir', results, '--evaluations', bad], /--evaluations must be a positive integer/);
     const inConfig = writeConfig(dir, 'name.json', searchConfig(accuracy, { output: { runName: '../../x' } }));
     refused(['search', '--config', inConfig, '--out-dir', results], /name\.json: output\.runName: must be 1–100 letters/);
     expect(tree(dir)).toEqual([...before, 'name.json'].sort());
     // A free-form config name only names the folder, inside the results folder.
-    const named = writeConfig(dir, 'traversal.json', searchConfig(accuracy, { name: '../../../x', budget: { evaluations: 6, batchSize: 6 } }));
+    const named = writeConfig(
+      dir,
+      'traversal.json',
+      searchConfig(accuracy, { name: '../../../x', budget: { evaluations: 6, batchSize: 6 } }),
+    );
     expect(runCli(['search', '--config', named, '--out-dir', results, '--no-progress']).code).toBe(0);
     expect(fs.readdirSync(results)).toEqual([expect.stringMatching(/^x-s5-[0-9a-f]{8}$/)]);
     expect(fs.existsSync(path.join(dir, 'x'))).toBe(false);
@@ -50,11 +61,23 @@ describe('hardening (subprocess)', () => {
     const table = path.join(dir, 'name-latency.csv');
     fs.writeFileSync(table, `arch_str,board_ms\n${fs.readFileSync(accuracy, 'utf8').split('\n')[1].split(',')[0]},2.5\n`);
     const measurements = path.join(dir, 'name-measurements.csv');
-    fs.writeFileSync(measurements, 'arch,latency_ms\n' + Array.from({ length: 20 }, (_, i) => `${i * 701},${2 + (i % 5)}.5`).join('\n') + '\n');
+    fs.writeFileSync(
+      measurements,
+      'arch,latency_ms\n' + Array.from({ length: 20 }, (_, i) => `${i * 701},${2 + (i % 5)}.5`).join('\n') + '\n',
+    );
     const before = tree(dir);
-    refused(['devices', 'import-table', '../x', '--file', table, '--column', 'board', '--devices-dir', devices], /device name must be 1–64 lower-case letters.*got '\.\.\/x'/);
-    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', measurements, '--name', '../evil', '--devices-dir', devices], /--name must be 1–64 lower-case letters.*got '\.\.\/evil'/);
-    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', measurements, '--name', '../evil', '--out', path.join(dir, 'evil.json')], /--name must be 1–64/);
+    refused(
+      ['devices', 'import-table', '../x', '--file', table, '--column', 'board', '--devices-dir', devices],
+      /device name must be 1–64 lower-case letters.*got '\.\.\/x'/,
+    );
+    refused(
+      ['devices', 'calibrate', 'mobile-cpu', '--measurements', measurements, '--name', '../evil', '--devices-dir', devices],
+      /--name must be 1–64 lower-case letters.*got '\.\.\/evil'/,
+    );
+    refused(
+      ['devices', 'calibrate', 'mobile-cpu', '--measurements', measurements, '--name', '../evil', '--out', path.join(dir, 'evil.json')],
+      /--name must be 1–64/,
+    );
     expect(tree(dir)).toEqual(before);
     // A 62-character device is a valid name; "-cal" after it is not.
     const long = 'b'.repeat(62);
@@ -62,7 +85,10 @@ describe('hardening (subprocess)', () => {
     const profile = path.join(dir, 'long.json');
     fs.writeFileSync(profile, JSON.stringify({ ...sim, name: long }));
     expect(runCli(['devices', 'add', profile, '--devices-dir', devices]).code).toBe(0);
-    refused(['devices', 'calibrate', long, '--measurements', measurements, '--devices-dir', devices, '--out', path.join(dir, 'long-cal.json')], /the calibrated device name \(<device>-cal; choose one with --name\) must be 1–64 .*got 'b{62}-cal'/);
+    refused(
+      ['devices', 'calibrate', long, '--measurements', measurements, '--devices-dir', devices, '--out', path.join(dir, 'long-cal.json')],
+      /the calibrated device name \(<device>-cal; choose one with --name\) must be 1–64 .*got 'b{62}-cal'/,
+    );
     expect(fs.readdirSync(devices)).toEqual([`${long}.json`]);
     expect(fs.existsSync(path.join(dir, 'long-cal.json'))).toBe(false);
   }, 60_000);
@@ -72,25 +98,37 @@ describe('hardening (subprocess)', () => {
     const config = writeConfig(dir, 'ok.json', searchConfig(accuracy, { budget: { evaluations: 6, batchSize: 6 } }));
     expect(runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'good', '--no-progress']).code).toBe(0);
     fs.mkdirSync(path.join(results, 'bad'));
-    fs.writeFileSync(path.join(results, 'bad', 'hwnas.db'), 'this is not a database, just text that is long enough to have a header'.repeat(20));
+    fs.writeFileSync(
+      path.join(results, 'bad', 'hwnas.db'),
+      'this is not a database, just text that is long enough to have a header'.repeat(20),
+    );
     const r = runCli(['runs', 'list', '--results', results]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^good\s+complete\s+nb201\s+6/m);
     expect(r.stdout).toMatch(/^bad\s+broken/m);
     expect(r.stderr).toMatch(/run bad cannot be read: .*bad.hwnas\.db: /);
     const json = JSON.parse(runCli(['runs', 'list', '--results', results, '--json']).stdout);
-    expect(json.map((x: { runId: string; state: string }) => [x.runId, x.state]).sort()).toEqual([['bad', 'broken'], ['good', 'complete']]);
+    expect(json.map((x: { runId: string; state: string }) => [x.runId, x.state]).sort()).toEqual([
+      ['bad', 'broken'],
+      ['good', 'complete'],
+    ]);
   }, 60_000);
 
   it('runs show on a verified run whose front has one member prints "-" for the undefined rank correlation', () => {
     const results = path.join(dir, 'one');
     const latency = { source: 'predictor', predictor: 'hwnas:models/quickstart', samples: 5, verify: true };
-    const config = writeConfig(dir, 'one.json', searchConfig(accuracy, { device: 'mobile-npu', latency, constraints: [], budget: { evaluations: 1, batchSize: 1 } }));
+    const config = writeConfig(
+      dir,
+      'one.json',
+      searchConfig(accuracy, { device: 'mobile-npu', latency, constraints: [], budget: { evaluations: 1, batchSize: 1 } }),
+    );
     expect(runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'one', '--no-progress']).code).toBe(0);
     const r = runCli(['runs', 'show', 'one', '--results', results]);
     expect(r.stderr).not.toMatch(/TypeError/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/front re-checked on mobile-npu .*1 archs: predicted vs true latency Spearman ρ -, Kendall τ -, MAPE [\d.]+ %/);
+    expect(r.stdout).toMatch(
+      /front re-checked on mobile-npu .*1 archs: predicted vs true latency Spearman ρ -, Kendall τ -, MAPE [\d.]+ %/,
+    );
   }, 60_000);
 
   it('predictor fit never writes onto the predictor it reads, and replaces an existing --out only with --force', () => {
@@ -99,14 +137,33 @@ describe('hardening (subprocess)', () => {
     const copy = path.join(dir, 'pretrained');
     fs.cpSync(path.join(import.meta.dirname, '../../models/quickstart'), copy, { recursive: true });
     const before = tree(copy).map((f) => [f, fs.statSync(path.join(copy, f)).mtimeMs]);
-    refused(['predictor', 'fit', '--predictor', copy, '--device', 'b', '--measurements', measurements, '--out', copy, '--force'], /--out .*pretrained would write into the predictor it reads/);
+    refused(
+      ['predictor', 'fit', '--predictor', copy, '--device', 'b', '--measurements', measurements, '--out', copy, '--force'],
+      /--out .*pretrained would write into the predictor it reads/,
+    );
     expect(tree(copy).map((f) => [f, fs.statSync(path.join(copy, f)).mtimeMs])).toEqual(before);
     const out = path.join(dir, 'fitted');
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(out, 'keep.txt'), 'x');
-    refused(['predictor', 'fit', '--predictor', copy, '--device', 'b', '--measurements', measurements, '--out', out], /--out .*fitted exists and is not empty; use --force/);
+    refused(
+      ['predictor', 'fit', '--predictor', copy, '--device', 'b', '--measurements', measurements, '--out', out],
+      /--out .*fitted exists and is not empty; use --force/,
+    );
     expect(fs.readdirSync(out)).toEqual(['keep.txt']);
-    const r = runCli(['predictor', 'fit', '--predictor', copy, '--device', 'b', '--measurements', measurements, '--out', out, '--force', '--quiet']);
+    const r = runCli([
+      'predictor',
+      'fit',
+      '--predictor',
+      copy,
+      '--device',
+      'b',
+      '--measurements',
+      measurements,
+      '--out',
+      out,
+      '--force',
+      '--quiet',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(fs.readdirSync(out)).toContain('predictor.json');
     expect(fs.readdirSync(out)).not.toContain('keep.txt');
@@ -130,10 +187,26 @@ describe('hardening (subprocess)', () => {
     fs.writeFileSync(two, 'arch,latency_ms,device\n1,2.5,a\n200,3.1,b\n');
     const predictor = { source: 'predictor', predictor: 'hwnas:models/quickstart' };
     const cases: [string, Record<string, unknown>, RegExp][] = [
-      ['accuracy column', { accuracy: { source: 'table', file: accuracy, column: 'nope' } }, /accuracy\.column: .*accuracy\.csv:1 \(column nope\): missing column 'nope'/],
-      ['latency column', { latency: { source: 'table', file: table, column: 'nope' } }, /latency\.column: .*check-latency\.csv:1 \(column nope_ms\): no latency column for device 'nope'/],
-      ['measurements', { device: 'mobile-npu', latency: { ...predictor, measurements: two } }, /latency\.measurements: .*check-two\.csv \(column device\): holds measurements of several devices/],
-      ['predictor space', { space: { name: 'fbnet' }, accuracy: { source: 'zcp', proxy: 'params' }, device: 'mobile-npu', latency: predictor }, /latency\.predictor: predictor is for space nb201, config searches fbnet/],
+      [
+        'accuracy column',
+        { accuracy: { source: 'table', file: accuracy, column: 'nope' } },
+        /accuracy\.column: .*accuracy\.csv:1 \(column nope\): missing column 'nope'/,
+      ],
+      [
+        'latency column',
+        { latency: { source: 'table', file: table, column: 'nope' } },
+        /latency\.column: .*check-latency\.csv:1 \(column nope_ms\): no latency column for device 'nope'/,
+      ],
+      [
+        'measurements',
+        { device: 'mobile-npu', latency: { ...predictor, measurements: two } },
+        /latency\.measurements: .*check-two\.csv \(column device\): holds measurements of several devices/,
+      ],
+      [
+        'predictor space',
+        { space: { name: 'fbnet' }, accuracy: { source: 'zcp', proxy: 'params' }, device: 'mobile-npu', latency: predictor },
+        /latency\.predictor: predictor is for space nb201, config searches fbnet/,
+      ],
     ];
     const results = path.join(dir, 'check-results');
     for (const [name, extra, pattern] of cases) {
@@ -152,22 +225,86 @@ describe('limits and links (subprocess)', () => {
       fs.writeFileSync(file, text);
       return file;
     };
-    const profile = (extra: Record<string, unknown>) => JSON.stringify({ schemaVersion: 1, name: 'x', description: 'x', provenance: { source: 'x' }, ...extra });
+    const profile = (extra: Record<string, unknown>) =>
+      JSON.stringify({ schemaVersion: 1, name: 'x', description: 'x', provenance: { source: 'x' }, ...extra });
     const sim = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../../src/hardware/builtin/mobile-cpu.json'), 'utf8'));
-    refused(['devices', 'validate', write('tiny.json', JSON.stringify({ ...sim, name: 'tiny', simulated: { ...sim.simulated, peak: { fp32Gflops: 1e-320 } } }))], /tiny\.json: simulated\.peak\.fp32Gflops: must be a number >= 0\.000001, got 1e-320/);
-    refused(['devices', 'validate', write('reps.json', profile({ kind: 'onnxruntime', onnxruntime: { minRepeats: 50, maxRepeats: 10 } }))], /reps\.json: onnxruntime\.minRepeats: must not exceed maxRepeats \(10\)/);
-    refused(['devices', 'validate', write('long.json', profile({ name: 'a'.repeat(300), kind: 'host' }))], /long\.json: name: must be 1–64/);
+    refused(
+      [
+        'devices',
+        'validate',
+        write('tiny.json', JSON.stringify({ ...sim, name: 'tiny', simulated: { ...sim.simulated, peak: { fp32Gflops: 1e-320 } } })),
+      ],
+      /tiny\.json: simulated\.peak\.fp32Gflops: must be a number >= 0\.000001, got 1e-320/,
+    );
+    refused(
+      ['devices', 'validate', write('reps.json', profile({ kind: 'onnxruntime', onnxruntime: { minRepeats: 50, maxRepeats: 10 } }))],
+      /reps\.json: onnxruntime\.minRepeats: must not exceed maxRepeats \(10\)/,
+    );
+    refused(
+      ['devices', 'validate', write('long.json', profile({ name: 'a'.repeat(300), kind: 'host' }))],
+      /long\.json: name: must be 1–64/,
+    );
     const table = { file: 't.csv', column: 'x', space: 'nb201', batchSize: 1e9, resolution: 32 };
-    refused(['devices', 'validate', write('table-batch.json', profile({ kind: 'measured-table', table }))], /table-batch\.json: table\.batchSize: must be a number <= 4096, got 1000000000/);
+    refused(
+      ['devices', 'validate', write('table-batch.json', profile({ kind: 'measured-table', table }))],
+      /table-batch\.json: table\.batchSize: must be a number <= 4096, got 1000000000/,
+    );
     const base = searchConfig(accuracy);
-    refused(['config', 'check', writeConfig(dir, 'one-obj.json', { ...base, objectives: [{ metric: 'accuracy' }] })], /one-obj\.json: objectives: must have at least 2 items/);
-    refused(['config', 'check', writeConfig(dir, 'dup-obj.json', { ...base, objectives: [{ metric: 'accuracy' }, { metric: 'accuracy', direction: 'min' }] })], /dup-obj\.json: objectives\[1\]\.metric: accuracy is already an objective/);
-    refused(['config', 'check', writeConfig(dir, 'batch.json', { ...base, space: { name: 'nb201', batchSize: 1e9 } })], /batch\.json: space\.batchSize/);
-    refused(['config', 'check', writeConfig(dir, 'zcp-res.json', { ...base, accuracy: { source: 'zcp', proxy: 'synflow', resolution: 1e9 } })], /zcp-res\.json: accuracy\.resolution/);
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    refused(
+      ['config', 'check', writeConfig(dir, 'one-obj.json', { ...base, objectives: [{ metric: 'accuracy' }] })],
+      /one-obj\.json: objectives: must have at least 2 items/,
+    );
+    refused(
+      [
+        'config',
+        'check',
+        writeConfig(dir, 'dup-obj.json', { ...base, objectives: [{ metric: 'accuracy' }, { metric: 'accuracy', direction: 'min' }] }),
+      ],
+      /dup-obj\.json: objectives\[1\]\.metric: accuracy is already an objective/,
+    );
+    refused(
+      ['config', 'check', writeConfig(dir, 'batch.json', { ...base, space: { name: 'nb201', batchSize: 1e9 } })],
+      /batch\.json: space\.batchSize/,
+    );
+    refused(
+      ['config', 'check', writeConfig(dir, 'zcp-res.json', { ...base, accuracy: { source: 'zcp', proxy: 'synflow', resolution: 1e9 } })],
+      /zcp-res\.json: accuracy\.resolution/,
+    );
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(', ')}]`,
+      ),
+    ].join('\n');
     refused(['config', 'check', write('bomb.yaml', bomb + '\n')], /bomb\.yaml: invalid YAML: .*alias/i);
-    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', write('huge.csv', 'arch,latency_ms\n1,1e300\n2,3\n'), '--out', path.join(dir, 'never')], /huge\.csv:2 \(column latency_ms\): latency 1e\+300 ms is over 10000000 ms/);
-    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', write('hex.csv', 'arch,latency_ms\n1,0x10\n2,3\n3,4\n4,5\n5,6\n'), '--out', path.join(dir, 'never.json')], /hex\.csv:2 \(column latency_ms\): expected a number, got '0x10'/);
+    refused(
+      [
+        'devices',
+        'calibrate',
+        'mobile-cpu',
+        '--measurements',
+        write('huge.csv', 'arch,latency_ms\n1,1e300\n2,3\n'),
+        '--out',
+        path.join(dir, 'never'),
+      ],
+      /huge\.csv:2 \(column latency_ms\): latency 1e\+300 ms is over 10000000 ms/,
+    );
+    refused(
+      [
+        'devices',
+        'calibrate',
+        'mobile-cpu',
+        '--measurements',
+        write('hex.csv', 'arch,latency_ms\n1,0x10\n2,3\n3,4\n4,5\n5,6\n'),
+        '--out',
+        path.join(dir, 'never.json'),
+      ],
+      /hex\.csv:2 \(column latency_ms\): expected a number, got '0x10'/,
+    );
     refused(['devices', 'list', '--devices-dir', write('a-file.txt', 'x')], /devices directory .*a-file\.txt is a file, not a folder/);
     expect(fs.existsSync(path.join(dir, 'never'))).toBe(false);
     expect(fs.existsSync(path.join(dir, 'never.json'))).toBe(false);
@@ -179,7 +316,17 @@ describe('limits and links (subprocess)', () => {
     const arch = fs.readFileSync(accuracy, 'utf8').split('\n')[1].split(',')[0];
     fs.writeFileSync(path.join(folder, 'lat.csv'), `arch_str,board_ms\n${arch},2.5\n`);
     const tableProfile = (file: string, name: string, table: Record<string, unknown>) => {
-      fs.writeFileSync(file, JSON.stringify({ schemaVersion: 1, name, description: 'x', provenance: { source: 'x' }, kind: 'measured-table', table: { file: 'lat.csv', column: 'board', space: 'nb201', batchSize: 1, resolution: 32, ...table } }));
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          schemaVersion: 1,
+          name,
+          description: 'x',
+          provenance: { source: 'x' },
+          kind: 'measured-table',
+          table: { file: 'lat.csv', column: 'board', space: 'nb201', batchSize: 1, resolution: 32, ...table },
+        }),
+      );
       return file;
     };
     const devices = path.join(dir, 'table-devices');
@@ -191,7 +338,8 @@ describe('limits and links (subprocess)', () => {
     const column = tableProfile(path.join(folder, 'column.json'), 'other', { column: 'nope' });
     const before = tree(dir);
     for (const command of ['validate', 'add']) {
-      const args = (file: string) => (command === 'add' ? ['devices', 'add', file, '--devices-dir', devices] : ['devices', 'validate', file]);
+      const args = (file: string) =>
+        command === 'add' ? ['devices', 'add', file, '--devices-dir', devices] : ['devices', 'validate', file];
       refused(args(missing), /missing\.json: table\.file: .*tables.missing\.csv: cannot read file \(ENOENT\)/);
       refused(args(space), /space\.json: table\.space: unknown search space 'darts' \(known: .*nb201/);
       refused(args(column), /column\.json: table\.column: .*lat\.csv:1 \(column nope_ms\): no latency column for device 'nope'/);
@@ -200,7 +348,11 @@ describe('limits and links (subprocess)', () => {
 
     // A profile already in the devices folder whose table has gone since: config check and search name the profile.
     expect(runCli(['devices', 'add', ok, '--devices-dir', devices]).code).toBe(0);
-    const named = writeConfig(dir, 'table-named.json', searchConfig(accuracy, { device: { name: 'board', devicesDir: devices }, constraints: [] }));
+    const named = writeConfig(
+      dir,
+      'table-named.json',
+      searchConfig(accuracy, { device: { name: 'board', devicesDir: devices }, constraints: [] }),
+    );
     expect(runCli(['config', 'check', named]).code).toBe(0);
     fs.renameSync(path.join(folder, 'lat.csv'), path.join(folder, 'lat.moved'));
     const results = path.join(dir, 'table-results');
@@ -212,9 +364,19 @@ describe('limits and links (subprocess)', () => {
     const inline = writeConfig(dir, 'table-inline.json', searchConfig(accuracy, { device: { table, column: 'nope' }, constraints: [] }));
     refused(['config', 'check', inline], /table-inline\.json: device\.column: .*lat\.csv:1 \(column nope_ms\): no latency column/);
     refused(['search', '--config', inline, '--out-dir', results], /table-inline\.json: device\.column: /);
-    const resolution = writeConfig(dir, 'table-res.json', searchConfig(accuracy, { device: { table, column: 'board', resolution: 64 }, constraints: [] }));
-    refused(['config', 'check', resolution], /table-res\.json: device: device 'board' was measured at batch 1, resolution 64; asked for batch 1, resolution 32/);
-    refused(['search', '--config', resolution, '--out-dir', results], /table-res\.json: device: device 'board' was measured at batch 1, resolution 64/);
+    const resolution = writeConfig(
+      dir,
+      'table-res.json',
+      searchConfig(accuracy, { device: { table, column: 'board', resolution: 64 }, constraints: [] }),
+    );
+    refused(
+      ['config', 'check', resolution],
+      /table-res\.json: device: device 'board' was measured at batch 1, resolution 64; asked for batch 1, resolution 32/,
+    );
+    refused(
+      ['search', '--config', resolution, '--out-dir', results],
+      /table-res\.json: device: device 'board' was measured at batch 1, resolution 64/,
+    );
     expect(fs.existsSync(results)).toBe(false);
   }, 60_000);
 
@@ -226,33 +388,82 @@ describe('limits and links (subprocess)', () => {
     };
     // JSON.stringify cannot write a `__proto__` key, so it is spliced into the text.
     const params = JSON.stringify(searchConfig(accuracy)).replace('"params":{', '"params":{"__proto__":{"population":3},');
-    refused(['config', 'check', write('proto-params.json', params)], /proto-params\.json: strategy\.params\.__proto__: '__proto__' is a reserved JavaScript name, not a field/);
+    refused(
+      ['config', 'check', write('proto-params.json', params)],
+      /proto-params\.json: strategy\.params\.__proto__: '__proto__' is a reserved JavaScript name, not a field/,
+    );
     const yaml = 'space:\n  name: nb201\nstrategy:\n  name: random\n  params:\n    __proto__:\n      polluted: true\n';
-    refused(['config', 'check', write('proto-params.yaml', yaml)], /proto-params\.yaml: strategy\.params\.__proto__: '__proto__' is a reserved/);
-    refused(['config', 'check', write('proto-top.json', '{"__proto__": {"polluted": true}, "space": {"name": "nb201"}}')], /proto-top\.json: __proto__: '__proto__' is a reserved/);
+    refused(
+      ['config', 'check', write('proto-params.yaml', yaml)],
+      /proto-params\.yaml: strategy\.params\.__proto__: '__proto__' is a reserved/,
+    );
+    refused(
+      ['config', 'check', write('proto-top.json', '{"__proto__": {"polluted": true}, "space": {"name": "nb201"}}')],
+      /proto-top\.json: __proto__: '__proto__' is a reserved/,
+    );
     const methodOptions = '{"space": {"name": "nb201"}, "transfer": {"methodOptions": {"nasflat": {"prototype": {"epochs": 1}}}}}';
-    refused(['config', 'check', write('proto-transfer.json', methodOptions)], /proto-transfer\.json: transfer\.methodOptions\.nasflat\.prototype: 'prototype' is a reserved/);
+    refused(
+      ['config', 'check', write('proto-transfer.json', methodOptions)],
+      /proto-transfer\.json: transfer\.methodOptions\.nasflat\.prototype: 'prototype' is a reserved/,
+    );
     const sim = fs.readFileSync(path.join(import.meta.dirname, '../../src/hardware/builtin/mobile-cpu.json'), 'utf8');
     const profile = sim.replace('"source": ', '"constructor": 1, "source": ');
-    refused(['devices', 'validate', write('proto-profile.json', profile)], /proto-profile\.json: provenance\.constructor: 'constructor' is a reserved/);
+    refused(
+      ['devices', 'validate', write('proto-profile.json', profile)],
+      /proto-profile\.json: provenance\.constructor: 'constructor' is a reserved/,
+    );
   }, 60_000);
 
   it('input sizes have the same ceilings everywhere: --batch/--resolution of devices measure and calibrate, batch_size/resolution of measurement rows', () => {
     const rows = (column: string, bad: string) => {
       const file = path.join(dir, `rows-${column}.csv`);
-      fs.writeFileSync(file, `arch,latency_ms,${column}\n` + Array.from({ length: 20 }, (_, i) => `${i * 701},2.5,${i === 3 ? bad : column === 'resolution' ? 32 : 1}`).join('\n') + '\n');
+      fs.writeFileSync(
+        file,
+        `arch,latency_ms,${column}\n` +
+          Array.from({ length: 20 }, (_, i) => `${i * 701},2.5,${i === 3 ? bad : column === 'resolution' ? 32 : 1}`).join('\n') +
+          '\n',
+      );
       return file;
     };
     const measurements = rows('batch_size', '1');
     const out = path.join(dir, 'sizes-out.csv');
     const before = tree(dir);
-    refused(['devices', 'measure', '--device', 'host', '--n', '1', '--batch', '1e9', '--out', out], /--batch must be a number <= 4096, got 1000000000/);
-    refused(['devices', 'measure', '--device', 'host', '--n', '1', '--resolution', '-4', '--out', out], /--resolution must be a number >= 8, got -4/);
-    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', measurements, '--resolution', '1e7', '--out', out], /--resolution must be a number <= 1024, got 10000000/);
-    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', measurements, '--resolution', '30', '--out', out], /--resolution must be a multiple of 4 for nb201/);
+    refused(
+      ['devices', 'measure', '--device', 'host', '--n', '1', '--batch', '1e9', '--out', out],
+      /--batch must be a number <= 4096, got 1000000000/,
+    );
+    refused(
+      ['devices', 'measure', '--device', 'host', '--n', '1', '--resolution', '-4', '--out', out],
+      /--resolution must be a number >= 8, got -4/,
+    );
+    refused(
+      ['devices', 'calibrate', 'mobile-cpu', '--measurements', measurements, '--resolution', '1e7', '--out', out],
+      /--resolution must be a number <= 1024, got 10000000/,
+    );
+    refused(
+      ['devices', 'calibrate', 'mobile-cpu', '--measurements', measurements, '--resolution', '30', '--out', out],
+      /--resolution must be a multiple of 4 for nb201/,
+    );
     expect(tree(dir)).toEqual(before);
-    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', rows('resolution', '10000000'), '--out', out], /rows-resolution\.csv:5 \(column resolution\): must be from 8 to 1024, got 10000000/);
-    refused(['predictor', 'fit', '--predictor', 'models/quickstart', '--device', 'x', '--measurements', rows('batch_size', '1e9'), '--out', path.join(dir, 'sizes-fit')], /rows-batch_size\.csv:5 \(column batch_size\): must be from 1 to 4096, got 1e9/);
+    refused(
+      ['devices', 'calibrate', 'mobile-cpu', '--measurements', rows('resolution', '10000000'), '--out', out],
+      /rows-resolution\.csv:5 \(column resolution\): must be from 8 to 1024, got 10000000/,
+    );
+    refused(
+      [
+        'predictor',
+        'fit',
+        '--predictor',
+        'models/quickstart',
+        '--device',
+        'x',
+        '--measurements',
+        rows('batch_size', '1e9'),
+        '--out',
+        path.join(dir, 'sizes-fit'),
+      ],
+      /rows-batch_size\.csv:5 \(column batch_size\): must be from 1 to 4096, got 1e9/,
+    );
     expect(fs.existsSync(out)).toBe(false);
     expect(fs.existsSync(path.join(dir, 'sizes-fit'))).toBe(false);
   }, 60_000);
@@ -266,7 +477,10 @@ describe('limits and links (subprocess)', () => {
     const sim = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../../src/hardware/builtin/mobile-cpu.json'), 'utf8'));
     const file = path.join(dir, 'board.json');
     fs.writeFileSync(file, JSON.stringify({ ...sim, name: 'board' }));
-    refused(['devices', 'add', file, '--devices-dir', devices, '--force'], /board\.json is a symbolic link; hwnas does not write through links/);
+    refused(
+      ['devices', 'add', file, '--devices-dir', devices, '--force'],
+      /board\.json is a symbolic link; hwnas does not write through links/,
+    );
     expect(fs.readFileSync(victim, 'utf8')).toBe('precious');
 
     const results = path.join(dir, 'link-results');
@@ -278,7 +492,10 @@ describe('limits and links (subprocess)', () => {
     refused(['report', 'l', '--results', results], /report is a symbolic link; hwnas does not write through links/);
     // An empty folder behind a link is still somewhere else: export refuses it rather than replacing the link.
     fs.symlinkSync(elsewhere, path.join(dir, 'export-link'));
-    refused(['export', 'l', '--results', results, '--out', path.join(dir, 'export-link'), '--format', 'onnx'], /export-link is a symbolic link; hwnas does not write through links/);
+    refused(
+      ['export', 'l', '--results', results, '--out', path.join(dir, 'export-link'), '--format', 'onnx'],
+      /export-link is a symbolic link; hwnas does not write through links/,
+    );
     expect(fs.readdirSync(elsewhere)).toEqual([]);
   }, 60_000);
 
@@ -291,12 +508,30 @@ describe('limits and links (subprocess)', () => {
     refused(['predictor', 'eval', '--predictor', 'models/quickstart', '--device', 'mobile-cpu', '--measurements', two], several);
     const results = path.join(dir, 'two-results');
     const latency = { source: 'predictor', predictor: 'hwnas:models/quickstart', measurements: two };
-    refused(['search', '--config', writeConfig(dir, 'two.json', searchConfig(accuracy, { device: 'mobile-npu', latency, constraints: [] })), '--out-dir', results], several);
+    refused(
+      [
+        'search',
+        '--config',
+        writeConfig(dir, 'two.json', searchConfig(accuracy, { device: 'mobile-npu', latency, constraints: [] })),
+        '--out-dir',
+        results,
+      ],
+      several,
+    );
     const profile = path.join(dir, 'two-cal.json');
-    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', two, '--out', profile], /two-devices\.csv \(column device\): holds .*; choose one with --only/);
-    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', two, '--only', 'c', '--out', profile], /two-devices\.csv \(column device\): no rows for device 'c' in its device column \(devices: a, b\)/);
+    refused(
+      ['devices', 'calibrate', 'mobile-cpu', '--measurements', two, '--out', profile],
+      /two-devices\.csv \(column device\): holds .*; choose one with --only/,
+    );
+    refused(
+      ['devices', 'calibrate', 'mobile-cpu', '--measurements', two, '--only', 'c', '--out', profile],
+      /two-devices\.csv \(column device\): no rows for device 'c' in its device column \(devices: a, b\)/,
+    );
     // Three rows of device a leave none held back: the message names the file.
-    refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', two, '--only', 'a', '--out', profile], /two-devices\.csv: 3 archs leave 1 held back \(--held-out 0\.2\); calibration needs at least 3 held-back archs/);
+    refused(
+      ['devices', 'calibrate', 'mobile-cpu', '--measurements', two, '--only', 'a', '--out', profile],
+      /two-devices\.csv: 3 archs leave 1 held back \(--held-out 0\.2\); calibration needs at least 3 held-back archs/,
+    );
     for (const never of [out, results, profile]) expect(fs.existsSync(never)).toBe(false);
   }, 60_000);
 
@@ -309,12 +544,29 @@ describe('limits and links (subprocess)', () => {
       return file;
     };
     const measurements = path.join(dir, 'twenty.csv');
-    fs.writeFileSync(measurements, 'arch,latency_ms\n' + Array.from({ length: 20 }, (_, i) => `${i * 701},${2 + (i % 5)}.5`).join('\n') + '\n');
+    fs.writeFileSync(
+      measurements,
+      'arch,latency_ms\n' + Array.from({ length: 20 }, (_, i) => `${i * 701},${2 + (i % 5)}.5`).join('\n') + '\n',
+    );
     const archs = path.join(dir, 'two-archs.csv');
     fs.writeFileSync(archs, 'arch\n1\n200\n');
     const linked = /is a symbolic link; hwnas does not write through links/;
     refused(['devices', 'calibrate', 'mobile-cpu', '--measurements', measurements, '--out', link('cal-link.json'), '--force'], linked);
-    refused(['predictor', 'predict', '--predictor', 'models/quickstart', '--device', 'mobile-cpu', '--archs', archs, '--out', link('predict-link.csv')], linked);
+    refused(
+      [
+        'predictor',
+        'predict',
+        '--predictor',
+        'models/quickstart',
+        '--device',
+        'mobile-cpu',
+        '--archs',
+        archs,
+        '--out',
+        link('predict-link.csv'),
+      ],
+      linked,
+    );
     refused(['sample', '-n', '2', '--sampler', 'random', '--out', link('sample-link.csv')], linked);
     refused(['encode', '--encoder', 'flops-params', '--archs', archs, '--out', link('encode-link.csv')], linked);
     refused(['devices', 'measure', '--device', 'host', '--n', '1', '--out', link('measure-link.csv')], linked);
@@ -326,7 +578,8 @@ describe('run store faults (subprocess)', () => {
   it('a corrupt, empty or foreign-format database is named and refused; a failed resume writes nothing and leaves no lock', async () => {
     const results = path.join(dir, 'faults');
     const config = writeConfig(dir, 'faults.json', searchConfig(accuracy, { budget: { evaluations: 6, batchSize: 6 } }));
-    for (const name of ['corrupt', 'empty', 'foreign']) expect(runCli(['search', '--config', config, '--out-dir', results, '--run-name', name, '--no-progress']).code).toBe(0);
+    for (const name of ['corrupt', 'empty', 'foreign'])
+      expect(runCli(['search', '--config', config, '--out-dir', results, '--run-name', name, '--no-progress']).code).toBe(0);
     fs.writeFileSync(path.join(results, 'corrupt', 'hwnas.db'), 'not a database '.repeat(100));
     fs.writeFileSync(path.join(results, 'empty', 'hwnas.db'), '');
     const Database = (await import('better-sqlite3')).default;
@@ -337,7 +590,10 @@ describe('run store faults (subprocess)', () => {
     refused(['runs', 'resume', 'empty', '--results', results], /empty.hwnas\.db: the run database is empty \(0 bytes\)/);
     expect(fs.statSync(path.join(results, 'empty', 'hwnas.db')).size).toBe(0);
     expect(fs.existsSync(path.join(results, 'empty', 'writer.lock'))).toBe(false);
-    refused(['runs', 'resume', 'foreign', '--results', results], /foreign.hwnas\.db: run database format 99 \(written by hwnas [\d.]+\); this hwnas reads format 1/);
+    refused(
+      ['runs', 'resume', 'foreign', '--results', results],
+      /foreign.hwnas\.db: run database format 99 \(written by hwnas [\d.]+\); this hwnas reads format 1/,
+    );
     expect(fs.existsSync(path.join(results, 'foreign', 'writer.lock'))).toBe(false);
     const list = runCli(['runs', 'list', '--results', results]);
     expect(list.code).toBe(0);
@@ -361,7 +617,8 @@ describe('run store faults (subprocess)', () => {
   it('a database cut short (to half, or inside its last page) is listed as broken beside the healthy run; show, report, export and resume name the file and change nothing', () => {
     const results = path.join(dir, 'truncated');
     const config = writeConfig(dir, 'truncated.json', searchConfig(accuracy, { budget: { evaluations: 6, batchSize: 6 } }));
-    for (const name of ['whole', 'cut']) expect(runCli(['search', '--config', config, '--out-dir', results, '--run-name', name, '--no-progress']).code).toBe(0);
+    for (const name of ['whole', 'cut'])
+      expect(runCli(['search', '--config', config, '--out-dir', results, '--run-name', name, '--no-progress']).code).toBe(0);
     const runDir = path.join(results, 'cut');
     const db = path.join(runDir, 'hwnas.db');
     const size = fs.statSync(db).size;
@@ -377,7 +634,9 @@ describe('run store faults (subprocess)', () => {
       expect(list.stdout).toMatch(/^whole\s+complete\s+nb201\s+6/m);
       expect(list.stdout).toMatch(/^cut\s+broken/m);
       expect(list.stderr).toMatch(new RegExp(`run cut cannot be read: .*cut.hwnas\\.db: the run database is truncated \\(${cut} bytes`));
-      const reason = new RegExp(`cut.hwnas\\.db: the run database is truncated \\(${cut} bytes(, but its header counts| is not a whole number of)`);
+      const reason = new RegExp(
+        `cut.hwnas\\.db: the run database is truncated \\(${cut} bytes(, but its header counts| is not a whole number of)`,
+      );
       refused(['runs', 'show', 'cut', '--results', results], reason);
       refused(['report', 'cut', '--results', results], reason);
       refused(['export', 'cut', '--results', results, '--out', path.join(dir, 'cut-export')], reason);
@@ -396,7 +655,11 @@ describe('run store faults (subprocess)', () => {
     // Page 4 is the events table's root (meta, which opening reads, is page 2): overwrite its b-tree page header.
     bytes.fill(0xa5, 3 * bytes.readUInt16BE(16), 3 * bytes.readUInt16BE(16) + 8);
     fs.writeFileSync(db, bytes);
-    for (const args of [['runs', 'show', 'dmg'], ['report', 'dmg'], ['export', 'dmg', '--out', path.join(dir, 'dmg-export')]]) {
+    for (const args of [
+      ['runs', 'show', 'dmg'],
+      ['report', 'dmg'],
+      ['export', 'dmg', '--out', path.join(dir, 'dmg-export')],
+    ]) {
       refused([...args, '--results', results], /dmg.hwnas\.db: not a readable run database: database disk image is malformed/);
     }
   }, 60_000);
@@ -406,7 +669,11 @@ describe('signals (subprocess)', () => {
   it('Ctrl-C stops a search with one line saying how to resume, releases the lock, and the resumed run completes', async () => {
     const results = path.join(dir, 'sigint');
     // Accuracy from a zero-cost proxy computed in TF.js: slow enough to be interrupted mid-run.
-    const config = writeConfig(dir, 'sigint.json', searchConfig(accuracy, { accuracy: { source: 'zcp', proxy: 'synflow', resolution: 8 }, budget: { evaluations: 300, batchSize: 10 } }));
+    const config = writeConfig(
+      dir,
+      'sigint.json',
+      searchConfig(accuracy, { accuracy: { source: 'zcp', proxy: 'synflow', resolution: 8 }, budget: { evaluations: 300, batchSize: 10 } }),
+    );
     const search = runCliAsync(['search', '--config', config, '--out-dir', results, '--run-name', 's', '--no-progress']);
     const db = path.join(results, 's', 'hwnas.db');
     for (let t = 0; !fs.existsSync(db); t++) {
@@ -417,7 +684,9 @@ describe('signals (subprocess)', () => {
     search.child.kill('SIGINT');
     const done = await search.done;
     expect(done.code, done.stderr).toBe(130);
-    expect(done.stderr).toMatch(/hwnas: SIGINT: search stopped; what was committed is kept; continue with: hwnas runs resume s --results .*sigint/);
+    expect(done.stderr).toMatch(
+      /hwnas: SIGINT: search stopped; what was committed is kept; continue with: hwnas runs resume s --results .*sigint/,
+    );
     expect(done.stderr).not.toMatch(/\n\s+at /);
     expect(fs.existsSync(path.join(results, 's', 'writer.lock'))).toBe(false);
     const resumed = runCli(['runs', 'resume', 's', '--results', results, '--no-progress'], { timeoutMs: 240_000 });
@@ -454,7 +723,10 @@ describe('read-only results (subprocess)', () => {
       const out = path.join(dir, 'ro-export');
       expect(runCli(['export', 'ro', '--results', roResults, '--out', out, '--format', 'onnx']).code).toBe(0);
       expect(fs.existsSync(path.join(out, 'index.json'))).toBe(true);
-      refused(['runs', 'resume', 'ro', '--results', roResults], /cannot lock run .*ro \(writing .*writer\.lock\): EROFS, the run folder is read-only/);
+      refused(
+        ['runs', 'resume', 'ro', '--results', roResults],
+        /cannot lock run .*ro \(writing .*writer\.lock\): EROFS, the run folder is read-only/,
+      );
     } finally {
       spawnSync('umount', [mountPoint]);
     }

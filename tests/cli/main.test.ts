@@ -16,7 +16,14 @@ describe('hwnas (subprocess)', () => {
     expect(commands.length).toBeGreaterThanOrEqual(2);
     for (const c of commands) {
       const name = String(Array.isArray(c.command) ? c.command[0] : c.command).split(' ')[0];
-      expect(r.stdout).toMatch(new RegExp(`^\\s+hwnas ${name}\\b.*\\s${String(c.describe).slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `^\\s+hwnas ${name}\\b.*\\s${String(c.describe)
+            .slice(0, 20)
+            .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+          'm',
+        ),
+      );
     }
     expect(undocumented(r.stdout)).toEqual([]);
   });
@@ -36,7 +43,10 @@ describe('hwnas (subprocess)', () => {
   it.each([
     [['frobnicate'], /^hwnas: error: Unknown argument: frobnicate/],
     [['spaces', 'list', '--bogus'], /^hwnas: error: Unknown argument: bogus/],
-    [['--backend', 'gpu', 'spaces', 'list'], /^hwnas: error: Invalid values: Argument: backend, Given: "gpu", Choices: "tensorflow", "wasm", "cpu"/],
+    [
+      ['--backend', 'gpu', 'spaces', 'list'],
+      /^hwnas: error: Invalid values: Argument: backend, Given: "gpu", Choices: "tensorflow", "wasm", "cpu"/,
+    ],
     [[], /^hwnas: error: give a command/],
   ])('%j: a usage error is one line on stderr, exit 2, and no command runs', (args, message) => {
     const r = runCli(args);

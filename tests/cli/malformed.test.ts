@@ -32,16 +32,41 @@ const corpus: [string, string, string | Buffer, string[]][] = [
   ['nb201 resolution not a multiple of 4', 'res.json', config({ space: { name: 'nb201', resolution: 30 } }), ['config', 'check', 'FILE']],
   ['budget zero', 'budget.json', config({ budget: { evaluations: 0, batchSize: 5 } }), ['config', 'check', 'FILE']],
   ['budget fractional', 'budgetf.json', config({ budget: { evaluations: 2.5, batchSize: 5 } }), ['config', 'check', 'FILE']],
-  ['objective metric unknown', 'obj.json', config({ objectives: [{ metric: 'energy' }, { metric: 'latencyMs' }] }), ['config', 'check', 'FILE']],
+  [
+    'objective metric unknown',
+    'obj.json',
+    config({ objectives: [{ metric: 'energy' }, { metric: 'latencyMs' }] }),
+    ['config', 'check', 'FILE'],
+  ],
   ['constraint garbage', 'cons.json', config({ constraints: ['latencyMs <<= 4'] }), ['config', 'check', 'FILE']],
   ['latency source unknown', 'lsrc.json', config({ latency: { source: 'oracle' } }), ['config', 'check', 'FILE']],
   ['executor without kind', 'exec.json', config({ executor: { redis: 'redis://127.0.0.1:1' } }), ['config', 'check', 'FILE']],
-  ['executor http url', 'exech.json', config({ executor: { kind: 'bullmq', redis: 'http://127.0.0.1:6379' } }), ['config', 'check', 'FILE']],
-  ['prototype key in params', 'proto.json', '{"space": {"name": "nb201"}, "__proto__": {"polluted": true}, "strategy": {"name": "random", "params": {"constructor": 1}}}', ['config', 'check', 'FILE']],
-  ['nested 100,000 levels deep', 'deep.json', `{"space": {"name": "nb201"}, "description": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, ['config', 'check', 'FILE']],
+  [
+    'executor http url',
+    'exech.json',
+    config({ executor: { kind: 'bullmq', redis: 'http://127.0.0.1:6379' } }),
+    ['config', 'check', 'FILE'],
+  ],
+  [
+    'prototype key in params',
+    'proto.json',
+    '{"space": {"name": "nb201"}, "__proto__": {"polluted": true}, "strategy": {"name": "random", "params": {"constructor": 1}}}',
+    ['config', 'check', 'FILE'],
+  ],
+  [
+    'nested 100,000 levels deep',
+    'deep.json',
+    `{"space": {"name": "nb201"}, "description": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+    ['config', 'check', 'FILE'],
+  ],
   ['YAML tab indentation', 'tab.yaml', 'space:\n\tname: nb201\n', ['config', 'check', 'FILE']],
   ['YAML custom tag', 'tag.yaml', 'space: !!js/function "function () {}"\n', ['config', 'check', 'FILE']],
-  ['YAML unknown tag on a string field', 'jsfn.yaml', 'space:\n  name: nb201\nname: !!js/function "function () {}"\n', ['config', 'check', 'FILE']],
+  [
+    'YAML unknown tag on a string field',
+    'jsfn.yaml',
+    'space:\n  name: nb201\nname: !!js/function "function () {}"\n',
+    ['config', 'check', 'FILE'],
+  ],
   ['YAML unknown field', 'unk.yaml', 'space:\n  name: nb201\nbogus: 1\n', ['config', 'check', 'FILE']],
   ['missing config file', 'nothere.json', '', ['config', 'check', 'NOFILE']],
   ['profile: empty', 'p-empty.json', '', ['devices', 'validate', 'FILE']],
@@ -49,18 +74,78 @@ const corpus: [string, string, string | Buffer, string[]][] = [
   ['profile: schema version 2', 'p-ver.json', profile({ schemaVersion: 2 }), ['devices', 'validate', 'FILE']],
   ['profile: upper-case name', 'p-name.json', profile({ name: 'Board' }), ['devices', 'validate', 'FILE']],
   ['profile: name with slash', 'p-slash.json', profile({ name: '../board' }), ['devices', 'validate', 'FILE']],
-  ['profile: efficiency above 1', 'p-eff.json', profile({ simulated: { ...sim.simulated, efficiency: { ...sim.simulated.efficiency, conv: 1.5 } } }), ['devices', 'validate', 'FILE']],
-  ['profile: NaN bandwidth as string', 'p-bw.json', profile({ simulated: { ...sim.simulated, memory: { ...sim.simulated.memory, bandwidthGBs: 'NaN' } } }), ['devices', 'validate', 'FILE']],
-  ['profile: onnxruntime unknown setting', 'p-ort.json', profile({ kind: 'onnxruntime', simulated: undefined, onnxruntime: { gpu: true } }), ['devices', 'validate', 'FILE']],
-  ['profile: remote with ftp url', 'p-remote.json', profile({ kind: 'remote', simulated: undefined, remote: { redis: 'ftp://x' } }), ['devices', 'validate', 'FILE']],
-  ['profile: host threads zero', 'p-host.json', profile({ kind: 'host', simulated: undefined, host: { minRepeats: 0 } }), ['devices', 'validate', 'FILE']],
-  ['measurements: no header', 'm-nohead.csv', '1,2.5\n2,3.5\n', ['devices', 'calibrate', 'mobile-cpu', '--measurements', 'FILE', '--out', 'OUT']],
-  ['measurements: negative latency', 'm-neg.csv', 'arch,latency_ms\n1,-2\n', ['devices', 'calibrate', 'mobile-cpu', '--measurements', 'FILE', '--out', 'OUT']],
-  ['measurements: unknown arch', 'm-arch.csv', 'arch,latency_ms\n|conv_9x9~0|,2\n', ['devices', 'calibrate', 'mobile-cpu', '--measurements', 'FILE', '--out', 'OUT']],
-  ['measurements: index out of range', 'm-idx.csv', 'arch,latency_ms\n99999,2\n', ['devices', 'calibrate', 'mobile-cpu', '--measurements', 'FILE', '--out', 'OUT']],
-  ['measurements: Infinity', 'm-inf.csv', 'arch,latency_ms\n1,Infinity\n', ['devices', 'calibrate', 'mobile-cpu', '--measurements', 'FILE', '--out', 'OUT']],
-  ['measurements: binary', 'm-bin.csv', Buffer.from([0xff, 0xfe, 0, 0, 1, 2, 3]), ['devices', 'calibrate', 'mobile-cpu', '--measurements', 'FILE', '--out', 'OUT']],
-  ['measurements: only a header', 'm-head.csv', 'arch,latency_ms\n', ['devices', 'calibrate', 'mobile-cpu', '--measurements', 'FILE', '--out', 'OUT']],
+  [
+    'profile: efficiency above 1',
+    'p-eff.json',
+    profile({ simulated: { ...sim.simulated, efficiency: { ...sim.simulated.efficiency, conv: 1.5 } } }),
+    ['devices', 'validate', 'FILE'],
+  ],
+  [
+    'profile: NaN bandwidth as string',
+    'p-bw.json',
+    profile({ simulated: { ...sim.simulated, memory: { ...sim.simulated.memory, bandwidthGBs: 'NaN' } } }),
+    ['devices', 'validate', 'FILE'],
+  ],
+  [
+    'profile: onnxruntime unknown setting',
+    'p-ort.json',
+    profile({ kind: 'onnxruntime', simulated: undefined, onnxruntime: { gpu: true } }),
+    ['devices', 'validate', 'FILE'],
+  ],
+  [
+    'profile: remote with ftp url',
+    'p-remote.json',
+    profile({ kind: 'remote', simulated: undefined, remote: { redis: 'ftp://x' } }),
+    ['devices', 'validate', 'FILE'],
+  ],
+  [
+    'profile: host threads zero',
+    'p-host.json',
+    profile({ kind: 'host', simulated: undefined, host: { minRepeats: 0 } }),
+    ['devices', 'validate', 'FILE'],
+  ],
+  [
+    'measurements: no header',
+    'm-nohead.csv',
+    '1,2.5\n2,3.5\n',
+    ['devices', 'calibrate', 'mobile-cpu', '--measurements', 'FILE', '--out', 'OUT'],
+  ],
+  [
+    'measurements: negative latency',
+    'm-neg.csv',
+    'arch,latency_ms\n1,-2\n',
+    ['devices', 'calibrate', 'mobile-cpu', '--measurements', 'FILE', '--out', 'OUT'],
+  ],
+  [
+    'measurements: unknown arch',
+    'm-arch.csv',
+    'arch,latency_ms\n|conv_9x9~0|,2\n',
+    ['devices', 'calibrate', 'mobile-cpu', '--measurements', 'FILE', '--out', 'OUT'],
+  ],
+  [
+    'measurements: index out of range',
+    'm-idx.csv',
+    'arch,latency_ms\n99999,2\n',
+    ['devices', 'calibrate', 'mobile-cpu', '--measurements', 'FILE', '--out', 'OUT'],
+  ],
+  [
+    'measurements: Infinity',
+    'm-inf.csv',
+    'arch,latency_ms\n1,Infinity\n',
+    ['devices', 'calibrate', 'mobile-cpu', '--measurements', 'FILE', '--out', 'OUT'],
+  ],
+  [
+    'measurements: binary',
+    'm-bin.csv',
+    Buffer.from([0xff, 0xfe, 0, 0, 1, 2, 3]),
+    ['devices', 'calibrate', 'mobile-cpu', '--measurements', 'FILE', '--out', 'OUT'],
+  ],
+  [
+    'measurements: only a header',
+    'm-head.csv',
+    'arch,latency_ms\n',
+    ['devices', 'calibrate', 'mobile-cpu', '--measurements', 'FILE', '--out', 'OUT'],
+  ],
 ];
 
 describe('malformed inputs through the CLI (subprocess)', () => {
@@ -74,7 +159,10 @@ describe('malformed inputs through the CLI (subprocess)', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stderr).not.toMatch(/TypeError|RangeError|ReferenceError|SqliteError/);
-    const errors = r.stderr.trim().split('\n').filter((l) => l.startsWith('hwnas: error'));
+    const errors = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('hwnas: error'));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain(file);
     expect(fs.readdirSync(dir, { recursive: true }).map(String).sort()).toEqual(before);

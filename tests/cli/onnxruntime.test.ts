@@ -20,7 +20,10 @@ function oneErrorLine(args: string[], env: Record<string, string> = {}): string 
   const r = runCli(args, { env });
   expect(r.code).not.toBe(0);
   expect(r.stderr).not.toMatch(/\n\s+at /);
-  const errors = r.stderr.trim().split('\n').filter((l) => l.startsWith('hwnas: error'));
+  const errors = r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('hwnas: error'));
   expect(errors).toHaveLength(1);
   return errors[0];
 }
@@ -79,26 +82,58 @@ describe('onnxruntime device (subprocess)', () => {
     // The file is a measurements CSV that predictor fit and calibrate read.
     expect(readMeasurements(out, getSpace('nb201'))).toHaveLength(5);
     // Measuring again at another resolution into the same file is refused rather than mixed.
-    expect(oneErrorLine(['devices', 'measure', '--device', 'host-ort', '--n', '1', '--resolution', '16', '--out', out])).toMatch(/m\.csv line 2 was measured at batch 1, resolution 32, not 1, 16/);
+    expect(oneErrorLine(['devices', 'measure', '--device', 'host-ort', '--n', '1', '--resolution', '16', '--out', out])).toMatch(
+      /m\.csv line 2 was measured at batch 1, resolution 32, not 1, 16/,
+    );
   }, 120_000);
 
   it('refuses bad input with one line naming the file or field', () => {
     const corrupt = path.join(dir, 'corrupt.onnx');
     fs.writeFileSync(corrupt, 'this is not a protobuf at all, just some text');
-    expect(oneErrorLine(['devices', 'measure', '--device', 'host-ort', '--model', corrupt])).toMatch(/corrupt\.onnx is not an ONNX model|ONNX Runtime cannot load .*corrupt\.onnx/);
-    expect(oneErrorLine(['devices', 'measure', '--device', 'host-ort', '--model', path.join(dir, 'missing.onnx')])).toMatch(/cannot read .*missing\.onnx: ENOENT/);
-    expect(oneErrorLine(['devices', 'measure', '--device', 'mobile-cpu', '--n', '2', '--out', path.join(dir, 'x.csv')])).toMatch(/'mobile-cpu' is simulated/);
-    expect(oneErrorLine(['devices', 'measure', '--device', 'host-ort', '--space', 'fbnet', '--all', '--out', path.join(dir, 'x.csv')])).toMatch(/--all needs an enumerable space/);
+    expect(oneErrorLine(['devices', 'measure', '--device', 'host-ort', '--model', corrupt])).toMatch(
+      /corrupt\.onnx is not an ONNX model|ONNX Runtime cannot load .*corrupt\.onnx/,
+    );
+    expect(oneErrorLine(['devices', 'measure', '--device', 'host-ort', '--model', path.join(dir, 'missing.onnx')])).toMatch(
+      /cannot read .*missing\.onnx: ENOENT/,
+    );
+    expect(oneErrorLine(['devices', 'measure', '--device', 'mobile-cpu', '--n', '2', '--out', path.join(dir, 'x.csv')])).toMatch(
+      /'mobile-cpu' is simulated/,
+    );
+    expect(
+      oneErrorLine(['devices', 'measure', '--device', 'host-ort', '--space', 'fbnet', '--all', '--out', path.join(dir, 'x.csv')]),
+    ).toMatch(/--all needs an enumerable space/);
     expect(fs.existsSync(path.join(dir, 'x.csv'))).toBe(false);
 
     const profile = path.join(dir, 'ort-bad.json');
-    fs.writeFileSync(profile, JSON.stringify({ schemaVersion: 1, name: 'ort-bad', kind: 'onnxruntime', description: 'x', provenance: { source: 'x' }, onnxruntime: { threads: 2 } }));
+    fs.writeFileSync(
+      profile,
+      JSON.stringify({
+        schemaVersion: 1,
+        name: 'ort-bad',
+        kind: 'onnxruntime',
+        description: 'x',
+        provenance: { source: 'x' },
+        onnxruntime: { threads: 2 },
+      }),
+    );
     expect(oneErrorLine(['devices', 'validate', profile])).toMatch(/ort-bad\.json.*onnxruntime.*threads/);
 
     const blocker = path.join(dir, 'a-file');
     fs.writeFileSync(blocker, 'x');
-    expect(oneErrorLine(['spaces', 'model', 'nb201', '--arch', '0', '--onnx', path.join(blocker, 'm.onnx')])).toMatch(/a-file exists and is not a folder|cannot write .*a-file.m\.onnx: (ENOTDIR|EEXIST)/);
-    expect(oneErrorLine(['spaces', 'model', 'nb201', '--arch', '|conv_9x9~0|+|none~0|none~1|+|none~0|none~1|none~2|', '--onnx', path.join(dir, 'never.onnx')])).toMatch(/conv_9x9/);
+    expect(oneErrorLine(['spaces', 'model', 'nb201', '--arch', '0', '--onnx', path.join(blocker, 'm.onnx')])).toMatch(
+      /a-file exists and is not a folder|cannot write .*a-file.m\.onnx: (ENOTDIR|EEXIST)/,
+    );
+    expect(
+      oneErrorLine([
+        'spaces',
+        'model',
+        'nb201',
+        '--arch',
+        '|conv_9x9~0|+|none~0|none~1|+|none~0|none~1|none~2|',
+        '--onnx',
+        path.join(dir, 'never.onnx'),
+      ]),
+    ).toMatch(/conv_9x9/);
     expect(fs.existsSync(path.join(dir, 'never.onnx'))).toBe(false);
   }, 60_000);
 });
@@ -106,7 +141,11 @@ describe('onnxruntime device (subprocess)', () => {
 describe('search on host-ort (subprocess)', () => {
   it('latency.source device measures every candidate on ONNX Runtime', async () => {
     const { searchConfig, writeAccuracyFixture, writeConfig } = await import('../search/fixtures.js');
-    const config = writeConfig(dir, 'device.json', searchConfig(writeAccuracyFixture(dir), { device: 'host-ort', constraints: [], budget: { evaluations: 12, batchSize: 6 } }));
+    const config = writeConfig(
+      dir,
+      'device.json',
+      searchConfig(writeAccuracyFixture(dir), { device: 'host-ort', constraints: [], budget: { evaluations: 12, batchSize: 6 } }),
+    );
     const results = path.join(dir, 'results');
     const r = runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'dev', '--no-progress']);
     expect(r.code).toBe(0);
@@ -121,12 +160,18 @@ describe('search on host-ort (subprocess)', () => {
   it('latency.source predictor adapts from ONNX Runtime measurements and verify measures the front', async () => {
     const { searchConfig, writeAccuracyFixture, writeConfig } = await import('../search/fixtures.js');
     const latency = { source: 'predictor', predictor: 'hwnas:models/quickstart', samples: 5, verify: true };
-    const config = writeConfig(dir, 'pred.json', searchConfig(writeAccuracyFixture(dir), { device: 'host-ort', latency, constraints: [], budget: { evaluations: 30, batchSize: 10 } }));
+    const config = writeConfig(
+      dir,
+      'pred.json',
+      searchConfig(writeAccuracyFixture(dir), { device: 'host-ort', latency, constraints: [], budget: { evaluations: 30, batchSize: 10 } }),
+    );
     const results = path.join(dir, 'results');
     const r = runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'pred', '--no-progress']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/adapted to host-ort \(onnxruntime:[\d.]+\/1t\/all\) from 5 measurements/);
-    expect(r.stdout).toMatch(/front re-checked on host-ort \(onnxruntime:[\d.]+\/1t\/all\), \d+ archs: predicted vs true latency Spearman ρ/);
+    expect(r.stdout).toMatch(
+      /front re-checked on host-ort \(onnxruntime:[\d.]+\/1t\/all\), \d+ archs: predicted vs true latency Spearman ρ/,
+    );
     const show = JSON.parse(runCli(['runs', 'show', 'pred', '--results', results, '--json']).stdout);
     expect(show.verification.source).toMatch(/^onnxruntime:/);
     expect(show.verification.trueMs.every((v: number) => v > 0)).toBe(true);

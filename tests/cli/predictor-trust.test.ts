@@ -44,7 +44,19 @@ describe('few-shot predictions on a new device (subprocess)', () => {
 
   it('names the planted outlier row, in text and in --json, and predicts positive latencies with intervals', () => {
     const measurements = csv('noisy.csv', noisy);
-    const fit = runCli(['predictor', 'fit', '--predictor', predictor, '--device', 'my-board', '--measurements', measurements, '--out', path.join(dir, 'noisy'), '--json']);
+    const fit = runCli([
+      'predictor',
+      'fit',
+      '--predictor',
+      predictor,
+      '--device',
+      'my-board',
+      '--measurements',
+      measurements,
+      '--out',
+      path.join(dir, 'noisy'),
+      '--json',
+    ]);
     expect(fit.code).toBe(0);
     const report = JSON.parse(fit.stdout);
     expect(report.diagnostics.outliers.map((o: { row: number }) => o.row)).toEqual([PLANTED + 1]);
@@ -52,14 +64,43 @@ describe('few-shot predictions on a new device (subprocess)', () => {
     expect(report.diagnostics.outliers[0].ratio).toBeGreaterThan(2);
     expect(report.diagnostics.interval90Factor).toBeGreaterThan(1);
 
-    const text = runCli(['predictor', 'fit', '--predictor', predictor, '--device', 'my-board', '--measurements', measurements, '--out', path.join(dir, 'noisy-text')]);
+    const text = runCli([
+      'predictor',
+      'fit',
+      '--predictor',
+      predictor,
+      '--device',
+      'my-board',
+      '--measurements',
+      measurements,
+      '--out',
+      path.join(dir, 'noisy-text'),
+    ]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/leave-one-out on the measurements: MAPE [\d.]+ % \(median [\d.]+ %\), Spearman ρ [\d.]+; 90 % intervals: prediction ÷\/× [\d.]+/);
+    expect(text.stdout).toMatch(
+      /leave-one-out on the measurements: MAPE [\d.]+ % \(median [\d.]+ %\), Spearman ρ [\d.]+; 90 % intervals: prediction ÷\/× [\d.]+/,
+    );
     expect(text.stderr).toContain(`warning: distrusted row ${PLANTED + 1} (${archs[rows[PLANTED]]}): `);
 
-    const predict = runCli(['predictor', 'predict', '--predictor', path.join(dir, 'noisy'), '--device', 'my-board', '--archs', path.join(dir, 'all.txt'), '--json']);
+    const predict = runCli([
+      'predictor',
+      'predict',
+      '--predictor',
+      path.join(dir, 'noisy'),
+      '--device',
+      'my-board',
+      '--archs',
+      path.join(dir, 'all.txt'),
+      '--json',
+    ]);
     expect(predict.code).toBe(0);
-    const predictions = JSON.parse(predict.stdout) as { arch: string; latencyMs: number; lowerMs: number; upperMs: number; level: number }[];
+    const predictions = JSON.parse(predict.stdout) as {
+      arch: string;
+      latencyMs: number;
+      lowerMs: number;
+      upperMs: number;
+      level: number;
+    }[];
     expect(predictions).toHaveLength(archs.length);
     for (const p of predictions) {
       expect(p.latencyMs).toBeGreaterThan(0);
@@ -69,23 +110,85 @@ describe('few-shot predictions on a new device (subprocess)', () => {
     }
     expect(predictions[0].level).toBe(0.9);
     // Noise and an outlier cost accuracy, not sense: the ranking stays far from random.
-    expect(spearman(predictions.map((p) => p.latencyMs), truth)).toBeGreaterThan(0.8);
+    expect(
+      spearman(
+        predictions.map((p) => p.latencyMs),
+        truth,
+      ),
+    ).toBeGreaterThan(0.8);
   });
 
   it('ranks every NB201 cell at ρ ≥ 0.99 from ten exact measurements', () => {
-    const fit = runCli(['predictor', 'fit', '--predictor', predictor, '--device', 'my-board', '--measurements', csv('exact.csv', rows.map((r) => truth[r])), '--out', path.join(dir, 'exact'), '--json']);
+    const fit = runCli([
+      'predictor',
+      'fit',
+      '--predictor',
+      predictor,
+      '--device',
+      'my-board',
+      '--measurements',
+      csv(
+        'exact.csv',
+        rows.map((r) => truth[r]),
+      ),
+      '--out',
+      path.join(dir, 'exact'),
+      '--json',
+    ]);
     expect(fit.code).toBe(0);
     expect(JSON.parse(fit.stdout).diagnostics.outliers).toEqual([]);
-    const predict = runCli(['predictor', 'predict', '--predictor', path.join(dir, 'exact'), '--device', 'my-board', '--archs', path.join(dir, 'all.txt'), '--json']);
+    const predict = runCli([
+      'predictor',
+      'predict',
+      '--predictor',
+      path.join(dir, 'exact'),
+      '--device',
+      'my-board',
+      '--archs',
+      path.join(dir, 'all.txt'),
+      '--json',
+    ]);
     const predictions = JSON.parse(predict.stdout) as { latencyMs: number }[];
-    expect(spearman(predictions.map((p) => p.latencyMs), truth)).toBeGreaterThanOrEqual(0.99);
+    expect(
+      spearman(
+        predictions.map((p) => p.latencyMs),
+        truth,
+      ),
+    ).toBeGreaterThanOrEqual(0.99);
   });
 
   it('gives the next batch to measure by hand: archs the fitted predictor is least sure of, none measured before', () => {
-    const fit = runCli(['predictor', 'fit', '--predictor', predictor, '--device', 'my-board', '--measurements', csv('next.csv', rows.map((r) => truth[r])), '--out', path.join(dir, 'next'), '--quiet']);
+    const fit = runCli([
+      'predictor',
+      'fit',
+      '--predictor',
+      predictor,
+      '--device',
+      'my-board',
+      '--measurements',
+      csv(
+        'next.csv',
+        rows.map((r) => truth[r]),
+      ),
+      '--out',
+      path.join(dir, 'next'),
+      '--quiet',
+    ]);
     expect(fit.code).toBe(0);
     const next = path.join(dir, 'next-batch.csv');
-    const r = runCli(['sample', '--sampler', 'uncertainty', '--predictor', path.join(dir, 'next'), '--device', 'my-board', '--n', '5', '--out', next]);
+    const r = runCli([
+      'sample',
+      '--sampler',
+      'uncertainty',
+      '--predictor',
+      path.join(dir, 'next'),
+      '--device',
+      'my-board',
+      '--n',
+      '5',
+      '--out',
+      next,
+    ]);
     expect(r.code).toBe(0);
     const batch = fs.readFileSync(next, 'utf8').trim().split('\n');
     expect(batch[0]).toBe('arch,latency_ms');
@@ -99,8 +202,18 @@ describe('few-shot predictions on a new device (subprocess)', () => {
 
   it('measures adaptively in rounds during a search, and says so', () => {
     const accuracy = writeAccuracyFixture(dir);
-    const latency = { source: 'predictor', predictor, samples: 5, sampler: 'random', adaptive: { rounds: 2, perRound: 3, candidates: 300 } };
-    const config = writeConfig(dir, 'adaptive.json', searchConfig(accuracy, { device: 'mcu', latency, constraints: [], budget: { evaluations: 30, batchSize: 10 } }));
+    const latency = {
+      source: 'predictor',
+      predictor,
+      samples: 5,
+      sampler: 'random',
+      adaptive: { rounds: 2, perRound: 3, candidates: 300 },
+    };
+    const config = writeConfig(
+      dir,
+      'adaptive.json',
+      searchConfig(accuracy, { device: 'mcu', latency, constraints: [], budget: { evaluations: 30, batchSize: 10 } }),
+    );
     const r = runCli(['search', '--config', config, '--out-dir', path.join(dir, 'results'), '--run-name', 'adaptive']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/adaptive round 2\/2: measured 3 uncertain front candidates on mcu; refitted on 11/);
@@ -119,7 +232,16 @@ describe('few-shot predictions on a new device (subprocess)', () => {
     const table = path.join(dir, 'board-table.csv');
     fs.writeFileSync(table, 'arch_str,board_ms\n' + archs.map((a, i) => `${a},${truth[i] * (i === planted ? 3 : 1)}`).join('\n') + '\n');
     const accuracy = writeAccuracyFixture(dir);
-    const config = writeConfig(dir, 'confirm.json', searchConfig(accuracy, { device: { table, column: 'board' }, latency: { source: 'predictor', predictor, samples: 10, sampler: 'random' }, constraints: [], budget: { evaluations: 20, batchSize: 10 } }));
+    const config = writeConfig(
+      dir,
+      'confirm.json',
+      searchConfig(accuracy, {
+        device: { table, column: 'board' },
+        latency: { source: 'predictor', predictor, samples: 10, sampler: 'random' },
+        constraints: [],
+        budget: { evaluations: 20, batchSize: 10 },
+      }),
+    );
     const r = runCli(['search', '--config', config, '--out-dir', path.join(dir, 'results'), '--run-name', 'confirm']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/distrusted row 5 measured again: [\d.]+ ms \(first [\d.]+ ms\): kept/);
@@ -128,7 +250,16 @@ describe('few-shot predictions on a new device (subprocess)', () => {
 
   it('a search adapted from the noisy timings shows only positive latencies in runs show --json', () => {
     const accuracy = writeAccuracyFixture(dir);
-    const config = writeConfig(dir, 'noisy-search.json', searchConfig(accuracy, { device: 'mcu', latency: { source: 'predictor', predictor, measurements: csv('search.csv', noisy) }, constraints: [], strategy: { name: 'nsga2', params: { population: 10 } } }));
+    const config = writeConfig(
+      dir,
+      'noisy-search.json',
+      searchConfig(accuracy, {
+        device: 'mcu',
+        latency: { source: 'predictor', predictor, measurements: csv('search.csv', noisy) },
+        constraints: [],
+        strategy: { name: 'nsga2', params: { population: 10 } },
+      }),
+    );
     const r = runCli(['search', '--config', config, '--out-dir', path.join(dir, 'results'), '--run-name', 'noisy', '--quiet']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`distrusted row ${PLANTED + 1} \\(`));

@@ -23,23 +23,63 @@ describeWithData('hwnas predictor', () => {
     JSON.stringify({
       name: 'cli-test',
       space: { name: 'fbnet' },
-      predictor: { kind: 'nasflat', latencies: dataFile('help/fbnet_latency.csv'), splits: dataFile('nasflat/device_task_splits.json'), task: '0' },
+      predictor: {
+        kind: 'nasflat',
+        latencies: dataFile('help/fbnet_latency.csv'),
+        splits: dataFile('nasflat/device_task_splits.json'),
+        task: '0',
+      },
     }),
   );
   const pre = path.join(tmp, 'pre');
   const board = path.join(tmp, 'board');
 
   it('pretrains, fits from a measurements CSV, evaluates and predicts', () => {
-    const pretrain = runCli(['predictor', 'pretrain', '--config', config, '--kind', 'ridge-sources', '--devices', 'silver_4114,pixel3,samsung_s7', '--out', pre, '--quiet']);
+    const pretrain = runCli([
+      'predictor',
+      'pretrain',
+      '--config',
+      config,
+      '--kind',
+      'ridge-sources',
+      '--devices',
+      'silver_4114,pixel3,samsung_s7',
+      '--out',
+      pre,
+      '--quiet',
+    ]);
     expect(pretrain.stderr).toBe('');
     expect(pretrain.code).toBe(0);
     expect(pretrain.stdout).toMatch(/saved ridge-sources predictor \(fbnet, sources silver_4114, pixel3, samsung_s7\)/);
 
-    const fit = runCli(['predictor', 'fit', '--predictor', pre, '--device', 'my-fpga', '--measurements', path.join(tmp, 'few.csv'), '--out', board, '--quiet']);
+    const fit = runCli([
+      'predictor',
+      'fit',
+      '--predictor',
+      pre,
+      '--device',
+      'my-fpga',
+      '--measurements',
+      path.join(tmp, 'few.csv'),
+      '--out',
+      board,
+      '--quiet',
+    ]);
     expect(fit.code).toBe(0);
     expect(fit.stdout).toMatch(/fitted ridge-sources to 'my-fpga' on 20 measurements/);
 
-    const evaluation = runCli(['predictor', 'eval', '--predictor', board, '--device', 'my-fpga', '--measurements', path.join(tmp, 'held.csv'), '--json', '--quiet']);
+    const evaluation = runCli([
+      'predictor',
+      'eval',
+      '--predictor',
+      board,
+      '--device',
+      'my-fpga',
+      '--measurements',
+      path.join(tmp, 'held.csv'),
+      '--json',
+      '--quiet',
+    ]);
     expect(evaluation.code).toBe(0);
     const metrics = JSON.parse(evaluation.stdout);
     expect(Object.keys(metrics).sort()).toEqual(['kendall', 'mape', 'n', 'rmse', 'spearman', 'topkSlowdown', 'within10pct']);
@@ -48,7 +88,19 @@ describeWithData('hwnas predictor', () => {
     expect(metrics.kendall).toBeLessThan(metrics.spearman);
 
     const out = path.join(tmp, 'preds.csv');
-    const predict = runCli(['predictor', 'predict', '--predictor', board, '--device', 'my-fpga', '--archs', path.join(tmp, 'archs.txt'), '--out', out, '--quiet']);
+    const predict = runCli([
+      'predictor',
+      'predict',
+      '--predictor',
+      board,
+      '--device',
+      'my-fpga',
+      '--archs',
+      path.join(tmp, 'archs.txt'),
+      '--out',
+      out,
+      '--quiet',
+    ]);
     expect(predict.code).toBe(0);
     const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('arch,latency_ms,lower_ms,upper_ms');
@@ -62,15 +114,32 @@ describeWithData('hwnas predictor', () => {
   });
 
   it('fails with one line naming the fitted devices for an unknown device', () => {
-    const r = runCli(['predictor', 'eval', '--predictor', board, '--device', 'nope', '--measurements', path.join(tmp, 'held.csv'), '--json']);
+    const r = runCli([
+      'predictor',
+      'eval',
+      '--predictor',
+      board,
+      '--device',
+      'nope',
+      '--measurements',
+      path.join(tmp, 'held.csv'),
+      '--json',
+    ]);
     expect(r.code).not.toBe(0);
-    expect(r.stderr.trim().split('\n').filter((l) => l.includes('unknown device'))).toHaveLength(1);
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.includes('unknown device')),
+    ).toHaveLength(1);
     expect(r.stderr).toMatch(/unknown device 'nope' \(known: my-fpga\)/);
   });
 
   it('lists every predictor method', () => {
     const r = runCli(['predictor', 'list', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).map((m: { name: string }) => m.name)).toEqual(expect.arrayContaining(['flops', 'lookup-table', 'mlp', 'best-source', 'ridge-sources', 'help-style']));
+    expect(JSON.parse(r.stdout).map((m: { name: string }) => m.name)).toEqual(
+      expect.arrayContaining(['flops', 'lookup-table', 'mlp', 'best-source', 'ridge-sources', 'help-style']),
+    );
   });
 });

@@ -24,22 +24,52 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('hwnas profile --model', () => {
   it('prints the JSON breakdown of an ONNX file: node names, space "model", the arch totals for the exported arch', () => {
-    const r = runCli(['profile', '--model', onnxFile, '--device', 'edge-tpu', '--batch', '2', '--what-if', 'int8,fuse,resolution:64', '--json']);
+    const r = runCli([
+      'profile',
+      '--model',
+      onnxFile,
+      '--device',
+      'edge-tpu',
+      '--batch',
+      '2',
+      '--what-if',
+      'int8,fuse,resolution:64',
+      '--json',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ device: 'edge-tpu', space: 'model', model: { name: 'nb201', format: 'onnx', file: onnxFile }, input: { batchSize: 2, resolution: 32, channels: 3, classes: 10 } });
+    expect(report).toMatchObject({
+      device: 'edge-tpu',
+      space: 'model',
+      model: { name: 'nb201', format: 'onnx', file: onnxFile },
+      input: { batchSize: 2, resolution: 32, channels: 3, classes: 10 },
+    });
     expect(report.arch).toBeUndefined();
-    expect(report.layers[0]).toMatchObject({ name: 'stem.conv', kind: 'conv', origin: { stage: 'model', op: 'Conv' }, outputShape: [2, 32, 32, 16] });
-    expect(report.layers.find((l: { name: string }) => l.name === 'stage1.cell0.edge1-3.none.zero')).toMatchObject({ kind: 'zero', origin: { op: 'Mul' }, timeMs: 0 });
+    expect(report.layers[0]).toMatchObject({
+      name: 'stem.conv',
+      kind: 'conv',
+      origin: { stage: 'model', op: 'Conv' },
+      outputShape: [2, 32, 32, 16],
+    });
+    expect(report.layers.find((l: { name: string }) => l.name === 'stage1.cell0.edge1-3.none.zero')).toMatchObject({
+      kind: 'zero',
+      origin: { op: 'Mul' },
+      timeMs: 0,
+    });
     // The exported arch profiled as an arch: the same totals, baseline and each what-if.
     const profile = BUILTIN_PROFILES.find((p) => p.name === 'edge-tpu') as SimulatedProfile;
     const whatIfs = parseWhatIfs('int8,fuse,resolution:64');
-    const arch = profileArch(profile, nb201Space, ARCH, { ...nb201Space.defaultInput(), batchSize: 2 }, [...whatIfs.map((w) => [w]), whatIfs]);
+    const arch = profileArch(profile, nb201Space, ARCH, { ...nb201Space.defaultInput(), batchSize: 2 }, [
+      ...whatIfs.map((w) => [w]),
+      whatIfs,
+    ]);
     expect(report.totals.latencyMs).toBeCloseTo(arch.totals.latencyMs, 9);
     expect(report.totals.flops).toBe(arch.totals.flops);
     expect(report.whatIfs.map((w: { label: string }) => w.label)).toEqual(['int8', 'fuse', 'resolution:64', 'int8+fuse+resolution:64']);
-    report.whatIfs.forEach((w: { totals: { latencyMs: number } }, i: number) => expect(w.totals.latencyMs).toBeCloseTo(arch.whatIfs[i].totals.latencyMs, 9));
+    report.whatIfs.forEach((w: { totals: { latencyMs: number } }, i: number) =>
+      expect(w.totals.latencyMs).toBeCloseTo(arch.whatIfs[i].totals.latencyMs, 9),
+    );
   });
 
   it('prints the text table with the model line and the input as the file lays it out', () => {

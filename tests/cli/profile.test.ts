@@ -6,7 +6,20 @@ const ARCH = '|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|n
 
 describe('hwnas profile', () => {
   it('prints JSON whose layer shares add up and whose what-ifs change the total', () => {
-    const r = runCli(['profile', '--space', 'nb201', '--arch', ARCH, '--device', 'mobile-npu', '--batch', '2', '--what-if', 'fp32,fuse,prune:0.5', '--json']);
+    const r = runCli([
+      'profile',
+      '--space',
+      'nb201',
+      '--arch',
+      ARCH,
+      '--device',
+      'mobile-npu',
+      '--batch',
+      '2',
+      '--what-if',
+      'fp32,fuse,prune:0.5',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ device: 'mobile-npu', source: 'simulated:mobile-npu@1', precision: 'int8', input: { batchSize: 2 } });

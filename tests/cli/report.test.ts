@@ -43,7 +43,9 @@ describe('hwnas report (subprocess)', () => {
       const svgWidth = Number(new RegExp(`<figure id="${id}">[\\s\\S]*?<svg[^>]*\\bwidth="([\\d.]+)"`).exec(html)?.[1]);
       expect(png.readUInt32BE(16)).toBe(Math.round(svgWidth * 1.5));
     }
-    expect(runCli(['report', 'r', '--results', results, '--out', outDir, '--png', '--png-scale', '0']).stderr).toMatch(/^hwnas: error: --png-scale must be a positive number/);
+    expect(runCli(['report', 'r', '--results', results, '--out', outDir, '--png', '--png-scale', '0']).stderr).toMatch(
+      /^hwnas: error: --png-scale must be a positive number/,
+    );
   });
 
   it('an unknown run or an unwritable folder is one line and exit ≠ 0', () => {

@@ -38,13 +38,22 @@ describe('hwnas runs trials (subprocess)', () => {
       expect(t.accuracy).toBeNull();
     }
     for (const t of evaluated) {
-      expect(t).toMatchObject({ batch: expect.any(Number), accuracy: expect.any(Number), latencyMs: expect.any(Number), flopsM: expect.any(Number), paramsM: expect.any(Number), error: null });
+      expect(t).toMatchObject({
+        batch: expect.any(Number),
+        accuracy: expect.any(Number),
+        latencyMs: expect.any(Number),
+        flopsM: expect.any(Number),
+        paramsM: expect.any(Number),
+        error: null,
+      });
       expect(t.latencySource).toMatch(/simulated:mobile-cpu@\d/);
       expect(t.accuracySource).toEqual(expect.any(String));
     }
 
     const csv = runCli(['runs', 'trials', 'half', '--results', results, '--csv']).stdout.trim().split('\n');
-    expect(csv[0]).toBe('index,batch,state,arch,accuracy,latencyMs,latencyLowerMs,latencyUpperMs,flopsM,paramsM,accuracySource,latencySource,flopsSource,paramsSource,error');
+    expect(csv[0]).toBe(
+      'index,batch,state,arch,accuracy,latencyMs,latencyLowerMs,latencyUpperMs,flopsM,paramsM,accuracySource,latencySource,flopsSource,paramsSource,error',
+    );
     expect(csv.length).toBe(21);
     expect(csv[1 + (failed[0].index as number)]).toContain(',failed,');
 
@@ -53,7 +62,14 @@ describe('hwnas runs trials (subprocess)', () => {
     expect(text.stdout).toMatch(/^\s*#\s+batch\s+state\s+arch\s+accuracy\s+latency ms/);
     expect(text.stdout).toContain('no accuracy in');
     // The text fits a 100-column terminal; --wide has the whole arch strings and errors, and FLOPs and params.
-    expect(Math.max(...text.stdout.trimEnd().split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
+    expect(
+      Math.max(
+        ...text.stdout
+          .trimEnd()
+          .split('\n')
+          .map((l) => l.length),
+      ),
+    ).toBeLessThanOrEqual(100);
     const wide = runCli(['runs', 'trials', 'half', '--results', results, '--wide']).stdout;
     expect(wide).toMatch(/FLOPs M\s+params M\s+error/);
     expect(wide).toContain(String(failed[0].arch));

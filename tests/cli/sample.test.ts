@@ -47,7 +47,23 @@ describe('hwnas sample', () => {
 describeWithData('hwnas sample --zcp-table (precomputed ZCPs)', () => {
   it('samples FBNet archs of the table in its ZCP encoding; a table without its dataset is one line', () => {
     const table = dataFile('nasflat/fbnet_zcp.csv');
-    const args = ['sample', '--space', 'fbnet', '--n', '4', '--sampler', 'kmeans', '--encoder', 'zcp', '--zcp-table', table, '--pool', table, '--seed', '3'];
+    const args = [
+      'sample',
+      '--space',
+      'fbnet',
+      '--n',
+      '4',
+      '--sampler',
+      'kmeans',
+      '--encoder',
+      'zcp',
+      '--zcp-table',
+      table,
+      '--pool',
+      table,
+      '--seed',
+      '3',
+    ];
     const a = runCli(args, { env });
     expect(a.code, a.stderr).toBe(0);
     const chosen = a.stdout.trim().split('\n');
@@ -60,6 +76,8 @@ describeWithData('hwnas sample --zcp-table (precomputed ZCPs)', () => {
     const noDataset = runCli(['sample', '--n', '2', '--encoder', 'zcp', '--zcp-table', naslib, '--pool', naslib], { env });
     expect(noDataset.code).not.toBe(0);
     expect(noDataset.stderr).toMatch(/^hwnas: error: .*nb201_zcp_partial.csv.*choose a dataset: one of .*cifar10/m);
-    expect(runCli(['sample', '--n', '2', '--zcp-dataset', 'cifar10'], { env }).stderr).toMatch(/^hwnas: error: --zcp-dataset needs --zcp-table/);
+    expect(runCli(['sample', '--n', '2', '--zcp-dataset', 'cifar10'], { env }).stderr).toMatch(
+      /^hwnas: error: --zcp-dataset needs --zcp-table/,
+    );
   });
 });

@@ -22,19 +22,39 @@ describe('quickstart (subprocess, reduced budget)', () => {
     // Started from another folder, as a new user would: the config's paths resolve against the config file and the
     // package, the relative --out-dir against the working directory.
     const results = path.join(dir, 'results');
-    const r = runCli(['search', '--config', path.join(repoRoot, 'experiments/quickstart.json'), '--evaluations', '40', '--out-dir', 'results', '--run-name', 'q'], { cwd: dir });
+    const r = runCli(
+      [
+        'search',
+        '--config',
+        path.join(repoRoot, 'experiments/quickstart.json'),
+        '--evaluations',
+        '40',
+        '--out-dir',
+        'results',
+        '--run-name',
+        'q',
+      ],
+      { cwd: dir },
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/search: 40\/40 bestProxy=[\d.]+ hv=[\d.]+/);
-    expect(r.stdout).toMatch(/latency: nasflat predictor \S*models\/quickstart adapted to mobile-npu \(simulated:mobile-npu@\d+\) from 10 measurements/);
+    expect(r.stdout).toMatch(
+      /latency: nasflat predictor \S*models\/quickstart adapted to mobile-npu \(simulated:mobile-npu@\d+\) from 10 measurements/,
+    );
     // How the target was initialised and read out: one of the five simulated sources, and the stacked readout.
-    expect(r.stdout).toMatch(/initialised from (server-gpu|desktop-cpu|mobile-cpu|edge-tpu|mcu) \(ρ -?[\d.]+ on the measurements\); readout \S+ ×[\d.]+/);
+    expect(r.stdout).toMatch(
+      /initialised from (server-gpu|desktop-cpu|mobile-cpu|edge-tpu|mcu) \(ρ -?[\d.]+ on the measurements\); readout \S+ ×[\d.]+/,
+    );
     expect(r.stdout).toMatch(/accuracy: a zero-cost PROXY score/);
     expect(r.stdout).toMatch(/rank\s+arch\s+accuracy \(PROXY\)\s+latency ms\s+90 % interval\s+latency source\s+FLOPs M/);
     expect(r.stdout).toMatch(/fit: leave-one-out MAPE [\d.]+ %, Spearman ρ -?[\d.]+ on the measurements; 90 % intervals ÷\/× [\d.]+/);
     expect(r.stdout).toMatch(/predictor:nasflat\(quickstart\)→mobile-npu/);
     // What to do next, with this run's id (the results folder is the default one of this working directory).
     expect(r.stdout).toMatch(/next:\n\s+hwnas runs show q\s+# .*\n\s+hwnas runs trials q\s+# .*\n\s+hwnas report q\s/);
-    const check = /front re-checked on mobile-npu \(simulated:mobile-npu@\d+\), (\d+) archs: predicted vs true latency Spearman ρ (-?[\d.]+), Kendall τ (-?[\d.]+), MAPE ([\d.]+) %/.exec(r.stdout);
+    const check =
+      /front re-checked on mobile-npu \(simulated:mobile-npu@\d+\), (\d+) archs: predicted vs true latency Spearman ρ (-?[\d.]+), Kendall τ (-?[\d.]+), MAPE ([\d.]+) %/.exec(
+        r.stdout,
+      );
     expect(check).not.toBeNull();
 
     const provenance = JSON.parse(fs.readFileSync(path.join(repoRoot, 'models/quickstart/provenance.json'), 'utf8'));
@@ -55,7 +75,12 @@ describe('quickstart (subprocess, reduced budget)', () => {
     expect(r.stdout).toMatch(/zcp:synflow \(zero-cost proxy, seed 1, 8×8\)/);
     await initBackend('wasm');
     const top = show.front[0] as { arch: string; accuracy: number };
-    const synflow = await computeZcp(nb201Space, [top.arch], { ...nb201Space.defaultInput('cifar10'), resolution: 8 }, { proxies: ['synflow'], seed: 1 });
+    const synflow = await computeZcp(
+      nb201Space,
+      [top.arch],
+      { ...nb201Space.defaultInput('cifar10'), resolution: 8 },
+      { proxies: ['synflow'], seed: 1 },
+    );
     expect(top.accuracy).toBeCloseTo(synflow.synflow[0], 6);
     // With a single front member ρ is undefined; otherwise the adapted predictor must rank the front well.
     if (show.front.length >= 4) expect(Number(check?.[2])).toBeGreaterThan(0.5);

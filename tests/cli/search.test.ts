@@ -91,8 +91,16 @@ describe('hwnas search / runs (subprocess)', () => {
 
   it('resumes a search killed with SIGKILL to exactly the uninterrupted front, with no lost or duplicate trials', async () => {
     // Batches of one make many commits, so the kill lands mid-run.
-    const config = writeConfig(dir, 'k.json', searchConfig(accuracy, { budget: { evaluations: 900, batchSize: 1 }, strategy: { name: 'local-search', params: { initial: 20 } } }));
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/hwnas.js'), 'search', '--config', config, '--out-dir', results, '--run-name', 'killed', '--no-progress'], { stdio: 'ignore' });
+    const config = writeConfig(
+      dir,
+      'k.json',
+      searchConfig(accuracy, { budget: { evaluations: 900, batchSize: 1 }, strategy: { name: 'local-search', params: { initial: 20 } } }),
+    );
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, 'bin/hwnas.js'), 'search', '--config', config, '--out-dir', results, '--run-name', 'killed', '--no-progress'],
+      { stdio: 'ignore' },
+    );
     const db = path.join(results, 'killed', 'hwnas.db');
     let evaluatedAtKill = 0;
     for (let waited = 0; waited < 60_000; waited += 50) {
@@ -135,27 +143,59 @@ describe('bad inputs: one line, exit ≠ 0, nothing half-written', () => {
   const cases: [string, (acc: string) => Record<string, unknown>, RegExp][] = [
     ['malformed constraint', (acc) => searchConfig(acc, { constraints: ['latency < 5'] }), /constraints\[0\]: must look like/],
     ['unknown device', (acc) => searchConfig(acc, { device: 'toaster' }), /: device: unknown device 'toaster' \(known: .*mobile-cpu/],
-    ['unknown strategy', (acc) => searchConfig(acc, { strategy: { name: 'annealing' } }), /: strategy\.name: unknown strategy 'annealing' \(known: random, regularized-evolution, nsga2, local-search\)/],
-    ['bad strategy parameter', (acc) => searchConfig(acc, { strategy: { name: 'nsga2', params: { population: 0 } } }), /strategy\.params\.population: must be a number >= 2, got 0/],
-    ['bad objective', (acc) => searchConfig(acc, { objectives: [{ metric: 'energy' }] }), /objectives\[0\]\.metric: must be one of accuracy, latencyMs, flopsM, paramsM/],
-    ['missing accuracy column', (acc) => searchConfig(acc, { accuracy: { source: 'table', file: acc, column: 'nope' } }), /accuracy\.csv.*nope/],
-    ['budget not positive', (acc) => searchConfig(acc, { budget: { evaluations: 0 } }), /budget\.evaluations: must be a positive number, got 0/],
+    [
+      'unknown strategy',
+      (acc) => searchConfig(acc, { strategy: { name: 'annealing' } }),
+      /: strategy\.name: unknown strategy 'annealing' \(known: random, regularized-evolution, nsga2, local-search\)/,
+    ],
+    [
+      'bad strategy parameter',
+      (acc) => searchConfig(acc, { strategy: { name: 'nsga2', params: { population: 0 } } }),
+      /strategy\.params\.population: must be a number >= 2, got 0/,
+    ],
+    [
+      'bad objective',
+      (acc) => searchConfig(acc, { objectives: [{ metric: 'energy' }] }),
+      /objectives\[0\]\.metric: must be one of accuracy, latencyMs, flopsM, paramsM/,
+    ],
+    [
+      'missing accuracy column',
+      (acc) => searchConfig(acc, { accuracy: { source: 'table', file: acc, column: 'nope' } }),
+      /accuracy\.csv.*nope/,
+    ],
+    [
+      'budget not positive',
+      (acc) => searchConfig(acc, { budget: { evaluations: 0 } }),
+      /budget\.evaluations: must be a positive number, got 0/,
+    ],
   ];
   it.each(cases)('%s', (_name, make, message) => {
     const out = path.join(dir, 'bad-results');
     const config = writeConfig(dir, 'bad.json', make(accuracy));
     const r = runCli(['search', '--config', config, '--out-dir', out, '--run-name', 'bad']);
     expect(r.code).not.toBe(0);
-    expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('hwnas: error:'))).toHaveLength(1);
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('hwnas: error:')),
+    ).toHaveLength(1);
     expect(r.stderr).toMatch(message);
     expect(fs.existsSync(path.join(out, 'bad'))).toBe(false);
   });
 
   it('a measurements file with a bad row names file and line; nothing written', () => {
     const measurements = path.join(dir, 'm.csv');
-    fs.writeFileSync(measurements, 'arch,latency_ms\n|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|,1.5\nnot-an-arch,2\n');
+    fs.writeFileSync(
+      measurements,
+      'arch,latency_ms\n|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|,1.5\nnot-an-arch,2\n',
+    );
     const predictorDir = path.join(dir, 'no-predictor');
-    const config = writeConfig(dir, 'm.json', searchConfig(accuracy, { latency: { source: 'predictor', predictor: predictorDir, measurements } }));
+    const config = writeConfig(
+      dir,
+      'm.json',
+      searchConfig(accuracy, { latency: { source: 'predictor', predictor: predictorDir, measurements } }),
+    );
     const out = path.join(dir, 'bad-results');
     const r = runCli(['search', '--config', config, '--out-dir', out, '--run-name', 'bad']);
     expect(r.code).not.toBe(0);

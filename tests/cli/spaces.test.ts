@@ -36,7 +36,9 @@ describe('hwnas spaces (subprocess)', () => {
     const text = ok(['spaces', 'show', 'nb201', '--arch', '1']);
     const expected = nb201Space.layers(ARCH, nb201Space.defaultInput());
     expect(text.split('\n')[0]).toBe(`nb201 ${ARCH}`);
-    expect(text).toMatch(/^stage2\.cell4\.edge1-2\.avg_pool_3x3\.avgpool\s+stage2 cell4 edge1→2 avg_pool_3x3\s+avgpool\s+1x16x16x32\s+0\s+0\s+32768$/m);
+    expect(text).toMatch(
+      /^stage2\.cell4\.edge1-2\.avg_pool_3x3\.avgpool\s+stage2 cell4 edge1→2 avg_pool_3x3\s+avgpool\s+1x16x16x32\s+0\s+0\s+32768$/m,
+    );
     expect(text).toMatch(/^reduction1\.conv_a\.conv\s+reduction1 resblock\s+conv\s+1x16x16x32\s+1179648\s+4608\s/m);
     expect(text).toContain(`total: ${expected.length} layers, ${(total(expected, 'flops') / 1e6).toFixed(3)} MFLOPs`);
   });
@@ -62,11 +64,19 @@ describe('hwnas spaces (subprocess)', () => {
     expect(lines).toHaveLength(5);
     for (const arch of lines) expect(nb201Space.canonical(arch)).toBe(arch);
     expect(ok(['spaces', 'sample', 'nb201', '--n', '5', '--seed', '2'])).not.toBe(a);
-    expect(ok(['spaces', 'sample', 'fbnet', '--n', '2', '--seed', '1']).trimEnd().split('\n').every((s) => /^([0-8]_){21}[0-8]$/.test(s))).toBe(true);
+    expect(
+      ok(['spaces', 'sample', 'fbnet', '--n', '2', '--seed', '1'])
+        .trimEnd()
+        .split('\n')
+        .every((s) => /^([0-8]_){21}[0-8]$/.test(s)),
+    ).toBe(true);
   });
 
   it.each([
-    [['spaces', 'show', 'nb201', '--arch', '|nor_conv_3x3~0|+|conv~0|none~1|+|none~0|none~1|none~2|'], /nb201: invalid architecture .*unknown op 'conv' on edge 0→2/],
+    [
+      ['spaces', 'show', 'nb201', '--arch', '|nor_conv_3x3~0|+|conv~0|none~1|+|none~0|none~1|none~2|'],
+      /nb201: invalid architecture .*unknown op 'conv' on edge 0→2/,
+    ],
     [['spaces', 'show', 'darts', '--arch', '0'], /unknown search space 'darts' \(known: nb201, fbnet\)/],
     [['spaces', 'show', 'nb201', '--arch', '0', '--resolution', '30'], /resolution must be a multiple of 4/],
     [['spaces', 'sample', 'nb201', '--n', '-2'], /--n must be a positive integer, got -2/],

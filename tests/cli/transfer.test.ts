@@ -11,18 +11,46 @@ describeWithData('hwnas transfer', () => {
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
   const write = (name: string, space: string, task: string, latencies: string) => {
     const file = path.join(tmp, name);
-    fs.writeFileSync(file, JSON.stringify({ name: name.replace('.json', ''), space: { name: space }, transfer: { latencies: dataFile(latencies), splits: dataFile('nasflat/device_task_splits.json'), task } }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        name: name.replace('.json', ''),
+        space: { name: space },
+        transfer: { latencies: dataFile(latencies), splits: dataFile('nasflat/device_task_splits.json'), task },
+      }),
+    );
     return file;
   };
 
   it('prints the table (targets + mean) and writes table.csv, records.csv, table.md and transfer.json', () => {
     const config = write('fd.json', 'fbnet', '0', 'help/fbnet_latency.csv');
     const out = path.join(tmp, 'out');
-    const r = runCli(['transfer', '--config', config, '--methods', 'flops,ridge-sources', '--seeds', '0', '--samples', '5,10', '--max-eval', '300', '--out', out, '--quiet']);
+    const r = runCli([
+      'transfer',
+      '--config',
+      config,
+      '--methods',
+      'flops,ridge-sources',
+      '--seeds',
+      '0',
+      '--samples',
+      '5,10',
+      '--max-eval',
+      '300',
+      '--out',
+      out,
+      '--quiet',
+    ]);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     // The zero-shot proxies (no measurement) are scored beside the methods on the same archs.
-    expect(lines.some((l) => /^target\s+zero-shot:flops@5\s+zero-shot:flops@10\s+zero-shot:params@5\s+zero-shot:params@10\s+zero-shot:non-skip@5\s+zero-shot:non-skip@10\s+flops@5\s+flops@10\s+ridge-sources@5\s+ridge-sources@10$/.test(l))).toBe(true);
+    expect(
+      lines.some((l) =>
+        /^target\s+zero-shot:flops@5\s+zero-shot:flops@10\s+zero-shot:params@5\s+zero-shot:params@10\s+zero-shot:non-skip@5\s+zero-shot:non-skip@10\s+flops@5\s+flops@10\s+ridge-sources@5\s+ridge-sources@10$/.test(
+          l,
+        ),
+      ),
+    ).toBe(true);
     for (const row of ['fpga', 'raspi4', 'eyeriss', 'mean']) expect(lines.some((l) => l.startsWith(row + ' '))).toBe(true);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'transfer.json'), 'utf8'));
     expect(report.records).toHaveLength(3 * 2 * (2 + 3));

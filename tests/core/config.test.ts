@@ -30,7 +30,12 @@ const configError = (fn: () => unknown): ConfigError => {
 describe('experiment config loading', () => {
   it('fills defaults, and a YAML file gives the same config as the JSON one', () => {
     const json = loadExperimentConfig(write('a.json', JSON.stringify({ space: { name: 'fbnet', dataset: 'cifar100' }, seed: 4 })));
-    expect(json).toMatchObject({ name: 'experiment', seed: 4, space: { name: 'fbnet', dataset: 'cifar100', batchSize: 1 }, output: { dir: 'results' } });
+    expect(json).toMatchObject({
+      name: 'experiment',
+      seed: 4,
+      space: { name: 'fbnet', dataset: 'cifar100', batchSize: 1 },
+      output: { dir: 'results' },
+    });
     const yaml = loadExperimentConfig(write('a.yaml', '# a comment\nseed: 4\nspace:\n  name: fbnet\n  dataset: cifar100\n'));
     expect(yaml).toEqual(json);
     expect(loadExperimentConfig(write('b.yml', 'space: {name: nb201}\n')).space.dataset).toBe('cifar10');
@@ -57,8 +62,12 @@ describe('experiment config loading', () => {
   });
 
   it('names the line of JSON and YAML syntax errors, and unreadable files', () => {
-    expect(configError(() => readConfigData(write('syntax.json', '{\n  "space": {\n    "name": "nb201",\n  }\n}'))).message).toMatch(/invalid JSON at line 4/);
-    expect(configError(() => readConfigData(write('syntax.yaml', 'space:\n  name: [nb201\nseed: 1\n'))).message).toMatch(/invalid YAML at line \d+/);
+    expect(configError(() => readConfigData(write('syntax.json', '{\n  "space": {\n    "name": "nb201",\n  }\n}'))).message).toMatch(
+      /invalid JSON at line 4/,
+    );
+    expect(configError(() => readConfigData(write('syntax.yaml', 'space:\n  name: [nb201\nseed: 1\n'))).message).toMatch(
+      /invalid YAML at line \d+/,
+    );
     const missing = configError(() => readConfigData(path.join(dir, 'none.json')));
     expect(missing).toMatchObject({ path: '' });
     expect(missing.message).toMatch(/cannot read file \(ENOENT\)/);
@@ -75,7 +84,9 @@ describe('validate / formatPath', () => {
   it('prefixes nested paths and reports the first problem of any schema', () => {
     const schema = z.object({ items: z.array(z.object({ size: z.number().int().positive() }).strict()) }).strict();
     expect(validate(schema, { items: [{ size: 3 }] }, 'f.json')).toEqual({ items: [{ size: 3 }] });
-    expect(configError(() => validate(schema, { items: [{ size: 3 }, { size: -1 }] }, 'f.json', ['section'])).path).toBe('section.items[1].size');
+    expect(configError(() => validate(schema, { items: [{ size: 3 }, { size: -1 }] }, 'f.json', ['section'])).path).toBe(
+      'section.items[1].size',
+    );
     expect(configError(() => validate(schema, { items: [{ size: 1, colour: 'red' }] }, 'f.json')).path).toBe('items[0].colour');
     expect(configError(() => validate(schema, {}, 'f.json')).message).toBe('f.json: items: is required');
   });
@@ -102,7 +113,10 @@ describe('paths in configs', () => {
       process.chdir(os.tmpdir());
       const config = loadExperimentConfig(path.relative(os.tmpdir(), file));
       expect(config.device).toMatchObject({ table: path.join(dir, 'nested', 'data', 't.csv') });
-      expect(config.latency).toMatchObject({ predictor: path.join(repoRoot, 'models', 'quickstart'), measurements: path.join(sub, 'm.csv') });
+      expect(config.latency).toMatchObject({
+        predictor: path.join(repoRoot, 'models', 'quickstart'),
+        measurements: path.join(sub, 'm.csv'),
+      });
       expect(config.accuracy).toMatchObject({ file: '/abs/acc.csv' });
       expect(config.transfer?.latencies).toBe(path.join(sub, 'lat.csv'));
       expect(config.transfer?.methodOptions.nasflat).toEqual({ zcpTable: { file: path.join(sub, 'z.csv') } });
@@ -115,7 +129,9 @@ describe('paths in configs', () => {
   });
 
   it('leave a field of the wrong type for the schema to report', () => {
-    const err = configError(() => loadExperimentConfig(write('wrong.json', JSON.stringify({ space: { name: 'nb201' }, output: { dir: 3 } }))));
+    const err = configError(() =>
+      loadExperimentConfig(write('wrong.json', JSON.stringify({ space: { name: 'nb201' }, output: { dir: 3 } }))),
+    );
     expect(err.path).toBe('output.dir');
   });
 });

@@ -4,7 +4,10 @@ import { Rng } from '../../src/core/rng.js';
 
 // O(n²) definition of Kendall τ-b, the reference for the O(n log n) implementation.
 function kendallBrute(a: number[], b: number[]): number {
-  let c = 0, d = 0, ta = 0, tb = 0;
+  let c = 0,
+    d = 0,
+    ta = 0,
+    tb = 0;
   for (let i = 0; i < a.length; i++)
     for (let j = i + 1; j < a.length; j++) {
       const s = Math.sign(a[i] - a[j]) * Math.sign(b[i] - b[j]);

@@ -64,7 +64,8 @@ describe('Rng', () => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) walk(full);
-        else if (/\.ts$/.test(entry.name) && /Math\.random\s*\(/.test(fs.readFileSync(full, 'utf8'))) offenders.push(path.relative(repoRoot, full));
+        else if (/\.ts$/.test(entry.name) && /Math\.random\s*\(/.test(fs.readFileSync(full, 'utf8')))
+          offenders.push(path.relative(repoRoot, full));
       }
     };
     walk(path.join(repoRoot, 'src'));

@@ -13,7 +13,15 @@ afterAll(async () => {
 type Case = { size: number; kernel: number; stride: number; pad: 'same' | 'valid'; depthwise: boolean };
 const CASES: Case[] = [];
 for (const depthwise of [false, true]) {
-  for (const [size, kernel, stride, pad] of [[9, 3, 1, 'same'], [9, 3, 2, 'same'], [8, 3, 2, 'same'], [8, 5, 2, 'same'], [8, 1, 1, 'same'], [9, 3, 2, 'valid'], [7, 5, 1, 'valid']] as const) {
+  for (const [size, kernel, stride, pad] of [
+    [9, 3, 1, 'same'],
+    [9, 3, 2, 'same'],
+    [8, 3, 2, 'same'],
+    [8, 5, 2, 'same'],
+    [8, 1, 1, 'same'],
+    [9, 3, 2, 'valid'],
+    [7, 5, 1, 'valid'],
+  ] as const) {
     CASES.push({ size, kernel, stride, pad, depthwise });
   }
 }
@@ -22,10 +30,18 @@ for (const depthwise of [false, true]) {
 async function gradients(backend: string, c: Case): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   const channels = 3;
-  const x = tf.tensor4d(Float32Array.from({ length: 2 * c.size * c.size * channels }, (_, i) => Math.sin(i * 1.37)), [2, c.size, c.size, channels]);
-  const w = tf.tensor4d(Float32Array.from({ length: c.kernel * c.kernel * channels * (c.depthwise ? 1 : 4) }, (_, i) => Math.cos(i * 0.71)), [c.kernel, c.kernel, channels, c.depthwise ? 1 : 4]);
+  const x = tf.tensor4d(
+    Float32Array.from({ length: 2 * c.size * c.size * channels }, (_, i) => Math.sin(i * 1.37)),
+    [2, c.size, c.size, channels],
+  );
+  const w = tf.tensor4d(
+    Float32Array.from({ length: c.kernel * c.kernel * channels * (c.depthwise ? 1 : 4) }, (_, i) => Math.cos(i * 0.71)),
+    [c.kernel, c.kernel, channels, c.depthwise ? 1 : 4],
+  );
   const conv = (xi: tf.Tensor, wi: tf.Tensor): tf.Tensor =>
-    c.depthwise ? tf.depthwiseConv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, c.stride, c.pad) : tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, c.stride, c.pad);
+    c.depthwise
+      ? tf.depthwiseConv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, c.stride, c.pad)
+      : tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, c.stride, c.pad);
   const grads = tf.grads((xi: tf.Tensor, wi: tf.Tensor) => conv(xi, wi).square().sum())([x, w]);
   const values = grads.map((g) => g.dataSync() as Float32Array);
   tf.dispose([x, w, ...grads]);

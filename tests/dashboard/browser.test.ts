@@ -38,7 +38,10 @@ async function open(url: string, view: string, page?: Page): Promise<Page> {
 async function rerender(page: Page, view: string, action: () => Promise<unknown>): Promise<void> {
   const before = await page.evaluate(() => document.body.dataset.ready ?? '');
   await action();
-  await page.waitForFunction(([v, b]) => (document.body.dataset.ready ?? '') !== b && (document.body.dataset.ready ?? '').startsWith(`${v}:`), [view, before] as const);
+  await page.waitForFunction(
+    ([v, b]) => (document.body.dataset.ready ?? '') !== b && (document.body.dataset.ready ?? '').startsWith(`${v}:`),
+    [view, before] as const,
+  );
 }
 
 function cliJson<T>(args: string[]): T {
@@ -96,7 +99,18 @@ describe.runIf(enabled)('dashboard in Chromium', () => {
     await rerender(page, 'arch', () => front.last().click({ force: true }));
     const params = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
     expect(params.get('arch')).toBe(arch);
-    const cli = cliJson<{ layers: { name: string }[]; totals: { latencyMs: number } }>(['profile', '--space', 'nb201', '--arch', arch!, '--device', 'mobile-cpu', '--dataset', 'cifar10', '--json']);
+    const cli = cliJson<{ layers: { name: string }[]; totals: { latencyMs: number } }>([
+      'profile',
+      '--space',
+      'nb201',
+      '--arch',
+      arch!,
+      '--device',
+      'mobile-cpu',
+      '--dataset',
+      'cifar10',
+      '--json',
+    ]);
     const names = await page.locator('#layer-table tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.layer));
     expect(names).toEqual(cli.layers.map((l) => l.name));
     expect(Number(await page.locator('#total-latency').getAttribute('data-total-ms'))).toBe(cli.totals.latencyMs);
@@ -108,12 +122,38 @@ describe.runIf(enabled)('dashboard in Chromium', () => {
     const base = `${dashboard.url}#/arch?space=nb201&arch=${encodeURIComponent(arch)}&device=mobile-cpu&dataset=cifar10`;
     const page = await open(base, 'arch');
     await rerender(page, 'arch', () => page.selectOption('#precision', 'int8'));
-    const int8 = cliJson<{ whatIfs: { totals: { latencyMs: number } }[] }>(['profile', '--space', 'nb201', '--arch', arch, '--device', 'mobile-cpu', '--dataset', 'cifar10', '--what-if', 'int8', '--json']);
+    const int8 = cliJson<{ whatIfs: { totals: { latencyMs: number } }[] }>([
+      'profile',
+      '--space',
+      'nb201',
+      '--arch',
+      arch,
+      '--device',
+      'mobile-cpu',
+      '--dataset',
+      'cifar10',
+      '--what-if',
+      'int8',
+      '--json',
+    ]);
     expect(Number(await page.locator('#total-latency').getAttribute('data-total-ms'))).toBe(int8.whatIfs[0].totals.latencyMs);
 
     await rerender(page, 'arch', () => page.check('#fuse'));
     await rerender(page, 'arch', () => page.selectOption('#device', 'edge-tpu'));
-    const both = cliJson<{ whatIfs: { label: string; totals: { latencyMs: number } }[] }>(['profile', '--space', 'nb201', '--arch', arch, '--device', 'edge-tpu', '--dataset', 'cifar10', '--what-if', 'int8,fuse', '--json']);
+    const both = cliJson<{ whatIfs: { label: string; totals: { latencyMs: number } }[] }>([
+      'profile',
+      '--space',
+      'nb201',
+      '--arch',
+      arch,
+      '--device',
+      'edge-tpu',
+      '--dataset',
+      'cifar10',
+      '--what-if',
+      'int8,fuse',
+      '--json',
+    ]);
     const together = both.whatIfs.find((w) => w.label === 'int8+fuse');
     expect(Number(await page.locator('#total-latency').getAttribute('data-total-ms'))).toBe(together?.totals.latencyMs);
 
@@ -131,13 +171,19 @@ describe.runIf(enabled)('dashboard in Chromium', () => {
     expect(await other.locator('#precision').inputValue()).toBe('int8');
     expect(await other.locator('#fuse').isChecked()).toBe(true);
     expect(await other.locator('#layer-table tr.selected').getAttribute('data-layer')).toBe(layer);
-    expect(await other.locator('#total-latency').getAttribute('data-total-ms')).toBe(await page.locator('#total-latency').getAttribute('data-total-ms'));
+    expect(await other.locator('#total-latency').getAttribute('data-total-ms')).toBe(
+      await page.locator('#total-latency').getAttribute('data-total-ms'),
+    );
     await other.close();
     await page.close();
   });
 
   it('shows a search started after the page opened, growing while it runs', async () => {
-    const config = writeConfig(dir, 'live.json', searchConfig(accuracy, { name: 'live-run', output: { runName: 'live-run' }, budget: { evaluations: 5000, batchSize: 3 } }));
+    const config = writeConfig(
+      dir,
+      'live.json',
+      searchConfig(accuracy, { name: 'live-run', output: { runName: 'live-run' }, budget: { evaluations: 5000, batchSize: 3 } }),
+    );
     const page = await open(dashboard.url, 'runs');
     const search = runCliAsync(['search', '--config', config, '--results', results, '--quiet']);
     try {
@@ -145,7 +191,11 @@ describe.runIf(enabled)('dashboard in Chromium', () => {
       await rerender(page, 'run', () => page.click('#runs-table tr[data-run="live-run"] a'));
       const count = async () => Number(((await page.locator('#card-evaluated .value').innerText()).split('/')[0] ?? '').trim());
       const first = await count();
-      await page.waitForFunction((n) => Number((document.querySelector('#card-evaluated .value')?.textContent ?? '').split('/')[0]) > n, first, { timeout: 60_000 });
+      await page.waitForFunction(
+        (n) => Number((document.querySelector('#card-evaluated .value')?.textContent ?? '').split('/')[0]) > n,
+        first,
+        { timeout: 60_000 },
+      );
       expect(await count()).toBeGreaterThan(first);
       expect(await page.locator('#run-state').innerText()).toBe('running');
     } finally {
@@ -163,7 +213,16 @@ describe.runIf(enabled)('dashboard in Chromium', () => {
     const arch = '5_8_7_3_1_7_3_2_8_5_2_3_7_3_4_6_1_4_3_4_2_8';
     const onnx = path.join(dir, 'fbnet.onnx');
     expect(runCli(['spaces', 'model', 'fbnet', '--arch', arch, '--onnx', onnx]).code).toBe(0);
-    const cli = cliJson<{ layers: { name: string }[]; whatIfs: { totals: { latencyMs: number } }[] }>(['profile', '--model', onnx, '--device', 'mobile-npu', '--what-if', 'int8', '--json']);
+    const cli = cliJson<{ layers: { name: string }[]; whatIfs: { totals: { latencyMs: number } }[] }>([
+      'profile',
+      '--model',
+      onnx,
+      '--device',
+      'mobile-npu',
+      '--what-if',
+      'int8',
+      '--json',
+    ]);
     const page = await open(`${dashboard.url}#/runs`, 'runs');
     await rerender(page, 'model', () => page.setInputFiles('#open-model', onnx));
     await rerender(page, 'model', () => page.selectOption('#device', 'mobile-npu'));

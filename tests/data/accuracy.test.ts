@@ -17,7 +17,9 @@ describe('loadAccuracyTable on fixtures', () => {
 
   it('rejects a bad arch even on a row without accuracy', () => {
     const file = writeFixture('acc.csv', `arch_str,top1\n${NB201_A},70\n|bogus|,\n`);
-    expect(() => loadAccuracyTable(file, 'top1')).toThrow(`${file}:3 (column arch_str): nb201: invalid architecture '|bogus|': expected 3 node groups joined by '+' (nodes 1, 2, 3), got 1`);
+    expect(() => loadAccuracyTable(file, 'top1')).toThrow(
+      `${file}:3 (column arch_str): nb201: invalid architecture '|bogus|': expected 3 node groups joined by '+' (nodes 1, 2, 3), got 1`,
+    );
   });
 
   it('rejects a missing column, listing the columns', () => {

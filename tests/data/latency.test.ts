@@ -40,16 +40,29 @@ describe('loadLatencyTable on fixtures', () => {
   it('joins the rows of some archs from two tables, renaming a column', () => {
     const a = loadLatencyTable(writeFixture('lat.csv', good));
     const b = loadLatencyTable(writeFixture('m.csv', `arch,latency_ms\n${NB201_A},7\n`), { devices: ['latency'] });
-    const joined = joinLatencyTables('a+b', [NB201_A], [
-      { table: a, devices: ['gpu_1'] },
-      { table: b, devices: ['latency'], as: ['ort'] },
-    ]);
+    const joined = joinLatencyTables(
+      'a+b',
+      [NB201_A],
+      [
+        { table: a, devices: ['gpu_1'] },
+        { table: b, devices: ['latency'], as: ['ort'] },
+      ],
+    );
     expect(joined.devices).toEqual(['gpu_1', 'ort']);
     expect(joined.archs).toEqual([NB201_A]);
     expect(joined.latency('gpu_1', NB201_A)).toBe(3);
     expect(joined.latency('ort', NB201_A)).toBe(7);
     expect(() => joinLatencyTables('a+b', [NB201_B], [{ table: b, devices: ['latency'] }])).toThrow(/no row for arch/);
-    expect(() => joinLatencyTables('a+b', [NB201_A], [{ table: a, devices: ['cpu'] }, { table: b, devices: ['latency'], as: ['cpu'] }])).toThrow(/two tables/);
+    expect(() =>
+      joinLatencyTables(
+        'a+b',
+        [NB201_A],
+        [
+          { table: a, devices: ['cpu'] },
+          { table: b, devices: ['latency'], as: ['cpu'] },
+        ],
+      ),
+    ).toThrow(/two tables/);
   });
 
   it('stores keys in canonical form whatever the spacing in the file', () => {
@@ -66,7 +79,8 @@ describe('loadLatencyTable on fixtures', () => {
   });
 
   it('keys FBNet tables by the canonical op_indices string, also when written as op names', () => {
-    const names = 'k5_e6-skip-k3_e1_g2-skip-k5_e1-skip-skip-skip-k5_e6-k5_e1-k3_e1_g2-k5_e1-k5_e6-k3_e6-k3_e3-k5_e6-k3_e6-k3_e3-k5_e1-k3_e3-k5_e1-k5_e1_g2';
+    const names =
+      'k5_e6-skip-k3_e1_g2-skip-k5_e1-skip-skip-skip-k5_e6-k5_e1-k3_e1_g2-k5_e1-k5_e6-k3_e6-k3_e3-k5_e6-k3_e6-k3_e3-k5_e1-k3_e3-k5_e1-k5_e1_g2';
     const t = loadLatencyTable(writeFixture('fb.csv', `op_indices,pixel3_ms\n${FBNET_B},4\n`));
     expect(t.latency('pixel3', FBNET_B)).toBe(4);
     const byName = loadLatencyTable(writeFixture('fb.csv', `op_indices,pixel3_ms\n${names},4\n`));
@@ -85,16 +99,59 @@ describe('loadLatencyTable on fixtures', () => {
   });
 
   const malformed: { name: string; text: string; line: number; column?: string; reason: RegExp; devices?: string[] }[] = [
-    { name: 'non-numeric latency', text: `arch_str,cpu_ms\n${NB201_A},fast\n`, line: 2, column: 'cpu_ms', reason: /expected a number, got 'fast'/ },
-    { name: 'empty latency', text: `arch_str,cpu_ms\n${NB201_A},1\n${NB201_B},\n`, line: 3, column: 'cpu_ms', reason: /expected a number, got ''/ },
+    {
+      name: 'non-numeric latency',
+      text: `arch_str,cpu_ms\n${NB201_A},fast\n`,
+      line: 2,
+      column: 'cpu_ms',
+      reason: /expected a number, got 'fast'/,
+    },
+    {
+      name: 'empty latency',
+      text: `arch_str,cpu_ms\n${NB201_A},1\n${NB201_B},\n`,
+      line: 3,
+      column: 'cpu_ms',
+      reason: /expected a number, got ''/,
+    },
     { name: 'ragged row', text: `arch_str,cpu_ms\n${NB201_A},1,2\n`, line: 2, reason: /expected 2 fields/ },
-    { name: 'bad NB201 arch', text: `arch_str,cpu_ms\n${NB201_A},1\n|conv~0|,2\n`, line: 3, column: 'arch_str', reason: /nb201: invalid architecture '|conv~0|': expected 3 node groups/ },
-    { name: 'bad FBNet arch', text: `op_indices,cpu_ms\n${FBNET_A},1\n1_2_9,2\n`, line: 3, column: 'op_indices', reason: /expected 22 block choices/ },
-    { name: 'duplicate arch', text: `arch_str,cpu_ms\n${NB201_A},1\n${NB201_B},1\n${NB201_A},2\n`, line: 4, column: 'arch_str', reason: /duplicate arch .* \(first on line 2\)/ },
+    {
+      name: 'bad NB201 arch',
+      text: `arch_str,cpu_ms\n${NB201_A},1\n|conv~0|,2\n`,
+      line: 3,
+      column: 'arch_str',
+      reason: /nb201: invalid architecture '|conv~0|': expected 3 node groups/,
+    },
+    {
+      name: 'bad FBNet arch',
+      text: `op_indices,cpu_ms\n${FBNET_A},1\n1_2_9,2\n`,
+      line: 3,
+      column: 'op_indices',
+      reason: /expected 22 block choices/,
+    },
+    {
+      name: 'duplicate arch',
+      text: `arch_str,cpu_ms\n${NB201_A},1\n${NB201_B},1\n${NB201_A},2\n`,
+      line: 4,
+      column: 'arch_str',
+      reason: /duplicate arch .* \(first on line 2\)/,
+    },
     { name: 'no key column', text: `name,cpu_ms\n${NB201_A},1\n`, line: 1, reason: /no arch key column/ },
     { name: 'no device columns', text: `arch_str,cpu\n${NB201_A},1\n`, line: 1, reason: /no '<device>_ms' latency columns/ },
-    { name: 'unknown device', text: `arch_str,cpu_ms\n${NB201_A},1\n`, line: 1, column: 'tpu_ms', reason: /no latency column for device 'tpu' \(devices: cpu\)/, devices: ['tpu'] },
-    { name: 'fractional arch_index', text: `arch_index,arch_str,cpu_ms\n0.5,${NB201_A},1\n`, line: 2, column: 'arch_index', reason: /expected an integer/ },
+    {
+      name: 'unknown device',
+      text: `arch_str,cpu_ms\n${NB201_A},1\n`,
+      line: 1,
+      column: 'tpu_ms',
+      reason: /no latency column for device 'tpu' \(devices: cpu\)/,
+      devices: ['tpu'],
+    },
+    {
+      name: 'fractional arch_index',
+      text: `arch_index,arch_str,cpu_ms\n0.5,${NB201_A},1\n`,
+      line: 2,
+      column: 'arch_index',
+      reason: /expected an integer/,
+    },
   ];
   it.each(malformed)('rejects $name with file, line and column', ({ text, line, column, reason, devices }) => {
     const file = writeFixture('bad.csv', text);

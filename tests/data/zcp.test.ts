@@ -11,7 +11,12 @@ describe('loadZcpTable on fixtures', () => {
     expect(t.proxies).toEqual(['nwot', 'synflow']);
     expect(t.archs).toEqual([NB201_A, NB201_B]);
     expect(Array.from(t.get(NB201_A) ?? [])).toEqual([1.5, Number.NaN]);
-    expect(t.missing).toEqual(new Map([['nwot', 1], ['synflow', 1]]));
+    expect(t.missing).toEqual(
+      new Map([
+        ['nwot', 1],
+        ['synflow', 1],
+      ]),
+    );
     expect(Array.from(loadZcpTable(writeFixture('zcp.csv', multi), { dataset: 'cifar100' }).get(NB201_A) ?? [])).toEqual([2, 4]);
   });
 

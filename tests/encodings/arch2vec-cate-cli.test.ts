@@ -19,7 +19,14 @@ describe('hwnas encoders train', () => {
     expect(printed.file).toBe(out);
     expect(printed.metrics.trainArchs).toBe(108);
     const meta = JSON.parse(fs.readFileSync(out, 'utf8')) as { metrics: Record<string, number> };
-    expect(meta).toMatchObject({ encoder: 'arch2vec', version: 1, seed: 4, space: 'fbnet', config: { latentDim: 6 }, weightsFile: 'fbnet-arch2vec.bin' });
+    expect(meta).toMatchObject({
+      encoder: 'arch2vec',
+      version: 1,
+      seed: 4,
+      space: 'fbnet',
+      config: { latentDim: 6 },
+      weightsFile: 'fbnet-arch2vec.bin',
+    });
     expect(meta.metrics).toEqual(printed.metrics);
     expect(fs.statSync(out.replace(/\.json$/, '.bin')).size).toBeGreaterThan(1000);
   });

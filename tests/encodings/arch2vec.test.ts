@@ -42,7 +42,10 @@ describe('Arch2Vec shipped NB201 weights', () => {
     const all = nb201Space.enumerate!();
     const byKey = new Map<string, string[]>();
     for (const a of all.slice(0, 4000)) byKey.set(nb201Space.isoKey(a), [...(byKey.get(nb201Space.isoKey(a)) ?? []), a]);
-    const isoPairs = [...byKey.values()].filter((g) => g.length > 1).slice(0, 150).map((g) => [g[0], g[1]] as const);
+    const isoPairs = [...byKey.values()]
+      .filter((g) => g.length > 1)
+      .slice(0, 150)
+      .map((g) => [g[0], g[1]] as const);
     expect(isoPairs.length).toBeGreaterThan(50);
     const rng = Rng.derive(0, 'arch2vec-test-random-pairs');
     const randomPairs = isoPairs.map(() => [rng.pick(all), rng.pick(all)] as const);
@@ -86,7 +89,11 @@ describe('Arch2Vec training', () => {
     const loaded = Arch2VecModel.load(fbnetSpace, file);
     const archs = Array.from({ length: 20 }, (_, i) => fbnetSpace.sample(Rng.derive(9, 'arch2vec-test', i)));
     expect(loaded.encode(archs)).toEqual(a.encode(archs));
-    expect({ config: loaded.config, seed: loaded.seed, metrics: loaded.metrics }).toEqual({ config: a.config, seed: 5, metrics: a.metrics });
+    expect({ config: loaded.config, seed: loaded.seed, metrics: loaded.metrics }).toEqual({
+      config: a.config,
+      seed: 5,
+      metrics: a.metrics,
+    });
     [a, loaded].forEach((m) => m.dispose());
 
     // The encoder uses given weights instead of the shipped ones, and its version tells the two apart.

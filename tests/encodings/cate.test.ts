@@ -25,7 +25,11 @@ describe('CATE shipped NB201 weights', () => {
     const { train, heldOut } = trainingArchs(nb201Space, model.seed, model.config);
     const buckets = new FlopsBuckets(nb201Space, train, model.config.flopsBucketSize);
     const rng = Rng.derive(0, 'cate-test-partners');
-    const acc = model.maskedAccuracy(heldOut, heldOut.map((a) => buckets.nearest(nb201Space, a, rng)), 7);
+    const acc = model.maskedAccuracy(
+      heldOut,
+      heldOut.map((a) => buckets.nearest(nb201Space, a, rng)),
+      7,
+    );
     expect(acc.masked).toBeGreaterThan(1000);
     expect(acc.uniformChance).toBeCloseTo(0.2, 10);
     expect(acc.accuracy).toBeGreaterThan(acc.uniformChance + 0.08);

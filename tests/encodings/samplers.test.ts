@@ -8,7 +8,7 @@ import { nb201Space } from '../../src/spaces/nb201/space.js';
 import { adjacencyEncoder } from '../../src/encodings/basic.js';
 
 // Conformance suite: every registered sampler, with a cheap encoding so the suite stays fast.
-const nbPool = Rng.derive(3, 'sampler-test').sample((nb201Space.enumerate?.() ?? []), 400);
+const nbPool = Rng.derive(3, 'sampler-test').sample(nb201Space.enumerate?.() ?? [], 400);
 const nbEncode = async (archs: readonly string[]) => pathEncoder.encode(nb201Space, archs);
 const fbPool = Array.from(new Set(Array.from({ length: 150 }, (_, i) => fbnetSpace.sample(Rng.derive(1, 'fb', i)))));
 const fbEncode = async (archs: readonly string[]) => adjacencyEncoder.encode(fbnetSpace, archs);
@@ -33,19 +33,27 @@ describe.each(samplerRegistry.names())('sampler %s (conformance)', (name) => {
   });
 
   it('varies with the seed on a large pool', async () => {
-    const seeds = await Promise.all([1, 2, 3].map((seed) => sampler.select({ space: nb201Space, n: 10, seed, pool: nbPool, encode: nbEncode })));
+    const seeds = await Promise.all(
+      [1, 2, 3].map((seed) => sampler.select({ space: nb201Space, n: 10, seed, pool: nbPool, encode: nbEncode })),
+    );
     expect(new Set(seeds.map((s) => [...s].sort().join(','))).size).toBeGreaterThan(1);
   });
 
   it('rejects n larger than the pool and duplicate candidates', async () => {
-    await expect(sampler.select({ space: nb201Space, n: 5, seed: 1, pool: nbPool.slice(0, 4), encode: nbEncode })).rejects.toThrow(/cannot choose 5 archs from a pool of 4/);
-    await expect(sampler.select({ space: nb201Space, n: 2, seed: 1, pool: [nbPool[0], nbPool[0], nbPool[1]], encode: nbEncode })).rejects.toThrow(/duplicate/);
+    await expect(sampler.select({ space: nb201Space, n: 5, seed: 1, pool: nbPool.slice(0, 4), encode: nbEncode })).rejects.toThrow(
+      /cannot choose 5 archs from a pool of 4/,
+    );
+    await expect(
+      sampler.select({ space: nb201Space, n: 2, seed: 1, pool: [nbPool[0], nbPool[0], nbPool[1]], encode: nbEncode }),
+    ).rejects.toThrow(/duplicate/);
   });
 });
 
 describe('encoding-space samplers', () => {
   it('need an encoder', async () => {
-    await expect(samplerRegistry.get('kmeans').select({ space: nb201Space, n: 3, seed: 1, pool: nbPool })).rejects.toThrow(/needs an encoder/);
+    await expect(samplerRegistry.get('kmeans').select({ space: nb201Space, n: 3, seed: 1, pool: nbPool })).rejects.toThrow(
+      /needs an encoder/,
+    );
     await expect(randomSampler.select({ space: nb201Space, n: 3, seed: 1, pool: nbPool })).resolves.toHaveLength(3);
   });
 
@@ -53,7 +61,9 @@ describe('encoding-space samplers', () => {
     // Three tight blobs far apart: each centroid lands in a different blob.
     const rng = new Rng('blobs');
     const x = [0, 100, 200].flatMap((c) => Array.from({ length: 30 }, () => Float32Array.of(c + rng.normal(), c + rng.normal())));
-    const centres = kmeans(x, 3, new Rng('k')).map((c) => Math.round(c[0] / 100)).sort();
+    const centres = kmeans(x, 3, new Rng('k'))
+      .map((c) => Math.round(c[0] / 100))
+      .sort();
     expect(centres).toEqual([0, 1, 2]);
   });
 

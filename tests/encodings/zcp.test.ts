@@ -16,10 +16,10 @@ beforeAll(async () => {
 
 describeWithData('zcp computed in TF.js vs the NASLib NB201 table (cifar10)', () => {
   const table = loadZcpTable(dataFile('naslib/nb201_zcp_partial.csv'), { dataset: 'cifar10', canonical: (a) => nb201Space.canonical(a) });
-  const archs = Rng.derive(1, 'zcp-test').sample(table.archs, Number(process.env.ZCP_TEST_ARCHS ?? 16))
+  const archs = Rng.derive(1, 'zcp-test').sample(table.archs, Number(process.env.ZCP_TEST_ARCHS ?? 16));
   // Forward-only proxies: the gradient ones run on the cpu backend (wasm lacks conv weight-gradient kernels), far too
   // slow for a test over many archs.
-  const proxies = ['params', 'flops', 'l2_norm', 'nwot', 'synflow'];;
+  const proxies = ['params', 'flops', 'l2_norm', 'nwot', 'synflow'];
   const input = nb201Space.defaultInput('cifar10');
   let computed: Record<string, Float64Array>;
   let msPerArch = 0;
@@ -76,7 +76,11 @@ describeWithData('gradient proxies computed in TF.js (wasm) vs the NASLib NB201 
   beforeAll(async () => {
     computed = await computeZcp(nb201Space, archs, nb201Space.defaultInput('cifar10'), { proxies, seed: 3, batchSize: 8 });
   }, 300_000);
-  const rho = (proxy: string): number => spearman(computed[proxy], archs.map((a) => (table.values.get(proxy) as Float64Array)[table.archs.indexOf(a)]));
+  const rho = (proxy: string): number =>
+    spearman(
+      computed[proxy],
+      archs.map((a) => (table.values.get(proxy) as Float64Array)[table.archs.indexOf(a)]),
+    );
 
   // Printed when this test was made to assert (these 8 archs, seed 3, batch 8): grad_norm 0.929, snip 0.905, fisher
   // 0.833, jacov 0.524, epe_nas 0.476. The floors sit a bit below those (one more swapped pair of 8 archs costs about
@@ -113,7 +117,11 @@ describeWithData('zen and the forward proxies vs the NASFLAT FBNet table', () =>
 
   // On 30 archs (batch 8): zen 0.986, nwot 0.998, synflow 0.952.
   it('rank-agree with the table', () => {
-    const rho = (p: string): number => spearman(computed[p], archs.map((a) => (table.values.get(p) as Float64Array)[table.archs.indexOf(a)]));
+    const rho = (p: string): number =>
+      spearman(
+        computed[p],
+        archs.map((a) => (table.values.get(p) as Float64Array)[table.archs.indexOf(a)]),
+      );
     console.log(`[zcp fbnet] zen=${rho('zen').toFixed(3)} nwot=${rho('nwot').toFixed(3)} synflow=${rho('synflow').toFixed(3)}`);
     expect(rho('zen')).toBeGreaterThan(0.8);
     expect(rho('nwot')).toBeGreaterThan(0.8);
@@ -152,7 +160,13 @@ describe('every proxy (tiny input)', () => {
       try {
         prepareSynflowWeights(model);
         const scale = 1e-30;
-        const R = (): number => tf.tidy(() => (model.apply(tf.fill([1, input.resolution, input.resolution, input.channels], scale), { training: false }) as tf.Tensor).sum().dataSync()[0]);
+        const R = (): number =>
+          tf.tidy(
+            () =>
+              (model.apply(tf.fill([1, input.resolution, input.resolution, input.channels], scale), { training: false }) as tf.Tensor)
+                .sum()
+                .dataSync()[0],
+          );
         const full = R();
         let score = 0;
         for (const w of model.trainableWeights.filter((v) => /kernel$/.test(v.originalName ?? v.name))) {
@@ -169,7 +183,11 @@ describe('every proxy (tiny input)', () => {
         model.dispose();
       }
     };
-    const cases: [string, number][] = [['nb201', 8], ['nb201', 16], ['fbnet', 16]];
+    const cases: [string, number][] = [
+      ['nb201', 8],
+      ['nb201', 16],
+      ['fbnet', 16],
+    ];
     for (const [name, resolution] of cases) {
       const space = getSpace(name);
       const arch = space.sample(Rng.derive(4, 'synflow-ref', name, resolution));

@@ -48,23 +48,39 @@ async function worker(name: string, device: string, prefix: string, extra: strin
 function remoteDevice(name: string, remote: Record<string, unknown>): string {
   const devicesDir = path.join(dir, `devices-${name}`);
   fs.mkdirSync(devicesDir, { recursive: true });
-  fs.writeFileSync(path.join(devicesDir, `${name}.json`), JSON.stringify({ schemaVersion: 1, name, kind: 'remote', description: 'a test board', provenance: { source: 'test' }, remote: { redis: redis.url, ...remote } }));
+  fs.writeFileSync(
+    path.join(devicesDir, `${name}.json`),
+    JSON.stringify({
+      schemaVersion: 1,
+      name,
+      kind: 'remote',
+      description: 'a test board',
+      provenance: { source: 'test' },
+      remote: { redis: redis.url, ...remote },
+    }),
+  );
   return devicesDir;
 }
 
 const frontOf = (results: string, run: string) => {
   const show = JSON.parse(runCli(['runs', 'show', run, '--results', results, '--json']).stdout);
-  return (show.front as { arch: string; accuracy: number; latencyMs: number; sources: unknown }[]).map(({ arch, accuracy: a, latencyMs, sources }) => ({ arch, a, latencyMs, sources }));
+  return (show.front as { arch: string; accuracy: number; latencyMs: number; sources: unknown }[]).map(
+    ({ arch, accuracy: a, latencyMs, sources }) => ({ arch, a, latencyMs, sources }),
+  );
 };
 
 const jobsMeasured = (...logs: string[]) => logs.flatMap((l) => [...l.matchAll(/^.*measured .* \(\S+, job (\S+)\)$/gm)].map((m) => m[1]));
 
 describe.skipIf(!haveRedis)('device workers on BullMQ/Redis (subprocesses)', () => {
-  it('a search on a simulated device through two workers gives the inline executor\'s front; the password is never stored or printed', async () => {
+  it("a search on a simulated device through two workers gives the inline executor's front; the password is never stored or printed", async () => {
     const [a, b] = [await worker('sim-a', 'mobile-cpu', 't1'), await worker('sim-b', 'mobile-cpu', 't1')];
     const results = path.join(dir, 'results');
     const budget = { evaluations: 24, batchSize: 8 };
-    const queued = writeConfig(dir, 'queued.json', searchConfig(accuracy, { budget, executor: { kind: 'bullmq', redis: redis.url, prefix: 't1' } }));
+    const queued = writeConfig(
+      dir,
+      'queued.json',
+      searchConfig(accuracy, { budget, executor: { kind: 'bullmq', redis: redis.url, prefix: 't1' } }),
+    );
     const inline = writeConfig(dir, 'inline.json', searchConfig(accuracy, { budget }));
     const r = runCli(['search', '--config', queued, '--out-dir', results, '--run-name', 'queued', '--no-progress']);
     expect(r.code).toBe(0);
@@ -87,10 +103,24 @@ describe.skipIf(!haveRedis)('device workers on BullMQ/Redis (subprocesses)', () 
   }, 120_000);
 
   it('a worker killed mid-job: another worker takes the job over and the result is recorded once', async () => {
-    const devicesDir = remoteDevice('board-kill', { prefix: 't2', onnxruntime: { warmup: 1, minRepeats: 2000, maxRepeats: 2000, budgetMs: 1 } });
+    const devicesDir = remoteDevice('board-kill', {
+      prefix: 't2',
+      onnxruntime: { warmup: 1, minRepeats: 2000, maxRepeats: 2000, budgetMs: 1 },
+    });
     const first = await worker('kill-a', 'board-kill', 't2');
     const out = path.join(dir, 'kill.csv');
-    const measure = runCliAsync(['devices', 'measure', '--device', 'board-kill', '--devices-dir', devicesDir, '--archs', '123', '--out', out]);
+    const measure = runCliAsync([
+      'devices',
+      'measure',
+      '--device',
+      'board-kill',
+      '--devices-dir',
+      devicesDir,
+      '--archs',
+      '123',
+      '--out',
+      out,
+    ]);
     await first.waitFor(/measuring nb201/);
     const second = await worker('kill-b', 'board-kill', 't2');
     first.child.kill('SIGKILL');
@@ -101,7 +131,12 @@ describe.skipIf(!haveRedis)('device workers on BullMQ/Redis (subprocesses)', () 
     expect(jobsMeasured(second.log())).toHaveLength(1);
     expect(jobsMeasured(first.log())).toHaveLength(0);
     const queue = new Queue('measure-board-kill', { connection: { url: redis.url }, prefix: 't2' });
-    expect(await queue.getJobCounts('completed', 'failed', 'waiting', 'active')).toMatchObject({ completed: 1, failed: 0, waiting: 0, active: 0 });
+    expect(await queue.getJobCounts('completed', 'failed', 'waiting', 'active')).toMatchObject({
+      completed: 1,
+      failed: 0,
+      waiting: 0,
+      active: 0,
+    });
     await queue.close();
     await second.stop();
   }, 120_000);
@@ -111,7 +146,20 @@ describe.skipIf(!haveRedis)('device workers on BullMQ/Redis (subprocesses)', () 
     const w = await worker('bad', 'board-bad', 't3');
     // 30 px is no NB201 input (two stride-2 reductions need a multiple of 4). The CLI refuses it before queueing
     // anything; a client that queues it anyway gets the worker's reason for each job after its attempts.
-    const r = runCli(['devices', 'measure', '--device', 'board-bad', '--devices-dir', devicesDir, '--archs', '5,6', '--resolution', '30', '--out', path.join(dir, 'bad.csv')]);
+    const r = runCli([
+      'devices',
+      'measure',
+      '--device',
+      'board-bad',
+      '--devices-dir',
+      devicesDir,
+      '--archs',
+      '5,6',
+      '--resolution',
+      '30',
+      '--out',
+      path.join(dir, 'bad.csv'),
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/resolution must be a multiple of 4/);
     expect(fs.existsSync(path.join(dir, 'bad.csv'))).toBe(false);
@@ -119,7 +167,10 @@ describe.skipIf(!haveRedis)('device workers on BullMQ/Redis (subprocesses)', () 
     const profile = getProfile('board-bad', { devicesDir }).profile;
     const device = new QueuedDevice(profile, executorFor(profile, { kind: 'inline' }));
     try {
-      const records = await device.latency(nb201, [nb201.fromIndex!(5), nb201.fromIndex!(6)], { ...nb201.defaultInput('cifar10'), resolution: 30 });
+      const records = await device.latency(nb201, [nb201.fromIndex!(5), nb201.fromIndex!(6)], {
+        ...nb201.defaultInput('cifar10'),
+        resolution: 30,
+      });
       expect(records.map((x) => x.error)).toEqual([expect.stringMatching(/multiple of 4/), expect.stringMatching(/multiple of 4/)]);
     } finally {
       await closeExecutors();
@@ -134,7 +185,11 @@ describe.skipIf(!haveRedis)('device workers on BullMQ/Redis (subprocesses)', () 
   it('the search killed with jobs in flight: runs resume collects what arrived, measures nothing twice, and ends on the uninterrupted front', async () => {
     const results = path.join(dir, 'results-kill');
     const budget = { evaluations: 24, batchSize: 8 };
-    const config = writeConfig(dir, 'kill.json', searchConfig(accuracy, { budget, executor: { kind: 'bullmq', redis: redis.url, prefix: 't4', noWorkerTimeoutMs: 60_000 } }));
+    const config = writeConfig(
+      dir,
+      'kill.json',
+      searchConfig(accuracy, { budget, executor: { kind: 'bullmq', redis: redis.url, prefix: 't4', noWorkerTimeoutMs: 60_000 } }),
+    );
     // No worker yet: the first batch waits in the queue, and the search is killed there.
     const search = runCliAsync(['search', '--config', config, '--out-dir', results, '--run-name', 'k', '--no-progress']);
     const queue = new Queue('measure-mobile-cpu', { connection: { url: redis.url }, prefix: 't4' });
@@ -151,7 +206,9 @@ describe.skipIf(!haveRedis)('device workers on BullMQ/Redis (subprocesses)', () 
     }
     // The run's stored config holds the Redis URL with its password masked: resuming needs the full URL.
     const refused = runCli(['runs', 'resume', 'k', '--results', results, '--no-progress']);
-    expect(refused.stderr).toMatch(/hwnas: error: run k used Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+, whose password is not stored; set HWNAS_REDIS_URL/);
+    expect(refused.stderr).toMatch(
+      /hwnas: error: run k used Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+, whose password is not stored; set HWNAS_REDIS_URL/,
+    );
     const resumed = runCli(['runs', 'resume', 'k', '--results', results, '--no-progress'], { env: { HWNAS_REDIS_URL: redis.url } });
     expect(resumed.code, resumed.stderr).toBe(0);
     const ids = jobsMeasured(w.log());
@@ -179,14 +236,32 @@ describe.skipIf(!haveRedis)('device workers on BullMQ/Redis (subprocesses)', () 
     ]) {
       const r = runCli(args);
       expect(r.code).not.toBe(0);
-      const errors = r.stderr.trim().split('\n').filter((l) => l.startsWith('hwnas: error'));
-      expect(errors).toEqual([expect.stringMatching(new RegExp(`cannot reach Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${closed.port}: ECONNREFUSED`))]);
+      const errors = r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('hwnas: error'));
+      expect(errors).toEqual([
+        expect.stringMatching(new RegExp(`cannot reach Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${closed.port}: ECONNREFUSED`)),
+      ]);
       expect(r.stderr).not.toContain(PASSWORD);
     }
     const lonely = remoteDevice('board-lonely', { prefix: 't5', noWorkerTimeoutMs: 1500 });
-    const r = runCli(['devices', 'measure', '--device', 'board-lonely', '--devices-dir', lonely, '--n', '1', '--out', path.join(dir, 'lonely.csv')]);
+    const r = runCli([
+      'devices',
+      'measure',
+      '--device',
+      'board-lonely',
+      '--devices-dir',
+      lonely,
+      '--n',
+      '1',
+      '--out',
+      path.join(dir, 'lonely.csv'),
+    ]);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/hwnas: error: no worker for device 'board-lonely' on redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ after 2 s; start one on the device: hwnas worker/);
+    expect(r.stderr).toMatch(
+      /hwnas: error: no worker for device 'board-lonely' on redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ after 2 s; start one on the device: hwnas worker/,
+    );
 
     // Redis goes away during a run: the search stops within its redisDownTimeoutMs and resumes once Redis is back.
     const own = await startRedis();
@@ -216,10 +291,21 @@ describe.skipIf(!haveRedis)('device workers on BullMQ/Redis (subprocesses)', () 
   }, 300_000);
 
   it('a job is data only: unknown fields, code and unknown runtimes are refused before anything runs', async () => {
-    const job = { space: 'nb201', arch: '0', input: { batchSize: 1, resolution: 32, channels: 3, classes: 10 }, seed: 0, runtime: 'onnxruntime', settings: {} };
+    const job = {
+      space: 'nb201',
+      arch: '0',
+      input: { batchSize: 1, resolution: 32, channels: 3, classes: 10 },
+      seed: 0,
+      runtime: 'onnxruntime',
+      settings: {},
+    };
     await expect(runMeasureJob({ ...job, code: 'process.exit(1)' })).rejects.toThrow(/invalid measurement job: .*code/);
     await expect(runMeasureJob({ ...job, runtime: 'shell' })).rejects.toThrow(/invalid measurement job: runtime/);
-    await expect(runMeasureJob({ ...job, settings: { budgetMs: 'eval()' } })).rejects.toThrow(/invalid measurement job: settings\.budgetMs/);
-    await expect(runMeasureJob({ ...job, input: { ...job.input, resolution: 1e9 } })).rejects.toThrow(/invalid measurement job: input\.resolution/);
+    await expect(runMeasureJob({ ...job, settings: { budgetMs: 'eval()' } })).rejects.toThrow(
+      /invalid measurement job: settings\.budgetMs/,
+    );
+    await expect(runMeasureJob({ ...job, input: { ...job.input, resolution: 1e9 } })).rejects.toThrow(
+      /invalid measurement job: input\.resolution/,
+    );
   });
 });

@@ -100,26 +100,35 @@ describe('importing exported archs (ONNX and TF.js files)', () => {
   it.each([
     ['nb201', nb201Space, nb201Archs],
     ['fbnet', fbnetSpace, fbnetArchs],
-  ] as const)('%s: FLOPs, params, elementwise ops and weights equal the analytic layer list; latency equal once the extra rows are accounted', async (spaceName, space, archs) => {
-    const input = space.defaultInput();
-    for (const [k, arch] of archs.entries()) {
-      const analytic = space.layers(arch, input);
-      const grouped = analytic.some((l) => l.kind === 'conv' && (l.groups ?? 1) > 1 && opClassOf(l) !== 'depthwise');
-      for (const model of [onnxFile(space, arch, input, `${spaceName}-${k}`), await tfjsFile(space, arch, input, `${spaceName}-${k}-tfjs`)]) {
-        const where = `${model.format} ${arch}`;
-        expect(model.input, where).toEqual(input);
-        const layers = model.layers(input);
-        for (const f of fields) expect(total(layers, f), `${where} ${f}`).toBe(total(analytic, f));
-        expect(layers.every((l) => l.origin.stage === 'model' && l.origin.op !== '' && l.fuseGroup !== undefined), where).toBe(true);
-        for (const profile of simulated) {
-          const ms = simulateArch(profile.simulated, layers);
-          expect(ms / accountedLatency(profile, analytic, layers) - 1, `${where} on ${profile.name}`).toBeCloseTo(0, 9);
-          // Without grouped convs the file has no extra work: the same latency, to rounding.
-          if (!grouped) expect(ms / simulateArch(profile.simulated, analytic) - 1, `${where} on ${profile.name}`).toBeCloseTo(0, 9);
+  ] as const)(
+    '%s: FLOPs, params, elementwise ops and weights equal the analytic layer list; latency equal once the extra rows are accounted',
+    async (spaceName, space, archs) => {
+      const input = space.defaultInput();
+      for (const [k, arch] of archs.entries()) {
+        const analytic = space.layers(arch, input);
+        const grouped = analytic.some((l) => l.kind === 'conv' && (l.groups ?? 1) > 1 && opClassOf(l) !== 'depthwise');
+        for (const model of [
+          onnxFile(space, arch, input, `${spaceName}-${k}`),
+          await tfjsFile(space, arch, input, `${spaceName}-${k}-tfjs`),
+        ]) {
+          const where = `${model.format} ${arch}`;
+          expect(model.input, where).toEqual(input);
+          const layers = model.layers(input);
+          for (const f of fields) expect(total(layers, f), `${where} ${f}`).toBe(total(analytic, f));
+          expect(
+            layers.every((l) => l.origin.stage === 'model' && l.origin.op !== '' && l.fuseGroup !== undefined),
+            where,
+          ).toBe(true);
+          for (const profile of simulated) {
+            const ms = simulateArch(profile.simulated, layers);
+            expect(ms / accountedLatency(profile, analytic, layers) - 1, `${where} on ${profile.name}`).toBeCloseTo(0, 9);
+            // Without grouped convs the file has no extra work: the same latency, to rounding.
+            if (!grouped) expect(ms / simulateArch(profile.simulated, analytic) - 1, `${where} on ${profile.name}`).toBeCloseTo(0, 9);
+          }
         }
       }
-    }
-  });
+    },
+  );
 
   it('what-ifs on an imported arch give the analytic totals: batch and resolution re-run shape inference, fuse finds the conv chains, prune scales channels', async () => {
     const scenarios = ['fuse', 'batch:4', 'resolution:64', 'prune:0.5', 'int8,fuse,batch:2,resolution:48'].map((w) => parseWhatIfs(w));
@@ -130,7 +139,10 @@ describe('importing exported archs (ONNX and TF.js files)', () => {
     ] as const) {
       const input = space.defaultInput();
       const analytic = profileArch(mobileCpu, space, arch, input, scenarios);
-      for (const model of [onnxFile(space, arch, input, `whatif-${space.name}`), await tfjsFile(space, arch, input, `whatif-${space.name}-tfjs`)]) {
+      for (const model of [
+        onnxFile(space, arch, input, `whatif-${space.name}`),
+        await tfjsFile(space, arch, input, `whatif-${space.name}-tfjs`),
+      ]) {
         const report = profileModel(mobileCpu, model, model.input, scenarios);
         expect(report).toMatchObject({ space: 'model', model: { name: model.name, format: model.format, file: model.file }, input });
         expect(report.arch).toBeUndefined();
@@ -144,7 +156,10 @@ describe('importing exported archs (ONNX and TF.js files)', () => {
           if (plain) expect(w.totals.latencyMs / expected.totals.latencyMs - 1, where).toBeCloseTo(0, 9);
           // Fusion removes exactly the analytic list's BN and ReLU kernels (TF.js's split grouped convs end in a
           // Concatenate, which nothing fuses into).
-          if (w.label === 'fuse' && (plain || model.format === 'onnx')) expect(w.layers.filter((l) => l.fusedInto !== undefined).length, where).toBe(expected.layers.filter((l) => l.fusedInto !== undefined).length);
+          if (w.label === 'fuse' && (plain || model.format === 'onnx'))
+            expect(w.layers.filter((l) => l.fusedInto !== undefined).length, where).toBe(
+              expected.layers.filter((l) => l.fusedInto !== undefined).length,
+            );
         });
       }
     }
@@ -153,14 +168,27 @@ describe('importing exported archs (ONNX and TF.js files)', () => {
 
 // A small ONNX graph builder for the hand-built models.
 type Attr = ReturnType<typeof onnx.AttributeProto.create>;
-const ints = (name: string, values: number[]): Attr => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values });
-const int = (name: string, value: number): Attr => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: value });
+const ints = (name: string, values: number[]): Attr =>
+  onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values });
+const int = (name: string, value: number): Attr =>
+  onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: value });
 
-function onnxModel(build: (g: { node: (op: string, name: string, inputs: string[], attrs?: Attr[]) => string; weight: (name: string, dims: number[]) => string; int64: (name: string, values: number[], dims?: number[]) => string; float: (name: string, values: number[]) => string }) => string, inputDims: (number | string)[], opset = 13): Uint8Array {
+function onnxModel(
+  build: (g: {
+    node: (op: string, name: string, inputs: string[], attrs?: Attr[]) => string;
+    weight: (name: string, dims: number[]) => string;
+    int64: (name: string, values: number[], dims?: number[]) => string;
+    float: (name: string, values: number[]) => string;
+  }) => string,
+  inputDims: (number | string)[],
+  opset = 13,
+): Uint8Array {
   const nodes: ReturnType<typeof onnx.NodeProto.create>[] = [];
   const initializer: ReturnType<typeof onnx.TensorProto.create>[] = [];
   const tensor = (name: string, dims: number[], dataType: number, data: ArrayBufferView) => {
-    initializer.push(onnx.TensorProto.create({ name, dims, dataType, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) }));
+    initializer.push(
+      onnx.TensorProto.create({ name, dims, dataType, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) }),
+    );
     return name;
   };
   const output = build({
@@ -169,11 +197,22 @@ function onnxModel(build: (g: { node: (op: string, name: string, inputs: string[
       return name;
     },
     weight: (name, dims) => tensor(name, dims, onnx.TensorProto.DataType.FLOAT, new Float32Array(dims.reduce((a, b) => a * b, 1))),
-    int64: (name, values, dims = [values.length]) => tensor(name, dims, onnx.TensorProto.DataType.INT64, BigInt64Array.from(values.map(BigInt))),
-    float: (name, values) => tensor(name, values.length === 1 ? [] : [values.length], onnx.TensorProto.DataType.FLOAT, Float32Array.from(values)),
+    int64: (name, values, dims = [values.length]) =>
+      tensor(name, dims, onnx.TensorProto.DataType.INT64, BigInt64Array.from(values.map(BigInt))),
+    float: (name, values) =>
+      tensor(name, values.length === 1 ? [] : [values.length], onnx.TensorProto.DataType.FLOAT, Float32Array.from(values)),
   });
-  const type = (dims: (number | string)[]) => onnx.TypeProto.create({ tensorType: { elemType: 1, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } });
-  const graph = onnx.GraphProto.create({ name: 'hand-built', node: nodes, initializer, input: [{ name: 'x', type: type(inputDims) }], output: [{ name: output, type: onnx.TypeProto.create({ tensorType: { elemType: 1 } }) }] });
+  const type = (dims: (number | string)[]) =>
+    onnx.TypeProto.create({
+      tensorType: { elemType: 1, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } },
+    });
+  const graph = onnx.GraphProto.create({
+    name: 'hand-built',
+    node: nodes,
+    initializer,
+    input: [{ name: 'x', type: type(inputDims) }],
+    output: [{ name: output, type: onnx.TypeProto.create({ tensorType: { elemType: 1 } }) }],
+  });
   return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 7, opsetImport: [{ domain: '', version: opset }], graph })).finish();
 }
 
@@ -221,14 +260,51 @@ describe('a hand-built ONNX model', () => {
   const byName = <L extends Layer>(layers: L[]) => new Map(layers.map((l) => [l.name, l]));
 
   it('has one row per computing node, named and traced to the node, with NHWC shapes and the FLOPs / params of each op', () => {
-    expect(model).toMatchObject({ format: 'onnx', name: 'hand-built', nodes: 26, inputLayout: 'NCHW', input: { batchSize: 1, resolution: 32, channels: 3, classes: 10 } });
+    expect(model).toMatchObject({
+      format: 'onnx',
+      name: 'hand-built',
+      nodes: 26,
+      inputLayout: 'NCHW',
+      input: { batchSize: 1, resolution: 32, channels: 3, classes: 10 },
+    });
     const layers = model.layers(model.input);
     // Shape computations (Shape, Gather, Unsqueeze, the shape Concat) are folded: no rows.
-    expect(layers.map((l) => l.name)).toEqual(['pad', 'conv1', 'bn1', 'relu6', 'dw', 'gconv', 'shuffle.split', 'shuffle.swap', 'shuffle.merge', 'hswish', 'maxpool', 'avgpool', 'concat', 'sigmoid', 'swish', 'residual', 'gap', 'flatten', 'dropout', 'fc', 'proj', 'softmax']);
+    expect(layers.map((l) => l.name)).toEqual([
+      'pad',
+      'conv1',
+      'bn1',
+      'relu6',
+      'dw',
+      'gconv',
+      'shuffle.split',
+      'shuffle.swap',
+      'shuffle.merge',
+      'hswish',
+      'maxpool',
+      'avgpool',
+      'concat',
+      'sigmoid',
+      'swish',
+      'residual',
+      'gap',
+      'flatten',
+      'dropout',
+      'fc',
+      'proj',
+      'softmax',
+    ]);
     const l = byName(layers);
     const expectRow = (name: string, row: Record<string, unknown>) => expect(l.get(name), name).toMatchObject(row);
     expectRow('pad', { kind: 'copy', origin: { stage: 'model', op: 'Pad' }, outputShape: [1, 34, 34, 3] });
-    expectRow('conv1', { kind: 'conv', outputShape: [1, 16, 16, 16], kernel: 3, stride: 2, groups: 1, flops: 27 * 16 * 256, params: 27 * 16 });
+    expectRow('conv1', {
+      kind: 'conv',
+      outputShape: [1, 16, 16, 16],
+      kernel: 3,
+      stride: 2,
+      groups: 1,
+      flops: 27 * 16 * 256,
+      params: 27 * 16,
+    });
     expectRow('bn1', { kind: 'bn', params: 32, elementwiseOps: 2 * 16 * 256 });
     expectRow('relu6', { kind: 'activation', origin: { op: 'Clip' }, params: 0 });
     expectRow('dw', { kind: 'conv', groups: 16, outputShape: [1, 16, 16, 16], flops: 9 * 16 * 256, params: 9 * 16 });
@@ -312,11 +388,23 @@ describe('a hand-built ONNX model', () => {
 describe('a hand-built TF.js LayersModel', () => {
   it('reads separable, depthwise and grouped-free convs, fused activations, padding, pooling, concat and dense layers with TF.js own parameter count', async () => {
     const x = tf.input({ shape: [32, 32, 3], name: 'image' });
-    const padded = tf.layers.zeroPadding2d({ padding: [[1, 1], [1, 1]], name: 'pad' }).apply(x) as tf.SymbolicTensor;
-    const c1 = tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, activation: 'relu6', name: 'conv1' }).apply(padded) as tf.SymbolicTensor;
+    const padded = tf.layers
+      .zeroPadding2d({
+        padding: [
+          [1, 1],
+          [1, 1],
+        ],
+        name: 'pad',
+      })
+      .apply(x) as tf.SymbolicTensor;
+    const c1 = tf.layers
+      .conv2d({ filters: 16, kernelSize: 3, strides: 2, activation: 'relu6', name: 'conv1' })
+      .apply(padded) as tf.SymbolicTensor;
     const bn = tf.layers.batchNormalization({ name: 'bn1' }).apply(c1) as tf.SymbolicTensor;
     const dw = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthMultiplier: 2, name: 'dw' }).apply(bn) as tf.SymbolicTensor;
-    const sep = tf.layers.separableConv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', name: 'sep' }).apply(dw) as tf.SymbolicTensor;
+    const sep = tf.layers
+      .separableConv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', name: 'sep' })
+      .apply(dw) as tf.SymbolicTensor;
     const mp = tf.layers.maxPooling2d({ poolSize: 2, name: 'maxpool' }).apply(sep) as tf.SymbolicTensor;
     const ap = tf.layers.averagePooling2d({ poolSize: 2, name: 'avgpool' }).apply(sep) as tf.SymbolicTensor;
     const cat = tf.layers.concatenate({ name: 'concat' }).apply([mp, ap]) as tf.SymbolicTensor;
@@ -330,12 +418,39 @@ describe('a hand-built TF.js LayersModel', () => {
     built.dispose();
 
     const model = importModelFile(path.join(dir, 'hand-tfjs', 'model.json'));
-    expect(model).toMatchObject({ format: 'tfjs', name: 'hand_built', inputLayout: 'NHWC', input: { batchSize: 1, resolution: 32, channels: 3, classes: 10 } });
+    expect(model).toMatchObject({
+      format: 'tfjs',
+      name: 'hand_built',
+      inputLayout: 'NHWC',
+      input: { batchSize: 1, resolution: 32, channels: 3, classes: 10 },
+    });
     const layers = model.layers(model.input);
-    expect(layers.map((l) => l.name)).toEqual(['pad', 'conv1', 'conv1/relu6', 'bn1', 'dw', 'sep/depthwise', 'sep/pointwise', 'sep/relu', 'maxpool', 'avgpool', 'concat', 'residual', 'gap', 'dropout', 'classifier', 'classifier/softmax']);
+    expect(layers.map((l) => l.name)).toEqual([
+      'pad',
+      'conv1',
+      'conv1/relu6',
+      'bn1',
+      'dw',
+      'sep/depthwise',
+      'sep/pointwise',
+      'sep/relu',
+      'maxpool',
+      'avgpool',
+      'concat',
+      'residual',
+      'gap',
+      'dropout',
+      'classifier',
+      'classifier/softmax',
+    ]);
     expect(total(layers, 'params')).toBe(trainable);
     const row = new Map(layers.map((l) => [l.name, l]));
-    expect(row.get('conv1')).toMatchObject({ kind: 'conv', outputShape: [1, 16, 16, 16], origin: { stage: 'model', op: 'Conv2D' }, flops: 27 * 16 * 256 + 16 * 256 });
+    expect(row.get('conv1')).toMatchObject({
+      kind: 'conv',
+      outputShape: [1, 16, 16, 16],
+      origin: { stage: 'model', op: 'Conv2D' },
+      flops: 27 * 16 * 256 + 16 * 256,
+    });
     expect(row.get('conv1/relu6')).toMatchObject({ kind: 'activation', origin: { op: 'Conv2D' }, fuseGroup: 'conv1' });
     expect(row.get('dw')).toMatchObject({ groups: 16, outputShape: [1, 16, 16, 32], flops: 9 * 32 * 256 + 32 * 256 });
     expect(opClassOf(row.get('dw')!)).toBe('depthwise');
@@ -350,7 +465,9 @@ describe('a hand-built TF.js LayersModel', () => {
     expect(fused.get('conv1/relu6')).toBe('conv1');
     expect(fused.get('bn1')).toBe('conv1');
     expect(fused.get('sep/relu')).toBe('sep/pointwise');
-    expect(model.layers({ ...model.input, batchSize: 3, resolution: 64 }).find((l) => l.name === 'classifier')?.outputShape).toEqual([3, 10]);
+    expect(model.layers({ ...model.input, batchSize: 3, resolution: 64 }).find((l) => l.name === 'classifier')?.outputShape).toEqual([
+      3, 10,
+    ]);
   });
 
   it("reads Keras 3's form of a model.json: keras_history references, batch_shape, activations as objects", () => {
@@ -364,10 +481,22 @@ describe('a hand-built TF.js LayersModel', () => {
           {
             class_name: 'Conv2D',
             name: 'conv',
-            config: { name: 'conv', filters: 3, kernel_size: [3, 3], padding: 'same', activation: { module: 'keras.activations', class_name: 'function', config: 'relu' }, use_bias: true },
+            config: {
+              name: 'conv',
+              filters: 3,
+              kernel_size: [3, 3],
+              padding: 'same',
+              activation: { module: 'keras.activations', class_name: 'function', config: 'relu' },
+              use_bias: true,
+            },
             inbound_nodes: [{ args: [tensor('in')], kwargs: {} }],
           },
-          { class_name: 'Add', name: 'add', config: { name: 'add' }, inbound_nodes: [{ args: [[tensor('conv'), tensor('in')]], kwargs: {} }] },
+          {
+            class_name: 'Add',
+            name: 'add',
+            config: { name: 'add' },
+            inbound_nodes: [{ args: [[tensor('conv'), tensor('in')]], kwargs: {} }],
+          },
         ],
         input_layers: [['in', 0, 0]],
         output_layers: [['add', 0, 0]],
@@ -382,13 +511,21 @@ describe('a hand-built TF.js LayersModel', () => {
   });
 
   it('reads a Sequential model without an InputLayer; a non-image input takes any batch but no resolution', async () => {
-    const seq = tf.sequential({ name: 'mlp', layers: [tf.layers.dense({ units: 32, inputShape: [784], activation: 'tanh', name: 'hidden' }), tf.layers.dense({ units: 10, name: 'out' })] });
+    const seq = tf.sequential({
+      name: 'mlp',
+      layers: [
+        tf.layers.dense({ units: 32, inputShape: [784], activation: 'tanh', name: 'hidden' }),
+        tf.layers.dense({ units: 10, name: 'out' }),
+      ],
+    });
     await seq.save(fileSaveHandler(path.join(dir, 'mlp')));
     seq.dispose();
     const model = importModelFile(path.join(dir, 'mlp', 'model.json'));
     expect(model).toMatchObject({ name: 'mlp', inputLayout: 'flat', input: { batchSize: 1, resolution: 1, channels: 784, classes: 10 } });
     expect(total(model.layers({ ...model.input, batchSize: 8 }), 'flops')).toBe(8 * (784 * 32 + 32 + 32 * 10 + 10));
-    expect(() => model.layers({ ...model.input, resolution: 32 })).toThrow(/mlp[/\\]model\.json: the input \[\?, 784\] is not an image: it has no resolution to change/);
+    expect(() => model.layers({ ...model.input, resolution: 32 })).toThrow(
+      /mlp[/\\]model\.json: the input \[\?, 784\] is not an image: it has no resolution to change/,
+    );
     expect(() => model.layers({ ...model.input, channels: 3 })).toThrow(/the model fixes channels at 784, got 3/);
   });
 });
@@ -408,35 +545,85 @@ describe('files hwnas cannot read: one typed error naming the file (and the node
   };
 
   it('an unsupported op names the op type and the node', () => {
-    const bytes = onnxModel(({ node, weight }) => node('Resize', 'upsample1', [node('Conv', 'conv', ['x', weight('w', [8, 3, 3, 3])])]), [1, 3, 32, 32]);
-    expectError(() => importModel(bytes, 'up.onnx'), UnsupportedOpError, /^up\.onnx: node 'upsample1': unsupported op 'Resize' \(supported: .*Conv.*\)$/);
-    const lstm = { modelTopology: { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'LSTM', config: { name: 'lstm_1', units: 4, batch_input_shape: [null, 5, 3] } }] } } };
-    expectError(() => importModel(new TextEncoder().encode(JSON.stringify(lstm)), 'rnn.json'), UnsupportedOpError, /^rnn\.json: node 'lstm_1': unsupported op 'LSTM' \(supported: .*Conv2D.*\)$/);
+    const bytes = onnxModel(
+      ({ node, weight }) => node('Resize', 'upsample1', [node('Conv', 'conv', ['x', weight('w', [8, 3, 3, 3])])]),
+      [1, 3, 32, 32],
+    );
+    expectError(
+      () => importModel(bytes, 'up.onnx'),
+      UnsupportedOpError,
+      /^up\.onnx: node 'upsample1': unsupported op 'Resize' \(supported: .*Conv.*\)$/,
+    );
+    const lstm = {
+      modelTopology: {
+        class_name: 'Sequential',
+        config: { name: 's', layers: [{ class_name: 'LSTM', config: { name: 'lstm_1', units: 4, batch_input_shape: [null, 5, 3] } }] },
+      },
+    };
+    expectError(
+      () => importModel(new TextEncoder().encode(JSON.stringify(lstm)), 'rnn.json'),
+      UnsupportedOpError,
+      /^rnn\.json: node 'lstm_1': unsupported op 'LSTM' \(supported: .*Conv2D.*\)$/,
+    );
   });
 
   it('truncated, empty, foreign binary and foreign JSON files', () => {
     const exported = archToOnnx(nb201Space, nb201Archs[0], nb201Space.defaultInput(), 1);
-    expectError(() => importModel(exported.subarray(0, exported.length / 2), 'cut.onnx'), ModelFileError, /^cut\.onnx: not a readable ONNX model, truncated or of another format \(.+\)$/);
+    expectError(
+      () => importModel(exported.subarray(0, exported.length / 2), 'cut.onnx'),
+      ModelFileError,
+      /^cut\.onnx: not a readable ONNX model, truncated or of another format \(.+\)$/,
+    );
     expectError(() => importModel(new Uint8Array(0), 'empty.onnx'), ModelFileError, /^empty\.onnx: the file is empty$/);
     const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
     expectError(() => importModel(png, 'picture.onnx'), ModelFileError, /^picture\.onnx: not (a readable |an )ONNX model/);
-    expectError(() => importModel(new TextEncoder().encode('{"hello": "world"}'), 'config.json'), ModelFileError, /^config\.json: JSON without modelTopology: not a TF\.js LayersModel model\.json$/);
-    expectError(() => importModel(new TextEncoder().encode('{"modelTopology": '), 'cut.json'), ModelFileError, /^cut\.json: not a JSON file \(.+\)$/);
-    expectError(() => importModel(new TextEncoder().encode('{"format": "graph-model", "modelTopology": {"node": []}}'), 'graph.json'), ModelFileError, /graph\.json: a TF\.js graph model/);
+    expectError(
+      () => importModel(new TextEncoder().encode('{"hello": "world"}'), 'config.json'),
+      ModelFileError,
+      /^config\.json: JSON without modelTopology: not a TF\.js LayersModel model\.json$/,
+    );
+    expectError(
+      () => importModel(new TextEncoder().encode('{"modelTopology": '), 'cut.json'),
+      ModelFileError,
+      /^cut\.json: not a JSON file \(.+\)$/,
+    );
+    expectError(
+      () => importModel(new TextEncoder().encode('{"format": "graph-model", "modelTopology": {"node": []}}'), 'graph.json'),
+      ModelFileError,
+      /graph\.json: a TF\.js graph model/,
+    );
     expectError(() => importModelFile(path.join(dir, 'missing.onnx')), ModelFileError, /missing\.onnx: no such file$/);
     expectError(() => importModelFile(dir), ModelFileError, /is a folder/);
   });
 
   it('shapes that do not fit name the node: weights against their input, a fixed reshape against another resolution', () => {
     const bytes = onnxModel(({ node, weight }) => node('Conv', 'conv', ['x', weight('w', [8, 4, 3, 3])]), [1, 3, 32, 32]);
-    expectError(() => importModel(bytes, 'bad.onnx'), ModelFileError, /^bad\.onnx: node 'conv': the input has 3 channels, the weights expect 4$/);
-    const fixed = onnxModel(({ node, weight, int64 }) => node('Gemm', 'fc', [node('Reshape', 'flat', ['x', int64('s', [1, 3072])]), weight('w', [3072, 10])]), [1, 3, 32, 32]);
+    expectError(
+      () => importModel(bytes, 'bad.onnx'),
+      ModelFileError,
+      /^bad\.onnx: node 'conv': the input has 3 channels, the weights expect 4$/,
+    );
+    const fixed = onnxModel(
+      ({ node, weight, int64 }) => node('Gemm', 'fc', [node('Reshape', 'flat', ['x', int64('s', [1, 3072])]), weight('w', [3072, 10])]),
+      [1, 3, 32, 32],
+    );
     const model = importModel(fixed, 'fixed.onnx');
     expect(model.layers({ ...model.input, batchSize: 2 }).at(-1)?.outputShape).toEqual([2, 10]);
-    expectError(() => model.layers({ ...model.input, resolution: 64 }), ModelFileError, /^fixed\.onnx: node 'flat': cannot reshape \[1, 3, 64, 64\] to \[1, 3072\] \(the model fixes this shape/);
-    const wide = importModel(onnxModel(({ node }) => node('Relu', 'relu', ['x']), [1, 3, 32, 48]), 'wide.onnx');
+    expectError(
+      () => model.layers({ ...model.input, resolution: 64 }),
+      ModelFileError,
+      /^fixed\.onnx: node 'flat': cannot reshape \[1, 3, 64, 64\] to \[1, 3072\] \(the model fixes this shape/,
+    );
+    const wide = importModel(
+      onnxModel(({ node }) => node('Relu', 'relu', ['x']), [1, 3, 32, 48]),
+      'wide.onnx',
+    );
     expect(wide.input.resolution).toBe(32);
-    expectError(() => wide.layers({ ...wide.input, resolution: 64 }), ModelFileError, /^wide\.onnx: the input is 32x48 px, not square: its resolution cannot change$/);
+    expectError(
+      () => wide.layers({ ...wide.input, resolution: 64 }),
+      ModelFileError,
+      /^wide\.onnx: the input is 32x48 px, not square: its resolution cannot change$/,
+    );
   });
 });
 

@@ -41,7 +41,11 @@ function randomiseBatchNorm(model: tf.LayersModel, seed: number): void {
   });
 }
 
-async function compare(space: SearchSpace, arch: string, seed: number): Promise<{ maxDiff: number; scale: number; params: number; analytic: number }> {
+async function compare(
+  space: SearchSpace,
+  arch: string,
+  seed: number,
+): Promise<{ maxDiff: number; scale: number; params: number; analytic: number }> {
   const input = { ...space.defaultInput(), batchSize: 2 };
   const model = space.buildModel(arch, input, { seed });
   try {
@@ -76,16 +80,21 @@ describe('ONNX export: ONNX Runtime computes what the TF.js model computes', () 
   it.each([
     ['nb201', nb201Space, archsOf(nb201Space, nb201Special, 50)],
     ['fbnet', fbnetSpace, archsOf(fbnetSpace, fbnetSpecial, 20)],
-  ] as const)('%s: same logits (≤ 1e-4 of their scale) and initialiser params = analytic params', async (_, space, archs) => {
-    const failures: string[] = [];
-    for (const [i, arch] of archs.entries()) {
-      const r = await compare(space, arch, i + 1);
-      // All-`none` NB201 cells output exactly zero features; the logits are then the fc bias (0): scale 0, diff 0.
-      if (r.maxDiff > 1e-4 * Math.max(r.scale, 1e-30) && r.maxDiff > 0) failures.push(`${arch}: max diff ${r.maxDiff} at scale ${r.scale}`);
-      if (r.params !== r.analytic) failures.push(`${arch}: ${r.params} initialiser params, analytic ${r.analytic}`);
-    }
-    expect(failures).toEqual([]);
-  }, 300_000);
+  ] as const)(
+    '%s: same logits (≤ 1e-4 of their scale) and initialiser params = analytic params',
+    async (_, space, archs) => {
+      const failures: string[] = [];
+      for (const [i, arch] of archs.entries()) {
+        const r = await compare(space, arch, i + 1);
+        // All-`none` NB201 cells output exactly zero features; the logits are then the fc bias (0): scale 0, diff 0.
+        if (r.maxDiff > 1e-4 * Math.max(r.scale, 1e-30) && r.maxDiff > 0)
+          failures.push(`${arch}: max diff ${r.maxDiff} at scale ${r.scale}`);
+        if (r.params !== r.analytic) failures.push(`${arch}: ${r.params} initialiser params, analytic ${r.analytic}`);
+      }
+      expect(failures).toEqual([]);
+    },
+    300_000,
+  );
 
   it('writes opset, named input/output and the arch, space, input shape and version in metadata_props', () => {
     const arch = nb201Special[2];

@@ -42,8 +42,14 @@ describeWithData('calibration on HELP NB201 latencies (50 measured archs, rest h
   it.each(['raspi4', 'pixel3', '1080ti_1'])('improves held-out Spearman for %s', (device) => {
     const latency = table.column(device);
     const rows = order.map((i) => ({ arch: table.archs[i], latencyMs: latency[i] }));
-    const report = calibrateProfile(base, nb201, input, rows.slice(0, 50), rows.slice(50), { name: `mobile-cpu-${device}`, measurements: device, date: 'test' });
-    console.log(`[calibration] ${device} from mobile-cpu: held-out rho ${report.before.spearman.toFixed(3)} -> ${report.after.spearman.toFixed(3)}, tau ${report.before.kendall.toFixed(3)} -> ${report.after.kendall.toFixed(3)}, MAPE ${report.before.mape.toFixed(0)}% -> ${report.after.mape.toFixed(0)}%`);
+    const report = calibrateProfile(base, nb201, input, rows.slice(0, 50), rows.slice(50), {
+      name: `mobile-cpu-${device}`,
+      measurements: device,
+      date: 'test',
+    });
+    console.log(
+      `[calibration] ${device} from mobile-cpu: held-out rho ${report.before.spearman.toFixed(3)} -> ${report.after.spearman.toFixed(3)}, tau ${report.before.kendall.toFixed(3)} -> ${report.after.kendall.toFixed(3)}, MAPE ${report.before.mape.toFixed(0)}% -> ${report.after.mape.toFixed(0)}%`,
+    );
     expect(report.heldOutRows).toBe(table.archs.length - 50);
     expect(report.after.spearman).toBeGreaterThan(report.before.spearman + 0.01);
     expect(report.after.kendall).toBeGreaterThan(report.before.kendall);

@@ -15,7 +15,11 @@ describe('measureHost', () => {
   });
 
   it('measures archs with positive medians and records the conditions', async () => {
-    const archs = [nb201.fromIndex!(0), nb201.fromIndex!(1), '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|'];
+    const archs = [
+      nb201.fromIndex!(0),
+      nb201.fromIndex!(1),
+      '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|',
+    ];
     const seen: number[] = [];
     const results = await measureHost(nb201, archs, input, { ...timing, onArch: (done) => seen.push(done) });
     expect(seen).toEqual([1, 2, 3]);

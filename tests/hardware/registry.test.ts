@@ -5,7 +5,16 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UnknownNameError, UsageError } from '../../src/core/errors.js';
 import { validate } from '../../src/core/config/validate.js';
-import { BUILTIN_PROFILES, deviceFromProfile, deviceKinds, getDevice, getProfile, listDevices, removeUserProfile, saveUserProfile } from '../../src/hardware/registry.js';
+import {
+  BUILTIN_PROFILES,
+  deviceFromProfile,
+  deviceKinds,
+  getDevice,
+  getProfile,
+  listDevices,
+  removeUserProfile,
+  saveUserProfile,
+} from '../../src/hardware/registry.js';
 import type { SimulatedDevice } from '../../src/hardware/simulated.js';
 import { TableDevice } from '../../src/hardware/table.js';
 import { deviceProfileSchema, type DeviceProfile } from '../../src/hardware/schema.js';
@@ -38,7 +47,9 @@ describe('built-in profiles', () => {
 
   it('lists the known devices when a name is unknown', () => {
     expect(() => getDevice('toaster', { devicesDir: tmp })).toThrow(UnknownNameError);
-    expect(() => getDevice('toaster', { devicesDir: tmp })).toThrow(/unknown device 'toaster' \(known: server-gpu, desktop-cpu, mobile-cpu/);
+    expect(() => getDevice('toaster', { devicesDir: tmp })).toThrow(
+      /unknown device 'toaster' \(known: server-gpu, desktop-cpu, mobile-cpu/,
+    );
   });
 });
 
@@ -92,7 +103,9 @@ describeWithData('measured-table device', () => {
 
   it('refuses another batch size, resolution or space', async () => {
     const arch = nb201.fromIndex!(0);
-    await expect(device.latency(nb201, [arch], { ...nb201.defaultInput(), batchSize: 8 })).rejects.toThrow(/measured at batch 1, resolution 32; asked for batch 8/);
+    await expect(device.latency(nb201, [arch], { ...nb201.defaultInput(), batchSize: 8 })).rejects.toThrow(
+      /measured at batch 1, resolution 32; asked for batch 8/,
+    );
     await expect(device.latency(getSpace('fbnet'), [arch], nb201.defaultInput())).rejects.toThrow(/holds nb201 measurements, not fbnet/);
   });
 });
@@ -107,11 +120,36 @@ describe.each(deviceKinds.names())('device kind %s (conformance)', (kind) => {
     simulated: () => BUILTIN_PROFILES.filter((p) => p.kind === 'simulated'),
     'measured-table': () => {
       const file = path.join(tmp, 'conformance_latency.csv');
-      fs.writeFileSync(file, `arch_str,fixture_ms\n${archs.slice(0, 2).map((a, i) => `${a},${1.5 + i}`).join('\n')}\n`);
-      return [validate(deviceProfileSchema, { ...common, name: 'fixture-table', kind: 'measured-table', table: { file, column: 'fixture', space: 'nb201', batchSize: 1, resolution: 16 } }, 'fixture')];
+      fs.writeFileSync(
+        file,
+        `arch_str,fixture_ms\n${archs
+          .slice(0, 2)
+          .map((a, i) => `${a},${1.5 + i}`)
+          .join('\n')}\n`,
+      );
+      return [
+        validate(
+          deviceProfileSchema,
+          {
+            ...common,
+            name: 'fixture-table',
+            kind: 'measured-table',
+            table: { file, column: 'fixture', space: 'nb201', batchSize: 1, resolution: 16 },
+          },
+          'fixture',
+        ),
+      ];
     },
-    host: () => [validate(deviceProfileSchema, { ...common, name: 'quick-host', kind: 'host', host: { backend: 'cpu', ...quick } }, 'fixture')],
-    onnxruntime: () => [validate(deviceProfileSchema, { ...common, name: 'quick-ort', kind: 'onnxruntime', onnxruntime: { intraOpThreads: 1, interOpThreads: 1, ...quick } }, 'fixture')],
+    host: () => [
+      validate(deviceProfileSchema, { ...common, name: 'quick-host', kind: 'host', host: { backend: 'cpu', ...quick } }, 'fixture'),
+    ],
+    onnxruntime: () => [
+      validate(
+        deviceProfileSchema,
+        { ...common, name: 'quick-ort', kind: 'onnxruntime', onnxruntime: { intraOpThreads: 1, interOpThreads: 1, ...quick } },
+        'fixture',
+      ),
+    ],
     remote: () => [validate(deviceProfileSchema, { ...common, name: 'board', kind: 'remote' }, 'fixture')],
   };
 
@@ -120,21 +158,25 @@ describe.each(deviceKinds.names())('device kind %s (conformance)', (kind) => {
   });
 
   const profiles = fixtures[kind]?.() ?? [];
-  it.each(profiles.map((p) => [p.name, p] as const))('%s answers latency() in order with provenance (remote: refuses, its workers measure)', async (_, profile) => {
-    const device = deviceFromProfile(profile);
-    expect(device.profile.kind).toBe(kind);
-    if (kind === 'remote') {
-      // Measured by workers only: refused in one line that says so.
-      expect(() => device.latency(nb201, archs, input)).toThrow(UsageError);
-      expect(() => device.latency(nb201, archs, input)).toThrow(/hwnas worker/);
-      return;
-    }
-    const records = await device.latency(nb201, archs, input);
-    expect(records.map((r) => r.arch)).toEqual(archs);
-    for (const r of records) {
-      expect(r.latencyMs).toBeGreaterThan(0);
-      expect(r.source).toMatch(/^(simulated|host|table|onnxruntime):/);
-    }
-    if (isSyncDevice(device)) expect(records[0].latencyMs).toBe(records[2].latencyMs);
-  }, 30_000);
+  it.each(profiles.map((p) => [p.name, p] as const))(
+    '%s answers latency() in order with provenance (remote: refuses, its workers measure)',
+    async (_, profile) => {
+      const device = deviceFromProfile(profile);
+      expect(device.profile.kind).toBe(kind);
+      if (kind === 'remote') {
+        // Measured by workers only: refused in one line that says so.
+        expect(() => device.latency(nb201, archs, input)).toThrow(UsageError);
+        expect(() => device.latency(nb201, archs, input)).toThrow(/hwnas worker/);
+        return;
+      }
+      const records = await device.latency(nb201, archs, input);
+      expect(records.map((r) => r.arch)).toEqual(archs);
+      for (const r of records) {
+        expect(r.latencyMs).toBeGreaterThan(0);
+        expect(r.source).toMatch(/^(simulated|host|table|onnxruntime):/);
+      }
+      if (isSyncDevice(device)) expect(records[0].latencyMs).toBe(records[2].latencyMs);
+    },
+    30_000,
+  );
 });

@@ -15,7 +15,8 @@ const profile = (name: string): SimulatedParams => simulated.find((p) => p.name 
 const origin = { stage: 'test', op: 'test' };
 const nb201 = getSpace('nb201');
 const fbnet = getSpace('fbnet');
-const sampleArchs = (space: typeof nb201, n: number, seed: number) => Array.from({ length: n }, (_, i) => space.sample(Rng.derive(seed, 'simulator-test', i)));
+const sampleArchs = (space: typeof nb201, n: number, seed: number) =>
+  Array.from({ length: n }, (_, i) => space.sample(Rng.derive(seed, 'simulator-test', i)));
 
 /** A machine with no overheads and no on-chip memory, so one term decides each layer. */
 const plain: SimulatedParams = {
@@ -82,7 +83,10 @@ describe('NB201 archs on the built-in profiles', () => {
     for (const p of simulated) {
       const withConv = simulateArch(p.simulated, nb201.layers('|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|', input));
       const edgeLayers = nb201.layers(none, input).filter((l) => l.origin.edge !== undefined);
-      expect(edgeLayers.every((l) => simulateLayer(p.simulated, l, p.simulated.defaultPrecision).timeMs === 0), p.name).toBe(true);
+      expect(
+        edgeLayers.every((l) => simulateLayer(p.simulated, l, p.simulated.defaultPrecision).timeMs === 0),
+        p.name,
+      ).toBe(true);
       expect(simulateArch(p.simulated, nb201.layers(none, input))).toBeLessThan(withConv);
     }
   });
@@ -115,7 +119,8 @@ describe('NB201 archs on the built-in profiles', () => {
     const fbInput = { ...fbnet.defaultInput(), batchSize: 4 };
     for (const p of simulated) {
       const score = createLatencyScorer(p.simulated, fbnet, fbInput);
-      for (const arch of sampleArchs(fbnet, 5, 2)) expect(score(arch) / simulateArch(p.simulated, fbnet.layers(arch, fbInput))).toBeCloseTo(1, 12);
+      for (const arch of sampleArchs(fbnet, 5, 2))
+        expect(score(arch) / simulateArch(p.simulated, fbnet.layers(arch, fbInput))).toBeCloseTo(1, 12);
     }
   });
 });
@@ -137,7 +142,9 @@ describe('what-ifs', () => {
   });
 
   it('int8 is never slower than fp32 or fp16 on the int8-preferring devices', () => {
-    const int8Devices = simulated.filter((p) => (p.simulated.peak.int8Gops ?? 0) >= Math.max(p.simulated.peak.fp32Gflops, p.simulated.peak.fp16Gflops ?? 0));
+    const int8Devices = simulated.filter(
+      (p) => (p.simulated.peak.int8Gops ?? 0) >= Math.max(p.simulated.peak.fp32Gflops, p.simulated.peak.fp16Gflops ?? 0),
+    );
     expect(int8Devices.map((p) => p.name)).toEqual(expect.arrayContaining(['mobile-npu', 'edge-tpu', 'mcu']));
     for (const p of int8Devices) {
       for (const a of [arch, ...sampleArchs(nb201, 10, 3)]) {

@@ -11,7 +11,8 @@ export const chromiumPath = process.env.HWNAS_CHROMIUM ?? ['/usr/bin/chromium', 
 /** Skip (with one line) or, under CI's HWNAS_REQUIRE_CHROMIUM=1, fail when Chromium is missing. */
 export function browserAvailable(): boolean {
   if (chromiumPath !== undefined) return true;
-  if (process.env.HWNAS_REQUIRE_CHROMIUM === '1') throw new Error('chromium is not installed but HWNAS_REQUIRE_CHROMIUM=1 (CI installs it in .ci/run)');
+  if (process.env.HWNAS_REQUIRE_CHROMIUM === '1')
+    throw new Error('chromium is not installed but HWNAS_REQUIRE_CHROMIUM=1 (CI installs it in .ci/run)');
   console.warn('skipping dashboard browser tests: chromium is not installed (apt-get install chromium)');
   return false;
 }
@@ -21,7 +22,14 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run', '--no-default-browser-check'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--no-first-run',
+      '--no-default-browser-check',
+    ],
   });
 }
 
@@ -34,8 +42,14 @@ export interface DashboardProcess {
 }
 
 /** Start `hwnas dashboard --port 0 …args` and wait for the URL it prints. */
-export async function startDashboardProcess(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<DashboardProcess> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/hwnas.js'), 'dashboard', '--port', '0', ...args], { cwd: options.cwd ?? repoRoot, env: { ...process.env, ...options.env } });
+export async function startDashboardProcess(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<DashboardProcess> {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/hwnas.js'), 'dashboard', '--port', '0', ...args], {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...process.env, ...options.env },
+  });
   let stdout = '';
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += d));

@@ -19,5 +19,7 @@ if (!hasData) console.warn(`[hwnas tests] ${dataDir} not found: tests on real me
  */
 export function describeWithData(name: string, fn: () => void): void {
   if (hasData) describe(name, fn);
-  else describe.skip(`${name} [skipped: shared data not found at ${dataDir}]`, () => it.skip('needs ../shared/data (or $HWNAS_DATA_DIR)', () => {}));
+  else
+    describe.skip(`${name} [skipped: shared data not found at ${dataDir}]`, () =>
+      it.skip('needs ../shared/data (or $HWNAS_DATA_DIR)', () => {}));
 }

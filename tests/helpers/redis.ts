@@ -32,7 +32,19 @@ export interface RedisServer {
 export async function startRedis(options: { port?: number; password?: string } = {}): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...(options.password ? ['--requirepass', options.password] : [])];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    ...(options.password ? ['--requirepass', options.password] : []),
+  ];
   const child = spawn('redis-server', args, { stdio: 'ignore' });
   const deadline = Date.now() + 10_000;
   for (;;) {
@@ -74,7 +86,11 @@ export interface WorkerProcess {
 export async function startWorker(dir: string, name: string, args: string[]): Promise<WorkerProcess> {
   const logFile = path.join(dir, `${name}.log`);
   const fd = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/hwnas.js'), 'worker', '--lock-ms', '2000', '--stalled-ms', '1000', ...args], { stdio: ['ignore', fd, fd] });
+  const child = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'bin/hwnas.js'), 'worker', '--lock-ms', '2000', '--stalled-ms', '1000', ...args],
+    { stdio: ['ignore', fd, fd] },
+  );
   fs.closeSync(fd);
   const log = () => fs.readFileSync(logFile, 'utf8');
   const waitFor = async (pattern: RegExp, timeoutMs = 30_000) => {

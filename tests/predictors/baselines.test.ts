@@ -19,7 +19,9 @@ describe('help-style on archs the source devices never measured', () => {
     const space = getSpace('fbnet');
     const table = syntheticTable(space, ['src_a', 'src_b', 'target'], 80);
     const referenceArchs = table.archs.slice(0, 5);
-    const outside = Array.from({ length: 4 }, (_, i) => space.sample(Rng.derive(3, 'outside', i))).filter((a) => table.rowOf(a) === undefined);
+    const outside = Array.from({ length: 4 }, (_, i) => space.sample(Rng.derive(3, 'outside', i))).filter(
+      (a) => table.rowOf(a) === undefined,
+    );
     expect(outside.length).toBeGreaterThan(0);
     const predictor = await getPredictorMethod('help-style').create({
       space,
@@ -86,7 +88,10 @@ describe('fitIncreasingLine', () => {
 describe('bestCorrelatedSource', () => {
   it('picks the column that ranks the measurements best', () => {
     const target = [1, 2, 3, 4];
-    const best = bestCorrelatedSource([Float64Array.from([4, 3, 2, 1]), Float64Array.from([1, 3, 2, 4]), Float64Array.from([10, 20, 30, 40])], target);
+    const best = bestCorrelatedSource(
+      [Float64Array.from([4, 3, 2, 1]), Float64Array.from([1, 3, 2, 4]), Float64Array.from([10, 20, 30, 40])],
+      target,
+    );
     expect(best).toEqual({ device: 2, rho: 1 });
   });
 });
@@ -109,9 +114,22 @@ describe('lookup table', () => {
 describeWithData('baselines on FBNet task 0 (fpga target, 20 random samples)', () => {
   const space = getSpace('fbnet');
   const table = loadLatencyTable(dataFile('help/fbnet_latency.csv'));
-  const sources = ['1080ti_1', '1080ti_32', '1080ti_64', 'silver_4114', 'silver_4210r', 'samsung_a50', 'pixel3', 'essential_ph_1', 'samsung_s7'];
+  const sources = [
+    '1080ti_1',
+    '1080ti_32',
+    '1080ti_64',
+    'silver_4114',
+    'silver_4210r',
+    'samsung_a50',
+    'pixel3',
+    'essential_ph_1',
+    'samsung_s7',
+  ];
   const samples = Rng.derive(0, 'baseline-test').sample(table.archs, 20);
-  const held = Rng.derive(1, 'baseline-test').sample(table.archs.filter((a) => !samples.includes(a)), 1000);
+  const held = Rng.derive(1, 'baseline-test').sample(
+    table.archs.filter((a) => !samples.includes(a)),
+    1000,
+  );
   const truth = held.map((a) => table.latency('fpga', a)!);
   const features = new ArchFeatures(space);
 
@@ -122,7 +140,13 @@ describeWithData('baselines on FBNet task 0 (fpga target, 20 random samples)', (
     ['ridge-sources', 0.8],
     ['lookup-table', 0.6],
   ])('%s ranks the held-out archs with Spearman ρ > %s', async (method, floor) => {
-    const predictor = await getPredictorMethod(method).create({ space, features, sources: sourceLatencies(table, sources), seed: 0, options: {} });
+    const predictor = await getPredictorMethod(method).create({
+      space,
+      features,
+      sources: sourceLatencies(table, sources),
+      seed: 0,
+      options: {},
+    });
     await predictor.fit('fpga', { archs: samples, latencyMs: samples.map((a) => table.latency('fpga', a)!) });
     expect(spearman(truth, await predictor.predict('fpga', held))).toBeGreaterThan(floor as number);
   });

@@ -12,7 +12,6 @@ import { sourceLatencies } from '../../src/predictors/transfer.js';
 import { getSpace } from '../../src/spaces/registry.js';
 import { FAST_PREDICTOR_OPTIONS, syntheticTable } from './fixtures.js';
 
-
 const space = getSpace('fbnet');
 const table = syntheticTable(space, ['src_a', 'src_b', 'src_c', 'target'], 120);
 const referenceArchs = table.archs.slice(0, 5);

@@ -56,5 +56,14 @@ export const FAST_PREDICTOR_OPTIONS: Record<string, Record<string, unknown>> = {
     pretrain: { epochs: 3, batchSize: 64, learningRate: 1e-3, weightDecay: 0 },
     finetune: { epochs: 5, batchSize: 16, learningRate: 1e-3, weightDecay: 0 },
   },
-  nasflat: { epochs: 2, archsPerDevice: 32, transferEpochs: 2, width: 16, graphLayers: 1, opUpdateLayers: 1, supplementaryDim: 8, batchSize: 64 },
+  nasflat: {
+    epochs: 2,
+    archsPerDevice: 32,
+    transferEpochs: 2,
+    width: 16,
+    graphLayers: 1,
+    opUpdateLayers: 1,
+    supplementaryDim: 8,
+    batchSize: 64,
+  },
 };

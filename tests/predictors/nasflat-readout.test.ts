@@ -3,7 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { costColumnNames, costRow, isDisconnected, nonSkipOps } from '../../src/predictors/nasflat/inputs.js';
-import { applyReadout, nonNegativeLeastSquares, readoutColumns, selectReadout, type BasisColumns } from '../../src/predictors/nasflat/readout.js';
+import {
+  applyReadout,
+  nonNegativeLeastSquares,
+  readoutColumns,
+  selectReadout,
+  type BasisColumns,
+} from '../../src/predictors/nasflat/readout.js';
 import { getSpace } from '../../src/spaces/registry.js';
 
 const rng = new Rng('readout-test');
@@ -44,7 +50,11 @@ describe('selectReadout', () => {
     expect(shares).toBeCloseTo(1, 2);
     const predicted = applyReadout(readout, basis, n);
     const byMember = readout.members.map((m) => applyReadout({ members: [{ ...m, share: 1 }], looLog: [] }, basis, n));
-    for (let i = 0; i < n; i++) expect(predicted[i]).toBeCloseTo(readout.members.reduce((s, m, k) => s + m.share * byMember[k][i], 0), 10);
+    for (let i = 0; i < n; i++)
+      expect(predicted[i]).toBeCloseTo(
+        readout.members.reduce((s, m, k) => s + m.share * byMember[k][i], 0),
+        10,
+      );
     for (let i = 0; i < n; i++) expect(predicted[i]).toBeCloseTo(latencyMs[i], 1);
   });
 
@@ -63,7 +73,10 @@ describe('selectReadout', () => {
     const flops = column();
     const y = Array.from(flops, (v, i) => 1 + 0.8 * v + 0.02 * noise[i]);
     const withPrior: BasisColumns = new Map([...basis, ['flops', flops], ['params', b]]);
-    const readout = selectReadout([{ name: 'only-b', columns: ['b'] }], withPrior, y, 'stack', { columns: ['params', 'flops'], centre: true });
+    const readout = selectReadout([{ name: 'only-b', columns: ['b'] }], withPrior, y, 'stack', {
+      columns: ['params', 'flops'],
+      centre: true,
+    });
     expect(readout.prior?.column).toBe('flops');
     expect(readout.prior?.slope).toBeCloseTo(0.8, 1);
     // The unrelated candidate is shrunk to (about) nothing: predictions follow the prior.
@@ -84,7 +97,16 @@ describe('selectReadout', () => {
 
   it('leaves out candidates with more columns than measurements − 2, whose leave-one-out folds are underdetermined', () => {
     const four = latencyMs.slice(0, 4);
-    const readout = selectReadout([{ name: 'both', columns: ['a', 'b'] }, { name: 'three', columns: ['a', 'b', 'a'] }, { name: 'only-a', columns: ['a'] }], basis, four, 'stack');
+    const readout = selectReadout(
+      [
+        { name: 'both', columns: ['a', 'b'] },
+        { name: 'three', columns: ['a', 'b', 'a'] },
+        { name: 'only-a', columns: ['a'] },
+      ],
+      basis,
+      four,
+      'stack',
+    );
     expect(readout.members.map((m) => m.name)).not.toContain('three');
   });
 
@@ -93,13 +115,29 @@ describe('selectReadout', () => {
     const signed: BasisColumns = new Map([...basis, ['minus-a', minusA]]);
     const free = selectReadout([{ name: 'minus-a', columns: ['minus-a'] }], signed, latencyMs, 'best');
     expect(free.members[0].weights[0]).toBeLessThan(0);
-    const readout = selectReadout([{ name: 'minus-a', columns: ['minus-a'], increasing: ['minus-a'] }, { name: 'only-b', columns: ['b'] }], signed, latencyMs, 'stack');
+    const readout = selectReadout(
+      [
+        { name: 'minus-a', columns: ['minus-a'], increasing: ['minus-a'] },
+        { name: 'only-b', columns: ['b'] },
+      ],
+      signed,
+      latencyMs,
+      'stack',
+    );
     expect(readout.members.map((m) => m.name)).toEqual(['only-b']);
   });
 
   it('fits only the first candidate, strongly regularised, when fewer than three measurements leave nothing out', () => {
     const small: BasisColumns = new Map([['a', Float64Array.from([0, 1])]]);
-    const readout = selectReadout([{ name: 'only-a', columns: ['a'] }, { name: 'b', columns: ['b'] }], small, [1, 3], 'stack');
+    const readout = selectReadout(
+      [
+        { name: 'only-a', columns: ['a'] },
+        { name: 'b', columns: ['b'] },
+      ],
+      small,
+      [1, 3],
+      'stack',
+    );
     expect(readout.members.map((m) => m.name)).toEqual(['only-a']);
     expect(Number.isNaN(readout.members[0].looRmseLog)).toBe(true);
     const predicted = applyReadout(readout, small, 2);
@@ -143,7 +181,16 @@ describe('cost columns', () => {
 
   it('gives MFLOPs, Mparams, the disconnected flag and one count per op, in the named order', () => {
     const names = costColumnNames(nb201);
-    expect(names).toEqual(['flops', 'params', 'disconnected', 'count:none', 'count:skip_connect', 'count:nor_conv_1x1', 'count:nor_conv_3x3', 'count:avg_pool_3x3']);
+    expect(names).toEqual([
+      'flops',
+      'params',
+      'disconnected',
+      'count:none',
+      'count:skip_connect',
+      'count:nor_conv_1x1',
+      'count:nor_conv_3x3',
+      'count:avg_pool_3x3',
+    ]);
     const row = costRow(nb201, '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|');
     expect(row).toHaveLength(names.length);
     expect(Array.from(row.slice(2))).toEqual([0, 0, 2, 0, 3, 1]);

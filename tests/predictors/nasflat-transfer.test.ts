@@ -24,7 +24,10 @@ describeWithData('NASFLAT few-shot transfer on NB201 (HELP latencies)', () => {
     const table = loadLatencyTable(dataFile('help/nb201_latency.csv'), { devices: [...SOURCES, TARGET] });
     const rng = Rng.derive(0, 'nasflat-transfer-test');
     const few = rng.child('few').sample(table.archs, 20);
-    const evaluated = rng.child('eval').sample(table.archs.filter((a) => !few.includes(a)), 2000);
+    const evaluated = rng.child('eval').sample(
+      table.archs.filter((a) => !few.includes(a)),
+      2000,
+    );
     const truth = evaluated.map((a) => table.latency(TARGET, a)!);
 
     const config = resolveNasflatConfig({ epochs: 6, archsPerDevice: 192, width: 32, transferEpochs: 20 });
@@ -34,7 +37,10 @@ describeWithData('NASFLAT few-shot transfer on NB201 (HELP latencies)', () => {
 
     const nasflatRho = spearman(await predictor.predict(TARGET, evaluated), truth);
     const features = new ArchFeatures(space);
-    const flopsRho = spearman(evaluated.map((a) => features.flops(a)), truth);
+    const flopsRho = spearman(
+      evaluated.map((a) => features.flops(a)),
+      truth,
+    );
     expect(nasflatRho).toBeGreaterThan(flopsRho);
   }, 60_000);
 });

@@ -30,7 +30,11 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-async function adapted(options: Record<string, unknown> = {}, construction: Partial<NasflatOptions> = {}, seed = 1): Promise<NasflatPredictor> {
+async function adapted(
+  options: Record<string, unknown> = {},
+  construction: Partial<NasflatOptions> = {},
+  seed = 1,
+): Promise<NasflatPredictor> {
   const predictor = new NasflatPredictor(nb201, resolveNasflatConfig({ ...TINY, ...options }), { seed, ...construction });
   await predictor.pretrain(sources);
   await predictor.adapt('target', few);
@@ -88,11 +92,19 @@ describe('NasflatPredictor', () => {
     const dir = path.join(tmp, 'saved');
     await predictor.save(dir);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, PREDICTOR_MANIFEST), 'utf8'));
-    expect(manifest).toMatchObject({ format: 'hwnas-nasflat', version: 3, kind: 'nasflat', space: 'nb201', sources: ['src_a', 'src_b'], opVocabulary: [...nb201.opVocabulary] });
+    expect(manifest).toMatchObject({
+      format: 'hwnas-nasflat',
+      version: 3,
+      kind: 'nasflat',
+      space: 'nb201',
+      sources: ['src_a', 'src_b'],
+      opVocabulary: [...nb201.opVocabulary],
+    });
     expect(manifest.config.width).toBe(16);
     expect(Object.keys(manifest.targets)).toEqual(['target']);
     const loaded = await NasflatPredictor.load(dir);
-    for (const device of ['src_a', 'target']) expect([...(await loaded.predict(device, query))]).toEqual([...(await predictor.predict(device, query))]);
+    for (const device of ['src_a', 'target'])
+      expect([...(await loaded.predict(device, query))]).toEqual([...(await predictor.predict(device, query))]);
   });
 
   it('keeps the source-device scores of every NB201 arch with the saved predictor, and predicts the same through them', async () => {
@@ -113,7 +125,9 @@ describe('NasflatPredictor', () => {
     const plain = JSON.parse(fs.readFileSync(path.join(plainDir, PREDICTOR_MANIFEST), 'utf8'));
     expect(plain.weights.tensors.some((t: { name: string }) => t.name === 'cache/sourceScores')).toBe(false);
     const sample = all.filter((_, i) => i % 97 === 0);
-    expect([...(await (await NasflatPredictor.load(plainDir)).predict('target', sample))]).toEqual(sample.map((a) => expected[all.indexOf(a)]));
+    expect([...(await (await NasflatPredictor.load(plainDir)).predict('target', sample))]).toEqual(
+      sample.map((a) => expected[all.indexOf(a)]),
+    );
   }, 120_000);
 
   it('is deterministic for a seed and differs across seeds', async () => {
@@ -127,17 +141,31 @@ describe('NasflatPredictor', () => {
     const weightNames = async (options: Record<string, unknown>) => {
       const dir = path.join(tmp, `ablation-${JSON.stringify(options).replace(/\W/g, '')}`);
       await (await adapted(options)).save(dir);
-      return JSON.parse(fs.readFileSync(path.join(dir, PREDICTOR_MANIFEST), 'utf8')).weights.tensors.map((t: { name: string }) => t.name) as string[];
+      return JSON.parse(fs.readFileSync(path.join(dir, PREDICTOR_MANIFEST), 'utf8')).weights.tensors.map(
+        (t: { name: string }) => t.name,
+      ) as string[];
     };
     const full = await weightNames({});
-    expect(full).toEqual(expect.arrayContaining(['pretrained/hwOpEmb', 'pretrained/gateW', 'pretrained/suppW', 'pretrained/dgf0W', 'pretrained/gat0W', 'target:target/hwOpEmb']));
+    expect(full).toEqual(
+      expect.arrayContaining([
+        'pretrained/hwOpEmb',
+        'pretrained/gateW',
+        'pretrained/suppW',
+        'pretrained/dgf0W',
+        'pretrained/gat0W',
+        'target:target/hwOpEmb',
+      ]),
+    );
     const ablated = await weightNames({ hwOpEmbedding: false, supplementary: [], graphLayer: 'dgf' });
     expect(ablated.some((n) => /hwOpEmb|gateW|suppW|gat0W/.test(n))).toBe(false);
     expect(ablated).toContain('pretrained/dgf0W');
   });
 
   it('joins an extra supplementary matrix, and refuses to load without it', async () => {
-    const extra = (archs: readonly string[]) => ({ width: 2, values: Float32Array.from(archs.flatMap((a) => [a.length, a.split('conv').length])) });
+    const extra = (archs: readonly string[]) => ({
+      width: 2,
+      values: Float32Array.from(archs.flatMap((a) => [a.length, a.split('conv').length])),
+    });
     const predictor = await adapted({}, { extraSupplementary: extra });
     const dir = path.join(tmp, 'extra');
     await predictor.save(dir);
@@ -182,7 +210,9 @@ describe('NasflatPredictor', () => {
     await expect(new NasflatPredictor(nb201, resolveNasflatConfig(TINY), { seed: 0 }).adapt('t', few)).rejects.toThrow(HwnasError);
     expect(() => resolveNasflatConfig({ width: -3 })).toThrow(ConfigError);
     expect(() => resolveNasflatConfig({ widht: 3 })).toThrow(ConfigError);
-    await expect(new NasflatPredictor(nb201, resolveNasflatConfig({ ...TINY, supplementary: ['zzz'] }), { seed: 0 }).pretrain(sources)).rejects.toThrow(/known: flops, params, op-counts/);
+    await expect(
+      new NasflatPredictor(nb201, resolveNasflatConfig({ ...TINY, supplementary: ['zzz'] }), { seed: 0 }).pretrain(sources),
+    ).rejects.toThrow(/known: flops, params, op-counts/);
     const dir = path.join(tmp, 'foreign');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, PREDICTOR_MANIFEST), JSON.stringify({ format: 'hwnas-baseline-predictor', version: 1, kind: 'flops' }));
@@ -200,7 +230,17 @@ describe('NASFLAT training pieces', () => {
     expect(hingeRankLoss(tf.tensor1d([0.04, 0]), tf.tensor1d([1, 0]), same, 0.1).dataSync()[0]).toBeCloseTo(0.06, 6);
     // Ties in the target form no pair; pairs across devices are ignored.
     expect(hingeRankLoss(tf.tensor1d([0, 1]), tf.tensor1d([0.5, 0.5]), same, 0.1).dataSync()[0]).toBe(0);
-    expect(hingeRankLoss(tf.tensor1d([0, 1]), tf.tensor1d([1, 0]), tf.tensor2d([[1, 0], [0, 1]]), 0.1).dataSync()[0]).toBe(0);
+    expect(
+      hingeRankLoss(
+        tf.tensor1d([0, 1]),
+        tf.tensor1d([1, 0]),
+        tf.tensor2d([
+          [1, 0],
+          [0, 1],
+        ]),
+        0.1,
+      ).dataSync()[0],
+    ).toBe(0);
   });
 
   it('cosine schedule starts at the base rate, halves midway and ends at zero', () => {

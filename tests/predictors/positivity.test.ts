@@ -26,7 +26,11 @@ function archsOf(space: SearchSpace): string[] {
 }
 
 /** The adversarial measurement sets, built from the target's true latencies of the space's archs. */
-function adversarialSets(archs: string[], truth: Float64Array, features: ArchFeatures): Record<string, { archs: string[]; latencyMs: number[] }> {
+function adversarialSets(
+  archs: string[],
+  truth: Float64Array,
+  features: ArchFeatures,
+): Record<string, { archs: string[]; latencyMs: number[] }> {
   const rng = Rng.derive(0, 'positivity-sets');
   const picked = rng.sample(
     archs.map((_, i) => i),
@@ -42,7 +46,10 @@ function adversarialSets(archs: string[], truth: Float64Array, features: ArchFea
     'two rows': { archs: base.slice(0, 2), latencyMs: exact.slice(0, 2) },
     'all-equal latencies': { archs: base, latencyMs: exact.map(() => 4.2) },
     'a 1 % latency range': { archs: base, latencyMs: exact.map((_, i) => 10 * (1 + 0.001 * i)) },
-    'the ten smallest archs only, decreasing with FLOPs': { archs: corner.map((i) => archs[i]), latencyMs: corner.map((_, k) => 50 - 4 * k) },
+    'the ten smallest archs only, decreasing with FLOPs': {
+      archs: corner.map((i) => archs[i]),
+      latencyMs: corner.map((_, k) => 50 - 4 * k),
+    },
   };
 }
 
@@ -59,25 +66,32 @@ describe.each(['nb201', 'fbnet'])('every prediction is a latency (%s)', (spaceNa
   const sources = { devices: SOURCES, archs, latencyMs: SOURCES.map(latencies) };
   const sets = adversarialSets(archs, latencies(TARGET), features);
 
-  it.each(predictorRegistry.names())('%s: finite and > 0 for every arch, whatever it was fitted on', async (method) => {
-    const predictor: LatencyPredictor = await getPredictorMethod(method).create({
-      space,
-      features,
-      sources,
-      referenceArchs: archs.slice(0, 5),
-      seed: 0,
-      options: FAST_PREDICTOR_OPTIONS[method] ?? {},
-    });
-    const failures: string[] = [];
-    for (const [name, set] of Object.entries(sets)) {
-      // HELP-style must be measured on its reference archs: they join every set.
-      const measured = method === 'help-style' ? { archs: [...archs.slice(0, 5), ...set.archs], latencyMs: [...archs.slice(0, 5).map((_, i) => 3 + i), ...set.latencyMs] } : set;
-      await predictor.fit(name, measured, { seed: 0 });
-      const predicted = await predictor.predict(name, archs);
-      const bad = Array.from(predicted).filter((v) => !(Number.isFinite(v) && v > 0));
-      if (bad.length > 0) failures.push(`${name}: ${bad.length} impossible predictions (e.g. ${bad[0]})`);
-      expect(predicted).toHaveLength(archs.length);
-    }
-    expect(failures).toEqual([]);
-  }, 300_000);
+  it.each(predictorRegistry.names())(
+    '%s: finite and > 0 for every arch, whatever it was fitted on',
+    async (method) => {
+      const predictor: LatencyPredictor = await getPredictorMethod(method).create({
+        space,
+        features,
+        sources,
+        referenceArchs: archs.slice(0, 5),
+        seed: 0,
+        options: FAST_PREDICTOR_OPTIONS[method] ?? {},
+      });
+      const failures: string[] = [];
+      for (const [name, set] of Object.entries(sets)) {
+        // HELP-style must be measured on its reference archs: they join every set.
+        const measured =
+          method === 'help-style'
+            ? { archs: [...archs.slice(0, 5), ...set.archs], latencyMs: [...archs.slice(0, 5).map((_, i) => 3 + i), ...set.latencyMs] }
+            : set;
+        await predictor.fit(name, measured, { seed: 0 });
+        const predicted = await predictor.predict(name, archs);
+        const bad = Array.from(predicted).filter((v) => !(Number.isFinite(v) && v > 0));
+        if (bad.length > 0) failures.push(`${name}: ${bad.length} impossible predictions (e.g. ${bad[0]})`);
+        expect(predicted).toHaveLength(archs.length);
+      }
+      expect(failures).toEqual([]);
+    },
+    300_000,
+  );
 });

@@ -68,7 +68,16 @@ describe('runTransfer', () => {
 });
 
 describe('summariseTransfer', () => {
-  const rec = (target: string, seed: number, spearman: number): TransferRecord => ({ method: 'm', target, samples: 5, seed, spearman, kendall: spearman / 2, nEval: 10, fitPredictSeconds: 0 });
+  const rec = (target: string, seed: number, spearman: number): TransferRecord => ({
+    method: 'm',
+    target,
+    samples: 5,
+    seed,
+    spearman,
+    kendall: spearman / 2,
+    nEval: 10,
+    fitPredictSeconds: 0,
+  });
 
   it('averages seeds per target, then targets in the mean row, skipping empty results', () => {
     const summary = summariseTransfer([rec('a', 0, 0.5), rec('a', 1, 0.7), rec('b', 0, 0.9), rec('b', 1, NaN)]);
@@ -80,7 +89,15 @@ describe('summariseTransfer', () => {
     const table = transferTable(summary);
     expect(table.header).toEqual(['target', 'm@5']);
     expect(table.rows.map((r) => r[0])).toEqual(['a', 'b', 'mean']);
-    expect(markdownTable(['t', 'x'], [['a', NaN], ['b', 0.12345]])).toBe('| t | x |\n|---|---:|\n| a | n/a |\n| b | 0.123 |');
+    expect(
+      markdownTable(
+        ['t', 'x'],
+        [
+          ['a', NaN],
+          ['b', 0.12345],
+        ],
+      ),
+    ).toBe('| t | x |\n|---|---:|\n| a | n/a |\n| b | 0.123 |');
   });
 });
 
@@ -89,11 +106,18 @@ describeWithData('transfer tasks', () => {
 
   it('refuses NB201 tasks whose devices have no latencies here, naming them', () => {
     expect(() => resolveDeviceData(getSpace('nb201'), { ...spec, task: '1' }, 'cfg.json', 'transfer')).toThrow(ConfigError);
-    expect(() => resolveDeviceData(getSpace('nb201'), { ...spec, task: '1' }, 'cfg.json', 'transfer')).toThrow(/not reproducible.*embedded_tpu_edge_tpu_int8/);
+    expect(() => resolveDeviceData(getSpace('nb201'), { ...spec, task: '1' }, 'cfg.json', 'transfer')).toThrow(
+      /not reproducible.*embedded_tpu_edge_tpu_int8/,
+    );
   });
 
   it('resolves FBNet task 0: nine sources, three targets, ten HELP reference archs', () => {
-    const data = resolveDeviceData(getSpace('fbnet'), { latencies: dataFile('help/fbnet_latency.csv'), splits: spec.splits, task: '0' }, 'cfg.json', 'transfer');
+    const data = resolveDeviceData(
+      getSpace('fbnet'),
+      { latencies: dataFile('help/fbnet_latency.csv'), splits: spec.splits, task: '0' },
+      'cfg.json',
+      'transfer',
+    );
     expect(data.sources).toHaveLength(9);
     expect(data.targets).toEqual(['fpga', 'raspi4', 'eyeriss']);
     expect(data.referenceArchs).toHaveLength(10);

@@ -9,15 +9,41 @@ const clean = proxy.map((x, i) => Math.exp(0.8 * x + 0.03 * Math.sin(3 * i)));
 
 describe('findOutliers', () => {
   it('names a row 3× slower than the trend, not one 1.5× slower, and needs 5× to distrust a fast row', () => {
-    expect(findOutliers(clean.map((v, i) => (i === 4 ? 3 * v : v)), [proxy])).toEqual([4]);
-    expect(findOutliers(clean.map((v, i) => (i === 4 ? 1.5 * v : v)), [proxy])).toEqual([]);
-    expect(findOutliers(clean.map((v, i) => (i === 4 ? v / 3 : v)), [proxy])).toEqual([]);
-    expect(findOutliers(clean.map((v, i) => (i === 4 ? v / 6 : v)), [proxy])).toEqual([4]);
+    expect(
+      findOutliers(
+        clean.map((v, i) => (i === 4 ? 3 * v : v)),
+        [proxy],
+      ),
+    ).toEqual([4]);
+    expect(
+      findOutliers(
+        clean.map((v, i) => (i === 4 ? 1.5 * v : v)),
+        [proxy],
+      ),
+    ).toEqual([]);
+    expect(
+      findOutliers(
+        clean.map((v, i) => (i === 4 ? v / 3 : v)),
+        [proxy],
+      ),
+    ).toEqual([]);
+    expect(
+      findOutliers(
+        clean.map((v, i) => (i === 4 ? v / 6 : v)),
+        [proxy],
+      ),
+    ).toEqual([4]);
   });
 
   it('never distrusts an exempt row, nothing below 5 rows, and nothing when no proxy ranks the rows', () => {
     const spoiled = clean.map((v, i) => (i === 4 ? 3 * v : v));
-    expect(findOutliers(spoiled, [proxy], spoiled.map((_, i) => i === 4))).toEqual([]);
+    expect(
+      findOutliers(
+        spoiled,
+        [proxy],
+        spoiled.map((_, i) => i === 4),
+      ),
+    ).toEqual([]);
     expect(findOutliers(spoiled.slice(2, 6), [proxy.slice(2, 6)])).toEqual([]);
     expect(findOutliers(spoiled, [proxy.map((x) => -x)])).toEqual([]);
   });
@@ -30,7 +56,12 @@ describe('findOutliers', () => {
 });
 
 describe('diagnose and intervals', () => {
-  const quality = (looMs: number[], distrusted: number[] = []): FitQuality => ({ archs: clean.map((_, i) => `a${i}`), latencyMs: [...clean], looMs, distrusted });
+  const quality = (looMs: number[], distrusted: number[] = []): FitQuality => ({
+    archs: clean.map((_, i) => `a${i}`),
+    latencyMs: [...clean],
+    looMs,
+    distrusted,
+  });
 
   it('gives the conformal factor from the trusted rows only, and warns when the rows disagree', () => {
     const good = quality(clean.map((v, i) => v * (1 + 0.05 * Math.cos(i))));
@@ -38,7 +69,14 @@ describe('diagnose and intervals', () => {
     expect(intervalFactor(good)).toBeLessThan(1.06);
     expect(diagnose(good).warning).toBeUndefined();
     // One row predicted 10× off but distrusted: it widens nothing.
-    expect(intervalFactor(quality(good.looMs.map((v, i) => (i === 2 ? v * 10 : v)), [2]))).toBeCloseTo(intervalFactor(good), 10);
+    expect(
+      intervalFactor(
+        quality(
+          good.looMs.map((v, i) => (i === 2 ? v * 10 : v)),
+          [2],
+        ),
+      ),
+    ).toBeCloseTo(intervalFactor(good), 10);
     // Reversed predictions: ρ = −1, a warning.
     expect(diagnose(quality([...clean].reverse())).warning).toMatch(/disagree with each other: leave-one-out ρ -1\.00/);
   });

@@ -19,7 +19,9 @@ function predictor(uncertainty?: Record<string, number>): LatencyPredictor {
     save: async () => {},
     fitQuality: () => undefined,
     predict: async (_device, archs) => Float64Array.from(archs, (a) => latency[a]),
-    ...(uncertainty === undefined ? {} : { uncertainty: async (_device: string, archs: readonly string[]) => Float64Array.from(archs, (a) => uncertainty[a]) }),
+    ...(uncertainty === undefined
+      ? {}
+      : { uncertainty: async (_device: string, archs: readonly string[]) => Float64Array.from(archs, (a) => uncertainty[a]) }),
   };
 }
 
@@ -33,7 +35,14 @@ describe('nextMeasurements', () => {
   });
 
   it('goes to the next front when the first is used up, and never ranks a failed (NaN) accuracy on a front', async () => {
-    const picks = await nextMeasurements(predictor({ a: 0, b: 0, c: 0, d: 0, e: 0, f: 1 }), 'dev', candidates, [10, 20, 30, 40, NaN, 45], new Set(['a', 'b', 'c', 'd']), 1);
+    const picks = await nextMeasurements(
+      predictor({ a: 0, b: 0, c: 0, d: 0, e: 0, f: 1 }),
+      'dev',
+      candidates,
+      [10, 20, 30, 40, NaN, 45],
+      new Set(['a', 'b', 'c', 'd']),
+      1,
+    );
     expect(picks).toEqual(['f']);
   });
 

@@ -63,4 +63,3 @@ export function checkReport(reportDir: string, expectedViews: string[]): string 
   expect(html).not.toMatch(/url\(\s*['"]?(https?:|\/\/)/i);
   return html;
 }
-

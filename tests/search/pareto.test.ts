@@ -8,7 +8,9 @@ function randomPoints(rng: Rng, n: number, dims: number, grid: number): number[]
 }
 
 function bruteFront(points: Point[]): number[] {
-  return points.map((_, i) => i).filter((i) => !points.some((q, j) => j !== i && q.every((v, k) => v <= points[i][k]) && q.some((v, k) => v < points[i][k])));
+  return points
+    .map((_, i) => i)
+    .filter((i) => !points.some((q, j) => j !== i && q.every((v, k) => v <= points[i][k]) && q.some((v, k) => v < points[i][k])));
 }
 
 /** Exact hypervolume by counting unit cells of the integer grid that some point dominates. */
@@ -59,7 +61,11 @@ describe('pareto front', () => {
   });
 
   it('crowding distance is infinite at the boundary and sums normalised gaps inside', () => {
-    const d = crowdingDistance([[0, 4], [1, 2], [4, 0]]);
+    const d = crowdingDistance([
+      [0, 4],
+      [1, 2],
+      [4, 0],
+    ]);
     expect(d[0]).toBe(Infinity);
     expect(d[2]).toBe(Infinity);
     expect(d[1]).toBeCloseTo(4 / 4 + 4 / 4);
@@ -79,6 +85,14 @@ describe('hypervolume', () => {
   it('ignores points outside the reference box and is 0 for none', () => {
     expect(hypervolume([], [1, 1])).toBe(0);
     expect(hypervolume([[2, 0]], [1, 1])).toBe(0);
-    expect(hypervolume([[0.5, 0.5], [2, 0]], [1, 1])).toBeCloseTo(0.25);
+    expect(
+      hypervolume(
+        [
+          [0.5, 0.5],
+          [2, 0],
+        ],
+        [1, 1],
+      ),
+    ).toBeCloseTo(0.25);
   });
 });

@@ -37,7 +37,9 @@ describe('candidate pool', () => {
     // What `hwnas sample --space fbnet --sampler farthest --n 6 --seed 11` does (src/cli/commands/sample.ts).
     const pool = spacePool(space, seed);
     const encoder = encoderRegistry.get('flops-params');
-    const sampled = await samplerRegistry.get('farthest').select({ space, n: 6, seed, pool, encode: async (archs) => encoder.encode(space, archs) });
+    const sampled = await samplerRegistry
+      .get('farthest')
+      .select({ space, n: 6, seed, pool, encode: async (archs) => encoder.encode(space, archs) });
     expect(adaptation?.archs).toEqual(sampled);
     expect(new Set(pool).size).toBe(pool.length);
   });

@@ -6,7 +6,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
 import { listRunDirs, resolveRunDir, RunStore, runWriter, type RunMeta } from '../../src/search/store.js';
 
-const meta: RunMeta = { runId: 'r1', createdAt: '2026-01-01T00:00:00Z', config: { name: 'x' }, configHash: 'abc', configFile: 'x.json', backend: 'cpu', versions: { hwnas: '0.1.0' } };
+const meta: RunMeta = {
+  runId: 'r1',
+  createdAt: '2026-01-01T00:00:00Z',
+  config: { name: 'x' },
+  configHash: 'abc',
+  configFile: 'x.json',
+  backend: 'cpu',
+  versions: { hwnas: '0.1.0' },
+};
 const metrics = (acc: number, ms: number) => ({ accuracy: acc, latencyMs: ms, flopsM: 1, paramsM: 0.1 });
 const sources = { accuracy: 'table:a', latencyMs: 'simulated:x@1', flopsM: 'analytic', paramsM: 'analytic' };
 
@@ -88,7 +96,9 @@ describe('RunStore', () => {
     const writer = RunStore.openWriter(dir);
     writer.close();
     fs.writeFileSync(path.join(dir, 'writer.lock'), JSON.stringify({ pid: 4242, host: 'board-7', startTicks: 99 }));
-    expect(() => RunStore.openWriter(dir)).toThrow(/locked by process 4242 on host board-7; if nothing writes it any more: hwnas runs unlock r-lock/);
+    expect(() => RunStore.openWriter(dir)).toThrow(
+      /locked by process 4242 on host board-7; if nothing writes it any more: hwnas runs unlock r-lock/,
+    );
     expect(RunStore.unlock(dir)).toMatchObject({ pid: 4242, host: 'board-7' });
     RunStore.openWriter(dir).close();
   });

@@ -50,7 +50,15 @@ function plan(name: string, seed: number, evaluations = 48): SearchPlan {
 
 let runCounter = 0;
 async function run(p: SearchPlan): Promise<Trial[]> {
-  const store = RunStore.create(path.join(dir, `run-${runCounter++}`), { runId: 'r', createdAt: '', config: {}, configHash: '', configFile: '', backend: 'cpu', versions: {} });
+  const store = RunStore.create(path.join(dir, `run-${runCounter++}`), {
+    runId: 'r',
+    createdAt: '',
+    config: {},
+    configHash: '',
+    configFile: '',
+    backend: 'cpu',
+    versions: {},
+  });
   try {
     await runLoop(store, p, evaluator);
     return store.trials();
@@ -85,7 +93,9 @@ describe.each(strategyRegistry.names())('strategy %s', (name) => {
     const trials = await run(p);
     for (let batch = 0; batch * p.batchSize < p.evaluations; batch++) {
       const history = trials.filter((t) => t.batch < batch);
-      expect(proposeBatch(p, batch, history)).toEqual(trials.filter((t) => t.batch === batch).map((t) => ({ index: t.index, arch: t.arch })));
+      expect(proposeBatch(p, batch, history)).toEqual(
+        trials.filter((t) => t.batch === batch).map((t) => ({ index: t.index, arch: t.arch })),
+      );
     }
   });
 });
@@ -93,9 +103,13 @@ describe.each(strategyRegistry.names())('strategy %s', (name) => {
 describe('strategy parameters', () => {
   it('rejects bad parameters with the field path under strategy.params', () => {
     expect(() => createStrategy('regularized-evolution', { population: 1 }, 'c.json')).toThrow(ConfigError);
-    expect(() => createStrategy('regularized-evolution', { population: 1 }, 'c.json')).toThrow(/c\.json: strategy\.params\.population: must be a number >= 2/);
+    expect(() => createStrategy('regularized-evolution', { population: 1 }, 'c.json')).toThrow(
+      /c\.json: strategy\.params\.population: must be a number >= 2/,
+    );
     expect(() => createStrategy('nsga2', { crossoverProb: 2 }, 'c.json')).toThrow(/strategy\.params\.crossoverProb/);
     expect(() => createStrategy('random', { foo: 1 }, 'c.json')).toThrow(/strategy\.params\.foo: unknown field/);
-    expect(() => createStrategy('annealing', {}, 'c.json')).toThrow(/unknown strategy 'annealing' \(known: random, regularized-evolution, nsga2, local-search\)/);
+    expect(() => createStrategy('annealing', {}, 'c.json')).toThrow(
+      /unknown strategy 'annealing' \(known: random, regularized-evolution, nsga2, local-search\)/,
+    );
   });
 });

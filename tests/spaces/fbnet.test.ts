@@ -14,7 +14,9 @@ const blocksDiffering = (a: string, b: string): number => a.split('_').filter((c
 describe('FBNet arch strings', () => {
   it('accepts the index string and the op-name form, and returns the index string', () => {
     expect(fbnetSpace.canonical(ARCH)).toBe(ARCH);
-    const names = ARCH.split('_').map((i) => ['k3_e1', 'k3_e1_g2', 'k3_e3', 'k3_e6', 'k5_e1', 'k5_e1_g2', 'k5_e3', 'k5_e6', 'skip'][Number(i)]);
+    const names = ARCH.split('_').map(
+      (i) => ['k3_e1', 'k3_e1_g2', 'k3_e3', 'k3_e6', 'k5_e1', 'k5_e1_g2', 'k5_e3', 'k5_e6', 'skip'][Number(i)],
+    );
     expect(fbnetSpace.canonical(names.join('-'))).toBe(ARCH);
   });
 
@@ -80,21 +82,40 @@ describe('FBNet layer list', () => {
     expect(layers[0]).toMatchObject({ name: 'stem.conv', outputShape: [1, 32, 32, 16], kernel: 3, stride: 1 });
     expect(layers.find((l) => l.name === 'head.conv')?.outputShape).toEqual([1, 4, 4, 1504]);
     expect(layers.at(-1)).toMatchObject({ name: 'head.fc', outputShape: [1, 100], params: 1504 * 100 + 100 });
-    expect(new Set(layers.filter((l) => l.origin.stage === 'block').map((l) => l.origin.block))).toEqual(new Set(Array.from({ length: 22 }, (_, i) => i)));
+    expect(new Set(layers.filter((l) => l.origin.stage === 'block').map((l) => l.origin.block))).toEqual(
+      new Set(Array.from({ length: 22 }, (_, i) => i)),
+    );
     // Block 1 is a skip that opens stage 1 (16→24 channels): a 1×1 conv + BN + ReLU.
-    expect(layers.filter((l) => l.origin.block === 1).map((l) => l.name)).toEqual(['block01.skip.conv', 'block01.skip.bn', 'block01.skip.relu']);
+    expect(layers.filter((l) => l.origin.block === 1).map((l) => l.name)).toEqual([
+      'block01.skip.conv',
+      'block01.skip.bn',
+      'block01.skip.relu',
+    ]);
     // Block 3 is a skip inside stage 1 (24→24, stride 1): a true identity, no cost.
     expect(layers.filter((l) => l.origin.block === 3).map((l) => [l.kind, l.params, l.flops])).toEqual([['identity', 0, 0]]);
     // Block 5 is a skip that opens stage 2 (24→32, stride 2).
     expect(layers.find((l) => l.name === 'block05.skip.conv')).toMatchObject({ kernel: 1, stride: 2, outputShape: [1, 16, 16, 32] });
     // Block 2 (k3_e1_g2, 24→24): grouped expansion, shuffle, depthwise, grouped projection, residual add.
     expect(layers.filter((l) => l.origin.block === 2).map((l) => `${l.kind}${l.groups ? `/g${l.groups}` : ''}`)).toEqual([
-      'conv/g2', 'bn', 'relu', 'identity/g2', 'conv/g24', 'bn', 'relu', 'conv/g2', 'bn', 'add',
+      'conv/g2',
+      'bn',
+      'relu',
+      'identity/g2',
+      'conv/g24',
+      'bn',
+      'relu',
+      'conv/g2',
+      'bn',
+      'add',
     ]);
   });
 
   it('scales costs with the input: ×batch, and conv FLOPs ×4 when the resolution doubles', () => {
-    const convFlops = (res: number, batchSize: number) => total(fbnetSpace.layers(ARCH, { ...input, resolution: res, batchSize }).filter((l) => l.kind === 'conv'), 'flops');
+    const convFlops = (res: number, batchSize: number) =>
+      total(
+        fbnetSpace.layers(ARCH, { ...input, resolution: res, batchSize }).filter((l) => l.kind === 'conv'),
+        'flops',
+      );
     expect(convFlops(32, 3)).toBe(3 * convFlops(32, 1));
     expect(convFlops(64, 1)).toBe(4 * convFlops(32, 1));
     expect(total(fbnetSpace.layers(ARCH, { ...input, resolution: 64 }), 'params')).toBe(total(fbnetSpace.layers(ARCH, input), 'params'));

@@ -11,7 +11,8 @@ const ARCHS = [
   '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|',
   '|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|',
 ];
-const count = (weights: tf.LayerVariable[]): number => weights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b as number), 1), 0);
+const count = (weights: tf.LayerVariable[]): number =>
+  weights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b as number), 1), 0);
 
 describe('NB201 TF.js models', () => {
   const input = nb201Space.defaultInput('cifar10');
@@ -19,7 +20,9 @@ describe('NB201 TF.js models', () => {
   it.each(ARCHS)('%s: trainable params equal the analytic count; forward pass gives finite logits', (arch) => {
     const model = nb201Space.buildModel(arch, input, { seed: 3 });
     expect(count(model.trainableWeights)).toBe(total(nb201Space.layers(arch, input), 'params'));
-    const logits = tf.tidy(() => (model.predict(tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 7)) as tf.Tensor).arraySync() as number[][]);
+    const logits = tf.tidy(
+      () => (model.predict(tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 7)) as tf.Tensor).arraySync() as number[][],
+    );
     expect(logits).toHaveLength(2);
     expect(logits[0]).toHaveLength(10);
     expect(logits.flat().every(Number.isFinite)).toBe(true);

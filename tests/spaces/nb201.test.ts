@@ -33,7 +33,10 @@ describe('NB201 arch strings', () => {
     [ARCH.replace('avg_pool_3x3~1|', ''), /node 2 needs 2 input edge\(s\) \(from nodes 0\.\.1\), got 1/],
     [ARCH.replace('avg_pool_3x3~1', 'avg_pool_3x3~0'), /edge 2 into node 2 must come from node 1, got '~0'/],
     [ARCH.replace('avg_pool_3x3~1', 'avg_pool_3x3'), /edge 'avg_pool_3x3' into node 2 is not 'op~input'/],
-    [ARCH.replace('avg_pool_3x3~1', 'max_pool_3x3~1'), /unknown op 'max_pool_3x3' on edge 1→2 \(known: none, skip_connect, nor_conv_1x1, nor_conv_3x3, avg_pool_3x3\)/],
+    [
+      ARCH.replace('avg_pool_3x3~1', 'max_pool_3x3~1'),
+      /unknown op 'max_pool_3x3' on edge 1→2 \(known: none, skip_connect, nor_conv_1x1, nor_conv_3x3, avg_pool_3x3\)/,
+    ],
     ['15625', /index must be an integer in 0\.\.15624/],
     ['', /expected 3 node groups/],
   ])('rejects %s with UnknownArchError', (arch, reason) => {
@@ -57,7 +60,9 @@ describe('NB201 official index without data', () => {
   });
 
   it('puts the cells NB201 itself asserts at indices 0, 1 and 123', () => {
-    expect(nb201Space.fromIndex?.(0)).toBe('|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|');
+    expect(nb201Space.fromIndex?.(0)).toBe(
+      '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|',
+    );
     expect(nb201Space.fromIndex?.(1)).toBe(ARCH);
     expect(nb201Space.fromIndex?.(123)).toBe('|avg_pool_3x3~0|+|avg_pool_3x3~0|nor_conv_1x1~1|+|none~0|avg_pool_3x3~1|nor_conv_3x3~2|');
   });
@@ -100,7 +105,16 @@ describe('NB201 op graph', () => {
   it('puts input, the six edge ops in edge order, and output on 8 nodes with op-on-node adjacency', () => {
     const g = nb201Space.opGraph(ARCH);
     expect(nb201Space.graphNodes).toBe(8);
-    expect(g.ops).toEqual(['input', 'nor_conv_3x3', 'nor_conv_3x3', 'avg_pool_3x3', 'skip_connect', 'nor_conv_3x3', 'skip_connect', 'output']);
+    expect(g.ops).toEqual([
+      'input',
+      'nor_conv_3x3',
+      'nor_conv_3x3',
+      'avg_pool_3x3',
+      'skip_connect',
+      'nor_conv_3x3',
+      'skip_connect',
+      'output',
+    ]);
     expect(g.opIds.map((id) => nb201Space.opVocabulary[id])).toEqual(g.ops);
     expect(nb201Space.opVocabulary).toEqual(['input', ...NB201_OPS, 'output']);
     const edges = g.adjacency.flatMap((row, i) => row.flatMap((v, j) => (v === 1 ? [`${i}>${j}`] : [])));
@@ -124,7 +138,11 @@ describe('NB201 layer list', () => {
     expect(layers.filter((l) => l.name.startsWith('stage2.cell4.edge0-1.')).map((l) => [l.kind, l.origin])).toEqual(
       ['relu', 'conv', 'bn'].map((kind) => [kind, { stage: 'stage2', cell: 4, edge: [0, 1], op: 'nor_conv_3x3' }]),
     );
-    expect(layers.find((l) => l.name === 'stage3.cell0.edge1-2.avg_pool_3x3.avgpool')).toMatchObject({ kernel: 3, stride: 1, outputShape: [1, 8, 8, 64] });
+    expect(layers.find((l) => l.name === 'stage3.cell0.edge1-2.avg_pool_3x3.avgpool')).toMatchObject({
+      kernel: 3,
+      stride: 1,
+      outputShape: [1, 8, 8, 64],
+    });
     expect(layers.find((l) => l.name === 'stage1.cell2.node3.add')).toMatchObject({ inputs: 3, outputShape: [1, 32, 32, 16] });
     expect(layers.filter((l) => l.origin.stage === 'reduction1').map((l) => `${l.name}:${l.outputShape.join('x')}`)).toEqual([
       'reduction1.conv_a.relu:1x32x32x16',
@@ -156,7 +174,10 @@ describe('NB201 layer list', () => {
 
   it('scales costs with the input: ×batch, ×4 conv FLOPs for 2× resolution, params unchanged', () => {
     const convFlops = (resolution: number, batchSize: number) =>
-      total(nb201Space.layers(ARCH, { ...input, resolution, batchSize }).filter((l) => l.kind === 'conv'), 'flops');
+      total(
+        nb201Space.layers(ARCH, { ...input, resolution, batchSize }).filter((l) => l.kind === 'conv'),
+        'flops',
+      );
     expect(convFlops(32, 4)).toBe(4 * convFlops(32, 1));
     expect(convFlops(64, 1)).toBe(4 * convFlops(32, 1));
     const params = (resolution: number) => total(nb201Space.layers(ARCH, { ...input, resolution }), 'params');
@@ -180,7 +201,8 @@ describeWithData('NB201 against the NAS-Bench-201 / HW-NAS-Bench data', () => {
     let mismatches = 0;
     table.rows.forEach((row, r) => {
       const index = numberCell(table, r, idx);
-      if (nb201Space.fromIndex?.(index) !== row[str] || nb201Space.index?.(row[str]) !== index || nb201Space.canonical(index) !== row[str]) mismatches++;
+      if (nb201Space.fromIndex?.(index) !== row[str] || nb201Space.index?.(row[str]) !== index || nb201Space.canonical(index) !== row[str])
+        mismatches++;
     });
     expect(mismatches).toBe(0);
   });
@@ -204,7 +226,8 @@ describeWithData('NB201 against the NAS-Bench-201 / HW-NAS-Bench data', () => {
       const ops = parseNb201(row[str]);
       const node1Dead = ops[0] === 0;
       const node2Unused = ops[5] === 0;
-      const dead = (l: (typeof layers)[number]) => l.origin.edge !== undefined && ((node1Dead && l.origin.edge[0] === 1) || (node2Unused && l.origin.edge[1] === 2));
+      const dead = (l: (typeof layers)[number]) =>
+        l.origin.edge !== undefined && ((node1Dead && l.origin.edge[0] === 1) || (node2Unused && l.origin.edge[1] === 2));
       if (layers.some((l) => l.kind === 'conv' && dead(l))) rowsWithDeadConvs++;
     });
     expect(mismatches).toBe(0);

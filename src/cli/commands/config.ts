@@ -5,7 +5,8 @@ import { defineCommand, outJson } from '../command.js';
 
 const check = defineCommand({
   command: 'check <file>',
-  describe: 'Validate an experiment config (JSON or YAML): schema, names (space, strategy, device, sampler, proxy) and files; print it as JSON with every default filled in (a search config\'s objectives, constraints, strategy.params, budget too)',
+  describe:
+    "Validate an experiment config (JSON or YAML): schema, names (space, strategy, device, sampler, proxy) and files; print it as JSON with every default filled in (a search config's objectives, constraints, strategy.params, budget too)",
   builder: (y) => y.positional('file', { type: 'string', demandOption: true, describe: 'Config file (.json, .yaml, .yml)' }),
   handler: async (args) => {
     const config = loadExperimentConfig(args.file);

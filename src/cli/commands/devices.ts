@@ -14,7 +14,16 @@ import { loadLatencyTable } from '../../data/latency.js';
 import { loadHelpMeta } from '../../data/splits.js';
 import { calibrateProfile, splitMeasurements } from '../../hardware/calibrate.js';
 import { MEASUREMENTS_FORMAT, oneDevice, readMeasurements } from '../../hardware/measurements.js';
-import { BUILTIN_PROFILES, checkDeviceName, getProfile, listDevices, loadProfile, removeUserProfile, resolveDevicesDir, saveUserProfile } from '../../hardware/registry.js';
+import {
+  BUILTIN_PROFILES,
+  checkDeviceName,
+  getProfile,
+  listDevices,
+  loadProfile,
+  removeUserProfile,
+  resolveDevicesDir,
+  saveUserProfile,
+} from '../../hardware/registry.js';
 import { PROFILE_SCHEMA_VERSION, type DeviceProfile, type TableProfile } from '../../hardware/schema.js';
 import { measureOnnxFile } from '../../hardware/onnxruntime.js';
 import type { RuntimeMeasurement, TimingOptions } from '../../hardware/timing.js';
@@ -31,7 +40,10 @@ function withDevicesDir<T>(y: Argv<T>) {
 }
 
 /** The space and input of --space, --dataset, --batch and --resolution, within the limits of a config's space section. */
-function spaceInput(args: { space: string; dataset?: string; batch?: number; resolution?: number }): { space: SearchSpace; input: InputShape } {
+function spaceInput(args: { space: string; dataset?: string; batch?: number; resolution?: number }): {
+  space: SearchSpace;
+  input: InputShape;
+} {
   const space = getSpace(args.space);
   const options = { dataset: args.dataset, batchSize: args.batch, resolution: args.resolution };
   try {
@@ -48,7 +60,7 @@ function withInput<T>(y: Argv<T>) {
   return y
     .option('space', { type: 'string', default: 'nb201', describe: 'Search space (nb201, fbnet)' })
     .option('dataset', { choices: DATASETS, describe: "Dataset setting for the default input (default: the space's)" })
-    .option('batch', { type: 'number', describe: 'Batch size (default 1; a measurement row\'s batch_size wins)' })
+    .option('batch', { type: 'number', describe: "Batch size (default 1; a measurement row's batch_size wins)" })
     .option('resolution', { type: 'number', describe: "Input resolution in pixels (default: the dataset's; a row's resolution wins)" });
 }
 
@@ -59,12 +71,23 @@ const list = defineCommand({
   handler: (args) => {
     const dir = resolveDevicesDir(args.devicesDir);
     const { devices, invalid } = listDevices(dir);
-    if (args.json) return outJson({ devicesDir: dir, devices: devices.map(({ profile, ...d }) => ({ ...d, description: profile.description, source: profile.provenance.source })), invalid });
+    if (args.json)
+      return outJson({
+        devicesDir: dir,
+        devices: devices.map(({ profile, ...d }) => ({ ...d, description: profile.description, source: profile.provenance.source })),
+        invalid,
+      });
     const short = (text: string) => (text.length > 72 ? `${text.slice(0, 71)}…` : text);
     out(
       formatTable(
         ['device', 'kind', 'version', 'origin', 'source'],
-        devices.map((d) => [d.name, d.kind, `v${d.version}`, d.origin === 'user' ? `user (${path.relative(process.cwd(), d.file ?? '') || d.file})` : 'built-in', short(d.profile.provenance.source)]),
+        devices.map((d) => [
+          d.name,
+          d.kind,
+          `v${d.version}`,
+          d.origin === 'user' ? `user (${path.relative(process.cwd(), d.file ?? '') || d.file})` : 'built-in',
+          short(d.profile.provenance.source),
+        ]),
       ),
     );
     for (const bad of invalid) loggerFor(args).warn(`ignored invalid profile: ${bad.error}`);
@@ -82,13 +105,19 @@ function parameterRows(profile: DeviceProfile): [string, string, string][] {
   };
   if (profile.kind === 'simulated') {
     walk('simulated', profile.simulated, (field) => {
-      if (calibrated && /\.(peak|memory\.bandwidthGBs|overhead|efficiency)/.test(field)) return `calibrated to ${calibrated.measurements} (from ${calibrated.base} v${calibrated.baseVersion})`;
+      if (calibrated && /\.(peak|memory\.bandwidthGBs|overhead|efficiency)/.test(field))
+        return `calibrated to ${calibrated.measurements} (from ${calibrated.base} v${calibrated.baseVersion})`;
       return /\.(peak|memory)\./.test(field) ? 'spec sheet (provenance.source)' : 'modelling assumption (provenance.notes)';
     });
   } else if (profile.kind === 'measured-table') walk('table', profile.table, () => 'import-table');
   else if (profile.kind === 'host') walk('host', profile.host, () => 'profile setting');
   else if (profile.kind === 'onnxruntime') walk('onnxruntime', profile.onnxruntime, () => 'profile setting');
-  else walk('remote', profile.remote.redis === undefined ? profile.remote : { ...profile.remote, redis: maskRedisUrl(profile.remote.redis) }, () => 'profile setting');
+  else
+    walk(
+      'remote',
+      profile.remote.redis === undefined ? profile.remote : { ...profile.remote, redis: maskRedisUrl(profile.remote.redis) },
+      () => 'profile setting',
+    );
   return rows;
 }
 
@@ -112,7 +141,9 @@ const show = defineCommand({
     }
     if (prov.calibration) {
       const c = prov.calibration;
-      out(`calibrated from ${c.base} v${c.baseVersion} on ${c.measurements} (${c.trainRows} train / ${c.heldOutRows} held-back rows, ${c.date})`);
+      out(
+        `calibrated from ${c.base} v${c.baseVersion} on ${c.measurements} (${c.trainRows} train / ${c.heldOutRows} held-back rows, ${c.date})`,
+      );
       out(`  held-back before: ${JSON.stringify(c.before)}  after: ${JSON.stringify(c.after)}`);
     }
     out('\n' + formatTable(['field', 'value', 'source'], parameterRows(p)));
@@ -140,13 +171,18 @@ const init = defineCommand({
   builder: (y) =>
     y
       .positional('name', { type: 'string', demandOption: true, describe: 'Name of the new device (what --device will take)' })
-      .option('like', { type: 'string', default: 'mobile-cpu', describe: 'Built-in profile whose numbers to start from (see `hwnas devices list`)' })
+      .option('like', {
+        type: 'string',
+        default: 'mobile-cpu',
+        describe: 'Built-in profile whose numbers to start from (see `hwnas devices list`)',
+      })
       .option('out', { type: 'string', describe: 'Profile file to write (default <name>.yaml); must not exist unless --force' })
       .option('force', { type: 'boolean', default: false, describe: 'Replace an existing --out file' }),
   handler: async (args) => {
     checkDeviceName(args.name, 'device name');
     const like = BUILTIN_PROFILES.find((p) => p.name === args.like);
-    if (like === undefined) throw new UsageError(`unknown built-in device '${args.like}'; built-in: ${BUILTIN_PROFILES.map((p) => p.name).join(', ')}`);
+    if (like === undefined)
+      throw new UsageError(`unknown built-in device '${args.like}'; built-in: ${BUILTIN_PROFILES.map((p) => p.name).join(', ')}`);
     const file = args.out ?? `${args.name}.yaml`;
     if (!args.force && fs.existsSync(file)) throw new UsageError(`${file} exists; give another --out or --force`);
     const { profileTemplate } = await import('../../hardware/template.js');
@@ -157,11 +193,14 @@ const init = defineCommand({
 
 const validateCmd = defineCommand({
   command: 'validate <file>',
-  describe: 'Check a device profile file (JSON or YAML); a malformed one is reported in one line listing every problem (file: field path: reason; also …)',
+  describe:
+    'Check a device profile file (JSON or YAML); a malformed one is reported in one line listing every problem (file: field path: reason; also …)',
   builder: (y) =>
-    y
-      .positional('file', { type: 'string', demandOption: true, describe: 'Profile file' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON {file, name, kind, version, schema} for a valid profile (a bad one is an error either way)' }),
+    y.positional('file', { type: 'string', demandOption: true, describe: 'Profile file' }).option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'Print JSON {file, name, kind, version, schema} for a valid profile (a bad one is an error either way)',
+    }),
   handler: (args) => {
     const p = loadProfileReportingAll(args.file);
     if (args.json) return outJson({ file: args.file, name: p.name, kind: p.kind, version: p.version, schema: PROFILE_SCHEMA_VERSION });
@@ -202,10 +241,40 @@ function sampleArchs(space: ReturnType<typeof getSpace>, n: number, seed: number
 }
 
 /** Columns of the CSV `devices measure` writes (a measurements file `predictor fit` and `calibrate` read). */
-export const MEASURE_COLUMNS = ['arch', 'latency_ms', 'p10_ms', 'p90_ms', 'repeats', 'batch_size', 'resolution', 'device', 'runtime', 'runtime_version', 'threads', 'cpu', 'governor', 'load_avg'];
+export const MEASURE_COLUMNS = [
+  'arch',
+  'latency_ms',
+  'p10_ms',
+  'p90_ms',
+  'repeats',
+  'batch_size',
+  'resolution',
+  'device',
+  'runtime',
+  'runtime_version',
+  'threads',
+  'cpu',
+  'governor',
+  'load_avg',
+];
 
 function measureRow(device: string, r: RuntimeMeasurement): (string | number)[] {
-  return [r.arch, +r.latencyMs.toFixed(4), +r.p10Ms.toFixed(4), +r.p90Ms.toFixed(4), r.repeats, r.batchSize, r.resolution, device, r.runtime, r.runtimeVersion, r.threads, r.cpu, r.governor, r.loadAvg];
+  return [
+    r.arch,
+    +r.latencyMs.toFixed(4),
+    +r.p10Ms.toFixed(4),
+    +r.p90Ms.toFixed(4),
+    r.repeats,
+    r.batchSize,
+    r.resolution,
+    device,
+    r.runtime,
+    r.runtimeVersion,
+    r.threads,
+    r.cpu,
+    r.governor,
+    r.loadAvg,
+  ];
 }
 
 /**
@@ -219,13 +288,17 @@ function alreadyMeasured(file: string, device: string, input: InputShape): Set<s
   if (text.length > 0 && !text.endsWith('\n')) fs.writeFileSync(file, text.slice(0, text.lastIndexOf('\n') + 1));
   if (text.trim() === '') return new Set();
   const table = readCsv(file);
-  if (table.header.join(',') !== MEASURE_COLUMNS.join(',')) throw new UsageError(`${file} exists and is not a devices measure output (columns ${table.header.join(',')}); choose another --out`);
+  if (table.header.join(',') !== MEASURE_COLUMNS.join(','))
+    throw new UsageError(`${file} exists and is not a devices measure output (columns ${table.header.join(',')}); choose another --out`);
   const col = (name: string) => MEASURE_COLUMNS.indexOf(name);
   const done = new Set<string>();
   for (const [i, row] of table.rows.entries()) {
-    if (row[col('device')] !== device) throw new UsageError(`${file} line ${table.lines[i]} holds device '${row[col('device')]}', not '${device}'; choose another --out`);
+    if (row[col('device')] !== device)
+      throw new UsageError(`${file} line ${table.lines[i]} holds device '${row[col('device')]}', not '${device}'; choose another --out`);
     if (Number(row[col('batch_size')]) !== input.batchSize || Number(row[col('resolution')]) !== input.resolution) {
-      throw new UsageError(`${file} line ${table.lines[i]} was measured at batch ${row[col('batch_size')]}, resolution ${row[col('resolution')]}, not ${input.batchSize}, ${input.resolution}; choose another --out`);
+      throw new UsageError(
+        `${file} line ${table.lines[i]} was measured at batch ${row[col('batch_size')]}, resolution ${row[col('resolution')]}, not ${input.batchSize}, ${input.resolution}; choose another --out`,
+      );
     }
     done.add(row[col('arch')]);
   }
@@ -235,10 +308,16 @@ function alreadyMeasured(file: string, device: string, input: InputShape): Set<s
 /** Timing flags given on the command line (they override the profile's). */
 function timingOverrides(args: { warmup?: number; minRepeats?: number; maxRepeats?: number; budgetMs?: number }): Partial<TimingOptions> {
   const result: Partial<TimingOptions> = {};
-  for (const [key, flag, min] of [['warmup', 'warmup', 0], ['minRepeats', 'min-repeats', 1], ['maxRepeats', 'max-repeats', 1], ['budgetMs', 'budget-ms', 0]] as const) {
+  for (const [key, flag, min] of [
+    ['warmup', 'warmup', 0],
+    ['minRepeats', 'min-repeats', 1],
+    ['maxRepeats', 'max-repeats', 1],
+    ['budgetMs', 'budget-ms', 0],
+  ] as const) {
     const value = args[key];
     if (value === undefined) continue;
-    if (!(Number.isFinite(value) && value >= min && (key === 'budgetMs' || Number.isInteger(value)))) throw new UsageError(`--${flag} must be ${key === 'budgetMs' ? 'a number' : 'an integer'} ≥ ${min}, got ${value}`);
+    if (!(Number.isFinite(value) && value >= min && (key === 'budgetMs' || Number.isInteger(value))))
+      throw new UsageError(`--${flag} must be ${key === 'budgetMs' ? 'a number' : 'an integer'} ≥ ${min}, got ${value}`);
     result[key] = value;
   }
   return result;
@@ -246,32 +325,53 @@ function timingOverrides(args: { warmup?: number; minRepeats?: number; maxRepeat
 
 const measure = defineCommand({
   command: 'measure',
-  describe: 'Measure real latency on this machine with a host (TF.js) or onnxruntime device and append it to a measurements CSV (re-runs skip archs already in it)',
+  describe:
+    'Measure real latency on this machine with a host (TF.js) or onnxruntime device and append it to a measurements CSV (re-runs skip archs already in it)',
   builder: (y) =>
     withInput(withDevicesDir(y))
-      .option('device', { type: 'string', default: 'host', describe: 'Measuring device: host (TF.js), host-ort (ONNX Runtime, 1 thread) or a user profile of kind host / onnxruntime' })
+      .option('device', {
+        type: 'string',
+        default: 'host',
+        describe: 'Measuring device: host (TF.js), host-ort (ONNX Runtime, 1 thread) or a user profile of kind host / onnxruntime',
+      })
       .option('n', { type: 'number', default: 20, describe: 'How many distinct archs to sample and measure' })
       .option('archs', { type: 'string', describe: 'Comma-separated archs to measure instead of sampling (NB201 indices accepted)' })
-      .option('all', { type: 'boolean', default: false, describe: 'Measure every arch of an enumerable space (nb201: 15,625) in index order' })
+      .option('all', {
+        type: 'boolean',
+        default: false,
+        describe: 'Measure every arch of an enumerable space (nb201: 15,625) in index order',
+      })
       .option('model', { type: 'string', describe: 'Time this ONNX file instead of built archs (onnxruntime devices)' })
       .option('seed', { type: 'number', default: 0, describe: "Seed for sampling archs and the models' initial weights" })
-      .option('out', { type: 'string', describe: `Output CSV file (${MEASURE_COLUMNS.join(',')}); rows are appended as they are measured. Required unless --model` })
+      .option('out', {
+        type: 'string',
+        describe: `Output CSV file (${MEASURE_COLUMNS.join(',')}); rows are appended as they are measured. Required unless --model`,
+      })
       .option('warmup', { type: 'number', describe: "Untimed runs per arch before timing (default: the profile's)" })
       .option('min-repeats', { type: 'number', describe: "Timed runs per arch at least (default: the profile's)" })
       .option('max-repeats', { type: 'number', describe: "Timed runs per arch at most (default: the profile's)" })
-      .option('budget-ms', { type: 'number', describe: "Stop timing an arch after this much timed work, once min-repeats ran (default: the profile's); the median is reported" })
+      .option('budget-ms', {
+        type: 'number',
+        describe: "Stop timing an arch after this much timed work, once min-repeats ran (default: the profile's); the median is reported",
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print the summary (or the --model measurement) as JSON' }),
   handler: async (args) => {
     const profile = getProfile(args.device, { devicesDir: args.devicesDir }).profile;
-    if (!isMeasuringProfile(profile)) throw new UsageError(`device '${profile.name}' is ${profile.kind}: its latencies are looked up or computed, not measured; measure with a host, onnxruntime or remote device`);
+    if (!isMeasuringProfile(profile))
+      throw new UsageError(
+        `device '${profile.name}' is ${profile.kind}: its latencies are looked up or computed, not measured; measure with a host, onnxruntime or remote device`,
+      );
     const timing = timingOverrides(args);
     const { space, input } = spaceInput(args);
     if (args.model !== undefined) {
-      if (profile.kind !== 'onnxruntime') throw new UsageError(`--model needs a local onnxruntime device; '${profile.name}' is ${profile.kind}`);
+      if (profile.kind !== 'onnxruntime')
+        throw new UsageError(`--model needs a local onnxruntime device; '${profile.name}' is ${profile.kind}`);
       const r = await measureOnnxFile(args.model, { ...profile.onnxruntime, ...timing }, { batchSize: args.batch, seed: args.seed });
       if (args.out !== undefined) writeFileAtomic(args.out, toCsv(MEASURE_COLUMNS, [measureRow(profile.name, r)]));
       if (args.json) return outJson({ file: args.model, device: profile.name, ...r });
-      out(`${args.model}: median ${r.latencyMs.toFixed(3)} ms (p10 ${r.p10Ms.toFixed(3)}, p90 ${r.p90Ms.toFixed(3)}, ${r.repeats} runs) on ${profile.name} (onnxruntime ${r.runtimeVersion}, ${r.threads} thread${r.threads === 1 ? '' : 's'})`);
+      out(
+        `${args.model}: median ${r.latencyMs.toFixed(3)} ms (p10 ${r.p10Ms.toFixed(3)}, p90 ${r.p90Ms.toFixed(3)}, ${r.repeats} runs) on ${profile.name} (onnxruntime ${r.runtimeVersion}, ${r.threads} thread${r.threads === 1 ? '' : 's'})`,
+      );
       return;
     }
     if (args.out === undefined) throw new UsageError('--out is required (the measurements CSV to write or extend)');
@@ -279,9 +379,11 @@ const measure = defineCommand({
     refuseLink(args.out);
     let archs: string[];
     if (args.all) {
-      if (space.enumerate === undefined) throw new UsageError(`--all needs an enumerable space; ${space.name} has ${space.sizeLabel} archs (use --n)`);
+      if (space.enumerate === undefined)
+        throw new UsageError(`--all needs an enumerable space; ${space.name} has ${space.sizeLabel} archs (use --n)`);
       archs = space.enumerate();
-    } else if (args.archs !== undefined) archs = args.archs.split(',').map((a) => space.canonical(/^\d+$/.test(a.trim()) ? Number(a) : a.trim()));
+    } else if (args.archs !== undefined)
+      archs = args.archs.split(',').map((a) => space.canonical(/^\d+$/.test(a.trim()) ? Number(a) : a.trim()));
     else {
       if (!(Number.isInteger(args.n) && args.n > 0)) throw new UsageError(`--n must be a positive integer, got ${args.n}`);
       archs = sampleArchs(space, args.n, args.seed);
@@ -302,7 +404,13 @@ const measure = defineCommand({
         seed: args.seed,
         onArch: (_, r) => {
           // One appended line per arch: a crash loses at most the archs being timed.
-          fs.appendFileSync(args.out as string, toCsv(MEASURE_COLUMNS, [measureRow(profile.name, r)]).split('\n').slice(1).join('\n'));
+          fs.appendFileSync(
+            args.out as string,
+            toCsv(MEASURE_COLUMNS, [measureRow(profile.name, r)])
+              .split('\n')
+              .slice(1)
+              .join('\n'),
+          );
           progress.tick(1, { ms: r.latencyMs.toFixed(2) });
         },
         onError: (arch, reason) => {
@@ -315,7 +423,8 @@ const measure = defineCommand({
       progress.stop();
       await closeExecutors();
     }
-    if (failures.length > 0 && results.length === 0) throw new UsageError(`all ${failures.length} measurements on ${profile.name} failed (reasons above)`);
+    if (failures.length > 0 && results.length === 0)
+      throw new UsageError(`all ${failures.length} measurements on ${profile.name} failed (reasons above)`);
     const sorted = results.map((r) => r.latencyMs).sort((a, b) => a - b);
     const spread = results.map((r) => r.p90Ms / r.p10Ms).sort((a, b) => a - b);
     const first = results[0];
@@ -335,7 +444,9 @@ const measure = defineCommand({
       resolution: input.resolution,
     };
     if (args.json) return outJson(summary);
-    const skipped = (summary.skipped > 0 ? `; ${summary.skipped} already in the file, skipped` : '') + (failures.length > 0 ? `; ${failures.length} failed (not written)` : '');
+    const skipped =
+      (summary.skipped > 0 ? `; ${summary.skipped} already in the file, skipped` : '') +
+      (failures.length > 0 ? `; ${failures.length} failed (not written)` : '');
     if (first === undefined) return out(`nothing to measure: all ${archs.length} archs are already in ${args.out}`);
     out(
       `measured ${results.length} ${space.name} archs on ${profile.name} (${first.runtime} ${first.runtimeVersion}, ${first.threads} thread${first.threads === 1 ? '' : 's'}, batch ${input.batchSize}, resolution ${input.resolution}): median ${summary.medianMs?.toFixed(3)} ms, median p90/p10 ${summary.medianP90OverP10?.toFixed(2)}${skipped} -> ${args.out}`,
@@ -350,11 +461,21 @@ const calibrate = defineCommand({
     withInput(withDevicesDir(y))
       .positional('device', { type: 'string', demandOption: true, describe: 'Simulated device to start from' })
       .option('measurements', { type: 'string', demandOption: true, describe: `Measurements file: ${MEASUREMENTS_FORMAT}` })
-      .option('only', { type: 'string', describe: "Use only rows whose device column equals this (required when the file holds several devices)" })
-      .option('held-out', { type: 'number', default: 0.2, describe: 'Fraction of rows held back to report Spearman/Kendall/MAPE before and after' })
+      .option('only', {
+        type: 'string',
+        describe: 'Use only rows whose device column equals this (required when the file holds several devices)',
+      })
+      .option('held-out', {
+        type: 'number',
+        default: 0.2,
+        describe: 'Fraction of rows held back to report Spearman/Kendall/MAPE before and after',
+      })
       .option('seed', { type: 'number', default: 0, describe: 'Seed of the train / held-back split' })
       .option('name', { type: 'string', describe: 'Name of the calibrated device (default <device>-cal)' })
-      .option('out', { type: 'string', describe: 'Write the calibrated profile to this file instead of adding it to the devices directory' })
+      .option('out', {
+        type: 'string',
+        describe: 'Write the calibrated profile to this file instead of adding it to the devices directory',
+      })
       .option('force', { type: 'boolean', default: false, describe: 'Replace an existing user device of the same name' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the figures as JSON' }),
   handler: (args) => {
@@ -371,7 +492,11 @@ const calibrate = defineCommand({
     const rows = oneDevice(args.measurements, readMeasurements(args.measurements, space), args.only, 'choose one with --only');
     const { train, heldOut } = splitMeasurements(rows, args.heldOut, args.seed);
     if (heldOut.length < 3) {
-      throw new DataFileError(args.measurements, 0, `${rows.length} archs leave ${heldOut.length} held back (--held-out ${args.heldOut}); calibration needs at least 3 held-back archs to report quality`);
+      throw new DataFileError(
+        args.measurements,
+        0,
+        `${rows.length} archs leave ${heldOut.length} held back (--held-out ${args.heldOut}); calibration needs at least 3 held-back archs to report quality`,
+      );
     }
     const report = calibrateProfile(base, space, input, train, heldOut, {
       name,
@@ -382,7 +507,17 @@ const calibrate = defineCommand({
       writeFileAtomic(args.out, JSON.stringify(report.profile, null, 2) + '\n');
       written = args.out;
     } else written = saveUserProfile(report.profile, resolveDevicesDir(args.devicesDir), { overwrite: args.force });
-    if (args.json) return outJson({ profile: report.profile.name, version: report.profile.version, file: written, trainRows: report.trainRows, heldOutRows: report.heldOutRows, before: report.before, after: report.after, multipliers: report.fit.multipliers });
+    if (args.json)
+      return outJson({
+        profile: report.profile.name,
+        version: report.profile.version,
+        file: written,
+        trainRows: report.trainRows,
+        heldOutRows: report.heldOutRows,
+        before: report.before,
+        after: report.after,
+        multipliers: report.fit.multipliers,
+      });
     out(`calibrated ${base.name} v${base.version} on ${report.trainRows} rows; held-back ${report.heldOutRows} rows:`);
     out(
       formatTable(
@@ -406,14 +541,19 @@ const importTable = defineCommand({
       .option('file', { type: 'string', demandOption: true, describe: 'Wide latency CSV (e.g. ../shared/data/help/nb201_latency.csv)' })
       .option('column', { type: 'string', demandOption: true, describe: 'Device column, with or without its _ms suffix (e.g. raspi4)' })
       .option('space', { type: 'string', default: 'nb201', describe: 'Search space of the table (nb201, fbnet)' })
-      .option('batch', { type: 'number', describe: 'Batch size the table was measured at (default: the column\'s _<n> suffix, else 1)' })
+      .option('batch', { type: 'number', describe: "Batch size the table was measured at (default: the column's _<n> suffix, else 1)" })
       .option('resolution', { type: 'number', describe: "Input resolution of the measurements (default: the space's default)" })
       .option('reference', {
         type: 'string',
-        describe: "HELP meta JSON whose reference-arch indices are stored as the device's reference latencies (default: help_meta.json beside the table, when it exists)",
+        describe:
+          "HELP meta JSON whose reference-arch indices are stored as the device's reference latencies (default: help_meta.json beside the table, when it exists)",
       })
       .option('force', { type: 'boolean', default: false, describe: 'Replace an existing user device of the same name' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON {name, archs, batchSize, resolution, referenceArchs, file} of the added device' }),
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print JSON {name, archs, batchSize, resolution, referenceArchs, file} of the added device',
+      }),
   handler: (args) => {
     checkDeviceName(args.name, 'device name');
     const space = getSpace(args.space);
@@ -446,15 +586,26 @@ const importTable = defineCommand({
       ...(reference && { reference }),
     };
     const written = saveUserProfile(profile, resolveDevicesDir(args.devicesDir), { overwrite: args.force });
-    if (args.json) return outJson({ name: profile.name, archs: table.archs.length, batchSize, resolution, referenceArchs: reference?.latencies.length ?? 0, file: written });
+    if (args.json)
+      return outJson({
+        name: profile.name,
+        archs: table.archs.length,
+        batchSize,
+        resolution,
+        referenceArchs: reference?.latencies.length ?? 0,
+        file: written,
+      });
     const refs = reference ? `, ${reference.latencies.length} reference archs` : '';
-    out(`added measured-table device ${profile.name}: ${table.archs.length} archs, batch ${batchSize}, resolution ${resolution}${refs} -> ${written}`);
+    out(
+      `added measured-table device ${profile.name}: ${table.archs.length} archs, batch ${batchSize}, resolution ${resolution}${refs} -> ${written}`,
+    );
   },
 });
 
 export const devicesCommand = defineCommand({
   command: 'devices <command>',
-  describe: 'Device profiles: list, show, init (a commented template), validate, add, remove, measure on this machine (TF.js or ONNX Runtime), calibrate, import a measured table',
+  describe:
+    'Device profiles: list, show, init (a commented template), validate, add, remove, measure on this machine (TF.js or ONNX Runtime), calibrate, import a measured table',
   builder: (y) => y.command([list, show, init, validateCmd, add, remove, measure, calibrate, importTable] as never).demandCommand(1),
   handler: () => {},
 });

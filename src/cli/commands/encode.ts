@@ -41,23 +41,39 @@ function readArchsFile(file: string, space: SearchSpace): string[] {
 
 export const encodeCommand = defineCommand({
   command: 'encode',
-  describe: "Encode archs with an encoder; writes a CSV keyed by canonical arch, one column per dimension (named where the encoder names them: zcp's synflow, nwot, …; else e0, e1, …)",
+  describe:
+    "Encode archs with an encoder; writes a CSV keyed by canonical arch, one column per dimension (named where the encoder names them: zcp's synflow, nwot, …; else e0, e1, …)",
   builder: (y) =>
     y
       .option('space', { type: 'string', default: 'nb201', describe: 'Search space' })
       .option('encoder', { type: 'string', demandOption: true, describe: 'Encoder name (see `hwnas encoders list`)' })
-      .option('archs', { type: 'string', describe: 'Archs to encode: a file with one arch per line (as `hwnas sample` prints) or a CSV with an arch, arch_str or op_indices column' })
+      .option('archs', {
+        type: 'string',
+        describe:
+          'Archs to encode: a file with one arch per line (as `hwnas sample` prints) or a CSV with an arch, arch_str or op_indices column',
+      })
       .option('all', { type: 'boolean', default: false, describe: 'Encode every arch of the space (FBNet: 5,000 seeded samples)' })
       .option('seed', { type: 'number', default: 1, describe: 'Seed of the sampled pool for a non-enumerable space with --all' })
       .option('batch-size', { type: 'number', default: 256, describe: 'Archs per encoder call and cache transaction' })
-      .option('zcp-table', { type: 'string', describe: 'Read the zcp encoder (and the ZCP part of caz) from this precomputed CSV instead of computing it, e.g. nasflat/fbnet_zcp.csv' })
-      .option('zcp-dataset', { type: 'string', describe: "Dataset rows of a --zcp-table with a dataset column (NASLib's: cifar10, cifar100, ImageNet16-120)" })
-      .option('cache', { type: 'string', describe: 'Encoding cache file (default $HWNAS_CACHE_DIR/encodings.sqlite or results/cache/encodings.sqlite)' })
+      .option('zcp-table', {
+        type: 'string',
+        describe:
+          'Read the zcp encoder (and the ZCP part of caz) from this precomputed CSV instead of computing it, e.g. nasflat/fbnet_zcp.csv',
+      })
+      .option('zcp-dataset', {
+        type: 'string',
+        describe: "Dataset rows of a --zcp-table with a dataset column (NASLib's: cifar10, cifar100, ImageNet16-120)",
+      })
+      .option('cache', {
+        type: 'string',
+        describe: 'Encoding cache file (default $HWNAS_CACHE_DIR/encodings.sqlite or results/cache/encodings.sqlite)',
+      })
       .option('out', { type: 'string', describe: 'Output CSV file (default: stdout)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON array of {arch, <column>: value, …} instead of the CSV' }),
   handler: async (args) => {
     if ((args.archs === undefined) === !args.all) throw new UsageError('give exactly one of --archs <file> and --all');
-    if (!Number.isInteger(args.batchSize) || args.batchSize < 1) throw new UsageError(`--batch-size must be a positive integer, got ${args.batchSize}`);
+    if (!Number.isInteger(args.batchSize) || args.batchSize < 1)
+      throw new UsageError(`--batch-size must be a positive integer, got ${args.batchSize}`);
     const space = getSpace(args.space);
     const encoder = resolveEncoder(args.encoder, { zcpTable: zcpTableOf(args) });
     await backendFor(args);
@@ -76,8 +92,12 @@ export const encodeCommand = defineCommand({
       progress.stop();
       const dim = encoder.dimension(space);
       const columns = encoder.columns?.(space) ?? Array.from({ length: dim }, (_, j) => `e${j}`);
-      if (args.json) return outJson(archs.map((arch, i) => Object.fromEntries([['arch', arch], ...columns.map((c, j) => [c, vectors[i][j]])])));
-      const csv = toCsv(['arch', ...columns], archs.map((a, i) => [a, ...Array.from(vectors[i])]));
+      if (args.json)
+        return outJson(archs.map((arch, i) => Object.fromEntries([['arch', arch], ...columns.map((c, j) => [c, vectors[i][j]])])));
+      const csv = toCsv(
+        ['arch', ...columns],
+        archs.map((a, i) => [a, ...Array.from(vectors[i])]),
+      );
       if (args.out === undefined) out(csv);
       else {
         writeFileAtomic(args.out, csv);

@@ -15,14 +15,25 @@ export const encodersTrainCommand = defineCommand({
   builder: (y) =>
     y
       .positional('encoder', { choices: LEARNED, demandOption: true, describe: 'Learned encoder to train' })
-      .option('space', { type: 'string', default: 'nb201', describe: 'Search space (nb201: all 15,625 archs; fbnet: --sample-size seeded samples)' })
-      .option('seed', { type: 'number', default: 1, describe: 'Seed of initial weights, data split, shuffling, masking and sampling noise' })
+      .option('space', {
+        type: 'string',
+        default: 'nb201',
+        describe: 'Search space (nb201: all 15,625 archs; fbnet: --sample-size seeded samples)',
+      })
+      .option('seed', {
+        type: 'number',
+        default: 1,
+        describe: 'Seed of initial weights, data split, shuffling, masking and sampling noise',
+      })
       .option('epochs', { type: 'number', describe: 'Training epochs (default: arch2vec 10, cate 3)' })
       .option('latent-dim', { type: 'number', describe: 'Arch2Vec latent (and arch vector) dimension (default 16)' })
       .option('embedding-dim', { type: 'number', describe: 'CATE transformer width and embedding dimension (default 32; a multiple of 4)' })
       .option('sample-size', { type: 'number', describe: 'Archs sampled to train on when the space is not enumerable (default 10000)' })
       .option('max-archs', { type: 'number', describe: 'Train on at most this many archs (a seeded subset; default all) for quick runs' })
-      .option('out', { type: 'string', describe: 'Output JSON file; the weights go beside it as .bin (default models/encoders/<space>-<encoder>.json)' })
+      .option('out', {
+        type: 'string',
+        describe: 'Output JSON file; the weights go beside it as .bin (default models/encoders/<space>-<encoder>.json)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print the saved metrics as JSON' }),
   handler: async (args) => {
     const space = getSpace(args.space);
@@ -47,7 +58,8 @@ export const encodersTrainCommand = defineCommand({
     } else {
       const { CateModel, CATE_DEFAULTS } = await import('../../encodings/cate-model.js');
       const config = { ...CATE_DEFAULTS, ...overrides, ...(embeddingDim && { embeddingDim }) };
-      if (config.embeddingDim % config.heads !== 0) throw new UsageError(`--embedding-dim must be a multiple of ${config.heads} (attention heads), got ${config.embeddingDim}`);
+      if (config.embeddingDim % config.heads !== 0)
+        throw new UsageError(`--embedding-dim must be a multiple of ${config.heads} (attention heads), got ${config.embeddingDim}`);
       totalEpochs = config.epochs;
       train = (onEpoch) => CateModel.train(space, config, seed, onEpoch);
     }
@@ -59,6 +71,11 @@ export const encodersTrainCommand = defineCommand({
     model.dispose();
     log.info(`saved ${args.encoder} (${space.name}, seed ${seed}) to ${file}`);
     if (args.json) return outJson({ encoder: args.encoder, space: space.name, seed, file, metrics });
-    out(formatTable(['metric', 'value'], Object.entries(metrics).map(([k, v]) => [k, Number.isInteger(v) ? v : v.toFixed(4)])));
+    out(
+      formatTable(
+        ['metric', 'value'],
+        Object.entries(metrics).map(([k, v]) => [k, Number.isInteger(v) ? v : v.toFixed(4)]),
+      ),
+    );
   },
 });

@@ -12,7 +12,10 @@ const listCommand = defineCommand({
   builder: (y) =>
     y
       .option('space', { type: 'string', default: 'nb201', describe: 'Search space the dimensions and cache counts refer to' })
-      .option('cache', { type: 'string', describe: 'Encoding cache file (default $HWNAS_CACHE_DIR/encodings.sqlite or results/cache/encodings.sqlite)' })
+      .option('cache', {
+        type: 'string',
+        describe: 'Encoding cache file (default $HWNAS_CACHE_DIR/encodings.sqlite or results/cache/encodings.sqlite)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of a table' }),
   handler: (args) => {
     const space = getSpace(args.space);
@@ -30,7 +33,19 @@ const listCommand = defineCommand({
         };
       });
       if (args.json) return outJson({ space: space.name, encoders: rows });
-      out(formatTable(['encoder', 'dim', 'training', 'available', 'cached', 'description'], rows.map((r) => [r.name, r.dimension ?? '-', r.needsTraining ? 'yes' : 'no', r.available ? 'yes' : 'no', r.cached, r.description])));
+      out(
+        formatTable(
+          ['encoder', 'dim', 'training', 'available', 'cached', 'description'],
+          rows.map((r) => [
+            r.name,
+            r.dimension ?? '-',
+            r.needsTraining ? 'yes' : 'no',
+            r.available ? 'yes' : 'no',
+            r.cached,
+            r.description,
+          ]),
+        ),
+      );
     } finally {
       cache.close();
     }
@@ -40,6 +55,10 @@ const listCommand = defineCommand({
 export const encodersCommand = defineCommand({
   command: 'encoders <command>',
   describe: 'Architecture encoders: list them, train the learned ones',
-  builder: (y) => y.command(listCommand as never).command(encodersTrainCommand as never).demandCommand(1),
+  builder: (y) =>
+    y
+      .command(listCommand as never)
+      .command(encodersTrainCommand as never)
+      .demandCommand(1),
   handler: () => {},
 });

@@ -32,7 +32,8 @@ function checkOutFolder(out: string, force: boolean, reads: { flag: string; dir:
   }
   if (fs.existsSync(target)) {
     if (!fs.statSync(target).isDirectory()) throw new UsageError(`--out ${out} exists and is not a folder`);
-    if (!force && fs.readdirSync(target).length > 0) throw new UsageError(`--out ${out} exists and is not empty; use --force to replace it`);
+    if (!force && fs.readdirSync(target).length > 0)
+      throw new UsageError(`--out ${out} exists and is not empty; use --force to replace it`);
   }
 }
 
@@ -49,16 +50,22 @@ async function saveFolder(out: string, save: (dir: string) => Promise<void>): Pr
   } catch (err) {
     fs.rmSync(staging, { recursive: true, force: true });
     if (!fs.existsSync(target) && fs.existsSync(old)) fs.renameSync(old, target);
-    throw err instanceof UsageError ? err : new UsageError(`cannot save the predictor to ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw err instanceof UsageError
+      ? err
+      : new UsageError(`cannot save the predictor to ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }
 
 const pretrain = defineCommand({
   command: 'pretrain',
-  describe: 'Pretrain a predictor on the source devices of a config\'s `predictor` section and save it',
+  describe: "Pretrain a predictor on the source devices of a config's `predictor` section and save it",
   builder: (y) =>
     y
-      .option('config', { type: 'string', demandOption: true, describe: 'Experiment config with a `predictor` section (e.g. experiments/pretrain-nb201.json)' })
+      .option('config', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Experiment config with a `predictor` section (e.g. experiments/pretrain-nb201.json)',
+      })
       .option('out', { type: 'string', demandOption: true, describe: 'Folder to save the predictor in (predictor.json + binary weights)' })
       .option('kind', { type: 'string', describe: 'Predictor name, overriding predictor.kind (see `hwnas predictor list`)' })
       .option('latencies', { type: 'string', describe: 'Wide latency table, overriding predictor.latencies' })
@@ -107,13 +114,25 @@ const fit = defineCommand({
   describe: 'Adapt a saved predictor to a new device from a few measurements (few-shot transfer) and save it',
   builder: (y) =>
     y
-      .option('predictor', { type: 'string', demandOption: true, describe: 'Saved predictor folder (from `predictor pretrain` or an earlier fit)' })
+      .option('predictor', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Saved predictor folder (from `predictor pretrain` or an earlier fit)',
+      })
       .option('device', { type: 'string', demandOption: true, describe: 'Name of the new device' })
       .option('measurements', { type: 'string', demandOption: true, describe: `Measurements on the device: ${MEASUREMENTS_FORMAT}` })
       .option('out', { type: 'string', demandOption: true, describe: 'Folder to save the adapted predictor in' })
       .option('seed', { type: 'number', default: 0, describe: 'Seed of the fine-tuning' })
-      .option('force', { type: 'boolean', default: false, describe: 'Replace an --out folder that already holds files (never the --predictor folder)' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object: the adaptation, leave-one-out quality, outlier rows, interval factor' }),
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'Replace an --out folder that already holds files (never the --predictor folder)',
+      })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print one JSON object: the adaptation, leave-one-out quality, outlier rows, interval factor',
+      }),
   handler: async (args) => {
     const log = loggerFor(args);
     checkOutFolder(args.out, args.force, [{ flag: '--predictor', dir: args.predictor }]);
@@ -121,12 +140,26 @@ const fit = defineCommand({
     const predictor = await loadPredictor(args.predictor);
     const rows = oneDevice(args.measurements, readMeasurements(args.measurements, predictor.space));
     const t0 = performance.now();
-    const report = await fitDevice(predictor, args.device, { archs: rows.map((r) => r.arch), latencyMs: rows.map((r) => r.latencyMs) }, args.seed);
+    const report = await fitDevice(
+      predictor,
+      args.device,
+      { archs: rows.map((r) => r.arch), latencyMs: rows.map((r) => r.latencyMs) },
+      args.seed,
+    );
     await saveFolder(args.out, (dir) => predictor.save(dir));
     const quality = predictor.fitQuality(args.device);
     const diagnostics = quality === undefined ? undefined : diagnose(quality);
     const seconds = (performance.now() - t0) / 1000;
-    if (args.json) return outJson({ kind: predictor.kind, device: args.device, measurements: rows.length, seconds, out: args.out, adaptation: report ?? null, diagnostics: diagnostics ?? null });
+    if (args.json)
+      return outJson({
+        kind: predictor.kind,
+        device: args.device,
+        measurements: rows.length,
+        seconds,
+        out: args.out,
+        adaptation: report ?? null,
+        diagnostics: diagnostics ?? null,
+      });
     out(`fitted ${predictor.kind} to '${args.device}' on ${rows.length} measurements in ${seconds.toFixed(2)} s; saved to ${args.out}`);
     if (report !== undefined) out(describeAdaptation(report));
     if (diagnostics === undefined) return;
@@ -163,7 +196,12 @@ const evaluate = defineCommand({
       args.k,
     );
     if (args.json) return outJson(metrics);
-    out(formatTable(['metric', 'value'], Object.entries(metrics).map(([k, v]) => [k, v])));
+    out(
+      formatTable(
+        ['metric', 'value'],
+        Object.entries(metrics).map(([k, v]) => [k, v]),
+      ),
+    );
   },
 });
 
@@ -189,8 +227,16 @@ const predict = defineCommand({
     y
       .option('predictor', { type: 'string', demandOption: true, describe: 'Saved predictor folder' })
       .option('device', { type: 'string', demandOption: true, describe: 'Device to predict for' })
-      .option('archs', { type: 'string', demandOption: true, describe: 'Text file with one arch per line (canonical string; NB201 also takes its index)' })
-      .option('level', { type: 'number', default: DEFAULT_INTERVAL_LEVEL, describe: 'Nominal coverage of the prediction intervals (conformal, from the fit\'s leave-one-out residuals)' })
+      .option('archs', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Text file with one arch per line (canonical string; NB201 also takes its index)',
+      })
+      .option('level', {
+        type: 'number',
+        default: DEFAULT_INTERVAL_LEVEL,
+        describe: "Nominal coverage of the prediction intervals (conformal, from the fit's leave-one-out residuals)",
+      })
       .option('out', { type: 'string', describe: 'CSV file to write (default: stdout)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON: one object per arch with latencyMs, lowerMs, upperMs' }),
   handler: async (args) => {
@@ -203,7 +249,15 @@ const predict = defineCommand({
     // A source device has no few measurements to calibrate an interval on: its bounds are left empty.
     const intervals = predictionIntervals(predicted, predictor.fitQuality(args.device), args.level);
     if (args.json) {
-      return outJson(archs.map((arch, i) => ({ arch, latencyMs: predicted[i], lowerMs: intervals?.lowerMs[i] ?? null, upperMs: intervals?.upperMs[i] ?? null, level: intervals === undefined ? null : args.level })));
+      return outJson(
+        archs.map((arch, i) => ({
+          arch,
+          latencyMs: predicted[i],
+          lowerMs: intervals?.lowerMs[i] ?? null,
+          upperMs: intervals?.upperMs[i] ?? null,
+          level: intervals === undefined ? null : args.level,
+        })),
+      );
     }
     const csv = toCsv(
       ['arch', 'latency_ms', 'lower_ms', 'upper_ms'],
@@ -221,9 +275,18 @@ const listMethods = defineCommand({
   describe: 'List the predictor methods (names usable in predictor.kind and transfer.methods)',
   builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
   handler: (args) => {
-    const rows = predictorRegistry.names().map((name) => ({ name, usesSources: predictorRegistry.get(name).usesSources, description: predictorRegistry.get(name).description }));
+    const rows = predictorRegistry.names().map((name) => ({
+      name,
+      usesSources: predictorRegistry.get(name).usesSources,
+      description: predictorRegistry.get(name).description,
+    }));
     if (args.json) return outJson(rows);
-    out(formatTable(['predictor', 'uses sources', 'description'], rows.map((r) => [r.name, r.usesSources ? 'yes' : 'no', r.description])));
+    out(
+      formatTable(
+        ['predictor', 'uses sources', 'description'],
+        rows.map((r) => [r.name, r.usesSources ? 'yes' : 'no', r.description]),
+      ),
+    );
   },
 });
 

@@ -17,7 +17,16 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const signed = (x: number, digits: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
 
 function layerCells(r: LayerRow): (string | number)[] {
-  return [r.name, originLabel(r), r.outputShape.join('x'), r.flops, r.bytesMoved, ms(r.timeMs), pct(r.share), r.fusedInto ? `fused` : r.bound];
+  return [
+    r.name,
+    originLabel(r),
+    r.outputShape.join('x'),
+    r.flops,
+    r.bytesMoved,
+    ms(r.timeMs),
+    pct(r.share),
+    r.fusedInto ? `fused` : r.bound,
+  ];
 }
 
 /** The peak field a precision what-if needs; fp32 is always there. */
@@ -31,33 +40,48 @@ function unacceleratedNotes(profile: SimulatedProfile, whatIfs: readonly WhatIf[
   const peak = profile.simulated.peak;
   return whatIfs.flatMap((w) => {
     if (w.kind !== 'precision' || w.precision === 'fp32' || peak[PEAK_FIELD[w.precision]] !== undefined) return [];
-    return [`${profile.name} has no ${w.precision} peak (simulated.peak.${PEAK_FIELD[w.precision]}): the ${w.precision} what-if computes at the fp32 rate, only its smaller weights and activations change the figures`];
+    return [
+      `${profile.name} has no ${w.precision} peak (simulated.peak.${PEAK_FIELD[w.precision]}): the ${w.precision} what-if computes at the fp32 rate, only its smaller weights and activations change the figures`,
+    ];
   });
 }
 
 export const profileCommand = defineCommand({
   command: 'profile',
-  describe: 'Per-layer latency breakdown of an arch, or of your own ONNX / TF.js model, on a simulated device: origin, shape, FLOPs, bytes, ms, bound, bottlenecks, what-ifs',
+  describe:
+    'Per-layer latency breakdown of an arch, or of your own ONNX / TF.js model, on a simulated device: origin, shape, FLOPs, bytes, ms, bound, bottlenecks, what-ifs',
   builder: (y) =>
     y
       .option('space', { type: 'string', describe: 'Search space (nb201, fbnet; default nb201)' })
       .option('arch', { type: 'string', describe: 'Canonical arch string (NB201 also accepts its index)' })
       .option('model', {
         type: 'string',
-        describe: 'Profile a model file instead of an arch: ONNX (model.onnx) or a TF.js LayersModel (model.json; weight files not needed). Rows keep its node names',
+        describe:
+          'Profile a model file instead of an arch: ONNX (model.onnx) or a TF.js LayersModel (model.json; weight files not needed). Rows keep its node names',
       })
       .conflicts('model', ['space', 'arch', 'dataset'])
       .option('device', { type: 'string', default: 'mobile-cpu', describe: 'Simulated device (see devices list)' })
-      .option('devices-dir', { type: 'string', describe: 'Directory of user device profiles (default: $HWNAS_DEVICES_DIR, else ./hwnas-devices)' })
+      .option('devices-dir', {
+        type: 'string',
+        describe: 'Directory of user device profiles (default: $HWNAS_DEVICES_DIR, else ./hwnas-devices)',
+      })
       .option('dataset', { choices: DATASETS, describe: "Dataset setting for the default input (default: the space's)" })
       .option('batch', { type: 'number', describe: "Batch size (default 1, or the model's)" })
       .option('resolution', { type: 'number', describe: "Input resolution in pixels (default: the dataset's, or the model's)" })
-      .option('what-if', { type: 'string', describe: `What-ifs, each simulated on its own and (if several) all together; ${WHAT_IF_SYNTAX}` })
+      .option('what-if', {
+        type: 'string',
+        describe: `What-ifs, each simulated on its own and (if several) all together; ${WHAT_IF_SYNTAX}`,
+      })
       .option('top', { type: 'number', default: 5, describe: 'How many bottleneck layers to list' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the whole breakdown as JSON (with `notes` when a precision what-if has no peak on the device)' }),
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print the whole breakdown as JSON (with `notes` when a precision what-if has no peak on the device)',
+      }),
   handler: (args) => {
     const profile = getProfile(args.device, { devicesDir: args.devicesDir }).profile;
-    if (profile.kind !== 'simulated') throw new UsageError(`device '${profile.name}' is ${profile.kind}: a per-layer breakdown needs a simulated device`);
+    if (profile.kind !== 'simulated')
+      throw new UsageError(`device '${profile.name}' is ${profile.kind}: a per-layer breakdown needs a simulated device`);
     const whatIfs = parseWhatIfs(args.whatIf ?? '');
     const scenarios = whatIfs.length > 1 ? [...whatIfs.map((w) => [w]), whatIfs] : whatIfs.map((w) => [w]);
     let report: ProfileReport;
@@ -65,7 +89,11 @@ export const profileCommand = defineCommand({
     let inputText: string;
     if (args.model !== undefined) {
       const model = importModelFile(args.model);
-      const input = { ...model.input, batchSize: positiveInt('batch', args.batch) ?? model.input.batchSize, resolution: positiveInt('resolution', args.resolution) ?? model.input.resolution };
+      const input = {
+        ...model.input,
+        batchSize: positiveInt('batch', args.batch) ?? model.input.batchSize,
+        resolution: positiveInt('resolution', args.resolution) ?? model.input.resolution,
+      };
       report = profileModel(profile, model, input, scenarios, args.top);
       title = `model ${model.name} (${model.format}, ${model.nodes} nodes, ${args.model})`;
       inputText = `${model.inputDims(input).join('x')}${model.inputLayout === 'flat' ? '' : ` (${model.inputLayout})`}`;
@@ -89,15 +117,29 @@ export const profileCommand = defineCommand({
       .filter(([, v]) => v > 0)
       .map(([k, v]) => `${k} ${pct(v / t.latencyMs)}`)
       .join(', ');
-    out(`\ntotal ${ms(t.latencyMs)} ms, ${(t.flops / 1e6).toFixed(3)} M MACs, ${(t.bytesMoved / 2 ** 20).toFixed(3)} MiB moved, memory ${(t.memoryBytes / 2 ** 20).toFixed(3)} MiB (${bound})`);
+    out(
+      `\ntotal ${ms(t.latencyMs)} ms, ${(t.flops / 1e6).toFixed(3)} M MACs, ${(t.bytesMoved / 2 ** 20).toFixed(3)} MiB moved, memory ${(t.memoryBytes / 2 ** 20).toFixed(3)} MiB (${bound})`,
+    );
     out(`\ntop ${report.bottlenecks.length} bottlenecks:`);
-    out(formatTable(['layer', 'origin', 'ms', 'share', 'bound'], report.bottlenecks.map((r) => [r.name, originLabel(r), ms(r.timeMs), pct(r.share), r.bound])));
+    out(
+      formatTable(
+        ['layer', 'origin', 'ms', 'share', 'bound'],
+        report.bottlenecks.map((r) => [r.name, originLabel(r), ms(r.timeMs), pct(r.share), r.bound]),
+      ),
+    );
     if (report.whatIfs.length > 0) {
       out('\nwhat-if:');
       out(
         formatTable(
           ['scenario', 'ms', 'change ms', 'change', 'memory MiB', 'memory change'],
-          report.whatIfs.map((w) => [w.label, ms(w.totals.latencyMs), signed(w.deltaMs, 4), `${signed(w.deltaPct, 1)}%`, (w.totals.memoryBytes / 2 ** 20).toFixed(3), `${signed(w.deltaMemoryPct, 1)}%`]),
+          report.whatIfs.map((w) => [
+            w.label,
+            ms(w.totals.latencyMs),
+            signed(w.deltaMs, 4),
+            `${signed(w.deltaPct, 1)}%`,
+            (w.totals.memoryBytes / 2 ** 20).toFixed(3),
+            `${signed(w.deltaMemoryPct, 1)}%`,
+          ]),
         ),
       );
       for (const note of notes) out(`note: ${note}`);

@@ -22,7 +22,17 @@ const list = defineCommand({
       try {
         return withReader(dir, (store) => {
           const s = summariseRun(store);
-          return { runId: s.runId, state: s.state as string, space: s.space, evaluated: s.counts.evaluated, failed: s.counts.failed, budget: s.counts.budget, front: s.front.length, hypervolume: s.hypervolume, createdAt: s.createdAt };
+          return {
+            runId: s.runId,
+            state: s.state as string,
+            space: s.space,
+            evaluated: s.counts.evaluated,
+            failed: s.counts.failed,
+            budget: s.counts.budget,
+            front: s.front.length,
+            hypervolume: s.hypervolume,
+            createdAt: s.createdAt,
+          };
         });
       } catch (err) {
         const db = path.join(dir, 'hwnas.db');
@@ -35,7 +45,11 @@ const list = defineCommand({
     out(
       formatTable(
         ['run', 'state', 'space', 'evaluated', 'failed', 'budget', 'front', 'hypervolume', 'created'],
-        rows.map((r) => ('error' in r ? [r.runId, r.state, '', '', '', '', '', '', ''] : [r.runId, r.state, r.space, r.evaluated, r.failed, r.budget, r.front, r.hypervolume, r.createdAt])),
+        rows.map((r) =>
+          'error' in r
+            ? [r.runId, r.state, '', '', '', '', '', '', '']
+            : [r.runId, r.state, r.space, r.evaluated, r.failed, r.budget, r.front, r.hypervolume, r.createdAt],
+        ),
       ),
     );
     for (const r of rows) if ('error' in r) loggerFor(args).warn(`run ${r.runId} cannot be read: ${r.error}`);
@@ -52,15 +66,27 @@ const show = defineCommand({
     y
       .positional('run', { type: 'string', demandOption: true, describe: 'Run id (directory name under --results) or a run directory' })
       .option('results', resultsOption)
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON (a `front` array of {rank, arch, accuracy, latencyMs, flopsM, paramsM, sources}, `failed` trials with their reasons)' }),
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Print JSON (a `front` array of {rank, arch, accuracy, latencyMs, flopsM, paramsM, sources}, `failed` trials with their reasons)',
+      }),
   handler: (args) => {
     const summary = withReader(resolveRunDir(args.run, args.results), (store) => summariseRun(store));
     if (args.json) return outJson(summary);
     const c = summary.counts;
     out(`run ${summary.runId} (${summary.state}), space ${summary.space}, created ${summary.createdAt}`);
-    out(`config ${summary.configFile} (hash ${summary.configHash}); backend ${summary.backend}; versions ${Object.entries(summary.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    out(`trials: ${c.evaluated} evaluated, ${c.failed} failed, ${c.running} proposed and not evaluated, budget ${c.budget}; sessions ${summary.sessions}`);
-    if (summary.accuracyIsProxy) out(`accuracy: a zero-cost PROXY score (${summary.front[0]?.sources.accuracy ?? 'zcp'}), not a trained accuracy`);
+    out(
+      `config ${summary.configFile} (hash ${summary.configHash}); backend ${summary.backend}; versions ${Object.entries(summary.versions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+    out(
+      `trials: ${c.evaluated} evaluated, ${c.failed} failed, ${c.running} proposed and not evaluated, budget ${c.budget}; sessions ${summary.sessions}`,
+    );
+    if (summary.accuracyIsProxy)
+      out(`accuracy: a zero-cost PROXY score (${summary.front[0]?.sources.accuracy ?? 'zcp'}), not a trained accuracy`);
     if (summary.adaptation !== undefined) out(formatAdaptation(summary.adaptation));
     out('');
     out(formatFront(summary.front));
@@ -69,7 +95,9 @@ const show = defineCommand({
     if (summary.verification !== undefined) out(formatVerification(summary.verification as unknown as Verification));
     if (summary.failed.length > 0) {
       out('');
-      out(`failed trials (${summary.failed.length}${summary.failed.length > FAILED_SHOWN ? `, the first ${FAILED_SHOWN}; all in --json` : ''}):`);
+      out(
+        `failed trials (${summary.failed.length}${summary.failed.length > FAILED_SHOWN ? `, the first ${FAILED_SHOWN}; all in --json` : ''}):`,
+      );
       for (const f of summary.failed.slice(0, FAILED_SHOWN)) out(`  #${f.index} ${f.arch}: ${f.error}`);
     }
   },
@@ -77,42 +105,82 @@ const show = defineCommand({
 
 /** The columns of `runs trials` (CSV header, JSON keys), one row per trial as in optuna's trials_dataframe. */
 const TRIAL_COLUMNS = [
-  'index', 'batch', 'state', 'arch', 'accuracy', 'latencyMs', 'latencyLowerMs', 'latencyUpperMs', 'flopsM', 'paramsM',
-  'accuracySource', 'latencySource', 'flopsSource', 'paramsSource', 'error',
+  'index',
+  'batch',
+  'state',
+  'arch',
+  'accuracy',
+  'latencyMs',
+  'latencyLowerMs',
+  'latencyUpperMs',
+  'flopsM',
+  'paramsM',
+  'accuracySource',
+  'latencySource',
+  'flopsSource',
+  'paramsSource',
+  'error',
 ] as const;
 type TrialRow = Record<(typeof TRIAL_COLUMNS)[number], string | number | null>;
 
 function trialRow(t: Trial): TrialRow {
   const m = t.metrics;
   return {
-    index: t.index, batch: t.batch, state: t.state, arch: t.arch,
-    accuracy: m?.accuracy ?? null, latencyMs: m?.latencyMs ?? null, latencyLowerMs: m?.latencyLowerMs ?? null, latencyUpperMs: m?.latencyUpperMs ?? null,
-    flopsM: m?.flopsM ?? null, paramsM: m?.paramsM ?? null,
-    accuracySource: t.sources?.accuracy ?? null, latencySource: t.sources?.latencyMs ?? null, flopsSource: t.sources?.flopsM ?? null, paramsSource: t.sources?.paramsM ?? null,
+    index: t.index,
+    batch: t.batch,
+    state: t.state,
+    arch: t.arch,
+    accuracy: m?.accuracy ?? null,
+    latencyMs: m?.latencyMs ?? null,
+    latencyLowerMs: m?.latencyLowerMs ?? null,
+    latencyUpperMs: m?.latencyUpperMs ?? null,
+    flopsM: m?.flopsM ?? null,
+    paramsM: m?.paramsM ?? null,
+    accuracySource: t.sources?.accuracy ?? null,
+    latencySource: t.sources?.latencyMs ?? null,
+    flopsSource: t.sources?.flopsM ?? null,
+    paramsSource: t.sources?.paramsM ?? null,
     error: t.error ?? null,
   };
 }
 
-/** The text table fits 100 columns: arch strings and errors are cut to these lengths (whole, with FLOPs and params, in --wide, --json, --csv). */
+/**
+ * The text table fits 100 columns: arch strings and errors are cut to these lengths (whole, with FLOPs and params, in --wide, --json,
+ * --csv).
+ */
 const ARCH_SHOWN = 30;
 const ERROR_SHOWN = 24;
 
 const trials = defineCommand({
   command: 'trials <run>',
-  describe: 'Every trial of a run: index, batch, state, arch, metrics with their 90 % interval, the source of each metric and the error of a failed one',
+  describe:
+    'Every trial of a run: index, batch, state, arch, metrics with their 90 % interval, the source of each metric and the error of a failed one',
   builder: (y) =>
     y
       .positional('run', { type: 'string', demandOption: true, describe: 'Run id (directory name under --results) or a run directory' })
       .option('results', resultsOption)
-      .option('json', { type: 'boolean', default: false, describe: `Print a JSON array of {${TRIAL_COLUMNS.join(', ')}} (null where a trial has no value)` })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: `Print a JSON array of {${TRIAL_COLUMNS.join(', ')}} (null where a trial has no value)`,
+      })
       .option('csv', { type: 'boolean', default: false, describe: 'Print CSV with the --json columns (empty where a trial has no value)' })
-      .option('wide', { type: 'boolean', default: false, describe: 'Text table with whole arch strings and errors, and FLOPs and params columns (wider than 100 columns)' }),
+      .option('wide', {
+        type: 'boolean',
+        default: false,
+        describe: 'Text table with whole arch strings and errors, and FLOPs and params columns (wider than 100 columns)',
+      }),
   handler: (args) => {
     if (args.json && args.csv) throw new UsageError('give --json or --csv, not both');
     const rows = withReader(resolveRunDir(args.run, args.results), (store) => store.trials()).map(trialRow);
     if (args.json) return outJson(rows);
     if (args.csv) {
-      process.stdout.write(toCsv([...TRIAL_COLUMNS], rows.map((r) => TRIAL_COLUMNS.map((c) => r[c] ?? ''))));
+      process.stdout.write(
+        toCsv(
+          [...TRIAL_COLUMNS],
+          rows.map((r) => TRIAL_COLUMNS.map((c) => r[c] ?? '')),
+        ),
+      );
       return;
     }
     if (rows.length === 0) return out(`run ${args.run} has no trials yet`);
@@ -120,8 +188,14 @@ const trials = defineCommand({
     const num = (x: string | number | null) => (x === null ? '' : x);
     const header = ['#', 'batch', 'state', 'arch', 'accuracy', 'latency ms', ...(args.wide ? ['FLOPs M', 'params M'] : []), 'error'];
     const cells = rows.map((r) => [
-      r.index as number, r.batch as number, String(r.state), cut(String(r.arch), ARCH_SHOWN), num(r.accuracy), num(r.latencyMs),
-      ...(args.wide ? [num(r.flopsM), num(r.paramsM)] : []), r.error === null ? '' : cut(String(r.error), ERROR_SHOWN),
+      r.index as number,
+      r.batch as number,
+      String(r.state),
+      cut(String(r.arch), ARCH_SHOWN),
+      num(r.accuracy),
+      num(r.latencyMs),
+      ...(args.wide ? [num(r.flopsM), num(r.paramsM)] : []),
+      r.error === null ? '' : cut(String(r.error), ERROR_SHOWN),
     ]);
     out(formatTable(header, cells));
   },
@@ -153,11 +227,17 @@ const unlock = defineCommand({
   command: 'unlock <run>',
   describe: "Remove a run's writer lock left by a crash on another host or a hung process (refused while its writer runs here)",
   builder: (y) =>
-    y.positional('run', { type: 'string', demandOption: true, describe: 'Run id (directory name under --results) or a run directory' }).option('results', resultsOption),
+    y
+      .positional('run', { type: 'string', demandOption: true, describe: 'Run id (directory name under --results) or a run directory' })
+      .option('results', resultsOption),
   handler: (args) => {
     const dir = resolveRunDir(args.run, args.results);
     const owner = RunStore.unlock(dir);
-    out(owner === undefined ? `run ${path.basename(dir)} has no writer lock` : `removed the writer lock of run ${path.basename(dir)} (process ${owner.pid} on ${owner.host}); resume it with: hwnas runs resume ${path.basename(dir)}`);
+    out(
+      owner === undefined
+        ? `run ${path.basename(dir)} has no writer lock`
+        : `removed the writer lock of run ${path.basename(dir)} (process ${owner.pid} on ${owner.host}); resume it with: hwnas runs resume ${path.basename(dir)}`,
+    );
   },
 });
 

@@ -23,18 +23,32 @@ const UNCERTAINTY = 'uncertainty';
  * `--sampler uncertainty`: the archs of the pool the fitted predictor is least sure about on its device (spread along
  * the predicted latency range when it has no per-arch uncertainty), leaving out the archs it was fitted on.
  */
-async function sampleUncertain(args: { predictor?: string; device?: string; n: number; seed: number; pool?: string; out?: string; json: boolean } & GlobalOptions): Promise<void> {
-  if (args.predictor === undefined || args.device === undefined) throw new UsageError(`--sampler ${UNCERTAINTY} needs --predictor (a fitted predictor folder) and --device (its fitted device)`);
+async function sampleUncertain(
+  args: { predictor?: string; device?: string; n: number; seed: number; pool?: string; out?: string; json: boolean } & GlobalOptions,
+): Promise<void> {
+  if (args.predictor === undefined || args.device === undefined)
+    throw new UsageError(`--sampler ${UNCERTAINTY} needs --predictor (a fitted predictor folder) and --device (its fitted device)`);
   await backendFor(args);
   const predictor = await loadPredictor(args.predictor);
   const quality = predictor.fitQuality(args.device);
-  if (quality === undefined) throw new UsageError(`device '${args.device}' of ${args.predictor} was not fitted on measurements (fitted: ${predictor.devices().join(', ')})`);
+  if (quality === undefined)
+    throw new UsageError(
+      `device '${args.device}' of ${args.predictor} was not fitted on measurements (fitted: ${predictor.devices().join(', ')})`,
+    );
   const space = predictor.space;
   const pool = args.pool !== undefined ? readArchPool(args.pool, space) : spacePool(space, args.seed);
   const chosen = await nextMeasurements(predictor, args.device, pool, undefined, new Set(quality.archs), args.n);
   if (args.out === undefined) return printArchs(chosen, args.json);
-  writeFileAtomic(args.out, toCsv(['arch', 'latency_ms'], chosen.map((a) => [a, ''])));
-  loggerFor(args).info(`wrote the ${chosen.length} archs ${predictor.kind} is least sure of on '${args.device}' to ${args.out}; fill in latency_ms, append them to the earlier measurements and fit again`);
+  writeFileAtomic(
+    args.out,
+    toCsv(
+      ['arch', 'latency_ms'],
+      chosen.map((a) => [a, '']),
+    ),
+  );
+  loggerFor(args).info(
+    `wrote the ${chosen.length} archs ${predictor.kind} is least sure of on '${args.device}' to ${args.out}; fill in latency_ms, append them to the earlier measurements and fit again`,
+  );
 }
 
 /** The chosen archs on stdout: one per line (what `hwnas encode --archs` and `predictor predict --archs` read) or a JSON array. */
@@ -50,21 +64,49 @@ export const sampleCommand = defineCommand({
     y
       .option('space', { type: 'string', default: 'nb201', describe: 'Search space' })
       .option('n', { type: 'number', demandOption: true, describe: 'Number of distinct archs to choose' })
-      .option('sampler', { type: 'string', default: DEFAULT_SAMPLER, describe: `Sampler: random, kmeans, farthest, nasflat, or ${UNCERTAINTY} (the next batch for a fitted device: needs --predictor and --device)` })
-      .option('predictor', { type: 'string', describe: `With --sampler ${UNCERTAINTY}: the predictor folder fitted to --device (\`hwnas predictor fit --out\`)` })
+      .option('sampler', {
+        type: 'string',
+        default: DEFAULT_SAMPLER,
+        describe: `Sampler: random, kmeans, farthest, nasflat, or ${UNCERTAINTY} (the next batch for a fitted device: needs --predictor and --device)`,
+      })
+      .option('predictor', {
+        type: 'string',
+        describe: `With --sampler ${UNCERTAINTY}: the predictor folder fitted to --device (\`hwnas predictor fit --out\`)`,
+      })
       .option('device', { type: 'string', describe: `With --sampler ${UNCERTAINTY}: the fitted device` })
-      .option('encoder', { type: 'string', describe: "Encoding the sampler works in (default: the sampler's own — flops-params for kmeans/farthest, caz for nasflat; ignored by random)" })
+      .option('encoder', {
+        type: 'string',
+        describe:
+          "Encoding the sampler works in (default: the sampler's own — flops-params for kmeans/farthest, caz for nasflat; ignored by random)",
+      })
       .option('seed', { type: 'number', default: 1, describe: 'Seed of the sampler (and of the sampled pool for FBNet without --pool)' })
-      .option('pool', { type: 'string', describe: 'CSV restricting the candidates to its arch, arch_str or op_indices column (e.g. a latency table)' })
-      .option('zcp-table', { type: 'string', describe: 'Read the zcp encoder (and the ZCP part of caz) from this precomputed CSV instead of computing it, e.g. nasflat/fbnet_zcp.csv' })
-      .option('zcp-dataset', { type: 'string', describe: "Dataset rows of a --zcp-table with a dataset column (NASLib's: cifar10, cifar100, ImageNet16-120)" })
-      .option('cache', { type: 'string', describe: 'Encoding cache file (default $HWNAS_CACHE_DIR/encodings.sqlite or results/cache/encodings.sqlite)' })
-      .option('out', { type: 'string', describe: 'Write a measurements CSV template file `arch,latency_ms` (empty latency) instead of printing' })
+      .option('pool', {
+        type: 'string',
+        describe: 'CSV restricting the candidates to its arch, arch_str or op_indices column (e.g. a latency table)',
+      })
+      .option('zcp-table', {
+        type: 'string',
+        describe:
+          'Read the zcp encoder (and the ZCP part of caz) from this precomputed CSV instead of computing it, e.g. nasflat/fbnet_zcp.csv',
+      })
+      .option('zcp-dataset', {
+        type: 'string',
+        describe: "Dataset rows of a --zcp-table with a dataset column (NASLib's: cifar10, cifar100, ImageNet16-120)",
+      })
+      .option('cache', {
+        type: 'string',
+        describe: 'Encoding cache file (default $HWNAS_CACHE_DIR/encodings.sqlite or results/cache/encodings.sqlite)',
+      })
+      .option('out', {
+        type: 'string',
+        describe: 'Write a measurements CSV template file `arch,latency_ms` (empty latency) instead of printing',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON array of the arch strings instead of one per line' }),
   handler: async (args) => {
     if (!Number.isInteger(args.seed)) throw new UsageError(`--seed must be an integer, got ${args.seed}`);
     if (args.sampler === UNCERTAINTY) return sampleUncertain(args);
-    if (args.predictor !== undefined || args.device !== undefined) throw new UsageError(`--predictor and --device go with --sampler ${UNCERTAINTY}`);
+    if (args.predictor !== undefined || args.device !== undefined)
+      throw new UsageError(`--predictor and --device go with --sampler ${UNCERTAINTY}`);
     const space = getSpace(args.space);
     const sampler = samplerRegistry.get(args.sampler);
     const pool = args.pool !== undefined ? readArchPool(args.pool, space) : spacePool(space, args.seed);
@@ -79,8 +121,16 @@ export const sampleCommand = defineCommand({
       }
       const chosen = await sampler.select({ space, n: args.n, seed: args.seed, pool, encode });
       if (args.out === undefined) return printArchs(chosen, args.json);
-      writeFileAtomic(args.out, toCsv(['arch', 'latency_ms'], chosen.map((a) => [a, ''])));
-      loggerFor(args).info(`wrote ${chosen.length} archs (${sampler.name}${encoderName ? ` on ${encoderName}` : ''}) to ${args.out}; fill in latency_ms`);
+      writeFileAtomic(
+        args.out,
+        toCsv(
+          ['arch', 'latency_ms'],
+          chosen.map((a) => [a, '']),
+        ),
+      );
+      loggerFor(args).info(
+        `wrote ${chosen.length} archs (${sampler.name}${encoderName ? ` on ${encoderName}` : ''}) to ${args.out}; fill in latency_ms`,
+      );
     } finally {
       cache?.close();
     }

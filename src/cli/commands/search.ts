@@ -14,8 +14,11 @@ export function printOutcome(outcome: SearchOutcome, json: boolean): void {
   if (outcome.paused !== undefined) {
     const p = outcome.paused;
     if (json) return outJson({ runId: outcome.runId, state: 'paused', paused: p });
-    const results = path.resolve(path.dirname(outcome.runDir)) === path.resolve('results') ? '' : ` --results ${path.dirname(outcome.runDir)}`;
-    out(`run ${outcome.runId} paused for adaptive round ${p.round}/${p.rounds}: measure these ${p.archs.length} archs on ${p.device} and write each latency (ms) into latency_ms of`);
+    const results =
+      path.resolve(path.dirname(outcome.runDir)) === path.resolve('results') ? '' : ` --results ${path.dirname(outcome.runDir)}`;
+    out(
+      `run ${outcome.runId} paused for adaptive round ${p.round}/${p.rounds}: measure these ${p.archs.length} archs on ${p.device} and write each latency (ms) into latency_ms of`,
+    );
     out(`  ${p.file}`);
     for (const a of p.archs) out(`  ${a}`);
     out(`then continue with: hwnas runs resume ${outcome.runId}${results}`);
@@ -30,9 +33,12 @@ export function printOutcome(outcome: SearchOutcome, json: boolean): void {
   }
   if (json) return outJson(summary);
   const { counts } = summary;
-  out(`run ${summary.runId} (${outcome.runDir}/hwnas.db): ${counts.evaluated} evaluated, ${counts.failed} failed, front of ${summary.front.length} in ${outcome.seconds.toFixed(1)} s`);
+  out(
+    `run ${summary.runId} (${outcome.runDir}/hwnas.db): ${counts.evaluated} evaluated, ${counts.failed} failed, front of ${summary.front.length} in ${outcome.seconds.toFixed(1)} s`,
+  );
   if (summary.adaptation !== undefined) out(formatAdaptation(summary.adaptation));
-  if (summary.accuracyIsProxy) out(`accuracy: a zero-cost PROXY score (${summary.front[0]?.sources.accuracy ?? 'zcp'}), not a trained accuracy`);
+  if (summary.accuracyIsProxy)
+    out(`accuracy: a zero-cost PROXY score (${summary.front[0]?.sources.accuracy ?? 'zcp'}), not a trained accuracy`);
   if (summary.constraints.length > 0) out(`constraints: ${summary.constraints.map((c) => c.text).join(', ')}`);
   out('');
   out(formatFront(summary.front));
@@ -64,12 +70,19 @@ export function nextCommands(runId: string, resultsDir: string): string {
 export function formatAdaptation(a: Record<string, unknown>): string {
   const report = a.report === undefined ? '' : `; ${describeAdaptation(a.report as AdaptReport)}`;
   const n = (a.archs as string[]).length;
-  const chosen = typeof a.initialSamples === 'number' ? `${a.initialSamples} chosen by ${String(a.sampler)}, ${n - a.initialSamples} adaptively` : `chosen by ${String(a.sampler)}`;
-  const lines = [`latency: ${String(a.kind)} predictor ${String(a.predictor)} adapted to ${String(a.device)} (${String(a.deviceSource)}) from ${n} measurements ${chosen}${report}`];
+  const chosen =
+    typeof a.initialSamples === 'number'
+      ? `${a.initialSamples} chosen by ${String(a.sampler)}, ${n - a.initialSamples} adaptively`
+      : `chosen by ${String(a.sampler)}`;
+  const lines = [
+    `latency: ${String(a.kind)} predictor ${String(a.predictor)} adapted to ${String(a.device)} (${String(a.deviceSource)}) from ${n} measurements ${chosen}${report}`,
+  ];
   const d = a.diagnostics as FitDiagnostics | undefined;
   if (d !== undefined) {
     const rho = d.looSpearman === null || Number.isNaN(d.looSpearman) ? '-' : d.looSpearman.toFixed(3);
-    lines.push(`fit: leave-one-out MAPE ${d.looMapePct.toFixed(1)} %, Spearman ρ ${rho} on the measurements; 90 % intervals ÷/× ${d.interval90Factor.toFixed(2)}`);
+    lines.push(
+      `fit: leave-one-out MAPE ${d.looMapePct.toFixed(1)} %, Spearman ρ ${rho} on the measurements; 90 % intervals ÷/× ${d.interval90Factor.toFixed(2)}`,
+    );
     for (const o of d.outliers) lines.push(`distrusted ${describeOutlier(o)}`);
     if (d.warning !== undefined) lines.push(`warning: ${d.warning}`);
   }
@@ -90,16 +103,27 @@ export function searchOptions(args: GlobalOptions & { progress: boolean }) {
 
 export const searchCommand = defineCommand({
   command: 'search',
-  describe: 'Run a hardware-aware architecture search from a config; stores the run in <output.dir>/<run>/hwnas.db and prints the Pareto front',
+  describe:
+    'Run a hardware-aware architecture search from a config; stores the run in <output.dir>/<run>/hwnas.db and prints the Pareto front',
   builder: (y) =>
     y
-      .option('config', { type: 'string', demandOption: true, describe: 'Experiment config (JSON/YAML) with space, device, latency, accuracy, objectives, constraints, strategy, budget' })
+      .option('config', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Experiment config (JSON/YAML) with space, device, latency, accuracy, objectives, constraints, strategy, budget',
+      })
       .option('results', { type: 'string', describe: 'Folder for the run directory, overriding output.dir (default results)' })
       .option('out-dir', { type: 'string', hidden: true, deprecated: 'use --results', describe: 'Old name of --results' })
       .option('run-name', { type: 'string', describe: 'Run id (directory name), overriding output.runName; must not exist yet' })
-      .option('device', { type: 'string', describe: 'Target device, overriding the name of the config device (the column of a measured table)' })
+      .option('device', {
+        type: 'string',
+        describe: 'Target device, overriding the name of the config device (the column of a measured table)',
+      })
       .option('seed', { type: 'number', describe: 'Seed, overriding the config seed' })
-      .option('strategy', { type: 'string', describe: 'Search strategy, overriding strategy.name (its params are dropped when the name changes)' })
+      .option('strategy', {
+        type: 'string',
+        describe: 'Search strategy, overriding strategy.name (its params are dropped when the name changes)',
+      })
       .option('evaluations', { type: 'number', describe: 'Evaluation budget, overriding budget.evaluations' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the run summary (as `runs show --json`) instead of the table' })
       .option('progress', { type: 'boolean', default: true, describe: 'Show a progress bar (--no-progress to hide)' }),
@@ -111,7 +135,16 @@ export const searchCommand = defineCommand({
     const { startSearch } = await import('../../search/run.js');
     const { closeExecutors } = await import('../../executor/devices.js');
     try {
-      const outcome = await startSearch(args.config, { ...searchOptions(args), backend, outputDir: results, runName: args.runName, evaluations: args.evaluations, seed: args.seed, device: args.device, strategy: args.strategy });
+      const outcome = await startSearch(args.config, {
+        ...searchOptions(args),
+        backend,
+        outputDir: results,
+        runName: args.runName,
+        evaluations: args.evaluations,
+        seed: args.seed,
+        device: args.device,
+        strategy: args.strategy,
+      });
       printOutcome(outcome, args.json);
     } finally {
       await closeExecutors();

@@ -17,24 +17,44 @@ const list = defineCommand({
   handler: (args) => {
     const rows = spaceRegistry.values().map((s) => {
       const input = s.defaultInput();
-      return { name: s.name, size: s.sizeLabel, input: `${input.resolution}x${input.resolution}x${input.channels}`, classes: input.classes, description: s.description };
+      return {
+        name: s.name,
+        size: s.sizeLabel,
+        input: `${input.resolution}x${input.resolution}x${input.channels}`,
+        classes: input.classes,
+        description: s.description,
+      };
     });
     if (args.json) return outJson(rows);
-    out(formatTable(['space', 'size', 'input', 'classes', 'description'], rows.map((r) => [r.name, r.size, r.input, r.classes, r.description])));
+    out(
+      formatTable(
+        ['space', 'size', 'input', 'classes', 'description'],
+        rows.map((r) => [r.name, r.size, r.input, r.classes, r.description]),
+      ),
+    );
   },
 });
 
 /** Where a layer comes from, as one short string: `stage1 cell0 edge0→1 nor_conv_3x3`. */
 export function originLabel(layer: Pick<Layer, 'origin'>): string {
   const o = layer.origin;
-  return [o.stage, o.cell !== undefined ? `cell${o.cell}` : '', o.block !== undefined ? `block${o.block}` : '', o.edge ? `edge${o.edge[0]}→${o.edge[1]}` : '', o.op]
+  return [
+    o.stage,
+    o.cell !== undefined ? `cell${o.cell}` : '',
+    o.block !== undefined ? `block${o.block}` : '',
+    o.edge ? `edge${o.edge[0]}→${o.edge[1]}` : '',
+    o.op,
+  ]
     .filter((s) => s !== '')
     .join(' ');
 }
 
 /** The input-shape flags `show` and `model` share. */
 const inputOptions = {
-  dataset: { choices: DATASETS, describe: "Dataset setting for the default input (default: the space's own, cifar10 for nb201, cifar100 for fbnet)" },
+  dataset: {
+    choices: DATASETS,
+    describe: "Dataset setting for the default input (default: the space's own, cifar10 for nb201, cifar100 for fbnet)",
+  },
   batch: { type: 'number', describe: 'Batch size (default 1)' },
   resolution: { type: 'number', describe: "Input resolution in pixels (default: the dataset's; nb201 needs a multiple of 4)" },
   classes: { type: 'number', describe: "Number of classes (default: the dataset's)" },
@@ -78,7 +98,9 @@ const show = defineCommand({
         layers.map((l) => [l.name, originLabel(l), l.kind, l.outputShape.join('x'), l.flops, l.params, l.activationBytes]),
       ),
     );
-    out(`\ntotal: ${totals.layers} layers, ${(totals.flops / 1e6).toFixed(3)} MFLOPs (multiply-accumulates), ${(totals.params / 1e6).toFixed(4)} M params, ${(totals.activationBytes / 2 ** 20).toFixed(3)} MiB activations`);
+    out(
+      `\ntotal: ${totals.layers} layers, ${(totals.flops / 1e6).toFixed(3)} MFLOPs (multiply-accumulates), ${(totals.params / 1e6).toFixed(4)} M params, ${(totals.activationBytes / 2 ** 20).toFixed(3)} MiB activations`,
+    );
   },
 });
 
@@ -89,7 +111,11 @@ const sample = defineCommand({
     y
       .positional('space', { type: 'string', demandOption: true, describe: 'Search space (nb201, fbnet)' })
       .option('n', { type: 'number', default: 5, describe: 'How many archs' })
-      .option('seed', { type: 'number', default: 0, describe: 'Random seed (arch i comes from the stream (seed, i), so --n 10 extends --n 5)' })
+      .option('seed', {
+        type: 'number',
+        default: 0,
+        describe: 'Random seed (arch i comes from the stream (seed, i), so --n 10 extends --n 5)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON array of the arch strings' }),
   handler: (args) => {
     const space = getSpace(args.space);
@@ -103,14 +129,18 @@ const sample = defineCommand({
 
 const model = defineCommand({
   command: 'model <space>',
-  describe: 'Build the TF.js model of an arch, run one forward pass on random input, report params, shape and time; --onnx also writes it as ONNX',
+  describe:
+    'Build the TF.js model of an arch, run one forward pass on random input, report params, shape and time; --onnx also writes it as ONNX',
   builder: (y) =>
     y
       .positional('space', { type: 'string', demandOption: true, describe: 'Search space (nb201, fbnet)' })
       .option('arch', { type: 'string', demandOption: true, describe: 'Canonical arch string (NB201 also accepts its official index)' })
       .options(inputOptions)
       .option('seed', { type: 'number', default: 0, describe: 'Seed of the random weights and input' })
-      .option('onnx', { type: 'string', describe: 'Also write the model as ONNX (opset 13, NCHW input `input`, output `logits`, same weights) to this file' })
+      .option('onnx', {
+        type: 'string',
+        describe: 'Also write the model as ONNX (opset 13, NCHW input `input`, output `logits`, same weights) to this file',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
   handler: async (args) => {
     const space = getSpace(args.space);
@@ -147,10 +177,15 @@ const model = defineCommand({
     }
     if (args.json) return outJson(result);
     out(`${space.name} ${arch}`);
-    out(`backend ${result.backend}; input ${input.batchSize}x${input.resolution}x${input.resolution}x${input.channels}; output ${result.outputShape.join('x')}`);
+    out(
+      `backend ${result.backend}; input ${input.batchSize}x${input.resolution}x${input.resolution}x${input.channels}; output ${result.outputShape.join('x')}`,
+    );
     out(`params: ${result.trainableParams} trainable (analytic ${result.analyticParams}), ${result.nonTrainableParams} non-trainable`);
     out(`build ${buildMs.toFixed(1)} ms, first forward pass ${forwardMs.toFixed(1)} ms`);
-    if (args.onnx !== undefined) out(`ONNX (opset ${ONNX_OPSET}, input NCHW ${input.batchSize}x${input.channels}x${input.resolution}x${input.resolution}) -> ${args.onnx}`);
+    if (args.onnx !== undefined)
+      out(
+        `ONNX (opset ${ONNX_OPSET}, input NCHW ${input.batchSize}x${input.channels}x${input.resolution}x${input.resolution}) -> ${args.onnx}`,
+      );
   },
 });
 

@@ -8,11 +8,16 @@ import { summariseTransfer, transferTable, writeTransferReport } from '../../pre
 import { buildTransferSetup } from '../../predictors/transfer-setup.js';
 import { backendFor, defineCommand, loggerFor, out, outJson } from '../command.js';
 
-const list = (value: string | undefined) => value?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+const list = (value: string | undefined) =>
+  value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 const numbers = (value: string | undefined, flag: string) =>
   list(value)?.map((s) => {
     const n = Number(s);
-    if (!Number.isInteger(n) || n < 0) throw new ConfigError(`--${flag}`, '', `expected comma-separated non-negative integers, got '${value}'`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new ConfigError(`--${flag}`, '', `expected comma-separated non-negative integers, got '${value}'`);
     return n;
   });
 
@@ -21,22 +26,52 @@ export const transferCommand = defineCommand({
   describe: 'Few-shot transfer experiment: Spearman ρ / Kendall τ per target device for each method and sample count',
   builder: (y) =>
     y
-      .option('config', { type: 'string', demandOption: true, describe: 'Experiment config with a `transfer` section (e.g. experiments/transfer-nb201-task0.json)' })
+      .option('config', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Experiment config with a `transfer` section (e.g. experiments/transfer-nb201-task0.json)',
+      })
       .option('methods', { type: 'string', describe: 'Comma-separated methods (predictor names), overriding transfer.methods' })
       .option('samples', { type: 'string', describe: 'Comma-separated sample counts, overriding transfer.samples (e.g. 5,10,20)' })
       .option('seeds', { type: 'string', describe: 'Comma-separated seeds, overriding transfer.seeds' })
-      .option('targets', { type: 'string', describe: 'Comma-separated target devices, overriding the task\'s test devices' })
-      .option('sampler', { type: 'string', describe: 'Sampler choosing the archs to measure on the target (e.g. random, kmeans), overriding transfer.sampler' })
-      .option('max-eval', { type: 'number', describe: 'Score on a seeded random subset of at most this many remaining archs (default: all)' })
+      .option('targets', { type: 'string', describe: "Comma-separated target devices, overriding the task's test devices" })
+      .option('sampler', {
+        type: 'string',
+        describe: 'Sampler choosing the archs to measure on the target (e.g. random, kmeans), overriding transfer.sampler',
+      })
+      .option('max-eval', {
+        type: 'number',
+        describe: 'Score on a seeded random subset of at most this many remaining archs (default: all)',
+      })
       .option('epochs', { type: 'number', describe: 'NASFLAT pretraining epochs, overriding its default' })
       .option('shared-pretrain', { type: 'boolean', describe: 'Pretrain each method once (first seed) instead of once per seed' })
-      .option('hw-op-emb', { type: 'boolean', default: true, describe: 'NASFLAT hardware-specific op embeddings (--no-hw-op-emb ablates them)' })
-      .option('hw-init', { type: 'boolean', default: true, describe: 'NASFLAT: initialise the target from the best-correlated source device (--no-hw-init ablates it)' })
-      .option('supplementary', { type: 'boolean', default: true, describe: 'NASFLAT supplementary encodings (--no-supplementary ablates them)' })
-      .option('readout', { type: 'boolean', default: true, describe: 'NASFLAT few-shot readout chosen by leave-one-out (--no-readout: the fine-tuned score through a line, as the paper)' })
+      .option('hw-op-emb', {
+        type: 'boolean',
+        default: true,
+        describe: 'NASFLAT hardware-specific op embeddings (--no-hw-op-emb ablates them)',
+      })
+      .option('hw-init', {
+        type: 'boolean',
+        default: true,
+        describe: 'NASFLAT: initialise the target from the best-correlated source device (--no-hw-init ablates it)',
+      })
+      .option('supplementary', {
+        type: 'boolean',
+        default: true,
+        describe: 'NASFLAT supplementary encodings (--no-supplementary ablates them)',
+      })
+      .option('readout', {
+        type: 'boolean',
+        default: true,
+        describe: 'NASFLAT few-shot readout chosen by leave-one-out (--no-readout: the fine-tuned score through a line, as the paper)',
+      })
       .option('out', { type: 'string', describe: 'Output folder (default transfer.outDir or <output.dir>/transfer/<name>[-ablations])' })
       .option('progress', { type: 'boolean', default: true, describe: 'Show a progress bar (--no-progress to hide)' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON {files, seconds, spearman: {header, rows}} instead of the table' }),
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print JSON {files, seconds, spearman: {header, rows}} instead of the table',
+      }),
   handler: async (args) => {
     const log = loggerFor(args);
     const config = loadExperimentConfig(args.config);

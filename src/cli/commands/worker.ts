@@ -12,7 +12,11 @@ const redisOption = {
   type: 'string',
   describe: 'Redis URL, redis://[:password@]host:port[/db] or rediss:// for TLS (default: $HWNAS_REDIS_URL); the password is never printed',
 } as const;
-const prefixOption = { type: 'string', default: 'hwnas', describe: 'Key prefix of the queues (the executor.prefix of the searches it serves)' } as const;
+const prefixOption = {
+  type: 'string',
+  default: 'hwnas',
+  describe: 'Key prefix of the queues (the executor.prefix of the searches it serves)',
+} as const;
 
 function redisUrl(option: string | undefined): string {
   const url = option ?? process.env.HWNAS_REDIS_URL;
@@ -27,8 +31,15 @@ export const workerCommand = defineCommand({
   builder: (y) =>
     y
       .option('redis', redisOption)
-      .option('device', { type: 'string', demandOption: true, describe: 'Device name whose jobs this worker takes (the name searches use)' })
-      .option('runtime', { choices: ['onnxruntime', 'tfjs', 'simulated'] as const, describe: 'Only take jobs for this runtime (default: any); jobs for another fail at once with the reason' })
+      .option('device', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Device name whose jobs this worker takes (the name searches use)',
+      })
+      .option('runtime', {
+        choices: ['onnxruntime', 'tfjs', 'simulated'] as const,
+        describe: 'Only take jobs for this runtime (default: any); jobs for another fail at once with the reason',
+      })
       .option('concurrency', { type: 'number', default: 1, describe: 'Jobs measured at once (more than 1 disturbs the timings)' })
       .option('prefix', prefixOption)
       .option('lock-ms', { type: 'number', default: 30_000, describe: "A job's lock; a killed worker's job is taken over once it expires" })
@@ -62,21 +73,34 @@ export const workerCommand = defineCommand({
 const list = defineCommand({
   command: 'list',
   describe: 'Live workers (device, runtime, CPU, jobs done) and each device queue (waiting, active, done, failed)',
-  builder: (y) => y.option('redis', redisOption).option('prefix', prefixOption).option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
+  builder: (y) =>
+    y
+      .option('redis', redisOption)
+      .option('prefix', prefixOption)
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
   handler: async (args) => {
     const url = redisUrl(args.redis);
     const client = await connectRedis(url);
     try {
       const workers = (await liveWorkers(client, args.prefix, '*')) as unknown as WorkerInfo[];
       // BullMQ keeps a `<prefix>:<queue>:meta` hash per queue: the device queues that exist, with or without workers.
-      const queueKeys = new Set((await scanKeys(client, `${args.prefix}:measure-*:meta`)).map((k) => k.slice(`${args.prefix}:measure-`.length, -':meta'.length)));
+      const queueKeys = new Set(
+        (await scanKeys(client, `${args.prefix}:measure-*:meta`)).map((k) => k.slice(`${args.prefix}:measure-`.length, -':meta'.length)),
+      );
       workers.forEach((w) => queueKeys.add(w.device));
       const queues = [];
       for (const device of [...queueKeys].sort()) {
         const queue = new Queue(queueName(device), { connection: connectionOptions(url), prefix: args.prefix });
         const c = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
         await queue.close();
-        queues.push({ device, waiting: (c.waiting ?? 0) + (c.delayed ?? 0), active: c.active ?? 0, done: c.completed ?? 0, failed: c.failed ?? 0, workers: workers.filter((w) => w.device === device).length });
+        queues.push({
+          device,
+          waiting: (c.waiting ?? 0) + (c.delayed ?? 0),
+          active: c.active ?? 0,
+          done: c.completed ?? 0,
+          failed: c.failed ?? 0,
+          workers: workers.filter((w) => w.device === device).length,
+        });
       }
       if (args.json) return outJson({ redis: maskRedisUrl(url), prefix: args.prefix, workers, queues });
       out(`Redis ${maskRedisUrl(url)}, prefix ${args.prefix}`);
@@ -86,10 +110,28 @@ const list = defineCommand({
           : '\n' +
               formatTable(
                 ['worker', 'device', 'runtime', 'versions', 'CPU', 'done', 'failed', 'up since'],
-                workers.map((w) => [w.id, w.device, w.runtime, Object.entries(w.runtimeVersions).map(([k, v]) => `${k} ${v}`).join(', '), w.cpu, w.done, w.failed, w.startedAt]),
+                workers.map((w) => [
+                  w.id,
+                  w.device,
+                  w.runtime,
+                  Object.entries(w.runtimeVersions)
+                    .map(([k, v]) => `${k} ${v}`)
+                    .join(', '),
+                  w.cpu,
+                  w.done,
+                  w.failed,
+                  w.startedAt,
+                ]),
               ),
       );
-      if (queues.length > 0) out('\n' + formatTable(['queue (device)', 'workers', 'waiting', 'active', 'done', 'failed'], queues.map((q) => [q.device, q.workers, q.waiting, q.active, q.done, q.failed])));
+      if (queues.length > 0)
+        out(
+          '\n' +
+            formatTable(
+              ['queue (device)', 'workers', 'waiting', 'active', 'done', 'failed'],
+              queues.map((q) => [q.device, q.workers, q.waiting, q.active, q.done, q.failed]),
+            ),
+        );
     } finally {
       client.disconnect();
     }

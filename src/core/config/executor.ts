@@ -6,9 +6,15 @@ const positive = z.number().positive();
 /** Where and how long jobs of a queued measurement wait. */
 export const queueSettings = {
   /** Redis URL (`redis://[:password@]host:port[/db]`, `rediss://` for TLS); never printed or stored unmasked. */
-  redis: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  redis: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   /** Key prefix of the queues in Redis (several hwnas set-ups can share one Redis). */
-  prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" or "-"').default('hwnas'),
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" or "-"')
+    .default('hwnas'),
   /** A job without a result after this long fails its trial. */
   jobTimeoutMs: positive.default(600_000),
   /** Tries per job: a worker error is retried, then the trial fails with the worker's reason. */

@@ -47,7 +47,10 @@ export const transferSection = z
     /** Sampler (from the encodings sampler registry) that picks the archs to measure on the target. */
     sampler: z.string().min(1).optional(),
     /** Methods (predictor registry names) compared in the table. */
-    methods: z.array(z.string().min(1)).min(1).default(['nasflat', 'flops', 'lookup-table', 'mlp', 'best-source', 'ridge-sources', 'help-style']),
+    methods: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(['nasflat', 'flops', 'lookup-table', 'mlp', 'best-source', 'ridge-sources', 'help-style']),
     /** Per-method options, keyed by method name (e.g. `{ "nasflat": { "epochs": 150 } }`). */
     methodOptions: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
     /** Evaluate on at most this many remaining archs (a seeded random subset); default: all remaining archs. */

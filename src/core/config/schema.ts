@@ -4,7 +4,16 @@ import { BACKEND_NAMES } from '../backend.js';
 import { executorSection } from './executor.js';
 import { spaceSection } from './space.js';
 import { predictorSection, transferSection } from './predictor.js';
-import { accuracySection, budgetSection, constraintEntry, deviceSection, latencySection, objectiveEntry, outputSection, strategySection } from './search.js';
+import {
+  accuracySection,
+  budgetSection,
+  constraintEntry,
+  deviceSection,
+  latencySection,
+  objectiveEntry,
+  outputSection,
+  strategySection,
+} from './search.js';
 import path from 'node:path';
 import { readConfigData } from './load.js';
 import { EXPERIMENT_PATH_FIELDS, resolvePathsIn } from './paths.js';
@@ -29,7 +38,8 @@ export const experimentSchema = z
       .min(2, 'needs 2 or more objectives (a Pareto front of one objective is its best arch)')
       .superRefine((list, ctx) => {
         list.forEach((o, i) => {
-          if (list.findIndex((p) => p.metric === o.metric) !== i) ctx.addIssue({ code: 'custom', path: [i, 'metric'], message: `${o.metric} is already an objective`, input: o.metric });
+          if (list.findIndex((p) => p.metric === o.metric) !== i)
+            ctx.addIssue({ code: 'custom', path: [i, 'metric'], message: `${o.metric} is already an objective`, input: o.metric });
         });
       })
       .optional(),

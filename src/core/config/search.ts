@@ -132,7 +132,11 @@ export interface Constraint {
 export const constraintEntry = z.string().transform((text, ctx): Constraint => {
   const m = CONSTRAINT.exec(text);
   if (m === null || !(METRIC_NAMES as readonly string[]).includes(m[1])) {
-    ctx.addIssue({ code: 'custom', message: `must look like '<metric> <=|<|>=|> <number>' with metric one of ${METRIC_NAMES.join(', ')}`, input: text });
+    ctx.addIssue({
+      code: 'custom',
+      message: `must look like '<metric> <=|<|>=|> <number>' with metric one of ${METRIC_NAMES.join(', ')}`,
+      input: text,
+    });
     return z.NEVER;
   }
   return { metric: m[1] as MetricName, op: m[2] as Constraint['op'], value: Number(m[3]), text: text.trim() };
@@ -159,17 +163,15 @@ export const budgetSection = z
 /** Where runs go and what they are called. */
 /** Run ids are folder names under the results folder, never paths: checked here and for `--run-name`. */
 export const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-export const RUN_NAME_RULE = 'must be 1–100 letters, digits, dot, dash or underscore, starting with a letter or digit (a folder name, not a path)';
+export const RUN_NAME_RULE =
+  'must be 1–100 letters, digits, dot, dash or underscore, starting with a letter or digit (a folder name, not a path)';
 
 export const outputSection = z
   .object({
     /** Folder under which each run gets its own directory. */
     dir: z.string().min(1).default('results'),
     /** Run id (directory name); default `<name>-<seed>-<config hash>`. */
-    runName: z
-      .string()
-      .regex(RUN_NAME, RUN_NAME_RULE)
-      .optional(),
+    runName: z.string().regex(RUN_NAME, RUN_NAME_RULE).optional(),
   })
   .strict();
 
@@ -181,9 +183,9 @@ export type StrategyConfig = z.output<typeof strategySection>;
 export type BudgetConfig = z.output<typeof budgetSection>;
 
 /** The search sections with their defaults filled in (they are optional in configs of other commands). */
-export function withSearchDefaults<C extends { objectives?: ObjectiveConfig[]; constraints?: Constraint[]; strategy?: StrategyConfig; budget?: BudgetConfig }>(
-  config: C,
-): C & { objectives: ObjectiveConfig[]; constraints: Constraint[]; strategy: StrategyConfig; budget: BudgetConfig } {
+export function withSearchDefaults<
+  C extends { objectives?: ObjectiveConfig[]; constraints?: Constraint[]; strategy?: StrategyConfig; budget?: BudgetConfig },
+>(config: C): C & { objectives: ObjectiveConfig[]; constraints: Constraint[]; strategy: StrategyConfig; budget: BudgetConfig } {
   return {
     ...config,
     objectives: config.objectives ?? [{ metric: 'accuracy' }, { metric: 'latencyMs' }],

@@ -25,7 +25,12 @@ export const spaceSection = z
   .superRefine((space, ctx) => {
     // NB201's two stride-2 reductions must halve the map exactly (its shortcut pools without padding).
     if (space.name === 'nb201' && space.resolution !== undefined && space.resolution % 4 !== 0) {
-      ctx.addIssue({ code: 'custom', path: ['resolution'], message: `must be a multiple of 4 for nb201 (two stride-2 reductions)`, input: space.resolution });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['resolution'],
+        message: `must be a multiple of 4 for nb201 (two stride-2 reductions)`,
+        input: space.resolution,
+      });
     }
   });
 

@@ -13,7 +13,10 @@ function describe(value: unknown): string {
 
 /** Dotted JSON path with array indices in brackets: `strategy.params.population`, `devices[2]`. */
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc === '' ? String(key) : `${acc}.${String(key)}`), '');
+  return path.reduce<string>(
+    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc === '' ? String(key) : `${acc}.${String(key)}`),
+    '',
+  );
 }
 
 function reasonOf(issue: z.core.$ZodIssue): { path: readonly PropertyKey[]; reason: string } {
@@ -23,10 +26,17 @@ function reasonOf(issue: z.core.$ZodIssue): { path: readonly PropertyKey[]; reas
       return { path: [...issue.path, issue.keys[0]], reason: `unknown field (allowed fields are listed in the README's config reference)` };
     case 'invalid_value': {
       const allowed = issue.values.map((v) => String(v)).join(', ');
-      return { path: issue.path, reason: issue.input === undefined ? `is required (one of ${allowed})` : `must be one of ${allowed}, ${got}` };
+      return {
+        path: issue.path,
+        reason: issue.input === undefined ? `is required (one of ${allowed})` : `must be one of ${allowed}, ${got}`,
+      };
     }
     case 'invalid_type':
-      return { path: issue.path, reason: issue.input === undefined ? 'is required' : `must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}, ${got}` };
+      return {
+        path: issue.path,
+        reason:
+          issue.input === undefined ? 'is required' : `must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}, ${got}`,
+      };
     case 'too_small':
     case 'too_big': {
       const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
@@ -49,9 +59,16 @@ function reasonOf(issue: z.core.$ZodIssue): { path: readonly PropertyKey[]; reas
  * @throws ConfigError for the first violation, e.g. `quick.json: strategy.name: must be one of random, nsga2, got 'foo'`,
  * carrying the others (zod reports every one) in `others`
  */
-export function validate<S extends z.ZodType>(schema: S, data: unknown, file: string, pathPrefix: readonly PropertyKey[] = []): z.output<S> {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  data: unknown,
+  file: string,
+  pathPrefix: readonly PropertyKey[] = [],
+): z.output<S> {
   const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
-  const [first, ...rest] = result.error.issues.map(reasonOf).map(({ path, reason }) => ({ path: formatPath([...pathPrefix, ...path]), reason }));
+  const [first, ...rest] = result.error.issues
+    .map(reasonOf)
+    .map(({ path, reason }) => ({ path: formatPath([...pathPrefix, ...path]), reason }));
   throw new ConfigError(file, first.path, first.reason, rest);
 }

@@ -21,9 +21,20 @@ declare const vegaEmbed: VegaEmbed;
 
 // ---- API types (the JSON src/dashboard/api.ts serves) --------------------------------------------------------------
 
-
 type RunRow =
-  | { runId: string; state: string; space: string; device: string; strategy: string; evaluated: number; failed: number; budget: number; front: number; hypervolume: number; createdAt: string }
+  | {
+      runId: string;
+      state: string;
+      space: string;
+      device: string;
+      strategy: string;
+      evaluated: number;
+      failed: number;
+      budget: number;
+      front: number;
+      hypervolume: number;
+      createdAt: string;
+    }
   | { runId: string; state: 'broken'; error: string };
 
 interface InputShape {
@@ -121,7 +132,8 @@ function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...
   return el;
 }
 
-const fmt = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
+const fmt = (x: number | null | undefined, digits = 3): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
 const ms = (x: number): string => x.toFixed(4);
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 const signed = (x: number, digits: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
@@ -150,7 +162,13 @@ interface Route {
 function currentRoute(): Route {
   const hash = location.hash.replace(/^#/, '') || '/runs';
   const [p, q] = hash.split('?', 2);
-  return { path: p.split('/').filter((s) => s !== '').map(decodeURIComponent), params: new URLSearchParams(q ?? '') };
+  return {
+    path: p
+      .split('/')
+      .filter((s) => s !== '')
+      .map(decodeURIComponent),
+    params: new URLSearchParams(q ?? ''),
+  };
 }
 
 function routeHash(path: string[], params: URLSearchParams): string {
@@ -224,7 +242,13 @@ interface Column<R> {
 }
 
 /** A table sorted by `sort` (`key` or `-key`), with header clicks reporting the next sort. */
-function sortedTable<R>(columns: Column<R>[], rows: R[], sort: string, onSort: (sort: string) => void, rowAttrs: (r: R) => Attrs = () => ({})): HTMLTableElement {
+function sortedTable<R>(
+  columns: Column<R>[],
+  rows: R[],
+  sort: string,
+  onSort: (sort: string) => void,
+  rowAttrs: (r: R) => Attrs = () => ({}),
+): HTMLTableElement {
   const desc = sort.startsWith('-');
   const key = sort.replace(/^-/, '');
   const col = columns.find((c) => c.key === key);
@@ -233,10 +257,30 @@ function sortedTable<R>(columns: Column<R>[], rows: R[], sort: string, onSort: (
     'tr',
     {},
     ...columns.map((c) =>
-      h('th', { class: `sortable${c.num ? ' num' : ''}${c.key === key ? (desc ? ' sorted-desc' : ' sorted-asc') : ''}`, 'data-key': c.key, onclick: () => onSort(c.key === key && !desc ? `-${c.key}` : c.key) }, c.title),
+      h(
+        'th',
+        {
+          class: `sortable${c.num ? ' num' : ''}${c.key === key ? (desc ? ' sorted-desc' : ' sorted-asc') : ''}`,
+          'data-key': c.key,
+          onclick: () => onSort(c.key === key && !desc ? `-${c.key}` : c.key),
+        },
+        c.title,
+      ),
     ),
   );
-  const body = h('tbody', {}, ...sorted.map((r) => h('tr', rowAttrs(r), ...columns.map((c) => h('td', { class: `${c.num ? 'num' : ''} ${c.cls ?? ''}`.trim() || undefined }, c.cell ? c.cell(r) : fmtCell(c.value(r)))))));
+  const body = h(
+    'tbody',
+    {},
+    ...sorted.map((r) =>
+      h(
+        'tr',
+        rowAttrs(r),
+        ...columns.map((c) =>
+          h('td', { class: `${c.num ? 'num' : ''} ${c.cls ?? ''}`.trim() || undefined }, c.cell ? c.cell(r) : fmtCell(c.value(r))),
+        ),
+      ),
+    ),
+  );
   return h('table', {}, h('thead', {}, head), body);
 }
 
@@ -247,7 +291,8 @@ function compare(a: string | number | null, b: string | number | null): number {
   return typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b));
 }
 
-const fmtCell = (v: string | number | null): string => (v === null ? '–' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(5)) : v);
+const fmtCell = (v: string | number | null): string =>
+  v === null ? '–' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(5)) : v;
 
 // ---- Views ---------------------------------------------------------------------------------------------------------
 
@@ -255,7 +300,11 @@ const view = (): HTMLElement => document.getElementById('view')!;
 let cleanup: (() => void)[] = [];
 
 function mount(...children: Child[]): void {
-  view().replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false).map((c) => (typeof c === 'number' ? String(c) : c)));
+  view().replaceChildren(
+    ...children
+      .filter((c): c is Node | string => c !== null && c !== undefined && c !== false)
+      .map((c) => (typeof c === 'number' ? String(c) : c)),
+  );
 }
 
 async function runsView(): Promise<void> {
@@ -266,7 +315,12 @@ async function runsView(): Promise<void> {
     const broken = rows.filter((r): r is Extract<RunRow, { state: 'broken' }> => r.state === 'broken');
     type Ok = (typeof ok)[number];
     const columns: Column<Ok>[] = [
-      { key: 'runId', title: 'run', value: (r) => r.runId, cell: (r) => h('a', { href: routeHash(['run', r.runId], new URLSearchParams()), class: 'run-link' }, r.runId) },
+      {
+        key: 'runId',
+        title: 'run',
+        value: (r) => r.runId,
+        cell: (r) => h('a', { href: routeHash(['run', r.runId], new URLSearchParams()), class: 'run-link' }, r.runId),
+      },
       { key: 'state', title: 'status', value: (r) => r.state, cell: (r) => h('span', { class: `state ${r.state}` }, r.state) },
       { key: 'space', title: 'space', value: (r) => r.space },
       { key: 'device', title: 'device', value: (r) => r.device },
@@ -277,19 +331,36 @@ async function runsView(): Promise<void> {
       { key: 'hypervolume', title: 'hypervolume', num: true, value: (r) => r.hypervolume, cell: (r) => r.hypervolume.toPrecision(5) },
       { key: 'createdAt', title: 'created', value: (r) => r.createdAt, cell: (r) => r.createdAt.replace('T', ' ').slice(0, 19) },
     ];
-    const table = sortedTable(columns, ok, sort, (next) => {
-      const p = currentRoute().params;
-      p.set('sort', next);
-      replaceState(p);
-      void draw();
-    }, (r) => ({ 'data-run': r.runId }));
+    const table = sortedTable(
+      columns,
+      ok,
+      sort,
+      (next) => {
+        const p = currentRoute().params;
+        p.set('sort', next);
+        replaceState(p);
+        void draw();
+      },
+      (r) => ({ 'data-run': r.runId }),
+    );
     table.id = 'runs-table';
     mount(
       h('h1', {}, 'Runs'),
-      h('p', { class: 'muted' }, `${rows.length} run${rows.length === 1 ? '' : 's'} in the results folder; this list updates while searches write.`),
-      ok.length > 0 ? table : h('p', {}, 'No runs yet: start one with ', h('code', {}, 'npx hwnas search --config experiments/quickstart.json'), '.'),
+      h(
+        'p',
+        { class: 'muted' },
+        `${rows.length} run${rows.length === 1 ? '' : 's'} in the results folder; this list updates while searches write.`,
+      ),
+      ok.length > 0
+        ? table
+        : h('p', {}, 'No runs yet: start one with ', h('code', {}, 'npx hwnas search --config experiments/quickstart.json'), '.'),
       broken.length > 0 && h('h2', {}, 'Runs that cannot be read'),
-      broken.length > 0 && h('ul', { id: 'broken-runs' }, ...broken.map((r) => h('li', {}, h('span', { class: 'state broken' }, 'broken'), ' ', h('strong', {}, r.runId), ': ', r.error))),
+      broken.length > 0 &&
+        h(
+          'ul',
+          { id: 'broken-runs' },
+          ...broken.map((r) => h('li', {}, h('span', { class: 'state broken' }, 'broken'), ' ', h('strong', {}, r.runId), ': ', r.error)),
+        ),
     );
     ready('runs');
   };
@@ -318,7 +389,10 @@ async function runView(id: string): Promise<void> {
     const status = p.get('status') ?? '';
     let rows = t.index.map((_, i) => i);
     if (status !== '') rows = rows.filter((i) => t.status[i] === status);
-    if (filter !== '') rows = rows.filter((i) => [t.arch[i], t.latencySource[i] ?? '', t.accuracySource[i] ?? '', t.error[i] ?? ''].some((s) => s.toLowerCase().includes(filter)));
+    if (filter !== '')
+      rows = rows.filter((i) =>
+        [t.arch[i], t.latencySource[i] ?? '', t.accuracySource[i] ?? '', t.error[i] ?? ''].some((s) => s.toLowerCase().includes(filter)),
+      );
     const sort = p.get('sort') ?? 'index';
     const columns: Column<number>[] = [
       { key: 'index', title: '#', num: true, value: (i) => t.index[i] },
@@ -326,7 +400,12 @@ async function runView(id: string): Promise<void> {
       { key: 'arch', title: 'arch', cls: 'arch', value: (i) => t.arch[i] },
       { key: 'accuracy', title: page.run.accuracyIsProxy ? 'accuracy (proxy)' : 'accuracy', num: true, value: (i) => t.accuracy[i] },
       { key: 'latencyMs', title: 'latency ms', num: true, value: (i) => t.latencyMs[i] },
-      { key: 'interval', title: '90 % interval', value: (i) => t.latencyLowerMs[i], cell: (i) => (t.latencyLowerMs[i] === null ? '–' : `${fmt(t.latencyLowerMs[i])}–${fmt(t.latencyUpperMs[i])}`) },
+      {
+        key: 'interval',
+        title: '90 % interval',
+        value: (i) => t.latencyLowerMs[i],
+        cell: (i) => (t.latencyLowerMs[i] === null ? '–' : `${fmt(t.latencyLowerMs[i])}–${fmt(t.latencyUpperMs[i])}`),
+      },
       { key: 'latencySource', title: 'latency source', value: (i) => t.latencySource[i] },
       { key: 'flopsM', title: 'FLOPs M', num: true, value: (i) => t.flopsM[i] },
       { key: 'error', title: 'reason (failed)', value: (i) => t.error[i] },
@@ -344,13 +423,29 @@ async function runView(id: string): Promise<void> {
       replaceState(q);
       drawTrials(container);
     };
-    const table = sortedTable(columns, shown, '', (next) => set('sort', next === sort ? `-${sort}` : next), (i) => ({ class: 'clickable', 'data-arch': t.arch[i], onclick: () => openArch(page!, t.arch[i]) }));
+    const table = sortedTable(
+      columns,
+      shown,
+      '',
+      (next) => set('sort', next === sort ? `-${sort}` : next),
+      (i) => ({ class: 'clickable', 'data-arch': t.arch[i], onclick: () => openArch(page!, t.arch[i]) }),
+    );
     markSorted(table, sort);
     table.id = 'trials-table';
     const statuses = [...new Set(t.status)].sort();
-    const filterBox = h('input', { type: 'search', placeholder: 'filter arch, source, reason', value: p.get('q') ?? '', id: 'trial-filter' });
+    const filterBox = h('input', {
+      type: 'search',
+      placeholder: 'filter arch, source, reason',
+      value: p.get('q') ?? '',
+      id: 'trial-filter',
+    });
     filterBox.addEventListener('change', () => set('q', filterBox.value));
-    const statusBox = h('select', { id: 'trial-status' }, h('option', { value: '' }, 'all statuses'), ...statuses.map((s) => h('option', { value: s, selected: s === status }, s)));
+    const statusBox = h(
+      'select',
+      { id: 'trial-status' },
+      h('option', { value: '' }, 'all statuses'),
+      ...statuses.map((s) => h('option', { value: s, selected: s === status }, s)),
+    );
     statusBox.addEventListener('change', () => set('status', statusBox.value));
     container.replaceChildren(
       h(
@@ -382,7 +477,14 @@ async function runView(id: string): Promise<void> {
     const trials = h('div', { id: 'trials' });
     mount(
       h('p', {}, h('a', { href: '#/runs' }, '← runs')),
-      h('h1', {}, 'Run ', h('span', { class: 'mono', id: 'run-id' }, r.runId), ' ', h('span', { class: `state ${r.state}`, id: 'run-state' }, r.state)),
+      h(
+        'h1',
+        {},
+        'Run ',
+        h('span', { class: 'mono', id: 'run-id' }, r.runId),
+        ' ',
+        h('span', { class: `state ${r.state}`, id: 'run-state' }, r.state),
+      ),
       h(
         'div',
         { class: 'cards' },
@@ -393,17 +495,35 @@ async function runView(id: string): Promise<void> {
         card('front', String(r.front.length)),
         card('hypervolume', r.hypervolume.toPrecision(5)),
       ),
-      r.paused && h('p', { class: 'note' }, `Paused for hand measurements (round ${r.paused.round} of ${r.paused.rounds}): fill ${r.paused.file}, then run hwnas runs resume ${r.runId}.`),
-      h('div', { class: 'grid' }, ...charts.map(({ v, el }) => h('section', { class: 'chart' }, h('h2', {}, v.title), el, h('p', { class: 'caption' }, v.caption)))),
+      r.paused &&
+        h(
+          'p',
+          { class: 'note' },
+          `Paused for hand measurements (round ${r.paused.round} of ${r.paused.rounds}): fill ${r.paused.file}, then run hwnas runs resume ${r.runId}.`,
+        ),
+      h(
+        'div',
+        { class: 'grid' },
+        ...charts.map(({ v, el }) => h('section', { class: 'chart' }, h('h2', {}, v.title), el, h('p', { class: 'caption' }, v.caption))),
+      ),
       h('h2', {}, 'Trials'),
       trials,
       r.failed.length > 0 && h('h2', {}, `Failed trials (${r.failed.length})`),
-      r.failed.length > 0 && h('ul', { id: 'failed-trials' }, ...r.failed.slice(0, 50).map((f) => h('li', {}, `#${f.index} `, h('code', {}, f.arch), `: ${f.error}`))),
+      r.failed.length > 0 &&
+        h(
+          'ul',
+          { id: 'failed-trials' },
+          ...r.failed.slice(0, 50).map((f) => h('li', {}, `#${f.index} `, h('code', {}, f.arch), `: ${f.error}`)),
+        ),
       h('h2', {}, 'Resolved config'),
       h('pre', { id: 'config' }, JSON.stringify(page.config, null, 2)),
     );
     drawTrials(trials);
-    await Promise.all(charts.map(({ v, el }) => embed(el, v.spec, v.id === 'pareto' ? (d) => typeof d.arch === 'string' && openArch(page!, d.arch) : undefined)));
+    await Promise.all(
+      charts.map(({ v, el }) =>
+        embed(el, v.spec, v.id === 'pareto' ? (d) => typeof d.arch === 'string' && openArch(page!, d.arch) : undefined),
+      ),
+    );
     hooks.timings = { fetchMs: t1 - t0, drawMs: performance.now() - t1 };
     ready('run');
   };
@@ -420,11 +540,18 @@ function sortedRowsOf<R>(columns: Column<R>[], rows: R[], sort: string): R[] {
 
 function markSorted(table: HTMLTableElement, sort: string): void {
   const key = sort.replace(/^-/, '');
-  for (const th of table.querySelectorAll('th')) if (th.dataset.key === key) th.classList.add(sort.startsWith('-') ? 'sorted-desc' : 'sorted-asc');
+  for (const th of table.querySelectorAll('th'))
+    if (th.dataset.key === key) th.classList.add(sort.startsWith('-') ? 'sorted-desc' : 'sorted-asc');
 }
 
 function card(label: string, value: string, sub = '', id?: string): HTMLElement {
-  return h('div', { class: 'card', id: id === undefined ? undefined : `card-${id}` }, h('div', { class: 'label' }, label), h('div', { class: 'value' }, value), sub !== '' && h('div', { class: 'delta' }, sub));
+  return h(
+    'div',
+    { class: 'card', id: id === undefined ? undefined : `card-${id}` },
+    h('div', { class: 'label' }, label),
+    h('div', { class: 'value' }, value),
+    sub !== '' && h('div', { class: 'delta' }, sub),
+  );
 }
 
 function openArch(page: RunPage, arch: string): void {
@@ -459,7 +586,13 @@ function profileParams(p: URLSearchParams, overrides: Record<string, string> = {
 /** The `hwnas profile` command that prints the same numbers. */
 function cliLine(p: URLSearchParams, v: ProfileView): string {
   const target = 'model' in v.target ? `--model ${v.target.name}` : `--space ${v.target.space} --arch '${v.target.arch}'`;
-  const base = [p.get('dataset') && `--dataset ${p.get('dataset')}`, p.get('batch') && `--batch ${p.get('batch')}`, p.get('resolution') && `--resolution ${p.get('resolution')}`].filter(Boolean).join(' ');
+  const base = [
+    p.get('dataset') && `--dataset ${p.get('dataset')}`,
+    p.get('batch') && `--batch ${p.get('batch')}`,
+    p.get('resolution') && `--resolution ${p.get('resolution')}`,
+  ]
+    .filter(Boolean)
+    .join(' ');
   const whatIf = whatIfOf(p);
   return `hwnas profile ${target} --device ${v.device}${base === '' ? '' : ` ${base}`}${whatIf === '' ? '' : ` --what-if ${whatIf}`}`;
 }
@@ -519,7 +652,8 @@ async function archView(kind: 'arch' | 'model'): Promise<void> {
     p.set('sel', name);
     if (name === '') p.delete('sel');
     replaceState(p);
-    for (const tr of tableBox.querySelectorAll('tr[data-layer]')) tr.classList.toggle('selected', (tr as HTMLElement).dataset.layer === name);
+    for (const tr of tableBox.querySelectorAll('tr[data-layer]'))
+      tr.classList.toggle('selected', (tr as HTMLElement).dataset.layer === name);
     if (from === 'chart') tableBox.querySelector(`tr.selected`)?.scrollIntoView({ block: 'nearest' });
     if (chart !== undefined) void chart.signal('selected', name).runAsync();
   };
@@ -553,7 +687,11 @@ async function archView(kind: 'arch' | 'model'): Promise<void> {
         replaceState(p);
         drawTable();
       },
-      (r: Row) => ({ 'data-layer': r.name, class: `clickable${slow.has(r.name) ? ' bottleneck' : ''}${r.name === sel ? ' selected' : ''}`, onclick: () => select(r.name === p.get('sel') ? '' : r.name, 'table') }),
+      (r: Row) => ({
+        'data-layer': r.name,
+        class: `clickable${slow.has(r.name) ? ' bottleneck' : ''}${r.name === sel ? ' selected' : ''}`,
+        onclick: () => select(r.name === p.get('sel') ? '' : r.name, 'table'),
+      }),
     );
     table.id = 'layer-table';
     tableBox.replaceChildren(table);
@@ -571,7 +709,11 @@ async function archView(kind: 'arch' | 'model'): Promise<void> {
         { class: 'card', id: 'total-latency', 'data-total-ms': String(t.latencyMs), 'data-baseline-ms': String(b.latencyMs) },
         h('div', { class: 'label' }, `latency on ${v.device}`),
         h('div', { class: 'value' }, `${ms(t.latencyMs)} ms`),
-        h('div', { class: 'delta' }, v.whatIf === '' ? `at ${v.precision}` : `${signed(v.delta.ms, 4)} ms (${signed(v.delta.pct, 1)} %) vs ${ms(b.latencyMs)} ms`),
+        h(
+          'div',
+          { class: 'delta' },
+          v.whatIf === '' ? `at ${v.precision}` : `${signed(v.delta.ms, 4)} ms (${signed(v.delta.pct, 1)} %) vs ${ms(b.latencyMs)} ms`,
+        ),
       ),
       card('MACs', `${(t.flops / 1e6).toFixed(3)} M`, v.whatIf === '' ? '' : `baseline ${(b.flops / 1e6).toFixed(3)} M`),
       card('bytes moved', `${mib(t.bytesMoved)} MiB`),
@@ -583,10 +725,17 @@ async function archView(kind: 'arch' | 'model'): Promise<void> {
           .map(([k, x]) => `${k} ${pct(x / t.latencyMs)}`)
           .join(', '),
       ),
-      card('input', `${v.scenarioInput.batchSize}×${v.scenarioInput.resolution}×${v.scenarioInput.resolution}×${v.scenarioInput.channels}`, v.source),
+      card(
+        'input',
+        `${v.scenarioInput.batchSize}×${v.scenarioInput.resolution}×${v.scenarioInput.resolution}×${v.scenarioInput.channels}`,
+        v.source,
+      ),
     );
     const precision = p.get('precision') ?? '';
-    note.textContent = precision !== '' && !v.precisions.includes(precision) ? `${v.device} has no ${precision} peak: ${precision} runs at the fp32 rate here, only its bytes shrink.` : '';
+    note.textContent =
+      precision !== '' && !v.precisions.includes(precision)
+        ? `${v.device} has no ${precision} peak: ${precision} runs at the fp32 rate here, only its bytes shrink.`
+        : '';
     cli.textContent = cliLine(p, v);
     drawTable();
     const rows = v.layers.map((l, i) => ({ order: i, name: l.name, timeMs: l.timeMs, bound: l.fusedInto ? 'free' : l.bound }));
@@ -599,16 +748,24 @@ async function archView(kind: 'arch' | 'model'): Promise<void> {
         if (typeof name === 'string') select(name === p.get('sel') ? '' : name, 'chart');
       });
     }
-    await chart.data('layers', rows).signal('selected', p.get('sel') ?? '').runAsync();
+    await chart
+      .data('layers', rows)
+      .signal('selected', p.get('sel') ?? '')
+      .runAsync();
     hooks.timings = { updateMs: performance.now() - t0 };
     if (p.get('all') === '1') await drawCompare();
-    else compareBox.replaceChildren(h('button', { class: 'button', id: 'compare-devices', onclick: () => setParam('all', '1') }, 'Compare all devices'));
+    else
+      compareBox.replaceChildren(
+        h('button', { class: 'button', id: 'compare-devices', onclick: () => setParam('all', '1') }, 'Compare all devices'),
+      );
     if (kind === 'arch') await drawVs();
     ready(kind);
   };
 
   const drawCompare = async (): Promise<void> => {
-    const rows = await api<{ device: string; baselineMs: number; latencyMs: number; memoryBytes: number; deltaPct: number }[]>(`/api/compare?${profileParams(p).toString()}`);
+    const rows = await api<{ device: string; baselineMs: number; latencyMs: number; memoryBytes: number; deltaPct: number }[]>(
+      `/api/compare?${profileParams(p).toString()}`,
+    );
     type R = (typeof rows)[number];
     const table = sortedTable<R>(
       [
@@ -631,7 +788,8 @@ async function archView(kind: 'arch' | 'model'): Promise<void> {
     const other = p.get('vs') ?? '';
     const input = h('input', { type: 'text', id: 'vs-arch', placeholder: 'another arch of the same space', value: other });
     const go = h('button', { class: 'button', onclick: () => setParam('vs', input.value.trim()) }, 'Compare');
-    if (other === '' || current === undefined || 'model' in current.target) return void vsBox.replaceChildren(h('div', { class: 'toolbar' }, input, go));
+    if (other === '' || current === undefined || 'model' in current.target)
+      return void vsBox.replaceChildren(h('div', { class: 'toolbar' }, input, go));
     const w = await api<ProfileView>(`/api/profile?${profileParams(p, { arch: other }).toString()}`);
     const a = current;
     const byStage = (v: ProfileView): Map<string, number> => {
@@ -643,17 +801,42 @@ async function archView(kind: 'arch' | 'model'): Promise<void> {
     const sb = byStage(w);
     const stages = [...new Set([...sa.keys(), ...sb.keys()])];
     const row = (label: string, x: number, y: number, digits = 4): HTMLTableRowElement =>
-      h('tr', {}, h('td', {}, label), h('td', { class: 'num' }, x.toFixed(digits)), h('td', { class: 'num' }, y.toFixed(digits)), h('td', { class: 'num' }, signed(y - x, digits)));
+      h(
+        'tr',
+        {},
+        h('td', {}, label),
+        h('td', { class: 'num' }, x.toFixed(digits)),
+        h('td', { class: 'num' }, y.toFixed(digits)),
+        h('td', { class: 'num' }, signed(y - x, digits)),
+      );
     vsBox.replaceChildren(
       h('div', { class: 'toolbar' }, input, go),
       h(
         'table',
         { id: 'vs-table' },
-        h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', { class: 'num' }, 'this arch'), h('th', { class: 'num' }, 'other arch'), h('th', { class: 'num' }, 'difference'))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', {}, ''),
+            h('th', { class: 'num' }, 'this arch'),
+            h('th', { class: 'num' }, 'other arch'),
+            h('th', { class: 'num' }, 'difference'),
+          ),
+        ),
         h(
           'tbody',
           {},
-          h('tr', {}, h('td', {}, 'arch'), h('td', { class: 'arch' }, 'arch' in a.target ? a.target.arch : ''), h('td', { class: 'arch' }, 'arch' in w.target ? w.target.arch : ''), h('td', {}, '')),
+          h(
+            'tr',
+            {},
+            h('td', {}, 'arch'),
+            h('td', { class: 'arch' }, 'arch' in a.target ? a.target.arch : ''),
+            h('td', { class: 'arch' }, 'arch' in w.target ? w.target.arch : ''),
+            h('td', {}, ''),
+          ),
           row('latency ms', a.totals.latencyMs, w.totals.latencyMs),
           row('MACs M', a.totals.flops / 1e6, w.totals.flops / 1e6, 3),
           row('memory MiB', a.totals.memoryBytes / 2 ** 20, w.totals.memoryBytes / 2 ** 20, 3),
@@ -670,12 +853,18 @@ async function archView(kind: 'arch' | 'model'): Promise<void> {
     void update().catch((err: Error) => showError(err.message));
   };
 
-  const deviceBox = h('select', { id: 'device' }, ...devices.map((d) => h('option', { value: d.name, selected: d.name === p.get('device') }, d.name)));
+  const deviceBox = h(
+    'select',
+    { id: 'device' },
+    ...devices.map((d) => h('option', { value: d.name, selected: d.name === p.get('device') }, d.name)),
+  );
   deviceBox.addEventListener('change', () => setParam('device', deviceBox.value));
   const precisionBox = h(
     'select',
     { id: 'precision' },
-    ...['', 'fp32', 'fp16', 'int8'].map((x) => h('option', { value: x, selected: x === (p.get('precision') ?? '') }, x === '' ? 'device default' : x)),
+    ...['', 'fp32', 'fp16', 'int8'].map((x) =>
+      h('option', { value: x, selected: x === (p.get('precision') ?? '') }, x === '' ? 'device default' : x),
+    ),
   );
   precisionBox.addEventListener('change', () => setParam('precision', precisionBox.value));
   const fuseBox = h('input', { type: 'checkbox', id: 'fuse', checked: p.get('fuse') === '1' });
@@ -696,20 +885,48 @@ async function archView(kind: 'arch' | 'model'): Promise<void> {
   const title =
     kind === 'model'
       ? h('h1', {}, 'Model ', h('span', { class: 'mono', id: 'target-name' }, r.get('name') ?? r.get('model') ?? ''))
-      : h('h1', {}, 'Arch ', h('span', { class: 'mono', id: 'target-name' }, r.get('arch') ?? ''), h('span', { class: 'muted' }, ` (${r.get('space') ?? ''})`));
+      : h(
+          'h1',
+          {},
+          'Arch ',
+          h('span', { class: 'mono', id: 'target-name' }, r.get('arch') ?? ''),
+          h('span', { class: 'muted' }, ` (${r.get('space') ?? ''})`),
+        );
   const run = r.get('run');
   const exportLinks =
     run !== null && kind === 'arch'
       ? h(
           'span',
           { id: 'export' },
-          h('a', { class: 'button', download: '', href: `/api/export?${new URLSearchParams({ run, arch: r.get('arch') ?? '', file: 'spec.json' }).toString()}` }, 'Export spec.json'),
+          h(
+            'a',
+            {
+              class: 'button',
+              download: '',
+              href: `/api/export?${new URLSearchParams({ run, arch: r.get('arch') ?? '', file: 'spec.json' }).toString()}`,
+            },
+            'Export spec.json',
+          ),
           ' ',
-          h('a', { class: 'button', download: '', href: `/api/export?${new URLSearchParams({ run, arch: r.get('arch') ?? '', file: 'model.onnx' }).toString()}` }, 'Export model.onnx'),
+          h(
+            'a',
+            {
+              class: 'button',
+              download: '',
+              href: `/api/export?${new URLSearchParams({ run, arch: r.get('arch') ?? '', file: 'model.onnx' }).toString()}`,
+            },
+            'Export model.onnx',
+          ),
         )
       : null;
   mount(
-    h('p', {}, run !== null ? h('a', { href: routeHash(['run', run], new URLSearchParams()) }, `← run ${run}`) : h('a', { href: '#/runs' }, '← runs')),
+    h(
+      'p',
+      {},
+      run !== null
+        ? h('a', { href: routeHash(['run', run], new URLSearchParams()) }, `← run ${run}`)
+        : h('a', { href: '#/runs' }, '← runs'),
+    ),
     title,
     h('div', { class: 'toolbar' }, exportLinks),
     h(
@@ -725,7 +942,18 @@ async function archView(kind: 'arch' | 'model'): Promise<void> {
     cli,
     note,
     totals,
-    h('div', { class: 'split' }, h('div', {}, h('h2', {}, 'Layers'), h('p', { class: 'muted' }, 'Bottlenecks (the five slowest layers) are highlighted; click a row or a bar to select it in both.'), tableBox), h('section', { class: 'chart' }, h('h2', {}, 'Latency per layer'), chartBox)),
+    h(
+      'div',
+      { class: 'split' },
+      h(
+        'div',
+        {},
+        h('h2', {}, 'Layers'),
+        h('p', { class: 'muted' }, 'Bottlenecks (the five slowest layers) are highlighted; click a row or a bar to select it in both.'),
+        tableBox,
+      ),
+      h('section', { class: 'chart' }, h('h2', {}, 'Latency per layer'), chartBox),
+    ),
     h('h2', {}, 'All devices'),
     compareBox,
     kind === 'arch' && h('h2', {}, 'Side by side'),
@@ -739,7 +967,11 @@ async function archView(kind: 'arch' | 'model'): Promise<void> {
 
 async function openModelFile(file: File): Promise<void> {
   const body = await file.arrayBuffer();
-  const model = await api<{ id: string; name: string }>('/api/models', { method: 'POST', body, headers: { 'x-file-name': encodeURIComponent(file.name) } });
+  const model = await api<{ id: string; name: string }>('/api/models', {
+    method: 'POST',
+    body,
+    headers: { 'x-file-name': encodeURIComponent(file.name) },
+  });
   const device = currentRoute().params.get('device') ?? '';
   location.hash = routeHash(['model'], new URLSearchParams({ model: model.id, name: model.name, ...(device !== '' && { device }) }));
 }

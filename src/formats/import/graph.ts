@@ -9,7 +9,9 @@ import type { ImportedModel, ImportGraph, ImportNode, ImportOp } from './types.j
 export const DEFAULT_RESOLUTION = 224;
 const BYTES = 4;
 
-/** Nodes so that every node comes after the nodes it reads, in file order otherwise. @throws ModelFileError on a cycle or a dangling input */
+/**
+ * Nodes so that every node comes after the nodes it reads, in file order otherwise. @throws ModelFileError on a cycle or a dangling input
+ */
 function dependencyOrder(graph: ImportGraph): ImportNode[] {
   const producer = new Map<string, number>();
   graph.nodes.forEach((node, i) => node.outputs.forEach((t) => producer.set(t, i)));
@@ -26,7 +28,8 @@ function dependencyOrder(graph: ImportGraph): ImportNode[] {
         const tensor = node.inputs[top[1]++];
         if (tensor === '' || tensor === graph.input.name || graph.constants.has(tensor)) continue;
         const from = producer.get(tensor);
-        if (from === undefined) throw new ModelFileError(graph.file, `reads '${tensor}', which no node writes and no initialiser holds`, node.name);
+        if (from === undefined)
+          throw new ModelFileError(graph.file, `reads '${tensor}', which no node writes and no initialiser holds`, node.name);
         if (state[from] === 1) throw new ModelFileError(graph.file, `the graph has a cycle through '${tensor}'`, node.name);
         if (state[from] === 0) {
           state[from] = 1;
@@ -70,7 +73,11 @@ function fusionGroups(order: readonly ImportNode[], outputs: readonly string[]):
     if (conv.rule !== 'conv') continue;
     groups.set(conv.name, conv.name);
     const chain: ImportNode[] = [];
-    for (let next = onlyReader(conv.outputs[0]); next !== undefined && (next.rule === 'bn' || next.rule === 'act') && !groups.has(next.name); next = onlyReader(next.outputs[0])) {
+    for (
+      let next = onlyReader(conv.outputs[0]);
+      next !== undefined && (next.rule === 'bn' || next.rule === 'act') && !groups.has(next.name);
+      next = onlyReader(next.outputs[0])
+    ) {
       groups.set(next.name, conv.name);
       chain.push(next);
     }
@@ -96,10 +103,18 @@ function fusionGroups(order: readonly ImportNode[], outputs: readonly string[]):
 }
 
 /** Shapes are NHWC in hwnas' layer list: a file's NCHW 4-D shapes are reordered. */
-const nhwc = (shape: number[], layout: ImportGraph['layout']): number[] => (layout === 'NCHW' && shape.length === 4 ? [shape[0], shape[2], shape[3], shape[1]] : shape);
+const nhwc = (shape: number[], layout: ImportGraph['layout']): number[] =>
+  layout === 'NCHW' && shape.length === 4 ? [shape[0], shape[2], shape[3], shape[1]] : shape;
 
 /** Run shape inference for the input tensor `dims`: the layer rows and the graph's output tensors. */
-function infer(graph: ImportGraph, order: readonly ImportNode[], groups: Map<string, string>, dims: number[], follow: RuleContext['follow'], native: boolean): { layers: Layer[]; outputs: Tensor[] } {
+function infer(
+  graph: ImportGraph,
+  order: readonly ImportNode[],
+  groups: Map<string, string>,
+  dims: number[],
+  follow: RuleContext['follow'],
+  native: boolean,
+): { layers: Layer[]; outputs: Tensor[] } {
   const tensors = new Map<string, Tensor>();
   for (const [name, c] of graph.constants) tensors.set(name, { shape: c.dims, value: c.value, param: c.param });
   tensors.set(graph.input.name, { shape: dims });
@@ -120,7 +135,11 @@ function infer(graph: ImportGraph, order: readonly ImportNode[], groups: Map<str
     });
     const present = ins.filter((t): t is Tensor => t !== undefined);
     const rule = RULES[node.rule] as unknown as Rule<ImportOp['rule']>;
-    const foldable = rule.fold !== undefined && present.length > 0 && present.every((t) => t.value !== undefined) && present.every((t) => numel(t.shape) <= MAX_VALUES);
+    const foldable =
+      rule.fold !== undefined &&
+      present.length > 0 &&
+      present.every((t) => t.value !== undefined) &&
+      present.every((t) => numel(t.shape) <= MAX_VALUES);
     if (foldable) {
       tensors.set(node.outputs[0], rule.fold!(node, ins, ctx));
       continue;
@@ -182,7 +201,8 @@ function inputOf(graph: ImportGraph): { native: Omit<InputShape, 'classes'>; dim
       },
     };
   }
-  if (dims.length < 1 || dims.slice(1).some((d) => d === undefined)) fail(`the input ${fmtDims(dims)} leaves dims open (only the batch and an image's height and width may be)`);
+  if (dims.length < 1 || dims.slice(1).some((d) => d === undefined))
+    fail(`the input ${fmtDims(dims)} leaves dims open (only the batch and an image's height and width may be)`);
   const rest = dims.slice(1) as number[];
   return {
     native: { batchSize: batch, resolution: 1, channels: rest[rest.length - 1] ?? 1 },
@@ -213,7 +233,8 @@ export function importedModel(graph: ImportGraph): ImportedModel {
   const input: InputShape = { ...shape.native, classes: classesOf(outputs[0]?.shape ?? [], graph.layout) };
   const inputDims = (want: InputShape): number[] => {
     for (const key of ['batchSize', 'resolution'] as const) {
-      if (!(Number.isInteger(want[key]) && want[key] > 0)) throw new ModelFileError(graph.file, `${key} must be a positive integer, got ${want[key]}`);
+      if (!(Number.isInteger(want[key]) && want[key] > 0))
+        throw new ModelFileError(graph.file, `${key} must be a positive integer, got ${want[key]}`);
     }
     for (const key of ['channels', 'classes'] as const) {
       if (want[key] !== input[key]) throw new ModelFileError(graph.file, `the model fixes ${key} at ${input[key]}, got ${want[key]}`);

@@ -38,7 +38,12 @@ export function importModelFile(file: string): ImportedModel {
     bytes = fs.readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder (give the model.onnx or model.json in it)' : `cannot be read (${code ?? (err as Error).message})`;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a folder (give the model.onnx or model.json in it)'
+          : `cannot be read (${code ?? (err as Error).message})`;
     throw new ModelFileError(file, reason);
   }
   return importModel(bytes, file);

@@ -12,7 +12,8 @@ type TensorProto = onnxProto.onnx.ITensorProto;
 type AttributeProto = onnxProto.onnx.IAttributeProto;
 type Long = { toNumber(): number };
 
-const toNumber = (v: number | Long | null | undefined): number => (v === null || v === undefined ? 0 : typeof v === 'number' ? v : v.toNumber());
+const toNumber = (v: number | Long | null | undefined): number =>
+  v === null || v === undefined ? 0 : typeof v === 'number' ? v : v.toNumber();
 
 const DataType = onnx.TensorProto.DataType;
 const FLOAT_TYPES: readonly number[] = [DataType.FLOAT, DataType.FLOAT16, DataType.DOUBLE, DataType.BFLOAT16];
@@ -36,7 +37,8 @@ function tensorValues(t: TensorProto, n: number): number[] | undefined {
     if (reader === undefined || raw.length < n * reader[0]) return undefined;
     return Array.from({ length: n }, (_, i) => reader[1](i * reader[0]));
   }
-  for (const field of [t.floatData, t.doubleData, t.int32Data, t.int64Data]) if (field && field.length === n) return field.map((v) => toNumber(v));
+  for (const field of [t.floatData, t.doubleData, t.int32Data, t.int64Data])
+    if (field && field.length === n) return field.map((v) => toNumber(v));
   return n === 0 ? [] : undefined;
 }
 
@@ -84,10 +86,22 @@ function window(a: Attributes, kernel: number[], ctx: TranslateContext): Window 
   const autoPad = a.string('auto_pad', 'NOTSET');
   const pads = a.ints('pads') ?? [0, 0, 0, 0];
   const padding: Padding =
-    autoPad === 'SAME_UPPER' ? { mode: 'same_upper' } : autoPad === 'SAME_LOWER' ? { mode: 'same_lower' } : autoPad === 'VALID' ? { mode: 'valid' } : { mode: 'explicit', pads: [pads[0], pads[1], pads[2], pads[3]] };
+    autoPad === 'SAME_UPPER'
+      ? { mode: 'same_upper' }
+      : autoPad === 'SAME_LOWER'
+        ? { mode: 'same_lower' }
+        : autoPad === 'VALID'
+          ? { mode: 'valid' }
+          : { mode: 'explicit', pads: [pads[0], pads[1], pads[2], pads[3]] };
   const strides = a.ints('strides') ?? [1, 1];
   const dilations = a.ints('dilations') ?? [1, 1];
-  return { kernel: [kernel[0], kernel[1]], strides: [strides[0], strides[1]], dilations: [dilations[0], dilations[1]], padding, ceil: a.int('ceil_mode', 0) === 1 };
+  return {
+    kernel: [kernel[0], kernel[1]],
+    strides: [strides[0], strides[1]],
+    dilations: [dilations[0], dilations[1]],
+    padding,
+    ceil: a.int('ceil_mode', 0) === 1,
+  };
 }
 
 const first = (node: NodeProto): string[] => [node.input?.[0] ?? ''];
@@ -109,14 +123,24 @@ const TRANSLATORS: Record<string, Translator> = {
   Conv(node, a, ctx) {
     const w = ctx.weight(1);
     if (w.length !== 4) ctx.fail(`only 2-D convolutions are supported (weights [${w.join(', ')}])`);
-    const op: ImportOp = { rule: 'conv', window: window(a, a.ints('kernel_shape') ?? w.slice(2), ctx), out: { channels: w[0] }, groups: a.int('group', 1), inPerGroup: w[1], bias: (node.input?.[2] ?? '') !== '' };
+    const op: ImportOp = {
+      rule: 'conv',
+      window: window(a, a.ints('kernel_shape') ?? w.slice(2), ctx),
+      out: { channels: w[0] },
+      groups: a.int('group', 1),
+      inPerGroup: w[1],
+      bias: (node.input?.[2] ?? '') !== '',
+    };
     return { op, inputs: first(node) };
   },
   Gemm(node, a, ctx) {
     const w = ctx.weight(1);
     if (w.length !== 2) ctx.fail(`Gemm weights must be a matrix, got [${w.join(', ')}]`);
     const [k, n] = a.int('transB', 0) === 1 ? [w[1], w[0]] : w;
-    return { op: { rule: 'dense', units: n, inFeatures: k, bias: (node.input?.[2] ?? '') !== '', transA: a.int('transA', 0) === 1 }, inputs: first(node) };
+    return {
+      op: { rule: 'dense', units: n, inFeatures: k, bias: (node.input?.[2] ?? '') !== '', transA: a.int('transA', 0) === 1 },
+      inputs: first(node),
+    };
   },
   MatMul(node, _a, ctx) {
     const w = ctx.constantDims(1);
@@ -172,15 +196,25 @@ const TRANSLATORS: Record<string, Translator> = {
   Reshape: (node) => ({ op: { rule: 'reshape' }, inputs: [node.input?.[0] ?? '', node.input?.[1] ?? ''] }),
   Flatten: (node, a) => ({ op: { rule: 'flatten', axis: a.int('axis', 1) }, inputs: first(node) }),
   Transpose: (_node, a) => ({ op: { rule: 'transpose', perm: a.ints('perm') } }),
-  Squeeze: (node, a, ctx) => (ctx.opset < 13 ? { op: { rule: 'squeeze', axes: a.ints('axes') }, inputs: first(node) } : { op: { rule: 'squeeze' } }),
-  Unsqueeze: (node, a, ctx) => (ctx.opset < 13 ? { op: { rule: 'unsqueeze', axes: a.ints('axes') ?? [] }, inputs: first(node) } : { op: { rule: 'unsqueeze' } }),
+  Squeeze: (node, a, ctx) =>
+    ctx.opset < 13 ? { op: { rule: 'squeeze', axes: a.ints('axes') }, inputs: first(node) } : { op: { rule: 'squeeze' } },
+  Unsqueeze: (node, a, ctx) =>
+    ctx.opset < 13 ? { op: { rule: 'unsqueeze', axes: a.ints('axes') ?? [] }, inputs: first(node) } : { op: { rule: 'unsqueeze' } },
   Identity: (node) => ({ op: { rule: 'identity' }, inputs: first(node) }),
   Dropout: (node) => ({ op: { rule: 'identity' }, inputs: first(node) }),
   Cast: (node) => ({ op: { rule: 'cast' }, inputs: first(node) }),
-  Pad: (node, a, ctx) => (ctx.opset < 11 ? { op: { rule: 'pad', pads: a.ints('pads') ?? [] }, inputs: first(node) } : { op: { rule: 'pad' }, inputs: [node.input?.[0] ?? '', node.input?.[1] ?? ''] }),
+  Pad: (node, a, ctx) =>
+    ctx.opset < 11
+      ? { op: { rule: 'pad', pads: a.ints('pads') ?? [] }, inputs: first(node) }
+      : { op: { rule: 'pad' }, inputs: [node.input?.[0] ?? '', node.input?.[1] ?? ''] },
   Slice: (node, a, ctx) =>
-    ctx.opset < 10 ? { op: { rule: 'slice', starts: a.ints('starts') ?? [], ends: a.ints('ends') ?? [], axes: a.ints('axes') }, inputs: first(node) } : { op: { rule: 'slice' } },
-  Shape: (node, a) => ({ op: { rule: 'shape', ...(a.has('start') && { start: a.int('start', 0) }), ...(a.has('end') && { end: a.int('end', 0) }) }, inputs: first(node) }),
+    ctx.opset < 10
+      ? { op: { rule: 'slice', starts: a.ints('starts') ?? [], ends: a.ints('ends') ?? [], axes: a.ints('axes') }, inputs: first(node) }
+      : { op: { rule: 'slice' } },
+  Shape: (node, a) => ({
+    op: { rule: 'shape', ...(a.has('start') && { start: a.int('start', 0) }), ...(a.has('end') && { end: a.int('end', 0) }) },
+    inputs: first(node),
+  }),
   Gather: (_node, a) => ({ op: { rule: 'gather', axis: a.int('axis', 0) } }),
 };
 
@@ -192,7 +226,12 @@ function constantNode(node: NodeProto, a: Attributes): TensorProto | undefined {
   const t = a.tensor('value');
   if (t !== undefined) return t;
   if (a.has('value_float')) return { dims: [], dataType: DataType.FLOAT, floatData: [a.float('value_float', 0)] };
-  if (a.has('value_floats')) return { dims: [a.ints('value_floats')?.length ?? 0], dataType: DataType.FLOAT, floatData: (node.attribute ?? []).find((x) => x.name === 'value_floats')?.floats ?? [] };
+  if (a.has('value_floats'))
+    return {
+      dims: [a.ints('value_floats')?.length ?? 0],
+      dataType: DataType.FLOAT,
+      floatData: (node.attribute ?? []).find((x) => x.name === 'value_floats')?.floats ?? [],
+    };
   if (a.has('value_int')) return { dims: [], dataType: DataType.INT64, int64Data: [a.int('value_int', 0)] };
   if (a.has('value_ints')) {
     const v = a.ints('value_ints') ?? [];
@@ -232,11 +271,16 @@ export function readOnnx(bytes: Uint8Array, file: string): ImportGraph {
   for (const t of graph.initializer ?? []) constants.set(t.name ?? '', constantOf(t));
 
   const inputs = (graph.input ?? []).filter((v) => !constants.has(v.name ?? ''));
-  if (inputs.length !== 1) throw new ModelFileError(file, `the model has ${inputs.length} inputs (${inputs.map((v) => v.name).join(', ')}): only single-input models are supported`);
+  if (inputs.length !== 1)
+    throw new ModelFileError(
+      file,
+      `the model has ${inputs.length} inputs (${inputs.map((v) => v.name).join(', ')}): only single-input models are supported`,
+    );
   const dims = declaredDims(inputs[0]);
   if (dims === undefined || dims.length === 0) throw new ModelFileError(file, `the input '${inputs[0].name}' has no declared shape`);
   // Models converted from TF often take NHWC images and transpose them: channels last when the last dim looks like channels.
-  const inputLayout = dims.length === 4 && dims[3] !== undefined && dims[3] <= 4 && !(dims[1] !== undefined && dims[1] <= 4) ? 'NHWC' : 'NCHW';
+  const inputLayout =
+    dims.length === 4 && dims[3] !== undefined && dims[3] <= 4 && !(dims[1] !== undefined && dims[1] <= 4) ? 'NHWC' : 'NCHW';
 
   const nodes: ImportNode[] = [];
   const names = new Set<string>();
@@ -274,5 +318,15 @@ export function readOnnx(bytes: Uint8Array, file: string): ImportGraph {
 
   const outputs = (graph.output ?? []).map((v) => v.name ?? '');
   const name = graph.name || path.basename(file, path.extname(file));
-  return { format: 'onnx', file, name, layout: 'NCHW', input: { name: inputs[0].name ?? '', dims, layout: inputLayout }, outputs, constants, nodes, fileNodes };
+  return {
+    format: 'onnx',
+    file,
+    name,
+    layout: 'NCHW',
+    input: { name: inputs[0].name ?? '', dims, layout: inputLayout },
+    outputs,
+    constants,
+    nodes,
+    fileNodes,
+  };
 }

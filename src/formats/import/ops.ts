@@ -79,7 +79,8 @@ function nchw(t: Tensor, ctx: RuleContext, what: string): [number, number, numbe
   return ctx.layout === 'NCHW' ? [a, b, c, d] : [a, d, b, c];
 }
 
-const image = (ctx: RuleContext, n: number, c: number, h: number, w: number): number[] => (ctx.layout === 'NCHW' ? [n, c, h, w] : [n, h, w, c]);
+const image = (ctx: RuleContext, n: number, c: number, h: number, w: number): number[] =>
+  ctx.layout === 'NCHW' ? [n, c, h, w] : [n, h, w, c];
 
 /** Output size of one spatial axis (0 = height, 1 = width) of a window. */
 function windowOut(size: number, win: Window, axis: 0 | 1, ctx: RuleContext): number {
@@ -187,14 +188,22 @@ function foldBinary(op: ImportNode, ins: Inputs, ctx: RuleContext): Tensor {
 const paramsOf = (ins: Inputs): number => ins.reduce((n, t) => n + (t?.param ? numel(t.shape) : 0), 0);
 
 /** Elementwise node over broadcast inputs: `opsPerOutput` arithmetic per output element. */
-function elementwise(ins: Inputs, ctx: RuleContext, kind: LayerKind, opsPerOutput: (inputs: number) => number): { output: Tensor; row: RowSpec } {
+function elementwise(
+  ins: Inputs,
+  ctx: RuleContext,
+  kind: LayerKind,
+  opsPerOutput: (inputs: number) => number,
+): { output: Tensor; row: RowSpec } {
   const present = ins.filter((t): t is Tensor => t !== undefined);
   if (present.length === 0) ctx.fail('no inputs');
   const shape = broadcast(
     present.map((t) => t.shape),
     ctx,
   );
-  return { output: { shape }, row: { kind, outputShape: shape, elementwiseOps: numel(shape) * opsPerOutput(present.length), params: paramsOf(present) } };
+  return {
+    output: { shape },
+    row: { kind, outputShape: shape, elementwiseOps: numel(shape) * opsPerOutput(present.length), params: paramsOf(present) },
+  };
 }
 
 /** ONNX Slice of one tensor: the output shape and, for a static 1-D input, the values. */
@@ -202,8 +211,25 @@ function slice(op: OpOf<'slice'>, ins: (Tensor | undefined)[], ctx: RuleContext)
   const x = need(ins, 0, ctx);
   const starts = op.starts ?? valuesOf(ins, 1, ctx, 'Slice starts');
   const ends = op.ends ?? valuesOf(ins, 2, ctx, 'Slice ends');
-  const axes = (op.axes ?? valuesOf(ins, 3, ctx, 'Slice axes', starts.map((_, i) => i))).map((a) => normAxis(a, x.shape.length, ctx));
-  const steps = op.steps ?? valuesOf(ins, 4, ctx, 'Slice steps', starts.map(() => 1));
+  const axes = (
+    op.axes ??
+    valuesOf(
+      ins,
+      3,
+      ctx,
+      'Slice axes',
+      starts.map((_, i) => i),
+    )
+  ).map((a) => normAxis(a, x.shape.length, ctx));
+  const steps =
+    op.steps ??
+    valuesOf(
+      ins,
+      4,
+      ctx,
+      'Slice steps',
+      starts.map(() => 1),
+    );
   const shape = [...x.shape];
   // The kept indices of a 1-D static input, whose values the slice computes.
   let kept: number[] | undefined;
@@ -220,7 +246,10 @@ function slice(op: OpOf<'slice'>, ins: (Tensor | undefined)[], ctx: RuleContext)
   return kept === undefined ? { shape } : { shape, value: kept.map((i) => x.value![i]) };
 }
 
-/** The target of a Reshape: 0 copies the input dim, -1 takes what is left; dims that copied the input at the model's own input keep following it. */
+/**
+ * The target of a Reshape: 0 copies the input dim, -1 takes what is left; dims that copied the input at the model's own input keep
+ * following it.
+ */
 function reshapeTarget(op: ImportNode, input: number[], raw: number[], ctx: RuleContext): number[] {
   const target = raw.map((d, i) => (d === 0 ? input[i] : d));
   const follow = ctx.follow.get(op.name);
@@ -236,13 +265,16 @@ function reshapeTarget(op: ImportNode, input: number[], raw: number[], ctx: Rule
     target[free] = numel(input) / known;
   }
   if (!Number.isInteger(target[free >= 0 ? free : 0]) || numel(target) !== numel(input)) {
-    ctx.fail(`cannot reshape ${fmt(input)} to ${fmt(raw)}${ctx.native ? '' : ' (the model fixes this shape: it cannot take this batch size or resolution)'}`);
+    ctx.fail(
+      `cannot reshape ${fmt(input)} to ${fmt(raw)}${ctx.native ? '' : ' (the model fixes this shape: it cannot take this batch size or resolution)'}`,
+    );
   }
   if (ctx.native) {
     let head = 0;
     while (head < Math.min(target.length, input.length) && target[head] === input[head]) head++;
     let tail = 0;
-    while (head + tail < Math.min(target.length, input.length) && target[target.length - 1 - tail] === input[input.length - 1 - tail]) tail++;
+    while (head + tail < Math.min(target.length, input.length) && target[target.length - 1 - tail] === input[input.length - 1 - tail])
+      tail++;
     ctx.follow.set(op.name, [head, tail]);
   }
   return target;
@@ -266,7 +298,8 @@ function unsqueezeShape(shape: number[], axes: number[], ctx: RuleContext): numb
 
 function transposeShape(shape: number[], perm: number[] | undefined, ctx: RuleContext): number[] {
   const p = perm ?? shape.map((_, i) => shape.length - 1 - i);
-  if (p.length !== shape.length || [...p].sort((a, b) => a - b).some((v, i) => v !== i)) ctx.fail(`permutation ${fmt(p)} does not fit ${fmt(shape)}`);
+  if (p.length !== shape.length || [...p].sort((a, b) => a - b).some((v, i) => v !== i))
+    ctx.fail(`permutation ${fmt(p)} does not fit ${fmt(shape)}`);
   return p.map((i) => shape[i]);
 }
 
@@ -277,7 +310,8 @@ export const RULES: { [R in ImportOp['rule']]: Rule<R> } = {
       checkWindow(op.window, ctx);
       const groups = op.groups === 'depthwise' ? c : op.groups;
       if (c % groups !== 0) ctx.fail(`${c} input channels do not split into ${groups} groups`);
-      if (op.inPerGroup !== undefined && c / groups !== op.inPerGroup) ctx.fail(`the input has ${c} channels, the weights expect ${op.inPerGroup * groups}`);
+      if (op.inPerGroup !== undefined && c / groups !== op.inPerGroup)
+        ctx.fail(`the input has ${c} channels, the weights expect ${op.inPerGroup * groups}`);
       const cout = 'channels' in op.out ? op.out.channels : c * op.out.depthMultiplier;
       checkPositive([groups, cout], 'groups and output channels', ctx);
       if (cout % groups !== 0) ctx.fail(`${cout} output channels do not split into ${groups} groups`);
@@ -289,7 +323,15 @@ export const RULES: { [R in ImportOp['rule']]: Rule<R> } = {
       const flops = weights * n * ho * wo + (op.bias ? numel(outputShape) : 0);
       return {
         output: { shape: outputShape },
-        row: { kind: 'conv', outputShape, flops, params: weights + (op.bias ? cout : 0), kernel: kernelOf(op.window), stride: strideOf(op.window), groups },
+        row: {
+          kind: 'conv',
+          outputShape,
+          flops,
+          params: weights + (op.bias ? cout : 0),
+          kernel: kernelOf(op.window),
+          stride: strideOf(op.window),
+          groups,
+        },
       };
     },
   },
@@ -299,11 +341,15 @@ export const RULES: { [R in ImportOp['rule']]: Rule<R> } = {
       if (x.shape.length < 2) ctx.fail(`a dense layer needs a batch of vectors, got ${fmt(x.shape)}`);
       checkPositive([op.units], 'units', ctx);
       const features = op.transA ? x.shape[0] : x.shape[x.shape.length - 1];
-      if (op.inFeatures !== undefined && features !== op.inFeatures) ctx.fail(`the input has ${features} features, the weights expect ${op.inFeatures}`);
+      if (op.inFeatures !== undefined && features !== op.inFeatures)
+        ctx.fail(`the input has ${features} features, the weights expect ${op.inFeatures}`);
       const rows = numel(x.shape) / features;
       const outputShape = op.transA ? [x.shape[1], op.units] : [...x.shape.slice(0, -1), op.units];
       const flops = rows * features * op.units + (op.bias ? rows * op.units : 0);
-      return { output: { shape: outputShape }, row: { kind: 'fc', outputShape, flops, params: features * op.units + (op.bias ? op.units : 0) } };
+      return {
+        output: { shape: outputShape },
+        row: { kind: 'fc', outputShape, flops, params: features * op.units + (op.bias ? op.units : 0) },
+      };
     },
   },
   matmul: {
@@ -322,16 +368,36 @@ export const RULES: { [R in ImportOp['rule']]: Rule<R> } = {
   bn: {
     run(op, ins, ctx) {
       const x = need(ins, 0, ctx);
-      const axis = normAxis(op.axis ?? (x.shape.length === 4 && ctx.layout === 'NCHW' ? 1 : x.shape.length === 2 ? 1 : -1), x.shape.length, ctx);
-      return { output: { shape: x.shape }, row: { kind: 'bn', outputShape: x.shape, params: op.paramsPerChannel * x.shape[axis], elementwiseOps: 2 * numel(x.shape) } };
+      const axis = normAxis(
+        op.axis ?? (x.shape.length === 4 && ctx.layout === 'NCHW' ? 1 : x.shape.length === 2 ? 1 : -1),
+        x.shape.length,
+        ctx,
+      );
+      return {
+        output: { shape: x.shape },
+        row: { kind: 'bn', outputShape: x.shape, params: op.paramsPerChannel * x.shape[axis], elementwiseOps: 2 * numel(x.shape) },
+      };
     },
   },
   act: {
     run(op, ins, ctx) {
       const x = need(ins, 0, ctx);
-      const own = op.weights === 'channel' ? x.shape[ctx.layout === 'NCHW' && x.shape.length === 4 ? 1 : x.shape.length - 1] : op.weights === 'element' ? numel(x.shape.slice(1)) : 0;
+      const own =
+        op.weights === 'channel'
+          ? x.shape[ctx.layout === 'NCHW' && x.shape.length === 4 ? 1 : x.shape.length - 1]
+          : op.weights === 'element'
+            ? numel(x.shape.slice(1))
+            : 0;
       // An extra input is a PRelu slope: parameters, never broadcast into the output.
-      return { output: { shape: x.shape }, row: { kind: op.kind, outputShape: x.shape, elementwiseOps: op.opsPerElement * numel(x.shape), params: own + paramsOf(ins.slice(1)) } };
+      return {
+        output: { shape: x.shape },
+        row: {
+          kind: op.kind,
+          outputShape: x.shape,
+          elementwiseOps: op.opsPerElement * numel(x.shape),
+          params: own + paramsOf(ins.slice(1)),
+        },
+      };
     },
   },
   pool: {
@@ -344,7 +410,13 @@ export const RULES: { [R in ImportOp['rule']]: Rule<R> } = {
       const [kh, kw] = op.window.kernel;
       return {
         output: { shape: outputShape },
-        row: { kind: op.type === 'max' ? 'maxpool' : 'avgpool', outputShape, elementwiseOps: numel(outputShape) * kh * kw, kernel: kernelOf(op.window), stride: strideOf(op.window) },
+        row: {
+          kind: op.type === 'max' ? 'maxpool' : 'avgpool',
+          outputShape,
+          elementwiseOps: numel(outputShape) * kh * kw,
+          kernel: kernelOf(op.window),
+          stride: strideOf(op.window),
+        },
       };
     },
   },
@@ -353,7 +425,10 @@ export const RULES: { [R in ImportOp['rule']]: Rule<R> } = {
       const x = need(ins, 0, ctx);
       const [n, c] = nchw(x, ctx, 'a global pooling layer');
       const outputShape = op.keepDims ? image(ctx, n, c, 1, 1) : [n, c];
-      return { output: { shape: outputShape }, row: { kind: op.type === 'max' ? 'maxpool' : 'gap', outputShape, elementwiseOps: numel(x.shape) } };
+      return {
+        output: { shape: outputShape },
+        row: { kind: op.type === 'max' ? 'maxpool' : 'gap', outputShape, elementwiseOps: numel(x.shape) },
+      };
     },
   },
   reduce: {
@@ -393,7 +468,8 @@ export const RULES: { [R in ImportOp['rule']]: Rule<R> } = {
       const outputShape = [...first.shape];
       outputShape[axis] = 0;
       for (const t of present) {
-        if (t.shape.length !== first.shape.length || t.shape.some((d, i) => i !== axis && d !== first.shape[i])) ctx.fail(`cannot concatenate ${present.map((p) => fmt(p.shape)).join(', ')} on axis ${op.axis}`);
+        if (t.shape.length !== first.shape.length || t.shape.some((d, i) => i !== axis && d !== first.shape[i]))
+          ctx.fail(`cannot concatenate ${present.map((p) => fmt(p.shape)).join(', ')} on axis ${op.axis}`);
         outputShape[axis] += t.shape[axis];
       }
       return { output: { shape: outputShape }, row: { kind: 'concat', outputShape, params: paramsOf(present) } };

@@ -16,10 +16,13 @@ export function syntheticOnnxChain(layers = 300, options: { channels?: number; r
   const initializer: ReturnType<typeof onnx.TensorProto.create>[] = [];
   const weight = (name: string, dims: number[]) => {
     const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
-    initializer.push(onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(data.buffer) }));
+    initializer.push(
+      onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(data.buffer) }),
+    );
     return name;
   };
-  const ints = (name: string, values: number[]) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values });
+  const ints = (name: string, values: number[]) =>
+    onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values });
   const node = (opType: string, name: string, input: string[], attribute: ReturnType<typeof ints>[] = []) => {
     nodes.push(onnx.NodeProto.create({ opType, name, input, output: [name], attribute }));
     return name;
@@ -27,8 +30,16 @@ export function syntheticOnnxChain(layers = 300, options: { channels?: number; r
   let x = 'input';
   let cin = 3;
   for (let b = 0; b < blocks; b++) {
-    const conv = node('Conv', `block${b}.conv`, [x, weight(`block${b}.conv.weight`, [channels, cin, 3, 3])], [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1])]);
-    const bn = node('BatchNormalization', `block${b}.bn`, [conv, ...['scale', 'bias', 'mean', 'var'].map((p) => weight(`block${b}.bn.${p}`, [channels]))]);
+    const conv = node(
+      'Conv',
+      `block${b}.conv`,
+      [x, weight(`block${b}.conv.weight`, [channels, cin, 3, 3])],
+      [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1])],
+    );
+    const bn = node('BatchNormalization', `block${b}.bn`, [
+      conv,
+      ...['scale', 'bias', 'mean', 'var'].map((p) => weight(`block${b}.bn.${p}`, [channels])),
+    ]);
     x = node('Relu', `block${b}.relu`, [bn]);
     cin = channels;
   }
@@ -36,7 +47,12 @@ export function syntheticOnnxChain(layers = 300, options: { channels?: number; r
   const flat = node('Flatten', 'head.flatten', [pooled]);
   const logits = node('Gemm', 'head.fc', [flat, weight('head.fc.weight', [channels, 10]), weight('head.fc.bias', [10])]);
   const tensorType = (dims: (number | string)[]) =>
-    onnx.TypeProto.create({ tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } });
+    onnx.TypeProto.create({
+      tensorType: {
+        elemType: onnx.TensorProto.DataType.FLOAT,
+        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
+      },
+    });
   const graph = onnx.GraphProto.create({
     name: `synthetic-chain-${nodes.length}`,
     node: nodes,

@@ -34,7 +34,8 @@ function configReader(cfg: Json, fail: (reason: string) => never) {
     },
     numbers(key: string): number[] {
       const v = cfg[key];
-      if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) return fail(`config.${key} must be a list of numbers, got ${JSON.stringify(v)}`);
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'number'))
+        return fail(`config.${key} must be a list of numbers, got ${JSON.stringify(v)}`);
       return v;
     },
     bool: (key: string, fallback: boolean): boolean => (typeof cfg[key] === 'boolean' ? (cfg[key] as boolean) : fallback),
@@ -43,14 +44,21 @@ function configReader(cfg: Json, fail: (reason: string) => never) {
       const v = cfg[key];
       if (typeof v === 'number') return [v, v, v, v];
       if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return [v[0], v[0], v[1], v[1]];
-      if (Array.isArray(v) && v.length === 2 && v.every((x) => Array.isArray(x) && x.length === 2 && x.every((y) => typeof y === 'number'))) return [v[0][0], v[0][1], v[1][0], v[1][1]];
+      if (Array.isArray(v) && v.length === 2 && v.every((x) => Array.isArray(x) && x.length === 2 && x.every((y) => typeof y === 'number')))
+        return [v[0][0], v[0][1], v[1][0], v[1][1]];
       return fail(`config.${key} must be p, [h, w] or [[top, bottom], [left, right]], got ${JSON.stringify(v)}`);
     },
     window(kernelKey: string, stridesFallback: [number, number] = [1, 1], paddingFallback = 'valid'): Window {
       const padding = cfg.padding ?? paddingFallback;
       if (padding !== 'same' && padding !== 'valid') fail(`padding '${String(padding)}' is not supported (same, valid)`);
       const kernel = pair(kernelKey);
-      return { kernel, strides: pair('strides', stridesFallback), dilations: pair('dilation_rate', [1, 1]), padding: { mode: padding === 'same' ? 'same_upper' : 'valid' }, ceil: false };
+      return {
+        kernel,
+        strides: pair('strides', stridesFallback),
+        dilations: pair('dilation_rate', [1, 1]),
+        padding: { mode: padding === 'same' ? 'same_upper' : 'valid' },
+        ceil: false,
+      };
     },
   };
 }
@@ -99,11 +107,21 @@ function withActivation(ctx: LayerContext, build: (output: string) => ImportNode
   return [...build(pre), node(ctx, activationOf(ctx, name), { suffix: name, inputs: [pre], output: ctx.call.output })];
 }
 
-const conv = (window: Window, out: Extract<ImportOp, { rule: 'conv' }>['out'], groups: number | 'depthwise', bias: boolean): ImportOp => ({ rule: 'conv', window, out, groups, bias });
+const conv = (window: Window, out: Extract<ImportOp, { rule: 'conv' }>['out'], groups: number | 'depthwise', bias: boolean): ImportOp => ({
+  rule: 'conv',
+  window,
+  out,
+  groups,
+  bias,
+});
 
 /** A layer that is one node of a fixed op. */
-const single = (op: ImportOp): LayerTranslator => (ctx) => [node(ctx, op)];
-const activation = (name: string): LayerTranslator => (ctx) => [node(ctx, activationOf(ctx, name))];
+const single =
+  (op: ImportOp): LayerTranslator =>
+  (ctx) => [node(ctx, op)];
+const activation =
+  (name: string): LayerTranslator =>
+  (ctx) => [node(ctx, activationOf(ctx, name))];
 const identity = single({ rule: 'identity' });
 const pool =
   (type: 'max' | 'avg'): LayerTranslator =>
@@ -119,33 +137,72 @@ const globalPool =
 const TRANSLATORS: Record<string, LayerTranslator> = {
   Conv2D: (ctx) =>
     withActivation(ctx, (output) => [
-      node(ctx, conv(ctx.read.window('kernel_size'), { channels: ctx.read.number('filters') }, ctx.read.number('groups', 1), ctx.read.bool('use_bias', true)), { inputs: ctx.call.inputs, output }),
+      node(
+        ctx,
+        conv(
+          ctx.read.window('kernel_size'),
+          { channels: ctx.read.number('filters') },
+          ctx.read.number('groups', 1),
+          ctx.read.bool('use_bias', true),
+        ),
+        { inputs: ctx.call.inputs, output },
+      ),
     ]),
   DepthwiseConv2D: (ctx) => {
     const init = ctx.cfg.depthwise_initializer;
     const useBias = ctx.read.bool('use_bias', true);
     // A frozen, zero-initialised 1x1 depthwise conv without bias always outputs zeros: how hwnas writes NB201's
     // `none` op with built-in layers only (src/spaces/tfjs-model.ts). It computes nothing.
-    if (ctx.cfg.trainable === false && !useBias && isRecord(init) && init.class_name === 'Zeros' && ctx.read.pair('kernel_size').every((k) => k === 1)) return [node(ctx, { rule: 'zero' })];
-    return withActivation(ctx, (output) => [node(ctx, conv(ctx.read.window('kernel_size'), { depthMultiplier: ctx.read.number('depth_multiplier', 1) }, 'depthwise', useBias), { inputs: ctx.call.inputs, output })]);
+    if (
+      ctx.cfg.trainable === false &&
+      !useBias &&
+      isRecord(init) &&
+      init.class_name === 'Zeros' &&
+      ctx.read.pair('kernel_size').every((k) => k === 1)
+    )
+      return [node(ctx, { rule: 'zero' })];
+    return withActivation(ctx, (output) => [
+      node(ctx, conv(ctx.read.window('kernel_size'), { depthMultiplier: ctx.read.number('depth_multiplier', 1) }, 'depthwise', useBias), {
+        inputs: ctx.call.inputs,
+        output,
+      }),
+    ]);
   },
   SeparableConv2D: (ctx) =>
     withActivation(ctx, (output) => {
       const mid = `${ctx.call.output}/depthwise`;
       const pointwise: Window = { kernel: [1, 1], strides: [1, 1], dilations: [1, 1], padding: { mode: 'valid' }, ceil: false };
       return [
-        node(ctx, conv(ctx.read.window('kernel_size'), { depthMultiplier: ctx.read.number('depth_multiplier', 1) }, 'depthwise', false), { suffix: 'depthwise', inputs: ctx.call.inputs, output: mid }),
-        node(ctx, conv(pointwise, { channels: ctx.read.number('filters') }, 1, ctx.read.bool('use_bias', true)), { suffix: 'pointwise', inputs: [mid], output }),
+        node(ctx, conv(ctx.read.window('kernel_size'), { depthMultiplier: ctx.read.number('depth_multiplier', 1) }, 'depthwise', false), {
+          suffix: 'depthwise',
+          inputs: ctx.call.inputs,
+          output: mid,
+        }),
+        node(ctx, conv(pointwise, { channels: ctx.read.number('filters') }, 1, ctx.read.bool('use_bias', true)), {
+          suffix: 'pointwise',
+          inputs: [mid],
+          output,
+        }),
       ];
     }),
-  Dense: (ctx) => withActivation(ctx, (output) => [node(ctx, { rule: 'dense', units: ctx.read.number('units'), bias: ctx.read.bool('use_bias', true) }, { inputs: ctx.call.inputs, output })]),
+  Dense: (ctx) =>
+    withActivation(ctx, (output) => [
+      node(
+        ctx,
+        { rule: 'dense', units: ctx.read.number('units'), bias: ctx.read.bool('use_bias', true) },
+        { inputs: ctx.call.inputs, output },
+      ),
+    ]),
   BatchNormalization: (ctx) => {
     const axis: unknown = Array.isArray(ctx.cfg.axis) ? ctx.cfg.axis[0] : (ctx.cfg.axis ?? -1);
     if (typeof axis !== 'number') return ctx.fail(`config.axis must be a number, got ${JSON.stringify(ctx.cfg.axis)}`);
-    return [node(ctx, { rule: 'bn', paramsPerChannel: Number(ctx.read.bool('center', true)) + Number(ctx.read.bool('scale', true)), axis })];
+    return [
+      node(ctx, { rule: 'bn', paramsPerChannel: Number(ctx.read.bool('center', true)) + Number(ctx.read.bool('scale', true)), axis }),
+    ];
   },
   Activation: (ctx) => {
-    const name = activationName(ctx.cfg) ?? ctx.fail(`config.activation must name an activation, got ${JSON.stringify(ctx.cfg.activation)}`);
+    const name =
+      activationName(ctx.cfg) ?? ctx.fail(`config.activation must name an activation, got ${JSON.stringify(ctx.cfg.activation)}`);
     return [node(ctx, name === 'linear' ? { rule: 'identity' } : activationOf(ctx, name))];
   },
   ReLU: (ctx) => {
@@ -201,7 +258,8 @@ const tensorName = (layer: string, nodeIndex: number, tensorIndex: number): stri
 /** Tensor references `[layer, node, tensor]` in Keras 2 (`[[name, n, t, kwargs], …]`) or Keras 3 (`keras_history`) form. */
 function references(value: unknown, out: string[] = []): string[] {
   if (Array.isArray(value)) {
-    if (typeof value[0] === 'string' && typeof value[1] === 'number' && typeof value[2] === 'number') out.push(tensorName(value[0], value[1], value[2]));
+    if (typeof value[0] === 'string' && typeof value[1] === 'number' && typeof value[2] === 'number')
+      out.push(tensorName(value[0], value[1], value[2]));
     else value.forEach((v) => references(v, out));
   } else if (isRecord(value)) {
     const history = isRecord(value.config) ? value.config.keras_history : undefined;
@@ -233,7 +291,8 @@ export function readTfjs(bytes: Uint8Array, file: string): ImportGraph {
     return fail(`not a JSON file (${(err as Error).message})`);
   }
   if (!isRecord(json)) return fail('not a TF.js model.json (the JSON is not an object)');
-  if (json.format === 'graph-model') fail('a TF.js graph model: only a LayersModel (format layers-model) has the layer topology hwnas reads');
+  if (json.format === 'graph-model')
+    fail('a TF.js graph model: only a LayersModel (format layers-model) has the layer topology hwnas reads');
   const outer = json.modelTopology;
   if (!isRecord(outer)) return fail('JSON without modelTopology: not a TF.js LayersModel model.json');
   // Models converted from Keras .h5 files wrap the topology in model_config.
@@ -241,7 +300,8 @@ export function readTfjs(bytes: Uint8Array, file: string): ImportGraph {
   const className = topology.class_name;
   const config = topology.config;
   const sequential = className === 'Sequential';
-  if (!sequential && className !== 'Model' && className !== 'Functional') fail(`modelTopology.class_name '${String(className)}' is not a LayersModel (Model, Functional, Sequential)`);
+  if (!sequential && className !== 'Model' && className !== 'Functional')
+    fail(`modelTopology.class_name '${String(className)}' is not a LayersModel (Model, Functional, Sequential)`);
   const entries = sequential && Array.isArray(config) ? config : isRecord(config) ? config.layers : undefined;
   if (!Array.isArray(entries) || entries.length === 0) return fail('modelTopology.config has no layers');
 
@@ -250,7 +310,8 @@ export function readTfjs(bytes: Uint8Array, file: string): ImportGraph {
   let fileNodes = 0;
   let previous: string | undefined;
   entries.forEach((entry, index) => {
-    if (!isRecord(entry) || typeof entry.class_name !== 'string' || !isRecord(entry.config)) return fail(`modelTopology layer ${index} has no class_name or config`);
+    if (!isRecord(entry) || typeof entry.class_name !== 'string' || !isRecord(entry.config))
+      return fail(`modelTopology layer ${index} has no class_name or config`);
     const cfg = entry.config;
     const name = typeof entry.name === 'string' ? entry.name : typeof cfg.name === 'string' ? cfg.name : `${entry.class_name}_${index}`;
     const dims = inputDims(cfg);
@@ -265,12 +326,16 @@ export function readTfjs(bytes: Uint8Array, file: string): ImportGraph {
     const translate = TRANSLATORS[entry.class_name];
     if (translate === undefined) throw new UnsupportedOpError(file, entry.class_name, name, TFJS_LAYERS);
     if (cfg.data_format === 'channels_first') fail('channels_first layers are not supported (channels last only)', name);
-    const calls = sequential ? [previous === undefined ? fail('a Sequential model without an input shape', name) : [previous]] : (Array.isArray(entry.inbound_nodes) ? entry.inbound_nodes : []).map((call) => references(call));
+    const calls = sequential
+      ? [previous === undefined ? fail('a Sequential model without an input shape', name) : [previous]]
+      : (Array.isArray(entry.inbound_nodes) ? entry.inbound_nodes : []).map((call) => references(call));
     calls.forEach((inputs, k) => {
       fileNodes++;
       const call: Call = { name: k === 0 ? name : `${name}:${k}`, inputs, output: tensorName(name, k, 0) };
       const layerFail = (reason: string): never => fail(reason, call.name);
-      nodes.push(...translate({ file, className: entry.class_name as string, call, read: configReader(cfg, layerFail), cfg, fail: layerFail }));
+      nodes.push(
+        ...translate({ file, className: entry.class_name as string, call, read: configReader(cfg, layerFail), cfg, fail: layerFail }),
+      );
       previous = call.output;
     });
   });
@@ -280,9 +345,21 @@ export function readTfjs(bytes: Uint8Array, file: string): ImportGraph {
     const refs = isRecord(config) ? references(config[key]) : [];
     return refs;
   };
-  if (!sequential && ends('input_layers').length > 1) fail(`the model has ${ends('input_layers').length} inputs: only single-input models are supported`);
+  if (!sequential && ends('input_layers').length > 1)
+    fail(`the model has ${ends('input_layers').length} inputs: only single-input models are supported`);
   const outputs = sequential ? [previous!] : ends('output_layers');
   if (outputs.length === 0) fail('the model names no output_layers');
-  const modelName = isRecord(config) && typeof config.name === 'string' && config.name !== '' ? config.name : path.basename(file, path.extname(file));
-  return { format: 'tfjs', file, name: modelName, layout: 'NHWC', input: { ...input, layout: 'NHWC' }, outputs, constants: new Map(), nodes, fileNodes };
+  const modelName =
+    isRecord(config) && typeof config.name === 'string' && config.name !== '' ? config.name : path.basename(file, path.extname(file));
+  return {
+    format: 'tfjs',
+    file,
+    name: modelName,
+    layout: 'NHWC',
+    input: { ...input, layout: 'NHWC' },
+    outputs,
+    constants: new Map(),
+    nodes,
+    fileNodes,
+  };
 }

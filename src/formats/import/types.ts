@@ -52,14 +52,41 @@ export interface Window {
  * inputs; constants a node reads at run time (ONNX Reshape's shape, a PRelu slope) are inputs.
  */
 export type ImportOp =
-  | { rule: 'conv'; window: Window; /** Output channels, or the depth multiplier of a depthwise conv. */ out: { channels: number } | { depthMultiplier: number }; groups: number | 'depthwise'; /** Input channels per group the weights expect (when known). */ inPerGroup?: number; bias: boolean }
-  | { rule: 'dense'; units: number; /** Input features the weights expect (when known). */ inFeatures?: number; bias: boolean; transA?: boolean }
+  | {
+      rule: 'conv';
+      window: Window;
+      /** Output channels, or the depth multiplier of a depthwise conv. */ out: { channels: number } | { depthMultiplier: number };
+      groups: number | 'depthwise';
+      /** Input channels per group the weights expect (when known). */ inPerGroup?: number;
+      bias: boolean;
+    }
+  | {
+      rule: 'dense';
+      units: number;
+      /** Input features the weights expect (when known). */ inFeatures?: number;
+      bias: boolean;
+      transA?: boolean;
+    }
   | { rule: 'matmul' }
-  | { rule: 'bn'; /** Trainable parameters per channel (scale and shift: 2). */ paramsPerChannel: number; /** Channel axis; default the layout's. */ axis?: number }
-  | { rule: 'act'; kind: Extract<LayerKind, 'relu' | 'activation'>; opsPerElement: number; /** Weights held by the layer (TF.js PReLU): one per channel or per element of a sample. */ weights?: 'channel' | 'element' }
+  | {
+      rule: 'bn';
+      /** Trainable parameters per channel (scale and shift: 2). */ paramsPerChannel: number;
+      /** Channel axis; default the layout's. */ axis?: number;
+    }
+  | {
+      rule: 'act';
+      kind: Extract<LayerKind, 'relu' | 'activation'>;
+      opsPerElement: number;
+      /** Weights held by the layer (TF.js PReLU): one per channel or per element of a sample. */ weights?: 'channel' | 'element';
+    }
   | { rule: 'pool'; type: 'max' | 'avg'; window: Window }
   | { rule: 'globalPool'; type: 'max' | 'avg'; keepDims: boolean }
-  | { rule: 'reduce'; type: 'mean' | 'max' | 'sum'; /** Else the second input's value; neither: every axis. */ axes?: number[]; keepDims: boolean }
+  | {
+      rule: 'reduce';
+      type: 'mean' | 'max' | 'sum';
+      /** Else the second input's value; neither: every axis. */ axes?: number[];
+      keepDims: boolean;
+    }
   | { rule: 'add' }
   | { rule: 'binary'; multiply: boolean }
   | { rule: 'concat'; axis: number }
@@ -71,7 +98,13 @@ export type ImportOp =
   | { rule: 'identity' }
   | { rule: 'cast' }
   | { rule: 'pad'; /** [x1_begin, x2_begin, …, x1_end, x2_end, …] (negative crops); else the second input's value. */ pads?: number[] }
-  | { rule: 'slice'; /** ONNX before opset 10 has these as attributes; else they are inputs 1–4. */ starts?: number[]; ends?: number[]; axes?: number[]; steps?: number[] }
+  | {
+      rule: 'slice';
+      /** ONNX before opset 10 has these as attributes; else they are inputs 1–4. */ starts?: number[];
+      ends?: number[];
+      axes?: number[];
+      steps?: number[];
+    }
   | { rule: 'shape'; start?: number; end?: number }
   | { rule: 'gather'; axis: number }
   | { rule: 'zero' };

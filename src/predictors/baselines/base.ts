@@ -42,7 +42,8 @@ export class ArrayStore {
 
   /** The array a reference points to (only on a store created from a loaded file). */
   get(ref: ArrayRef): Float32Array {
-    if (this.loaded === undefined || ref.offset + ref.length > this.loaded.length) throw new HwnasError(`array reference ${ref.offset}+${ref.length} out of range`);
+    if (this.loaded === undefined || ref.offset + ref.length > this.loaded.length)
+      throw new HwnasError(`array reference ${ref.offset}+${ref.length} out of range`);
     return this.loaded.slice(ref.offset, ref.offset + ref.length);
   }
 
@@ -125,7 +126,10 @@ export abstract class BaselinePredictor implements LatencyPredictor {
     // Rows a robust trend on ln FLOPs (and on the source devices' latencies, where they cover the archs) contradicts
     // are left out of the fit.
     const sources = this.sourceIndex?.covers(canonical) ? this.sourceIndex : undefined;
-    const proxies = [canonical.map((a) => Math.log(this.context.features.flops(a))), ...(sources?.data.devices.map((_, d) => sources.column(d, canonical).map(Math.log)) ?? [])];
+    const proxies = [
+      canonical.map((a) => Math.log(this.context.features.flops(a))),
+      ...(sources?.data.devices.map((_, d) => sources.column(d, canonical).map(Math.log)) ?? []),
+    ];
     const confirmed = new Set((options.confirmed ?? []).map((a) => this.space.canonical(a)));
     const split = splitDistrusted(this.space, canonical, Array.from(latencyMs), proxies, confirmed, (a) => this.canHoldOut(a));
     const keptArchs = split.kept.map((i) => canonical[i]);
@@ -133,10 +137,13 @@ export abstract class BaselinePredictor implements LatencyPredictor {
     const state = await this.fitDevice(device, keptArchs, keptLogMs, seed);
     const keptLoo = await this.outOfSample(device, state, keptArchs, keptLogMs, bounds, seed);
     // Networks cannot run an empty batch: the distrusted rows are predicted only when there are some.
-    const implied = split.distrusted.length === 0 ? [] : await this.predictDevice(
-      state,
-      split.distrusted.map((i) => canonical[i]),
-    );
+    const implied =
+      split.distrusted.length === 0
+        ? []
+        : await this.predictDevice(
+            state,
+            split.distrusted.map((i) => canonical[i]),
+          );
     this.targets.set(device, state);
     const impliedMs = Array.from(implied, (v) => msFromLog(v, bounds));
     this.fits.set(device, { bounds, quality: qualityOf(canonical, Array.from(latencyMs), split, keptLoo, impliedMs) });
@@ -146,7 +153,14 @@ export abstract class BaselinePredictor implements LatencyPredictor {
    * Each measurement predicted by a refit on the other folds (one row per fold unless `outOfSampleFolds` is set).
    * Rows the method cannot do without (`canHoldOut` false, e.g. HELP's reference archs) are predicted by `full`.
    */
-  private async outOfSample(device: string, full: DeviceState, archs: string[], logMs: Float64Array, bounds: LogBounds, seed: number): Promise<number[]> {
+  private async outOfSample(
+    device: string,
+    full: DeviceState,
+    archs: string[],
+    logMs: Float64Array,
+    bounds: LogBounds,
+    seed: number,
+  ): Promise<number[]> {
     const n = archs.length;
     const holdable = archs.map((_, i) => i).filter((i) => this.canHoldOut(archs[i]));
     const inSample = await this.predictDevice(full, archs);
@@ -158,8 +172,16 @@ export abstract class BaselinePredictor implements LatencyPredictor {
       const heldSet = new Set(held);
       const kept = archs.map((_, i) => i).filter((i) => !heldSet.has(i));
       // A device name of its own, so a subclass that replaces the device's earlier state leaves the real one alone.
-      const state = await this.fitDevice(`${device}\u0000fold${k}`, kept.map((i) => archs[i]), Float64Array.from(kept, (i) => logMs[i]), seed);
-      const predicted = await this.predictDevice(state, held.map((i) => archs[i]));
+      const state = await this.fitDevice(
+        `${device}\u0000fold${k}`,
+        kept.map((i) => archs[i]),
+        Float64Array.from(kept, (i) => logMs[i]),
+        seed,
+      );
+      const predicted = await this.predictDevice(
+        state,
+        held.map((i) => archs[i]),
+      );
       held.forEach((i, j) => (looMs[i] = msFromLog(predicted[j], bounds)));
       this.disposeDevice(state);
     }
@@ -179,7 +201,10 @@ export abstract class BaselinePredictor implements LatencyPredictor {
     const state = this.targets.get(device);
     const fitted = this.fits.get(device);
     if (state === undefined || fitted === undefined) throw new UnknownNameError('device', device, this.devices());
-    const logMs = await this.predictDevice(state, archs.map((a) => this.space.canonical(a)));
+    const logMs = await this.predictDevice(
+      state,
+      archs.map((a) => this.space.canonical(a)),
+    );
     return Float64Array.from(logMs, (v) => msFromLog(v, fitted.bounds));
   }
 
@@ -277,8 +302,18 @@ export function readBaselineManifest(dir: string): { manifest: BaselineManifest;
     if (err instanceof DataFileError) throw err;
     throw new DataFileError(file, 0, `invalid JSON: ${(err as Error).message}`);
   }
-  if (manifest.format !== BASELINE_FORMAT) throw new DataFileError(file, 0, `not a baseline predictor (format '${String(manifest.format)}')`, 'format');
-  if (manifest.version !== BASELINE_FORMAT_VERSION) throw new DataFileError(file, 0, `unsupported version ${manifest.version} (this hwnas reads ${BASELINE_FORMAT_VERSION}; fit the predictor again)`, 'version');
-  const sources = manifest.sources === null ? undefined : decodeSources(manifest.sources.devices, manifest.sources.archs, readFile(path.join(dir, manifest.sources.file)));
+  if (manifest.format !== BASELINE_FORMAT)
+    throw new DataFileError(file, 0, `not a baseline predictor (format '${String(manifest.format)}')`, 'format');
+  if (manifest.version !== BASELINE_FORMAT_VERSION)
+    throw new DataFileError(
+      file,
+      0,
+      `unsupported version ${manifest.version} (this hwnas reads ${BASELINE_FORMAT_VERSION}; fit the predictor again)`,
+      'version',
+    );
+  const sources =
+    manifest.sources === null
+      ? undefined
+      : decodeSources(manifest.sources.devices, manifest.sources.archs, readFile(path.join(dir, manifest.sources.file)));
   return { manifest, sources };
 }

@@ -6,10 +6,7 @@ import { BaselinePredictor, type DeviceState } from './base.js';
 import { fitIncreasingLine } from './linalg.js';
 
 /** Index of the source device ranking `archs` most like `latencyMs`, and its ρ on them. */
-export function bestCorrelatedSource(
-  columns: readonly Float64Array[],
-  latencyMs: ArrayLike<number>,
-): { device: number; rho: number } {
+export function bestCorrelatedSource(columns: readonly Float64Array[], latencyMs: ArrayLike<number>): { device: number; rho: number } {
   let best = { device: 0, rho: -Infinity };
   columns.forEach((column, d) => {
     const rho = spearman(column, latencyMs);
@@ -27,7 +24,12 @@ export class BestSourcePredictor extends BaselinePredictor {
     const index = this.sources(device);
     const columns = index.data.devices.map((_, d) => index.column(d, archs));
     const best = bestCorrelatedSource(columns, logMs);
-    return { source: index.data.devices[best.device], sourceIndex: best.device, rho: best.rho, ...fitIncreasingLine(columns[best.device].map(Math.log), logMs) };
+    return {
+      source: index.data.devices[best.device],
+      sourceIndex: best.device,
+      rho: best.rho,
+      ...fitIncreasingLine(columns[best.device].map(Math.log), logMs),
+    };
   }
 
   protected predictDevice(state: DeviceState, archs: string[]): Float64Array {
@@ -37,7 +39,8 @@ export class BestSourcePredictor extends BaselinePredictor {
   }
 
   private sources(device: string) {
-    if (this.sourceIndex === undefined) throw new HwnasError(`${this.kind}: needs source-device latencies (pretrain it on a latency table) before fitting '${device}'`);
+    if (this.sourceIndex === undefined)
+      throw new HwnasError(`${this.kind}: needs source-device latencies (pretrain it on a latency table) before fitting '${device}'`);
     return this.sourceIndex;
   }
 }

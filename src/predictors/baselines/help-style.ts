@@ -52,7 +52,8 @@ export class HelpStylePredictor extends BaselinePredictor {
     readonly options: HelpStyleOptions = HELP_STYLE_DEFAULTS,
   ) {
     super(context);
-    if (context.referenceArchs === undefined || context.referenceArchs.length < 2) throw new HwnasError('help-style: needs the reference archs of its hardware embedding (help_meta.json)');
+    if (context.referenceArchs === undefined || context.referenceArchs.length < 2)
+      throw new HwnasError('help-style: needs the reference archs of its hardware embedding (help_meta.json)');
   }
 
   /** The archs every device must be measured on. */
@@ -84,7 +85,12 @@ export class HelpStylePredictor extends BaselinePredictor {
         Array.from({ length: archs.length }, (_, i) => i),
         Math.min(this.options.archsPerDevice, archs.length),
       );
-      xs.push(this.rows(rows.map((r) => archs[r]), embedding));
+      xs.push(
+        this.rows(
+          rows.map((r) => archs[r]),
+          embedding,
+        ),
+      );
       for (const r of rows) ys.push(z[r]);
     });
     const x = new Float32Array(xs.reduce((s, a) => s + a.length, 0));
@@ -113,14 +119,23 @@ export class HelpStylePredictor extends BaselinePredictor {
     if (this.base === undefined) throw new HwnasError(`help-style: pretrain before fitting '${device}'`);
     const position = new Map(archs.map((a, i) => [a, i]));
     const missing = this.referenceArchs.filter((a) => !position.has(a));
-    if (missing.length > 0) throw new HwnasError(`help-style: '${device}' must be measured on all ${this.referenceArchs.length} reference archs; missing ${missing.length} (e.g. ${missing[0]})`);
+    if (missing.length > 0)
+      throw new HwnasError(
+        `help-style: '${device}' must be measured on all ${this.referenceArchs.length} reference archs; missing ${missing.length} (e.g. ${missing[0]})`,
+      );
     const embedding = zscore(this.referenceArchs.map((a) => latencyMs[position.get(a)!]));
     const z = zscore(latencyMs);
     const mean = latencyMs.reduce((s, v) => s + v, 0) / latencyMs.length;
     const yStd = Math.sqrt(latencyMs.reduce((s, v) => s + (v - mean) ** 2, 0) / latencyMs.length) || 1;
     const model = buildMlp(this.inputSize, this.options.hidden, new Rng('copy'));
     model.setWeights(this.base.getWeights());
-    trainMlp(model, this.rows(archs, embedding), Float32Array.from(z), this.options.finetune, Rng.derive(seed, 'help-style-finetune', device));
+    trainMlp(
+      model,
+      this.rows(archs, embedding),
+      Float32Array.from(z),
+      this.options.finetune,
+      Rng.derive(seed, 'help-style-finetune', device),
+    );
     (this.targets.get(device) as HelpDevice | undefined)?.model.dispose();
     return { model, embedding, yMean: mean, yStd } satisfies HelpDevice;
   }

@@ -54,7 +54,12 @@ function standardise(rows: readonly ArrayLike<number>[], p: number, w: Float64Ar
  * every feature. Uses the dual (kernel) form when there are fewer rows than features, so 20 rows × 200 features
  * costs a 20×20 solve. Optional row weights (≥ 0, e.g. a robust fit's) weight each row's squared error.
  */
-export function fitRidge(rows: readonly ArrayLike<number>[], y: ArrayLike<number>, lambda: number, rowWeights?: ArrayLike<number>): LinearModel {
+export function fitRidge(
+  rows: readonly ArrayLike<number>[],
+  y: ArrayLike<number>,
+  lambda: number,
+  rowWeights?: ArrayLike<number>,
+): LinearModel {
   const n = rows.length;
   if (n === 0) throw new RangeError('fitRidge needs at least one row');
   const p = rows[0].length;
@@ -144,7 +149,11 @@ export function huberWeights(residuals: ArrayLike<number>, scale: number): Float
  * weights, `residuals(model)` gives each row's residual. A gross error in one of 5–20 measurements (a throttled run, a
  * typo) then pulls the fit about as much as a point at k·scale would, instead of quadratically.
  */
-export function huberFit<M>(fit: (weights: Float64Array | undefined) => M, residuals: (model: M) => ArrayLike<number>, iterations = 20): { model: M; weights: Float64Array } {
+export function huberFit<M>(
+  fit: (weights: Float64Array | undefined) => M,
+  residuals: (model: M) => ArrayLike<number>,
+  iterations = 20,
+): { model: M; weights: Float64Array } {
   let model = fit(undefined);
   let weights = huberWeights(residuals(model), Infinity);
   for (let it = 0; it < iterations; it++) {
@@ -171,7 +180,11 @@ export function fitRidgeRobust(rows: readonly ArrayLike<number>[], y: ArrayLike<
  * measurements), never on held-out data, with `robustLooError` so one gross error cannot decide the strength. Ties
  * go to the stronger penalty.
  */
-export function fitRidgeLoo(rows: readonly ArrayLike<number>[], y: ArrayLike<number>, lambdas: readonly number[] = RIDGE_LAMBDAS): LinearModel {
+export function fitRidgeLoo(
+  rows: readonly ArrayLike<number>[],
+  y: ArrayLike<number>,
+  lambdas: readonly number[] = RIDGE_LAMBDAS,
+): LinearModel {
   if (rows.length < 3) return fitRidge(rows, y, lambdas[lambdas.length - 1]);
   let best = { lambda: lambdas[0], error: Infinity };
   for (const lambda of lambdas) {
@@ -224,7 +237,11 @@ export function fitIncreasingLine(x: ArrayLike<number>, y: ArrayLike<number>): {
   ).model;
 }
 
-function weightedIncreasingLine(x: ArrayLike<number>, y: ArrayLike<number>, w: ArrayLike<number> | undefined): { slope: number; intercept: number } {
+function weightedIncreasingLine(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  w: ArrayLike<number> | undefined,
+): { slope: number; intercept: number } {
   const n = x.length;
   const weight = (i: number) => (w === undefined ? 1 : w[i]);
   let total = 0;

@@ -17,7 +17,13 @@ export function buildMlp(inputSize: number, hidden: readonly number[], rng: Rng)
       }),
     ),
   );
-  model.add(tf.layers.dense({ units: 1, inputShape: hidden.length === 0 ? [inputSize] : undefined, kernelInitializer: tf.initializers.glorotUniform({ seed: rng.seed32() }) }));
+  model.add(
+    tf.layers.dense({
+      units: 1,
+      inputShape: hidden.length === 0 ? [inputSize] : undefined,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: rng.seed32() }),
+    }),
+  );
   return model;
 }
 

@@ -44,7 +44,13 @@ export class MlpPredictor extends BaselinePredictor {
     const yMean = latencyMs.reduce((s, v) => s + v, 0) / latencyMs.length;
     const yStd = Math.sqrt(latencyMs.reduce((s, v) => s + (v - yMean) ** 2, 0) / latencyMs.length) || 1;
     const model = buildMlp(this.context.features.oneHotSize, this.options.hidden, rng.child('init'));
-    trainMlp(model, this.encode(archs), Float32Array.from(latencyMs, (v) => (v - yMean) / yStd), this.options, rng.child('batches'));
+    trainMlp(
+      model,
+      this.encode(archs),
+      Float32Array.from(latencyMs, (v) => (v - yMean) / yStd),
+      this.options,
+      rng.child('batches'),
+    );
     (this.targets.get(device) as MlpState | undefined)?.model.dispose();
     return { model, yMean, yStd } satisfies MlpState;
   }

@@ -10,7 +10,8 @@ export class RidgeSourcesPredictor extends BaselinePredictor {
 
   protected fitDevice(device: string, archs: string[], logMs: Float64Array): DeviceState {
     const index = this.sourceIndex;
-    if (index === undefined) throw new HwnasError(`${this.kind}: needs source-device latencies (pretrain it on a latency table) before fitting '${device}'`);
+    if (index === undefined)
+      throw new HwnasError(`${this.kind}: needs source-device latencies (pretrain it on a latency table) before fitting '${device}'`);
     const model = fitRidgeLoo(
       archs.map((a) => index.vector(a).map(Math.log)),
       logMs,

@@ -22,7 +22,8 @@ export class SourceIndex {
   /** Row of a canonical arch. @throws UnknownArchError when the source devices have no latency for it */
   row(arch: string): number {
     const r = this.rows.get(arch);
-    if (r === undefined) throw new UnknownArchError(this.spaceName, arch, 'not measured on the source devices this predictor was pretrained on');
+    if (r === undefined)
+      throw new UnknownArchError(this.spaceName, arch, 'not measured on the source devices this predictor was pretrained on');
     return r;
   }
 

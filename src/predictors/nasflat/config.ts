@@ -60,7 +60,10 @@ const nasflatSchema = z
      * Bases `select` may use: `nasflat` (the fine-tuned score), `cost` (FLOPs, params, op counts, disconnected output)
      * and `sources` (the pretrained network's score on each source device).
      */
-    readoutBases: z.array(z.enum(['nasflat', 'cost', 'sources'])).min(1).default(['nasflat', 'cost', 'sources']),
+    readoutBases: z
+      .array(z.enum(['nasflat', 'cost', 'sources']))
+      .min(1)
+      .default(['nasflat', 'cost', 'sources']),
     /**
      * `stack`: non-negative weights on the readouts' leave-one-out predictions; `best`: the readout with the lowest
      * leave-one-out error. Chosen by leave-one-source-out on the source devices of NB201 task 0 and FBNet tasks 0–5.

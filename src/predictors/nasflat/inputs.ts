@@ -85,7 +85,11 @@ export const BUILTIN_SUPPLEMENTARY = Object.keys(BUILTIN_ENCODINGS);
  * Raw (unstandardised) supplementary encodings of `archs`, the named built-ins side by side, row-major.
  * @throws UnknownNameError for a name that is not built in
  */
-export function builtinSupplementary(space: SearchSpace, names: readonly string[], archs: readonly string[]): { width: number; values: Float32Array } {
+export function builtinSupplementary(
+  space: SearchSpace,
+  names: readonly string[],
+  archs: readonly string[],
+): { width: number; values: Float32Array } {
   const encoders = names.map((name) => {
     const encoder = BUILTIN_ENCODINGS[name];
     if (encoder === undefined) throw new UnknownNameError('supplementary encoding', name, BUILTIN_SUPPLEMENTARY);
@@ -110,7 +114,12 @@ export function builtinSupplementary(space: SearchSpace, names: readonly string[
  * default input, whether the output is disconnected from the input, and the count of each op of the vocabulary.
  */
 export function costColumnNames(space: SearchSpace): string[] {
-  return ['flops', 'params', 'disconnected', ...space.opVocabulary.filter((op) => op !== 'input' && op !== 'output').map((op) => `count:${op}`)];
+  return [
+    'flops',
+    'params',
+    'disconnected',
+    ...space.opVocabulary.filter((op) => op !== 'input' && op !== 'output').map((op) => `count:${op}`),
+  ];
 }
 
 /** Basis column of `nonSkipOps`. */

@@ -76,7 +76,10 @@ export function initParams(shapes: Map<string, number[]>, rng: Rng): Params {
       for (let i = 0; i < size; i++) values[i] = (2 * rng.next() - 1) * limit;
     }
     // Unnamed: tfjs variable names are global, and many predictors may live in one process.
-    params.set(name, tf.tidy(() => tf.variable(tf.tensor(values, shape), true)));
+    params.set(
+      name,
+      tf.tidy(() => tf.variable(tf.tensor(values, shape), true)),
+    );
   }
   return params;
 }
@@ -101,7 +104,8 @@ export function forward(p: Params, config: NasflatConfig, batch: Batch): tf.Tens
   }
   pairParts.push(tf.reshape(tf.tile(tf.expandDims(get('hwEmb'), 1), [1, v, 1]), [devices * v, hd]) as tf.Tensor2D);
   let pairState = tf.relu(tf.add(tf.matMul(tf.concat(pairParts, 1), get('inW')), get('inB'))) as tf.Tensor2D;
-  for (let k = 0; k < config.opUpdateLayers; k++) pairState = tf.add(pairState, tf.relu(tf.add(tf.matMul(pairState, get(`up${k}W`)), get(`up${k}B`)))) as tf.Tensor2D;
+  for (let k = 0; k < config.opUpdateLayers; k++)
+    pairState = tf.add(pairState, tf.relu(tf.add(tf.matMul(pairState, get(`up${k}W`)), get(`up${k}B`)))) as tf.Tensor2D;
   let h: tf.Tensor2D = tf.matMul(batch.nodeKey, pairState);
   const gate = pairGate === undefined ? undefined : tf.matMul(batch.nodeKey, pairGate);
   for (let l = 0; l < config.graphLayers; l++) {
@@ -109,7 +113,9 @@ export function forward(p: Params, config: NasflatConfig, batch: Batch): tf.Tens
     const outputs: tf.Tensor2D[] = [];
     if (config.graphLayer !== 'gat') {
       const messages = tf.reshape(tf.matMul(batch.adjacencyIn, tf.reshape(gated, [b, n, w])), [b * n, w]) as tf.Tensor2D;
-      outputs.push(tf.relu(tf.add(tf.add(tf.matMul(messages, get(`dgf${l}W`)), tf.matMul(h, get(`dgf${l}Self`))), get(`dgf${l}B`))) as tf.Tensor2D);
+      outputs.push(
+        tf.relu(tf.add(tf.add(tf.matMul(messages, get(`dgf${l}W`)), tf.matMul(h, get(`dgf${l}Self`))), get(`dgf${l}B`))) as tf.Tensor2D,
+      );
     }
     if (config.graphLayer !== 'dgf') {
       const z = tf.matMul(gated, get(`gat${l}W`));
@@ -125,7 +131,8 @@ export function forward(p: Params, config: NasflatConfig, batch: Batch): tf.Tens
   // Mean pooling only: slicing out the output node's state as well cost a pad in the backward pass that took about
   // a tenth of the training step on wasm.
   const readout = [tf.mean(nodes, 1), hw] as tf.Tensor2D[];
-  if (batch.supplementary !== undefined && p.has('suppW')) readout.push(tf.relu(tf.add(tf.matMul(batch.supplementary, get('suppW')), get('suppB'))) as tf.Tensor2D);
+  if (batch.supplementary !== undefined && p.has('suppW'))
+    readout.push(tf.relu(tf.add(tf.matMul(batch.supplementary, get('suppW')), get('suppB'))) as tf.Tensor2D);
   const hidden = tf.relu(tf.add(tf.matMul(tf.concat(readout, 1), get('headW1')), get('headB1')));
   return tf.reshape(tf.add(tf.matMul(hidden, get('headW2')), get('headB2')), [b]);
 }
@@ -155,7 +162,8 @@ export class AdamW {
     private readonly beta2 = 0.999,
     private readonly epsilon = 1e-8,
   ) {
-    for (const [name, value] of params) this.moments.set(name, { m: tf.variable(tf.zerosLike(value), false), v: tf.variable(tf.zerosLike(value), false) });
+    for (const [name, value] of params)
+      this.moments.set(name, { m: tf.variable(tf.zerosLike(value), false), v: tf.variable(tf.zerosLike(value), false) });
   }
 
   /** One step on `loss`; returns the loss value. */

@@ -15,9 +15,28 @@ import { loadTensors, saveTensors, type NamedTensor } from '../persistence.js';
 import { logBounds, msFromLog, qualityOf, splitDistrusted, type FitQuality, type LogBounds } from '../trust.js';
 import type { AdaptReport, DeviceLatencies, FitOptions, Measurements, TransferablePredictor } from '../types.js';
 import { resolveNasflatConfig, type NasflatConfig } from './config.js';
-import { builtinSupplementary, columnStats, costColumnNames, costRow, IDLE_OPS, NON_SKIP_COLUMN, encodeGraphs, makeBatch, standardise, type EncodedGraphs } from './inputs.js';
+import {
+  builtinSupplementary,
+  columnStats,
+  costColumnNames,
+  costRow,
+  IDLE_OPS,
+  NON_SKIP_COLUMN,
+  encodeGraphs,
+  makeBatch,
+  standardise,
+  type EncodedGraphs,
+} from './inputs.js';
 import { AdamW, cosineRate, forward, hingeRankLoss, initParams, paramShapes, type Params } from './model.js';
-import { applyReadout, readoutColumns, readoutSpread, selectReadout, type BasisColumns, type Readout, type ReadoutCandidate } from './readout.js';
+import {
+  applyReadout,
+  readoutColumns,
+  readoutSpread,
+  selectReadout,
+  type BasisColumns,
+  type Readout,
+  type ReadoutCandidate,
+} from './readout.js';
 
 export const NASFLAT_FORMAT = 'hwnas-nasflat';
 /** 3: calibrations and readouts in ln ms, with log bounds and fit quality (1 and 2 calibrated in ms; no longer read). */
@@ -135,7 +154,10 @@ export class NasflatPredictor implements TransferablePredictor {
     this.disposeAll();
     this.sources = sources.map((s) => s.device);
     const rng = Rng.derive(seed, 'nasflat-pretrain');
-    this.pretrained = initParams(paramShapes(this.config, this.space.opVocabulary.length, sources.length, supplementary.width), rng.child('init'));
+    this.pretrained = initParams(
+      paramShapes(this.config, this.space.opVocabulary.length, sources.length, supplementary.width),
+      rng.child('init'),
+    );
     const progress = startProgress('pretrain', this.config.epochs, { enabled: this.options.progress === true, fields: ['loss'] });
     train(this.pretrained, this.config, graphs, supplementary, deviceRows, targets, {
       epochs: this.config.epochs,
@@ -147,7 +169,13 @@ export class NasflatPredictor implements TransferablePredictor {
     progress.stop();
     const scores = runNetwork(this.pretrained, this.config, graphs, supplementary, deviceRows);
     perDevice.forEach(({ rows, latencyMs }, d) => {
-      this.sourceCalibration.set(this.sources[d], calibrate(rows.map((r) => scores[r]), latencyMs));
+      this.sourceCalibration.set(
+        this.sources[d],
+        calibrate(
+          rows.map((r) => scores[r]),
+          latencyMs,
+        ),
+      );
     });
     const tabled = this.tabledArchs();
     if (tabled !== undefined) this.cacheSourceScores(tabled);
@@ -194,7 +222,18 @@ export class NasflatPredictor implements TransferablePredictor {
     let initialisationRho: number | undefined;
     let sourceRows: number[];
     if (this.config.hwInit) {
-      const rhos = this.sources.map((_, d) => spearman(runNetwork(pretrained, this.config, graphs, supplementary, archs.map(() => d)), latencyMs));
+      const rhos = this.sources.map((_, d) =>
+        spearman(
+          runNetwork(
+            pretrained,
+            this.config,
+            graphs,
+            supplementary,
+            archs.map(() => d),
+          ),
+          latencyMs,
+        ),
+      );
       const best = rhos.reduce((bestSoFar, rho, d) => (rho > rhos[bestSoFar] ? d : bestSoFar), 0);
       initialisedFrom = this.sources[best];
       initialisationRho = rhos[best];
@@ -202,22 +241,39 @@ export class NasflatPredictor implements TransferablePredictor {
     } else {
       sourceRows = this.sources.map((_, d) => d);
     }
-    const fineTune = (rows: readonly number[], rng: Rng): { params: Params; graphs: EncodedGraphs; supplementary: { width: number; values: Float32Array } } => {
+    const fineTune = (
+      rows: readonly number[],
+      rng: Rng,
+    ): { params: Params; graphs: EncodedGraphs; supplementary: { width: number; values: Float32Array } } => {
       const subset = rows.map((r) => archs[r]);
       const subGraphs = rows.length === archs.length ? graphs : encodeGraphs(this.space, subset);
       const subSupplementary = rows.length === archs.length ? supplementary : this.supplementary(subset);
       const tuned = cloneForDevice(pretrained, sourceRows);
-      train(tuned, this.config, subGraphs, subSupplementary, subset.map(() => 0), minMaxScale(rows.map((r) => latencyMs[r])), {
-        epochs: this.config.transferEpochs,
-        batchSize: this.config.transferBatchSize,
-        learningRate: this.config.transferLearningRate,
-        rng,
-      });
+      train(
+        tuned,
+        this.config,
+        subGraphs,
+        subSupplementary,
+        subset.map(() => 0),
+        minMaxScale(rows.map((r) => latencyMs[r])),
+        {
+          epochs: this.config.transferEpochs,
+          batchSize: this.config.transferBatchSize,
+          learningRate: this.config.transferLearningRate,
+          rng,
+        },
+      );
       return { params: tuned, graphs: subGraphs, supplementary: subSupplementary };
     };
     const all = archs.map((_, i) => i);
     const { params } = fineTune(all, Rng.derive(seed, 'nasflat-adapt', target));
-    const scores = runNetwork(params, this.config, graphs, supplementary, archs.map(() => 0));
+    const scores = runNetwork(
+      params,
+      this.config,
+      graphs,
+      supplementary,
+      archs.map(() => 0),
+    );
     let readout: Readout | undefined;
     if (this.config.readout === 'select') {
       const candidates = this.readoutCandidates();
@@ -226,11 +282,17 @@ export class NasflatPredictor implements TransferablePredictor {
       // for every measurement: cross-fitted over folds, each fine-tuned without its fold (the network fine-tuned on
       // all of them fits them far better than it predicts new archs).
       // Below 3 measurements nothing is left out and the readout is the score through a regularised line.
-      const targetColumn = columns.has(TARGET_COLUMN) && archs.length >= 3 ? this.crossFittedScores(archs, all, fineTune, Rng.derive(seed, 'nasflat-adapt-folds', target)) : scores;
+      const targetColumn =
+        columns.has(TARGET_COLUMN) && archs.length >= 3
+          ? this.crossFittedScores(archs, all, fineTune, Rng.derive(seed, 'nasflat-adapt-folds', target))
+          : scores;
       const basis = this.readoutBasis(targetColumn, archs, columns);
       // The zero-shot proxies are cost bases: an ablation without `cost` has none.
       const proxyColumns = this.config.readoutBases.includes('cost') ? PRIOR_COLUMNS : [];
-      readout = selectReadout(candidates, basis, latencyMs.map(Math.log), this.config.readoutRule, { columns: proxyColumns, centre: this.config.readoutPrior });
+      readout = selectReadout(candidates, basis, latencyMs.map(Math.log), this.config.readoutRule, {
+        columns: proxyColumns,
+        centre: this.config.readoutPrior,
+      });
     }
     const calibration = calibrate(scores, latencyMs);
     // Out-of-sample predictions of the measurements: the readout's leave-one-out ones; without a readout, the
@@ -240,18 +302,44 @@ export class NasflatPredictor implements TransferablePredictor {
         ? readout.looLog.map((v) => msFromLog(v, calibration.bounds))
         : archs.map((_, i) => {
             const keep = all.filter((k) => k !== i);
-            return archs.length < 3 ? latencyMs[archs.length - 1 - i] : calibrated({ ...calibrate(keep.map((k) => scores[k]), keep.map((k) => latencyMs[k])), bounds: calibration.bounds }, scores[i]);
+            return archs.length < 3
+              ? latencyMs[archs.length - 1 - i]
+              : calibrated(
+                  {
+                    ...calibrate(
+                      keep.map((k) => scores[k]),
+                      keep.map((k) => latencyMs[k]),
+                    ),
+                    bounds: calibration.bounds,
+                  },
+                  scores[i],
+                );
           });
     this.targets.get(target)?.params.forEach((v) => v.dispose());
-    const state: TargetState = { params, calibration, readout, initialisedFrom, initialisationRho, quality: qualityOf(measuredArchs, measuredMs, { kept: split.kept, distrusted: [] }, looMs, []) };
+    const state: TargetState = {
+      params,
+      calibration,
+      readout,
+      initialisedFrom,
+      initialisationRho,
+      quality: qualityOf(measuredArchs, measuredMs, { kept: split.kept, distrusted: [] }, looMs, []),
+    };
     this.targets.set(target, state);
     // What the other rows imply for a distrusted row is the adapted target's own prediction of it.
-    const implied = split.distrusted.length === 0 ? [] : await this.predict(
-      target,
-      split.distrusted.map((i) => measuredArchs[i]),
-    );
+    const implied =
+      split.distrusted.length === 0
+        ? []
+        : await this.predict(
+            target,
+            split.distrusted.map((i) => measuredArchs[i]),
+          );
     state.quality = qualityOf(measuredArchs, measuredMs, split, looMs, implied);
-    return { initialisedFrom, initialisationRho, readout: readout?.members.map((m) => ({ name: m.name, share: m.share })), elapsedMs: performance.now() - started };
+    return {
+      initialisedFrom,
+      initialisationRho,
+      readout: readout?.members.map((m) => ({ name: m.name, share: m.share })),
+      elapsedMs: performance.now() - started,
+    };
   }
 
   async score(device: string, archs: readonly string[]): Promise<Float64Array> {
@@ -290,7 +378,15 @@ export class NasflatPredictor implements TransferablePredictor {
     // Computed even when the readout reads no network score, so an arch the predictor cannot encode (e.g. one
     // missing from its zcpTable) is rejected whatever the readout.
     const supplementary = this.supplementary(canonical);
-    const scores = columns.has(TARGET_COLUMN) ? runNetwork(target.params, this.config, encodeGraphs(this.space, canonical), supplementary, canonical.map(() => 0)) : undefined;
+    const scores = columns.has(TARGET_COLUMN)
+      ? runNetwork(
+          target.params,
+          this.config,
+          encodeGraphs(this.space, canonical),
+          supplementary,
+          canonical.map(() => 0),
+        )
+      : undefined;
     return this.readoutBasis(scores, canonical, columns);
   }
 
@@ -307,9 +403,18 @@ export class NasflatPredictor implements TransferablePredictor {
     for (let k = 0; k < folds; k++) {
       const held = order.filter((_, i) => i % folds === k);
       const heldSet = new Set(held);
-      const { params } = fineTune(all.filter((r) => !heldSet.has(r)), rng.child('fold', k));
+      const { params } = fineTune(
+        all.filter((r) => !heldSet.has(r)),
+        rng.child('fold', k),
+      );
       const heldArchs = held.map((r) => archs[r]);
-      const predicted = runNetwork(params, this.config, encodeGraphs(this.space, heldArchs), this.supplementary(heldArchs), held.map(() => 0));
+      const predicted = runNetwork(
+        params,
+        this.config,
+        encodeGraphs(this.space, heldArchs),
+        this.supplementary(heldArchs),
+        held.map(() => 0),
+      );
       held.forEach((r, i) => (scores[r] = predicted[i]));
       params.forEach((v) => v.dispose());
     }
@@ -319,7 +424,9 @@ export class NasflatPredictor implements TransferablePredictor {
   /** How the target `device` was initialised and read out (undefined for a source or unknown device). */
   adaptation(device: string): { initialisedFrom?: string; initialisationRho?: number; readout?: Readout } | undefined {
     const state = this.targets.get(device);
-    return state === undefined ? undefined : { initialisedFrom: state.initialisedFrom, initialisationRho: state.initialisationRho, readout: state.readout };
+    return state === undefined
+      ? undefined
+      : { initialisedFrom: state.initialisedFrom, initialisationRho: state.initialisationRho, readout: state.readout };
   }
 
   /**
@@ -335,9 +442,17 @@ export class NasflatPredictor implements TransferablePredictor {
     // columns, they may only enter increasingly.
     const candidates: ReadoutCandidate[] = [
       { name: TARGET_COLUMN, columns: target, increasing: target },
-      { name: `${TARGET_COLUMN}+flops`, columns: target.length > 0 && cost.length > 0 ? [...target, 'flops'] : [], increasing: [TARGET_COLUMN, 'flops'] },
+      {
+        name: `${TARGET_COLUMN}+flops`,
+        columns: target.length > 0 && cost.length > 0 ? [...target, 'flops'] : [],
+        increasing: [TARGET_COLUMN, 'flops'],
+      },
       { name: `${TARGET_COLUMN}+cost`, columns: target.length > 0 && cost.length > 0 ? [...target, ...cost] : [], increasing: target },
-      { name: `${TARGET_COLUMN}+sources`, columns: target.length > 0 && sources.length > 0 ? [...target, ...sources] : [], increasing: target },
+      {
+        name: `${TARGET_COLUMN}+sources`,
+        columns: target.length > 0 && sources.length > 0 ? [...target, ...sources] : [],
+        increasing: target,
+      },
       { name: 'cost', columns: cost },
       { name: 'flops', columns: cost.length > 0 ? ['flops'] : [], increasing: ['flops'] },
       { name: 'sources', columns: sources },
@@ -353,8 +468,21 @@ export class NasflatPredictor implements TransferablePredictor {
     const pretrained = this.requirePretrained();
     const missingGraphs = encodeGraphs(this.space, missing);
     const missingSupplementary = this.supplementary(missing);
-    const perSource = this.sources.map((_, row) => runNetwork(pretrained, this.config, missingGraphs, missingSupplementary, missing.map(() => row)));
-    missing.forEach((arch, i) => this.sourceScoreCache.set(arch, Float64Array.from(perSource, (scores) => scores[i])));
+    const perSource = this.sources.map((_, row) =>
+      runNetwork(
+        pretrained,
+        this.config,
+        missingGraphs,
+        missingSupplementary,
+        missing.map(() => row),
+      ),
+    );
+    missing.forEach((arch, i) =>
+      this.sourceScoreCache.set(
+        arch,
+        Float64Array.from(perSource, (scores) => scores[i]),
+      ),
+    );
   }
 
   /**
@@ -364,7 +492,8 @@ export class NasflatPredictor implements TransferablePredictor {
   private tabledArchs(): string[] | undefined {
     const usesSources = this.config.readout === 'select' && this.config.readoutBases.includes('sources');
     const ownInputsOnly = this.config.zcpTable === undefined && this.options.extraSupplementary === undefined;
-    if (!usesSources || !ownInputsOnly || this.space.enumerate === undefined || this.space.size > this.config.sourceScoreTable) return undefined;
+    if (!usesSources || !ownInputsOnly || this.space.enumerate === undefined || this.space.size > this.config.sourceScoreTable)
+      return undefined;
     return this.space.enumerate();
   }
 
@@ -377,7 +506,11 @@ export class NasflatPredictor implements TransferablePredictor {
       // A source's score of an arch never changes after pretraining, and the transfer harness and the search ask
       // for the same archs for every target: computed once per arch, for every source at once.
       this.cacheSourceScores(archs);
-      for (const { column, row } of wanted) basis.set(column, Float64Array.from(archs, (a) => this.sourceScoreCache.get(a)![row]));
+      for (const { column, row } of wanted)
+        basis.set(
+          column,
+          Float64Array.from(archs, (a) => this.sourceScoreCache.get(a)![row]),
+        );
     }
     const names = costColumnNames(this.space);
     if (columns.has(NON_SKIP_COLUMN) || names.some((c) => columns.has(c))) {
@@ -391,10 +524,18 @@ export class NasflatPredictor implements TransferablePredictor {
       });
       // The readout fits ln ms: FLOPs and params enter as logs (a power law), counts and flags as they are.
       const logged = new Set(['flops', 'params']);
-      names.forEach((name, j) => basis.set(name, Float64Array.from(rows, (row) => (logged.has(name) ? Math.log(row[j]) : row[j]))));
+      names.forEach((name, j) =>
+        basis.set(
+          name,
+          Float64Array.from(rows, (row) => (logged.has(name) ? Math.log(row[j]) : row[j])),
+        ),
+      );
       // The ops that do work, from the memoised op counts (`nonSkipOps` without rebuilding each op graph).
       const working = names.flatMap((name, j) => (name.startsWith('count:') && !IDLE_OPS.includes(name.slice('count:'.length)) ? [j] : []));
-      basis.set(NON_SKIP_COLUMN, Float64Array.from(rows, (row) => working.reduce((sum, j) => sum + row[j], 0)));
+      basis.set(
+        NON_SKIP_COLUMN,
+        Float64Array.from(rows, (row) => working.reduce((sum, j) => sum + row[j], 0)),
+      );
     }
     return basis;
   }
@@ -406,9 +547,28 @@ export class NasflatPredictor implements TransferablePredictor {
     const canonical = this.canonical(archs);
     const graphs = encodeGraphs(this.space, canonical);
     const supplementary = this.supplementary(canonical);
-    if (target !== undefined) return { scores: runNetwork(target.params, this.config, graphs, supplementary, canonical.map(() => 0)), calibration: target.calibration };
+    if (target !== undefined)
+      return {
+        scores: runNetwork(
+          target.params,
+          this.config,
+          graphs,
+          supplementary,
+          canonical.map(() => 0),
+        ),
+        calibration: target.calibration,
+      };
     const params = this.requirePretrained();
-    return { scores: runNetwork(params, this.config, graphs, supplementary, canonical.map(() => sourceRow)), calibration: this.sourceCalibration.get(device)! };
+    return {
+      scores: runNetwork(
+        params,
+        this.config,
+        graphs,
+        supplementary,
+        canonical.map(() => sourceRow),
+      ),
+      calibration: this.sourceCalibration.get(device)!,
+    };
   }
 
   /** Write `predictor.json` (config, devices, normalisation, op vocabulary, calibration) and `weights.bin`. */
@@ -434,11 +594,21 @@ export class NasflatPredictor implements TransferablePredictor {
         config: this.config,
         sources: this.sources,
         sourceCalibration: Object.fromEntries(this.sourceCalibration),
-        supplementary: { builtin: this.config.supplementary, extra: this.options.extraSupplementary !== undefined, ...this.supplementaryStats },
+        supplementary: {
+          builtin: this.config.supplementary,
+          extra: this.options.extraSupplementary !== undefined,
+          ...this.supplementaryStats,
+        },
         targets: Object.fromEntries(
           [...this.targets].map(([d, s]) => [
             d,
-            { calibration: s.calibration, readout: s.readout ?? null, initialisedFrom: s.initialisedFrom ?? null, initialisationRho: s.initialisationRho ?? null, quality: s.quality },
+            {
+              calibration: s.calibration,
+              readout: s.readout ?? null,
+              initialisedFrom: s.initialisedFrom ?? null,
+              initialisationRho: s.initialisationRho ?? null,
+              quality: s.quality,
+            },
           ]),
         ),
       },
@@ -458,8 +628,12 @@ export class NasflatPredictor implements TransferablePredictor {
       throw new HwnasError(`${file}: op vocabulary differs from space '${space.name}' (saved by another hwnas version?)`);
     }
     const supplementary = header.supplementary as { extra: boolean; mean: number[]; std: number[] };
-    if (supplementary.extra && options.extraSupplementary === undefined) throw new HwnasError(`${file}: saved with extra supplementary encodings; pass the same provider to load it`);
-    const predictor = new NasflatPredictor(space, resolveNasflatConfig(header.config as Record<string, unknown>, file), { ...options, seed: Number(header.seed) });
+    if (supplementary.extra && options.extraSupplementary === undefined)
+      throw new HwnasError(`${file}: saved with extra supplementary encodings; pass the same provider to load it`);
+    const predictor = new NasflatPredictor(space, resolveNasflatConfig(header.config as Record<string, unknown>, file), {
+      ...options,
+      seed: Number(header.seed),
+    });
     predictor.sources = header.sources as string[];
     predictor.supplementaryStats = { mean: supplementary.mean, std: supplementary.std };
     predictor.pretrained = paramsFrom(tensors, 'pretrained');
@@ -471,9 +645,17 @@ export class NasflatPredictor implements TransferablePredictor {
       if (table.shape[0] !== tabled.length || table.shape[1] !== width) {
         throw new HwnasError(`${file}: source-score table is ${table.shape.join('×')}, expected ${tabled.length}×${width}`);
       }
-      tabled.forEach((arch, i) => predictor.sourceScoreCache.set(arch, Float64Array.from(table.values.subarray(i * width, (i + 1) * width))));
+      tabled.forEach((arch, i) =>
+        predictor.sourceScoreCache.set(arch, Float64Array.from(table.values.subarray(i * width, (i + 1) * width))),
+      );
     }
-    type SavedTarget = { calibration: Calibration; readout?: Readout | null; initialisedFrom: string | null; initialisationRho: number | null; quality: FitQuality };
+    type SavedTarget = {
+      calibration: Calibration;
+      readout?: Readout | null;
+      initialisedFrom: string | null;
+      initialisationRho: number | null;
+      quality: FitQuality;
+    };
     for (const [device, saved] of Object.entries(header.targets as Record<string, SavedTarget>)) {
       predictor.targets.set(device, {
         params: paramsFrom(tensors, `target:${device}`),
@@ -547,9 +729,11 @@ export class NasflatPredictor implements TransferablePredictor {
     const table = this.zcpTable;
     const proxies = source.proxies ?? table.proxies;
     const absent = proxies.filter((p) => !table.proxies.includes(p));
-    if (absent.length > 0) throw new UsageError(`nasflat zcpTable ${source.file} has no ${absent.join(', ')} column (it has ${table.proxies.join(', ')})`);
+    if (absent.length > 0)
+      throw new UsageError(`nasflat zcpTable ${source.file} has no ${absent.join(', ')} column (it has ${table.proxies.join(', ')})`);
     const row = table.get(arch);
-    if (row === undefined) throw new UsageError(`nasflat zcpTable ${source.file} has no row for arch ${arch}: it must cover every arch the predictor sees`);
+    if (row === undefined)
+      throw new UsageError(`nasflat zcpTable ${source.file} has no row for arch ${arch}: it must cover every arch the predictor sees`);
     return Float32Array.from(proxies, (p) => {
       const v = row[table.proxies.indexOf(p)];
       return Number.isFinite(v) ? Math.sign(v) * Math.log1p(Math.abs(v)) : 0;
@@ -577,7 +761,15 @@ interface TrainSettings {
 }
 
 /** Minimise the hinge ranking loss over rows (archs with their device rows and scaled targets) in shuffled batches. */
-function train(params: Params, config: NasflatConfig, graphs: EncodedGraphs, supplementary: { width: number; values: Float32Array }, deviceRows: readonly number[], targets: readonly number[], settings: TrainSettings): void {
+function train(
+  params: Params,
+  config: NasflatConfig,
+  graphs: EncodedGraphs,
+  supplementary: { width: number; values: Float32Array },
+  deviceRows: readonly number[],
+  targets: readonly number[],
+  settings: TrainSettings,
+): void {
   const n = targets.length;
   const batchesPerEpoch = Math.ceil(n / settings.batchSize);
   const totalSteps = settings.epochs * batchesPerEpoch;
@@ -591,7 +783,13 @@ function train(params: Params, config: NasflatConfig, graphs: EncodedGraphs, sup
       const rows = shuffled.slice(start, start + settings.batchSize);
       const rate = cosineRate(settings.learningRate, step++, totalSteps);
       lossSum += tf.tidy(() => {
-        const batch = makeBatch(graphs, supplementary, rows, rows.map((r) => deviceRows[r]), deviceCount(params));
+        const batch = makeBatch(
+          graphs,
+          supplementary,
+          rows,
+          rows.map((r) => deviceRows[r]),
+          deviceCount(params),
+        );
         const y = tf.tensor1d(rows.map((r) => targets[r]));
         return optimizer.minimize(() => hingeRankLoss(forward(params, config, batch), y, batch.device, config.margin), rate);
       });
@@ -602,11 +800,29 @@ function train(params: Params, config: NasflatConfig, graphs: EncodedGraphs, sup
 }
 
 /** Scores of all encoded archs, each on its device row, in large batches. */
-function runNetwork(params: Params, config: NasflatConfig, graphs: EncodedGraphs, supplementary: { width: number; values: Float32Array }, deviceRows: readonly number[]): Float64Array {
+function runNetwork(
+  params: Params,
+  config: NasflatConfig,
+  graphs: EncodedGraphs,
+  supplementary: { width: number; values: Float32Array },
+  deviceRows: readonly number[],
+): Float64Array {
   const out = new Float64Array(graphs.n);
   for (let start = 0; start < graphs.n; start += PREDICT_BATCH) {
     const rows = Array.from({ length: Math.min(PREDICT_BATCH, graphs.n - start) }, (_, i) => start + i);
-    const scores = tf.tidy(() => forward(params, config, makeBatch(graphs, supplementary, rows, rows.map((r) => deviceRows[r]), deviceCount(params))).dataSync());
+    const scores = tf.tidy(() =>
+      forward(
+        params,
+        config,
+        makeBatch(
+          graphs,
+          supplementary,
+          rows,
+          rows.map((r) => deviceRows[r]),
+          deviceCount(params),
+        ),
+      ).dataSync(),
+    );
     out.set(scores, start);
   }
   return out;
@@ -623,7 +839,9 @@ function cloneForDevice(params: Params, sourceRows: readonly number[]): Params {
     const isDeviceTable = name === 'hwEmb' || name === 'hwOpEmb';
     copy.set(
       name,
-      tf.tidy(() => tf.variable(isDeviceTable ? tf.mean(tf.gather(value, tf.tensor1d([...sourceRows], 'int32')), 0, true) : tf.clone(value), true)),
+      tf.tidy(() =>
+        tf.variable(isDeviceTable ? tf.mean(tf.gather(value, tf.tensor1d([...sourceRows], 'int32')), 0, true) : tf.clone(value), true),
+      ),
     );
   }
   return copy;
@@ -638,7 +856,10 @@ function paramsFrom(tensors: Map<string, NamedTensor>, prefix: string): Params {
   for (const [key, t] of tensors) {
     const cut = key.lastIndexOf('/');
     if (key.slice(0, cut) !== prefix) continue;
-    params.set(key.slice(cut + 1), tf.tidy(() => tf.variable(tf.tensor(t.values, t.shape), true)));
+    params.set(
+      key.slice(cut + 1),
+      tf.tidy(() => tf.variable(tf.tensor(t.values, t.shape), true)),
+    );
   }
   return params;
 }

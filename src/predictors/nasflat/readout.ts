@@ -6,7 +6,16 @@
 // without ever looking at held-out data. Working in ln ms makes every prediction positive; Huber fits and a bounded
 // leave-one-out loss keep one bad measurement from steering the fit or the choice.
 import { spearman } from '../../core/metrics.js';
-import { fitRidge, fitRidgeRobust, huberFit, median, predictLinear, RIDGE_LAMBDAS, robustLooErrorWithSe, type LinearModel } from '../baselines/linalg.js';
+import {
+  fitRidge,
+  fitRidgeRobust,
+  huberFit,
+  median,
+  predictLinear,
+  RIDGE_LAMBDAS,
+  robustLooErrorWithSe,
+  type LinearModel,
+} from '../baselines/linalg.js';
 import { theilSen } from '../trust.js';
 
 /** Feature columns of the few (or the predicted) archs, by column name, each aligned with the archs. */
@@ -94,7 +103,12 @@ export function readoutSpread(readout: Readout, basis: BasisColumns, rows: numbe
  * Leave-one-out predictions of ln ms by the prior refitted without the row plus a robust ridge fit at `lambda` of
  * what that prior leaves (`priorOf(i)`: the prior fitted without row i, as a function of the row index).
  */
-function looPredictions(rows: number[][], logMs: readonly number[], lambda: number, priorOf: (i: number) => (r: number) => number): Float64Array {
+function looPredictions(
+  rows: number[][],
+  logMs: readonly number[],
+  lambda: number,
+  priorOf: (i: number) => (r: number) => number,
+): Float64Array {
   return Float64Array.from(rows, (row, i) => {
     const prior = priorOf(i);
     const keep = rows.filter((_, k) => k !== i);
@@ -120,7 +134,12 @@ function priorLine(x: ArrayLike<number>, logMs: readonly number[], rows: readonl
  * Non-negative least squares min ‖P·w − y‖², w ≥ 0, by cyclic coordinate descent on the normal equations (P has a
  * few dozen columns of highly correlated predictions; a tiny ridge keeps every coordinate step defined).
  */
-export function nonNegativeLeastSquares(columns: readonly Float64Array[], y: readonly number[], sweeps = 2000, rowWeights?: ArrayLike<number>): Float64Array {
+export function nonNegativeLeastSquares(
+  columns: readonly Float64Array[],
+  y: readonly number[],
+  sweeps = 2000,
+  rowWeights?: ArrayLike<number>,
+): Float64Array {
   const k = columns.length;
   const gram = new Float64Array(k * k);
   const rhs = new Float64Array(k);
@@ -197,7 +216,17 @@ export function selectReadout(
   const priorColumn = priorColumns.length > 0 && rhos[bestPrior] > 0 ? priorColumns[bestPrior] : undefined;
   const lineAt = (line: { slope: number; intercept: number }) => (r: number) => line.intercept + line.slope * basis.get(priorColumn!)![r];
   const proxyLine = priorColumn === undefined ? undefined : { column: priorColumn, ...priorLine(basis.get(priorColumn)!, logMs, all) };
-  const proxyWithout = all.map((i) => (priorColumn === undefined ? undefined : lineAt(priorLine(basis.get(priorColumn)!, logMs, all.filter((k) => k !== i)))));
+  const proxyWithout = all.map((i) =>
+    priorColumn === undefined
+      ? undefined
+      : lineAt(
+          priorLine(
+            basis.get(priorColumn)!,
+            logMs,
+            all.filter((k) => k !== i),
+          ),
+        ),
+  );
   // Centred: every member models what the proxy leaves. Otherwise the proxy line is one more candidate of the stack.
   const centred = proxies.centre && proxyLine !== undefined;
   const priorFull = centred ? proxyLine : undefined;
@@ -216,7 +245,10 @@ export function selectReadout(
     const minimum = tried.reduce((a, b) => (b.error <= a.error * (1 + 1e-9) ? b : a));
     // One-standard-error rule: the strongest shrinkage whose error is within one standard error of the lowest, so
     // with noisy measurements (large errors, large standard errors) a member stays close to its prior.
-    const best = priorColumn === undefined ? minimum : tried.filter((t) => t.error <= minimum.error + minimum.se).reduce((a, b) => (b.lambda > a.lambda ? b : a));
+    const best =
+      priorColumn === undefined
+        ? minimum
+        : tried.filter((t) => t.error <= minimum.error + minimum.se).reduce((a, b) => (b.lambda > a.lambda ? b : a));
     const model = fitRidgeRobust(rows, residual, best.lambda);
     const upsideDown = (candidate.increasing ?? []).some((c) => model.weights[candidate.columns.indexOf(c)] < 0);
     return { candidate, model, upsideDown, ...best };
@@ -226,7 +258,15 @@ export function selectReadout(
     const loo = Float64Array.from(all, (i) => proxyWithout[i]!(i));
     const { error, se } = robustLooErrorWithSe(Array.from(loo, (p, i) => p - logMs[i]));
     const model: LinearModel = { weights: [proxyLine.slope], intercept: proxyLine.intercept, lambda: 0 };
-    scoredAll.push({ candidate: { name: `proxy:${proxyLine.column}`, columns: [proxyLine.column] }, model, upsideDown: false, lambda: 0, loo, error, se });
+    scoredAll.push({
+      candidate: { name: `proxy:${proxyLine.column}`, columns: [proxyLine.column] },
+      model,
+      upsideDown: false,
+      lambda: 0,
+      loo,
+      error,
+      se,
+    });
   }
   const valid = scoredAll.filter((s) => !s.upsideDown);
   const scored = valid.length > 0 ? valid : scoredAll.slice(0, 1);
@@ -252,5 +292,9 @@ export function selectReadout(
   const kept = scored.map((s, k) => ({ ...s, share: shares[k], residualLoo: looColumns[k] })).filter((s) => s.share > 1e-3);
   if (kept.length === 0) return single();
   const looLog = logMs.map((_, i) => priorLoo[i] + kept.reduce((sum, s) => sum + s.share * s.residualLoo[i], 0));
-  return { prior: priorFull, members: kept.map((s) => member(s.candidate, s.model, Math.sqrt(s.error), s.share)).sort((a, b) => b.share - a.share), looLog };
+  return {
+    prior: priorFull,
+    members: kept.map((s) => member(s.candidate, s.model, Math.sqrt(s.error), s.share)).sort((a, b) => b.share - a.share),
+    looLog,
+  };
 }

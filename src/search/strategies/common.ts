@@ -37,7 +37,8 @@ export function violation(metrics: TrialMetrics, constraints: readonly Constrain
   for (const c of constraints) {
     const v = metrics[c.metric];
     const excess = c.op === '<=' || c.op === '<' ? v - c.value : c.value - v;
-    if (excess > 0 || (excess === 0 && (c.op === '<' || c.op === '>'))) total += Math.max(excess, 1e-12) / Math.max(Math.abs(c.value), 1e-12);
+    if (excess > 0 || (excess === 0 && (c.op === '<' || c.op === '>')))
+      total += Math.max(excess, 1e-12) / Math.max(Math.abs(c.value), 1e-12);
   }
   return total;
 }

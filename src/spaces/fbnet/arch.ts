@@ -16,7 +16,11 @@ export function parseFbnet(arch: string): number[] {
   const byName = /[a-z]/.test(text);
   const parts = text.split(byName ? '-' : '_');
   if (parts.length !== FBNET_BLOCKS) {
-    throw new UnknownArchError('fbnet', arch, `expected ${FBNET_BLOCKS} block choices joined by '${byName ? '-' : '_'}', got ${parts.length}`);
+    throw new UnknownArchError(
+      'fbnet',
+      arch,
+      `expected ${FBNET_BLOCKS} block choices joined by '${byName ? '-' : '_'}', got ${parts.length}`,
+    );
   }
   return parts.map((part, block) => {
     const choice = byName ? FBNET_OPS.indexOf(part as FbnetOp) : /^[0-8]$/.test(part) ? Number(part) : -1;

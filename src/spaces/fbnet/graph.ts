@@ -2,7 +2,9 @@
 import type { InputShape, LayerGraph } from '../types.js';
 import { fbnetLayers } from './macro.js';
 
-/** The FBNet layer list as a dataflow graph: each layer takes the previous one; `add` also takes its block's input. @throws UnknownArchError */
+/**
+ * The FBNet layer list as a dataflow graph: each layer takes the previous one; `add` also takes its block's input. @throws UnknownArchError
+ */
 export function fbnetGraph(arch: string, input: InputShape): LayerGraph {
   const layers = fbnetLayers(arch, input);
   const inputs: number[][] = [];

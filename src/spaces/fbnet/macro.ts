@@ -29,20 +29,31 @@ export function blockConfig(choice: number): { kernel: number; expansion: number
 }
 
 /** Input/output channels and stride of each of the 22 blocks, which depend only on the position. */
-export const BLOCK_PLAN: readonly { stage: number; inChannels: number; outChannels: number; stride: number }[] = STAGE_BLOCKS.flatMap((n, stage) =>
-  Array.from({ length: n }, (_, i) => ({
-    stage,
-    inChannels: i > 0 ? STAGE_CHANNELS[stage] : stage === 0 ? STEM_CHANNELS : STAGE_CHANNELS[stage - 1],
-    outChannels: STAGE_CHANNELS[stage],
-    stride: i === 0 ? STAGE_STRIDES[stage] : 1,
-  })),
+export const BLOCK_PLAN: readonly { stage: number; inChannels: number; outChannels: number; stride: number }[] = STAGE_BLOCKS.flatMap(
+  (n, stage) =>
+    Array.from({ length: n }, (_, i) => ({
+      stage,
+      inChannels: i > 0 ? STAGE_CHANNELS[stage] : stage === 0 ? STEM_CHANNELS : STAGE_CHANNELS[stage - 1],
+      outChannels: STAGE_CHANNELS[stage],
+      stride: i === 0 ? STAGE_STRIDES[stage] : 1,
+    })),
 );
 
 /** Zero-padded block number so names sort: `block07`. */
 export const blockName = (block: number): string => `block${String(block).padStart(2, '0')}`;
 
 /** Conv + BN (+ ReLU) records named `${prefix}.conv|bn|relu`. */
-function convBnRelu(out: Layer[], prefix: string, origin: LayerOrigin, input: Shape4, channels: number, kernel: number, stride: number, groups: number, withRelu: boolean): Shape4 {
+function convBnRelu(
+  out: Layer[],
+  prefix: string,
+  origin: LayerOrigin,
+  input: Shape4,
+  channels: number,
+  kernel: number,
+  stride: number,
+  groups: number,
+  withRelu: boolean,
+): Shape4 {
   const c = conv(`${prefix}.conv`, origin, input, channels, kernel, stride, groups);
   const shape = c.outputShape as Shape4;
   out.push(c, batchNorm(`${prefix}.bn`, origin, shape));

@@ -10,7 +10,13 @@ import { fbnetGraph } from './graph.js';
 const VOCABULARY = ['input', ...FBNET_OPS, 'output'] as const;
 const GRAPH_NODES = FBNET_BLOCKS + 2;
 /** One block choice per block. */
-const CHOICES: ArchChoices = { positions: FBNET_BLOCKS, options: FBNET_OPS.length, parse: parseFbnet, format: formatFbnet, additiveLayers: true };
+const CHOICES: ArchChoices = {
+  positions: FBNET_BLOCKS,
+  options: FBNET_OPS.length,
+  parse: parseFbnet,
+  format: formatFbnet,
+  additiveLayers: true,
+};
 
 /** HW-NAS-Bench's FBNet data is in the CIFAR-100 setting; other datasets change only resolution and classes. */
 const INPUTS: Record<string, Omit<InputShape, 'batchSize'>> = {
@@ -54,7 +60,8 @@ export const fbnetSpace: SearchSpace = {
   opGraph,
   layers: fbnetLayers,
   graph: fbnetGraph,
-  buildModel: (arch: string, input: InputShape, options: { seed?: number } = {}) => buildTfModel(fbnetGraph(arch, input), input, { seed: options.seed ?? 0, seedLabel: 'fbnet-weights', name: `fbnet_${arch}` }),
+  buildModel: (arch: string, input: InputShape, options: { seed?: number } = {}) =>
+    buildTfModel(fbnetGraph(arch, input), input, { seed: options.seed ?? 0, seedLabel: 'fbnet-weights', name: `fbnet_${arch}` }),
 
   ...choiceMoves(CHOICES),
 };

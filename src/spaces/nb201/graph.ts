@@ -2,7 +2,8 @@
 import type { InputShape, LayerGraph, LayerOrigin } from '../types.js';
 import { nb201Layers } from './macro.js';
 
-const sameEdge = (a: LayerOrigin | undefined, b: LayerOrigin): boolean => a?.edge !== undefined && b.edge !== undefined && a.edge[0] === b.edge[0] && a.edge[1] === b.edge[1];
+const sameEdge = (a: LayerOrigin | undefined, b: LayerOrigin): boolean =>
+  a?.edge !== undefined && b.edge !== undefined && a.edge[0] === b.edge[0] && a.edge[1] === b.edge[1];
 
 /**
  * The NB201 layer list as a dataflow graph. Inside a cell, node 0 is the cell input, an edge's layers run in

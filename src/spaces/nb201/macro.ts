@@ -19,7 +19,15 @@ export const STAGE_CHANNELS = [16, 32, 64] as const;
 export const CELLS_PER_STAGE = 5;
 
 /** ReLU→Conv→BN (NB201 `ReLUConvBN`, conv without bias) records named `${prefix}.relu|conv|bn`. */
-function reluConvBn(out: Layer[], prefix: string, origin: LayerOrigin, input: Shape4, channels: number, kernel: number, stride: number): Shape4 {
+function reluConvBn(
+  out: Layer[],
+  prefix: string,
+  origin: LayerOrigin,
+  input: Shape4,
+  channels: number,
+  kernel: number,
+  stride: number,
+): Shape4 {
   out.push(relu(`${prefix}.relu`, origin, input));
   const c = conv(`${prefix}.conv`, origin, input, channels, kernel, stride);
   const shape = c.outputShape as Shape4;
@@ -43,7 +51,8 @@ function reductionBlock(out: Layer[], index: number, input: Shape4, channels: nu
 function checkInput(input: InputShape): void {
   const { batchSize, resolution, channels, classes } = input;
   const positive = [batchSize, resolution, channels, classes].every((v) => Number.isInteger(v) && v > 0);
-  if (!positive) throw new UsageError(`nb201: batch size, resolution, channels and classes must be positive integers, got ${JSON.stringify(input)}`);
+  if (!positive)
+    throw new UsageError(`nb201: batch size, resolution, channels and classes must be positive integers, got ${JSON.stringify(input)}`);
   if (resolution % 4 !== 0) throw new UsageError(`nb201: resolution must be a multiple of 4 (two stride-2 reductions), got ${resolution}`);
 }
 
@@ -76,7 +85,14 @@ function freeze(layer: Layer): Layer {
 function buildPlan(input: InputShape, key: string): LayerPlan {
   checkInput(input);
   const stemOrigin: LayerOrigin = { stage: 'stem', op: 'stem' };
-  const stemConv = conv('stem.conv', stemOrigin, [input.batchSize, input.resolution, input.resolution, input.channels], STEM_CHANNELS, 3, 1);
+  const stemConv = conv(
+    'stem.conv',
+    stemOrigin,
+    [input.batchSize, input.resolution, input.resolution, input.channels],
+    STEM_CHANNELS,
+    3,
+    1,
+  );
   let shape = stemConv.outputShape as Shape4;
   const plan: LayerPlan = { key, stem: [stemConv, batchNorm('stem.bn', stemOrigin, shape)], reductions: [], edges: [], sums: [], head: [] };
 
@@ -115,9 +131,16 @@ function buildPlan(input: InputShape, key: string): LayerPlan {
 
   const headOrigin: LayerOrigin = { stage: 'head', op: 'lastact' };
   const gap = globalAvgPool('head.gap', { stage: 'head', op: 'gap' }, shape);
-  plan.head.push(batchNorm('head.bn', headOrigin, shape), relu('head.relu', headOrigin, shape), gap, dense('head.fc', { stage: 'head', op: 'fc' }, gap.outputShape as [number, number], input.classes));
+  plan.head.push(
+    batchNorm('head.bn', headOrigin, shape),
+    relu('head.relu', headOrigin, shape),
+    gap,
+    dense('head.fc', { stage: 'head', op: 'fc' }, gap.outputShape as [number, number], input.classes),
+  );
 
-  [plan.stem, ...plan.reductions, plan.head, ...plan.edges.flat(3), ...plan.sums.flat(2).map((l) => [l])].forEach((layers) => layers.forEach(freeze));
+  [plan.stem, ...plan.reductions, plan.head, ...plan.edges.flat(3), ...plan.sums.flat(2).map((l) => [l])].forEach((layers) =>
+    layers.forEach(freeze),
+  );
   return plan;
 }
 

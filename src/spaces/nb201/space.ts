@@ -11,7 +11,13 @@ import { officialOrder } from './official-order.js';
 
 const VOCABULARY = ['input', ...NB201_OPS, 'output'] as const;
 /** One op per cell edge; a sample is one uniform draw of the 5^6 cell codes (`opsToCode` order). */
-const CHOICES: ArchChoices = { positions: NB201_EDGE_COUNT, options: NB201_OPS.length, parse: parseNb201, format: formatNb201, additiveLayers: true };
+const CHOICES: ArchChoices = {
+  positions: NB201_EDGE_COUNT,
+  options: NB201_OPS.length,
+  parse: parseNb201,
+  format: formatNb201,
+  additiveLayers: true,
+};
 /** input, one node per edge op, output. */
 const GRAPH_NODES = NB201_EDGE_COUNT + 2;
 
@@ -91,7 +97,8 @@ export const nb201Space: SearchSpace = {
 
   layers: nb201Layers,
   graph: nb201Graph,
-  buildModel: (arch: string, input: InputShape, options: { seed?: number } = {}) => buildTfModel(nb201Graph(arch, input), input, { seed: options.seed ?? 0, seedLabel: 'nb201-weights', name: 'nb201' }),
+  buildModel: (arch: string, input: InputShape, options: { seed?: number } = {}) =>
+    buildTfModel(nb201Graph(arch, input), input, { seed: options.seed ?? 0, seedLabel: 'nb201-weights', name: 'nb201' }),
 
   ...choiceMoves(CHOICES),
 };
