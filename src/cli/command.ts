@@ -47,6 +47,24 @@ export function outJson(value: unknown): void {
   out(JSON.stringify(value, null, 2));
 }
 
+/** The flags of commands that encode archs (`encode`, `sample`): a precomputed ZCP table and the encoding cache. */
+export function withEncodingOptions<T>(y: Argv<T>) {
+  return y
+    .option('zcp-table', {
+      type: 'string',
+      describe:
+        'Read the zcp encoder (and the ZCP part of caz) from this precomputed CSV instead of computing it, e.g. nasflat/fbnet_zcp.csv',
+    })
+    .option('zcp-dataset', {
+      type: 'string',
+      describe: "Dataset rows of a --zcp-table with a dataset column (NASLib's: cifar10, cifar100, ImageNet16-120)",
+    })
+    .option('cache', {
+      type: 'string',
+      describe: 'Encoding cache file (default $HWNAS_CACHE_DIR/encodings.sqlite or results/cache/encodings.sqlite)',
+    });
+}
+
 /** The `--zcp-table`/`--zcp-dataset` pair of `encode` and `sample` as a table source (undefined without a table). */
 export function zcpTableOf(args: { zcpTable?: string; zcpDataset?: string }): { file: string; dataset?: string } | undefined {
   if (args.zcpTable === undefined) {

@@ -24,7 +24,7 @@ import { DB_FILE, listRunDirs, withRunReader as withReader, type RunStore } from
 import { summariseRun, type RunSummary } from '../search/summary.js';
 import { getSpace, resolveInput } from '../spaces/registry.js';
 import type { InputShape } from '../spaces/types.js';
-import type { TrialColumns } from './client/shared.js';
+import type { RunListRow, TrialColumns } from './client/shared.js';
 
 /** Where the dashboard reads from. */
 export interface DashboardSources {
@@ -33,23 +33,6 @@ export interface DashboardSources {
   /** Folder of user device profiles (default `$HWNAS_DEVICES_DIR`, else `./hwnas-devices`). */
   devicesDir?: string;
 }
-
-/** One row of the runs page. */
-export type RunListRow =
-  | {
-      runId: string;
-      state: RunSummary['state'];
-      space: string;
-      device: string;
-      strategy: string;
-      evaluated: number;
-      failed: number;
-      budget: number;
-      front: number;
-      hypervolume: number;
-      createdAt: string;
-    }
-  | { runId: string; state: 'broken'; error: string };
 
 /** The resolved experiment a run stores. */
 function runExperiment(summary: RunSummary) {

@@ -9,7 +9,7 @@ import { POOL_COLUMNS, readArchPool, spacePool } from '../../encodings/pool.js';
 import { resolveEncoder } from '../../encodings/registry.js';
 import { getSpace } from '../../spaces/registry.js';
 import type { SearchSpace } from '../../spaces/types.js';
-import { backendFor, defineCommand, loggerFor, out, outJson, zcpTableOf } from '../command.js';
+import { withEncodingOptions, backendFor, defineCommand, loggerFor, out, outJson, zcpTableOf } from '../command.js';
 
 /**
  * The distinct canonical archs of `--archs`: what `hwnas sample` prints (one arch per line; blank lines and `#`
@@ -44,7 +44,7 @@ export const encodeCommand = defineCommand({
   describe:
     "Encode archs with an encoder; writes a CSV keyed by canonical arch, one column per dimension (named where the encoder names them: zcp's synflow, nwot, …; else e0, e1, …)",
   builder: (y) =>
-    y
+    withEncodingOptions(y)
       .option('space', { type: 'string', default: 'nb201', describe: 'Search space' })
       .option('encoder', { type: 'string', demandOption: true, describe: 'Encoder name (see `hwnas encoders list`)' })
       .option('archs', {
@@ -55,19 +55,6 @@ export const encodeCommand = defineCommand({
       .option('all', { type: 'boolean', default: false, describe: 'Encode every arch of the space (FBNet: 5,000 seeded samples)' })
       .option('seed', { type: 'number', default: 1, describe: 'Seed of the sampled pool for a non-enumerable space with --all' })
       .option('batch-size', { type: 'number', default: 256, describe: 'Archs per encoder call and cache transaction' })
-      .option('zcp-table', {
-        type: 'string',
-        describe:
-          'Read the zcp encoder (and the ZCP part of caz) from this precomputed CSV instead of computing it, e.g. nasflat/fbnet_zcp.csv',
-      })
-      .option('zcp-dataset', {
-        type: 'string',
-        describe: "Dataset rows of a --zcp-table with a dataset column (NASLib's: cifar10, cifar100, ImageNet16-120)",
-      })
-      .option('cache', {
-        type: 'string',
-        describe: 'Encoding cache file (default $HWNAS_CACHE_DIR/encodings.sqlite or results/cache/encodings.sqlite)',
-      })
       .option('out', { type: 'string', describe: 'Output CSV file (default: stdout)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON array of {arch, <column>: value, …} instead of the CSV' }),
   handler: async (args) => {

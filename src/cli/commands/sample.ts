@@ -8,7 +8,7 @@ import { resolveEncoder, samplerRegistry } from '../../encodings/registry.js';
 import { getSpace } from '../../spaces/registry.js';
 import { loadPredictor } from '../../predictors/registry.js';
 import { nextMeasurements } from '../../search/adaptive.js';
-import { backendFor, defineCommand, loggerFor, out, outJson, zcpTableOf, type GlobalOptions } from '../command.js';
+import { withEncodingOptions, backendFor, defineCommand, loggerFor, out, outJson, zcpTableOf, type GlobalOptions } from '../command.js';
 
 /**
  * Default sampler of `hwnas sample`: farthest-point was best or tied-best on every encoding in the probe of
@@ -39,15 +39,20 @@ async function sampleUncertain(
   const pool = args.pool !== undefined ? readArchPool(args.pool, space) : spacePool(space, args.seed);
   const chosen = await nextMeasurements(predictor, args.device, pool, undefined, new Set(quality.archs), args.n);
   if (args.out === undefined) return printArchs(chosen, args.json);
-  writeFileAtomic(
-    args.out,
-    toCsv(
-      ['arch', 'latency_ms'],
-      chosen.map((a) => [a, '']),
-    ),
-  );
+  writeMeasurementTemplate(args.out, chosen);
   loggerFor(args).info(
     `wrote the ${chosen.length} archs ${predictor.kind} is least sure of on '${args.device}' to ${args.out}; fill in latency_ms, append them to the earlier measurements and fit again`,
+  );
+}
+
+/** A measurements CSV template `arch,latency_ms` with the latencies left for the user to fill in. */
+function writeMeasurementTemplate(file: string, archs: readonly string[]): void {
+  writeFileAtomic(
+    file,
+    toCsv(
+      ['arch', 'latency_ms'],
+      archs.map((a) => [a, '']),
+    ),
   );
 }
 
@@ -61,7 +66,7 @@ export const sampleCommand = defineCommand({
   command: 'sample',
   describe: 'Choose n archs to measure on a new device; prints one canonical arch per line',
   builder: (y) =>
-    y
+    withEncodingOptions(y)
       .option('space', { type: 'string', default: 'nb201', describe: 'Search space' })
       .option('n', { type: 'number', demandOption: true, describe: 'Number of distinct archs to choose' })
       .option('sampler', {
@@ -83,19 +88,6 @@ export const sampleCommand = defineCommand({
       .option('pool', {
         type: 'string',
         describe: 'CSV restricting the candidates to its arch, arch_str or op_indices column (e.g. a latency table)',
-      })
-      .option('zcp-table', {
-        type: 'string',
-        describe:
-          'Read the zcp encoder (and the ZCP part of caz) from this precomputed CSV instead of computing it, e.g. nasflat/fbnet_zcp.csv',
-      })
-      .option('zcp-dataset', {
-        type: 'string',
-        describe: "Dataset rows of a --zcp-table with a dataset column (NASLib's: cifar10, cifar100, ImageNet16-120)",
-      })
-      .option('cache', {
-        type: 'string',
-        describe: 'Encoding cache file (default $HWNAS_CACHE_DIR/encodings.sqlite or results/cache/encodings.sqlite)',
       })
       .option('out', {
         type: 'string',
@@ -121,13 +113,7 @@ export const sampleCommand = defineCommand({
       }
       const chosen = await sampler.select({ space, n: args.n, seed: args.seed, pool, encode });
       if (args.out === undefined) return printArchs(chosen, args.json);
-      writeFileAtomic(
-        args.out,
-        toCsv(
-          ['arch', 'latency_ms'],
-          chosen.map((a) => [a, '']),
-        ),
-      );
+      writeMeasurementTemplate(args.out, chosen);
       loggerFor(args).info(
         `wrote ${chosen.length} archs (${sampler.name}${encoderName ? ` on ${encoderName}` : ''}) to ${args.out}; fill in latency_ms`,
       );

@@ -2,7 +2,7 @@
 // URL (`#/run/<id>?…`, `#/arch?…`, `#/model?…`), so a copied URL reproduces what its sender saw. Text reaches the
 // page only as text nodes (never as HTML), so run, device and arch names cannot inject markup.
 
-import type { TrialColumns } from './shared.js';
+import type { RunListRow as RunRow, TrialColumns } from './shared.js';
 
 // ---- Vega (loaded as globals by the page's vendored scripts) ------------------------------------------------------
 
@@ -20,22 +20,6 @@ type VegaEmbed = (el: HTMLElement, spec: unknown, options: Record<string, unknow
 declare const vegaEmbed: VegaEmbed;
 
 // ---- API types (the JSON src/dashboard/api.ts serves) --------------------------------------------------------------
-
-type RunRow =
-  | {
-      runId: string;
-      state: string;
-      space: string;
-      device: string;
-      strategy: string;
-      evaluated: number;
-      failed: number;
-      budget: number;
-      front: number;
-      hypervolume: number;
-      createdAt: string;
-    }
-  | { runId: string; state: 'broken'; error: string };
 
 interface InputShape {
   batchSize: number;

@@ -16,3 +16,20 @@ export interface TrialColumns {
   latencySource: (string | null)[];
   error: (string | null)[];
 }
+
+/** One row of the runs page: a readable run, or a broken one with the reason (its file named). */
+export type RunListRow =
+  | {
+      runId: string;
+      state: 'complete' | 'running' | 'interrupted' | 'paused';
+      space: string;
+      device: string;
+      strategy: string;
+      evaluated: number;
+      failed: number;
+      budget: number;
+      front: number;
+      hypervolume: number;
+      createdAt: string;
+    }
+  | { runId: string; state: 'broken'; error: string };
