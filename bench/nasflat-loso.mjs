@@ -12,8 +12,8 @@ import { spearman } from '../dist/core/metrics.js';
 import { formatTable } from '../dist/core/table.js';
 import { resolveNasflatConfig } from '../dist/predictors/nasflat/config.js';
 import { NasflatPredictor } from '../dist/predictors/nasflat/predictor.js';
-import { randomSamples } from '../dist/predictors/transfer.js';
-import { resolveDeviceData } from '../dist/predictors/transfer-task.js';
+import { randomSamples } from '../dist/predictors/transfer/harness.js';
+import { resolveDeviceData } from '../dist/predictors/transfer/task.js';
 import { getSpace } from '../dist/spaces/registry.js';
 
 const VARIANTS = {

@@ -12,8 +12,8 @@ import { spearman } from '../dist/core/metrics.js';
 import { formatTable } from '../dist/core/table.js';
 import { costColumnNames, costRow } from '../dist/predictors/nasflat/inputs.js';
 import { applyReadout, selectReadout } from '../dist/predictors/nasflat/readout.js';
-import { resolveSampler } from '../dist/predictors/transfer-sampler.js';
-import { resolveDeviceData } from '../dist/predictors/transfer-task.js';
+import { resolveSampler } from '../dist/predictors/transfer/sampler.js';
+import { resolveDeviceData } from '../dist/predictors/transfer/task.js';
 import { getSpace } from '../dist/spaces/registry.js';
 
 const TASKS = [

@@ -17,8 +17,8 @@ import { joinLatencyTables, loadLatencyTable } from '../dist/data/latency.js';
 import { measureHost } from '../dist/hardware/host.js';
 import { OnnxRuntimeDevice } from '../dist/hardware/onnxruntime.js';
 import { BUILTIN_PROFILES, deviceFromProfile } from '../dist/hardware/registry.js';
-import { runTransfer } from '../dist/predictors/transfer.js';
-import { buildTransferSetup } from '../dist/predictors/transfer-setup.js';
+import { runTransfer } from '../dist/predictors/transfer/harness.js';
+import { buildTransferSetup } from '../dist/predictors/transfer/setup.js';
 import { total } from '../dist/spaces/layers.js';
 import { getSpace } from '../dist/spaces/registry.js';
 

@@ -16,9 +16,9 @@ import { loadExperimentConfig } from '../dist/core/config/schema.js';
 import { createLogger } from '../dist/core/log.js';
 import { formatTable } from '../dist/core/table.js';
 import { predictorRegistry } from '../dist/predictors/registry.js';
-import { runTransfer, ZERO_SHOT_PROXIES } from '../dist/predictors/transfer.js';
-import { markdownTable, numberOrNull, summariseTransfer, writeTransferReport } from '../dist/predictors/transfer-report.js';
-import { buildTransferSetup } from '../dist/predictors/transfer-setup.js';
+import { runTransfer, ZERO_SHOT_PROXIES } from '../dist/predictors/transfer/harness.js';
+import { markdownTable, numberOrNull, summariseTransfer, writeTransferReport } from '../dist/predictors/transfer/report.js';
+import { buildTransferSetup } from '../dist/predictors/transfer/setup.js';
 
 // NASFLAT's reported Spearman ρ, and the target @20 of the trustworthy-predictions issue.
 const TASKS = [

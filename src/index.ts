@@ -83,9 +83,9 @@ export {
   type TransferRecord,
   type TransferResult,
   type SampleChooser,
-} from './predictors/transfer.js';
-export { buildTransferSetup, type TransferOverrides } from './predictors/transfer-setup.js';
-export { summariseTransfer, transferTable, writeTransferReport, type TransferSummary } from './predictors/transfer-report.js';
+} from './predictors/transfer/harness.js';
+export { buildTransferSetup, type TransferOverrides } from './predictors/transfer/setup.js';
+export { summariseTransfer, transferTable, writeTransferReport, type TransferSummary } from './predictors/transfer/report.js';
 export { ArchFeatures } from './predictors/baselines/features.js';
 export { predictorSection, transferSection, type PredictorConfig, type TransferConfig } from './core/config/predictor.js';
 export { dominates, paretoFront, nondominatedRanks, crowdingDistance, hypervolume, type Point } from './search/pareto.js';

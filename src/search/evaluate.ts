@@ -16,7 +16,7 @@ import { oneDevice, readMeasurements } from '../hardware/measurements.js';
 import { loadPredictor } from '../predictors/registry.js';
 import { describeOutlier, diagnose, outlierRows, predictionIntervals, type FitDiagnostics } from '../predictors/trust.js';
 import { describeAdaptation, fitDevice, type AdaptReport, type LatencyPredictor } from '../predictors/types.js';
-import { resolveSampler } from '../predictors/transfer-sampler.js';
+import { resolveSampler } from '../predictors/transfer/sampler.js';
 import { nextMeasurements } from './adaptive.js';
 import { total } from '../spaces/layers.js';
 import type { InputShape, SearchSpace } from '../spaces/types.js';

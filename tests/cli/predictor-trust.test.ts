@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spearman } from '../../src/core/metrics.js';
 import { Rng } from '../../src/core/rng.js';
 import { getDevice } from '../../src/hardware/registry.js';
-import { randomSamples } from '../../src/predictors/transfer.js';
+import { randomSamples } from '../../src/predictors/transfer/harness.js';
 import type { SimulatedDevice } from '../../src/hardware/simulated.js';
 import { nb201Space } from '../../src/spaces/nb201/space.js';
 import { repoRoot, runCli } from '../helpers/cli.js';

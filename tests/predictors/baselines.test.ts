@@ -7,7 +7,7 @@ import { bestCorrelatedSource } from '../../src/predictors/baselines/best-source
 import { ArchFeatures } from '../../src/predictors/baselines/features.js';
 import { fitIncreasingLine, fitRidge, fitRidgeLoo, predictLinear } from '../../src/predictors/baselines/linalg.js';
 import { getPredictorMethod } from '../../src/predictors/registry.js';
-import { sourceLatencies } from '../../src/predictors/transfer.js';
+import { sourceLatencies } from '../../src/predictors/transfer/harness.js';
 import { getSpace } from '../../src/spaces/registry.js';
 import { initBackend } from '../../src/core/backend.js';
 import { FAST_PREDICTOR_OPTIONS, syntheticTable } from './fixtures.js';

@@ -8,7 +8,7 @@ import { initBackend } from '../../src/core/backend.js';
 import { UnknownArchError, UnknownNameError } from '../../src/core/errors.js';
 import { ArchFeatures } from '../../src/predictors/baselines/features.js';
 import { getPredictorMethod, loadPredictor, predictorRegistry, type BuildContext } from '../../src/predictors/registry.js';
-import { sourceLatencies } from '../../src/predictors/transfer.js';
+import { sourceLatencies } from '../../src/predictors/transfer/harness.js';
 import { getSpace } from '../../src/spaces/registry.js';
 import { FAST_PREDICTOR_OPTIONS, syntheticTable } from './fixtures.js';
 

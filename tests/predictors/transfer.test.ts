@@ -1,9 +1,9 @@
 // Transfer harness: record grid, shared evaluation set, methods needing more samples, aggregation, task resolution.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { randomSamples, runTransfer, type TransferRecord, type TransferSetup } from '../../src/predictors/transfer.js';
-import { markdownTable, summariseTransfer, transferTable } from '../../src/predictors/transfer-report.js';
-import { resolveDeviceData } from '../../src/predictors/transfer-task.js';
+import { randomSamples, runTransfer, type TransferRecord, type TransferSetup } from '../../src/predictors/transfer/harness.js';
+import { markdownTable, summariseTransfer, transferTable } from '../../src/predictors/transfer/report.js';
+import { resolveDeviceData } from '../../src/predictors/transfer/task.js';
 import { getSpace } from '../../src/spaces/registry.js';
 import { dataFile, describeWithData } from '../helpers/data.js';
 import { syntheticTable } from './fixtures.js';

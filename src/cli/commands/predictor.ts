@@ -11,10 +11,10 @@ import { formatTable } from '../../core/table.js';
 import { MEASUREMENTS_FORMAT, oneDevice, readMeasurements } from '../../hardware/measurements.js';
 import { ArchFeatures } from '../../predictors/baselines/features.js';
 import { getPredictorMethod, loadPredictor, predictorRegistry } from '../../predictors/registry.js';
-import { sourceLatencies } from '../../predictors/transfer.js';
+import { sourceLatencies } from '../../predictors/transfer/harness.js';
 import { DEFAULT_INTERVAL_LEVEL, describeOutlier, diagnose, predictionIntervals } from '../../predictors/trust.js';
 import { describeAdaptation, fitDevice } from '../../predictors/types.js';
-import { resolveDeviceData } from '../../predictors/transfer-task.js';
+import { resolveDeviceData } from '../../predictors/transfer/task.js';
 import { getSpace } from '../../spaces/registry.js';
 import { backendFor, defineCommand, loggerFor, out, outJson } from '../command.js';
 

@@ -2,10 +2,10 @@
 import { loadExperimentConfig } from '../../core/config/schema.js';
 import { ConfigError } from '../../core/errors.js';
 import { formatTable } from '../../core/table.js';
-import { runTransfer } from '../../predictors/transfer.js';
-import { NASFLAT_ABLATIONS } from '../../predictors/transfer-ablation.js';
-import { summariseTransfer, transferTable, writeTransferReport } from '../../predictors/transfer-report.js';
-import { buildTransferSetup } from '../../predictors/transfer-setup.js';
+import { runTransfer } from '../../predictors/transfer/harness.js';
+import { NASFLAT_ABLATIONS } from '../../predictors/transfer/ablation.js';
+import { summariseTransfer, transferTable, writeTransferReport } from '../../predictors/transfer/report.js';
+import { buildTransferSetup } from '../../predictors/transfer/setup.js';
 import { backendFor, defineCommand, loggerFor, out, outJson } from '../command.js';
 
 const list = (value: string | undefined) =>

@@ -2,10 +2,10 @@
 // NASFLAT task split), the wide latency table restricted to them, and HELP's reference archs.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../core/errors.js';
-import { loadLatencyTable, type LatencyTable } from '../data/latency.js';
-import { loadDeviceTaskSplits, loadHelpMeta } from '../data/splits.js';
-import type { SearchSpace } from '../spaces/types.js';
+import { ConfigError } from '../../core/errors.js';
+import { loadLatencyTable, type LatencyTable } from '../../data/latency.js';
+import { loadDeviceTaskSplits, loadHelpMeta } from '../../data/splits.js';
+import type { SearchSpace } from '../../spaces/types.js';
 
 /** What a config says about where devices and latencies come from (fields shared by `predictor` and `transfer`). */
 export interface DeviceDataSpec {

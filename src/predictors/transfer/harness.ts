@@ -1,17 +1,17 @@
 // The paper's few-shot transfer experiment: for each target device, sample count, seed and method, fit on the few
 // sampled archs and score the ranking (Spearman ρ, Kendall τ) on the remaining archs of the space.
-import { kendall, spearman } from '../core/metrics.js';
-import type { Logger } from '../core/log.js';
-import { startProgress } from '../core/log.js';
-import { Rng } from '../core/rng.js';
-import type { LatencyTable } from '../data/latency.js';
-import type { SearchSpace } from '../spaces/types.js';
-import { ArchFeatures } from './baselines/features.js';
-import type { SourceLatencies } from './baselines/sources.js';
-import { getPredictorMethod, type BuildContext } from './registry.js';
-import { nonSkipOps } from './nasflat/inputs.js';
-import { predictionIntervals } from './trust.js';
-import type { LatencyPredictor } from './types.js';
+import { kendall, spearman } from '../../core/metrics.js';
+import type { Logger } from '../../core/log.js';
+import { startProgress } from '../../core/log.js';
+import { Rng } from '../../core/rng.js';
+import type { LatencyTable } from '../../data/latency.js';
+import type { SearchSpace } from '../../spaces/types.js';
+import { ArchFeatures } from '../baselines/features.js';
+import type { SourceLatencies } from '../baselines/sources.js';
+import { getPredictorMethod, type BuildContext } from '../registry.js';
+import { nonSkipOps } from '../nasflat/inputs.js';
+import { predictionIntervals } from '../trust.js';
+import type { LatencyPredictor } from '../types.js';
 
 /**
  * Rankings that need no measurement at all, scored beside the methods (a few-shot predictor should never lose to

@@ -1,14 +1,14 @@
 // Builds a runnable transfer experiment from a validated config plus command-line overrides (shared by
 // `hwnas transfer` and `npm run bench:transfer`, so both run exactly the same thing).
 import path from 'node:path';
-import type { ExperimentConfig } from '../core/config/schema.js';
-import { ConfigError } from '../core/errors.js';
-import type { Logger } from '../core/log.js';
-import { getSpace } from '../spaces/registry.js';
-import type { TransferSetup } from './transfer.js';
-import { NASFLAT_ABLATIONS, applyAblations, type Ablation } from './transfer-ablation.js';
-import { resolveSampler } from './transfer-sampler.js';
-import { resolveDeviceData } from './transfer-task.js';
+import type { ExperimentConfig } from '../../core/config/schema.js';
+import { ConfigError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import { getSpace } from '../../spaces/registry.js';
+import type { TransferSetup } from './harness.js';
+import { NASFLAT_ABLATIONS, applyAblations, type Ablation } from './ablation.js';
+import { resolveSampler } from './sampler.js';
+import { resolveDeviceData } from './task.js';
 
 /** What a user may override on top of the config's `transfer` section. */
 export interface TransferOverrides {

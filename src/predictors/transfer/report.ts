@@ -1,9 +1,9 @@
 // Turns transfer records into the paper's table (rows = target devices + mean, columns = method × samples) and
 // writes it as CSV, JSON and Markdown.
 import path from 'node:path';
-import { toCsv } from '../core/csv.js';
-import { ensureDir, writeFileAtomic } from '../core/files.js';
-import type { TransferRecord, TransferResult } from './transfer.js';
+import { toCsv } from '../../core/csv.js';
+import { ensureDir, writeFileAtomic } from '../../core/files.js';
+import type { TransferRecord, TransferResult } from './harness.js';
 
 /** Mean and standard deviation over seeds of one (target, method, samples) cell; NaN when the cell is empty. */
 export interface SummaryCell {
