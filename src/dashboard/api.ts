@@ -22,7 +22,7 @@ import { exportSpec, type ExportSpec } from '../search/export.js';
 import { reportViews, type ReportView } from '../search/report.js';
 import { DB_FILE, listRunDirs, withRunReader as withReader, type RunStore } from '../search/store.js';
 import { summariseRun, type RunSummary } from '../search/summary.js';
-import { getSpace, resolveInput } from '../spaces/registry.js';
+import { configSpace, getSpace, resolveInput } from '../spaces/registry.js';
 import type { InputShape } from '../spaces/types.js';
 import type { RunListRow, TrialColumns } from './client/shared.js';
 
@@ -352,8 +352,7 @@ export async function exportFile(
   });
   if (trial === undefined || !isEvaluated(trial)) throw new UsageError(`run ${runId} has no evaluated arch '${arch}'`);
   const config = runExperiment(summary);
-  const space = getSpace(config.space.name);
-  const input = resolveInput(space, config.space);
+  const { space, input } = configSpace(config.space, `${runId} (stored config)`);
   const weightsSeed = Rng.derive(config.seed, 'export', arch).seed32();
   const stem = `${runId}-${createHash('sha256').update(arch).digest('hex').slice(0, 8)}`;
   if (file === 'spec.json') {

@@ -15,7 +15,7 @@ import { oneDevice, readMeasurements } from '../hardware/measurements.js';
 import { getProfile, inlineTableDevice, openDevice } from '../hardware/registry.js';
 import { TableDevice } from '../hardware/table.js';
 import { PREDICTOR_MANIFEST } from '../predictors/persistence.js';
-import { getSpace, resolveInput } from '../spaces/registry.js';
+import { configSpace } from '../spaces/registry.js';
 import { createStrategy } from './strategies/registry.js';
 
 /** @throws ConfigError naming the file, the field and what is missing */
@@ -32,9 +32,7 @@ export function checkReferences(config: ExperimentConfig, file: string): void {
   const exists = (field: string, target: string, what: string) => {
     if (!fs.existsSync(target)) throw new ConfigError(file, field, `${what} ${target} does not exist`);
   };
-  at('space.name', () => getSpace(config.space.name));
-  const space = getSpace(config.space.name);
-  const input = resolveInput(space, config.space);
+  const { space, input } = configSpace(config.space, file);
   /** A table the config names, read as search reads it: a missing column is the column field's fault, the rest the file's. */
   const table = (section: 'latency' | 'accuracy', load: () => unknown) => {
     try {

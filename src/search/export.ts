@@ -10,13 +10,13 @@ import { UsageError } from '../core/errors.js';
 import { refuseLink } from '../core/files.js';
 import { archToOnnx, ONNX_OPSET } from '../formats/onnx.js';
 import { Rng } from '../core/rng.js';
-import { getSpace, resolveInput } from '../spaces/registry.js';
+import { configSpace } from '../spaces/registry.js';
 import type { InputShape, SearchSpace } from '../spaces/types.js';
 import { HWNAS_VERSION } from '../core/version.js';
 import { RunStore } from './store.js';
 import { isProxySource, summariseRun, type FrontRow, type RunSummary } from './summary.js';
 import type { MetricSources, TrialMetrics } from './types.js';
-import { registerFileIO } from './tfjs-file-io.js';
+import { registerFileIO } from '../formats/tfjs-file-io.js';
 
 export const SPEC_FORMAT = 'hwnas-exported-arch';
 
@@ -130,8 +130,7 @@ export async function exportRun(
   const rows = summary.front.slice(0, options.top ?? summary.front.length);
   if (rows.length === 0) throw new UsageError(`run ${summary.runId} has no feasible evaluated architecture to export`);
   const config = validate(experimentSchema, (summary.config as { input: unknown }).input, `${summary.runId} (stored config)`);
-  const space = getSpace(config.space.name);
-  const input = resolveInput(space, config.space);
+  const { space, input } = configSpace(config.space, `${summary.runId} (stored config)`);
 
   const staging = `${path.resolve(outDir)}.partial-${process.pid}`;
   try {

@@ -11,7 +11,7 @@ import { ensureDir, writeFileAtomic } from '../core/files.js';
 import { kendall, mape, spearman } from '../core/metrics.js';
 import { profileArch } from '../hardware/breakdown.js';
 import { getProfile } from '../hardware/registry.js';
-import { getSpace, resolveInput } from '../spaces/registry.js';
+import { configSpace } from '../spaces/registry.js';
 import { hypervolumeTrace, isEvaluated, isFeasible } from './objectives.js';
 import { RunStore } from './store.js';
 import { formatHypervolume, summariseRun, type RunSummary } from './summary.js';
@@ -217,8 +217,7 @@ function breakdownView(summary: RunSummary): ReportView | undefined {
   const name = typeof device === 'string' ? device : device.name;
   const entry = getProfile(name, typeof device === 'string' ? {} : { devicesDir: device.devicesDir });
   if (entry.profile.kind !== 'simulated') return undefined;
-  const space = getSpace(config.space.name);
-  const input = resolveInput(space, config.space);
+  const { space, input } = configSpace(config.space, `${summary.runId} (stored config)`);
   const fastest = summary.front.reduce((a, b) => (b.latencyMs < a.latencyMs ? b : a));
   const accurate = summary.front.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
   const rows: { which: string; group: string; op: string; ms: number }[] = [];

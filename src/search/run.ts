@@ -11,7 +11,7 @@ import { ConfigError, UnknownNameError, UsageError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { startProgress } from '../core/log.js';
 import { kendall, mape, spearman } from '../core/metrics.js';
-import { getSpace, resolveInput } from '../spaces/registry.js';
+import { configSpace, resolveInput } from '../spaces/registry.js';
 import { buildEvaluator, HandMeasurementsNeeded, type Adaptation, type PreparedEvaluator } from './evaluate.js';
 import { readCsv, toCsv } from '../core/csv.js';
 import { RUN_NAME, RUN_NAME_RULE } from '../core/config/search.js';
@@ -183,8 +183,7 @@ async function resolve(
 ): Promise<Resolved> {
   if (config.accuracy === undefined) throw new ConfigError(file, 'accuracy', 'is required for a search (source table or zcp)');
   if (config.latency === undefined) throw new ConfigError(file, 'latency', 'is required for a search (source device, predictor or table)');
-  const space = getSpace(config.space.name);
-  const input = resolveInput(space, config.space);
+  const { space, input } = configSpace(config.space, file);
   let strategy;
   try {
     strategy = createStrategy(config.strategy.name, config.strategy.params, file);

@@ -1,4 +1,5 @@
 // The search spaces users can name in configs and on the command line.
+import { ConfigError, UnknownNameError } from '../core/errors.js';
 import { Registry } from '../core/registry.js';
 import type { InputShape, SearchSpace } from './types.js';
 import { nb201Space } from './nb201/space.js';
@@ -23,4 +24,31 @@ export function resolveInput(
     resolution: options.resolution ?? base.resolution,
     classes: options.classes ?? base.classes,
   };
+}
+
+/** A config's `space` section (core/config/space.ts): a space name and the input fields it may override. */
+export interface SpaceSectionLike {
+  name: string;
+  dataset?: string;
+  batchSize?: number;
+  resolution?: number;
+  classes?: number;
+}
+
+/**
+ * The space and input a config's `space` section names, checked against the space itself.
+ * @throws ConfigError at `space.name` for an unknown space, at `space.<field>` for an input the space cannot build
+ */
+export function configSpace(section: SpaceSectionLike, file: string): { space: SearchSpace; input: InputShape } {
+  let space: SearchSpace;
+  try {
+    space = getSpace(section.name);
+  } catch (err) {
+    if (err instanceof UnknownNameError) throw new ConfigError(file, 'space.name', err.message);
+    throw err;
+  }
+  const input = resolveInput(space, section);
+  const problem = space.inputProblem(input);
+  if (problem !== undefined) throw new ConfigError(file, `space.${problem.field}`, `${problem.reason}, got ${input[problem.field]}`);
+  return { space, input };
 }

@@ -132,6 +132,12 @@ export interface ArchChoices {
   readonly additiveLayers: boolean;
 }
 
+/** An input field a space cannot build at, and why (`reason` reads after the field name: "must be …"). */
+export interface InputProblem {
+  field: keyof InputShape;
+  reason: string;
+}
+
 /** A NAS search space. Every method takes and returns canonical arch strings. */
 export interface SearchSpace {
   readonly name: string;
@@ -141,6 +147,11 @@ export interface SearchSpace {
   readonly sizeLabel: string;
   /** Default input for a dataset setting (`cifar10`, `cifar100`, `imagenet16-120`). */
   defaultInput(dataset?: string): InputShape;
+  /**
+   * What is wrong with `input` for this space's network (e.g. NB201's resolution must be a multiple of 4), naming the
+   * field; undefined when it builds. Configs and flags are checked with it before anything is built.
+   */
+  inputProblem(input: InputShape): InputProblem | undefined;
   /** Labels an op-graph node may carry, including `input` and `output`. Fixed order: ids are indices here. */
   readonly opVocabulary: readonly string[];
   /** Number of nodes of every op graph of this space. */

@@ -7,6 +7,7 @@ import { ConfigError } from '../../src/core/errors.js';
 import { readConfigData } from '../../src/core/config/load.js';
 import { loadExperimentConfig } from '../../src/core/config/schema.js';
 import { formatPath, validate } from '../../src/core/config/validate.js';
+import { configSpace } from '../../src/spaces/registry.js';
 import { repoRoot } from '../helpers/cli.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-config-'));
@@ -50,15 +51,25 @@ describe('experiment config loading', () => {
   });
 
   it('lists allowed values for enums', () => {
-    const err = configError(() => loadExperimentConfig(write('enum.json', '{"space": {"name": "darts"}}')));
-    expect(err.message).toMatch(/space\.name: must be one of nb201, fbnet, got 'darts'$/);
+    const err = configError(() => loadExperimentConfig(write('enum.json', '{"space": {"name": "nb201", "dataset": "mnist"}}')));
+    expect(err.message).toMatch(/space\.dataset: must be one of cifar10, cifar100, imagenet16-120, got 'mnist'$/);
   });
 
-  it('checks the resolution against the space: nb201 needs a multiple of 4, fbnet does not', () => {
-    const err = configError(() => loadExperimentConfig(write('res.json', '{"space": {"name": "nb201", "resolution": 30}}')));
+  // The space section names a space of the registry, and the space checks its input (core knows neither).
+  it('checks the space name against the registry and the input against the space: nb201 needs a multiple of 4, fbnet does not', () => {
+    const load = (name: string, text: string) => {
+      const file = write(name, text);
+      return configSpace(loadExperimentConfig(file).space, file);
+    };
+    const unknown = configError(() => load('darts.json', '{"space": {"name": "darts"}}'));
+    expect(unknown.path).toBe('space.name');
+    expect(unknown.reason).toMatch(/unknown search space 'darts'.*nb201, fbnet/);
+    const err = configError(() => load('res.json', '{"space": {"name": "nb201", "resolution": 30}}'));
     expect(err.path).toBe('space.resolution');
     expect(err.reason).toBe('must be a multiple of 4 for nb201 (two stride-2 reductions), got 30');
-    expect(loadExperimentConfig(write('res-fbnet.json', '{"space": {"name": "fbnet", "resolution": 30}}')).space.resolution).toBe(30);
+    const fbnet = load('res-fbnet.json', '{"space": {"name": "fbnet", "resolution": 30}}');
+    expect([fbnet.space.name, fbnet.input.resolution]).toEqual(['fbnet', 30]);
+    expect(load('res-nb201.json', '{"space": {"name": "nb201", "resolution": 28}}').input.resolution).toBe(28);
   });
 
   it('names the line of JSON and YAML syntax errors, and unreadable files', () => {

@@ -29,7 +29,7 @@ import { measureOnnxFile } from '../../hardware/onnxruntime.js';
 import type { RuntimeMeasurement, TimingOptions } from '../../hardware/timing.js';
 import { closeExecutors, executorFor, isMeasuringProfile, QueuedDevice } from '../../executor/devices.js';
 import { maskRedisUrl } from '../../executor/redis.js';
-import { getSpace, resolveInput } from '../../spaces/registry.js';
+import { configSpace, getSpace, spaceRegistry } from '../../spaces/registry.js';
 import type { InputShape, SearchSpace } from '../../spaces/types.js';
 import { backendFor, defineCommand, loggerFor, out, outJson, type GlobalOptions } from '../command.js';
 
@@ -44,21 +44,22 @@ function spaceInput(args: { space: string; dataset?: string; batch?: number; res
   space: SearchSpace;
   input: InputShape;
 } {
-  const space = getSpace(args.space);
   const options = { dataset: args.dataset, batchSize: args.batch, resolution: args.resolution };
+  const flags: Record<string, string> = { name: '--space', dataset: '--dataset', batchSize: '--batch', resolution: '--resolution' };
   try {
-    validate(spaceSection, { name: space.name, ...options }, 'flags');
+    return configSpace(validate(spaceSection, { name: args.space, ...options }, 'flags'), 'flags');
   } catch (err) {
-    const flags: Record<string, string> = { dataset: '--dataset', batchSize: '--batch', resolution: '--resolution' };
-    if (err instanceof ConfigError) throw new UsageError(`${flags[err.path] ?? err.path} ${err.reason}`);
+    if (err instanceof ConfigError) {
+      const field = err.path.replace(/^space\./, '');
+      throw new UsageError(`${flags[field] ?? field} ${err.reason}`);
+    }
     throw err;
   }
-  return { space, input: resolveInput(space, options) };
 }
 
 function withInput<T>(y: Argv<T>) {
   return y
-    .option('space', { type: 'string', default: 'nb201', describe: 'Search space (nb201, fbnet)' })
+    .option('space', { type: 'string', choices: spaceRegistry.names(), default: 'nb201', describe: 'Search space' })
     .option('dataset', { choices: DATASETS, describe: "Dataset setting for the default input (default: the space's)" })
     .option('batch', { type: 'number', describe: "Batch size (default 1; a measurement row's batch_size wins)" })
     .option('resolution', { type: 'number', describe: "Input resolution in pixels (default: the dataset's; a row's resolution wins)" });
@@ -540,7 +541,7 @@ const importTable = defineCommand({
       .positional('name', { type: 'string', demandOption: true, describe: 'Name of the new device' })
       .option('file', { type: 'string', demandOption: true, describe: 'Wide latency CSV (e.g. ../shared/data/help/nb201_latency.csv)' })
       .option('column', { type: 'string', demandOption: true, describe: 'Device column, with or without its _ms suffix (e.g. raspi4)' })
-      .option('space', { type: 'string', default: 'nb201', describe: 'Search space of the table (nb201, fbnet)' })
+      .option('space', { type: 'string', choices: spaceRegistry.names(), default: 'nb201', describe: 'Search space of the table' })
       .option('batch', { type: 'number', describe: "Batch size the table was measured at (default: the column's _<n> suffix, else 1)" })
       .option('resolution', { type: 'number', describe: "Input resolution of the measurements (default: the space's default)" })
       .option('reference', {
@@ -567,7 +568,7 @@ const importTable = defineCommand({
     const metaFile = args.reference ?? path.join(path.dirname(file), 'help_meta.json');
     let reference: TableProfile['reference'];
     if (args.reference !== undefined || fs.existsSync(metaFile)) {
-      const indices = loadHelpMeta(metaFile).referenceArchIndices[space.name as 'nb201' | 'fbnet'] ?? [];
+      const indices = loadHelpMeta(metaFile).referenceArchIndices[space.name] ?? [];
       const latencies = indices.flatMap((index) => {
         const arch = table.archAtIndex(index);
         const latencyMs = arch === undefined ? undefined : table.latency(column, arch);

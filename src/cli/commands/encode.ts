@@ -7,7 +7,7 @@ import { startProgress } from '../../core/log.js';
 import { EncodingCache } from '../../encodings/cache.js';
 import { POOL_COLUMNS, readArchPool, spacePool } from '../../encodings/pool.js';
 import { resolveEncoder } from '../../encodings/registry.js';
-import { getSpace } from '../../spaces/registry.js';
+import { getSpace, spaceRegistry } from '../../spaces/registry.js';
 import type { SearchSpace } from '../../spaces/types.js';
 import { withEncodingOptions, backendFor, defineCommand, loggerFor, out, outJson, zcpTableOf } from '../command.js';
 
@@ -45,7 +45,7 @@ export const encodeCommand = defineCommand({
     "Encode archs with an encoder; writes a CSV keyed by canonical arch, one column per dimension (named where the encoder names them: zcp's synflow, nwot, …; else e0, e1, …)",
   builder: (y) =>
     withEncodingOptions(y)
-      .option('space', { type: 'string', default: 'nb201', describe: 'Search space' })
+      .option('space', { type: 'string', choices: spaceRegistry.names(), default: 'nb201', describe: 'Search space' })
       .option('encoder', { type: 'string', demandOption: true, describe: 'Encoder name (see `hwnas encoders list`)' })
       .option('archs', {
         type: 'string',

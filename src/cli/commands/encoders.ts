@@ -2,7 +2,7 @@
 import { formatTable } from '../../core/table.js';
 import { EncodingCache } from '../../encodings/cache.js';
 import { encoderRegistry } from '../../encodings/registry.js';
-import { getSpace } from '../../spaces/registry.js';
+import { getSpace, spaceRegistry } from '../../spaces/registry.js';
 import { defineCommand, out, outJson } from '../command.js';
 import { encodersTrainCommand } from './encoders-train.js';
 
@@ -11,7 +11,12 @@ const listCommand = defineCommand({
   describe: 'List encoders: dimension, whether they need training, availability and cached archs for a space',
   builder: (y) =>
     y
-      .option('space', { type: 'string', default: 'nb201', describe: 'Search space the dimensions and cache counts refer to' })
+      .option('space', {
+        type: 'string',
+        choices: spaceRegistry.names(),
+        default: 'nb201',
+        describe: 'Search space the dimensions and cache counts refer to',
+      })
       .option('cache', {
         type: 'string',
         describe: 'Encoding cache file (default $HWNAS_CACHE_DIR/encodings.sqlite or results/cache/encodings.sqlite)',

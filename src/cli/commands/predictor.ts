@@ -15,7 +15,7 @@ import { sourceLatencies } from '../../predictors/transfer/harness.js';
 import { DEFAULT_INTERVAL_LEVEL, describeOutlier, diagnose, predictionIntervals } from '../../predictors/trust.js';
 import { describeAdaptation, fitDevice } from '../../predictors/types.js';
 import { resolveDeviceData } from '../../predictors/transfer/task.js';
-import { getSpace } from '../../spaces/registry.js';
+import { configSpace } from '../../spaces/registry.js';
 import { backendFor, defineCommand, loggerFor, out, outJson } from '../command.js';
 
 /**
@@ -81,7 +81,7 @@ const pretrain = defineCommand({
     const section = config.predictor;
     if (section === undefined) throw new ConfigError(args.config, 'predictor', 'missing: this command needs a `predictor` section');
     await backendFor(args, config.backend);
-    const space = getSpace(config.space.name);
+    const { space } = configSpace(config.space, args.config);
     const kind = args.kind ?? section.kind;
     const devices = args.devices?.split(',').map((d) => d.trim()) ?? section.devices;
     const latencies = args.latencies ?? section.latencies;

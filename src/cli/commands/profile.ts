@@ -8,7 +8,7 @@ import { profileArch, profileModel, type LayerRow, type ProfileReport } from '..
 import { getProfile } from '../../hardware/registry.js';
 import type { SimulatedProfile } from '../../hardware/schema.js';
 import { parseWhatIfs, WHAT_IF_SYNTAX, type WhatIf } from '../../hardware/whatif.js';
-import { getSpace, resolveInput } from '../../spaces/registry.js';
+import { getSpace, resolveInput, spaceRegistry } from '../../spaces/registry.js';
 import { defineCommand, out, outJson, positiveInt } from '../command.js';
 import { originLabel } from './spaces.js';
 
@@ -52,7 +52,7 @@ export const profileCommand = defineCommand({
     'Per-layer latency breakdown of an arch, or of your own ONNX / TF.js model, on a simulated device: origin, shape, FLOPs, bytes, ms, bound, bottlenecks, what-ifs',
   builder: (y) =>
     y
-      .option('space', { type: 'string', describe: 'Search space (nb201, fbnet; default nb201)' })
+      .option('space', { type: 'string', choices: spaceRegistry.names(), describe: 'Search space (default nb201)' })
       .option('arch', { type: 'string', describe: 'Canonical arch string (NB201 also accepts its index)' })
       .option('model', {
         type: 'string',

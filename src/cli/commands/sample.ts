@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../../core/files.js';
 import { EncodingCache } from '../../encodings/cache.js';
 import { readArchPool, spacePool } from '../../encodings/pool.js';
 import { resolveEncoder, samplerRegistry } from '../../encodings/registry.js';
-import { getSpace } from '../../spaces/registry.js';
+import { getSpace, spaceRegistry } from '../../spaces/registry.js';
 import { loadPredictor } from '../../predictors/registry.js';
 import { nextMeasurements } from '../../search/adaptive.js';
 import { withEncodingOptions, backendFor, defineCommand, loggerFor, out, outJson, zcpTableOf, type GlobalOptions } from '../command.js';
@@ -67,7 +67,7 @@ export const sampleCommand = defineCommand({
   describe: 'Choose n archs to measure on a new device; prints one canonical arch per line',
   builder: (y) =>
     withEncodingOptions(y)
-      .option('space', { type: 'string', default: 'nb201', describe: 'Search space' })
+      .option('space', { type: 'string', choices: spaceRegistry.names(), default: 'nb201', describe: 'Search space' })
       .option('n', { type: 'number', demandOption: true, describe: 'Number of distinct archs to choose' })
       .option('sampler', {
         type: 'string',

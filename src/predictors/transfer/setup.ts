@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ExperimentConfig } from '../../core/config/schema.js';
 import { ConfigError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import { getSpace } from '../../spaces/registry.js';
+import { configSpace } from '../../spaces/registry.js';
 import type { TransferSetup } from './harness.js';
 import { NASFLAT_ABLATIONS, applyAblations, type Ablation } from './ablation.js';
 import { resolveSampler } from './sampler.js';
@@ -51,7 +51,7 @@ export async function buildTransferSetup(
 ): Promise<ResolvedTransfer> {
   const section = config.transfer;
   if (section === undefined) throw new ConfigError(file, 'transfer', 'missing: this command needs a `transfer` section');
-  const space = getSpace(config.space.name);
+  const { space } = configSpace(config.space, file);
   const data = resolveDeviceData(space, { ...section, targets: overrides.targets ?? section.targets }, file, 'transfer');
   const samplerName = overrides.sampler ?? section.sampler ?? 'random';
   const ablations = NASFLAT_ABLATIONS.filter((a) => overrides.ablations?.includes(a.flag));

@@ -46,6 +46,8 @@ export const fbnetSpace: SearchSpace = {
     if (base === undefined) throw new UnknownNameError('dataset', dataset, Object.keys(INPUTS));
     return { batchSize: 1, ...base };
   },
+  // Strided convs pad 'same', so any positive input builds.
+  inputProblem: () => undefined,
 
   canonical(arch) {
     return canonicalFbnet(String(arch));

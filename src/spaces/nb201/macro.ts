@@ -11,7 +11,7 @@
 // its FLOPs (which count only Conv2d and Linear, as multiply–accumulates) include them.
 import { UsageError } from '../../core/errors.js';
 import { add, avgPool, batchNorm, conv, dense, globalAvgPool, passThrough, relu } from '../layers.js';
-import type { InputShape, Layer, LayerOrigin, Shape4 } from '../types.js';
+import type { InputProblem, InputShape, Layer, LayerOrigin, Shape4 } from '../types.js';
 import { NB201_EDGES, NB201_EDGE_COUNT, NB201_OPS, parseNb201 } from './arch.js';
 
 export const STEM_CHANNELS = 16;
@@ -47,13 +47,20 @@ function reductionBlock(out: Layer[], index: number, input: Shape4, channels: nu
   return b;
 }
 
-/** Shape checks NB201's network needs: the two stride-2 reductions must halve the size exactly. */
+/** What NB201's network needs of its input beyond positive sizes: the two stride-2 reductions must halve the size exactly. */
+export function nb201InputProblem(input: InputShape): InputProblem | undefined {
+  return input.resolution % 4 === 0
+    ? undefined
+    : { field: 'resolution', reason: 'must be a multiple of 4 for nb201 (two stride-2 reductions)' };
+}
+
 function checkInput(input: InputShape): void {
   const { batchSize, resolution, channels, classes } = input;
   const positive = [batchSize, resolution, channels, classes].every((v) => Number.isInteger(v) && v > 0);
   if (!positive)
     throw new UsageError(`nb201: batch size, resolution, channels and classes must be positive integers, got ${JSON.stringify(input)}`);
-  if (resolution % 4 !== 0) throw new UsageError(`nb201: resolution must be a multiple of 4 (two stride-2 reductions), got ${resolution}`);
+  const problem = nb201InputProblem(input);
+  if (problem !== undefined) throw new UsageError(`nb201: ${problem.field} ${problem.reason}, got ${input[problem.field]}`);
 }
 
 /**

@@ -4,7 +4,7 @@ import type { ArchChoices, InputShape, OpGraph, SearchSpace } from '../types.js'
 import { choiceMoves } from '../choices.js';
 import { NB201_EDGES, NB201_EDGE_COUNT, NB201_OPS, NB201_SIZE, codeToOps, formatNb201, opsToCode, parseNb201 } from './arch.js';
 import { nb201IsoKeyOfOps } from './iso.js';
-import { nb201Layers } from './macro.js';
+import { nb201InputProblem, nb201Layers } from './macro.js';
 import { buildTfModel } from '../tfjs-model.js';
 import { nb201Graph } from './graph.js';
 import { officialOrder } from './official-order.js';
@@ -70,6 +70,7 @@ export const nb201Space: SearchSpace = {
     if (base === undefined) throw new UnknownNameError('dataset', dataset, Object.keys(INPUTS));
     return { batchSize: 1, ...base };
   },
+  inputProblem: nb201InputProblem,
 
   /** Accepts a cell string or an official index (a number, or a string of digits as typed on a command line). */
   canonical(arch) {
