@@ -228,7 +228,8 @@ function commentTree(files) {
         const shape = shapeOf(p.initializer, sf, seen);
         props[p.name.text] = { ...shape, doc: docOf(p, sf) || shape.doc };
       } else if (ts.isShorthandPropertyAssignment(p)) {
-        props[p.name.text] = shapeOf(p.name, sf, seen);
+        const shape = shapeOf(p.name, sf, seen);
+        props[p.name.text] = { ...shape, doc: docOf(p, sf) || shape.doc };
       } else if (ts.isSpreadAssignment(p) && ts.isIdentifier(p.expression)) {
         const d = lookup(p.expression.text, sf);
         if (d && ts.isObjectLiteralExpression(d.init)) Object.assign(props, propsOf(d.init, d.sf, seen));
@@ -347,12 +348,36 @@ function schemaRows(schema, docs, fieldPath, rows, mods = {}) {
   }
 }
 
-function configTable(schema, docs) {
+/**
+ * Fields whose value is a name in a registry: the schema takes any string and the registry checks it, so the names
+ * come from the registries themselves (a new space, strategy, predictor or sampler shows up here on its own).
+ */
+async function registryNames() {
+  const { spaceRegistry } = await import(dist('spaces/registry.js'));
+  const { strategyRegistry } = await import(dist('search/strategies/registry.js'));
+  const { predictorRegistry } = await import(dist('predictors/registry.js'));
+  const { samplerRegistry } = await import(dist('encodings/registry.js'));
+  const { COMPUTED_ZCPS } = await import(dist('encodings/zcp.js'));
+  return {
+    'space.name': spaceRegistry.names(),
+    'strategy.name': strategyRegistry.names(),
+    'predictor.kind': predictorRegistry.names(),
+    'transfer.methods': predictorRegistry.names(),
+    'transfer.sampler': samplerRegistry.names(),
+    'latency.sampler': samplerRegistry.names(),
+    'accuracy.proxy': [...COMPUTED_ZCPS],
+  };
+}
+
+function configTable(schema, docs, names = {}) {
   const rows = [];
   schemaRows(schema, docs, '', rows);
   return table(
     ['field', 'type', 'default', 'description'],
-    rows.map(([p, t, d, desc]) => [code(p), t, d, desc]),
+    rows.map(([p, t, d, desc]) => {
+      const known = names[p] === undefined ? '' : ` One of: ${names[p].map(code).join(', ')}.`;
+      return [code(p), t, d, (desc + known).trim()];
+    }),
   );
 }
 
@@ -377,7 +402,7 @@ export async function generateConfigDoc() {
     '',
     '## Experiment config',
     '',
-    configTable(experimentSchema, docsOf('experimentSchema', path.join(configDir, 'schema.ts'))),
+    configTable(experimentSchema, docsOf('experimentSchema', path.join(configDir, 'schema.ts')), await registryNames()),
     '',
     '## Device profile',
     '',

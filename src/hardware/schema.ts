@@ -27,21 +27,34 @@ const provenance = z
   .object({
     /** Public spec-sheet figures the numbers are based on, or the measurement that produced them. */
     source: z.string().min(1),
+    /** Runtime the measurements were taken with (e.g. `onnxruntime 1.22.0`, `tflite`). */
     runtime: z.string().optional(),
+    /** Precision the measured models ran at (e.g. `fp32`, `int8`). */
     precision: z.string().optional(),
+    /** Threads the runtime used. */
     threads: z.number().int().positive().optional(),
+    /** CPU frequency governor during the measurements (e.g. `performance`). */
     governor: z.string().optional(),
+    /** Anything else a reader needs to reproduce the numbers. */
     notes: z.string().optional(),
     /** Written by `devices calibrate`: what the profile was fitted from and how well. */
     calibration: z
       .object({
+        /** Name of the profile calibration started from. */
         base: z.string(),
+        /** Its version. */
         baseVersion: z.number().int(),
+        /** The measurements file it was fitted to. */
         measurements: z.string(),
+        /** Rows the fit used. */
         trainRows: z.number().int(),
+        /** Rows held out to score the fit. */
         heldOutRows: z.number().int(),
+        /** Held-out agreement (e.g. MAPE, Spearman ρ) of the base profile. */
         before: z.record(z.string(), z.number()),
+        /** Held-out agreement of the calibrated profile. */
         after: z.record(z.string(), z.number()),
+        /** When it was calibrated (ISO 8601). */
         date: z.string(),
       })
       .strict()
@@ -52,20 +65,38 @@ const provenance = z
 /** Measured latencies on reference archs (what a HELP-style hardware embedding uses). */
 const reference = z
   .object({
+    /** Search space of the reference archs. */
     space: z.string().min(1),
+    /** Batch size they were measured at. */
     batchSize: z.number().int().positive().default(1),
+    /** Input resolution they were measured at (default: the space's). */
     resolution: z.number().int().positive().optional(),
-    latencies: z.array(z.object({ arch: z.string().min(1), latencyMs: positive }).strict()).min(1),
+    /** One measured latency per reference arch. */
+    latencies: z
+      .array(
+        z
+          .object({
+            /** Canonical arch string of the space. */
+            arch: z.string().min(1),
+            /** Measured latency in milliseconds. */
+            latencyMs: positive,
+          })
+          .strict(),
+      )
+      .min(1),
   })
   .strict();
 
 const common = {
+  /** Profile format version; hwnas refuses profiles of another version. */
   schemaVersion: z.literal(PROFILE_SCHEMA_VERSION),
   /** The name users write (`--device mobile-cpu`): lower-case letters, digits, `.`, `_`, `-`. */
   name: z.string().regex(DEVICE_NAME, DEVICE_NAME_RULE),
   /** Profile version; calibration writes version + 1. */
   version: z.number().int().min(1).default(1),
+  /** One line saying what the device is. */
   description: z.string().min(1),
+  /** Where the profile's numbers come from. */
   provenance,
   reference: reference.optional(),
 };
@@ -73,9 +104,19 @@ const common = {
 export const simulatedSection = z
   .object({
     /** Peak arithmetic throughput per precision in GFLOP/s (1 multiply-accumulate = 2 FLOPs); absent = not accelerated. */
-    peak: z.object({ fp32Gflops: rate, fp16Gflops: rate.optional(), int8Gops: rate.optional() }).strict(),
+    peak: z
+      .object({
+        /** fp32 peak, GFLOP/s. */
+        fp32Gflops: rate,
+        /** fp16 peak, GFLOP/s (absent: fp16 runs at the fp32 rate). */
+        fp16Gflops: rate.optional(),
+        /** int8 peak, GOP/s (absent: int8 runs at the fp32 rate, not accelerated). */
+        int8Gops: rate.optional(),
+      })
+      .strict(),
     /** Precision the deployed model runs at unless a what-if changes it. */
     defaultPrecision: z.enum(PRECISIONS).default('fp32'),
+    /** The memory system. */
     memory: z
       .object({
         /** Off-chip (DRAM or host link) bandwidth, GB/s. */
@@ -86,7 +127,20 @@ export const simulatedSection = z
       .strict(),
     /** Fraction of peak each op class reaches on a well-shaped layer, in (0, 1]. */
     efficiency: z
-      .object({ conv: efficiency, pointwise: efficiency, depthwise: efficiency, fc: efficiency, elementwise: efficiency, pool: efficiency })
+      .object({
+        /** Dense k×k convolutions. */
+        conv: efficiency,
+        /** 1×1 convolutions. */
+        pointwise: efficiency,
+        /** Depthwise convolutions. */
+        depthwise: efficiency,
+        /** Fully connected layers. */
+        fc: efficiency,
+        /** Batch norm, activations, adds. */
+        elementwise: efficiency,
+        /** Pooling. */
+        pool: efficiency,
+      })
       .strict(),
     /**
      * Shape-dependent utilisation: channels are processed in tiles (vector lanes, systolic array rows/columns), so
@@ -94,17 +148,29 @@ export const simulatedSection = z
      */
     utilisation: z
       .object({
+        /** Input channels processed together (vector width, array rows). */
         inChannelTile: z.number().int().positive(),
+        /** Output channels processed together (array columns). */
         outChannelTile: z.number().int().positive(),
         /** Output elements at which a layer reaches half of its peak (0 = no parallelism penalty). */
         halfUtilOutputs: z.number().min(0),
       })
       .strict(),
     /** Fixed costs in microseconds: per executed layer (kernel launch, dispatch) and per inference. */
-    overhead: z.object({ perLayerUs: z.number().min(0), perInferenceUs: z.number().min(0) }).strict(),
+    overhead: z
+      .object({
+        /** Per executed layer (kernel launch, dispatch), µs. */
+        perLayerUs: z.number().min(0),
+        /** Per inference (set-up, synchronisation), µs. */
+        perInferenceUs: z.number().min(0),
+      })
+      .strict(),
     /** `depthwise: false` = no depthwise acceleration: a depthwise conv uses one input-channel lane per tile. */
     support: z
-      .object({ depthwise: z.boolean().default(true) })
+      .object({
+        /** Whether depthwise convs are accelerated. */
+        depthwise: z.boolean().default(true),
+      })
       .strict()
       .prefault({}),
   })
@@ -116,8 +182,11 @@ export const tableSection = z
     file: z.string().min(1),
     /** Device column without its `_ms` suffix (e.g. `raspi4`). */
     column: z.string().min(1),
+    /** Search space of the table's archs. */
     space: z.string().min(1),
+    /** Batch size the table was measured at. */
     batchSize: z.number().int().positive().max(MAX_BATCH_SIZE),
+    /** Input resolution the table was measured at. */
     resolution: z.number().int().min(MIN_RESOLUTION).max(MAX_RESOLUTION),
   })
   .strict();
@@ -132,10 +201,13 @@ export const hostSection = z
   .object({
     /** TF.js backend; `auto` picks the fastest available. */
     backend: z.enum(['auto', ...BACKEND_NAMES]).default('auto'),
+    /** Untimed runs before timing each arch. */
     warmup: z.number().int().min(0).default(3),
     /** Timed runs: at least `minRepeats`, then until `budgetMs` per arch or `maxRepeats`. */
     minRepeats: z.number().int().positive().default(5),
+    /** Most timed runs per arch. */
     maxRepeats: z.number().int().positive().default(50),
+    /** Time budget per arch for timed runs beyond `minRepeats`, ms. */
     budgetMs: positive.default(500),
   })
   .strict()
@@ -150,12 +222,17 @@ export const onnxruntimeSection = z
     intraOpThreads: z.number().int().positive().default(1),
     /** Threads across operators; used only with `executionMode: parallel`. */
     interOpThreads: z.number().int().positive().default(1),
+    /** ONNX Runtime graph optimisation level (`graphOptimizationLevel`). */
     graphOptimization: z.enum(ORT_GRAPH_OPTIMIZATIONS).default('all'),
+    /** Operators one after another, or independent ones in parallel (`executionMode`). */
     executionMode: z.enum(['sequential', 'parallel']).default('sequential'),
+    /** Untimed runs before timing each model. */
     warmup: z.number().int().min(0).default(5),
     /** Timed runs: at least `minRepeats`, then until `budgetMs` per arch or `maxRepeats`. */
     minRepeats: z.number().int().positive().default(10),
+    /** Most timed runs per model. */
     maxRepeats: z.number().int().positive().default(200),
+    /** Time budget per model for timed runs beyond `minRepeats`, ms. */
     budgetMs: positive.default(300),
   })
   .strict()
@@ -177,11 +254,51 @@ export const remoteSection = z
   .strict();
 
 export const deviceProfileSchema = z.discriminatedUnion('kind', [
-  z.object({ ...common, kind: z.literal('simulated'), simulated: simulatedSection }).strict(),
-  z.object({ ...common, kind: z.literal('measured-table'), table: tableSection }).strict(),
-  z.object({ ...common, kind: z.literal('host'), host: hostSection.prefault({}) }).strict(),
-  z.object({ ...common, kind: z.literal('onnxruntime'), onnxruntime: onnxruntimeSection.prefault({}) }).strict(),
-  z.object({ ...common, kind: z.literal('remote'), remote: remoteSection.prefault({}) }).strict(),
+  z
+    .object({
+      ...common,
+      /** An analytic model of the device: latency from each layer's arithmetic and memory traffic. */
+      kind: z.literal('simulated'),
+      /** The device's peak rates, efficiencies and overheads. */
+      simulated: simulatedSection,
+    })
+    .strict(),
+  z
+    .object({
+      ...common,
+      /** Latencies looked up in a measured table (one device column). */
+      kind: z.literal('measured-table'),
+      /** The table and the input it was measured at. */
+      table: tableSection,
+    })
+    .strict(),
+  z
+    .object({
+      ...common,
+      /** This machine, timed with TF.js. */
+      kind: z.literal('host'),
+      /** Backend and timing. */
+      host: hostSection.prefault({}),
+    })
+    .strict(),
+  z
+    .object({
+      ...common,
+      /** This machine, timed with ONNX Runtime on the exported ONNX model. */
+      kind: z.literal('onnxruntime'),
+      /** Session settings and timing. */
+      onnxruntime: onnxruntimeSection.prefault({}),
+    })
+    .strict(),
+  z
+    .object({
+      ...common,
+      /** Another machine, measured by `hwnas worker` processes there through BullMQ/Redis. */
+      kind: z.literal('remote'),
+      /** What the worker measures with, and the queue settings. */
+      remote: remoteSection.prefault({}),
+    })
+    .strict(),
 ]);
 
 export type DeviceProfile = z.output<typeof deviceProfileSchema>;

@@ -30,8 +30,19 @@ export const queueSettings = {
  * or `bullmq`: jobs on a per-device queue in Redis, taken by `hwnas worker` processes.
  */
 export const executorSection = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('inline') }).strict(),
-  z.object({ kind: z.literal('bullmq'), ...queueSettings }).strict(),
+  z
+    .object({
+      /** Measure in the search process itself. */
+      kind: z.literal('inline'),
+    })
+    .strict(),
+  z
+    .object({
+      /** Queue each measurement in Redis for `hwnas worker` processes on the device. */
+      kind: z.literal('bullmq'),
+      ...queueSettings,
+    })
+    .strict(),
 ]);
 
 export type ExecutorConfig = z.output<typeof executorSection>;

@@ -7,7 +7,7 @@ const optionsRecord = z.record(z.string(), z.unknown()).default({});
 /** Where the source-device latencies come from and which devices to pretrain on. */
 export const predictorSection = z
   .object({
-    /** Predictor name in the predictor registry (`nasflat`, `flops`, `lookup-table`, `mlp`, `best-source`, …). */
+    /** Predictor method, by its registry name. */
     kind: z.string().min(1).default('nasflat'),
     /** Wide latency table (`arch_str`/`op_indices` + `<device>_ms` columns), e.g. ../shared/data/help/nb201_latency.csv. */
     latencies: z.string().min(1),
@@ -35,6 +35,7 @@ export const transferSection = z
     latencies: z.string().min(1),
     /** Device task splits file; `task` picks one of its tasks for this config's space. */
     splits: z.string().optional(),
+    /** Task of `splits` whose train devices are the sources and test devices the targets (e.g. "0"). */
     task: z.string().optional(),
     /** Explicit source devices (instead of a task's train list). */
     sources: z.array(z.string().min(1)).min(1).optional(),

@@ -23,9 +23,13 @@ export const experimentSchema = z
   .object({
     /** Free-form name; also the default run-name prefix. */
     name: z.string().min(1).default('experiment'),
+    /** Free text kept with every run of the config. */
     description: z.string().optional(),
+    /** Seeds every random choice (samples, strategy, weights, splits): the same seed gives the same run. */
     seed: z.number().int().min(0).default(0),
+    /** TF.js backend; default: tfjs-node's `tensorflow` when installed, else `wasm`. */
     backend: z.enum(BACKEND_NAMES).optional(),
+    /** The search space and the input its networks are built for. */
     space: spaceSection,
     predictor: predictorSection.optional(),
     transfer: transferSection.optional(),
@@ -33,6 +37,7 @@ export const experimentSchema = z
     device: deviceSection.optional(),
     latency: latencySection.optional(),
     accuracy: accuracySection.optional(),
+    /** Metrics the Pareto front trades off; default: maximise accuracy, minimise latencyMs. */
     objectives: z
       .array(objectiveEntry)
       .min(2, 'needs 2 or more objectives (a Pareto front of one objective is its best arch)')
@@ -43,11 +48,15 @@ export const experimentSchema = z
         });
       })
       .optional(),
+    /** Hard limits such as `latencyMs <= 5`: a trial outside them is infeasible and never on the front. */
     constraints: z.array(constraintEntry).optional(),
+    /** How the next archs are proposed. */
     strategy: strategySection.optional(),
+    /** How many archs are evaluated, and in batches of how many. */
     budget: budgetSection.optional(),
     /** Where measurements run: inline (default) or on `hwnas worker` processes through BullMQ/Redis. */
     executor: executorSection.prefault({ kind: 'inline' }),
+    /** Where runs go and what they are called. */
     output: outputSection.prefault({}),
   })
   .strict();

@@ -28,6 +28,7 @@ export const deviceSection = z.union([
       column: z.string().min(1),
       /** Batch size and resolution the table was measured at (default: the space section's). */
       batchSize: z.number().int().positive().optional(),
+      /** See `batchSize`. */
       resolution: z.number().int().positive().optional(),
     })
     .strict(),
@@ -66,8 +67,11 @@ export const latencySection = z.discriminatedUnion('source', [
        */
       adaptive: z
         .object({
+          /** Measure-and-refit rounds after the first `samples` measurements. */
           rounds: z.number().int().min(1).max(20),
+          /** Archs measured per round. */
           perRound: z.number().int().min(1).max(100),
+          /** Pool archs the predicted front is taken from each round. */
           candidates: z.number().int().min(10).max(20000).default(2000),
         })
         .strict()
@@ -78,6 +82,7 @@ export const latencySection = z.discriminatedUnion('source', [
     .object({
       /** One device column of a wide latency table (e.g. ../shared/data/help/nb201_latency.csv). */
       source: z.literal('table'),
+      /** Wide latency CSV holding the device's column. */
       file: z.string().min(1),
       /** Device name as in the table (column without `_ms`). */
       column: z.string().min(1),
@@ -91,7 +96,9 @@ export const accuracySection = z.discriminatedUnion('source', [
     .object({
       /** A measured accuracy table keyed by arch (e.g. hw-nas-bench-360/nb201_task_accuracy.csv). */
       source: z.literal('table'),
+      /** Accuracy CSV keyed by arch (`arch_str` or `op_indices`). */
       file: z.string().min(1),
+      /** Accuracy column to maximise (e.g. `cifar10_valid_acc`); its values are percentages or fractions. */
       column: z.string().min(1),
     })
     .strict(),
@@ -99,7 +106,7 @@ export const accuracySection = z.discriminatedUnion('source', [
     .object({
       /** A zero-cost proxy computed in TF.js on the built network: a proxy, not an accuracy. */
       source: z.literal('zcp'),
-      /** Which proxy (e.g. `synflow`, `nwot`, `snip`, `jacov`, `params`). */
+      /** Zero-cost proxy whose score stands in for accuracy; `synflow` ranks NB201 best among them. */
       proxy: z.string().min(1).default('synflow'),
       /** Images in the seeded synthetic batch (default: the zcp encoder's); at most 1,024. */
       batchSize: z.number().int().positive().max(1024).optional(),
@@ -111,6 +118,7 @@ export const accuracySection = z.discriminatedUnion('source', [
 
 export const objectiveEntry = z
   .object({
+    /** Metric the objective optimises. */
     metric: z.enum(METRIC_NAMES),
     /** Default: maximise accuracy, minimise the rest. */
     direction: z.enum(['min', 'max']).optional(),
@@ -144,7 +152,7 @@ export const constraintEntry = z.string().transform((text, ctx): Constraint => {
 
 export const strategySection = z
   .object({
-    /** Strategy registry name: random, regularized-evolution, nsga2, local-search. */
+    /** Search strategy, by its registry name. */
     name: z.string().min(1).default('regularized-evolution'),
     /** Strategy parameters, validated by the strategy (e.g. population, sampleSize). */
     params: z.record(z.string(), z.unknown()).default({}),
@@ -160,12 +168,12 @@ export const budgetSection = z
   })
   .strict();
 
-/** Where runs go and what they are called. */
 /** Run ids are folder names under the results folder, never paths: checked here and for `--run-name`. */
 export const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 export const RUN_NAME_RULE =
   'must be 1–100 letters, digits, dot, dash or underscore, starting with a letter or digit (a folder name, not a path)';
 
+/** Where runs go and what they are called. */
 export const outputSection = z
   .object({
     /** Folder under which each run gets its own directory. */
