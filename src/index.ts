@@ -108,7 +108,7 @@ export { startSearch, resumeSearch, type SearchOutcome, type SearchOptions, type
 export { summariseRun, formatFront, type RunSummary, type FrontRow } from './search/summary.js';
 export { exportRun, type ExportSpec, type ExportEntry } from './search/export.js';
 export { writeReport, renderSvg, type ReportView } from './search/report.js';
-export { registerFileIO, fileSaveHandler, fileLoadHandler } from './search/tfjs-file-io.js';
+export { registerFileIO, fileSaveHandler, fileLoadHandler } from './formats/tfjs-file-io.js';
 export { deviceSection, latencySection, accuracySection, withSearchDefaults } from './core/config/search.js';
 export type { Encoder, Sampler, SampleRequest } from './encodings/types.js';
 export { encoderRegistry, samplerRegistry } from './encodings/registry.js';

@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { getSpace } from '../../src/spaces/registry.js';
-import { registerFileIO } from '../../src/search/tfjs-file-io.js';
+import { registerFileIO } from '../../src/formats/tfjs-file-io.js';
 import type { ExportSpec } from '../../src/search/export.js';
 import { searchConfig, writeAccuracyFixture, writeConfig } from '../search/fixtures.js';
 

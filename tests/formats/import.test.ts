@@ -16,7 +16,7 @@ import { BUILTIN_PROFILES } from '../../src/hardware/registry.js';
 import type { SimulatedProfile } from '../../src/hardware/schema.js';
 import { opClassOf, simulateArch, simulateLayers } from '../../src/hardware/simulator.js';
 import { fuseLayers, parseWhatIfs, pruneLayers } from '../../src/hardware/whatif.js';
-import { fileSaveHandler } from '../../src/search/tfjs-file-io.js';
+import { fileSaveHandler } from '../../src/formats/tfjs-file-io.js';
 import { formatFbnet } from '../../src/spaces/fbnet/arch.js';
 import { fbnetSpace } from '../../src/spaces/fbnet/space.js';
 import { total } from '../../src/spaces/layers.js';

@@ -1,5 +1,5 @@
-// A `file://` IO handler for TF.js LayersModels (tfjs-node, which ships one, is not installed): `model.save`
-// writes model.json + weights.bin; `tf.loadLayersModel('file://…/model.json')` reads them back.
+// TF.js's own LayersModel format on disk, which `export` writes beside ONNX: a `file://` IO handler (tfjs-node, which
+// ships one, is not installed). `model.save` writes model.json + weights.bin; `tf.loadLayersModel` reads them back.
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
