@@ -1,5 +1,5 @@
 // NASFLAT on tiny generated tables: shapes and calibration, ablation switches, save/load, determinism, errors; and
-// the ranking loss and schedule against hand-computed values.
+// the ranking loss against hand-computed values (the optimiser and schedule: tests/nn).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import { initBackend } from '../../src/core/backend.js';
 import { ConfigError, DataFileError, HwnasError, UnknownArchError, UnknownNameError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { resolveNasflatConfig } from '../../src/predictors/nasflat/config.js';
-import { cosineRate, hingeRankLoss } from '../../src/predictors/nasflat/model.js';
+import { hingeRankLoss } from '../../src/predictors/nasflat/model.js';
 import { NasflatPredictor, type NasflatOptions } from '../../src/predictors/nasflat/predictor.js';
 import { PREDICTOR_MANIFEST } from '../../src/predictors/persistence.js';
 import type { DeviceLatencies } from '../../src/predictors/types.js';
@@ -199,6 +199,16 @@ describe('NasflatPredictor', () => {
     await expect(adapted({ zcpTable: { file, proxies: ['zen'] } })).rejects.toThrow(/has no zen column/);
   });
 
+  it('refuses a saved predictor whose weights do not fit its config, naming the file and the tensor', async () => {
+    const dir = path.join(tmp, 'misshapen');
+    await (await adapted()).save(dir);
+    const file = path.join(dir, PREDICTOR_MANIFEST);
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(file, JSON.stringify({ ...manifest, config: { ...manifest.config, width: 24 } }));
+    await expect(NasflatPredictor.load(dir)).rejects.toThrow(DataFileError);
+    await expect(NasflatPredictor.load(dir)).rejects.toThrow(`${file}: tensor 'pretrained/gateW' is [8×16], expected [8×24]`);
+  });
+
   it('rejects unknown devices, foreign archs, bad measurements, bad options and foreign files clearly', async () => {
     const predictor = await adapted();
     await expect(predictor.predict('no-such-board', query)).rejects.toThrow(UnknownNameError);
@@ -241,11 +251,5 @@ describe('NASFLAT training pieces', () => {
         0.1,
       ).dataSync()[0],
     ).toBe(0);
-  });
-
-  it('cosine schedule starts at the base rate, halves midway and ends at zero', () => {
-    expect(cosineRate(0.01, 0, 100)).toBeCloseTo(0.01, 12);
-    expect(cosineRate(0.01, 50, 100)).toBeCloseTo(0.005, 12);
-    expect(cosineRate(0.01, 100, 100)).toBeCloseTo(0, 12);
   });
 });

@@ -1,10 +1,22 @@
 // Archs → NASFLAT input arrays: node ops, in-degree-normalised incoming adjacency, attention mask, and the
-// supplementary encodings (built-in ones, or any matrix a caller computed, e.g. from an encodings/ Encoder).
+// supplementary encodings (built-in ones, a ZCP table's rows, or any matrix a caller computed, e.g. from an
+// encodings/ Encoder).
 import * as tf from '@tensorflow/tfjs';
-import { UnknownNameError } from '../../core/errors.js';
+import { UnknownNameError, UsageError } from '../../core/errors.js';
+import { loadZcpTable, type ZcpTable } from '../../data/zcp.js';
 import { total } from '../../spaces/layers.js';
 import type { Layer, OpGraph, SearchSpace } from '../../spaces/types.js';
+import type { NasflatConfig } from './config.js';
 import type { Batch } from './model.js';
+
+/** Supplementary encodings of archs, one row of `width` per arch, row-major. */
+export interface SupplementaryMatrix {
+  width: number;
+  values: Float32Array;
+}
+
+/** Supplementary encodings of archs beyond the built-ins, e.g. an encodings/ Encoder's matrix (row-major). */
+export type SupplementaryProvider = (archs: readonly string[]) => SupplementaryMatrix;
 
 /** Graph arrays of `n` archs, row-major, ready to slice into batches. */
 export interface EncodedGraphs {
@@ -85,11 +97,7 @@ export const BUILTIN_SUPPLEMENTARY = Object.keys(BUILTIN_ENCODINGS);
  * Raw (unstandardised) supplementary encodings of `archs`, the named built-ins side by side, row-major.
  * @throws UnknownNameError for a name that is not built in
  */
-export function builtinSupplementary(
-  space: SearchSpace,
-  names: readonly string[],
-  archs: readonly string[],
-): { width: number; values: Float32Array } {
+export function builtinSupplementary(space: SearchSpace, names: readonly string[], archs: readonly string[]): SupplementaryMatrix {
   const encoders = names.map((name) => {
     const encoder = BUILTIN_ENCODINGS[name];
     if (encoder === undefined) throw new UnknownNameError('supplementary encoding', name, BUILTIN_SUPPLEMENTARY);
@@ -144,6 +152,53 @@ export function costRow(space: SearchSpace, arch: string): Float64Array {
   return Float64Array.from([total(layers, 'flops') / 1e6, total(layers, 'params') / 1e6, isDisconnected(graph) ? 1 : 0, ...varying]);
 }
 
+/**
+ * The readout's cost columns of archs (`costColumnNames` and `NON_SKIP_COLUMN`), each arch's row memoised (computing
+ * layer costs takes longer than the network on wasm, and the same archs are asked for again and again).
+ */
+export class CostColumns {
+  readonly names: string[];
+  private readonly rows = new Map<string, Float64Array>();
+
+  constructor(private readonly space: SearchSpace) {
+    this.names = costColumnNames(space);
+  }
+
+  /** Whether any of `columns` is a cost column. */
+  covers(columns: ReadonlySet<string>): boolean {
+    return columns.has(NON_SKIP_COLUMN) || this.names.some((c) => columns.has(c));
+  }
+
+  /** Every cost column of `archs` as the readout (in ln ms) fits them: ln FLOPs, ln params (a power law), counts and flags as they are. */
+  of(archs: readonly string[]): Map<string, Float64Array> {
+    const rows = archs.map((arch) => {
+      let row = this.rows.get(arch);
+      if (row === undefined) {
+        row = costRow(this.space, arch);
+        this.rows.set(arch, row);
+      }
+      return row;
+    });
+    const logged = new Set(['flops', 'params']);
+    const columns = new Map<string, Float64Array>();
+    this.names.forEach((name, j) =>
+      columns.set(
+        name,
+        Float64Array.from(rows, (row) => (logged.has(name) ? Math.log(row[j]) : row[j])),
+      ),
+    );
+    // The ops that do work, from the memoised op counts (`nonSkipOps` without rebuilding each op graph).
+    const working = this.names.flatMap((name, j) =>
+      name.startsWith('count:') && !IDLE_OPS.includes(name.slice('count:'.length)) ? [j] : [],
+    );
+    columns.set(
+      NON_SKIP_COLUMN,
+      Float64Array.from(rows, (row) => working.reduce((sum, j) => sum + row[j], 0)),
+    );
+    return columns;
+  }
+}
+
 /** Column means and standard deviations (std ≥ 1e-6) of a row-major matrix. */
 export function columnStats(values: Float32Array, width: number): { mean: number[]; std: number[] } {
   const n = width === 0 ? 0 : values.length / width;
@@ -164,7 +219,7 @@ export function standardise(values: Float32Array, stats: { mean: number[]; std: 
 /** Tensors of rows `rows` of the encoded archs, arch k on device row `deviceRows[k]` of `deviceCount`. Call inside tf.tidy. */
 export function makeBatch(
   graphs: EncodedGraphs,
-  supplementary: { width: number; values: Float32Array },
+  supplementary: SupplementaryMatrix,
   rows: readonly number[],
   deviceRows: ArrayLike<number>,
   deviceCount: number,
@@ -190,4 +245,68 @@ export function makeBatch(
     device: tf.tensor2d(device, [b, deviceCount]),
     supplementary: supplementary.width > 0 ? tf.tensor2d(supp, [b, supplementary.width]) : undefined,
   };
+}
+
+/**
+ * The supplementary columns of canonical archs: the config's built-in encodings and signed-log ZCP row, memoised per
+ * arch (they take longer than the network on wasm, and the transfer harness and the search ask for the same archs
+ * again and again), then the extra provider's columns.
+ */
+export class SupplementaryInputs {
+  private readonly builtinCache = new Map<string, Float32Array>();
+  private zcpTable?: ZcpTable;
+
+  constructor(
+    private readonly space: SearchSpace,
+    private readonly config: NasflatConfig,
+    private readonly extra?: SupplementaryProvider,
+  ) {}
+
+  /** Unstandardised columns of `archs`. @throws UsageError for an arch or proxy the configured ZCP table lacks */
+  raw(archs: readonly string[]): SupplementaryMatrix {
+    const missing = [...new Set(archs.filter((a) => !this.builtinCache.has(a)))];
+    const computed = builtinSupplementary(this.space, this.config.supplementary, missing);
+    missing.forEach((arch, i) => {
+      const own = computed.values.slice(i * computed.width, (i + 1) * computed.width);
+      const zcp = this.zcpRow(arch);
+      this.builtinCache.set(arch, zcp === undefined ? own : Float32Array.from([...own, ...zcp]));
+    });
+    const builtinWidth = archs.length === 0 ? 0 : this.builtinCache.get(archs[0])!.length;
+    const builtin = { width: builtinWidth, values: new Float32Array(archs.length * builtinWidth) };
+    archs.forEach((arch, i) => builtin.values.set(this.builtinCache.get(arch)!, i * builtinWidth));
+    const extra = this.extra?.(archs);
+    if (extra === undefined || extra.width === 0) return builtin;
+    const width = builtin.width + extra.width;
+    const values = new Float32Array(archs.length * width);
+    for (let r = 0; r < archs.length; r++) {
+      values.set(builtin.values.subarray(r * builtin.width, (r + 1) * builtin.width), r * width);
+      values.set(extra.values.subarray(r * extra.width, (r + 1) * extra.width), r * width + builtin.width);
+    }
+    return { width, values };
+  }
+
+  /** The columns of `archs` standardised with the pretraining statistics. */
+  standardised(archs: readonly string[], stats: { mean: number[]; std: number[] }): SupplementaryMatrix {
+    const raw = this.raw(archs);
+    return { width: raw.width, values: standardise(raw.values, stats) };
+  }
+
+  /** The signed-log ZCP row of `config.zcpTable` for an arch (missing cells 0); undefined without a table. */
+  private zcpRow(arch: string): Float32Array | undefined {
+    const source = this.config.zcpTable;
+    if (source === undefined) return undefined;
+    this.zcpTable ??= loadZcpTable(source.file, { dataset: source.dataset, canonical: (a) => this.space.canonical(a) });
+    const table = this.zcpTable;
+    const proxies = source.proxies ?? table.proxies;
+    const absent = proxies.filter((p) => !table.proxies.includes(p));
+    if (absent.length > 0)
+      throw new UsageError(`nasflat zcpTable ${source.file} has no ${absent.join(', ')} column (it has ${table.proxies.join(', ')})`);
+    const row = table.get(arch);
+    if (row === undefined)
+      throw new UsageError(`nasflat zcpTable ${source.file} has no row for arch ${arch}: it must cover every arch the predictor sees`);
+    return Float32Array.from(proxies, (p) => {
+      const v = row[table.proxies.indexOf(p)];
+      return Number.isFinite(v) ? Math.sign(v) * Math.log1p(Math.abs(v)) : 0;
+    });
+  }
 }

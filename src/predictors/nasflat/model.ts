@@ -1,11 +1,9 @@
-// The NASFLAT network as plain tf.Variables: shared + hardware-specific op embeddings, a hardware embedding,
+// The NASFLAT network over nn Parameters: shared + hardware-specific op embeddings, a hardware embedding,
 // op-update layers, graph layers averaging dense graph flow (DGF) and graph attention (GAT), readout, MLP head.
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../core/rng.js';
+import { Parameters, constant, glorot } from '../../nn/parameters.js';
 import type { NasflatConfig } from './config.js';
-
-/** Named weights of one network; device tables (`hwEmb`, `hwOpEmb`) have one row per device of `devices`. */
-export type Params = Map<string, tf.Variable>;
 
 /** A batch of encoded archs (see inputs.ts), as tensors. */
 export interface Batch {
@@ -63,30 +61,18 @@ export function paramShapes(config: NasflatConfig, vocabulary: number, devices: 
   return shapes;
 }
 
-/** Glorot-uniform matrices and embeddings, zero biases, drawn from `rng` so a seed fixes the network. */
-export function initParams(shapes: Map<string, number[]>, rng: Rng): Params {
-  const params: Params = new Map();
-  for (const [name, shape] of shapes) {
-    const size = shape.reduce((a, b) => a * b, 1);
-    const values = new Float32Array(size);
-    if (shape.length > 1) {
-      const fanOut = shape[shape.length - 1];
-      const fanIn = size / fanOut;
-      const limit = Math.sqrt(6 / (fanIn + fanOut));
-      for (let i = 0; i < size; i++) values[i] = (2 * rng.next() - 1) * limit;
-    }
-    // Unnamed: tfjs variable names are global, and many predictors may live in one process.
-    params.set(
-      name,
-      tf.tidy(() => tf.variable(tf.tensor(values, shape), true)),
-    );
-  }
-  return params;
+/**
+ * The weights of one network: Glorot-uniform matrices and embeddings drawn in turn from `rng` (so a seed fixes the
+ * network), zero biases. Device tables (`hwEmb`, `hwOpEmb`) have one row per device.
+ */
+export function initParams(shapes: Map<string, number[]>, rng: Rng): Parameters {
+  const init = glorot(rng);
+  return Parameters.init([...shapes].map(([name, shape]) => [name, { shape, init: shape.length > 1 ? init : constant(0) }]));
 }
 
 /** Ranking score per arch of the batch [B] (higher = slower on that arch's device). */
-export function forward(p: Params, config: NasflatConfig, batch: Batch): tf.Tensor1D {
-  const get = (name: string): tf.Variable => p.get(name)!;
+export function forward(p: Parameters, config: NasflatConfig, batch: Batch): tf.Tensor1D {
+  const get = (name: string): tf.Variable => p.get(name);
   const [b, n] = batch.adjacencyIn.shape;
   const w = config.width;
   const [devices, hd] = get('hwEmb').shape;
@@ -148,53 +134,4 @@ export function hingeRankLoss(score: tf.Tensor1D, target: tf.Tensor1D, device: t
   const pairs = tf.cast(tf.logicalAnd(slower, sameDevice), 'float32');
   const violations = tf.mul(pairs, tf.relu(tf.sub(margin, diff)));
   return tf.div(tf.sum(violations), tf.maximum(tf.sum(pairs), 1)) as tf.Scalar;
-}
-
-/** AdamW (Adam with decoupled weight decay) whose learning rate is set per step, for the cosine schedule. */
-export class AdamW {
-  private readonly moments = new Map<string, { m: tf.Variable; v: tf.Variable }>();
-  private step = 0;
-
-  constructor(
-    private readonly params: Params,
-    private readonly weightDecay: number,
-    private readonly beta1 = 0.9,
-    private readonly beta2 = 0.999,
-    private readonly epsilon = 1e-8,
-  ) {
-    for (const [name, value] of params)
-      this.moments.set(name, { m: tf.variable(tf.zerosLike(value), false), v: tf.variable(tf.zerosLike(value), false) });
-  }
-
-  /** One step on `loss`; returns the loss value. */
-  minimize(loss: () => tf.Scalar, learningRate: number): number {
-    this.step++;
-    const t = this.step;
-    return tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(loss, [...this.params.values()]);
-      const correction1 = 1 - this.beta1 ** t;
-      const correction2 = 1 - this.beta2 ** t;
-      for (const [name, param] of this.params) {
-        const g = grads[param.name];
-        if (g === undefined) continue;
-        const { m, v } = this.moments.get(name)!;
-        m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1)));
-        v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2)));
-        const update = tf.div(tf.div(m, correction1), tf.add(tf.sqrt(tf.div(v, correction2)), this.epsilon));
-        // Decay only matrices and embeddings, not biases (as AdamW is usually configured).
-        const decay = param.shape.length > 1 ? tf.mul(param, this.weightDecay) : tf.scalar(0);
-        param.assign(tf.sub(param, tf.mul(tf.add(update, decay), learningRate)));
-      }
-      return value.dataSync()[0];
-    });
-  }
-
-  dispose(): void {
-    for (const { m, v } of this.moments.values()) tf.dispose([m, v]);
-  }
-}
-
-/** Cosine-annealed learning rate at `step` of `total`. */
-export function cosineRate(base: number, step: number, total: number): number {
-  return 0.5 * base * (1 + Math.cos((Math.PI * step) / Math.max(total, 1)));
 }

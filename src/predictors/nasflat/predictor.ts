@@ -1,33 +1,31 @@
 // The NASFLAT latency predictor: pretraining on source devices with a pairwise ranking loss, few-shot transfer to a
 // target initialised from the best-correlated source, calibration of scores to ln ms (so predictions are positive),
-// the fit quality trust.ts reads, and save/load.
-import * as tf from '@tensorflow/tfjs';
-import { HwnasError, UnknownNameError, UsageError } from '../../core/errors.js';
-import { loadZcpTable, type ZcpTable } from '../../data/zcp.js';
+// the few-shot readout and the fit quality trust.ts reads. The network is model.ts, its training training.ts, its
+// inputs inputs.ts, and save/load persistence.ts.
+import { HwnasError, UnknownNameError } from '../../core/errors.js';
 import { startProgress } from '../../core/log.js';
 import { spearman } from '../../core/metrics.js';
 import { Rng } from '../../core/rng.js';
-import { getSpace } from '../../spaces/registry.js';
+import type { Parameters } from '../../nn/parameters.js';
+import type { NamedTensor } from '../../nn/tensor-file.js';
 import type { SearchSpace } from '../../spaces/types.js';
-import { fitIncreasingLine } from '../baselines/linalg.js';
 import { checkMeasurements } from '../measurements.js';
-import { loadTensors, saveTensors, type NamedTensor } from '../persistence.js';
-import { logBounds, msFromLog, qualityOf, splitDistrusted, type FitQuality, type LogBounds } from '../trust.js';
+import { msFromLog, qualityOf, splitDistrusted, type FitQuality } from '../trust.js';
 import type { AdaptReport, DeviceLatencies, FitOptions, Measurements, TransferablePredictor } from '../types.js';
-import { resolveNasflatConfig, type NasflatConfig } from './config.js';
+import type { NasflatConfig } from './config.js';
 import {
-  builtinSupplementary,
   columnStats,
-  costColumnNames,
-  costRow,
-  IDLE_OPS,
+  CostColumns,
   NON_SKIP_COLUMN,
   encodeGraphs,
-  makeBatch,
   standardise,
+  SupplementaryInputs,
   type EncodedGraphs,
+  type SupplementaryMatrix,
+  type SupplementaryProvider,
 } from './inputs.js';
-import { AdamW, cosineRate, forward, hingeRankLoss, initParams, paramShapes, type Params } from './model.js';
+import { initParams, paramShapes } from './model.js';
+import { readNasflat, SOURCE_SCORE_TENSOR, writeNasflat, type TargetState } from './persistence.js';
 import {
   applyReadout,
   readoutColumns,
@@ -37,50 +35,15 @@ import {
   type Readout,
   type ReadoutCandidate,
 } from './readout.js';
+import { calibrate, calibrated, cloneForDevice, minMaxScale, runNetwork, train, type Calibration } from './training.js';
 
-export const NASFLAT_FORMAT = 'hwnas-nasflat';
-/** 3: calibrations and readouts in ln ms, with log bounds and fit quality (1 and 2 calibrated in ms; no longer read). */
-export const NASFLAT_FORMAT_VERSION = 3;
-const READABLE_VERSIONS = [3];
+export { NASFLAT_FORMAT, NASFLAT_FORMAT_VERSION } from './persistence.js';
+export type { SupplementaryProvider } from './inputs.js';
+
 /** The zero-shot proxies a readout may be centred on (ln FLOPs, ln params, ops that are not `none` or a skip). */
 const PRIOR_COLUMNS = ['flops', 'params', NON_SKIP_COLUMN];
 /** Basis column of the fine-tuned target score in a readout. */
 const TARGET_COLUMN = 'nasflat';
-/** Archs per inference batch: large enough to amortise per-op overhead, small enough for memory. */
-const PREDICT_BATCH = 4096;
-/** The saved source-device scores of every arch of an enumerable space (rows in `space.enumerate()` order). */
-const SOURCE_SCORE_TENSOR = 'cache/sourceScores';
-
-/** Score → ln ms line of one device, and the ln-ms range its predictions are kept in. */
-interface Calibration {
-  slope: number;
-  intercept: number;
-  bounds: LogBounds;
-}
-
-/** Robust increasing score → ln ms line through measured latencies. */
-function calibrate(scores: ArrayLike<number>, latencyMs: readonly number[]): Calibration {
-  return { ...fitIncreasingLine(scores, latencyMs.map(Math.log)), bounds: logBounds(latencyMs) };
-}
-
-function calibrated(calibration: Calibration, score: number): number {
-  return msFromLog(calibration.slope * score + calibration.intercept, calibration.bounds);
-}
-
-/** A fine-tuned copy of the network for one target device (its device tables have one row). */
-interface TargetState {
-  params: Params;
-  /** Score → ln ms line through the few measurements (what predictions use without a readout). */
-  calibration: Calibration;
-  /** The selected few-shot readout (config `readout: select`); predictions use it when present. */
-  readout?: Readout;
-  quality: FitQuality;
-  initialisedFrom?: string;
-  initialisationRho?: number;
-}
-
-/** Supplementary encodings of archs beyond the built-ins, e.g. an encodings/ Encoder's matrix (row-major). */
-export type SupplementaryProvider = (archs: readonly string[]) => { width: number; values: Float32Array };
 
 /** Construction options besides the NASFLAT config. */
 export interface NasflatOptions {
@@ -95,23 +58,25 @@ export interface NasflatOptions {
 export class NasflatPredictor implements TransferablePredictor {
   readonly kind = 'nasflat';
   private sources: string[] = [];
-  private pretrained?: Params;
+  private pretrained?: Parameters;
   private sourceCalibration = new Map<string, Calibration>();
   private readonly targets = new Map<string, TargetState>();
   private supplementaryStats?: { mean: number[]; std: number[] };
-  // Canonicalising and computing layer costs take longer than the network on wasm, and the transfer harness and the
-  // search predict the same archs again and again: both are memoised per arch.
+  private readonly supplementaryInputs: SupplementaryInputs;
+  private readonly costColumns: CostColumns;
+  // Canonicalising takes longer than the network on wasm, and the transfer harness and the search predict the same
+  // archs again and again: memoised per arch.
   private readonly canonicalCache = new Map<string, string>();
-  private readonly builtinCache = new Map<string, Float32Array>();
-  private readonly costCache = new Map<string, Float64Array>();
   private readonly sourceScoreCache = new Map<string, Float64Array>();
-  private zcpTable?: ZcpTable;
 
   constructor(
     readonly space: SearchSpace,
     readonly config: NasflatConfig,
     private readonly options: NasflatOptions,
-  ) {}
+  ) {
+    this.supplementaryInputs = new SupplementaryInputs(space, config, options.extraSupplementary);
+    this.costColumns = new CostColumns(space);
+  }
 
   devices(): string[] {
     return [...new Set([...this.sources, ...this.targets.keys()])];
@@ -147,7 +112,7 @@ export class NasflatPredictor implements TransferablePredictor {
       perDevice.push({ rows, latencyMs });
     });
     const graphs = encodeGraphs(this.space, archs);
-    const rawSupplementary = this.rawSupplementary(archs);
+    const rawSupplementary = this.supplementaryInputs.raw(archs);
     this.supplementaryStats = columnStats(rawSupplementary.values, rawSupplementary.width);
     const supplementary = { width: rawSupplementary.width, values: standardise(rawSupplementary.values, this.supplementaryStats) };
 
@@ -244,7 +209,7 @@ export class NasflatPredictor implements TransferablePredictor {
     const fineTune = (
       rows: readonly number[],
       rng: Rng,
-    ): { params: Params; graphs: EncodedGraphs; supplementary: { width: number; values: Float32Array } } => {
+    ): { params: Parameters; graphs: EncodedGraphs; supplementary: SupplementaryMatrix } => {
       const subset = rows.map((r) => archs[r]);
       const subGraphs = rows.length === archs.length ? graphs : encodeGraphs(this.space, subset);
       const subSupplementary = rows.length === archs.length ? supplementary : this.supplementary(subset);
@@ -315,7 +280,7 @@ export class NasflatPredictor implements TransferablePredictor {
                   scores[i],
                 );
           });
-    this.targets.get(target)?.params.forEach((v) => v.dispose());
+    this.targets.get(target)?.params.dispose();
     const state: TargetState = {
       params,
       calibration,
@@ -394,7 +359,7 @@ export class NasflatPredictor implements TransferablePredictor {
   private crossFittedScores(
     archs: readonly string[],
     all: readonly number[],
-    fineTune: (rows: readonly number[], rng: Rng) => { params: Params },
+    fineTune: (rows: readonly number[], rng: Rng) => { params: Parameters },
     rng: Rng,
   ): Float64Array {
     const folds = Math.min(this.config.readoutFolds, archs.length);
@@ -416,7 +381,7 @@ export class NasflatPredictor implements TransferablePredictor {
         held.map(() => 0),
       );
       held.forEach((r, i) => (scores[r] = predicted[i]));
-      params.forEach((v) => v.dispose());
+      params.dispose();
     }
     return scores;
   }
@@ -436,7 +401,7 @@ export class NasflatPredictor implements TransferablePredictor {
   private readoutCandidates(): ReadoutCandidate[] {
     const bases = new Set(this.config.readoutBases);
     const sources = bases.has('sources') ? this.sources.map((d) => `source:${d}`) : [];
-    const cost = bases.has('cost') ? costColumnNames(this.space) : [];
+    const cost = bases.has('cost') ? this.costColumns.names : [];
     const target = bases.has('nasflat') ? [TARGET_COLUMN] : [];
     // The fine-tuned score, every source score and FLOPs are latency predictions: alone, or the score beside other
     // columns, they may only enter increasingly.
@@ -512,31 +477,7 @@ export class NasflatPredictor implements TransferablePredictor {
           Float64Array.from(archs, (a) => this.sourceScoreCache.get(a)![row]),
         );
     }
-    const names = costColumnNames(this.space);
-    if (columns.has(NON_SKIP_COLUMN) || names.some((c) => columns.has(c))) {
-      const rows = archs.map((arch) => {
-        let row = this.costCache.get(arch);
-        if (row === undefined) {
-          row = costRow(this.space, arch);
-          this.costCache.set(arch, row);
-        }
-        return row;
-      });
-      // The readout fits ln ms: FLOPs and params enter as logs (a power law), counts and flags as they are.
-      const logged = new Set(['flops', 'params']);
-      names.forEach((name, j) =>
-        basis.set(
-          name,
-          Float64Array.from(rows, (row) => (logged.has(name) ? Math.log(row[j]) : row[j])),
-        ),
-      );
-      // The ops that do work, from the memoised op counts (`nonSkipOps` without rebuilding each op graph).
-      const working = names.flatMap((name, j) => (name.startsWith('count:') && !IDLE_OPS.includes(name.slice('count:'.length)) ? [j] : []));
-      basis.set(
-        NON_SKIP_COLUMN,
-        Float64Array.from(rows, (row) => working.reduce((sum, j) => sum + row[j], 0)),
-      );
-    }
+    if (this.costColumns.covers(columns)) for (const [name, column] of this.costColumns.of(archs)) basis.set(name, column);
     return basis;
   }
 
@@ -574,97 +515,56 @@ export class NasflatPredictor implements TransferablePredictor {
   /** Write `predictor.json` (config, devices, normalisation, op vocabulary, calibration) and `weights.bin`. */
   async save(dir: string): Promise<void> {
     const pretrained = this.requirePretrained();
-    const tensors: NamedTensor[] = [...paramTensors('pretrained', pretrained)];
-    for (const [device, state] of this.targets) tensors.push(...paramTensors(`target:${device}`, state.params));
     const tabled = this.tabledArchs();
+    let sourceScores: NamedTensor | undefined;
     if (tabled !== undefined && tabled.every((a) => this.sourceScoreCache.has(a))) {
       const values = new Float32Array(tabled.length * this.sources.length);
       tabled.forEach((arch, i) => values.set(this.sourceScoreCache.get(arch)!, i * this.sources.length));
-      tensors.push({ name: SOURCE_SCORE_TENSOR, shape: [tabled.length, this.sources.length], values });
+      sourceScores = { name: SOURCE_SCORE_TENSOR, shape: [tabled.length, this.sources.length], values };
     }
-    saveTensors(
+    writeNasflat(
       dir,
       {
-        format: NASFLAT_FORMAT,
-        version: NASFLAT_FORMAT_VERSION,
-        kind: this.kind,
-        space: this.space.name,
-        opVocabulary: [...this.space.opVocabulary],
-        seed: this.options.seed,
+        space: this.space,
         config: this.config,
-        sources: this.sources,
-        sourceCalibration: Object.fromEntries(this.sourceCalibration),
-        supplementary: {
-          builtin: this.config.supplementary,
-          extra: this.options.extraSupplementary !== undefined,
-          ...this.supplementaryStats,
-        },
-        targets: Object.fromEntries(
-          [...this.targets].map(([d, s]) => [
-            d,
-            {
-              calibration: s.calibration,
-              readout: s.readout ?? null,
-              initialisedFrom: s.initialisedFrom ?? null,
-              initialisationRho: s.initialisationRho ?? null,
-              quality: s.quality,
-            },
-          ]),
-        ),
+        seed: this.options.seed,
+        extraSupplementary: this.options.extraSupplementary !== undefined,
       },
-      tensors,
+      {
+        sources: this.sources,
+        pretrained,
+        sourceCalibration: this.sourceCalibration,
+        supplementaryStats: this.supplementaryStats!,
+        targets: this.targets,
+      },
+      sourceScores,
     );
   }
 
   /**
    * Restore a predictor written by `save`.
-   * @throws DataFileError for another format/version, a different op vocabulary, or a missing extra supplementary provider
+   * @throws DataFileError for another format/version, a different op vocabulary, a missing or misshapen tensor;
+   *   HwnasError for a missing extra supplementary provider
    */
   static async load(dir: string, options: Omit<NasflatOptions, 'seed'> = {}): Promise<NasflatPredictor> {
-    const { header, tensors } = loadTensors(dir, NASFLAT_FORMAT, READABLE_VERSIONS);
-    const space = getSpace(String(header.space));
-    const file = `${dir}/predictor.json`;
-    if (JSON.stringify(header.opVocabulary) !== JSON.stringify(space.opVocabulary)) {
-      throw new HwnasError(`${file}: op vocabulary differs from space '${space.name}' (saved by another hwnas version?)`);
-    }
-    const supplementary = header.supplementary as { extra: boolean; mean: number[]; std: number[] };
-    if (supplementary.extra && options.extraSupplementary === undefined)
-      throw new HwnasError(`${file}: saved with extra supplementary encodings; pass the same provider to load it`);
-    const predictor = new NasflatPredictor(space, resolveNasflatConfig(header.config as Record<string, unknown>, file), {
-      ...options,
-      seed: Number(header.seed),
-    });
-    predictor.sources = header.sources as string[];
-    predictor.supplementaryStats = { mean: supplementary.mean, std: supplementary.std };
-    predictor.pretrained = paramsFrom(tensors, 'pretrained');
-    predictor.sourceCalibration = new Map(Object.entries(header.sourceCalibration as Record<string, Calibration>));
-    const table = tensors.get(SOURCE_SCORE_TENSOR);
+    const saved = readNasflat(dir, options.extraSupplementary !== undefined);
+    const predictor = new NasflatPredictor(saved.space, saved.config, { ...options, seed: saved.seed });
+    const { state } = saved;
+    predictor.sources = state.sources;
+    predictor.supplementaryStats = state.supplementaryStats;
+    predictor.pretrained = state.pretrained;
+    predictor.sourceCalibration = state.sourceCalibration;
+    for (const [device, target] of state.targets) predictor.targets.set(device, target);
+    const table = saved.sourceScores;
     const tabled = table === undefined ? undefined : predictor.tabledArchs();
     if (table !== undefined && tabled !== undefined) {
       const width = predictor.sources.length;
       if (table.shape[0] !== tabled.length || table.shape[1] !== width) {
-        throw new HwnasError(`${file}: source-score table is ${table.shape.join('×')}, expected ${tabled.length}×${width}`);
+        throw new HwnasError(`${dir}/predictor.json: source-score table is ${table.shape.join('×')}, expected ${tabled.length}×${width}`);
       }
       tabled.forEach((arch, i) =>
         predictor.sourceScoreCache.set(arch, Float64Array.from(table.values.subarray(i * width, (i + 1) * width))),
       );
-    }
-    type SavedTarget = {
-      calibration: Calibration;
-      readout?: Readout | null;
-      initialisedFrom: string | null;
-      initialisationRho: number | null;
-      quality: FitQuality;
-    };
-    for (const [device, saved] of Object.entries(header.targets as Record<string, SavedTarget>)) {
-      predictor.targets.set(device, {
-        params: paramsFrom(tensors, `target:${device}`),
-        calibration: saved.calibration,
-        readout: saved.readout ?? undefined,
-        initialisedFrom: saved.initialisedFrom ?? undefined,
-        initialisationRho: saved.initialisationRho ?? undefined,
-        quality: saved.quality,
-      });
     }
     return predictor;
   }
@@ -675,15 +575,15 @@ export class NasflatPredictor implements TransferablePredictor {
   }
 
   private disposeAll(): void {
-    this.pretrained?.forEach((v) => v.dispose());
-    for (const state of this.targets.values()) state.params.forEach((v) => v.dispose());
+    this.pretrained?.dispose();
+    for (const state of this.targets.values()) state.params.dispose();
     this.pretrained = undefined;
     this.targets.clear();
     this.sourceScoreCache.clear();
     this.sourceCalibration.clear();
   }
 
-  private requirePretrained(): Params {
+  private requirePretrained(): Parameters {
     if (this.pretrained === undefined) throw new HwnasError('nasflat: the predictor has not been pretrained on any source device');
     return this.pretrained;
   }
@@ -699,167 +599,8 @@ export class NasflatPredictor implements TransferablePredictor {
     });
   }
 
-  private rawSupplementary(archs: readonly string[]): { width: number; values: Float32Array } {
-    const missing = [...new Set(archs.filter((a) => !this.builtinCache.has(a)))];
-    const computed = builtinSupplementary(this.space, this.config.supplementary, missing);
-    missing.forEach((arch, i) => {
-      const own = computed.values.slice(i * computed.width, (i + 1) * computed.width);
-      const zcp = this.zcpRow(arch);
-      this.builtinCache.set(arch, zcp === undefined ? own : Float32Array.from([...own, ...zcp]));
-    });
-    const builtinWidth = archs.length === 0 ? 0 : this.builtinCache.get(archs[0])!.length;
-    const builtin = { width: builtinWidth, values: new Float32Array(archs.length * builtinWidth) };
-    archs.forEach((arch, i) => builtin.values.set(this.builtinCache.get(arch)!, i * builtinWidth));
-    const extra = this.options.extraSupplementary?.(archs);
-    if (extra === undefined || extra.width === 0) return builtin;
-    const width = builtin.width + extra.width;
-    const values = new Float32Array(archs.length * width);
-    for (let r = 0; r < archs.length; r++) {
-      values.set(builtin.values.subarray(r * builtin.width, (r + 1) * builtin.width), r * width);
-      values.set(extra.values.subarray(r * extra.width, (r + 1) * extra.width), r * width + builtin.width);
-    }
-    return { width, values };
-  }
-
-  /** The signed-log ZCP row of `config.zcpTable` for an arch (missing cells 0); undefined without a table. */
-  private zcpRow(arch: string): Float32Array | undefined {
-    const source = this.config.zcpTable;
-    if (source === undefined) return undefined;
-    this.zcpTable ??= loadZcpTable(source.file, { dataset: source.dataset, canonical: (a) => this.space.canonical(a) });
-    const table = this.zcpTable;
-    const proxies = source.proxies ?? table.proxies;
-    const absent = proxies.filter((p) => !table.proxies.includes(p));
-    if (absent.length > 0)
-      throw new UsageError(`nasflat zcpTable ${source.file} has no ${absent.join(', ')} column (it has ${table.proxies.join(', ')})`);
-    const row = table.get(arch);
-    if (row === undefined)
-      throw new UsageError(`nasflat zcpTable ${source.file} has no row for arch ${arch}: it must cover every arch the predictor sees`);
-    return Float32Array.from(proxies, (p) => {
-      const v = row[table.proxies.indexOf(p)];
-      return Number.isFinite(v) ? Math.sign(v) * Math.log1p(Math.abs(v)) : 0;
-    });
-  }
-
-  private supplementary(archs: readonly string[]): { width: number; values: Float32Array } {
-    const raw = this.rawSupplementary(archs);
+  private supplementary(archs: readonly string[]): SupplementaryMatrix {
+    const raw = this.supplementaryInputs.raw(archs);
     return { width: raw.width, values: standardise(raw.values, this.supplementaryStats!) };
   }
-}
-
-function minMaxScale(values: readonly number[]): number[] {
-  const lo = Math.min(...values);
-  const span = Math.max(...values) - lo || 1;
-  return values.map((v) => (v - lo) / span);
-}
-
-interface TrainSettings {
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  rng: Rng;
-  onEpoch?: (meanLoss: number) => void;
-}
-
-/** Minimise the hinge ranking loss over rows (archs with their device rows and scaled targets) in shuffled batches. */
-function train(
-  params: Params,
-  config: NasflatConfig,
-  graphs: EncodedGraphs,
-  supplementary: { width: number; values: Float32Array },
-  deviceRows: readonly number[],
-  targets: readonly number[],
-  settings: TrainSettings,
-): void {
-  const n = targets.length;
-  const batchesPerEpoch = Math.ceil(n / settings.batchSize);
-  const totalSteps = settings.epochs * batchesPerEpoch;
-  const optimizer = new AdamW(params, config.weightDecay);
-  const order = Array.from({ length: n }, (_, i) => i);
-  let step = 0;
-  for (let epoch = 0; epoch < settings.epochs; epoch++) {
-    const shuffled = settings.rng.child('epoch', epoch).shuffle(order);
-    let lossSum = 0;
-    for (let start = 0; start < n; start += settings.batchSize) {
-      const rows = shuffled.slice(start, start + settings.batchSize);
-      const rate = cosineRate(settings.learningRate, step++, totalSteps);
-      lossSum += tf.tidy(() => {
-        const batch = makeBatch(
-          graphs,
-          supplementary,
-          rows,
-          rows.map((r) => deviceRows[r]),
-          deviceCount(params),
-        );
-        const y = tf.tensor1d(rows.map((r) => targets[r]));
-        return optimizer.minimize(() => hingeRankLoss(forward(params, config, batch), y, batch.device, config.margin), rate);
-      });
-    }
-    settings.onEpoch?.(lossSum / batchesPerEpoch);
-  }
-  optimizer.dispose();
-}
-
-/** Scores of all encoded archs, each on its device row, in large batches. */
-function runNetwork(
-  params: Params,
-  config: NasflatConfig,
-  graphs: EncodedGraphs,
-  supplementary: { width: number; values: Float32Array },
-  deviceRows: readonly number[],
-): Float64Array {
-  const out = new Float64Array(graphs.n);
-  for (let start = 0; start < graphs.n; start += PREDICT_BATCH) {
-    const rows = Array.from({ length: Math.min(PREDICT_BATCH, graphs.n - start) }, (_, i) => start + i);
-    const scores = tf.tidy(() =>
-      forward(
-        params,
-        config,
-        makeBatch(
-          graphs,
-          supplementary,
-          rows,
-          rows.map((r) => deviceRows[r]),
-          deviceCount(params),
-        ),
-      ).dataSync(),
-    );
-    out.set(scores, start);
-  }
-  return out;
-}
-
-function deviceCount(params: Params): number {
-  return params.get('hwEmb')!.shape[0];
-}
-
-/** A copy of `params` whose device tables hold one row: the mean of `sourceRows` of the originals. */
-function cloneForDevice(params: Params, sourceRows: readonly number[]): Params {
-  const copy: Params = new Map();
-  for (const [name, value] of params) {
-    const isDeviceTable = name === 'hwEmb' || name === 'hwOpEmb';
-    copy.set(
-      name,
-      tf.tidy(() =>
-        tf.variable(isDeviceTable ? tf.mean(tf.gather(value, tf.tensor1d([...sourceRows], 'int32')), 0, true) : tf.clone(value), true),
-      ),
-    );
-  }
-  return copy;
-}
-
-function paramTensors(prefix: string, params: Params): NamedTensor[] {
-  return [...params].map(([name, value]) => ({ name: `${prefix}/${name}`, shape: value.shape, values: value.dataSync() as Float32Array }));
-}
-
-function paramsFrom(tensors: Map<string, NamedTensor>, prefix: string): Params {
-  const params: Params = new Map();
-  for (const [key, t] of tensors) {
-    const cut = key.lastIndexOf('/');
-    if (key.slice(0, cut) !== prefix) continue;
-    params.set(
-      key.slice(cut + 1),
-      tf.tidy(() => tf.variable(tf.tensor(t.values, t.shape), true)),
-    );
-  }
-  return params;
 }
