@@ -1,116 +1,62 @@
-// Parameters, seeded initialisation, training loop and on-disk artefacts shared by the two learned encoders
-// (Arch2Vec, CATE): a JSON file with config/version/seed/metrics beside a raw little-endian float32 weight file.
-import * as tf from '@tensorflow/tfjs';
+// What the two learned encoders (Arch2Vec, CATE) share: their weights files (the nn tensor file format, with config,
+// seed and metrics in the manifest), their training sets and loop, and the per-space cache of loaded models.
+import type * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../core/config/paths.js';
 import { DataFileError, HwnasError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
+import { AdamW } from '../nn/optimizer.js';
+import { Parameters, type ParameterSpec } from '../nn/parameters.js';
+import { readTensorFile, writeTensorFile } from '../nn/tensor-file.js';
+import { trainMinibatches } from '../nn/training.js';
 import type { OpGraph, SearchSpace } from '../spaces/types.js';
 import type { Encoder } from './types.js';
 
-/**
- * Named trainable tensors of a model, in a fixed insertion order (the order they are saved in). The names live only
- * here: tfjs variable names are engine-global, so two models would clash.
- */
-export type Params = Record<string, tf.Variable>;
-
-/** Glorot-uniform weights drawn from `rng` (JS side, so the values do not depend on the tfjs backend). */
-export function glorotVariable(rng: Rng, shape: number[]): tf.Variable {
-  const fanIn = shape.length > 1 ? shape[shape.length - 2] : shape[0];
-  const fanOut = shape[shape.length - 1];
-  const limit = Math.sqrt(6 / (fanIn + fanOut));
-  const size = shape.reduce((a, b) => a * b, 1);
-  const values = new Float32Array(size);
-  for (let i = 0; i < size; i++) values[i] = (rng.next() * 2 - 1) * limit;
-  return tf.variable(tf.tensor(values, shape), true);
-}
-
-/** A trainable tensor of zeros (biases) or of a constant. */
-export function constantVariable(shape: number[], value = 0): tf.Variable {
-  return tf.variable(tf.fill(shape, value), true);
-}
-
-/** Free every tensor of `params`. */
-export function disposeParams(params: Params): void {
-  for (const v of Object.values(params)) v.dispose();
-}
-
-/** What an artefact's JSON file holds besides the weights. */
-export interface ArtefactMeta<C> {
-  format: 'hwnas-encoder-weights/1';
+/** What an encoder's weights file holds besides the weights. */
+export interface EncoderMeta<C> {
   encoder: string;
-  /** Model version: bump when the architecture of the model changes so old artefacts are rejected. */
-  version: number;
   space: string;
   seed: number;
   config: C;
-  /** Held-out quality and training cost, measured when the artefact was trained. */
+  /** Held-out quality and training cost, measured when the weights were trained. */
   metrics: Record<string, number>;
   backend: string;
-  weights: { name: string; shape: number[] }[];
-  /** File name of the weights, relative to the JSON file. */
-  weightsFile: string;
 }
 
-/** Write `<file>` (JSON) and `<file minus .json>.bin` (float32 weights in `meta.weights` order). */
-export function saveArtefact<C>(file: string, meta: Omit<ArtefactMeta<C>, 'format' | 'weights' | 'weightsFile'>, params: Params): void {
-  const names = Object.keys(params);
-  const arrays = names.map((n) => params[n].dataSync() as Float32Array);
-  const total = arrays.reduce((s, a) => s + a.length, 0);
-  const buffer = Buffer.alloc(total * 4);
-  let offset = 0;
-  for (const a of arrays) {
-    for (let i = 0; i < a.length; i++) buffer.writeFloatLE(a[i], (offset + i) * 4);
-    offset += a.length;
-  }
-  const weightsFile = path.basename(file).replace(/\.json$/, '') + '.bin';
-  const full: ArtefactMeta<C> = {
-    format: 'hwnas-encoder-weights/1',
-    ...meta,
-    weights: names.map((n) => ({ name: n, shape: params[n].shape })),
-    weightsFile,
-  };
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  fs.writeFileSync(path.join(path.dirname(file), weightsFile), buffer);
-  fs.writeFileSync(file, JSON.stringify(full, null, 2) + '\n');
+/** The file format of an encoder's weights: `hwnas-arch2vec`, `hwnas-cate`; its version is the model's version. */
+function encoderFormat(encoder: string): string {
+  return `hwnas-${encoder}`;
 }
 
 /**
- * Read an artefact written by `saveArtefact`, checking encoder name, version and space.
- * @throws HwnasError saying how to train when the file is missing
- * @throws DataFileError when it is malformed, of another encoder, version or space
+ * Write `file` (JSON: format, the model's `version`, `meta` and the tensor table) and the float32 weights beside it
+ * (`file` minus `.json` plus `.bin`).
  */
-export function loadArtefact<C>(file: string, encoder: string, version: number, space: string): { meta: ArtefactMeta<C>; params: Params } {
+export function saveEncoderWeights<C>(file: string, version: number, meta: EncoderMeta<C>, params: Parameters): void {
+  writeTensorFile(file, { format: encoderFormat(meta.encoder), version, ...meta }, params.toTensors());
+}
+
+/**
+ * Read weights written by `saveEncoderWeights`, checking the encoder, its version, the space and every tensor
+ * against `specs(config)` (the saved config decides the shapes).
+ * @throws HwnasError saying how to train when the file is missing
+ * @throws DataFileError when it is malformed, of another encoder, version or space, or its tensors do not fit
+ */
+export function loadEncoderWeights<C>(
+  file: string,
+  encoder: string,
+  version: number,
+  space: string,
+  specs: (config: C) => Map<string, ParameterSpec>,
+): { meta: EncoderMeta<C>; params: Parameters } {
   if (!fs.existsSync(file)) throw missingWeightsError(encoder, space, file);
-  let meta: ArtefactMeta<C>;
-  try {
-    meta = JSON.parse(fs.readFileSync(file, 'utf8')) as ArtefactMeta<C>;
-  } catch (err) {
-    throw new DataFileError(file, 0, `not JSON (${(err as Error).message})`);
-  }
-  if (meta.format !== 'hwnas-encoder-weights/1' || !Array.isArray(meta.weights))
-    throw new DataFileError(file, 0, 'not an hwnas encoder artefact');
-  if (meta.encoder !== encoder) throw new DataFileError(file, 0, `holds ${meta.encoder} weights, expected ${encoder}`);
-  if (meta.version !== version)
-    throw new DataFileError(file, 0, `${encoder} version ${meta.version}, this hwnas needs version ${version}: retrain it`);
+  const weights = readTensorFile(file, encoderFormat(encoder), version);
+  const meta = weights.header as unknown as EncoderMeta<C>;
   if (meta.space !== space) throw new DataFileError(file, 0, `trained for space ${meta.space}, not ${space}`);
-  const binFile = path.join(path.dirname(file), meta.weightsFile);
-  if (!fs.existsSync(binFile)) throw new DataFileError(binFile, 0, 'weights file missing');
-  const bytes = fs.readFileSync(binFile);
-  const expected = meta.weights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
-  if (bytes.length !== expected * 4) throw new DataFileError(binFile, 0, `${bytes.length} bytes, expected ${expected * 4}`);
-  const params: Params = {};
-  let offset = 0;
-  for (const w of meta.weights) {
-    const size = w.shape.reduce((a, b) => a * b, 1);
-    const values = new Float32Array(size);
-    for (let i = 0; i < size; i++) values[i] = bytes.readFloatLE((offset + i) * 4);
-    offset += size;
-    params[w.name] = tf.variable(tf.tensor(values, w.shape), true);
-  }
-  return { meta, params };
+  const shapes = [...specs(meta.config)].map(([name, spec]): [string, readonly number[]] => [name, spec.shape]);
+  return { meta, params: Parameters.read(weights, shapes) };
 }
 
 /** The package's `models/encoders` folder, wherever hwnas is installed. */
@@ -180,12 +126,15 @@ export function graphBatch(space: SearchSpace, archs: readonly string[]): { opId
 /** Per-epoch callback: epoch (1-based) and the mean training loss of the epoch. */
 export type EpochCallback = (epoch: number, meanLoss: number) => void;
 
+/** tf.train.adam's epsilon on float32 backends, with which the shipped weights were trained. */
+const ADAM_EPSILON = 1e-7;
+
 /**
  * Minibatch Adam over `count` examples for `epochs`, the order reshuffled each epoch from (seed, purpose, epoch).
  * `lossOf(indices, step)` builds the scalar loss of one batch from the trainable `params`.
  */
 export function trainWithAdam(options: {
-  params: Params;
+  params: Parameters;
   count: number;
   epochs: number;
   batchSize: number;
@@ -195,27 +144,15 @@ export function trainWithAdam(options: {
   lossOf: (indices: number[], step: number) => tf.Scalar;
   onEpoch?: EpochCallback;
 }): number[] {
-  const { params, count, epochs, batchSize, seed, purpose } = options;
-  const optimizer = tf.train.adam(options.learningRate);
-  const vars = Object.values(params);
-  const order = Array.from({ length: count }, (_, i) => i);
-  const losses: number[] = [];
-  let step = 0;
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    const shuffled = Rng.derive(seed, `${purpose}-shuffle`, epoch).shuffle(order);
-    let sum = 0;
-    let batches = 0;
-    for (let start = 0; start < count; start += batchSize) {
-      const indices = shuffled.slice(start, start + batchSize);
-      const currentStep = step++;
-      const loss = optimizer.minimize(() => options.lossOf(indices, currentStep), true, vars);
-      sum += loss!.dataSync()[0];
-      loss!.dispose();
-      batches++;
-    }
-    losses.push(sum / batches);
-    options.onEpoch?.(epoch, sum / batches);
-  }
+  const optimizer = new AdamW(options.params, { learningRate: options.learningRate, epsilon: ADAM_EPSILON });
+  const losses = trainMinibatches(optimizer, {
+    count: options.count,
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    order: (epoch, indices) => Rng.derive(options.seed, `${options.purpose}-shuffle`, epoch + 1).shuffle(indices),
+    loss: options.lossOf,
+    onEpoch: options.onEpoch,
+  });
   optimizer.dispose();
   return losses;
 }
@@ -255,7 +192,7 @@ export class TrainedModels<M extends TrainedModel> {
     return this.entry(space).model;
   }
 
-  /** sha256 of the weight files (JSON with config/version/seed, and the weights): changes whenever the model does. */
+  /** sha256 of the weight files (the manifest with config/version/seed, and the weights): changes whenever the model does. */
   fingerprint(space: SearchSpace): string {
     return this.entry(space).fingerprint;
   }
@@ -271,11 +208,10 @@ export class TrainedModels<M extends TrainedModel> {
     if (entry === undefined) {
       const file = this.fileFor(space);
       const model = this.load(space, file);
-      const meta = fs.readFileSync(file);
-      const hash = createHash('sha256').update(meta);
-      hash.update(
-        fs.readFileSync(path.join(path.dirname(file), (JSON.parse(meta.toString('utf8')) as { weightsFile: string }).weightsFile)),
-      );
+      const manifest = fs.readFileSync(file);
+      const hash = createHash('sha256').update(manifest);
+      const weightsFile = (JSON.parse(manifest.toString('utf8')) as { weights: { file: string } }).weights.file;
+      hash.update(fs.readFileSync(path.join(path.dirname(file), weightsFile)));
       entry = { model, fingerprint: hash.digest('hex').slice(0, 16) };
       this.loaded.set(space.name, entry);
     }

@@ -2,18 +2,15 @@
 // decoded back to ops (linear + softmax) and adjacency (inner product + sigmoid); the arch vector is the mean node latent.
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/rng.js';
+import { Parameters, constant, glorot, type ParameterSpec } from '../nn/parameters.js';
 import type { SearchSpace } from '../spaces/types.js';
 import {
-  constantVariable,
-  disposeParams,
-  glorotVariable,
   graphBatch,
-  loadArtefact,
-  saveArtefact,
+  loadEncoderWeights,
+  saveEncoderWeights,
   trainWithAdam,
   trainingArchs,
   type EpochCallback,
-  type Params,
   type TrainingSetConfig,
 } from './arch2vec-cate-weights.js';
 
@@ -64,13 +61,35 @@ export interface Arch2VecReconstruction {
   archAccuracy: number;
 }
 
+/** Every parameter's shape and seeded initialiser, in creation order. */
+function paramSpecs(space: SearchSpace, cfg: Arch2VecConfig, seed: number): Map<string, ParameterSpec> {
+  const rng = Rng.derive(seed, 'arch2vec-init');
+  const vocab = space.opVocabulary.length;
+  const specs = new Map<string, ParameterSpec>();
+  for (let l = 0; l < cfg.ginLayers; l++) {
+    const inDim = l === 0 ? vocab + (cfg.positionFeatures ? space.graphNodes : 0) : cfg.hiddenDim;
+    specs.set(`gin${l}.eps`, { shape: [], init: constant(0) });
+    specs.set(`gin${l}.w1`, { shape: [inDim, cfg.hiddenDim], init: glorot(rng.child('gin', l, 'w1')) });
+    specs.set(`gin${l}.b1`, { shape: [cfg.hiddenDim], init: constant(0) });
+    specs.set(`gin${l}.w2`, { shape: [cfg.hiddenDim, cfg.hiddenDim], init: glorot(rng.child('gin', l, 'w2')) });
+    specs.set(`gin${l}.b2`, { shape: [cfg.hiddenDim], init: constant(0) });
+  }
+  specs.set('mu.w', { shape: [cfg.hiddenDim, cfg.latentDim], init: glorot(rng.child('mu')) });
+  specs.set('mu.b', { shape: [cfg.latentDim], init: constant(0) });
+  specs.set('logvar.w', { shape: [cfg.hiddenDim, cfg.latentDim], init: glorot(rng.child('logvar')) });
+  specs.set('logvar.b', { shape: [cfg.latentDim], init: constant(0) });
+  specs.set('ops.w', { shape: [cfg.latentDim, vocab], init: glorot(rng.child('ops')) });
+  specs.set('ops.b', { shape: [vocab], init: constant(0) });
+  return specs;
+}
+
 /** A trained (or freshly initialised) Arch2Vec model for one search space. */
 export class Arch2VecModel {
   private constructor(
     readonly space: SearchSpace,
     readonly config: Arch2VecConfig,
     readonly seed: number,
-    private readonly params: Params,
+    private readonly params: Parameters,
     /** Metrics measured at training time (empty for an untrained model). */
     readonly metrics: Record<string, number>,
   ) {}
@@ -78,59 +97,34 @@ export class Arch2VecModel {
   /** A model with seeded random weights. */
   static init(space: SearchSpace, config: Partial<Arch2VecConfig> = {}, seed = 1): Arch2VecModel {
     const cfg = { ...ARCH2VEC_DEFAULTS, ...config };
-    const rng = Rng.derive(seed, 'arch2vec-init');
-    const vocab = space.opVocabulary.length;
-    const params: Params = {};
-    for (let l = 0; l < cfg.ginLayers; l++) {
-      const inDim = l === 0 ? vocab + (cfg.positionFeatures ? space.graphNodes : 0) : cfg.hiddenDim;
-      params[`gin${l}.eps`] = constantVariable([], 0);
-      params[`gin${l}.w1`] = glorotVariable(rng.child('gin', l, 'w1'), [inDim, cfg.hiddenDim]);
-      params[`gin${l}.b1`] = constantVariable([cfg.hiddenDim]);
-      params[`gin${l}.w2`] = glorotVariable(rng.child('gin', l, 'w2'), [cfg.hiddenDim, cfg.hiddenDim]);
-      params[`gin${l}.b2`] = constantVariable([cfg.hiddenDim]);
-    }
-    params['mu.w'] = glorotVariable(rng.child('mu'), [cfg.hiddenDim, cfg.latentDim]);
-    params['mu.b'] = constantVariable([cfg.latentDim]);
-    params['logvar.w'] = glorotVariable(rng.child('logvar'), [cfg.hiddenDim, cfg.latentDim]);
-    params['logvar.b'] = constantVariable([cfg.latentDim]);
-    params['ops.w'] = glorotVariable(rng.child('ops'), [cfg.latentDim, vocab]);
-    params['ops.b'] = constantVariable([vocab]);
-    return new Arch2VecModel(space, cfg, seed, params, {});
+    return new Arch2VecModel(space, cfg, seed, Parameters.init(paramSpecs(space, cfg, seed)), {});
   }
 
   /**
    * Load weights saved by `save`. @throws HwnasError (how to train) when missing, DataFileError when malformed or of another version/space
    */
   static load(space: SearchSpace, file: string): Arch2VecModel {
-    const { meta, params } = loadArtefact<Arch2VecConfig>(file, 'arch2vec', ARCH2VEC_VERSION, space.name);
+    // Only the specs' shapes are read: the seed of their initialisers does not matter.
+    const { meta, params } = loadEncoderWeights<Arch2VecConfig>(file, 'arch2vec', ARCH2VEC_VERSION, space.name, (config) =>
+      paramSpecs(space, config, 0),
+    );
     return new Arch2VecModel(space, meta.config, meta.seed, params, meta.metrics);
   }
 
   /** Save config, version, seed, metrics and weights (`file` is the JSON; weights go beside it as .bin). */
   save(file: string, backend: string): void {
-    saveArtefact<Arch2VecConfig>(
-      file,
-      {
-        encoder: 'arch2vec',
-        version: ARCH2VEC_VERSION,
-        space: this.space.name,
-        seed: this.seed,
-        config: this.config,
-        metrics: this.metrics,
-        backend,
-      },
-      this.params,
-    );
+    const meta = { encoder: 'arch2vec', space: this.space.name, seed: this.seed, config: this.config, metrics: this.metrics, backend };
+    saveEncoderWeights<Arch2VecConfig>(file, ARCH2VEC_VERSION, meta, this.params);
   }
 
   /** Free the weights. */
   dispose(): void {
-    disposeParams(this.params);
+    this.params.dispose();
   }
 
   /** The weights as plain arrays (tests compare runs). */
   weightValues(): Record<string, number[]> {
-    return Object.fromEntries(Object.entries(this.params).map(([n, v]) => [n, Array.from(v.dataSync())]));
+    return Object.fromEntries([...this.params].map(([n, v]) => [n, Array.from(v.dataSync())]));
   }
 
   /** Node latents' mean and log-variance, [B, N, latentDim] each. */
@@ -141,15 +135,19 @@ export class Arch2VecModel {
     const undirected = tf.add(adjacency, tf.transpose(adjacency, [0, 2, 1]));
     let h: tf.Tensor3D = this.config.positionFeatures ? tf.concat([ops, tf.broadcastTo(tf.eye(n), [b, n, n])], 2) : ops;
     for (let l = 0; l < this.config.ginLayers; l++) {
-      const aggregated = tf.add(tf.mul(h, tf.add(1, p[`gin${l}.eps`])), tf.matMul(undirected, h));
+      const aggregated = tf.add(tf.mul(h, tf.add(1, p.get(`gin${l}.eps`))), tf.matMul(undirected, h));
       const flat = tf.reshape(aggregated, [b * n, -1]) as tf.Tensor2D;
-      const hidden = tf.relu(tf.add(tf.matMul(flat, p[`gin${l}.w1`] as tf.Tensor2D), p[`gin${l}.b1`]));
-      const next = tf.relu(tf.add(tf.matMul(hidden as tf.Tensor2D, p[`gin${l}.w2`] as tf.Tensor2D), p[`gin${l}.b2`]));
+      const hidden = tf.relu(tf.add(tf.matMul(flat, p.get(`gin${l}.w1`) as tf.Tensor2D), p.get(`gin${l}.b1`)));
+      const next = tf.relu(tf.add(tf.matMul(hidden as tf.Tensor2D, p.get(`gin${l}.w2`) as tf.Tensor2D), p.get(`gin${l}.b2`)));
       h = tf.reshape(next, [b, n, this.config.hiddenDim]);
     }
     const flat = tf.reshape(h, [b * n, this.config.hiddenDim]) as tf.Tensor2D;
-    const mu = tf.reshape(tf.add(tf.matMul(flat, p['mu.w'] as tf.Tensor2D), p['mu.b']), [b, n, this.config.latentDim]) as tf.Tensor3D;
-    const logvar = tf.reshape(tf.add(tf.matMul(flat, p['logvar.w'] as tf.Tensor2D), p['logvar.b']), [
+    const mu = tf.reshape(tf.add(tf.matMul(flat, p.get('mu.w') as tf.Tensor2D), p.get('mu.b')), [
+      b,
+      n,
+      this.config.latentDim,
+    ]) as tf.Tensor3D;
+    const logvar = tf.reshape(tf.add(tf.matMul(flat, p.get('logvar.w') as tf.Tensor2D), p.get('logvar.b')), [
       b,
       n,
       this.config.latentDim,
@@ -161,7 +159,7 @@ export class Arch2VecModel {
   private decode(z: tf.Tensor3D): { opLogits: tf.Tensor3D; adjLogits: tf.Tensor3D } {
     const [b, n, d] = z.shape;
     const flat = tf.reshape(z, [b * n, d]) as tf.Tensor2D;
-    const opLogits = tf.reshape(tf.add(tf.matMul(flat, this.params['ops.w'] as tf.Tensor2D), this.params['ops.b']), [
+    const opLogits = tf.reshape(tf.add(tf.matMul(flat, this.params.get('ops.w') as tf.Tensor2D), this.params.get('ops.b')), [
       b,
       n,
       -1,

@@ -5,17 +5,14 @@ import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { total } from '../spaces/layers.js';
 import type { SearchSpace } from '../spaces/types.js';
+import { Parameters, constant, glorot, type ParameterSpec } from '../nn/parameters.js';
 import {
-  constantVariable,
-  disposeParams,
-  glorotVariable,
   graphBatch,
-  loadArtefact,
-  saveArtefact,
+  loadEncoderWeights,
+  saveEncoderWeights,
   trainWithAdam,
   trainingArchs,
   type EpochCallback,
-  type Params,
   type TrainingSetConfig,
 } from './arch2vec-cate-weights.js';
 
@@ -69,13 +66,39 @@ function maskToken(space: SearchSpace): number {
   return space.opVocabulary.length;
 }
 
+/** Every parameter's shape and seeded initialiser, in creation order. */
+function paramSpecs(space: SearchSpace, cfg: CateConfig, seed: number): Map<string, ParameterSpec> {
+  const rng = Rng.derive(seed, 'cate-init');
+  const d = cfg.embeddingDim;
+  const vocab = space.opVocabulary.length;
+  const specs = new Map<string, ParameterSpec>([
+    ['embed.op', { shape: [vocab + 1, d], init: glorot(rng.child('op')) }],
+    ['embed.position', { shape: [space.graphNodes, d], init: glorot(rng.child('position')) }],
+    ['embed.segment', { shape: [2, d], init: glorot(rng.child('segment')) }],
+  ]);
+  for (let l = 0; l < cfg.layers; l++) {
+    for (const w of ['q', 'k', 'v', 'o']) specs.set(`layer${l}.${w}`, { shape: [d, d], init: glorot(rng.child('layer', l, w)) });
+    specs.set(`layer${l}.ln1.gain`, { shape: [d], init: constant(1) });
+    specs.set(`layer${l}.ln1.bias`, { shape: [d], init: constant(0) });
+    specs.set(`layer${l}.ffn1.w`, { shape: [d, cfg.ffnDim], init: glorot(rng.child('layer', l, 'ffn1')) });
+    specs.set(`layer${l}.ffn1.b`, { shape: [cfg.ffnDim], init: constant(0) });
+    specs.set(`layer${l}.ffn2.w`, { shape: [cfg.ffnDim, d], init: glorot(rng.child('layer', l, 'ffn2')) });
+    specs.set(`layer${l}.ffn2.b`, { shape: [d], init: constant(0) });
+    specs.set(`layer${l}.ln2.gain`, { shape: [d], init: constant(1) });
+    specs.set(`layer${l}.ln2.bias`, { shape: [d], init: constant(0) });
+  }
+  specs.set('head.w', { shape: [d, vocab], init: glorot(rng.child('head')) });
+  specs.set('head.b', { shape: [vocab], init: constant(0) });
+  return specs;
+}
+
 /** A trained (or freshly initialised) CATE model for one search space. */
 export class CateModel {
   private constructor(
     readonly space: SearchSpace,
     readonly config: CateConfig,
     readonly seed: number,
-    private readonly params: Params,
+    private readonly params: Parameters,
     readonly metrics: Record<string, number>,
   ) {}
 
@@ -84,68 +107,39 @@ export class CateModel {
     const cfg = { ...CATE_DEFAULTS, ...config };
     if (cfg.embeddingDim % cfg.heads !== 0)
       throw new ConfigError('cate config', 'embeddingDim', `${cfg.embeddingDim} is not a multiple of heads (${cfg.heads})`);
-    const rng = Rng.derive(seed, 'cate-init');
-    const d = cfg.embeddingDim;
-    const vocab = space.opVocabulary.length;
-    const params: Params = {
-      'embed.op': glorotVariable(rng.child('op'), [vocab + 1, d]),
-      'embed.position': glorotVariable(rng.child('position'), [space.graphNodes, d]),
-      'embed.segment': glorotVariable(rng.child('segment'), [2, d]),
-    };
-    for (let l = 0; l < cfg.layers; l++) {
-      for (const w of ['q', 'k', 'v', 'o']) params[`layer${l}.${w}`] = glorotVariable(rng.child('layer', l, w), [d, d]);
-      params[`layer${l}.ln1.gain`] = constantVariable([d], 1);
-      params[`layer${l}.ln1.bias`] = constantVariable([d]);
-      params[`layer${l}.ffn1.w`] = glorotVariable(rng.child('layer', l, 'ffn1'), [d, cfg.ffnDim]);
-      params[`layer${l}.ffn1.b`] = constantVariable([cfg.ffnDim]);
-      params[`layer${l}.ffn2.w`] = glorotVariable(rng.child('layer', l, 'ffn2'), [cfg.ffnDim, d]);
-      params[`layer${l}.ffn2.b`] = constantVariable([d]);
-      params[`layer${l}.ln2.gain`] = constantVariable([d], 1);
-      params[`layer${l}.ln2.bias`] = constantVariable([d]);
-    }
-    params['head.w'] = glorotVariable(rng.child('head'), [d, vocab]);
-    params['head.b'] = constantVariable([vocab]);
-    return new CateModel(space, cfg, seed, params, {});
+    return new CateModel(space, cfg, seed, Parameters.init(paramSpecs(space, cfg, seed)), {});
   }
 
   /**
    * Load weights saved by `save`. @throws HwnasError (how to train) when missing, DataFileError when malformed or of another version/space
    */
   static load(space: SearchSpace, file: string): CateModel {
-    const { meta, params } = loadArtefact<CateConfig>(file, 'cate', CATE_VERSION, space.name);
+    // Only the specs' shapes are read: the seed of their initialisers does not matter.
+    const { meta, params } = loadEncoderWeights<CateConfig>(file, 'cate', CATE_VERSION, space.name, (config) =>
+      paramSpecs(space, config, 0),
+    );
     return new CateModel(space, meta.config, meta.seed, params, meta.metrics);
   }
 
   /** Save config, version, seed, metrics and weights (`file` is the JSON; weights go beside it as .bin). */
   save(file: string, backend: string): void {
-    saveArtefact<CateConfig>(
-      file,
-      {
-        encoder: 'cate',
-        version: CATE_VERSION,
-        space: this.space.name,
-        seed: this.seed,
-        config: this.config,
-        metrics: this.metrics,
-        backend,
-      },
-      this.params,
-    );
+    const meta = { encoder: 'cate', space: this.space.name, seed: this.seed, config: this.config, metrics: this.metrics, backend };
+    saveEncoderWeights<CateConfig>(file, CATE_VERSION, meta, this.params);
   }
 
   dispose(): void {
-    disposeParams(this.params);
+    this.params.dispose();
   }
 
   /** The weights as plain arrays (tests compare runs). */
   weightValues(): Record<string, number[]> {
-    return Object.fromEntries(Object.entries(this.params).map(([n, v]) => [n, Array.from(v.dataSync())]));
+    return Object.fromEntries([...this.params].map(([n, v]) => [n, Array.from(v.dataSync())]));
   }
 
   private layerNorm(x: tf.Tensor3D, name: string): tf.Tensor3D {
     const { mean, variance } = tf.moments(x, -1, true);
     const normed = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
-    return tf.add(tf.mul(normed, this.params[`${name}.gain`]), this.params[`${name}.bias`]) as tf.Tensor3D;
+    return tf.add(tf.mul(normed, this.params.get(`${name}.gain`)), this.params.get(`${name}.bias`)) as tf.Tensor3D;
   }
 
   /**
@@ -161,27 +155,31 @@ export class CateModel {
     // One-hot × table rather than tf.gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
     const lookup = (ids: tf.Tensor2D, table: tf.Variable) =>
       tf.matMul(tf.oneHot(tf.reshape(ids, [b * len]) as tf.Tensor1D, table.shape[0]), table as tf.Tensor2D);
-    const summed = tf.addN([lookup(tokens, p['embed.op']), lookup(positions, p['embed.position']), lookup(segments, p['embed.segment'])]);
+    const summed = tf.addN([
+      lookup(tokens, p.get('embed.op')),
+      lookup(positions, p.get('embed.position')),
+      lookup(segments, p.get('embed.segment')),
+    ]);
     let x = tf.reshape(summed, [b, len, d]) as tf.Tensor3D;
     // Disallowed pairs get a large negative score so softmax gives them ~0 weight.
     const bias = tf.expandDims(tf.mul(tf.sub(1, attend), -1e9), 1);
     const split = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [b, len, heads, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
     for (let l = 0; l < this.config.layers; l++) {
       const flat = tf.reshape(x, [b * len, d]) as tf.Tensor2D;
-      const q = split(tf.matMul(flat, p[`layer${l}.q`] as tf.Tensor2D));
-      const k = split(tf.matMul(flat, p[`layer${l}.k`] as tf.Tensor2D));
-      const v = split(tf.matMul(flat, p[`layer${l}.v`] as tf.Tensor2D));
+      const q = split(tf.matMul(flat, p.get(`layer${l}.q`) as tf.Tensor2D));
+      const k = split(tf.matMul(flat, p.get(`layer${l}.k`) as tf.Tensor2D));
+      const v = split(tf.matMul(flat, p.get(`layer${l}.v`) as tf.Tensor2D));
       const scores = tf.softmax(tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), bias));
       const context = tf.reshape(tf.transpose(tf.matMul(scores, v), [0, 2, 1, 3]), [b * len, d]) as tf.Tensor2D;
-      const attended = tf.reshape(tf.matMul(context, p[`layer${l}.o`] as tf.Tensor2D), [b, len, d]) as tf.Tensor3D;
+      const attended = tf.reshape(tf.matMul(context, p.get(`layer${l}.o`) as tf.Tensor2D), [b, len, d]) as tf.Tensor3D;
       x = this.layerNorm(tf.add(x, attended), `layer${l}.ln1`);
       const flat2 = tf.reshape(x, [b * len, d]) as tf.Tensor2D;
       const ffn = tf.add(
         tf.matMul(
-          tf.relu(tf.add(tf.matMul(flat2, p[`layer${l}.ffn1.w`] as tf.Tensor2D), p[`layer${l}.ffn1.b`])) as tf.Tensor2D,
-          p[`layer${l}.ffn2.w`] as tf.Tensor2D,
+          tf.relu(tf.add(tf.matMul(flat2, p.get(`layer${l}.ffn1.w`) as tf.Tensor2D), p.get(`layer${l}.ffn1.b`))) as tf.Tensor2D,
+          p.get(`layer${l}.ffn2.w`) as tf.Tensor2D,
         ),
-        p[`layer${l}.ffn2.b`],
+        p.get(`layer${l}.ffn2.b`),
       );
       x = this.layerNorm(tf.add(x, tf.reshape(ffn, [b, len, d])), `layer${l}.ln2`);
     }
@@ -208,8 +206,8 @@ export class CateModel {
     const h = this.hidden(seq.tokens, seq.positions, seq.segments, seq.attend);
     const [b, len, d] = h.shape;
     const logits = tf.add(
-      tf.matMul(tf.reshape(h, [b * len, d]) as tf.Tensor2D, this.params['head.w'] as tf.Tensor2D),
-      this.params['head.b'],
+      tf.matMul(tf.reshape(h, [b * len, d]) as tf.Tensor2D, this.params.get('head.w') as tf.Tensor2D),
+      this.params.get('head.b'),
     );
     return tf.reshape(logits, [b, len, -1]) as tf.Tensor3D;
   }

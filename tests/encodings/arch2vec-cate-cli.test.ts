@@ -20,12 +20,13 @@ describe('hwnas encoders train', () => {
     expect(printed.metrics.trainArchs).toBe(108);
     const meta = JSON.parse(fs.readFileSync(out, 'utf8')) as { metrics: Record<string, number> };
     expect(meta).toMatchObject({
-      encoder: 'arch2vec',
+      format: 'hwnas-arch2vec',
       version: 1,
+      encoder: 'arch2vec',
       seed: 4,
       space: 'fbnet',
       config: { latentDim: 6 },
-      weightsFile: 'fbnet-arch2vec.bin',
+      weights: { file: 'fbnet-arch2vec.bin', dtype: 'float32', littleEndian: true },
     });
     expect(meta.metrics).toEqual(printed.metrics);
     expect(fs.statSync(out.replace(/\.json$/, '.bin')).size).toBeGreaterThan(1000);

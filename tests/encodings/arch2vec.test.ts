@@ -68,6 +68,20 @@ describe('Arch2Vec shipped NB201 weights', () => {
   it('refuses weights of another space', () => {
     expect(() => Arch2VecModel.load(fbnetSpace, defaultArtefactPath('arch2vec', 'nb201'))).toThrow(/trained for space nb201, not fbnet/);
   });
+
+  it('refuses a file of the old format, or whose weights do not fit its config, naming the file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-arch2vec-'));
+    const file = path.join(dir, 'nb201-arch2vec.json');
+    model.save(file, 'wasm');
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(file, JSON.stringify({ ...manifest, config: { ...manifest.config, latentDim: 8 } }));
+    expect(() => Arch2VecModel.load(nb201Space, file)).toThrow(`${file}: tensor 'mu.w' is [64×16], expected [64×8]`);
+    fs.writeFileSync(file, JSON.stringify({ ...manifest, format: 'hwnas-encoder-weights/1' }));
+    expect(() => Arch2VecModel.load(nb201Space, file)).toThrow(
+      `${file} (column format): expected format 'hwnas-arch2vec', found 'hwnas-encoder-weights/1'`,
+    );
+    fs.rmSync(dir, { recursive: true });
+  });
 });
 
 describe('Arch2Vec training', () => {
