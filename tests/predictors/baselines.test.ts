@@ -1,4 +1,7 @@
-// Baselines: the least-squares kernels on hand-made data, and each baseline's ranking quality on real latencies.
+// Baselines: the least-squares kernels on hand-made data, the MLP's saved form, and each baseline's ranking quality on real latencies.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spearman } from '../../src/core/metrics.js';
 import { Rng } from '../../src/core/rng.js';
@@ -6,7 +9,7 @@ import { loadLatencyTable } from '../../src/data/latency.js';
 import { bestCorrelatedSource } from '../../src/predictors/baselines/best-source.js';
 import { ArchFeatures } from '../../src/predictors/baselines/features.js';
 import { fitIncreasingLine, fitRidge, fitRidgeLoo, predictLinear } from '../../src/predictors/baselines/linalg.js';
-import { getPredictorMethod } from '../../src/predictors/registry.js';
+import { getPredictorMethod, loadPredictor } from '../../src/predictors/registry.js';
 import { sourceLatencies } from '../../src/predictors/transfer/harness.js';
 import { getSpace } from '../../src/spaces/registry.js';
 import { initBackend } from '../../src/core/backend.js';
@@ -34,6 +37,31 @@ describe('help-style on archs the source devices never measured', () => {
     const archs = [...referenceArchs, ...table.archs.slice(10, 13), ...outside];
     await predictor.fit('target', { archs, latencyMs: archs.map((_, i) => 2 + i) });
     for (const v of await predictor.predict('target', outside)) expect(v).toBeGreaterThan(0);
+  });
+});
+
+describe('a saved MLP baseline', () => {
+  it('keeps its networks as named, shape-checked tensors and refuses an older format version', async () => {
+    await initBackend('wasm');
+    const space = getSpace('nb201');
+    const table = syntheticTable(space, ['target'], 40);
+    const features = new ArchFeatures(space);
+    const predictor = await getPredictorMethod('mlp').create({ space, features, seed: 0, options: FAST_PREDICTOR_OPTIONS.mlp });
+    await predictor.fit('target', { archs: table.archs.slice(0, 12), latencyMs: table.column('target').slice(0, 12) });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-mlp-'));
+    await predictor.save(dir);
+    const file = path.join(dir, 'predictor.json');
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(manifest).toMatchObject({ format: 'hwnas-baseline-predictor', version: 3, devices: { target: { weights: 'net0' } } });
+    expect(manifest.weights.tensors[0]).toEqual({ name: 'net0/dense0.kernel', shape: [features.oneHotSize, 16], offset: 0 });
+    const write = (changed: object) => fs.writeFileSync(file, JSON.stringify({ ...manifest, ...changed }));
+    write({ model: { options: { ...manifest.model.options, hidden: [8] } } });
+    await expect(loadPredictor(dir)).rejects.toThrow(
+      `${file}: tensor 'net0/dense0.kernel' is [${features.oneHotSize}×16], expected [${features.oneHotSize}×8]`,
+    );
+    write({ version: 2 });
+    await expect(loadPredictor(dir)).rejects.toThrow(/unsupported version 2 \(this hwnas reads 3; fit the predictor again\)/);
+    fs.rmSync(dir, { recursive: true });
   });
 });
 

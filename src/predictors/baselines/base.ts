@@ -1,60 +1,52 @@
 // What every baseline predictor shares: input checks, fitting in ln ms (so predictions are always positive),
 // out-of-sample predictions of the measurements (for trust.ts), per-device fitted state, and save/load as one
-// versioned JSON manifest plus a binary file of float arrays (no pickles).
+// versioned JSON manifest plus the networks' weights (the nn tensor file format) and the source latencies (no pickles).
 import fs from 'node:fs';
 import path from 'node:path';
-import { DataFileError, HwnasError, UnknownNameError } from '../../core/errors.js';
+import { DataFileError, UnknownNameError } from '../../core/errors.js';
+import { Parameters } from '../../nn/parameters.js';
+import { readTensorFile, writeTensorFile, type NamedTensor, type TensorFile } from '../../nn/tensor-file.js';
 import type { SearchSpace } from '../../spaces/types.js';
+import { PREDICTOR_MANIFEST } from '../persistence.js';
 import { checkMeasurements } from '../measurements.js';
 import { logBounds, msFromLog, qualityOf, splitDistrusted, type FitQuality, type LogBounds } from '../trust.js';
 import type { FitOptions, LatencyPredictor, Measurements } from '../types.js';
 import type { ArchFeatures } from './features.js';
 import { SourceIndex, decodeSources, encodeSources, type SourceLatencies } from './sources.js';
 
-export const MANIFEST_FILE = 'predictor.json';
-const ARRAYS_FILE = 'arrays.bin';
+export const MANIFEST_FILE = PREDICTOR_MANIFEST;
+const WEIGHTS_FILE = 'weights.bin';
 const SOURCES_FILE = 'sources.bin';
 export const BASELINE_FORMAT = 'hwnas-baseline-predictor';
-/** 2: models fit ln ms and every device keeps its log bounds and fit quality (1 fitted ms; no longer read). */
-export const BASELINE_FORMAT_VERSION = 2;
+/**
+ * 3: network weights as named tensors of the nn tensor file format (2 kept them as untyped float arrays; 1 fitted
+ * ms; neither is read any more).
+ */
+export const BASELINE_FORMAT_VERSION = 3;
 
-/** A float array stored in the binary file: where it starts (in floats) and its length. */
-export interface ArrayRef {
-  offset: number;
-  length: number;
-}
+/** The weights of a baseline's networks: collected while it is saved, read back (shape-checked) when it is loaded. */
+export class TensorStore {
+  private readonly added: NamedTensor[] = [];
+  private count = 0;
 
-/** Collects float arrays into one buffer while a predictor is saved, and hands them back when it is loaded. */
-export class ArrayStore {
-  private readonly chunks: Float32Array[] = [];
-  private size = 0;
+  constructor(private readonly file?: TensorFile) {}
 
-  constructor(private readonly loaded?: Float32Array) {}
-
-  /** Remember `values` and return its reference for the manifest. */
-  put(values: ArrayLike<number>): ArrayRef {
-    const chunk = Float32Array.from(values);
-    this.chunks.push(chunk);
-    const ref = { offset: this.size, length: chunk.length };
-    this.size += chunk.length;
-    return ref;
+  /** Add `params` under a new key, which the manifest keeps to read them back. */
+  add(params: Parameters): string {
+    const key = `net${this.count++}`;
+    this.added.push(...params.toTensors(key));
+    return key;
   }
 
-  /** The array a reference points to (only on a store created from a loaded file). */
-  get(ref: ArrayRef): Float32Array {
-    if (this.loaded === undefined || ref.offset + ref.length > this.loaded.length)
-      throw new HwnasError(`array reference ${ref.offset}+${ref.length} out of range`);
-    return this.loaded.slice(ref.offset, ref.offset + ref.length);
+  /** The parameters added under `key`. @throws DataFileError for a missing tensor or another shape */
+  read(key: string, shapes: Iterable<[string, readonly number[]]>): Parameters {
+    if (this.file === undefined) throw new Error('TensorStore.read on a store that was not loaded from a file');
+    return Parameters.read(this.file, shapes, key);
   }
 
-  toBuffer(): Buffer {
-    const all = new Float32Array(this.size);
-    let at = 0;
-    for (const c of this.chunks) {
-      all.set(c, at);
-      at += c.length;
-    }
-    return Buffer.from(all.buffer);
+  /** Every tensor added, in order. */
+  tensors(): readonly NamedTensor[] {
+    return this.added;
   }
 }
 
@@ -70,7 +62,7 @@ export interface BaselineContext {
   seed: number;
 }
 
-/** Per-device state a baseline keeps after `fit`, JSON-serialisable (large arrays go through an ArrayStore). */
+/** Per-device state a baseline keeps after `fit`, JSON-serialisable (network weights go through a TensorStore). */
 export type DeviceState = Record<string, unknown>;
 
 /** What the base keeps per fitted device besides the subclass's state. */
@@ -221,29 +213,29 @@ export abstract class BaselinePredictor implements LatencyPredictor {
   protected disposeDevice(_state: DeviceState): void {}
 
   /** Model-level state saved once (e.g. pretrained weights); none by default. */
-  protected saveModel(_store: ArrayStore): Record<string, unknown> {
+  protected saveModel(_store: TensorStore): Record<string, unknown> {
     return {};
   }
 
-  /** Per-device state with its arrays moved to the store; identity by default. */
-  protected saveDevice(state: DeviceState, _store: ArrayStore): DeviceState {
+  /** Per-device state with its networks moved to the store; identity by default. */
+  protected saveDevice(state: DeviceState, _store: TensorStore): DeviceState {
     return state;
   }
 
   /** Inverse of `saveDevice`. */
-  protected loadDevice(state: DeviceState, _store: ArrayStore): DeviceState {
+  protected loadDevice(state: DeviceState, _store: TensorStore): DeviceState {
     return state;
   }
 
   /** Inverse of `saveModel`, called once before devices are loaded. */
-  protected loadModel(_model: Record<string, unknown>, _store: ArrayStore): Promise<void> | void {}
+  protected loadModel(_model: Record<string, unknown>, _store: TensorStore): Promise<void> | void {}
 
-  /** Write the predictor to `dir` (created if needed): `predictor.json`, `arrays.bin`, and `sources.bin` if any. */
+  /** Write the predictor to `dir` (created if needed): `predictor.json`, `weights.bin`, and `sources.bin` if any. */
   async save(dir: string): Promise<void> {
     fs.mkdirSync(dir, { recursive: true });
-    const store = new ArrayStore();
+    const store = new TensorStore();
     const sources = this.context.sources;
-    const manifest = {
+    const header = {
       format: BASELINE_FORMAT,
       version: BASELINE_FORMAT_VERSION,
       kind: this.kind,
@@ -253,17 +245,14 @@ export abstract class BaselinePredictor implements LatencyPredictor {
       model: this.saveModel(store),
       devices: Object.fromEntries([...this.targets].map(([d, s]) => [d, this.saveDevice(s, store)])),
       fits: Object.fromEntries(this.fits),
-      arrays: ARRAYS_FILE,
     };
-    fs.writeFileSync(path.join(dir, ARRAYS_FILE), store.toBuffer());
     if (sources !== undefined) fs.writeFileSync(path.join(dir, SOURCES_FILE), encodeSources(sources));
-    fs.writeFileSync(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 1) + '\n');
+    writeTensorFile(path.join(dir, MANIFEST_FILE), header, store.tensors(), WEIGHTS_FILE);
   }
 
   /** Restore the state written by `save` into this (freshly constructed) predictor. */
   async restore(dir: string, manifest: BaselineManifest): Promise<void> {
-    const bytes = readFile(path.join(dir, manifest.arrays));
-    const store = new ArrayStore(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
+    const store = new TensorStore(readTensorFile(path.join(dir, MANIFEST_FILE), BASELINE_FORMAT, BASELINE_FORMAT_VERSION));
     await this.loadModel(manifest.model, store);
     for (const [device, state] of Object.entries(manifest.devices)) this.targets.set(device, this.loadDevice(state, store));
     for (const [device, fitted] of Object.entries(manifest.fits)) this.fits.set(device, fitted);
@@ -281,7 +270,6 @@ export interface BaselineManifest {
   model: Record<string, unknown>;
   devices: Record<string, DeviceState>;
   fits: Record<string, FitRecord>;
-  arrays: string;
 }
 
 function readFile(file: string): Buffer {

@@ -2,11 +2,10 @@
 // embedding); one network maps (arch encoding, hardware embedding) to a normalised latency. It is pretrained on the
 // source devices and fine-tuned on the target's measurements — plain fine-tuning, not HELP's meta-learning, hence
 // "HELP-style".
-import type * as tf from '@tensorflow/tfjs';
 import { HwnasError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
-import { BaselinePredictor, type ArrayRef, type ArrayStore, type BaselineContext, type DeviceState } from './base.js';
-import { buildMlp, loadMlpWeights, runMlp, saveMlpWeights, stackRows, trainMlp, type TrainSettings } from './mlp-net.js';
+import { BaselinePredictor, type BaselineContext, type DeviceState, type TensorStore } from './base.js';
+import { Mlp, stackRows, type TrainSettings } from './mlp-net.js';
 
 /** Settings of the HELP-style network, its pretraining and its per-device fine-tuning. */
 export interface HelpStyleOptions {
@@ -25,7 +24,7 @@ export const HELP_STYLE_DEFAULTS: HelpStyleOptions = {
 };
 
 interface HelpDevice extends DeviceState {
-  model: tf.Sequential;
+  model: Mlp;
   embedding: number[];
   yMean: number;
   yStd: number;
@@ -45,7 +44,7 @@ function zscore(values: ArrayLike<number>): number[] {
 /** HELP-style hardware-embedding-conditioned regressor. Needs `referenceArchs` and source latencies. */
 export class HelpStylePredictor extends BaselinePredictor {
   readonly kind = 'help-style';
-  private base?: tf.Sequential;
+  private base?: Mlp;
 
   constructor(
     context: BaselineContext,
@@ -100,8 +99,8 @@ export class HelpStylePredictor extends BaselinePredictor {
       at += part.length;
     }
     this.base?.dispose();
-    this.base = buildMlp(this.inputSize, this.options.hidden, rng.child('init'));
-    trainMlp(this.base, x, Float32Array.from(ys), this.options.pretrain, rng.child('batches'));
+    this.base = Mlp.init(this.inputSize, this.options.hidden, rng.child('init'));
+    this.base.train(x, Float32Array.from(ys), this.options.pretrain, rng.child('batches'));
   }
 
   protected override readonly outOfSampleFolds = 5;
@@ -127,43 +126,34 @@ export class HelpStylePredictor extends BaselinePredictor {
     const z = zscore(latencyMs);
     const mean = latencyMs.reduce((s, v) => s + v, 0) / latencyMs.length;
     const yStd = Math.sqrt(latencyMs.reduce((s, v) => s + (v - mean) ** 2, 0) / latencyMs.length) || 1;
-    const model = buildMlp(this.inputSize, this.options.hidden, new Rng('copy'));
-    model.setWeights(this.base.getWeights());
-    trainMlp(
-      model,
-      this.rows(archs, embedding),
-      Float32Array.from(z),
-      this.options.finetune,
-      Rng.derive(seed, 'help-style-finetune', device),
-    );
+    const model = this.base.clone();
+    model.train(this.rows(archs, embedding), Float32Array.from(z), this.options.finetune, Rng.derive(seed, 'help-style-finetune', device));
     (this.targets.get(device) as HelpDevice | undefined)?.model.dispose();
     return { model, embedding, yMean: mean, yStd } satisfies HelpDevice;
   }
 
   protected predictDevice(state: DeviceState, archs: string[]): Float64Array {
     const { model, embedding, yMean, yStd } = state as HelpDevice;
-    return Float64Array.from(runMlp(model, this.rows(archs, embedding), archs.length), (v) => v * yStd + yMean);
+    return Float64Array.from(model.predict(this.rows(archs, embedding), archs.length), (v) => v * yStd + yMean);
   }
 
-  protected override saveModel(store: ArrayStore): Record<string, unknown> {
+  protected override saveModel(store: TensorStore): Record<string, unknown> {
     if (this.base === undefined) throw new HwnasError('help-style: nothing to save before pretraining');
-    return { options: this.options, referenceArchs: this.referenceArchs, weights: saveMlpWeights(this.base, store) };
+    return { options: this.options, referenceArchs: this.referenceArchs, weights: this.base.save(store) };
   }
 
-  protected override loadModel(model: Record<string, unknown>, store: ArrayStore): void {
-    this.base = buildMlp(this.inputSize, this.options.hidden, new Rng('load'));
-    loadMlpWeights(this.base, model.weights as ArrayRef[], store);
+  protected override loadModel(model: Record<string, unknown>, store: TensorStore): void {
+    this.base = Mlp.load(this.inputSize, this.options.hidden, store, model.weights as string);
   }
 
-  protected override saveDevice(state: DeviceState, store: ArrayStore): DeviceState {
+  protected override saveDevice(state: DeviceState, store: TensorStore): DeviceState {
     const { model, embedding, yMean, yStd } = state as HelpDevice;
-    return { embedding, yMean, yStd, weights: saveMlpWeights(model, store) };
+    return { embedding, yMean, yStd, weights: model.save(store) };
   }
 
-  protected override loadDevice(state: DeviceState, store: ArrayStore): DeviceState {
-    const model = buildMlp(this.inputSize, this.options.hidden, new Rng('load'));
-    loadMlpWeights(model, state.weights as ArrayRef[], store);
-    const saved = state as { embedding: number[]; yMean: number; yStd: number };
+  protected override loadDevice(state: DeviceState, store: TensorStore): DeviceState {
+    const saved = state as { embedding: number[]; yMean: number; yStd: number; weights: string };
+    const model = Mlp.load(this.inputSize, this.options.hidden, store, saved.weights);
     return { model, embedding: saved.embedding, yMean: saved.yMean, yStd: saved.yStd } satisfies HelpDevice;
   }
 }

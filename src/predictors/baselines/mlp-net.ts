@@ -1,90 +1,106 @@
-// A small fully connected regressor in TF.js, trained with seeded initialisation and our own seeded shuffling
-// (tfjs's `fit(shuffle)` draws from Math.random), so a seed fixes the result.
+// A small fully connected regressor on nn Parameters: seeded Glorot initialisation, seeded minibatches, Adam on mean
+// squared error plus an L2 penalty, so a seed fixes the result.
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../core/rng.js';
-import type { ArrayRef, ArrayStore } from './base.js';
+import { AdamW } from '../../nn/optimizer.js';
+import { Parameters, constant, glorot, type ParameterSpec } from '../../nn/parameters.js';
+import { trainMinibatches } from '../../nn/training.js';
+import type { TensorStore } from './base.js';
 
-/** A dense ReLU network `inputSize → hidden… → 1`. */
-export function buildMlp(inputSize: number, hidden: readonly number[], rng: Rng): tf.Sequential {
-  const model = tf.sequential();
-  hidden.forEach((units, i) =>
-    model.add(
-      tf.layers.dense({
-        units,
-        activation: 'relu',
-        inputShape: i === 0 ? [inputSize] : undefined,
-        kernelInitializer: tf.initializers.glorotUniform({ seed: rng.seed32() }),
-      }),
-    ),
-  );
-  model.add(
-    tf.layers.dense({
-      units: 1,
-      inputShape: hidden.length === 0 ? [inputSize] : undefined,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: rng.seed32() }),
-    }),
-  );
-  return model;
-}
-
-/** Training settings of `trainMlp`. */
+/** Training settings of `Mlp.train`. */
 export interface TrainSettings {
   epochs: number;
   batchSize: number;
   learningRate: number;
-  /** L2 penalty on all weights (decoupled from the data term's scale). */
+  /** L2 penalty on all weights, added to the mean squared error. */
   weightDecay: number;
 }
 
-/**
- * Minimise mean squared error of `model` on rows `x` (n × inputSize, row-major) and targets `y` with Adam.
- * Mini-batches are drawn by `rng`.
- */
-export function trainMlp(model: tf.Sequential, x: Float32Array, y: Float32Array, settings: TrainSettings, rng: Rng): void {
-  const n = y.length;
-  const inputSize = x.length / n;
-  const optimizer = tf.train.adam(settings.learningRate);
-  const xs = tf.tensor2d(x, [n, inputSize]);
-  const ys = tf.tensor2d(y, [n, 1]);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let epoch = 0; epoch < settings.epochs; epoch++) {
-    const shuffled = n > settings.batchSize ? rng.shuffle(order) : order;
-    for (let start = 0; start < n; start += settings.batchSize) {
-      const batch = shuffled.slice(start, start + settings.batchSize);
-      tf.tidy(() => {
-        const idx = tf.tensor1d(batch, 'int32');
-        const bx = tf.gather(xs, idx);
-        const by = tf.gather(ys, idx);
-        optimizer.minimize(() => {
-          const mse = tf.losses.meanSquaredError(by, model.apply(bx) as tf.Tensor) as tf.Scalar;
-          if (settings.weightDecay === 0) return mse;
-          const l2 = tf.addN(model.trainableWeights.map((w) => tf.sum(tf.square(w.read()))));
-          return tf.add(mse, tf.mul(settings.weightDecay, l2)) as tf.Scalar;
-        });
-      });
-    }
+/** Layer `i`'s kernel [in, out] and bias [out], for `inputSize → hidden… → 1`. */
+function paramShapes(inputSize: number, hidden: readonly number[]): Map<string, number[]> {
+  const shapes = new Map<string, number[]>();
+  const widths = [inputSize, ...hidden, 1];
+  for (let i = 0; i + 1 < widths.length; i++) {
+    shapes.set(`dense${i}.kernel`, [widths[i], widths[i + 1]]);
+    shapes.set(`dense${i}.bias`, [widths[i + 1]]);
   }
-  xs.dispose();
-  ys.dispose();
-  optimizer.dispose();
+  return shapes;
 }
 
-/** Predictions of `model` for rows `x` (row-major), in one batched call. */
-export function runMlp(model: tf.Sequential, x: Float32Array, rows: number): Float32Array {
-  return tf.tidy(() => (model.predict(tf.tensor2d(x, [rows, x.length / rows])) as tf.Tensor).dataSync() as Float32Array);
-}
+/** A dense ReLU network `inputSize → hidden… → 1`. */
+export class Mlp {
+  private constructor(
+    private readonly params: Parameters,
+    private readonly layers: number,
+  ) {}
 
-/** Store every weight tensor of `model`; returns their references in layer order. */
-export function saveMlpWeights(model: tf.Sequential, store: ArrayStore): ArrayRef[] {
-  return model.getWeights().map((w) => store.put(w.dataSync()));
-}
+  /** Glorot-uniform kernels drawn from `rng`, zero biases. */
+  static init(inputSize: number, hidden: readonly number[], rng: Rng): Mlp {
+    const specs = [...paramShapes(inputSize, hidden)].map(([name, shape]): [string, ParameterSpec] => [
+      name,
+      { shape, init: shape.length > 1 ? glorot(rng.child(name)) : constant(0) },
+    ]);
+    return new Mlp(Parameters.init(specs), hidden.length + 1);
+  }
 
-/** Load weights saved by `saveMlpWeights` into a model of the same shape. */
-export function loadMlpWeights(model: tf.Sequential, refs: readonly ArrayRef[], store: ArrayStore): void {
-  const shapes = model.getWeights().map((w) => w.shape);
-  const tensors = refs.map((ref, i) => tf.tensor(store.get(ref), shapes[i]));
-  model.setWeights(tensors);
-  tf.dispose(tensors);
+  /** The network `save` added to `store` under `key`, checked against this shape. */
+  static load(inputSize: number, hidden: readonly number[], store: TensorStore, key: string): Mlp {
+    return new Mlp(store.read(key, paramShapes(inputSize, hidden)), hidden.length + 1);
+  }
+
+  /** Add the weights to `store`; returns the key `load` takes. */
+  save(store: TensorStore): string {
+    return store.add(this.params);
+  }
+
+  /** An independent copy (to fine-tune without changing this one). */
+  clone(): Mlp {
+    return new Mlp(this.params.clone(), this.layers);
+  }
+
+  private forward(x: tf.Tensor2D): tf.Tensor2D {
+    let h = x;
+    for (let i = 0; i < this.layers; i++) {
+      h = tf.add(tf.matMul(h, this.params.get(`dense${i}.kernel`)), this.params.get(`dense${i}.bias`));
+      if (i + 1 < this.layers) h = tf.relu(h);
+    }
+    return h;
+  }
+
+  /**
+   * Minimise mean squared error on rows `x` (n × inputSize, row-major) and targets `y` with Adam. Minibatches are
+   * drawn by `rng` (one shuffle per epoch when there is more than one batch).
+   */
+  train(x: Float32Array, y: Float32Array, settings: TrainSettings, rng: Rng): void {
+    const n = y.length;
+    const xs = tf.tensor2d(x, [n, x.length / n]);
+    const ys = tf.tensor2d(y, [n, 1]);
+    const optimizer = new AdamW(this.params, { learningRate: settings.learningRate });
+    const weights = [...this.params].map(([, v]) => v);
+    trainMinibatches(optimizer, {
+      count: n,
+      epochs: settings.epochs,
+      batchSize: settings.batchSize,
+      order: (_epoch, indices) => (n > settings.batchSize ? rng.shuffle(indices) : indices),
+      loss: (batch) => {
+        const idx = tf.tensor1d(batch, 'int32');
+        const mse = tf.losses.meanSquaredError(tf.gather(ys, idx), this.forward(tf.gather(xs, idx) as tf.Tensor2D)) as tf.Scalar;
+        if (settings.weightDecay === 0) return mse;
+        return tf.add(mse, tf.mul(settings.weightDecay, tf.addN(weights.map((w) => tf.sum(tf.square(w)))))) as tf.Scalar;
+      },
+    });
+    optimizer.dispose();
+    tf.dispose([xs, ys]);
+  }
+
+  /** Predictions for rows `x` (row-major), in one batched call. */
+  predict(x: Float32Array, rows: number): Float32Array {
+    return tf.tidy(() => this.forward(tf.tensor2d(x, [rows, x.length / rows])).dataSync() as Float32Array);
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
 }
 
 /** Row-major Float32 matrix from equal-length rows. */

@@ -1,9 +1,8 @@
 // MLP from scratch: a small dense network on the one-hot op-graph encoding, trained only on the few target
 // measurements (standardised), with weight decay since 5–20 rows cannot pin down thousands of weights.
-import type * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/rng.js';
-import { BaselinePredictor, type ArrayRef, type ArrayStore, type BaselineContext, type DeviceState } from './base.js';
-import { buildMlp, loadMlpWeights, runMlp, saveMlpWeights, stackRows, trainMlp, type TrainSettings } from './mlp-net.js';
+import { BaselinePredictor, type BaselineContext, type DeviceState, type TensorStore } from './base.js';
+import { Mlp, stackRows, type TrainSettings } from './mlp-net.js';
 
 /** Settings of the from-scratch MLP (defaults chosen on source devices, see the README). */
 export interface MlpOptions extends TrainSettings {
@@ -13,7 +12,7 @@ export interface MlpOptions extends TrainSettings {
 export const MLP_DEFAULTS: MlpOptions = { hidden: [64, 64], epochs: 300, batchSize: 32, learningRate: 3e-3, weightDecay: 1e-3 };
 
 interface MlpState extends DeviceState {
-  model: tf.Sequential;
+  model: Mlp;
   yMean: number;
   yStd: number;
 }
@@ -43,9 +42,8 @@ export class MlpPredictor extends BaselinePredictor {
     const rng = Rng.derive(seed, 'mlp-baseline', device);
     const yMean = latencyMs.reduce((s, v) => s + v, 0) / latencyMs.length;
     const yStd = Math.sqrt(latencyMs.reduce((s, v) => s + (v - yMean) ** 2, 0) / latencyMs.length) || 1;
-    const model = buildMlp(this.context.features.oneHotSize, this.options.hidden, rng.child('init'));
-    trainMlp(
-      model,
+    const model = Mlp.init(this.context.features.oneHotSize, this.options.hidden, rng.child('init'));
+    model.train(
       this.encode(archs),
       Float32Array.from(latencyMs, (v) => (v - yMean) / yStd),
       this.options,
@@ -57,22 +55,21 @@ export class MlpPredictor extends BaselinePredictor {
 
   protected predictDevice(state: DeviceState, archs: string[]): Float64Array {
     const { model, yMean, yStd } = state as MlpState;
-    return Float64Array.from(runMlp(model, this.encode(archs), archs.length), (z) => z * yStd + yMean);
+    return Float64Array.from(model.predict(this.encode(archs), archs.length), (z) => z * yStd + yMean);
   }
 
   protected override saveModel(): Record<string, unknown> {
     return { options: this.options };
   }
 
-  protected override saveDevice(state: DeviceState, store: ArrayStore): DeviceState {
+  protected override saveDevice(state: DeviceState, store: TensorStore): DeviceState {
     const { model, yMean, yStd } = state as MlpState;
-    return { yMean, yStd, weights: saveMlpWeights(model, store) };
+    return { yMean, yStd, weights: model.save(store) };
   }
 
-  protected override loadDevice(state: DeviceState, store: ArrayStore): DeviceState {
-    const model = buildMlp(this.context.features.oneHotSize, this.options.hidden, new Rng('load'));
-    loadMlpWeights(model, state.weights as ArrayRef[], store);
-    const saved = state as { yMean: number; yStd: number };
+  protected override loadDevice(state: DeviceState, store: TensorStore): DeviceState {
+    const saved = state as { yMean: number; yStd: number; weights: string };
+    const model = Mlp.load(this.context.features.oneHotSize, this.options.hidden, store, saved.weights);
     return { model, yMean: saved.yMean, yStd: saved.yStd } satisfies MlpState;
   }
 }
