@@ -1,7 +1,8 @@
+// @ts-check
 // Screenshots of the dashboard's main views for the docs (docs/img/dashboard-*.png), taken in Debian's Chromium
 // from a real run: a 300-evaluation NSGA-II search of NB201 on the simulated mobile-cpu with a generated accuracy
 // table, and an ONNX model exported by `hwnas spaces model --onnx`.
-// Usage: npm run docs:screenshots   (HWNAS_CHROMIUM=/usr/bin/chromium)
+// Usage: npm run docs:screenshots   (HWNAS_CHROMIUM=/usr/bin/chromium; HWNAS_SCREENSHOTS=<folder> writes them elsewhere)
 /* global document, URLSearchParams */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,7 +11,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startDashboard, writeNb201Accuracy } from './dashboard-helpers.mjs';
 
-const outDir = 'docs/img';
+const outDir = process.env.HWNAS_SCREENSHOTS ?? 'docs/img';
 const bin = path.resolve('bin/hwnas.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-screenshots-'));
 writeNb201Accuracy(path.join(tmp, 'accuracy.csv'), 'docs-accuracy');
@@ -29,7 +30,7 @@ fs.writeFileSync(
     budget: { evaluations: 300, batchSize: 30 },
   }),
 );
-const run = (args) => {
+const run = (/** @type {string[]} */ args) => {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: tmp, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`hwnas ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
@@ -45,6 +46,12 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu'],
 });
 const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+/**
+ * @param {string | undefined} url
+ * @param {string} view
+ * @param {string} name
+ * @param {() => Promise<unknown>} [before]
+ */
 const shot = async (url, view, name, before) => {
   if (url !== undefined) await page.goto(url);
   await before?.();

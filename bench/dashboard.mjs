@@ -1,29 +1,29 @@
+// @ts-check
 // Dashboard speed on a large run: a real `hwnas search` of 20,000 trials (random strategy, NB201, simulated
 // mobile-cpu, a generated accuracy table), then `hwnas dashboard` and Debian's Chromium (playwright-core):
 //   run page data from the server; the run page drawn in Chromium (data received → every chart drawn);
 //   a what-if (int8 on/off) end to end in the page (change event → numbers, table and chart updated);
 //   opening a generated 300-layer ONNX model (upload + import + per-layer profile, server side).
 // Targets (issue 15): ≤ 1 s, ≤ 2 s, ≤ 100 ms, ≤ 1 s. Writes results/bench/dashboard.json.
-// Environment: BENCH_TRIALS=20000  BENCH_REPEATS=5  HWNAS_CHROMIUM=/usr/bin/chromium
+// Environment: BENCH_TRIALS=20000  BENCH_REPEATS=5  HWNAS_CHROMIUM=/usr/bin/chromium  BENCH_SMOKE=1 (500 trials, one repeat)
 /* global document, window, Event, requestAnimationFrame, fetch, TextDecoder */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { formatTable } from '../dist/core/table.js';
-import { HWNAS_VERSION } from '../dist/core/version.js';
 import { syntheticOnnxChain } from '../dist/formats/import/synthetic.js';
 import { startDashboard, writeNb201Accuracy } from './dashboard-helpers.mjs';
+import { envNumber, startBench } from './stamp.mjs';
 
-const trials = Number(process.env.BENCH_TRIALS ?? 20000);
-const repeats = Number(process.env.BENCH_REPEATS ?? 5);
-const outRoot = process.env.BENCH_OUT ?? 'results/bench';
+const trials = envNumber('BENCH_TRIALS', 20000, 500);
+const repeats = envNumber('BENCH_REPEATS', 5, 1);
 const chromiumPath = process.env.HWNAS_CHROMIUM ?? '/usr/bin/chromium';
+const bench = startBench('dashboard', { trials, repeats, chromium: chromiumPath });
 const bin = path.resolve('bin/hwnas.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-bench-dashboard-'));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const round = (x, d = 1) => Number(x.toFixed(d));
+const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const round = (/** @type {number} */ x, d = 1) => Number(x.toFixed(d));
 
 const accuracy = path.join(tmp, 'accuracy.csv');
 writeNb201Accuracy(accuracy, 'bench-accuracy');
@@ -52,7 +52,9 @@ console.log(`search took ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
 const { url: base, server } = await startDashboard(bin, ['--results', results]);
 
+/** @type {{ what: string, targetMs: number, samplesMs: number[], medianMs: number, unit: string, met: boolean }[]} */
 const measures = [];
+/** @param {string} what @param {number} target @param {number[]} samples */
 const record = (what, target, samples, unit = 'ms') =>
   measures.push({
     what,
@@ -82,9 +84,10 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
 });
 const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-const waitReady = (view, before = '') =>
+const waitReady = (/** @type {string} */ view, before = '') =>
   page.waitForFunction(
-    ([v, b]) => (document.body.dataset.ready ?? '') !== b && (document.body.dataset.ready ?? '').startsWith(`${v}:`),
+    (/** @type {string[]} */ [v, b]) =>
+      (document.body.dataset.ready ?? '') !== b && (document.body.dataset.ready ?? '').startsWith(`${v}:`),
     [view, before],
     { timeout: 120_000 },
   );
@@ -98,7 +101,7 @@ for (let i = 0; i < repeats; i++) {
   await page.goto(`${base}#/run/big`);
   await waitReady('run');
   loadMs.push(performance.now() - t);
-  drawMs.push(await page.evaluate(() => window.hwnas.timings.drawMs));
+  drawMs.push(await page.evaluate(() => /** @type {any} */ (window).hwnas.timings.drawMs));
 }
 record('run page drawn in Chromium (data → all charts)', 2000, drawMs);
 record('run page, navigation to drawn (incl. scripts, fetch)', 2000, loadMs);
@@ -111,9 +114,9 @@ const whatIfMs = [];
 for (let i = 0; i < Math.max(10, repeats * 2); i++) {
   whatIfMs.push(
     await page.evaluate(
-      async (value) => {
+      async (/** @type {string} */ value) => {
         const before = document.body.dataset.ready;
-        const box = document.querySelector('#precision');
+        const box = /** @type {HTMLSelectElement} */ (document.querySelector('#precision'));
         const t0 = performance.now();
         box.value = value;
         box.dispatchEvent(new Event('change'));
@@ -135,7 +138,11 @@ for (let i = 0; i < repeats; i++) {
   const bytes = syntheticOnnxChain(300, { channels: 32 + i });
   t = performance.now();
   const up = await (
-    await fetch(new URL('/api/models', base), { method: 'POST', body: bytes, headers: { 'x-file-name': 'chain.onnx' } })
+    await fetch(new URL('/api/models', base), {
+      method: 'POST',
+      body: /** @type {Uint8Array<ArrayBuffer>} */ (bytes),
+      headers: { 'x-file-name': 'chain.onnx' },
+    })
   ).json();
   const prof = await (await fetch(new URL(`/api/profile?model=${up.id}&device=mobile-cpu&whatif=int8`, base))).json();
   importMs.push(performance.now() - t);
@@ -145,30 +152,11 @@ for (let i = 0; i < repeats; i++) {
 record(`open a ${layers}-layer ONNX model (upload + import + profile)`, 1000, importMs);
 server.kill('SIGTERM');
 
-console.log(
-  formatTable(
-    ['measure', 'target ms', 'median ms', 'samples ms', 'met'],
-    measures.map((m) => [m.what, m.targetMs, m.medianMs, m.samplesMs.join(' '), m.met ? 'yes' : 'NO']),
-  ),
+bench.table(
+  `Dashboard speed on a ${trials}-trial run (medians of ${repeats} runs)`,
+  ['measure', 'target ms', 'median ms', 'samples ms', 'met'],
+  measures.map((m) => [m.what, m.targetMs, m.medianMs, m.samplesMs.join(' '), m.met ? 'yes' : 'NO']),
 );
-const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
-fs.mkdirSync(outRoot, { recursive: true });
-const out = path.join(outRoot, 'dashboard.json');
-fs.writeFileSync(
-  out,
-  JSON.stringify(
-    {
-      date: new Date().toISOString(),
-      commit: git,
-      hwnas: HWNAS_VERSION,
-      chromium: spawnSync(chromiumPath, ['--version'], { encoding: 'utf8' }).stdout.trim(),
-      machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length },
-      trials,
-      measures,
-    },
-    null,
-    2,
-  ) + '\n',
-);
-console.log(`\nwrote ${out}`);
 fs.rmSync(tmp, { recursive: true, force: true });
+const chromiumVersion = spawnSync(chromiumPath, ['--version'], { encoding: 'utf8' }).stdout.trim();
+bench.write({ trials, measures }, { versions: { chromium: chromiumVersion } });

@@ -1,17 +1,21 @@
+// @ts-check
 // Loader speed on the real tables: median wall time of each loader against reading + splitting the same file
 // (the floor any CSV loader pays). Prints a table and writes results/bench/data.json.
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatTable } from '../dist/core/table.js';
 import { dataPath } from '../dist/data/paths.js';
 import { loadLatencyTable } from '../dist/data/latency.js';
 import { loadAccuracyTable } from '../dist/data/accuracy.js';
 import { loadZcpTable } from '../dist/data/zcp.js';
+import { SMOKE, startBench } from './stamp.mjs';
 import { medianMs } from './timing.mjs';
 
-const REPEATS = 5;
+const REPEATS = SMOKE ? 1 : 5;
 const TARGET_MS = 1000; // the NB201 latency table (7.9 MB) must load well under a second
 
+const bench = startBench('data', { repeats: REPEATS, targetMs: TARGET_MS });
+
+/** @type {[string, keyof typeof import('../dist/data/paths.js').DATA_FILES, (file: string) => { archs: readonly string[] }][]} */
 const cases = [
   ['nb201 latency, all devices', 'nb201Latency', (f) => loadLatencyTable(f)],
   ['nb201 latency, 3 devices', 'nb201Latency', (f) => loadLatencyTable(f, { devices: ['pixel3', 'raspi4', 'eyeriss'] })],
@@ -51,19 +55,12 @@ for (const [name, key, load] of cases) {
   });
 }
 
-console.log(
-  formatTable(
-    ['loader', 'rows', 'MB', 'load ms (median)', 'read+split ms', 'ratio'],
-    rows.map((r) => [r.name, r.rows, r.mb, r.loadMs, r.baselineMs, r.ratio]),
-  ),
+bench.table(
+  `Loaders on the real tables (median of ${REPEATS})`,
+  ['loader', 'rows', 'MB', 'load ms (median)', 'read+split ms', 'ratio'],
+  rows.map((r) => [r.name, r.rows, r.mb, r.loadMs, r.baselineMs, r.ratio]),
 );
 const nb201 = rows.find((r) => r.name === 'nb201 latency, all devices');
 if (nb201)
-  console.log(
-    `\nnb201 latency table: ${nb201.loadMs.toFixed(0)} ms (target < ${TARGET_MS} ms): ${nb201.loadMs < TARGET_MS ? 'ok' : 'SLOW'}`,
-  );
-fs.mkdirSync('results/bench', { recursive: true });
-fs.writeFileSync(
-  'results/bench/data.json',
-  JSON.stringify({ repeats: REPEATS, targetMs: TARGET_MS, node: process.version, rows }, null, 2) + '\n',
-);
+  bench.note(`nb201 latency table: ${nb201.loadMs.toFixed(0)} ms (target < ${TARGET_MS} ms): ${nb201.loadMs < TARGET_MS ? 'ok' : 'SLOW'}`);
+bench.write({ repeats: REPEATS, targetMs: TARGET_MS, rows });

@@ -1,3 +1,4 @@
+// @ts-check
 // Noisy-device benchmark: can a user trust a few-shot predictor fitted on ten noisy timings of their own board?
 // Each built-in simulated profile in turn is the target of NASFLAT pretrained on the other five (over all NB201
 // cells), plus `my-board` (mobile-cpu with a 57.6 GFLOPS peak and 4 GB/s, the device of the issue that asked for
@@ -6,24 +7,26 @@
 // predictions, Spearman ρ and MAPE over all cells and over the fastest 10 %, coverage of the nominal 90 %
 // intervals, whether the ×3 row was named, and FLOPs' ρ (zero measurements) for comparison.
 // Writes results/bench/robustness.json. Environment: BENCH_SEEDS=0,1,2,3,4  BENCH_TARGETS=server-gpu,…  BENCH_OUT=results/bench
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { execSync } from 'node:child_process';
+// BENCH_OUT_FILE=robustness.json  BENCH_SMOKE=1 (one target, one seed, one pretraining epoch over 64 archs per source).
+// Pretrained predictors are cached in results/cache/robustness/, keyed by a fingerprint of their settings and code.
 import { initBackend } from '../dist/core/backend.js';
 import { spearman } from '../dist/core/metrics.js';
 import { Rng } from '../dist/core/rng.js';
-import { formatTable } from '../dist/core/table.js';
 import { BUILTIN_PROFILES, deviceKinds } from '../dist/hardware/registry.js';
 import { ArchFeatures } from '../dist/predictors/baselines/features.js';
 import { getPredictorMethod, loadPredictor } from '../dist/predictors/registry.js';
 import { diagnose, predictionIntervals } from '../dist/predictors/trust.js';
 import { getSpace } from '../dist/spaces/registry.js';
+import { cached } from './cache.mjs';
+import { envList, SMOKE, startBench } from './stamp.mjs';
 
-const list = (name, fallback) => (process.env[name] ? process.env[name].split(',') : fallback);
-const seeds = list('BENCH_SEEDS', ['0', '1', '2', '3', '4']).map(Number);
-const outRoot = process.env.BENCH_OUT ?? 'results/bench';
-const PRETRAIN = { epochs: 30, archsPerDevice: 512 };
+/** @typedef {import('../dist/hardware/schema.js').DeviceProfile} DeviceProfile */
+/** @typedef {Extract<DeviceProfile, { kind: 'simulated' }>} SimulatedProfile */
+/** @typedef {import('../dist/predictors/nasflat/predictor.js').NasflatPredictor} NasflatPredictor */
+/** @typedef {{ profile: SimulatedProfile, sources?: SimulatedProfile[], predictor?: string }} Target */
+
+const seeds = envList('BENCH_SEEDS', SMOKE ? ['0'] : ['0', '1', '2', '3', '4']).map(Number);
+const PRETRAIN = SMOKE ? { epochs: 1, archsPerDevice: 64, transferEpochs: 4 } : { epochs: 30, archsPerDevice: 512 };
 // Readout settings tried over the pretrained predictors' own (e.g. BENCH_NASFLAT='{"readoutPrior":false}').
 const READOUT_OVERRIDES = process.env.BENCH_NASFLAT ? JSON.parse(process.env.BENCH_NASFLAT) : {};
 const OUT_FILE = process.env.BENCH_OUT_FILE ?? 'robustness.json';
@@ -38,58 +41,93 @@ const NOISE = [
 const backend = await initBackend();
 const space = getSpace('nb201');
 const input = space.defaultInput('cifar10');
-const archs = space.enumerate();
+const archs = space.enumerate?.() ?? [];
 const features = new ArchFeatures(space);
 const flops = Float64Array.from(archs, (a) => features.flops(a));
-const simulated = BUILTIN_PROFILES.filter((p) => p.kind === 'simulated');
-const latenciesOf = (profile) => Float64Array.from(archs, deviceKinds.get(profile.kind)(profile).scorer(space, input));
-const mobileCpu = simulated.find((p) => p.name === 'mobile-cpu');
-const myBoard = structuredClone(mobileCpu);
+const simulated = BUILTIN_PROFILES.filter(
+  /** @returns {p is SimulatedProfile} */ (/** @type {DeviceProfile} */ p) => p.kind === 'simulated',
+);
+/** The simulator's latency of every arch. @param {SimulatedProfile} profile */
+const latenciesOf = (profile) => {
+  const device = /** @type {import('../dist/hardware/simulated.js').SimulatedDevice} */ (deviceKinds.get(profile.kind)(profile));
+  return Float64Array.from(archs, device.scorer(space, input));
+};
+const myBoard = structuredClone(/** @type {SimulatedProfile} */ (simulated.find((p) => p.name === 'mobile-cpu')));
 myBoard.name = 'my-board';
 myBoard.simulated.peak = { fp32Gflops: 57.6 };
 myBoard.simulated.memory.bandwidthGBs = 4;
-const targets = [
+/** @type {Target[]} */
+const allTargets = [
   ...simulated.map((p) => ({ profile: p, sources: simulated.filter((s) => s.name !== p.name) })),
   { profile: myBoard, predictor: 'models/quickstart' },
-].filter((t) => list('BENCH_TARGETS', [t.profile.name]).includes(t.profile.name));
+];
+const targets = allTargets
+  .filter((t) => envList('BENCH_TARGETS', [t.profile.name]).includes(t.profile.name))
+  .slice(0, SMOKE && !process.env.BENCH_TARGETS ? 1 : undefined);
+const bench = startBench(OUT_FILE.replace(/\.json$/, ''), {
+  targets: targets.map((t) => t.profile.name),
+  seeds,
+  measurements: N,
+  pretrain: PRETRAIN,
+  noise: NOISE,
+  readout: READOUT_OVERRIDES,
+});
 
-/** The predictor pretrained on `sources`, cached by its settings (pretraining takes about a minute each). */
+/**
+ * The predictor pretrained on `sources`, cached under a fingerprint of the source profiles, the pretraining settings
+ * and the code that trains and simulates (pretraining takes about a minute each).
+ * @param {Target} target
+ * @returns {Promise<NasflatPredictor>}
+ */
 async function pretrained(target) {
-  if (target.predictor !== undefined) return loadPredictor(target.predictor);
-  const key = `${target.sources.map((s) => `${s.name}@${s.version}`).join('+')}-e${PRETRAIN.epochs}-a${PRETRAIN.archsPerDevice}`;
-  const dir = path.join(outRoot, 'robustness-predictors', key);
-  if (fs.existsSync(path.join(dir, 'predictor.json'))) {
-    try {
-      return await loadPredictor(dir);
-    } catch {
-      // saved by an older hwnas: pretrain again
-    }
-  }
-  const t0 = performance.now();
-  const predictor = await getPredictorMethod('nasflat').create({
-    space,
-    features,
-    sources: { devices: target.sources.map((s) => s.name), archs, latencyMs: target.sources.map(latenciesOf) },
-    seed: 0,
-    options: PRETRAIN,
-  });
-  await predictor.save(dir);
-  console.error(`pretrained on ${target.sources.map((s) => s.name).join(', ')} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  return predictor;
+  if (target.predictor !== undefined) return /** @type {NasflatPredictor} */ (await loadPredictor(target.predictor));
+  const sources = target.sources ?? [];
+  const { value, info } = await cached(
+    'robustness',
+    {
+      name: `nb201-without-${target.profile.name}`,
+      settings: { method: 'nasflat', sources, input, seed: 0, options: PRETRAIN },
+      code: ['predictors/registry.js', 'hardware/registry.js'],
+    },
+    async (dir) => {
+      const t0 = performance.now();
+      const predictor = await getPredictorMethod('nasflat').create({
+        space,
+        features,
+        sources: { devices: sources.map((s) => s.name), archs, latencyMs: sources.map(latenciesOf) },
+        seed: 0,
+        options: PRETRAIN,
+      });
+      await predictor.save(dir);
+      console.error(`pretrained on ${sources.map((s) => s.name).join(', ')} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      return predictor;
+    },
+    loadPredictor,
+  );
+  bench.cache(info);
+  return /** @type {NasflatPredictor} */ (value);
 }
 
+/** @param {Float64Array} truth */
 const fastestTenth = (truth) => {
   const order = Array.from(truth.keys()).sort((a, b) => truth[a] - truth[b]);
   return order.slice(0, Math.ceil(truth.length / 10));
 };
+/** @param {ArrayLike<number>} truth @param {ArrayLike<number>} predicted @param {number[]} rows */
 const mape = (truth, predicted, rows) => (100 * rows.reduce((s, r) => s + Math.abs(predicted[r] - truth[r]) / truth[r], 0)) / rows.length;
 
+/**
+ * @typedef {{ target: string, noise: string, seed: number, nonPositive: number, spearman: number, mapePct: number,
+ *   fastSpearman: number, fastMapePct: number, coverage90: number, intervalFactor: number, outlierNamed: boolean | null,
+ *   falseOutliers: number, warned: boolean, flopsSpearman: number, fitSeconds: number }} Result
+ */
+/** @type {Result[]} */
 const results = [];
 for (const target of targets) {
   const truth = latenciesOf(target.profile);
   const allRows = Array.from(truth.keys());
   const fast = fastestTenth(truth);
-  const pick = (v, rows) => rows.map((r) => v[r]);
+  const pick = (/** @type {ArrayLike<number>} */ v, /** @type {number[]} */ rows) => rows.map((r) => v[r]);
   const flopsRho = spearman(flops, truth);
   const predictor = await pretrained(target);
   Object.assign(predictor.config, READOUT_OVERRIDES);
@@ -105,8 +143,9 @@ for (const target of targets) {
       const fitSeconds = (performance.now() - t0) / 1000;
       const predicted = await predictor.predict(device, archs);
       const quality = predictor.fitQuality(device);
+      if (quality === undefined) throw new Error(`no fit quality for ${device}`);
       const diagnostics = diagnose(quality);
-      const intervals = predictionIntervals(predicted, quality, 0.9);
+      const intervals = /** @type {{ lowerMs: Float64Array, upperMs: Float64Array }} */ (predictionIntervals(predicted, quality, 0.9));
       const covered = allRows.filter((r) => intervals.lowerMs[r] <= truth[r] && truth[r] <= intervals.upperMs[r]).length / allRows.length;
       results.push({
         target: target.profile.name,
@@ -130,12 +169,13 @@ for (const target of targets) {
   console.error(`done ${target.profile.name}`);
 }
 
-const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
+const mean = (/** @type {number[]} */ v) => v.reduce((a, b) => a + b, 0) / v.length;
+/** @type {Map<string, Result[]>} */
 const groups = new Map();
 for (const r of results) {
   const key = `${r.target}|${r.noise}`;
   if (!groups.has(key)) groups.set(key, []);
-  groups.get(key).push(r);
+  groups.get(key)?.push(r);
 }
 const summary = [...groups.values()].map((rs) => ({
   target: rs[0].target,
@@ -152,56 +192,38 @@ const summary = [...groups.values()].map((rs) => ({
   warned: rs.filter((r) => r.warned).length,
   flopsSpearman: rs[0].flopsSpearman,
 }));
-const f3 = (v) => (v === null ? '-' : v.toFixed(3));
-console.log(
-  formatTable(
-    [
-      'target',
-      'noise',
-      '≤0 preds',
-      'ρ all',
-      'min ρ',
-      'MAPE %',
-      'ρ fastest 10 %',
-      'MAPE fast %',
-      '90 % cover',
-      'outlier named',
-      'false flags',
-      'warned',
-      'FLOPs ρ',
-    ],
-    summary.map((s) => [
-      s.target,
-      s.noise,
-      s.nonPositive,
-      f3(s.spearman),
-      f3(s.minSpearman),
-      s.mapePct.toFixed(1),
-      f3(s.fastSpearman),
-      s.fastMapePct.toFixed(1),
-      f3(s.coverage90),
-      f3(s.outlierNamed),
-      s.falseOutliers,
-      `${s.warned}/${seeds.length}`,
-      f3(s.flopsSpearman),
-    ]),
-  ),
+const f3 = (/** @type {number | null} */ v) => (v === null ? '-' : v.toFixed(3));
+bench.table(
+  `Ten noisy measurements per target, NASFLAT pretrained on the other simulated profiles (mean of ${seeds.length} seeds)`,
+  [
+    'target',
+    'noise',
+    '≤0 preds',
+    'ρ all',
+    'min ρ',
+    'MAPE %',
+    'ρ fastest 10 %',
+    'MAPE fast %',
+    '90 % cover',
+    'outlier named',
+    'false flags',
+    'warned',
+    'FLOPs ρ',
+  ],
+  summary.map((s) => [
+    s.target,
+    s.noise,
+    s.nonPositive,
+    f3(s.spearman),
+    f3(s.minSpearman),
+    s.mapePct.toFixed(1),
+    f3(s.fastSpearman),
+    s.fastMapePct.toFixed(1),
+    f3(s.coverage90),
+    f3(s.outlierNamed),
+    s.falseOutliers,
+    `${s.warned}/${seeds.length}`,
+    f3(s.flopsSpearman),
+  ]),
 );
-const stamp = {
-  commit: (() => {
-    try {
-      return execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
-    } catch {
-      return 'unknown';
-    }
-  })(),
-  date: new Date().toISOString(),
-  cpu: os.cpus()[0]?.model ?? 'unknown',
-  node: process.version,
-  backend: backend.name,
-  settings: { seeds, measurements: N, pretrain: PRETRAIN, noise: NOISE, readout: READOUT_OVERRIDES },
-};
-fs.mkdirSync(outRoot, { recursive: true });
-const file = path.join(outRoot, OUT_FILE);
-fs.writeFileSync(file, JSON.stringify({ ...stamp, summary, results }, null, 1) + '\n');
-console.log(`\nwrote ${file}`);
+bench.write({ summary, results }, { backend });

@@ -1,8 +1,11 @@
+// @ts-check
 // Real runtimes on this machine: ONNX Runtime (1 thread, the built-in host-ort profile) beside TF.js for the same
 // NB201 archs, an ORT latency table of many NB201 archs, and the few-shot transfer harness with that table as a
 // target no published predictor was tuned to. Writes results/bench/runtimes.json and prints the tables.
 // Environment: BENCH_PARTS=compare,table,repeat,transfer  BENCH_COMPARE_N=300  BENCH_ORT_N=3000 (archs in the ORT table)
-// BENCH_SEEDS=0,1,2  BENCH_OUT=results/bench  BENCH_ORT_TABLE=results/ort/nb201-host-ort.csv
+// BENCH_SEEDS=0,1,2  BENCH_OUT=results/bench  BENCH_ORT_TABLE=<file> (default: a folder of results/cache/runtimes/ keyed by a
+// fingerprint of the CPU, the ORT version, the profile and the measuring code; measuring resumes there)
+// BENCH_SMOKE=1: 3 archs compared, a 30-arch table (10 ms budget) measured again in part, transfer without NASFLAT, one seed.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +15,6 @@ import { loadExperimentConfig } from '../dist/core/config/schema.js';
 import { createLogger, startProgress } from '../dist/core/log.js';
 import { spearman } from '../dist/core/metrics.js';
 import { Rng } from '../dist/core/rng.js';
-import { formatTable } from '../dist/core/table.js';
 import { joinLatencyTables, loadLatencyTable } from '../dist/data/latency.js';
 import { measureHost } from '../dist/hardware/host.js';
 import { OnnxRuntimeDevice } from '../dist/hardware/onnxruntime.js';
@@ -21,43 +23,79 @@ import { runTransfer } from '../dist/predictors/transfer/harness.js';
 import { buildTransferSetup } from '../dist/predictors/transfer/setup.js';
 import { total } from '../dist/spaces/layers.js';
 import { getSpace } from '../dist/spaces/registry.js';
+import { cacheFolder } from './cache.mjs';
+import { envList, envNumber, SMOKE, startBench, ROOT } from './stamp.mjs';
 
-const env = (name, fallback) =>
-  (process.env[name] ?? fallback)
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-const parts = env('BENCH_PARTS', 'compare,table,repeat,transfer');
-const compareN = Number(process.env.BENCH_COMPARE_N ?? 300);
-const tableN = Number(process.env.BENCH_ORT_N ?? 3000);
-const seeds = env('BENCH_SEEDS', '0,1,2').map(Number);
-const outRoot = process.env.BENCH_OUT ?? 'results/bench';
-const tableFile = process.env.BENCH_ORT_TABLE ?? 'results/ort/nb201-host-ort.csv';
+/** @typedef {import('../dist/hardware/schema.js').DeviceProfile} DeviceProfile */
+/** @typedef {import('../dist/hardware/timing.js').RuntimeMeasurement} RuntimeMeasurement */
+
+const ALL_PARTS = ['compare', 'table', 'repeat', 'transfer'];
+const parts = envList('BENCH_PARTS', ALL_PARTS);
+const compareN = envNumber('BENCH_COMPARE_N', 300, 3);
+const tableN = envNumber('BENCH_ORT_N', 3000, 30);
+const repeatN = SMOKE ? 10 : 300;
+const seeds = envList('BENCH_SEEDS', SMOKE ? ['0'] : ['0', '1', '2']).map(Number);
 const TABLE_SEED = 2026;
-const tableCommand = `node bin/hwnas.js devices measure --device host-ort --space nb201 --n ${tableN} --seed ${TABLE_SEED} --budget-ms 100 --out ${tableFile}`;
+const BUDGET_MS = SMOKE ? 10 : 100;
+// Smoke runs leave NASFLAT out of the transfer part (other benchmarks exercise it; its pretraining dominates here).
+const methods = SMOKE
+  ? ['flops', 'lookup-table', 'best-source', 'ridge-sources']
+  : ['nasflat', 'flops', 'lookup-table', 'best-source', 'ridge-sources'];
 const log = createLogger('info');
 const space = getSpace('nb201');
 const input = space.defaultInput();
-const hostOrt = BUILTIN_PROFILES.find((p) => p.name === 'host-ort');
+const hostOrt = /** @type {Extract<DeviceProfile, { kind: 'onnxruntime' }>} */ (BUILTIN_PROFILES.find((p) => p.name === 'host-ort'));
 const simulated = BUILTIN_PROFILES.filter((p) => p.kind === 'simulated');
+// The ORT table is a measurement of this machine: reused only by the same CPU, ORT and measuring code.
+const tableCache = process.env.BENCH_ORT_TABLE
+  ? undefined
+  : cacheFolder('runtimes', {
+      name: 'nb201-host-ort',
+      settings: {
+        cpu: os.cpus()[0]?.model,
+        cores: os.cpus().length,
+        onnxruntime: JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/onnxruntime-node/package.json'), 'utf8')).version,
+        profile: hostOrt,
+        seed: TABLE_SEED,
+        budgetMs: BUDGET_MS,
+      },
+      code: ['hardware/onnxruntime.js', 'cli/commands/devices.js'],
+    });
+const tableFile = process.env.BENCH_ORT_TABLE ?? path.join(/** @type {{ dir: string }} */ (tableCache).dir, 'nb201-host-ort.csv');
+const tableCommand = `node bin/hwnas.js devices measure --device host-ort --space nb201 --n ${tableN} --seed ${TABLE_SEED} --budget-ms ${BUDGET_MS} --out ${tableFile}`;
+const bench = startBench(
+  'runtimes',
+  {
+    compareArchs: compareN,
+    tableArchs: tableN,
+    repeatArchs: repeatN,
+    budgetMs: BUDGET_MS,
+    seeds,
+    methods,
+    tableFile,
+  },
+  { parts: { all: ALL_PARTS, run: parts } },
+);
+/** @param {ArrayLike<number>} values */
 const median = (values) => {
-  const s = [...values].sort((a, b) => a - b);
+  const s = Array.from(values).sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const round = (v, d = 4) => (Number.isFinite(v) ? +v.toFixed(d) : null);
-const outFile = path.join(outRoot, 'runtimes.json');
-const previous = fs.existsSync(outFile) ? JSON.parse(fs.readFileSync(outFile, 'utf8')) : {};
-const result = {
-  ...previous,
-  machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version },
-  date: new Date().toISOString(),
-};
+const round = (/** @type {number} */ v, d = 4) => (Number.isFinite(v) ? +v.toFixed(d) : null);
+const backend = await initBackend();
+/** @type {Record<string, any>} */
+const result = {};
 
-/** Spearman ρ of every simulated built-in profile and of FLOPs with measured latencies of `archs`. */
+/**
+ * Spearman ρ of every simulated built-in profile and of FLOPs with measured latencies of `archs`.
+ * @param {readonly string[]} archs
+ * @param {ArrayLike<number>} measured
+ */
 function analyticRanks(archs, measured) {
+  /** @type {Record<string, number | null>} */
   const rows = {};
   for (const p of simulated) {
-    const device = deviceFromProfile(p);
+    const device = /** @type {import('../dist/hardware/types.js').SyncDevice} */ (deviceFromProfile(p));
     rows[p.name] = round(
       spearman(
         measured,
@@ -86,7 +124,6 @@ if (parts.includes('compare')) {
   const bar = startProgress('ORT', archs.length);
   const ort = await new OnnxRuntimeDevice(hostOrt).measure(space, archs, input, { seed: 0, onArch: () => bar.tick(1) });
   bar.stop();
-  const backend = await initBackend();
   const tbar = startProgress(`TF.js ${backend.name}`, archs.length);
   const tfjs = await measureHost(space, archs, input, {
     warmup: 3,
@@ -99,7 +136,7 @@ if (parts.includes('compare')) {
   tbar.stop();
   const ortMs = ort.map((m) => m.latencyMs);
   const tfMs = tfjs.map((m) => m.latencyMs);
-  const describe = (ms) => ({
+  const describe = (/** @type {RuntimeMeasurement[]} */ ms) => ({
     runtime: `${ms[0].runtime} ${ms[0].runtimeVersion}`,
     threads: ms[0].threads,
     medianLatencyMs: round(median(ms.map((m) => m.latencyMs))),
@@ -126,19 +163,28 @@ if (parts.includes('compare')) {
     })),
   };
   const c = result.compare;
-  console.log(`\nORT vs TF.js on ${archs.length} NB201 archs (batch 1, 32×32)`);
-  console.log(
-    formatTable(
-      ['runtime', 'threads', 'median ms', 'median repeat CV', 'p90 repeat CV', 'median p90/p10'],
-      [c.ort, c.tfjs].map((r) => [r.runtime, r.threads, r.medianLatencyMs, r.medianRepeatCv, r.p90RepeatCv, r.medianP90OverP10]),
-    ),
+  bench.table(
+    `ORT vs TF.js on ${archs.length} NB201 archs (batch 1, 32×32)`,
+    ['runtime', 'threads', 'median ms', 'median repeat CV', 'p90 repeat CV', 'median p90/p10'],
+    [c.ort, c.tfjs].map((r) => [r.runtime, r.threads, r.medianLatencyMs, r.medianRepeatCv, r.p90RepeatCv, r.medianP90OverP10]),
+    'compare',
   );
-  console.log(`Spearman ORT vs TF.js ${c.spearmanOrtVsTfjs}; median ORT / TF.js latency ${c.medianOrtOverTfjs}`);
-  console.log(formatTable(['ranks ORT latency', 'Spearman ρ'], Object.entries(c.spearmanWithOrt)));
+  bench.note(`Spearman ORT vs TF.js ${c.spearmanOrtVsTfjs}; median ORT / TF.js latency ${c.medianOrtOverTfjs}`, 'compare');
+  bench.table(
+    'Ranking the ORT latencies of those archs',
+    ['ranks ORT latency', 'Spearman ρ'],
+    Object.entries(c.spearmanWithOrt),
+    'compare',
+  );
 }
 
 if (parts.includes('table')) {
   fs.mkdirSync(path.dirname(tableFile), { recursive: true });
+  if (tableCache !== undefined) {
+    console.error(`cache: ${tableCache.complete ? 'resuming' : 'starting'} the ORT table in ${tableCache.dir}`);
+    tableCache.seal();
+    bench.cache({ name: 'nb201-host-ort', dir: tableCache.dir, fingerprint: tableCache.fingerprint, reused: tableCache.complete });
+  }
   log.info(`ORT table: ${tableCommand} (resumes; archs already in the file are skipped)`);
   const t0 = performance.now();
   const r = spawnSync(process.execPath, tableCommand.split(' ').slice(1), { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -153,15 +199,19 @@ if (parts.includes('table')) {
     medianMs: round(median(ms)),
     spearmanWithOrt: analyticRanks(table.archs, ms),
   };
-  console.log(`\nORT table: ${table.archs.length} NB201 archs in ${tableFile}`);
-  console.log(formatTable(['ranks ORT latency', 'Spearman ρ'], Object.entries(result.table.spearmanWithOrt)));
+  bench.table(
+    `ORT table: ${table.archs.length} NB201 archs`,
+    ['ranks ORT latency', 'Spearman ρ'],
+    Object.entries(result.table.spearmanWithOrt),
+    'table',
+  );
 }
 
 if (parts.includes('repeat')) {
   // How far one measurement pass ranks like another: the first 300 archs of the table measured again, in a new
   // file, with the same settings. No predictor can rank a single noisy pass better than the noise allows.
   const table = loadLatencyTable(tableFile, { devices: ['latency'], canonical: (a) => space.canonical(a) });
-  const subset = table.archs.slice(0, 300);
+  const subset = table.archs.slice(0, repeatN);
   const repeatFile = tableFile.replace(/\.csv$/, '.repeat.csv');
   fs.rmSync(repeatFile, { force: true });
   const args = [
@@ -173,7 +223,7 @@ if (parts.includes('repeat')) {
     '--archs',
     subset.join(','),
     '--budget-ms',
-    '100',
+    String(BUDGET_MS),
     '--out',
     repeatFile,
     '--quiet',
@@ -181,8 +231,8 @@ if (parts.includes('repeat')) {
   const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) throw new Error(`repeat measurement failed (exit ${r.status})`);
   const again = loadLatencyTable(repeatFile, { devices: ['latency'], canonical: (a) => space.canonical(a) });
-  const first = subset.map((a) => table.latency('latency', a));
-  const second = subset.map((a) => again.latency('latency', a));
+  const first = subset.map((a) => /** @type {number} */ (table.latency('latency', a)));
+  const second = subset.map((a) => /** @type {number} */ (again.latency('latency', a)));
   const ratios = first.map((v, i) => Math.max(v / second[i], second[i] / v)).sort((a, b) => a - b);
   const flops = subset.map((a) => total(space.layers(a, input), 'flops'));
   result.repeat = {
@@ -192,15 +242,15 @@ if (parts.includes('repeat')) {
     medianRatioBetweenPasses: round(median(ratios)),
     maxRatioBetweenPasses: round(ratios[ratios.length - 1]),
   };
-  console.log(
-    `\nRepeatability: ${subset.length} table archs measured again: Spearman between the passes ${result.repeat.spearmanBetweenPasses}; FLOPs ranks the passes at ${result.repeat.flopsSpearman.tablePass} / ${result.repeat.flopsSpearman.secondPass}; per-arch ratio between passes median ${result.repeat.medianRatioBetweenPasses}, max ${result.repeat.maxRatioBetweenPasses}`,
+  bench.note(
+    `Repeatability: ${subset.length} table archs measured again: Spearman between the passes ${result.repeat.spearmanBetweenPasses}; FLOPs ranks the passes at ${result.repeat.flopsSpearman.tablePass} / ${result.repeat.flopsSpearman.secondPass}; per-arch ratio between passes median ${result.repeat.medianRatioBetweenPasses}, max ${result.repeat.maxRatioBetweenPasses}`,
+    'repeat',
   );
 }
 
 if (parts.includes('transfer')) {
   const file = 'experiments/transfer-nb201-task0.json';
-  const methods = ['nasflat', 'flops', 'lookup-table', 'best-source', 'ridge-sources'];
-  const resolved = await buildTransferSetup(loadExperimentConfig(file), file, { methods, seeds, sharedPretrain: true }, log, true);
+  const resolved = await buildTransferSetup(loadExperimentConfig(file), file, { methods, seeds, sharedPretrain: true }, log, !SMOKE);
   const ortTable = loadLatencyTable(tableFile, { devices: ['latency'], canonical: (a) => space.canonical(a) });
   const help = resolved.setup.table;
   const joined = joinLatencyTables(`${help.file} + ${tableFile}`, ortTable.archs, [
@@ -220,12 +270,13 @@ if (parts.includes('transfer')) {
   );
   const run = await runTransfer(setup);
   const names = [...new Set(run.records.map((r) => r.method))];
+  /** @typedef {{ spearman: number | null, coverage90: number | null, seeds: number }} Cell */
   const rows = names.map((method) => {
     const cells = Object.fromEntries(
       setup.samples.map((n) => {
         const rs = run.records.filter((r) => r.method === method && r.samples === n && Number.isFinite(r.spearman));
         const mean = rs.reduce((s, r) => s + r.spearman, 0) / rs.length;
-        const cov = rs.filter((r) => r.coverage90 !== undefined);
+        const cov = /** @type {{ coverage90: number }[]} */ (rs.filter((r) => r.coverage90 !== undefined));
         return [
           n,
           {
@@ -236,9 +287,9 @@ if (parts.includes('transfer')) {
         ];
       }),
     );
-    return { method, ...cells };
+    return /** @type {{ method: string } & Record<number, Cell>} */ ({ method, ...cells });
   });
-  const at10 = (m) => rows.find((r) => r.method === m)?.[10]?.spearman ?? NaN;
+  const at10 = (/** @type {string} */ m) => rows.find((r) => r.method === m)?.[10]?.spearman ?? NaN;
   const bestOther10 = Math.max(...rows.filter((r) => r.method !== 'nasflat').map((r) => r[10].spearman ?? -1));
   result.transfer = {
     sources: setup.sources,
@@ -254,20 +305,16 @@ if (parts.includes('transfer')) {
       met: at10('nasflat') >= 0.95 && at10('nasflat') > bestOther10,
     },
   };
-  console.log(
-    `\nTransfer to host-ort (ORT, 1 thread): NASFLAT pretrained on the NB201 task-0 sources; ρ over the ${joined.archs.length} measured archs minus the samples, mean of ${seeds.length} seeds`,
+  bench.table(
+    `Transfer to host-ort (ORT, 1 thread): NASFLAT pretrained on the NB201 task-0 sources; ρ over the ${joined.archs.length} measured archs minus the samples, mean of ${seeds.length} seeds`,
+    ['method', 'ρ @5', 'ρ @10', 'ρ @20', 'cover90 @10', 'cover90 @20'],
+    rows.map((r) => [r.method, r[5].spearman, r[10].spearman, r[20].spearman, r[10].coverage90 ?? '', r[20].coverage90 ?? '']),
+    'transfer',
   );
-  console.log(
-    formatTable(
-      ['method', 'ρ @5', 'ρ @10', 'ρ @20', 'cover90 @10', 'cover90 @20'],
-      rows.map((r) => [r.method, r[5].spearman, r[10].spearman, r[20].spearman, r[10].coverage90 ?? '', r[20].coverage90 ?? '']),
-    ),
-  );
-  console.log(
+  bench.note(
     `goal ρ ≥ 0.95 at 10 samples, above every baseline: NASFLAT ${result.transfer.goal.nasflatAt10} vs best other ${result.transfer.goal.bestOtherAt10} → ${result.transfer.goal.met ? 'met' : 'MISSED'}`,
+    'transfer',
   );
 }
 
-fs.mkdirSync(outRoot, { recursive: true });
-fs.writeFileSync(outFile, JSON.stringify(result, null, 2) + '\n');
-console.log(`\n-> ${outFile}`);
+bench.write(result, { backend });

@@ -1,31 +1,37 @@
+// @ts-check
 // Search-space speed: enumerate + layer list + FLOPs over all 15,625 NB201 archs (against parsing the same
 // strings, the floor any per-arch work pays), and TF.js models/s for build + one forward pass (batch 1, 32×32)
 // for both spaces on the selected backend. Prints a table and writes results/bench/spaces.json.
 // Usage: npm run bench:spaces [-- --backend cpu|wasm|tensorflow]. Times are wall clock on whatever else the machine runs.
-import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../dist/core/backend.js';
 import { Rng } from '../dist/core/rng.js';
-import { formatTable } from '../dist/core/table.js';
 import { total } from '../dist/spaces/layers.js';
 import { getSpace } from '../dist/spaces/registry.js';
+import { SMOKE, startBench } from './stamp.mjs';
 import { medianMs } from './timing.mjs';
 
-const REPEATS = 5;
+const REPEATS = SMOKE ? 1 : 5;
 const TARGET_SPACE_MS = 1000; // enumerate + layers + FLOPs of the whole NB201 space: well under a second
-const MODELS = { nb201: 10, fbnet: 5 };
+const MODELS = SMOKE ? { nb201: 2, fbnet: 1 } : { nb201: 10, fbnet: 5 };
 const backendFlag = process.argv.indexOf('--backend');
-const backend = await initBackend(backendFlag > 0 ? process.argv[backendFlag + 1] : undefined);
+const backend = await initBackend(
+  backendFlag > 0 ? /** @type {import('../dist/core/backend.js').BackendName} */ (process.argv[backendFlag + 1]) : undefined,
+);
+const bench = startBench('spaces', { repeats: REPEATS, targetSpaceMs: TARGET_SPACE_MS, models: MODELS });
 
 const nb201 = getSpace('nb201');
 const input = nb201.defaultInput('cifar10');
+const enumerate = nb201.enumerate?.bind(nb201);
+if (enumerate === undefined) throw new Error('nb201 cannot enumerate its archs');
+/** @type {string[]} */
 let archs = [];
 let flopsSum = 0;
 let layerCount = 0;
 const enumerateMs = medianMs(
   () => {
-    archs = nb201.enumerate();
+    archs = enumerate();
   },
   REPEATS,
   { warmUp: true },
@@ -70,7 +76,7 @@ for (const [name, count] of Object.entries(MODELS)) {
     const t0 = performance.now();
     const model = space.buildModel(arch, shape, { seed: i });
     const t1 = performance.now();
-    const y = model.predict(x);
+    const y = /** @type {import('@tensorflow/tfjs').Tensor} */ (model.predict(x));
     await y.data();
     const t2 = performance.now();
     buildMs += t1 - t0;
@@ -88,35 +94,26 @@ for (const [name, count] of Object.entries(MODELS)) {
   });
 }
 
-console.log(
-  `NB201: ${archs.length} archs, ${layerCount} layer records, mean ${(flopsSum / archs.length / 1e6).toFixed(3)} MFLOPs (median of ${REPEATS} runs)\n`,
+bench.note(
+  `NB201: ${archs.length} archs, ${layerCount} layer records, mean ${(flopsSum / archs.length / 1e6).toFixed(3)} MFLOPs (median of ${REPEATS} runs)`,
 );
-console.log(
-  formatTable(
-    ['NB201 whole space', 'ms', 'archs/s', 'x canonical()'],
-    spaceRows.map((r) => [r.step, r.ms, Math.round(r.archsPerS), r.vsBaseline]),
-  ),
+bench.table(
+  'NB201, the whole space',
+  ['step', 'ms', 'archs/s', 'x canonical()'],
+  spaceRows.map((r) => [r.step, r.ms, Math.round(r.archsPerS), r.vsBaseline]),
 );
-console.log(`\nwhole space ${spaceMs.toFixed(0)} ms (target < ${TARGET_SPACE_MS} ms): ${spaceMs < TARGET_SPACE_MS ? 'ok' : 'SLOW'}\n`);
-console.log(
-  formatTable(
-    [`models on ${backend.name} (batch 1, 32x32)`, 'models', 'build ms', 'forward ms', 'models/s'],
-    modelRows.map((r) => [r.space, r.models, r.buildMs, r.forwardMs, r.modelsPerS]),
-  ),
+bench.note(`whole space ${spaceMs.toFixed(0)} ms (target < ${TARGET_SPACE_MS} ms): ${spaceMs < TARGET_SPACE_MS ? 'ok' : 'SLOW'}`);
+bench.table(
+  `Models on ${backend.name} (batch 1, 32x32)`,
+  ['space', 'models', 'build ms', 'forward ms', 'models/s'],
+  modelRows.map((r) => [r.space, r.models, r.buildMs, r.forwardMs, r.modelsPerS]),
 );
-fs.mkdirSync('results/bench', { recursive: true });
-fs.writeFileSync(
-  'results/bench/spaces.json',
-  JSON.stringify(
-    {
-      node: process.version,
-      backend,
-      repeats: REPEATS,
-      targetSpaceMs: TARGET_SPACE_MS,
-      nb201: { archs: archs.length, layerRecords: layerCount, meanMflops: flopsSum / archs.length / 1e6, steps: spaceRows },
-      models: modelRows,
-    },
-    null,
-    2,
-  ) + '\n',
+bench.write(
+  {
+    repeats: REPEATS,
+    targetSpaceMs: TARGET_SPACE_MS,
+    nb201: { archs: archs.length, layerRecords: layerCount, meanMflops: flopsSum / archs.length / 1e6, steps: spaceRows },
+    models: modelRows,
+  },
+  { backend },
 );

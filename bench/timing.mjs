@@ -1,6 +1,12 @@
+// @ts-check
 // Timing helper shared by the benchmarks.
 
-/** Median wall time (ms) of `fn` over `repeats` runs, optionally after one untimed warm-up run (JIT, memoised tables). */
+/**
+ * Median wall time (ms) of `fn` over `repeats` runs, optionally after one untimed warm-up run (JIT, memoised tables).
+ * @param {() => unknown} fn
+ * @param {number} repeats
+ * @param {{ warmUp?: boolean }} [options]
+ */
 export function medianMs(fn, repeats, { warmUp = false } = {}) {
   if (warmUp) fn();
   const times = [];

@@ -1,3 +1,4 @@
+// @ts-check
 // The paper's few-shot transfer table on every task runnable with this data (NB201 task 0, FBNet tasks 0–5):
 // Spearman ρ at 5/10/20 target samples for NASFLAT and every baseline, mean over the task's targets and ≥ 3 seeds,
 // beside the paper's NASFLAT number and the issue's target. Each task's full report goes to
@@ -9,18 +10,27 @@
 // BENCH_ABLATIONS=1 (only the NASFLAT ablations on NB201 task 0; or a comma list of their suffixes, e.g.
 // -no-readout,-sampler-kmeans)  BENCH_OUT=results/bench
 // BENCH_NASFLAT='{"epochs":20}' (NASFLAT options merged over the configs')  BENCH_COMBINE_ONLY=1 (only rebuild the table)
+// BENCH_SMOKE=1: NB201 task 0's first target, every method, seed 0, 10 samples, 300 scored archs, one NASFLAT epoch
+// over 64 archs.
+// Each task report stamps every method with the commit that ran it (`stamps`), since reports merge runs.
 import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../dist/core/backend.js';
 import { loadExperimentConfig } from '../dist/core/config/schema.js';
 import { createLogger } from '../dist/core/log.js';
-import { formatTable } from '../dist/core/table.js';
 import { predictorRegistry } from '../dist/predictors/registry.js';
 import { runTransfer, ZERO_SHOT_PROXIES } from '../dist/predictors/transfer/harness.js';
 import { markdownTable, numberOrNull, summariseTransfer, writeTransferReport } from '../dist/predictors/transfer/report.js';
 import { buildTransferSetup } from '../dist/predictors/transfer/setup.js';
+import { codeStamp, envList, OUT_DIR, SMOKE, startBench } from './stamp.mjs';
+
+/** @typedef {import('../dist/predictors/transfer/harness.js').TransferRecord} TransferRecord */
+/** @typedef {import('../dist/predictors/transfer/report.js').TransferSummary} TransferSummary */
+/** @typedef {{ id: string, config: string, label: string, paper: number, target: number }} Task */
+/** @typedef {{ suffix: string, label: string, overrides: import('../dist/predictors/transfer/setup.js').TransferOverrides }} Ablation */
 
 // NASFLAT's reported Spearman ρ, and the target @20 of the trustworthy-predictions issue.
+/** @type {Task[]} */
 const TASKS = [
   { id: 'nb201-0', config: 'experiments/transfer-nb201-task0.json', label: 'ND', paper: 0.959, target: 0.97 },
   { id: 'fbnet-0', config: 'experiments/transfer-fbnet-task0.json', label: 'FD', paper: 0.961, target: 0.97 },
@@ -31,6 +41,7 @@ const TASKS = [
   { id: 'fbnet-5', config: 'experiments/transfer-fbnet-task5.json', label: 'FA', paper: 0.577, target: 0.77 },
 ];
 // NB201 task 0 ablations of NASFLAT: each idea switched off (or another sampler), as `hwnas transfer` flags.
+/** @type {Ablation[]} */
 const ABLATIONS = [
   // The reference for the rows below, which run with one pretraining per run (BENCH_SHARED_PRETRAIN=1) to save time.
   { suffix: '-shared-pretrain', label: 'defaults, one pretraining for the 3 seeds', overrides: {} },
@@ -43,30 +54,50 @@ const ABLATIONS = [
 ];
 const SAMPLES = [5, 10, 20];
 
-const env = (name) =>
-  (process.env[name] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-const wantedTasks = env('BENCH_TASKS');
-const seeds = env('BENCH_SEEDS').map(Number);
-const samplesEnv = env('BENCH_SAMPLES').map(Number);
-const methodsEnv = env('BENCH_METHODS');
-const outRoot = process.env.BENCH_OUT ?? 'results/bench';
+const wantedTasks = envList('BENCH_TASKS', SMOKE ? ['nb201-0'] : []);
+const seeds = envList('BENCH_SEEDS', SMOKE ? ['0'] : []).map(Number);
+const samplesEnv = envList('BENCH_SAMPLES', SMOKE ? ['10'] : []).map(Number);
+const methodsEnv = envList('BENCH_METHODS', []);
+const maxEval = process.env.BENCH_MAX_EVAL ? Number(process.env.BENCH_MAX_EVAL) : SMOKE ? 300 : undefined;
+const nasflatOptions = {
+  ...(SMOKE ? { epochs: 1, archsPerDevice: 64, transferEpochs: 4 } : {}),
+  ...(process.env.BENCH_NASFLAT ? JSON.parse(process.env.BENCH_NASFLAT) : {}),
+};
 const log = createLogger('info');
-const reportDir = (id) => path.join(outRoot, 'transfer', id);
+const reportDir = (/** @type {string} */ id) => path.join(OUT_DIR, 'transfer', id);
+const bench = startBench('transfer', {
+  tasks: wantedTasks.length > 0 ? wantedTasks : TASKS.map((t) => t.id),
+  methods: methodsEnv.length > 0 ? methodsEnv : 'all',
+  seeds: seeds.length > 0 ? seeds : 'configs',
+  samples: samplesEnv.length > 0 ? samplesEnv : 'configs',
+  maxEvalArchs: maxEval ?? 'all',
+  nasflat: nasflatOptions,
+  ablations: process.env.BENCH_ABLATIONS ?? null,
+  combineOnly: process.env.BENCH_COMBINE_ONLY === '1',
+});
 
-/** Records of an existing report (NaN where the JSON has null), or none. */
+/**
+ * Records of an existing report (NaN where the JSON has null), or none; `stamps`: which commit ran each method.
+ * @param {string} dir
+ * @returns {{ records: TransferRecord[], pretrainSeconds: Record<string, number[]>, stamps: Record<string, unknown> }}
+ */
 function readRecords(dir) {
   const file = path.join(dir, 'transfer.json');
-  if (!fs.existsSync(file)) return { records: [], pretrainSeconds: {} };
+  if (!fs.existsSync(file)) return { records: [], pretrainSeconds: {}, stamps: {} };
   const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
   return {
-    records: saved.records.map((r) => ({ ...r, spearman: r.spearman ?? NaN, kendall: r.kendall ?? NaN })),
+    records: saved.records.map((/** @type {TransferRecord} */ r) => ({ ...r, spearman: r.spearman ?? NaN, kendall: r.kendall ?? NaN })),
     pretrainSeconds: saved.pretrainSeconds ?? {},
+    stamps: saved.stamps ?? {},
   };
 }
 
+/**
+ * @param {Task} task
+ * @param {import('../dist/core/backend.js').BackendInfo} backend
+ * @param {string[]} methods
+ * @param {Partial<Ablation>} extra
+ */
 async function runOne(task, backend, methods, extra = {}) {
   const file = task.config;
   const config = loadExperimentConfig(file);
@@ -77,10 +108,10 @@ async function runOne(task, backend, methods, extra = {}) {
       methods,
       seeds: seeds.length > 0 ? seeds : undefined,
       samples: samplesEnv.length > 0 ? samplesEnv : undefined,
-      maxEvalArchs: process.env.BENCH_MAX_EVAL ? Number(process.env.BENCH_MAX_EVAL) : undefined,
+      maxEvalArchs: maxEval,
       sharedPretrain: process.env.BENCH_SHARED_PRETRAIN === '1' ? true : undefined,
       sampler: process.env.BENCH_SAMPLER || undefined,
-      methodOptions: process.env.BENCH_NASFLAT ? { nasflat: JSON.parse(process.env.BENCH_NASFLAT) } : undefined,
+      methodOptions: Object.keys(nasflatOptions).length > 0 ? { nasflat: nasflatOptions } : undefined,
       outDir: reportDir(task.id + (extra.suffix ?? '')),
       ...extra.overrides,
     },
@@ -90,7 +121,8 @@ async function runOne(task, backend, methods, extra = {}) {
   log.info(
     `${task.id}${extra.suffix ?? ''}: ${resolved.setup.targets.length} targets × ${resolved.setup.samples.length} sample counts × ${resolved.setup.seeds.length} seeds; methods ${resolved.setup.methods.join(', ')}`,
   );
-  const result = await runTransfer(resolved.setup);
+  const setup = SMOKE ? { ...resolved.setup, targets: resolved.setup.targets.slice(0, 1) } : resolved.setup;
+  const result = await runTransfer(setup);
   const previous = readRecords(resolved.outDir);
   const ran = new Set(resolved.setup.methods);
   const merged = {
@@ -98,7 +130,10 @@ async function runOne(task, backend, methods, extra = {}) {
     pretrainSeconds: { ...previous.pretrainSeconds, ...result.pretrainSeconds },
     totalSeconds: result.totalSeconds,
   };
+  const { commit, dirty, date } = codeStamp();
+  const now = { commit, dirtyFiles: dirty.length, date, smoke: SMOKE, nasflat: nasflatOptions };
   writeTransferReport(resolved.outDir, resolved.title, resolved.resolvedConfig, merged, {
+    stamps: { ...previous.stamps, ...Object.fromEntries([...ran].map((m) => [m, now])) },
     ablations: resolved.ablations,
     taskComment: resolved.taskComment,
     backend: backend.name,
@@ -107,12 +142,14 @@ async function runOne(task, backend, methods, extra = {}) {
   });
 }
 
+/** @type {import('../dist/core/backend.js').BackendInfo | null} */
+let backend = null;
 if (process.env.BENCH_COMBINE_ONLY !== '1') {
-  const backend = await initBackend();
+  backend = await initBackend();
   const methods = methodsEnv.length > 0 ? methodsEnv : predictorRegistry.names();
   log.info(`backend ${backend.name}; methods ${methods.join(', ')}`);
   if (process.env.BENCH_ABLATIONS) {
-    const wanted = env('BENCH_ABLATIONS');
+    const wanted = envList('BENCH_ABLATIONS', []);
     for (const ablation of ABLATIONS)
       if (wanted.includes('1') || wanted.includes(ablation.suffix)) await runOne(TASKS[0], backend, ['nasflat'], ablation);
   } else {
@@ -124,6 +161,7 @@ if (process.env.BENCH_COMBINE_ONLY !== '1') {
 const tasks = TASKS.map((task) => ({ task, ...readRecords(reportDir(task.id)), meta: readMeta(reportDir(task.id)) })).filter(
   (t) => t.records.length > 0,
 );
+/** @param {string} dir */
 function readMeta(dir) {
   const file = path.join(dir, 'transfer.json');
   if (!fs.existsSync(file)) return {};
@@ -132,15 +170,18 @@ function readMeta(dir) {
 }
 const methodOrder = predictorRegistry.names();
 const methods = methodOrder.filter((m) => tasks.some((t) => t.records.some((r) => r.method === m)));
+/** @param {TransferSummary} summary @param {string} method @param {number} n */
 const meanOf = (summary, method, n) => summary.spearman.mean[`${method}@${n}`]?.mean ?? NaN;
-const round = (x) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : '–');
+const round = (/** @type {number} */ x) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : '–');
 // Zero-shot proxies are scored in the same harness on the same archs (they need no measurement).
 const proxyNames = Object.keys(ZERO_SHOT_PROXIES);
+/** @param {TransferSummary} summary @param {number} n @returns {[string, number]} */
 const bestProxy = (summary, n) =>
   proxyNames
-    .map((p) => [p.replace('zero-shot:', ''), meanOf(summary, p, n)])
+    .map((p) => /** @type {[string, number]} */ ([p.replace('zero-shot:', ''), meanOf(summary, p, n)]))
     .filter(([, v]) => Number.isFinite(v))
     .sort((a, b) => b[1] - a[1])[0] ?? ['–', NaN];
+/** @param {TransferSummary} summary @param {number} n */
 const coverageOf = (summary, n) => summary.coverage90.mean[`nasflat@${n}`]?.mean ?? NaN;
 const header = [
   'task',
@@ -156,7 +197,7 @@ const header = [
 const rows = tasks.map(({ task, records }) => {
   const summary = summariseTransfer(records);
   const at20 = methods
-    .map((m) => [m, meanOf(summary, m, 20)])
+    .map((m) => /** @type {[string, number]} */ ([m, meanOf(summary, m, 20)]))
     .filter(([, v]) => Number.isFinite(v))
     .sort((a, b) => b[1] - a[1]);
   const ours = meanOf(summary, 'nasflat', 20);
@@ -189,16 +230,16 @@ const ablationRows = [
     return [label, ...SAMPLES.map((n) => round(meanOf(summary, 'nasflat', n)))];
   });
 
-console.log(formatTable(header, rows));
-if (ablationRows.length > 1) {
-  console.log('\nNB201 task 0, NASFLAT with one idea switched off (mean ρ over targets and seeds):');
-  console.log(formatTable(['run', ...SAMPLES.map((n) => `@${n}`)], ablationRows));
-}
-fs.mkdirSync(outRoot, { recursive: true });
+bench.table("Few-shot transfer (Spearman ρ, mean over each task's targets and seeds)", header, rows);
+if (ablationRows.length > 1)
+  bench.table(
+    'NB201 task 0, NASFLAT with one idea switched off (mean ρ over targets and seeds)',
+    ['run', ...SAMPLES.map((n) => `@${n}`)],
+    ablationRows,
+  );
 const json = {
-  node: process.version,
   methods,
-  tasks: tasks.map(({ task, records, pretrainSeconds, meta }) => {
+  tasks: tasks.map(({ task, records, pretrainSeconds, stamps, meta }) => {
     const summary = summariseTransfer(records);
     return {
       id: task.id,
@@ -206,6 +247,7 @@ const json = {
       paperNasflat: task.paper,
       target20: task.target,
       ...meta,
+      stamps,
       seeds: [...new Set(records.map((r) => r.seed))],
       pretrainSeconds,
       spearman: summary.spearman,
@@ -218,7 +260,8 @@ const json = {
     spearman: Object.fromEntries(SAMPLES.map((n, i) => [n, values[i]])),
   })),
 };
-fs.writeFileSync(path.join(outRoot, 'transfer.json'), JSON.stringify(json, numberOrNull, 1) + '\n');
+// The combined JSON has NaN cells (JSON null) where a method has no result.
+bench.write(JSON.parse(JSON.stringify(json, numberOrNull)), { backend });
 const md = [
   "# Few-shot transfer (Spearman ρ, mean over each task's targets and seeds)",
   '',
@@ -230,5 +273,5 @@ const md = [
     : []),
   '',
 ].join('\n');
-fs.writeFileSync(path.join(outRoot, 'transfer.md'), md);
-log.info(`wrote ${path.join(outRoot, 'transfer.json')} and ${path.join(outRoot, 'transfer.md')}`);
+fs.writeFileSync(path.join(OUT_DIR, 'transfer.md'), md);
+log.info(`wrote ${path.join(OUT_DIR, 'transfer.md')}`);
