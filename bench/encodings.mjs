@@ -65,6 +65,8 @@ const allArchs = table.archs.slice(0, ARCHS);
 const index = new Map(table.archs.map((a, i) => [a, i]));
 const rowOf = (/** @type {string} */ a) => /** @type {number} */ (index.get(a));
 /** @type {Record<string, unknown>} */
+const details = {};
+/** @type {Record<string, unknown>} */
 const result = { nMeasured: N_MEASURED, k: K_NEIGHBOURS, seeds: SEEDS, devices: DEVICES };
 /**
  * @template T
@@ -237,6 +239,9 @@ if (PARTS.includes('agreement')) {
   /** @type {{ space: string, file: string, dataset: string | null, archs: number, rho: Record<string, number>, [k: string]: unknown }[]} */
   const agreement = [];
   result.agreement = agreement;
+  /** The computed proxies per arch, written beside the JSON (not committed). @type {object[]} */
+  const agreementValues = [];
+  details.agreement = agreementValues;
   for (const set of sets.filter((s) => s.n > 0)) {
     const zcpTable = loadZcpTable(set.file, { dataset: set.dataset, canonical: (a) => set.space.canonical(a) });
     const archs = Rng.derive(0, 'bench/encodings/agreement', set.space.name).sample(zcpTable.archs, Math.min(set.n, zcpTable.archs.length));
@@ -271,8 +276,11 @@ if (PARTS.includes('agreement')) {
       secondsPerArch: seconds / archs.length,
       rho,
       n,
-      values: Object.fromEntries(proxies.map((p) => [p, Array.from(computed[p])])),
+    });
+    agreementValues.push({
+      space: set.space.name,
       archList: archs,
+      values: Object.fromEntries(proxies.map((p) => [p, Array.from(computed[p])])),
     });
   }
   const proxies = COMPUTED_ZCPS;
@@ -322,4 +330,4 @@ if (PARTS.includes('training')) {
   );
 }
 
-bench.write(result, { backend });
+bench.write(result, { backend, details });

@@ -99,7 +99,6 @@ bench.write(
     samples,
     seconds: (performance.now() - started) / 1000,
     table: { header, rows },
-    records,
   },
-  { backend },
+  { backend, details: { records } },
 );

@@ -112,4 +112,4 @@ bench.table(
   header,
   rows,
 );
-bench.write({ sampler: samplerName, seeds, samples, rules: RULES, table: { header, rows }, records: results });
+bench.write({ sampler: samplerName, seeds, samples, rules: RULES, table: { header, rows } }, { details: { records: results } });

@@ -226,4 +226,4 @@ bench.table(
     f3(s.flopsSpearman),
   ]),
 );
-bench.write({ summary, results }, { backend });
+bench.write({ summary }, { backend, details: { results } });

@@ -85,6 +85,8 @@ const round = (/** @type {number} */ v, d = 4) => (Number.isFinite(v) ? +v.toFix
 const backend = await initBackend();
 /** @type {Record<string, any>} */
 const result = {};
+/** Per-arch rows, written beside the JSON (not committed). @type {Record<string, unknown>} */
+const details = {};
 
 /**
  * Spearman ρ of every simulated built-in profile and of FLOPs with measured latencies of `archs`.
@@ -154,14 +156,14 @@ if (parts.includes('compare')) {
     spearmanOrtVsTfjs: round(spearman(ortMs, tfMs)),
     medianOrtOverTfjs: round(median(ortMs.map((v, i) => v / tfMs[i]))),
     spearmanWithOrt: analyticRanks(archs, ortMs),
-    rows: archs.map((a, i) => ({
-      arch: a,
-      ortMs: round(ortMs[i]),
-      tfjsMs: round(tfMs[i]),
-      ortCv: round(ort[i].cv),
-      tfjsCv: round(tfjs[i].cv),
-    })),
   };
+  details.compareRows = archs.map((a, i) => ({
+    arch: a,
+    ortMs: round(ortMs[i]),
+    tfjsMs: round(tfMs[i]),
+    ortCv: round(ort[i].cv),
+    tfjsCv: round(tfjs[i].cv),
+  }));
   const c = result.compare;
   bench.table(
     `ORT vs TF.js on ${archs.length} NB201 archs (batch 1, 32×32)`,
@@ -317,4 +319,4 @@ if (parts.includes('transfer')) {
   );
 }
 
-bench.write(result, { backend });
+bench.write(result, { backend, details });

@@ -126,9 +126,11 @@ export function startBench(name, config, options = {}) {
       caches.push(info);
     },
     /**
-     * Write `<OUT_DIR>/<name>.json`: `{ stamp, report, ...data }`.
-     * @param {Record<string, unknown>} data  the raw figures
-     * @param {{ backend?: BackendLike | null, versions?: Record<string, string> }} [extra]  versions: tools outside node_modules
+     * Write `<OUT_DIR>/<name>.json`: `{ stamp, report, ...data }`, small enough to commit; bulky per-record detail
+     * goes to `<OUT_DIR>/details/<name>.json` (not committed), named in the main file's `details`.
+     * @param {Record<string, unknown>} data  the figures
+     * @param {{ backend?: BackendLike | null, versions?: Record<string, string>, details?: Record<string, unknown> }} [extra]
+     *   versions: tools outside node_modules
      */
     write(data, extra = {}) {
       const kept = parts ? parts.all.filter((p) => !parts.run.includes(p) && previous.stamp?.parts?.[p]) : [];
@@ -172,6 +174,13 @@ export function startBench(name, config, options = {}) {
       const merged = [...keptReport, ...report].sort((a, b) => order(a) - order(b));
       const { stamp: _s, report: _r, ...previousData } = previous;
       fs.mkdirSync(path.dirname(file), { recursive: true });
+      if (extra.details) {
+        const detailsFile = path.join(OUT_DIR, 'details', `${name}.json`);
+        const previousDetails = kept.length > 0 && fs.existsSync(detailsFile) ? JSON.parse(fs.readFileSync(detailsFile, 'utf8')) : {};
+        fs.mkdirSync(path.dirname(detailsFile), { recursive: true });
+        fs.writeFileSync(detailsFile, JSON.stringify({ ...previousDetails, ...extra.details }) + '\n');
+        data = { ...data, details: path.relative(OUT_DIR, detailsFile) };
+      }
       fs.writeFileSync(file, JSON.stringify({ stamp, report: merged, ...previousData, ...data }, null, 1) + '\n');
       console.log(`\nwrote ${file} (${stamp.wallSeconds} s)`);
       return file;
