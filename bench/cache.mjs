@@ -5,10 +5,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT } from './stamp.mjs';
+import { ROOT, SMOKE } from './stamp.mjs';
 
 /** Where caches live; `npm run bench:smoke` points it at a temporary folder. */
-const CACHE_DIR = process.env.BENCH_CACHE ?? 'results/cache';
+const CACHE_DIR = process.env.BENCH_CACHE ?? (SMOKE ? 'results/bench-smoke/cache' : 'results/cache');
 const MANIFEST = 'fingerprint.json';
 
 /**

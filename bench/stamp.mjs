@@ -14,8 +14,8 @@ import { formatNumber, formatTable } from '../dist/core/table.js';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** `npm run bench:smoke`: tiny sizes so every path of a benchmark runs in seconds; its figures mean nothing. */
 export const SMOKE = process.env.BENCH_SMOKE === '1';
-/** Where benchmarks write their JSON and reports. */
-export const OUT_DIR = process.env.BENCH_OUT ?? 'results/bench';
+/** Where benchmarks write their JSON and reports (smoke runs never into results/bench/, whose JSON is committed). */
+export const OUT_DIR = process.env.BENCH_OUT ?? (SMOKE ? 'results/bench-smoke' : 'results/bench');
 /** Packages whose version changes a benchmark's figures. */
 const PACKAGES = [
   '@tensorflow/tfjs',
@@ -102,8 +102,6 @@ export function startBench(name, config, options = {}) {
   if (SMOKE) console.error(`${name}: smoke run (BENCH_SMOKE=1): tiny sizes, figures not meaningful`);
 
   return {
-    file,
-    previous,
     /**
      * Print a table and keep it for the JSON and docs/results.md (cells as printed).
      * @param {string} title
