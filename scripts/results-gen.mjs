@@ -140,8 +140,10 @@ function stampLines(stamp) {
     `- **Settings:** \`${JSON.stringify(stamp.config)}\``,
   ];
   const env = Object.entries(stamp.env ?? {});
-  // BENCH_* settings other than where outputs go change what ran: the page says the run was reduced or altered.
-  const overrides = env.filter(([k]) => k.startsWith('BENCH_') && !['BENCH_OUT', 'BENCH_CACHE'].includes(k));
+  // BENCH_* settings other than where outputs go change what ran: the page says the run was reduced or altered
+  // (BENCH_PARTS only chooses which parts a run adds to the others kept, each stamped below).
+  const neutral = ['BENCH_OUT', 'BENCH_CACHE', ...(stamp.parts ? ['BENCH_PARTS'] : [])];
+  const overrides = env.filter(([k]) => k.startsWith('BENCH_') && !neutral.includes(k));
   lines.push(
     `- **Environment:** ${env.length > 0 ? env.map(([k, v]) => `\`${k}=${v}\``).join(' ') : 'none'}${
       overrides.length > 0 ? ' — **not the default run**: these settings reduce or change it' : ' (the default run)'
