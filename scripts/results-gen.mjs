@@ -134,7 +134,7 @@ function stampLines(stamp) {
     : '';
   const m = stamp.machine;
   const lines = [
-    `- **Run:** commit ${commitText(stamp.commit, stamp.dirty.length)}, ${stamp.date.slice(0, 10)}, wall time ${duration(stamp.wallSeconds)}`,
+    `- **Run:** commit ${commitText(stamp.commit, stamp.dirty.length)}, ${stamp.date.slice(0, 10)}, wall time ${duration(stamp.wallSeconds)}${stamp.parts && stamp.env?.BENCH_PARTS ? ` (the run of ${stamp.env.BENCH_PARTS})` : ''}`,
     `- **Versions:** hwnas ${stamp.hwnas}, Node ${stamp.node}, ${packages}${backend}`,
     `- **Machine:** ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; load average ${m.loadAverage.start.toFixed(1)} at the start, ${m.loadAverage.end.toFixed(1)} at the end`,
     `- **Settings:** \`${JSON.stringify(stamp.config)}\``,
@@ -146,14 +146,18 @@ function stampLines(stamp) {
   const overrides = env.filter(([k]) => k.startsWith('BENCH_') && !neutral.includes(k));
   lines.push(
     `- **Environment:** ${env.length > 0 ? env.map(([k, v]) => `\`${k}=${v}\``).join(' ') : 'none'}${
-      overrides.length > 0 ? ' — **not the default run**: these settings reduce or change it' : ' (the default run)'
+      overrides.length > 0
+        ? ' — **not the default run**: these settings reduce or change it'
+        : env.some(([k]) => k === 'BENCH_PARTS')
+          ? ' (the default settings, its parts run separately)'
+          : ' (the default run)'
     }`,
   );
   const parts = Object.entries(stamp.parts ?? {});
   const runs = new Set(parts.map(([, p]) => `${p.commit} ${p.date}`));
   if (runs.size > 1)
     lines.push(
-      `- **Parts from different runs:** ${parts.map(([name, p]) => `${name} (${commitText(p.commit, p.dirtyFiles)}, ${p.date.slice(0, 10)})`).join(', ')}`,
+      `- **Parts from different runs:** ${parts.map(([name, p]) => `${name} (${commitText(p.commit, p.dirtyFiles)}, ${p.date.slice(0, 16).replace('T', ' ')} UTC)`).join(', ')}`,
     );
   for (const c of stamp.caches ?? [])
     lines.push(`- **Cache:** ${c.name} ${c.reused ? 'reused' : 'built in this run'} (fingerprint \`${c.fingerprint}\`)`);
