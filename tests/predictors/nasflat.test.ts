@@ -62,6 +62,26 @@ describe('NasflatPredictor', () => {
     expect(predictor.adaptation('target')?.readout).toBeUndefined();
   });
 
+  it('never weighs a latency-like column (the score, a source score, ln FLOPs, ln params) negatively, even fitted on noise', async () => {
+    const predictor = new NasflatPredictor(nb201, resolveNasflatConfig(TINY), { seed: 1 });
+    await predictor.pretrain(sources);
+    const latencyLike = (c: string) => c === 'nasflat' || c === 'flops' || c === 'params' || c.startsWith('source:');
+    let multiColumnMembers = 0;
+    for (let seed = 0; seed < 6; seed++) {
+      const rng = Rng.derive(seed, 'noisy-few');
+      const noisy = { archs: fewArchs, latencyMs: few.latencyMs.map((ms) => ms * Math.exp(0.5 * rng.normal())) };
+      await predictor.adapt(`noisy-${seed}`, noisy, { seed });
+      for (const member of predictor.adaptation(`noisy-${seed}`)!.readout!.members) {
+        if (member.columns.length > 1) multiColumnMembers++;
+        member.columns.forEach((c, j) => {
+          if (latencyLike(c)) expect(member.weights[j], `${member.name}: ${c}`).toBeGreaterThanOrEqual(0);
+        });
+      }
+    }
+    // Members joining several columns were fitted and kept, so the check above had something to check.
+    expect(multiColumnMembers).toBeGreaterThan(0);
+  });
+
   it('reads an adapted target out through the readouts with the lowest leave-one-out error on its measurements', async () => {
     const predictor = await adapted();
     const readout = predictor.adaptation('target')!.readout!;

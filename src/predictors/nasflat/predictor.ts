@@ -44,6 +44,8 @@ export type { SupplementaryProvider } from './inputs.js';
 const PRIOR_COLUMNS = ['flops', 'params', NON_SKIP_COLUMN];
 /** Basis column of the fine-tuned target score in a readout. */
 const TARGET_COLUMN = 'nasflat';
+/** Cost columns that are latency predictions of their own (more FLOPs or weights: slower), unlike the op counts. */
+const LATENCY_COST = new Set(['flops', 'params']);
 
 /** Construction options besides the NASFLAT config. */
 export interface NasflatOptions {
@@ -403,25 +405,20 @@ export class NasflatPredictor implements TransferablePredictor {
     const sources = bases.has('sources') ? this.sources.map((d) => `source:${d}`) : [];
     const cost = bases.has('cost') ? this.costColumns.names : [];
     const target = bases.has('nasflat') ? [TARGET_COLUMN] : [];
-    // The fine-tuned score, every source score and FLOPs are latency predictions: alone, or the score beside other
-    // columns, they may only enter increasingly.
+    // Every column that is itself a latency prediction (the fine-tuned score, a source score, ln FLOPs, ln params)
+    // may only enter increasingly, alone or beside others: on 5–20 measurements a negative weight on one of them is
+    // noise fitted, and it turns part of the ranking upside down (bench:readout-rule and bench:robustness measure it).
+    const increasing = (columns: string[]) => columns.filter((c) => c === TARGET_COLUMN || c.startsWith('source:') || LATENCY_COST.has(c));
+    const candidate = (name: string, columns: string[]): ReadoutCandidate => ({ name, columns, increasing: increasing(columns) });
     const candidates: ReadoutCandidate[] = [
-      { name: TARGET_COLUMN, columns: target, increasing: target },
-      {
-        name: `${TARGET_COLUMN}+flops`,
-        columns: target.length > 0 && cost.length > 0 ? [...target, 'flops'] : [],
-        increasing: [TARGET_COLUMN, 'flops'],
-      },
-      { name: `${TARGET_COLUMN}+cost`, columns: target.length > 0 && cost.length > 0 ? [...target, ...cost] : [], increasing: target },
-      {
-        name: `${TARGET_COLUMN}+sources`,
-        columns: target.length > 0 && sources.length > 0 ? [...target, ...sources] : [],
-        increasing: target,
-      },
-      { name: 'cost', columns: cost },
-      { name: 'flops', columns: cost.length > 0 ? ['flops'] : [], increasing: ['flops'] },
-      { name: 'sources', columns: sources },
-      ...sources.map((column) => ({ name: column, columns: [column], increasing: [column] })),
+      candidate(TARGET_COLUMN, target),
+      candidate(`${TARGET_COLUMN}+flops`, target.length > 0 && cost.length > 0 ? [...target, 'flops'] : []),
+      candidate(`${TARGET_COLUMN}+cost`, target.length > 0 && cost.length > 0 ? [...target, ...cost] : []),
+      candidate(`${TARGET_COLUMN}+sources`, target.length > 0 && sources.length > 0 ? [...target, ...sources] : []),
+      candidate('cost', cost),
+      candidate('flops', cost.length > 0 ? ['flops'] : []),
+      candidate('sources', sources),
+      ...sources.map((column) => candidate(column, [column])),
     ];
     return candidates.filter((c) => c.columns.length > 0);
   }
