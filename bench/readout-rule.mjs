@@ -6,10 +6,12 @@
 // no GNN is trained here). Spearman ρ on every arch not sampled, mean over held-out sources × seeds.
 // Writes results/bench/readout-rule[-<sampler>].json. Environment: BENCH_SEEDS=0,1,2  BENCH_SAMPLES=5,10,20
 // BENCH_SAMPLER=random (or farthest, kmeans: which archs are measured)  BENCH_OUT=results/bench
+// BENCH_NOISE=0.1: the few measurements × e^(σ·z), z standard normal (log-normal timing noise; file readout-rule-noise0.1.json)
 // BENCH_SMOKE=1: NB201 task 0 and FBNet task 0, seed 0, 5 samples.
 import { loadExperimentConfig } from '../dist/core/config/schema.js';
 import { spearman } from '../dist/core/metrics.js';
-import { costColumnNames, costRow } from '../dist/predictors/nasflat/inputs.js';
+import { Rng } from '../dist/core/rng.js';
+import { costColumnNames, costRow, NON_SKIP_COLUMN, nonSkipOps } from '../dist/predictors/nasflat/inputs.js';
 import { applyReadout, selectReadout } from '../dist/predictors/nasflat/readout.js';
 import { resolveSampler } from '../dist/predictors/transfer/sampler.js';
 import { resolveDeviceData } from '../dist/predictors/transfer/task.js';
@@ -29,8 +31,10 @@ const RULES = ['stack', 'best', 'init'];
 const seeds = envList('BENCH_SEEDS', SMOKE ? ['0'] : ['0', '1', '2']).map(Number);
 const samples = envList('BENCH_SAMPLES', SMOKE ? ['5'] : ['5', '10', '20']).map(Number);
 const samplerName = process.env.BENCH_SAMPLER ?? 'random';
-const name = `readout-rule${samplerName === 'random' ? '' : `-${samplerName}`}`;
-const bench = startBench(name, { tasks: TASKS.map(([id]) => id), rules: RULES, seeds, samples, sampler: samplerName });
+const sigma = Number(process.env.BENCH_NOISE ?? 0);
+if (!(sigma >= 0)) throw new Error(`BENCH_NOISE must be a number ≥ 0, not ${process.env.BENCH_NOISE}`);
+const name = `readout-rule${samplerName === 'random' ? '' : `-${samplerName}`}${sigma > 0 ? `-noise${sigma}` : ''}`;
+const bench = startBench(name, { tasks: TASKS.map(([id]) => id), rules: RULES, seeds, samples, sampler: samplerName, noise: sigma });
 
 /** @type {{ task: string, heldOut: string, n: number, seed: number, rule: string, spearman: number }[]} */
 const results = [];
@@ -48,15 +52,23 @@ for (const [id, file] of TASKS) {
   const costBasis = new Map(
     cost.map((name, j) => [name, Float64Array.from(costRows, (r) => (name === 'flops' || name === 'params' ? Math.log(r[j]) : r[j]))]),
   );
+  // As in NASFLAT, the zero-shot proxy (ln FLOPs, ln params, the non-skip op count) that ranks the few measurements
+  // best is one more candidate, as a robust line.
+  costBasis.set(
+    NON_SKIP_COLUMN,
+    Float64Array.from(table.archs, (a) => nonSkipOps(space, a)),
+  );
+  const proxies = { columns: ['flops', 'params', NON_SKIP_COLUMN], centre: false };
   for (const heldOut of data.sources) {
     const others = data.sources.filter((d) => d !== heldOut);
     const basisAll = new Map(costBasis);
     for (const d of others) basisAll.set(`source:${d}`, table.column(d).map(Math.log));
     const sourceColumns = others.map((d) => `source:${d}`);
+    // As in NASFLAT: every latency-like column (a source, ln FLOPs, ln params) may only enter increasingly.
     const candidates = [
-      { name: 'cost', columns: cost },
+      { name: 'cost', columns: cost, increasing: ['flops', 'params'] },
       { name: 'flops', columns: ['flops'], increasing: ['flops'] },
-      { name: 'sources', columns: sourceColumns },
+      { name: 'sources', columns: sourceColumns, increasing: sourceColumns },
       ...sourceColumns.map((c) => ({ name: c, columns: [c], increasing: [c] })),
     ];
     const truthAll = table.column(heldOut);
@@ -73,7 +85,8 @@ for (const [id, file] of TASKS) {
         const fewBasis = pick(fewRows);
         const evalBasis = pick(evalRows);
         const truth = Float64Array.from(evalRows, (r) => truthAll[r]);
-        const fewMs = fewRows.map((r) => truthAll[r]);
+        const noise = Rng.derive(seed, 'readout-rule-noise', heldOut, n);
+        const fewMs = fewRows.map((r) => truthAll[r] * (sigma > 0 ? Math.exp(sigma * noise.normal()) : 1));
         for (const rule of RULES) {
           let predicted;
           if (rule === 'init') {
@@ -81,7 +94,7 @@ for (const [id, file] of TASKS) {
             predicted = column(evalBasis, sourceColumns[rhos.indexOf(Math.max(...rhos))]);
           } else {
             // The readout fits ln ms (its output is ln ms too: ρ is the same as of ms).
-            predicted = applyReadout(selectReadout(candidates, fewBasis, fewMs.map(Math.log), rule), evalBasis, evalRows.length);
+            predicted = applyReadout(selectReadout(candidates, fewBasis, fewMs.map(Math.log), rule, proxies), evalBasis, evalRows.length);
           }
           results.push({ task: id, heldOut, n, seed, rule, spearman: spearman(truth, predicted) });
         }
@@ -107,9 +120,13 @@ for (const space of ['nb201', 'fbnet']) {
     ),
   ]);
 }
+const noiseNote = sigma > 0 ? `, log-normal noise σ = ${sigma}` : '';
 bench.table(
-  `Readout rule on source devices (each source held out in turn; ${samplerName} samples; Spearman ρ on all unsampled archs)`,
+  `Readout rule on source devices (each source held out in turn; ${samplerName} samples${noiseNote}; Spearman ρ on all unsampled archs)`,
   header,
   rows,
 );
-bench.write({ sampler: samplerName, seeds, samples, rules: RULES, table: { header, rows } }, { details: { records: results } });
+bench.write(
+  { sampler: samplerName, noise: sigma, seeds, samples, rules: RULES, table: { header, rows } },
+  { details: { records: results } },
+);

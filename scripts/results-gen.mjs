@@ -54,6 +54,12 @@ const BENCHMARKS = [
     about: "How NASFLAT's readout combines its candidates, decided by holding out each source device of every task in turn.",
   },
   {
+    file: 'readout-rule-noise0.1',
+    title: 'Readout rule, on noisy source measurements',
+    command: 'BENCH_NOISE=0.1 npm run bench:readout-rule',
+    about: 'The same hold-out with each of the few measurements off by log-normal noise of σ = 0.1 (about ±10 %).',
+  },
+  {
     file: 'nasflat-loso-nb201-0',
     title: 'NASFLAT readout variants, leave one source out',
     command: 'npm run bench:nasflat-loso',
