@@ -60,6 +60,24 @@ describe('runTransfer', () => {
     for (const r of ridge) expect(r.spearman).toBeGreaterThan(0.5);
   });
 
+  it('records how each NASFLAT target was initialised and read out, and nothing for methods that do not transfer', async () => {
+    const { records } = await runTransfer(
+      setup({
+        methods: ['flops', 'nasflat'],
+        samples: [6],
+        seeds: [0],
+        methodOptions: { nasflat: { epochs: 2, width: 16, archsPerDevice: 48, batchSize: 32, transferEpochs: 2 } },
+      }),
+    );
+    const nasflat = records.filter((r) => r.method === 'nasflat');
+    expect(nasflat).toHaveLength(2);
+    for (const r of nasflat)
+      expect(r.adaptation).toMatch(
+        /^initialised from s[123] \(ρ -?\d\.\d{3} on the measurements\); readout \S+ ×\d\.\d{2}( \+ \S+ ×\d\.\d{2})*$/,
+      );
+    expect(records.filter((r) => r.method !== 'nasflat').every((r) => r.adaptation === undefined)).toBe(true);
+  });
+
   it('gives the same records for the same seeds', async () => {
     const strip = (rs: TransferRecord[]) => rs.map(({ fitPredictSeconds: _t, ...r }) => r);
     const s = setup({ methods: ['flops', 'lookup-table'], seeds: [3] });

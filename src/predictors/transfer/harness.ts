@@ -11,7 +11,7 @@ import type { SourceLatencies } from '../baselines/sources.js';
 import { getPredictorMethod, type BuildContext } from '../registry.js';
 import { nonSkipOps } from '../nasflat/inputs.js';
 import { predictionIntervals } from '../trust.js';
-import type { LatencyPredictor } from '../types.js';
+import { describeAdaptation, fitDevice, type LatencyPredictor } from '../types.js';
 
 /**
  * Rankings that need no measurement at all, scored beside the methods (a few-shot predictor should never lose to
@@ -68,6 +68,11 @@ export interface TransferRecord {
   coverage90?: number;
   /** Why a cell is empty (e.g. a method needs more measurements than allowed). */
   note?: string;
+  /**
+   * How a transferable method (NASFLAT) adapted to the target: the source that initialised it and the readout's
+   * members with their shares, as `predictor fit` prints them.
+   */
+  adaptation?: string;
 }
 
 /** Everything a transfer run produced. */
@@ -177,7 +182,7 @@ export async function runTransfer(setup: TransferSetup): Promise<TransferResult>
               continue;
             }
             const t0 = performance.now();
-            await predictors[m].fit(target, { archs, latencyMs: archs.map((a) => column[table.rowOf(a)!]) }, { seed });
+            const report = await fitDevice(predictors[m], target, { archs, latencyMs: archs.map((a) => column[table.rowOf(a)!]) }, seed);
             const predicted = await predictors[m].predict(target, evalArchs);
             const seconds = (performance.now() - t0) / 1000;
             const intervals = predictionIntervals(predicted, predictors[m].fitQuality(target));
@@ -195,6 +200,7 @@ export async function runTransfer(setup: TransferSetup): Promise<TransferResult>
               nEval: evalArchs.length,
               fitPredictSeconds: seconds,
               coverage90,
+              adaptation: report === undefined ? undefined : describeAdaptation(report),
             });
             progress.tick(1, { method });
           }

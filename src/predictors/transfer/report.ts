@@ -151,6 +151,7 @@ export function writeTransferReport(
     'fit_predict_seconds',
     'coverage90',
     'note',
+    'adaptation',
   ];
   writeFileAtomic(
     files.recordsCsv,
@@ -167,6 +168,7 @@ export function writeTransferReport(
         Number(r.fitPredictSeconds.toFixed(4)),
         r.coverage90 === undefined ? '' : fin(r.coverage90),
         r.note ?? '',
+        r.adaptation ?? '',
       ]),
     ),
   );
