@@ -6,7 +6,7 @@ import { markdownTable, summariseTransfer, transferTable } from '../../src/predi
 import { resolveDeviceData } from '../../src/predictors/transfer/task.js';
 import { getSpace } from '../../src/spaces/registry.js';
 import { dataFile, describeWithData } from '../helpers/data.js';
-import { syntheticTable } from './fixtures.js';
+import { FAST_PREDICTOR_OPTIONS, syntheticTable } from './fixtures.js';
 
 const space = getSpace('fbnet');
 const table = syntheticTable(space, ['s1', 's2', 's3', 't1', 't2'], 150);
@@ -66,7 +66,7 @@ describe('runTransfer', () => {
         methods: ['flops', 'nasflat'],
         samples: [6],
         seeds: [0],
-        methodOptions: { nasflat: { epochs: 2, width: 16, archsPerDevice: 48, batchSize: 32, transferEpochs: 2 } },
+        methodOptions: { nasflat: FAST_PREDICTOR_OPTIONS.nasflat },
       }),
     );
     const nasflat = records.filter((r) => r.method === 'nasflat');
