@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { AccuracyConfig, DeviceConfig, LatencyConfig } from '../core/config/search.js';
 import { ConfigError, UnknownNameError } from '../core/errors.js';
-import type { Logger } from '../core/log.js';
+import { startProgress, type Logger } from '../core/log.js';
 import { loadAccuracyTable } from '../data/accuracy.js';
 import { spacePool } from '../encodings/pool.js';
 import { loadLatencyTable } from '../data/latency.js';
@@ -33,9 +33,17 @@ export class HandMeasurementsNeeded extends Error {
     readonly rounds: number,
     readonly archs: string[],
     readonly device: string,
+    /** The candidates' accuracy this session scored, kept with the paused run so `runs resume` need not score it again. */
+    readonly candidates: AdaptiveCandidates,
   ) {
     super(`adaptive round ${round}/${rounds} needs ${archs.length} measurements on ${device}`);
   }
+}
+
+/** The archs adaptive rounds choose from, with their accuracy (NaN where it failed), in the order they were drawn. */
+export interface AdaptiveCandidates {
+  archs: string[];
+  accuracy: number[];
 }
 
 /** The result of evaluating one arch. */
@@ -93,6 +101,10 @@ export interface EvaluatorContext {
   jobScope?: string;
   /** Measurements files of the adaptive rounds a user has measured by hand so far, in round order. */
   handRounds?: string[];
+  /** The adaptive candidates' accuracy scored by an earlier session of this run: reused when the candidates match. */
+  adaptiveCandidates?: AdaptiveCandidates;
+  /** Show a progress bar on long preparation (scoring the adaptive candidates' accuracy). */
+  progress?: boolean;
 }
 
 /** The evaluator plus what was prepared for it (the adapted predictor and the device to verify against). */
@@ -139,6 +151,31 @@ async function wrapConfig<T>(file: string, fieldPath: string, make: () => T | Pr
     if (err instanceof UnknownNameError) throw new ConfigError(file, fieldPath, err.message);
     throw err;
   }
+}
+
+/** Candidates scored per call, so the progress bar moves while a zero-cost proxy takes minutes for thousands. */
+const CANDIDATE_CHUNK = 50;
+
+/** The accuracy of the adaptive `candidates`: an earlier session's values when they are for the same archs, else scored. */
+async function candidatesAccuracy(accuracy: MetricScorer, candidates: string[], context: EvaluatorContext): Promise<number[]> {
+  const earlier = context.adaptiveCandidates;
+  if (earlier !== undefined && earlier.archs.length === candidates.length && earlier.archs.every((a, i) => a === candidates[i])) {
+    context.logger.info(`adaptive: the accuracy of ${candidates.length} candidate archs from the paused session`);
+    return earlier.accuracy;
+  }
+  context.logger.info(`adaptive: scoring the accuracy of ${candidates.length} candidate archs (${accuracy.source})`);
+  const progress = startProgress('adaptive candidates', candidates.length, { enabled: context.progress === true });
+  const values: number[] = [];
+  try {
+    for (let start = 0; start < candidates.length; start += CANDIDATE_CHUNK) {
+      const chunk = candidates.slice(start, start + CANDIDATE_CHUNK);
+      values.push(...(await accuracy.score(chunk)).values);
+      progress.tick(chunk.length);
+    }
+  } finally {
+    progress.stop();
+  }
+  return values;
 }
 
 async function latencyScorer(
@@ -242,7 +279,7 @@ async function latencyScorer(
     if (latency.adaptive !== undefined && pool !== undefined) {
       const { rounds, perRound, candidates: size } = latency.adaptive;
       const candidates = Rng.derive(context.seed, 'adaptive-candidates').sample(pool, Math.min(size, pool.length));
-      const candidateAccuracy = (await accuracy.score(candidates)).values;
+      const candidateAccuracy = await candidatesAccuracy(accuracy, candidates, context);
       const byHand = latency.measurements !== undefined;
       for (let round = 1; round <= rounds; round++) {
         let next: string[];
@@ -255,6 +292,7 @@ async function latencyScorer(
               rounds,
               await nextMeasurements(predictor, name, candidates, candidateAccuracy, new Set(archs), perRound),
               name,
+              { archs: candidates, accuracy: candidateAccuracy },
             );
           const rows = oneDevice(file, readMeasurements(file, space));
           next = rows.map((r) => r.arch);

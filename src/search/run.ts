@@ -12,7 +12,7 @@ import type { Logger } from '../core/log.js';
 import { startProgress } from '../core/log.js';
 import { kendall, mape, spearman } from '../core/metrics.js';
 import { configSpace, resolveInput } from '../spaces/registry.js';
-import { buildEvaluator, HandMeasurementsNeeded, type Adaptation, type PreparedEvaluator } from './evaluate.js';
+import { buildEvaluator, HandMeasurementsNeeded, type Adaptation, type AdaptiveCandidates, type PreparedEvaluator } from './evaluate.js';
 import { readCsv, toCsv } from '../core/csv.js';
 import { RUN_NAME, RUN_NAME_RULE } from '../core/config/search.js';
 import { requireLatencies } from '../executor/devices.js';
@@ -76,6 +76,11 @@ function pauseRun(store: RunStore, need: HandMeasurementsNeeded, started: number
   );
   const paused: PausedRound = { round: need.round, rounds: need.rounds, device: need.device, archs: need.archs, file };
   store.addNote('paused', { ...paused });
+  // JSON has no NaN: a failed candidate's accuracy is stored as null and read back as NaN.
+  store.addNote('adaptive-candidates', {
+    archs: need.candidates.archs,
+    accuracy: need.candidates.accuracy.map((v) => (Number.isFinite(v) ? v : null)),
+  });
   const outcome: SearchOutcome = {
     runDir: store.dir,
     runId: store.runId,
@@ -87,6 +92,12 @@ function pauseRun(store: RunStore, need: HandMeasurementsNeeded, started: number
   };
   store.close();
   return outcome;
+}
+
+/** The adaptive candidates' accuracy the last paused session of a run stored, if any. */
+function storedCandidates(store: RunStore): AdaptiveCandidates | undefined {
+  const last = store.notes('adaptive-candidates').at(-1)?.data as { archs: string[]; accuracy: (number | null)[] } | undefined;
+  return last === undefined ? undefined : { archs: last.archs, accuracy: last.accuracy.map((v) => v ?? NaN) };
 }
 
 /**
@@ -180,6 +191,7 @@ async function resolve(
   runId: string,
   adaptedPredictorDir?: string,
   handRounds?: string[],
+  adaptiveCandidates?: AdaptiveCandidates,
 ): Promise<Resolved> {
   if (config.accuracy === undefined) throw new ConfigError(file, 'accuracy', 'is required for a search (source table or zcp)');
   if (config.latency === undefined) throw new ConfigError(file, 'latency', 'is required for a search (source device, predictor or table)');
@@ -204,6 +216,8 @@ async function resolve(
     executor: config.executor,
     jobScope: `run-${runId}`,
     handRounds,
+    adaptiveCandidates,
+    progress: options.progress,
   });
   const plan: SearchPlan = {
     space,
@@ -327,7 +341,8 @@ export async function resumeSearch(runDir: string, options: SearchOptions): Prom
     const handRounds = adapted ? undefined : filledRounds(store);
     let resolved: Resolved;
     try {
-      resolved = await resolve(config, label, options, store.runId, adapted ? predictorDir : undefined, handRounds);
+      const predictor = adapted ? predictorDir : undefined;
+      resolved = await resolve(config, label, options, store.runId, predictor, handRounds, storedCandidates(store));
     } catch (err) {
       if (err instanceof HandMeasurementsNeeded) return pauseRun(store, err, performance.now());
       throw err;

@@ -1,5 +1,6 @@
 // Adaptive rounds for a device measured by hand: the run pauses, says which archs to measure and which CSV to fill,
-// refuses to go on until it is filled, and `runs resume` continues round by round to a finished search.
+// refuses to go on until it is filled, and `runs resume` continues round by round to a finished search, reusing the
+// candidates' accuracy the paused session scored.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,6 +60,7 @@ describe('adaptive rounds measured by hand (subprocess)', () => {
 
     const r = runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'h', '--no-progress']);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('adaptive: scoring the accuracy of 200 candidate archs');
     const round1 = path.join(results, 'h', 'measure-round-1.csv');
     expect(r.stdout).toMatch(/run h paused for adaptive round 1\/2: measure these 2 archs on mobile-npu/);
     expect(r.stdout).toContain(round1);
@@ -76,6 +78,9 @@ describe('adaptive rounds measured by hand (subprocess)', () => {
     const second = runCli(['runs', 'resume', 'h', '--results', results, '--no-progress']);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/paused for adaptive round 2\/2/);
+    // The candidates' accuracy is read back from the paused run, not scored again (minutes with a zero-cost proxy).
+    expect(second.stderr).toContain('adaptive: the accuracy of 200 candidate archs from the paused session');
+    expect(second.stderr).not.toContain('adaptive: scoring');
     const round2 = path.join(results, 'h', 'measure-round-2.csv');
     const round2Archs = readCsv(round2).rows.map((row) => row[0]);
     expect(round2Archs.some((a) => readCsv(round1).rows.some((row) => row[0] === a))).toBe(false);
