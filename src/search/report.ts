@@ -39,6 +39,13 @@ export async function renderSvg(spec: Record<string, unknown>): Promise<string> 
   }
 }
 
+/** How the Pareto view draws each kind of evaluated arch. */
+const POINT_STYLES = [
+  { status: 'Pareto front', color: '#d62728', shape: 'circle' },
+  { status: 'dominated', color: '#1f77b4', shape: 'circle' },
+  { status: 'violates constraint', color: '#7f7f7f', shape: 'cross' },
+] as const;
+
 function paretoView(summary: RunSummary, trials: ReturnType<RunStore['trials']>): ReportView {
   const [xObj, yObj] = [
     summary.objectives.find((o) => o.metric === 'latencyMs') ?? summary.objectives[1],
@@ -70,6 +77,8 @@ function paretoView(summary: RunSummary, trials: ReturnType<RunStore['trials']>)
   });
   // The front is drawn last, over the points it dominates, so each of its points can be hovered and clicked.
   points.sort((a, b) => Number(a.status === 'Pareto front') - Number(b.status === 'Pareto front'));
+  // The legend lists only the kinds of point the run has (no "violates constraint" for a run without constraints).
+  const styles = POINT_STYLES.filter(({ status }) => points.some((p) => p.status === status));
   const step = summary.front.map((r) => ({ x: r[xObj.metric], y: r[yObj.metric] })).sort((a, b) => a.x - b.x);
   const rules = summary.constraints.filter((c) => c.metric === xObj.metric || c.metric === yObj.metric);
   const yTitle = `${yObj.metric}${summary.accuracyIsProxy && yObj.metric === 'accuracy' ? ' (zero-cost PROXY score)' : ''}`;
@@ -88,13 +97,13 @@ function paretoView(summary: RunSummary, trials: ReturnType<RunStore['trials']>)
         color: {
           field: 'status',
           type: 'nominal',
-          scale: { domain: ['Pareto front', 'dominated', 'violates constraint'], range: ['#d62728', '#1f77b4', '#7f7f7f'] },
+          scale: { domain: styles.map((st) => st.status), range: styles.map((st) => st.color) },
           title: null,
         },
         shape: {
           field: 'status',
           type: 'nominal',
-          scale: { domain: ['Pareto front', 'dominated', 'violates constraint'], range: ['circle', 'circle', 'cross'] },
+          scale: { domain: styles.map((st) => st.status), range: styles.map((st) => st.shape) },
           title: null,
         },
         opacity: { condition: { test: "datum.status === 'Pareto front'", value: 1 }, value: 0.25 },

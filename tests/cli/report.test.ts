@@ -48,6 +48,28 @@ describe('hwnas report (subprocess)', () => {
     );
   });
 
+  it("the Pareto view's legend lists only the kinds of point the run has", () => {
+    const legend = (reportDir: string) => {
+      const spec = JSON.parse(fs.readFileSync(path.join(reportDir, 'pareto.vl.json'), 'utf8')) as {
+        layer: { data: { values: { status?: string }[] }; encoding: { color?: { scale: { domain: string[] } } } }[];
+      };
+      const points = spec.layer.find((l) => l.encoding.color !== undefined)!;
+      return { domain: points.encoding.color!.scale.domain, statuses: new Set(points.data.values.map((v) => v.status)) };
+    };
+    expect(runCli(['report', 'r', '--results', results]).code).toBe(0);
+    const constrained = legend(path.join(results, 'r', 'report'));
+    expect(constrained.domain).toContain('violates constraint');
+    expect(new Set(constrained.domain)).toEqual(constrained.statuses);
+    const config = writeConfig(
+      dir,
+      'free.json',
+      searchConfig(writeAccuracyFixture(dir), { constraints: [], budget: { evaluations: 20, batchSize: 10 } }),
+    );
+    expect(runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'free', '--no-progress']).code).toBe(0);
+    expect(runCli(['report', 'free', '--results', results]).code).toBe(0);
+    expect(legend(path.join(results, 'free', 'report')).domain).toEqual(['Pareto front', 'dominated']);
+  });
+
   it('an unknown run or an unwritable folder is one line and exit ≠ 0', () => {
     const unknown = runCli(['report', 'nope', '--results', results]);
     expect(unknown.code).not.toBe(0);
