@@ -33,8 +33,11 @@ export class HandMeasurementsNeeded extends Error {
     readonly rounds: number,
     readonly archs: string[],
     readonly device: string,
-    /** The candidates' accuracy this session scored, kept with the paused run so `runs resume` need not score it again. */
-    readonly candidates: AdaptiveCandidates,
+    /**
+     * The candidates' accuracy when this session scored it (undefined when it came from the paused run), kept with the
+     * run so `runs resume` need not score it again.
+     */
+    readonly candidates?: AdaptiveCandidates,
   ) {
     super(`adaptive round ${round}/${rounds} needs ${archs.length} measurements on ${device}`);
   }
@@ -156,12 +159,19 @@ async function wrapConfig<T>(file: string, fieldPath: string, make: () => T | Pr
 /** Candidates scored per call, so the progress bar moves while a zero-cost proxy takes minutes for thousands. */
 const CANDIDATE_CHUNK = 50;
 
-/** The accuracy of the adaptive `candidates`: an earlier session's values when they are for the same archs, else scored. */
-async function candidatesAccuracy(accuracy: MetricScorer, candidates: string[], context: EvaluatorContext): Promise<number[]> {
+/**
+ * The accuracy of the adaptive `candidates`: an earlier session's values when they are for the same archs (`scored`
+ * false), else scored now.
+ */
+async function candidatesAccuracy(
+  accuracy: MetricScorer,
+  candidates: string[],
+  context: EvaluatorContext,
+): Promise<{ values: number[]; scored: boolean }> {
   const earlier = context.adaptiveCandidates;
   if (earlier !== undefined && earlier.archs.length === candidates.length && earlier.archs.every((a, i) => a === candidates[i])) {
     context.logger.info(`adaptive: the accuracy of ${candidates.length} candidate archs from the paused session`);
-    return earlier.accuracy;
+    return { values: earlier.accuracy, scored: false };
   }
   context.logger.info(`adaptive: scoring the accuracy of ${candidates.length} candidate archs (${accuracy.source})`);
   const progress = startProgress('adaptive candidates', candidates.length, { enabled: context.progress === true });
@@ -175,7 +185,7 @@ async function candidatesAccuracy(accuracy: MetricScorer, candidates: string[], 
   } finally {
     progress.stop();
   }
-  return values;
+  return { values, scored: true };
 }
 
 async function latencyScorer(
@@ -279,7 +289,7 @@ async function latencyScorer(
     if (latency.adaptive !== undefined && pool !== undefined) {
       const { rounds, perRound, candidates: size } = latency.adaptive;
       const candidates = Rng.derive(context.seed, 'adaptive-candidates').sample(pool, Math.min(size, pool.length));
-      const candidateAccuracy = await candidatesAccuracy(accuracy, candidates, context);
+      const { values: candidateAccuracy, scored } = await candidatesAccuracy(accuracy, candidates, context);
       const byHand = latency.measurements !== undefined;
       for (let round = 1; round <= rounds; round++) {
         let next: string[];
@@ -292,7 +302,7 @@ async function latencyScorer(
               rounds,
               await nextMeasurements(predictor, name, candidates, candidateAccuracy, new Set(archs), perRound),
               name,
-              { archs: candidates, accuracy: candidateAccuracy },
+              scored ? { archs: candidates, accuracy: candidateAccuracy } : undefined,
             );
           const rows = oneDevice(file, readMeasurements(file, space));
           next = rows.map((r) => r.arch);

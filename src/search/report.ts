@@ -39,11 +39,11 @@ export async function renderSvg(spec: Record<string, unknown>): Promise<string> 
   }
 }
 
-/** How the Pareto view draws each kind of evaluated arch. */
+/** How the Pareto view draws each kind of evaluated arch, and how its caption says so. */
 const POINT_STYLES = [
-  { status: 'Pareto front', color: '#d62728', shape: 'circle' },
-  { status: 'dominated', color: '#1f77b4', shape: 'circle' },
-  { status: 'violates constraint', color: '#7f7f7f', shape: 'cross' },
+  { status: 'Pareto front', color: '#d62728', shape: 'circle', caption: undefined },
+  { status: 'dominated', color: '#1f77b4', shape: 'circle', caption: 'dominated points faded' },
+  { status: 'violates constraint', color: '#7f7f7f', shape: 'cross', caption: 'constraint-violating points as crosses' },
 ] as const;
 
 function paretoView(summary: RunSummary, trials: ReturnType<RunStore['trials']>): ReportView {
@@ -77,7 +77,7 @@ function paretoView(summary: RunSummary, trials: ReturnType<RunStore['trials']>)
   });
   // The front is drawn last, over the points it dominates, so each of its points can be hovered and clicked.
   points.sort((a, b) => Number(a.status === 'Pareto front') - Number(b.status === 'Pareto front'));
-  // The legend lists only the kinds of point the run has (no "violates constraint" for a run without constraints).
+  // The legend and caption name only the kinds of point the run has (no "violates constraint" without constraints).
   const styles = POINT_STYLES.filter(({ status }) => points.some((p) => p.status === status));
   const step = summary.front.map((r) => ({ x: r[xObj.metric], y: r[yObj.metric] })).sort((a, b) => a.x - b.x);
   const rules = summary.constraints.filter((c) => c.metric === xObj.metric || c.metric === yObj.metric);
@@ -134,7 +134,7 @@ function paretoView(summary: RunSummary, trials: ReturnType<RunStore['trials']>)
   return {
     id: 'pareto',
     title: 'Pareto front',
-    caption: `${points.length} distinct evaluated archs; the front (${summary.front.length}) as a step line, dominated points faded, constraint-violating points as crosses${rules.length > 0 ? `, constraint ${rules.map((c) => c.text).join(', ')} dashed` : ''}. ${formatHypervolume(summary)}.`,
+    caption: `${points.length} distinct evaluated archs; the front (${summary.front.length}) as a step line${styles.map((st) => (st.caption === undefined ? '' : `, ${st.caption}`)).join('')}${rules.length > 0 ? `, constraint ${rules.map((c) => c.text).join(', ')} dashed` : ''}. ${formatHypervolume(summary)}.`,
     spec: { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', width: 560, height: 360, layer: layers },
   };
 }

@@ -76,11 +76,12 @@ function pauseRun(store: RunStore, need: HandMeasurementsNeeded, started: number
   );
   const paused: PausedRound = { round: need.round, rounds: need.rounds, device: need.device, archs: need.archs, file };
   store.addNote('paused', { ...paused });
-  // JSON has no NaN: a failed candidate's accuracy is stored as null and read back as NaN.
-  store.addNote('adaptive-candidates', {
-    archs: need.candidates.archs,
-    accuracy: need.candidates.accuracy.map((v) => (Number.isFinite(v) ? v : null)),
-  });
+  // Kept once, by the session that scored them; JSON has no NaN: a failed candidate's accuracy is stored as null.
+  if (need.candidates !== undefined)
+    store.addNote('adaptive-candidates', {
+      archs: need.candidates.archs,
+      accuracy: need.candidates.accuracy.map((v) => (Number.isFinite(v) ? v : null)),
+    });
   const outcome: SearchOutcome = {
     runDir: store.dir,
     runId: store.runId,
@@ -337,12 +338,13 @@ export async function resumeSearch(runDir: string, options: SearchOptions): Prom
     }
     const predictorDir = path.join(runDir, PREDICTOR_DIR);
     const adapted = fs.existsSync(predictorDir);
-    // A run paused for hand measurements continues its adaptive rounds from the files the user filled.
-    const handRounds = adapted ? undefined : filledRounds(store);
     let resolved: Resolved;
     try {
-      const predictor = adapted ? predictorDir : undefined;
-      resolved = await resolve(config, label, options, store.runId, predictor, handRounds, storedCandidates(store));
+      // A run paused for hand measurements continues its adaptive rounds from the files the user filled, with the
+      // candidates' accuracy it kept.
+      resolved = adapted
+        ? await resolve(config, label, options, store.runId, predictorDir)
+        : await resolve(config, label, options, store.runId, undefined, filledRounds(store), storedCandidates(store));
     } catch (err) {
       if (err instanceof HandMeasurementsNeeded) return pauseRun(store, err, performance.now());
       throw err;

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCsv, toCsv } from '../../src/core/csv.js';
 import { getDevice } from '../../src/hardware/registry.js';
@@ -95,5 +96,9 @@ describe('adaptive rounds measured by hand (subprocess)', () => {
     expect(show.adaptation.initialSamples).toBe(6);
     expect(show.adaptation.archs.slice(8)).toEqual(round2Archs);
     for (const f of show.front as { latencyMs: number }[]) expect(f.latencyMs).toBeGreaterThan(0);
+    // The candidates' accuracy is kept once, by the session that scored it, not again at each pause.
+    const db = new Database(path.join(results, 'h', 'hwnas.db'), { readonly: true });
+    expect(db.prepare("SELECT COUNT(*) AS n FROM notes WHERE kind = 'adaptive-candidates'").get()).toEqual({ n: 1 });
+    db.close();
   }, 180_000);
 });

@@ -48,7 +48,7 @@ describe('hwnas report (subprocess)', () => {
     );
   });
 
-  it("the Pareto view's legend lists only the kinds of point the run has", () => {
+  it("the Pareto view's legend and caption name only the kinds of point the run has", () => {
     const legend = (reportDir: string) => {
       const spec = JSON.parse(fs.readFileSync(path.join(reportDir, 'pareto.vl.json'), 'utf8')) as {
         layer: { data: { values: { status?: string }[] }; encoding: { color?: { scale: { domain: string[] } } } }[];
@@ -68,6 +68,9 @@ describe('hwnas report (subprocess)', () => {
     expect(runCli(['search', '--config', config, '--out-dir', results, '--run-name', 'free', '--no-progress']).code).toBe(0);
     expect(runCli(['report', 'free', '--results', results]).code).toBe(0);
     expect(legend(path.join(results, 'free', 'report')).domain).toEqual(['Pareto front', 'dominated']);
+    // The caption says what the chart draws: crosses only where some point violates a constraint.
+    expect(fs.readFileSync(path.join(results, 'r', 'report', 'report.html'), 'utf8')).toContain('constraint-violating points as crosses');
+    expect(fs.readFileSync(path.join(results, 'free', 'report', 'report.html'), 'utf8')).not.toContain('as crosses');
   });
 
   it('an unknown run or an unwritable folder is one line and exit ≠ 0', () => {
