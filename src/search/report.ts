@@ -135,7 +135,14 @@ function paretoView(summary: RunSummary, trials: ReturnType<RunStore['trials']>)
     id: 'pareto',
     title: 'Pareto front',
     caption: `${points.length} distinct evaluated archs; the front (${summary.front.length}) as a step line${styles.map((st) => (st.caption === undefined ? '' : `, ${st.caption}`)).join('')}${rules.length > 0 ? `, constraint ${rules.map((c) => c.text).join(', ')} dashed` : ''}. ${formatHypervolume(summary)}.`,
-    spec: { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', width: 560, height: 360, layer: layers },
+    // The legend sits under the plot, so the view is no wider than its plot (the dashboard's cards clipped a side legend).
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      width: 560,
+      height: 360,
+      config: { legend: { orient: 'bottom', direction: 'horizontal' } },
+      layer: layers,
+    },
   };
 }
 

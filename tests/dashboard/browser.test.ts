@@ -89,6 +89,11 @@ describe.runIf(enabled)('dashboard in Chromium', () => {
     const marks = page.locator('#chart-pareto g.layer_1_marks path');
     expect(await marks.count()).toBe(evaluated);
     expect(await page.locator('#trials-table tbody tr').count()).toBe(60);
+    // Every chart, its legend included, fits its card: nothing clipped behind a scroll bar.
+    const overflow = await page
+      .locator('section.chart')
+      .evaluateAll((cards) => cards.map((c) => [c.querySelector('.vis')?.id, c.scrollWidth - c.clientWidth]));
+    expect(overflow.filter(([, px]) => Number(px) > 0)).toEqual([]);
 
     // The front is drawn last: its last mark is on top, so a real click reaches it.
     const front = page.locator('#chart-pareto g.layer_1_marks path[aria-label*="Pareto front"]');
