@@ -6,7 +6,8 @@ import type { Redis } from 'ioredis';
 import { ExecutorError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { JobResult } from './job.js';
-import { connectionOptions, connectRedis, maskRedisUrl, queueName, scanKeys, workerPattern } from './redis.js';
+import { connectionOptions, connectRedis, queueName, scanKeys, workerPattern } from './redis.js';
+import { maskRedisUrl } from './redis-url.js';
 import type { Executor, JobOutcome, JobRequest } from './types.js';
 
 /** Settings of a queued executor (a `remote` profile's queue fields, or the config's `executor` section). */

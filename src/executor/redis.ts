@@ -2,18 +2,7 @@
 // masked, a connectivity probe, and the key names of queues and worker heartbeats.
 import { Redis } from 'ioredis';
 import { ExecutorError } from '../core/errors.js';
-
-/** The URL with any password replaced by `***`, for messages and run records. */
-export function maskRedisUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== '') u.password = '***';
-    if (u.username !== '' && u.password === '') u.username = '***';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return '<invalid Redis URL>';
-  }
-}
+import { maskRedisUrl } from './redis-url.js';
 
 /** The BullMQ queue that holds the measurement jobs of a device. */
 export const queueName = (device: string): string => `measure-${device}`;

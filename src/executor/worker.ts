@@ -8,7 +8,8 @@ import { HWNAS_VERSION } from '../core/version.js';
 import { loadOrt } from '../hardware/onnxruntime.js';
 import { machineConditions } from '../hardware/timing.js';
 import { runMeasureJob, type JobResult, type MeasureJob } from './job.js';
-import { connectionOptions, connectRedis, HEARTBEAT_EVERY_MS, HEARTBEAT_TTL_MS, maskRedisUrl, queueName, workerKey } from './redis.js';
+import { connectionOptions, connectRedis, HEARTBEAT_EVERY_MS, HEARTBEAT_TTL_MS, queueName, workerKey } from './redis.js';
+import { maskRedisUrl } from './redis-url.js';
 
 export interface WorkerOptions {
   redis: string;

@@ -6,7 +6,7 @@
 import { spearman } from '../core/metrics.js';
 import type { SearchSpace } from '../spaces/types.js';
 import { median, robustScale } from './baselines/linalg.js';
-import { isDisconnected } from './nasflat/inputs.js';
+import { isDisconnected } from '../spaces/graph.js';
 
 /** The few measurements of a fitted device beside the fit's out-of-sample predictions of them. */
 export interface FitQuality {

@@ -16,7 +16,7 @@ import { buildEvaluator, HandMeasurementsNeeded, type Adaptation, type AdaptiveC
 import { readCsv, toCsv } from '../core/csv.js';
 import { RUN_NAME, RUN_NAME_RULE } from '../core/config/search.js';
 import { requireLatencies } from '../executor/devices.js';
-import { maskRedisUrl } from '../executor/redis.js';
+import { maskRedisUrl } from '../executor/redis-url.js';
 import { runLoop, type SearchPlan } from './loop.js';
 import { frontHypervolume, isEvaluated, isFeasible, paretoTrials, referencePoint, resolveObjectives } from './objectives.js';
 import { RunStore, type RunMeta } from './store.js';
@@ -252,15 +252,20 @@ function freeRunDir(outputDir: string, base: string, explicit: boolean): string 
   for (let n = 2; ; n++) if (!fs.existsSync(`${dir}-${n}`)) return `${dir}-${n}`;
 }
 
-/** Start a new run from a config file. @throws ConfigError, DataFileError, UsageError — before anything is written */
-export async function startSearch(configFile: string, options: SearchOptions): Promise<SearchOutcome> {
-  // Flags first: a refused command leaves nothing behind.
+/** The flags that override a search config (--evaluations, --run-name, --seed), checked alone. @throws UsageError */
+export function checkSearchFlags(options: Pick<SearchOptions, 'evaluations' | 'runName' | 'seed'>): void {
   if (options.evaluations !== undefined && !(Number.isInteger(options.evaluations) && options.evaluations > 0)) {
     throw new UsageError(`--evaluations must be a positive integer, got ${options.evaluations}`);
   }
   if (options.runName !== undefined) checkRunName(options.runName, '--run-name');
   if (options.seed !== undefined && !(Number.isInteger(options.seed) && options.seed >= 0))
     throw new UsageError(`--seed must be a non-negative integer, got ${options.seed}`);
+}
+
+/** Start a new run from a config file. @throws ConfigError, DataFileError, UsageError — before anything is written */
+export async function startSearch(configFile: string, options: SearchOptions): Promise<SearchOutcome> {
+  // Flags first: a refused command leaves nothing behind.
+  checkSearchFlags(options);
   const raw = withOverrides(readExperimentData(configFile), options);
   const config = loadSearchConfig(raw, configFile);
   const configHash = hashOf(config);

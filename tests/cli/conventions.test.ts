@@ -1,11 +1,12 @@
 // The CLI conventions of README "CLI conventions", checked on every command of the yargs tree (each command module
 // of src/cli/commands/index.ts, walked through its builders), and the deprecated old flags as a subprocess.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commandLoaders } from '../../src/cli/commands/index.js';
-import { runCli } from '../helpers/cli.js';
+import { repoRoot, runCli } from '../helpers/cli.js';
 import { searchConfig, writeAccuracyFixture, writeConfig } from '../search/fixtures.js';
 
 interface FlagSpec {
@@ -124,6 +125,30 @@ describe('CLI conventions over the whole command tree', async () => {
     const search = commands.find((c) => c.path === 'search') as CommandNode;
     for (const flag of ['results', 'run-name', 'device', 'seed', 'strategy', 'evaluations', 'json'])
       expect(search.options.has(flag), flag).toBe(true);
+  });
+});
+
+describe('start-up of the commands that only read', () => {
+  // TF.js alone takes about half a second to load; a user listing runs or devices should not wait for it, nor for the
+  // Redis client. Checked on the built modules in a fresh Node process, lightest first: the first command whose import
+  // brings a heavy package in is the one named.
+  it('runs, report, export, config, devices, spaces and profile load neither TF.js nor the Redis client nor ONNX Runtime', () => {
+    const script = `
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const heavy = ['@tensorflow', 'ioredis', 'onnxruntime-node'];
+      const seen = [];
+      for (const c of ['config', 'runs', 'report', 'export', 'devices', 'spaces', 'profile']) {
+        await import('./dist/cli/commands/' + c + '.js');
+        const loaded = heavy.filter((p) => Object.keys(require.cache).some((k) => k.includes('/node_modules/' + p + '/')));
+        seen.push(c + ': ' + (loaded.join(', ') || 'none'));
+      }
+      console.log(seen.join('\\n'));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual(
+      ['config', 'runs', 'report', 'export', 'devices', 'spaces', 'profile'].map((c) => `${c}: none`),
+    );
   });
 });
 

@@ -2,7 +2,8 @@
 // fewer than three measurements; plus the `disconnected` feature it and the GNN read.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { costColumnNames, costRow, isDisconnected, nonSkipOps } from '../../src/predictors/nasflat/inputs.js';
+import { costColumnNames, costRow, nonSkipOps } from '../../src/predictors/nasflat/inputs.js';
+import { isDisconnected } from '../../src/spaces/graph.js';
 import {
   applyReadout,
   nonNegativeLeastSquares,

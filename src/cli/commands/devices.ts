@@ -25,10 +25,8 @@ import {
   saveUserProfile,
 } from '../../hardware/registry.js';
 import { PROFILE_SCHEMA_VERSION, type DeviceProfile, type TableProfile } from '../../hardware/schema.js';
-import { measureOnnxFile } from '../../hardware/onnxruntime.js';
 import type { RuntimeMeasurement, TimingOptions } from '../../hardware/timing.js';
-import { closeExecutors, executorFor, isMeasuringProfile, QueuedDevice } from '../../executor/devices.js';
-import { maskRedisUrl } from '../../executor/redis.js';
+import { maskRedisUrl } from '../../executor/redis-url.js';
 import { configSpace, getSpace, spaceRegistry } from '../../spaces/registry.js';
 import type { InputShape, SearchSpace } from '../../spaces/types.js';
 import { backendFor, defineCommand, loggerFor, out, outJson, type GlobalOptions } from '../command.js';
@@ -357,6 +355,8 @@ const measure = defineCommand({
       })
       .option('json', { type: 'boolean', default: false, describe: 'Print the summary (or the --model measurement) as JSON' }),
   handler: async (args) => {
+    // The executors (BullMQ, ONNX Runtime) load only for this subcommand.
+    const { closeExecutors, executorFor, isMeasuringProfile, QueuedDevice } = await import('../../executor/devices.js');
     const profile = getProfile(args.device, { devicesDir: args.devicesDir }).profile;
     if (!isMeasuringProfile(profile))
       throw new UsageError(
@@ -367,6 +367,7 @@ const measure = defineCommand({
     if (args.model !== undefined) {
       if (profile.kind !== 'onnxruntime')
         throw new UsageError(`--model needs a local onnxruntime device; '${profile.name}' is ${profile.kind}`);
+      const { measureOnnxFile } = await import('../../hardware/onnxruntime.js');
       const r = await measureOnnxFile(args.model, { ...profile.onnxruntime, ...timing }, { batchSize: args.batch, seed: args.seed });
       if (args.out !== undefined) writeFileAtomic(args.out, toCsv(MEASURE_COLUMNS, [measureRow(profile.name, r)]));
       if (args.json) return outJson({ file: args.model, device: profile.name, ...r });

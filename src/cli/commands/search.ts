@@ -128,11 +128,12 @@ export const searchCommand = defineCommand({
       .option('json', { type: 'boolean', default: false, describe: 'Print the run summary (as `runs show --json`) instead of the table' })
       .option('progress', { type: 'boolean', default: true, describe: 'Show a progress bar (--no-progress to hide)' }),
   handler: async (args) => {
-    // Validate the config before paying for the backend start-up.
+    // Validate the config and flags before paying for the backend start-up.
     const config = loadExperimentConfig(args.config);
     const results = deprecatedFlag(args, 'out-dir', 'results', args.results ?? args.outDir);
+    const { checkSearchFlags, startSearch } = await import('../../search/run.js');
+    checkSearchFlags({ evaluations: args.evaluations, runName: args.runName, seed: args.seed });
     const backend = await backendFor(args, config.backend);
-    const { startSearch } = await import('../../search/run.js');
     const { closeExecutors } = await import('../../executor/devices.js');
     try {
       const outcome = await startSearch(args.config, {

@@ -1,9 +1,9 @@
 // `hwnas spaces list|show|sample`: inspect the search spaces.
-import * as tf from '@tensorflow/tfjs';
+import type * as tfjs from '@tensorflow/tfjs';
 import { DATASETS } from '../../core/config/space.js';
 import { UsageError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
-import { archToOnnx, ONNX_OPSET, writeFileAtomic } from '../../formats/onnx.js';
+import { writeFileAtomic } from '../../core/files.js';
 import { formatTable } from '../../core/table.js';
 import { total } from '../../spaces/layers.js';
 import { getSpace, resolveInput, spaceRegistry } from '../../spaces/registry.js';
@@ -147,15 +147,18 @@ const model = defineCommand({
     const arch = space.canonical(args.arch);
     const input = inputFrom(space, args);
     const backend = await backendFor(args);
+    // TF.js and the ONNX writer load only for this subcommand.
+    const tf = await import('@tensorflow/tfjs');
+    const { archToOnnx, ONNX_OPSET } = await import('../../formats/onnx.js');
     const started = performance.now();
     const built = space.buildModel(arch, input, { seed: args.seed });
     const buildMs = performance.now() - started;
     const x = tf.randomNormal([input.batchSize, input.resolution, input.resolution, input.channels], 0, 1, 'float32', args.seed);
     const forwardStart = performance.now();
-    const y = built.predict(x) as tf.Tensor;
+    const y = built.predict(x) as tfjs.Tensor;
     await y.data();
     const forwardMs = performance.now() - forwardStart;
-    const count = (weights: tf.LayerVariable[]) => weights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+    const count = (weights: tfjs.LayerVariable[]) => weights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
     const result = {
       space: space.name,
       arch,

@@ -4,7 +4,8 @@ import { UsageError } from '../../core/errors.js';
 import { formatTable } from '../../core/table.js';
 import { checkDeviceName } from '../../hardware/registry.js';
 import { liveWorkers } from '../../executor/bullmq.js';
-import { connectionOptions, connectRedis, maskRedisUrl, queueName, scanKeys } from '../../executor/redis.js';
+import { maskRedisUrl } from '../../executor/redis-url.js';
+import { connectionOptions, connectRedis, queueName, scanKeys } from '../../executor/redis.js';
 import { startWorker, type WorkerInfo } from '../../executor/worker.js';
 import { defineCommand, loggerFor, out, outJson, positiveInt } from '../command.js';
 
