@@ -672,7 +672,7 @@ describe('signals (subprocess)', () => {
     const config = writeConfig(
       dir,
       'sigint.json',
-      searchConfig(accuracy, { accuracy: { source: 'zcp', proxy: 'synflow', resolution: 8 }, budget: { evaluations: 300, batchSize: 10 } }),
+      searchConfig(accuracy, { accuracy: { source: 'zcp', proxy: 'synflow', resolution: 8 }, budget: { evaluations: 100, batchSize: 10 } }),
     );
     const search = runCliAsync(['search', '--config', config, '--out-dir', results, '--run-name', 's', '--no-progress']);
     const db = path.join(results, 's', 'hwnas.db');
@@ -692,7 +692,7 @@ describe('signals (subprocess)', () => {
     const resumed = runCli(['runs', 'resume', 's', '--results', results, '--no-progress'], { timeoutMs: 240_000 });
     expect(resumed.code, resumed.stderr).toBe(0);
     const show = JSON.parse(runCli(['runs', 'show', 's', '--results', results, '--json']).stdout);
-    expect(show.counts.evaluated + show.counts.failed).toBe(300);
+    expect(show.counts.evaluated + show.counts.failed).toBe(100);
     expect(show.state).toBe('complete');
   }, 300_000);
 });

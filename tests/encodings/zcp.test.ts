@@ -71,7 +71,10 @@ describeWithData('zcp computed in TF.js vs the NASLib NB201 table (cifar10)', ()
 describeWithData('gradient proxies computed in TF.js (wasm) vs the NASLib NB201 table (cifar10)', () => {
   const table = loadZcpTable(dataFile('naslib/nb201_zcp_partial.csv'), { dataset: 'cifar10', canonical: (a) => nb201Space.canonical(a) });
   const archs = Rng.derive(2, 'zcp-grad-test').sample(table.archs, Number(process.env.ZCP_GRAD_TEST_ARCHS ?? 8));
-  const proxies = ['grad_norm', 'snip', 'fisher', 'jacov', 'epe_nas'];
+  // The proxies of the loss gradient with respect to the kernels (one backward pass per arch). fisher, jacov and
+  // epe_nas take a backward pass each more; their agreement with the table is measured by `npm run bench:encodings`
+  // on 100 archs (docs/results.md), and the tiny-input test below checks that they are finite and consistent.
+  const proxies = ['grad_norm', 'snip'];
   let computed: Record<string, Float64Array>;
   beforeAll(async () => {
     computed = await computeZcp(nb201Space, archs, nb201Space.defaultInput('cifar10'), { proxies, seed: 3, batchSize: 8 });
@@ -82,27 +85,21 @@ describeWithData('gradient proxies computed in TF.js (wasm) vs the NASLib NB201 
       archs.map((a) => (table.values.get(proxy) as Float64Array)[table.archs.indexOf(a)]),
     );
 
-  // Printed when this test was made to assert (these 8 archs, seed 3, batch 8): grad_norm 0.929, snip 0.905, fisher
-  // 0.833, jacov 0.524, epe_nas 0.476. The floors sit a bit below those (one more swapped pair of 8 archs costs about
-  // 0.02–0.05); another ZCP_GRAD_TEST_ARCHS draws other archs, and only the documented floors below apply then.
-  const agreementWhenWritten: Record<string, number> = { grad_norm: 0.88, snip: 0.85, fisher: 0.78, jacov: 0.45, epe_nas: 0.4 };
+  // Printed when this test was made to assert (these 8 archs, seed 3, batch 8): grad_norm 0.929, snip 0.905. The
+  // floors sit a bit below those (one more swapped pair of 8 archs costs about 0.02–0.05); another
+  // ZCP_GRAD_TEST_ARCHS draws other archs, and only the documented floors below apply then.
+  const agreementWhenWritten: Record<string, number> = { grad_norm: 0.88, snip: 0.85 };
   it('reports rank agreement per proxy, at least a bit below what it was when written', () => {
     console.log(`[zcp gradient] spearman vs table: ${proxies.map((p) => `${p}=${rho(p).toFixed(3)}`).join(' ')}`);
     if (process.env.ZCP_GRAD_TEST_ARCHS !== undefined) return;
     for (const [proxy, floor] of Object.entries(agreementWhenWritten)) expect(rho(proxy), proxy).toBeGreaterThan(floor);
   });
 
-  // bench:encodings measures these on 100 archs (README's agreement table); on 30 archs we measured grad_norm 0.983,
-  // snip 0.972, jacov 0.930, epe_nas 0.840, fisher 0.818, and on these 8: 0.929, 0.905, 0.524, 0.476, 0.833. ρ of 8
-  // archs has a standard error near 0.35, and jacov/epe_nas (correlations between the input Jacobians of 8 random
-  // images) depend most on the batch, hence their lower floors.
+  // bench:encodings measures these on 100 archs (docs/results.md); on 30 archs we measured grad_norm 0.983 and snip
+  // 0.972, and on these 8: 0.929 and 0.905. ρ of 8 archs has a standard error near 0.35.
   it('rank-agree with NASLib despite a different batch and initialisation', () => {
     expect(rho('grad_norm')).toBeGreaterThan(0.8);
     expect(rho('snip')).toBeGreaterThan(0.8);
-    expect(rho('fisher')).toBeGreaterThan(0.5);
-    expect(rho('jacov')).toBeGreaterThan(0.3);
-    expect(rho('epe_nas')).toBeGreaterThan(0.3);
-    expect(Math.min(...computed.fisher, ...computed.epe_nas)).toBeGreaterThanOrEqual(0);
   });
 });
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/core/backend.js';
 import { Rng } from '../../src/core/rng.js';
 import { archToOnnx, ONNX_OPSET, ONNX_RUNNING_STATS, readOnnxSummary, samePadding } from '../../src/formats/onnx.js';
 import { formatFbnet } from '../../src/spaces/fbnet/arch.js';
@@ -75,6 +76,10 @@ async function compare(
 }
 
 describe('ONNX export: ONNX Runtime computes what the TF.js model computes', () => {
+  // The default backend of hwnas (TF.js alone would pick its slow pure-JS cpu backend).
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
   afterAll(() => tf.disposeVariables());
 
   it.each([
