@@ -14,7 +14,7 @@ import { kendall, mape, spearman } from '../core/metrics.js';
 import { configSpace, resolveInput } from '../spaces/registry.js';
 import { buildEvaluator, HandMeasurementsNeeded, type Adaptation, type AdaptiveCandidates, type PreparedEvaluator } from './evaluate.js';
 import { readCsv, toCsv } from '../core/csv.js';
-import { RUN_NAME, RUN_NAME_RULE } from '../core/config/search.js';
+import { checkSearchFlags } from '../core/config/search.js';
 import { requireLatencies } from '../executor/devices.js';
 import { maskRedisUrl } from '../executor/redis-url.js';
 import { runLoop, type SearchPlan } from './loop.js';
@@ -232,11 +232,6 @@ async function resolve(
   return { config, plan, prepared };
 }
 
-/** @throws UsageError naming where the name came from */
-export function checkRunName(name: string, where: string): void {
-  if (!RUN_NAME.test(name)) throw new UsageError(`${where} ${RUN_NAME_RULE}, got '${name.slice(0, 120)}'`);
-}
-
 /** A free-form name as a run-folder prefix: other characters become '-', at most 60. */
 function safeName(name: string): string {
   const slug = name
@@ -250,16 +245,6 @@ function freeRunDir(outputDir: string, base: string, explicit: boolean): string 
   const dir = path.join(outputDir, base);
   if (explicit || !fs.existsSync(dir)) return dir;
   for (let n = 2; ; n++) if (!fs.existsSync(`${dir}-${n}`)) return `${dir}-${n}`;
-}
-
-/** The flags that override a search config (--evaluations, --run-name, --seed), checked alone. @throws UsageError */
-export function checkSearchFlags(options: Pick<SearchOptions, 'evaluations' | 'runName' | 'seed'>): void {
-  if (options.evaluations !== undefined && !(Number.isInteger(options.evaluations) && options.evaluations > 0)) {
-    throw new UsageError(`--evaluations must be a positive integer, got ${options.evaluations}`);
-  }
-  if (options.runName !== undefined) checkRunName(options.runName, '--run-name');
-  if (options.seed !== undefined && !(Number.isInteger(options.seed) && options.seed >= 0))
-    throw new UsageError(`--seed must be a non-negative integer, got ${options.seed}`);
 }
 
 /** Start a new run from a config file. @throws ConfigError, DataFileError, UsageError — before anything is written */

@@ -39,6 +39,28 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+/** The shipped predictor fitted to the ten exact measurements into `exact/`, once: two tests read it. */
+let exactFit: ReturnType<typeof runCli> | undefined;
+function fitExact(): ReturnType<typeof runCli> {
+  exactFit ??= runCli([
+    'predictor',
+    'fit',
+    '--predictor',
+    predictor,
+    '--device',
+    'my-board',
+    '--measurements',
+    csv(
+      'exact.csv',
+      rows.map((r) => truth[r]),
+    ),
+    '--out',
+    path.join(dir, 'exact'),
+    '--json',
+  ]);
+  return exactFit;
+}
+
 describe('few-shot predictions on a new device (subprocess)', () => {
   const noisy = rows.map((r, i) => truth[r] * Math.exp(0.1 * Rng.derive(7, 'noise', i).normal()) * (i === PLANTED ? 3 : 1));
 
@@ -119,23 +141,8 @@ describe('few-shot predictions on a new device (subprocess)', () => {
   });
 
   it('ranks every NB201 cell at ρ ≥ 0.99 from ten exact measurements', () => {
-    const fit = runCli([
-      'predictor',
-      'fit',
-      '--predictor',
-      predictor,
-      '--device',
-      'my-board',
-      '--measurements',
-      csv(
-        'exact.csv',
-        rows.map((r) => truth[r]),
-      ),
-      '--out',
-      path.join(dir, 'exact'),
-      '--json',
-    ]);
-    expect(fit.code).toBe(0);
+    const fit = fitExact();
+    expect(fit.code, fit.stderr).toBe(0);
     expect(JSON.parse(fit.stdout).diagnostics.outliers).toEqual([]);
     const predict = runCli([
       'predictor',
@@ -158,30 +165,14 @@ describe('few-shot predictions on a new device (subprocess)', () => {
   });
 
   it('gives the next batch to measure by hand: archs the fitted predictor is least sure of, none measured before', () => {
-    const fit = runCli([
-      'predictor',
-      'fit',
-      '--predictor',
-      predictor,
-      '--device',
-      'my-board',
-      '--measurements',
-      csv(
-        'next.csv',
-        rows.map((r) => truth[r]),
-      ),
-      '--out',
-      path.join(dir, 'next'),
-      '--quiet',
-    ]);
-    expect(fit.code).toBe(0);
+    expect(fitExact().code).toBe(0);
     const next = path.join(dir, 'next-batch.csv');
     const r = runCli([
       'sample',
       '--sampler',
       'uncertainty',
       '--predictor',
-      path.join(dir, 'next'),
+      path.join(dir, 'exact'),
       '--device',
       'my-board',
       '--n',

@@ -5,6 +5,7 @@ import { formatHypervolume, formatFront, summariseRun, type RunSummary } from '.
 import type { SearchOutcome, Verification } from '../../search/run.js';
 import { RunStore } from '../../search/store.js';
 import { loadExperimentConfig } from '../../core/config/schema.js';
+import { checkSearchFlags } from '../../core/config/search.js';
 import type { GlobalOptions } from '../command.js';
 import { describeOutlier, type FitDiagnostics } from '../../predictors/trust.js';
 import { describeAdaptation, type AdaptReport } from '../../predictors/types.js';
@@ -131,8 +132,8 @@ export const searchCommand = defineCommand({
     // Validate the config and flags before paying for the backend start-up.
     const config = loadExperimentConfig(args.config);
     const results = deprecatedFlag(args, 'out-dir', 'results', args.results ?? args.outDir);
-    const { checkSearchFlags, startSearch } = await import('../../search/run.js');
     checkSearchFlags({ evaluations: args.evaluations, runName: args.runName, seed: args.seed });
+    const { startSearch } = await import('../../search/run.js');
     const backend = await backendFor(args, config.backend);
     const { closeExecutors } = await import('../../executor/devices.js');
     try {

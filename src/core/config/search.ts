@@ -1,6 +1,7 @@
 // The search sections of the experiment config: target device, latency and accuracy sources, objectives,
 // constraints, strategy, budget and run naming. Strategy parameters are validated by the strategy registry.
 import { z } from 'zod';
+import { UsageError } from '../errors.js';
 
 /** Metrics every trial records; objectives and constraints name them. */
 export const METRIC_NAMES = ['accuracy', 'latencyMs', 'flopsM', 'paramsM'] as const;
@@ -172,6 +173,24 @@ export const budgetSection = z
 export const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 export const RUN_NAME_RULE =
   'must be 1–100 letters, digits, dot, dash or underscore, starting with a letter or digit (a folder name, not a path)';
+
+/** @throws UsageError naming where the name came from */
+export function checkRunName(name: string, where: string): void {
+  if (!RUN_NAME.test(name)) throw new UsageError(`${where} ${RUN_NAME_RULE}, got '${name.slice(0, 120)}'`);
+}
+
+/**
+ * The flags that override a search config (--evaluations, --run-name, --seed), checked alone, before anything heavy
+ * loads. @throws UsageError
+ */
+export function checkSearchFlags(options: { evaluations?: number; runName?: string; seed?: number }): void {
+  if (options.evaluations !== undefined && !(Number.isInteger(options.evaluations) && options.evaluations > 0)) {
+    throw new UsageError(`--evaluations must be a positive integer, got ${options.evaluations}`);
+  }
+  if (options.runName !== undefined) checkRunName(options.runName, '--run-name');
+  if (options.seed !== undefined && !(Number.isInteger(options.seed) && options.seed >= 0))
+    throw new UsageError(`--seed must be a non-negative integer, got ${options.seed}`);
+}
 
 /** Where runs go and what they are called. */
 export const outputSection = z
