@@ -1,5 +1,5 @@
-// Redis plumbing shared by the BullMQ executor, `hwnas worker` and `hwnas workers list`: URLs with their password
-// masked, a connectivity probe, and the key names of queues and worker heartbeats.
+// Redis plumbing shared by the BullMQ executor, `hwnas worker` and `hwnas workers list`: a connectivity probe and the
+// key names of queues and worker heartbeats (URLs with their password masked are in redis-url.ts).
 import { Redis } from 'ioredis';
 import { ExecutorError } from '../core/errors.js';
 import { maskRedisUrl } from './redis-url.js';

@@ -12,7 +12,7 @@ import { getDevice } from '../../src/hardware/registry.js';
 import { randomSamples } from '../../src/predictors/transfer/harness.js';
 import type { SimulatedDevice } from '../../src/hardware/simulated.js';
 import { nb201Space } from '../../src/spaces/nb201/space.js';
-import { repoRoot, runCli } from '../helpers/cli.js';
+import { repoRoot, runCli, type CliResult } from '../helpers/cli.js';
 import { searchConfig, writeAccuracyFixture, writeConfig } from '../search/fixtures.js';
 
 const predictor = path.join(repoRoot, 'models/quickstart');
@@ -39,10 +39,9 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** The shipped predictor fitted to the ten exact measurements into `exact/`, once: two tests read it. */
-let exactFit: ReturnType<typeof runCli> | undefined;
-function fitExact(): ReturnType<typeof runCli> {
-  exactFit ??= runCli([
+/** `hwnas predictor fit` of the shipped predictor to `measurements` for my-board, into `out` under the test folder. */
+const fitShipped = (measurements: string, out: string, ...flags: string[]): CliResult =>
+  runCli([
     'predictor',
     'fit',
     '--predictor',
@@ -50,14 +49,38 @@ function fitExact(): ReturnType<typeof runCli> {
     '--device',
     'my-board',
     '--measurements',
+    measurements,
+    '--out',
+    path.join(dir, out),
+    ...flags,
+  ]);
+
+/** Every NB201 arch predicted for my-board by the predictor fitted into `fitted`, as `predictor predict --json` prints them. */
+function predictAll(fitted: string): CliResult {
+  return runCli([
+    'predictor',
+    'predict',
+    '--predictor',
+    path.join(dir, fitted),
+    '--device',
+    'my-board',
+    '--archs',
+    path.join(dir, 'all.txt'),
+    '--json',
+  ]);
+}
+
+/** The shipped predictor fitted to the ten exact measurements into `exact/`, once: two tests read it. */
+let exactFit: CliResult | undefined;
+function fitExact(): CliResult {
+  exactFit ??= fitShipped(
     csv(
       'exact.csv',
       rows.map((r) => truth[r]),
     ),
-    '--out',
-    path.join(dir, 'exact'),
+    'exact',
     '--json',
-  ]);
+  );
   return exactFit;
 }
 
@@ -66,19 +89,7 @@ describe('few-shot predictions on a new device (subprocess)', () => {
 
   it('names the planted outlier row, in text and in --json, and predicts positive latencies with intervals', () => {
     const measurements = csv('noisy.csv', noisy);
-    const fit = runCli([
-      'predictor',
-      'fit',
-      '--predictor',
-      predictor,
-      '--device',
-      'my-board',
-      '--measurements',
-      measurements,
-      '--out',
-      path.join(dir, 'noisy'),
-      '--json',
-    ]);
+    const fit = fitShipped(measurements, 'noisy', '--json');
     expect(fit.code).toBe(0);
     const report = JSON.parse(fit.stdout);
     expect(report.diagnostics.outliers.map((o: { row: number }) => o.row)).toEqual([PLANTED + 1]);
@@ -86,35 +97,14 @@ describe('few-shot predictions on a new device (subprocess)', () => {
     expect(report.diagnostics.outliers[0].ratio).toBeGreaterThan(2);
     expect(report.diagnostics.interval90Factor).toBeGreaterThan(1);
 
-    const text = runCli([
-      'predictor',
-      'fit',
-      '--predictor',
-      predictor,
-      '--device',
-      'my-board',
-      '--measurements',
-      measurements,
-      '--out',
-      path.join(dir, 'noisy-text'),
-    ]);
+    const text = fitShipped(measurements, 'noisy-text');
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(
       /leave-one-out on the measurements: MAPE [\d.]+ % \(median [\d.]+ %\), Spearman ρ [\d.]+; 90 % intervals: prediction ÷\/× [\d.]+/,
     );
     expect(text.stderr).toContain(`warning: distrusted row ${PLANTED + 1} (${archs[rows[PLANTED]]}): `);
 
-    const predict = runCli([
-      'predictor',
-      'predict',
-      '--predictor',
-      path.join(dir, 'noisy'),
-      '--device',
-      'my-board',
-      '--archs',
-      path.join(dir, 'all.txt'),
-      '--json',
-    ]);
+    const predict = predictAll('noisy');
     expect(predict.code).toBe(0);
     const predictions = JSON.parse(predict.stdout) as {
       arch: string;
@@ -144,17 +134,7 @@ describe('few-shot predictions on a new device (subprocess)', () => {
     const fit = fitExact();
     expect(fit.code, fit.stderr).toBe(0);
     expect(JSON.parse(fit.stdout).diagnostics.outliers).toEqual([]);
-    const predict = runCli([
-      'predictor',
-      'predict',
-      '--predictor',
-      path.join(dir, 'exact'),
-      '--device',
-      'my-board',
-      '--archs',
-      path.join(dir, 'all.txt'),
-      '--json',
-    ]);
+    const predict = predictAll('exact');
     const predictions = JSON.parse(predict.stdout) as { latencyMs: number }[];
     expect(
       spearman(
