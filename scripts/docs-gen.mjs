@@ -102,7 +102,8 @@ function commandSection(cmd, parents, lines) {
       const m = /^([<[])([^\]>.]+)(\.\.)?[\]>]$/.exec(a);
       const pname = m ? m[2].split('|')[0] : a;
       const declared = node.positionals.find((p) => p.name === pname) ?? {};
-      return [code(pname), optionType(declared) + (m?.[3] ? '[]' : ''), m?.[1] === '<' ? 'yes' : 'no', describeOf(declared)];
+      const type = optionType(declared);
+      return [code(pname), type + (m?.[3] && !type.endsWith('[]') ? '[]' : ''), m?.[1] === '<' ? 'yes' : 'no', describeOf(declared)];
     });
   if (positionals.length > 0) lines.push(table(['positional', 'type', 'required', 'description'], positionals), '');
   const options = node.options
@@ -395,8 +396,9 @@ export async function generateConfigDoc() {
     'Every field of an experiment config (`src/core/config/schema.ts` and the section files beside it) and of a device',
     'profile (`src/hardware/schema.ts`), with its type, default and the comment it carries in the schema. Configs are',
     'JSON, or YAML for `.yaml`/`.yml`; unknown fields are errors. `hwnas config check <file>` prints a config with every',
-    'default filled in. "required" means the field must be given whenever its section is; a union row lists the',
-    'shapes a field may take, and the rows after it marked *(kind: …)* belong to that shape only.',
+    'default filled in; `hwnas config check experiments/*.json` checks several, one line each. "required" means the field',
+    'must be given whenever its section is; a union row lists the shapes a field may take, and the rows after it marked',
+    '*(kind: …)* belong to that shape only.',
     'How to use them: [concepts](concepts.md), [your own experiment](tutorials/your-experiment.md),',
     '[device profiles](device-profiles.md).',
     '',

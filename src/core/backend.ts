@@ -1,4 +1,4 @@
-// TF.js backend selection: the only file that knows about backend packages.
+// TF.js backend selection: the only file that chooses a backend (core/tf.ts loads the packages).
 // Preference: tensorflow (tfjs-node, optional) > wasm > cpu; `--backend` forces one.
 // tfjs is imported lazily so commands that never compute (config check, --help) start fast.
 import type * as tfjs from '@tensorflow/tfjs';
@@ -27,7 +27,7 @@ type Tf = typeof tfjs;
 async function tryTensorflow(tf: Tf): Promise<string | undefined> {
   try {
     // tfjs-node registers the 'tensorflow' backend on import; it is optional and often absent offline.
-    await import('@tensorflow/tfjs-node' as string);
+    require('@tensorflow/tfjs-node');
     return (await tf.setBackend('tensorflow')) ? undefined : 'tfjs-node did not initialise';
   } catch (err) {
     return `tfjs-node not available (${(err as Error).message.split('\n')[0]})`;
@@ -36,7 +36,7 @@ async function tryTensorflow(tf: Tf): Promise<string | undefined> {
 
 async function tryWasm(tf: Tf): Promise<string | undefined> {
   try {
-    const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
+    const { setWasmPaths } = (await import('./tf.js')).tfjsWasm();
     const wasmFile = require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
     setWasmPaths(path.dirname(wasmFile) + path.sep);
     if (!(await tf.setBackend('wasm'))) return 'wasm backend did not initialise';
@@ -49,7 +49,7 @@ async function tryWasm(tf: Tf): Promise<string | undefined> {
 
 async function threadsOf(name: BackendName): Promise<number> {
   if (name === 'cpu') return 1;
-  if (name === 'wasm') return (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount();
+  if (name === 'wasm') return (await import('./tf.js')).tfjsWasm().getThreadsCount();
   return os.cpus().length;
 }
 
@@ -62,7 +62,7 @@ let selected: BackendInfo | undefined;
  */
 export async function initBackend(preferred?: BackendName): Promise<BackendInfo> {
   if (selected && (preferred === undefined || preferred === selected.name)) return selected;
-  const tf = await import('@tensorflow/tfjs');
+  const { tf } = await import('./tf.js');
   const attempts: Record<BackendName, () => Promise<string | undefined>> = {
     tensorflow: () => tryTensorflow(tf),
     wasm: () => tryWasm(tf),

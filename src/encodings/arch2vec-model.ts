@@ -1,6 +1,7 @@
 // Arch2Vec (Yan et al., NeurIPS 2020) in TF.js: a graph VAE whose GIN encoder maps an op graph to one latent per node,
 // decoded back to ops (linear + softmax) and adjacency (inner product + sigmoid); the arch vector is the mean node latent.
-import * as tf from '@tensorflow/tfjs';
+import type * as Tf from '@tensorflow/tfjs';
+import { tf } from '../core/tf.js';
 import { Rng } from '../core/rng.js';
 import { Parameters, constant, glorot, type ParameterSpec } from '../nn/parameters.js';
 import type { SearchSpace } from '../spaces/types.js';
@@ -128,43 +129,43 @@ export class Arch2VecModel {
   }
 
   /** Node latents' mean and log-variance, [B, N, latentDim] each. */
-  private encodeNodes(ops: tf.Tensor3D, adjacency: tf.Tensor3D): { mu: tf.Tensor3D; logvar: tf.Tensor3D } {
+  private encodeNodes(ops: Tf.Tensor3D, adjacency: Tf.Tensor3D): { mu: Tf.Tensor3D; logvar: Tf.Tensor3D } {
     const p = this.params;
     const [b, n] = ops.shape;
     // Messages flow both ways along edges (as in arch2vec's preprocessing), so every node sees its whole context.
     const undirected = tf.add(adjacency, tf.transpose(adjacency, [0, 2, 1]));
-    let h: tf.Tensor3D = this.config.positionFeatures ? tf.concat([ops, tf.broadcastTo(tf.eye(n), [b, n, n])], 2) : ops;
+    let h: Tf.Tensor3D = this.config.positionFeatures ? tf.concat([ops, tf.broadcastTo(tf.eye(n), [b, n, n])], 2) : ops;
     for (let l = 0; l < this.config.ginLayers; l++) {
       const aggregated = tf.add(tf.mul(h, tf.add(1, p.get(`gin${l}.eps`))), tf.matMul(undirected, h));
-      const flat = tf.reshape(aggregated, [b * n, -1]) as tf.Tensor2D;
-      const hidden = tf.relu(tf.add(tf.matMul(flat, p.get(`gin${l}.w1`) as tf.Tensor2D), p.get(`gin${l}.b1`)));
-      const next = tf.relu(tf.add(tf.matMul(hidden as tf.Tensor2D, p.get(`gin${l}.w2`) as tf.Tensor2D), p.get(`gin${l}.b2`)));
+      const flat = tf.reshape(aggregated, [b * n, -1]) as Tf.Tensor2D;
+      const hidden = tf.relu(tf.add(tf.matMul(flat, p.get(`gin${l}.w1`) as Tf.Tensor2D), p.get(`gin${l}.b1`)));
+      const next = tf.relu(tf.add(tf.matMul(hidden as Tf.Tensor2D, p.get(`gin${l}.w2`) as Tf.Tensor2D), p.get(`gin${l}.b2`)));
       h = tf.reshape(next, [b, n, this.config.hiddenDim]);
     }
-    const flat = tf.reshape(h, [b * n, this.config.hiddenDim]) as tf.Tensor2D;
-    const mu = tf.reshape(tf.add(tf.matMul(flat, p.get('mu.w') as tf.Tensor2D), p.get('mu.b')), [
+    const flat = tf.reshape(h, [b * n, this.config.hiddenDim]) as Tf.Tensor2D;
+    const mu = tf.reshape(tf.add(tf.matMul(flat, p.get('mu.w') as Tf.Tensor2D), p.get('mu.b')), [
       b,
       n,
       this.config.latentDim,
-    ]) as tf.Tensor3D;
-    const logvar = tf.reshape(tf.add(tf.matMul(flat, p.get('logvar.w') as tf.Tensor2D), p.get('logvar.b')), [
+    ]) as Tf.Tensor3D;
+    const logvar = tf.reshape(tf.add(tf.matMul(flat, p.get('logvar.w') as Tf.Tensor2D), p.get('logvar.b')), [
       b,
       n,
       this.config.latentDim,
-    ]) as tf.Tensor3D;
+    ]) as Tf.Tensor3D;
     return { mu, logvar };
   }
 
   /** Op logits [B, N, V] and adjacency logits [B, N, N] decoded from node latents. */
-  private decode(z: tf.Tensor3D): { opLogits: tf.Tensor3D; adjLogits: tf.Tensor3D } {
+  private decode(z: Tf.Tensor3D): { opLogits: Tf.Tensor3D; adjLogits: Tf.Tensor3D } {
     const [b, n, d] = z.shape;
-    const flat = tf.reshape(z, [b * n, d]) as tf.Tensor2D;
-    const opLogits = tf.reshape(tf.add(tf.matMul(flat, this.params.get('ops.w') as tf.Tensor2D), this.params.get('ops.b')), [
+    const flat = tf.reshape(z, [b * n, d]) as Tf.Tensor2D;
+    const opLogits = tf.reshape(tf.add(tf.matMul(flat, this.params.get('ops.w') as Tf.Tensor2D), this.params.get('ops.b')), [
       b,
       n,
       -1,
-    ]) as tf.Tensor3D;
-    const adjLogits = tf.matMul(z, z, false, true) as tf.Tensor3D;
+    ]) as Tf.Tensor3D;
+    const adjLogits = tf.matMul(z, z, false, true) as Tf.Tensor3D;
     return { opLogits, adjLogits };
   }
 
@@ -224,11 +225,11 @@ export class Arch2VecModel {
     };
   }
 
-  private tensors(archs: readonly string[]): { ops: tf.Tensor3D; adjacency: tf.Tensor3D } {
+  private tensors(archs: readonly string[]): { ops: Tf.Tensor3D; adjacency: Tf.Tensor3D } {
     const { opIds, adjacency, nodes } = graphBatch(this.space, archs);
     const vocab = this.space.opVocabulary.length;
     return {
-      ops: tf.reshape(tf.oneHot(tf.tensor1d(opIds, 'int32'), vocab), [archs.length, nodes, vocab]) as tf.Tensor3D,
+      ops: tf.reshape(tf.oneHot(tf.tensor1d(opIds, 'int32'), vocab), [archs.length, nodes, vocab]) as Tf.Tensor3D,
       adjacency: tf.tensor3d(adjacency, [archs.length, nodes, nodes]),
     };
   }
@@ -267,16 +268,16 @@ export class Arch2VecModel {
           ids.set(opIds.subarray(src * n, (src + 1) * n), row * n);
           adj.set(adjacency.subarray(src * n * n, (src + 1) * n * n), row * n * n);
         });
-        const ops = tf.reshape(tf.oneHot(tf.tensor1d(ids, 'int32'), vocab), [b, n, vocab]) as tf.Tensor3D;
+        const ops = tf.reshape(tf.oneHot(tf.tensor1d(ids, 'int32'), vocab), [b, n, vocab]) as Tf.Tensor3D;
         const adjT = tf.tensor3d(adj, [b, n, n]);
         const { mu, logvar } = model.encodeNodes(ops, adjT);
         const noise = tf.randomNormal(mu.shape, 0, 1, 'float32', Rng.derive(seed, 'arch2vec-noise', step).seed32());
-        const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, 0.5)), noise)) as tf.Tensor3D;
+        const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, 0.5)), noise)) as Tf.Tensor3D;
         const { opLogits, adjLogits } = model.decode(z);
         const opsLoss = tf.losses.softmaxCrossEntropy(tf.reshape(ops, [b * n, vocab]), tf.reshape(opLogits, [b * n, vocab]));
         const adjLoss = tf.losses.sigmoidCrossEntropy(adjT, adjLogits, tf.broadcastTo(upper, [b, n, n]));
         const kl = tf.mul(-0.5, tf.mean(tf.sum(tf.sub(tf.add(1, logvar), tf.add(tf.square(mu), tf.exp(logvar))), 2)));
-        return tf.addN([opsLoss, adjLoss, tf.mul(kl, cfg.klWeight)]) as tf.Scalar;
+        return tf.addN([opsLoss, adjLoss, tf.mul(kl, cfg.klWeight)]) as Tf.Scalar;
       },
     });
     upper.dispose();

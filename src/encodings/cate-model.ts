@@ -1,6 +1,7 @@
 // CATE (Yan et al., ICML 2021) in TF.js: a small transformer over an arch's op-graph nodes in topological order,
 // pretrained by masked-op prediction on pairs of archs from the same FLOPs bucket; the arch embedding is the mean hidden state.
-import * as tf from '@tensorflow/tfjs';
+import type * as Tf from '@tensorflow/tfjs';
+import { tf } from '../core/tf.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { total } from '../spaces/layers.js';
@@ -136,48 +137,48 @@ export class CateModel {
     return Object.fromEntries([...this.params].map(([n, v]) => [n, Array.from(v.dataSync())]));
   }
 
-  private layerNorm(x: tf.Tensor3D, name: string): tf.Tensor3D {
+  private layerNorm(x: Tf.Tensor3D, name: string): Tf.Tensor3D {
     const { mean, variance } = tf.moments(x, -1, true);
     const normed = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
-    return tf.add(tf.mul(normed, this.params.get(`${name}.gain`)), this.params.get(`${name}.bias`)) as tf.Tensor3D;
+    return tf.add(tf.mul(normed, this.params.get(`${name}.gain`)), this.params.get(`${name}.bias`)) as Tf.Tensor3D;
   }
 
   /**
    * Hidden states [B, L, d] of token sequences. `tokens` [B, L] (op ids or the mask token), `positions` [B, L]
    * (node index within its arch), `segments` [B, L] (0 first arch, 1 second), `attend` [B, L, L] (1 = may attend).
    */
-  private hidden(tokens: tf.Tensor2D, positions: tf.Tensor2D, segments: tf.Tensor2D, attend: tf.Tensor3D): tf.Tensor3D {
+  private hidden(tokens: Tf.Tensor2D, positions: Tf.Tensor2D, segments: Tf.Tensor2D, attend: Tf.Tensor3D): Tf.Tensor3D {
     const p = this.params;
     const [b, len] = tokens.shape;
     const d = this.config.embeddingDim;
     const heads = this.config.heads;
     const dh = d / heads;
     // One-hot × table rather than tf.gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
-    const lookup = (ids: tf.Tensor2D, table: tf.Variable) =>
-      tf.matMul(tf.oneHot(tf.reshape(ids, [b * len]) as tf.Tensor1D, table.shape[0]), table as tf.Tensor2D);
+    const lookup = (ids: Tf.Tensor2D, table: Tf.Variable) =>
+      tf.matMul(tf.oneHot(tf.reshape(ids, [b * len]) as Tf.Tensor1D, table.shape[0]), table as Tf.Tensor2D);
     const summed = tf.addN([
       lookup(tokens, p.get('embed.op')),
       lookup(positions, p.get('embed.position')),
       lookup(segments, p.get('embed.segment')),
     ]);
-    let x = tf.reshape(summed, [b, len, d]) as tf.Tensor3D;
+    let x = tf.reshape(summed, [b, len, d]) as Tf.Tensor3D;
     // Disallowed pairs get a large negative score so softmax gives them ~0 weight.
     const bias = tf.expandDims(tf.mul(tf.sub(1, attend), -1e9), 1);
-    const split = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [b, len, heads, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
+    const split = (t: Tf.Tensor2D) => tf.transpose(tf.reshape(t, [b, len, heads, dh]), [0, 2, 1, 3]) as Tf.Tensor4D;
     for (let l = 0; l < this.config.layers; l++) {
-      const flat = tf.reshape(x, [b * len, d]) as tf.Tensor2D;
-      const q = split(tf.matMul(flat, p.get(`layer${l}.q`) as tf.Tensor2D));
-      const k = split(tf.matMul(flat, p.get(`layer${l}.k`) as tf.Tensor2D));
-      const v = split(tf.matMul(flat, p.get(`layer${l}.v`) as tf.Tensor2D));
+      const flat = tf.reshape(x, [b * len, d]) as Tf.Tensor2D;
+      const q = split(tf.matMul(flat, p.get(`layer${l}.q`) as Tf.Tensor2D));
+      const k = split(tf.matMul(flat, p.get(`layer${l}.k`) as Tf.Tensor2D));
+      const v = split(tf.matMul(flat, p.get(`layer${l}.v`) as Tf.Tensor2D));
       const scores = tf.softmax(tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), bias));
-      const context = tf.reshape(tf.transpose(tf.matMul(scores, v), [0, 2, 1, 3]), [b * len, d]) as tf.Tensor2D;
-      const attended = tf.reshape(tf.matMul(context, p.get(`layer${l}.o`) as tf.Tensor2D), [b, len, d]) as tf.Tensor3D;
+      const context = tf.reshape(tf.transpose(tf.matMul(scores, v), [0, 2, 1, 3]), [b * len, d]) as Tf.Tensor2D;
+      const attended = tf.reshape(tf.matMul(context, p.get(`layer${l}.o`) as Tf.Tensor2D), [b, len, d]) as Tf.Tensor3D;
       x = this.layerNorm(tf.add(x, attended), `layer${l}.ln1`);
-      const flat2 = tf.reshape(x, [b * len, d]) as tf.Tensor2D;
+      const flat2 = tf.reshape(x, [b * len, d]) as Tf.Tensor2D;
       const ffn = tf.add(
         tf.matMul(
-          tf.relu(tf.add(tf.matMul(flat2, p.get(`layer${l}.ffn1.w`) as tf.Tensor2D), p.get(`layer${l}.ffn1.b`))) as tf.Tensor2D,
-          p.get(`layer${l}.ffn2.w`) as tf.Tensor2D,
+          tf.relu(tf.add(tf.matMul(flat2, p.get(`layer${l}.ffn1.w`) as Tf.Tensor2D), p.get(`layer${l}.ffn1.b`))) as Tf.Tensor2D,
+          p.get(`layer${l}.ffn2.w`) as Tf.Tensor2D,
         ),
         p.get(`layer${l}.ffn2.b`),
       );
@@ -202,14 +203,14 @@ export class CateModel {
   }
 
   /** Masked-op logits [B, L, V] of pair sequences. */
-  private maskedLogits(seq: PairSequences): tf.Tensor3D {
+  private maskedLogits(seq: PairSequences): Tf.Tensor3D {
     const h = this.hidden(seq.tokens, seq.positions, seq.segments, seq.attend);
     const [b, len, d] = h.shape;
     const logits = tf.add(
-      tf.matMul(tf.reshape(h, [b * len, d]) as tf.Tensor2D, this.params.get('head.w') as tf.Tensor2D),
+      tf.matMul(tf.reshape(h, [b * len, d]) as Tf.Tensor2D, this.params.get('head.w') as Tf.Tensor2D),
       this.params.get('head.b'),
     );
-    return tf.reshape(logits, [b, len, -1]) as tf.Tensor3D;
+    return tf.reshape(logits, [b, len, -1]) as Tf.Tensor3D;
   }
 
   /**
@@ -270,7 +271,7 @@ export class CateModel {
           tf.oneHot(tf.tensor1d(seq.targets, 'int32'), vocab),
           logits,
           tf.tensor1d(weights),
-        ) as tf.Scalar;
+        ) as Tf.Scalar;
       },
     });
     const trainSeconds = (performance.now() - started) / 1000;
@@ -346,10 +347,10 @@ export class FlopsBuckets {
 
 /** Token sequences of archs (alone, or each followed by its partner), flattened [B * L]-indexed targets. */
 interface PairSequences {
-  tokens: tf.Tensor2D;
-  positions: tf.Tensor2D;
-  segments: tf.Tensor2D;
-  attend: tf.Tensor3D;
+  tokens: Tf.Tensor2D;
+  positions: Tf.Tensor2D;
+  segments: Tf.Tensor2D;
+  attend: Tf.Tensor3D;
   /** Original op id of every token. */
   targets: Int32Array;
   /** Flat indices (b * L + t) of masked tokens. */

@@ -1,11 +1,11 @@
-// The encoder and sampler registries, keyed by the names users write (`--encoder caz`, `--sampler kmeans`).
+// The encoder registry, keyed by the names users write (`--encoder caz`), and the sampler registry (`--sampler kmeans`;
+// it lives beside the samplers, so checking a sampler name does not load the encoders and TF.js).
 import { Registry } from '../core/registry.js';
 import { createArch2VecEncoder } from './arch2vec.js';
 import { createCazEncoder } from './caz.js';
 import { adjacencyEncoder, flopsParamsEncoder, pathEncoder } from './basic.js';
 import { createCateEncoder } from './cate.js';
-import { farthestSampler, kmeansSampler, nasflatSampler, randomSampler } from './samplers.js';
-import type { Encoder, Sampler } from './types.js';
+import type { Encoder } from './types.js';
 import { createZcpEncoder, createZcpTableEncoder, type ZcpTableSource } from './zcp.js';
 
 const arch2vec = createArch2VecEncoder();
@@ -22,12 +22,7 @@ export const encoderRegistry = new Registry<Encoder>('encoder')
   .register('cate', cate)
   .register('caz', createCazEncoder([cate, arch2vec, zcp]));
 
-/** Every sampler by name. */
-export const samplerRegistry = new Registry<Sampler>('sampler')
-  .register('random', randomSampler)
-  .register('kmeans', kmeansSampler)
-  .register('farthest', farthestSampler)
-  .register('nasflat', nasflatSampler);
+export { samplerRegistry } from './samplers.js';
 
 /**
  * The encoder a user named, with `zcp` (and the ZCP part of `caz`) read from a precomputed table when `zcpTable` is

@@ -1,6 +1,7 @@
 // Samplers that choose which few archs to measure on a new device: random, k-means, farthest-point and NASFLAT's
 // cluster + cosine-similarity-bucket mix. All are deterministic for (seed, pool, n).
 import { UsageError } from '../core/errors.js';
+import { Registry } from '../core/registry.js';
 import { Rng } from '../core/rng.js';
 import { sqDist, standardise } from './matrix.js';
 import type { SampleRequest, Sampler } from './types.js';
@@ -163,3 +164,10 @@ export const nasflatSampler: Sampler = {
     return chosen.map((i) => req.pool[i]);
   },
 };
+
+/** Every sampler by name (`--sampler`, `latency.sampler`). */
+export const samplerRegistry = new Registry<Sampler>('sampler')
+  .register('random', randomSampler)
+  .register('kmeans', kmeansSampler)
+  .register('farthest', farthestSampler)
+  .register('nasflat', nasflatSampler);

@@ -2,37 +2,18 @@
 // (NAS-Bench-Suite-Zero definitions, re-derived for TF.js), and the `zcp` encoder over them.
 import fs from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type * as Tf from '@tensorflow/tfjs';
+import { tf } from '../core/tf.js';
 import { UsageError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { loadZcpTable, type ZcpTable } from '../data/zcp.js';
 import { total } from '../spaces/layers.js';
 import { epeNasScore, jacovScore, logAbsDet } from './zcp-math.js';
+import { COMPUTED_ZCPS, FORWARD_ZCPS, type ComputedZcp } from './zcp-names.js';
 import type { InputShape, SearchSpace } from '../spaces/types.js';
 import type { Encoder } from './types.js';
 
-/** Proxies this module computes, in the order they are reported by default. */
-export const COMPUTED_ZCPS = [
-  'params',
-  'flops',
-  'grad_norm',
-  'snip',
-  'synflow',
-  'nwot',
-  'jacov',
-  'fisher',
-  'grasp',
-  'l2_norm',
-  'plain',
-  'epe_nas',
-  'zen',
-] as const;
-export type ComputedZcp = (typeof COMPUTED_ZCPS)[number];
-/**
- * Proxies that need no gradient (a few hundred ms per NB201 arch on wasm): the encoder's default. The others
- * backpropagate through the network, several times for fisher and grasp.
- */
-export const FORWARD_ZCPS: readonly ComputedZcp[] = ['params', 'flops', 'l2_norm', 'nwot', 'synflow', 'zen'];
+export { COMPUTED_ZCPS, FORWARD_ZCPS, type ComputedZcp } from './zcp-names.js';
 
 /** Options of `computeZcp` and the `zcp` encoder. */
 export interface ZcpOptions {
@@ -64,9 +45,9 @@ function checkedProxies(proxies: readonly string[] | undefined): ComputedZcp[] {
 
 /** Seeded synthetic batch: N(0,1) images and uniformly random one-hot labels. */
 interface Batch {
-  x: tf.Tensor4D;
+  x: Tf.Tensor4D;
   /** One-hot labels. */
-  y: tf.Tensor2D;
+  y: Tf.Tensor2D;
   labels: number[];
 }
 
@@ -88,15 +69,15 @@ function syntheticBatch(input: InputShape, seed: number): Batch {
 }
 
 /** NWOT (Mellor et al. v2): log|det K| with K the Hamming-agreement kernel of the binary ReLU codes of the batch. */
-function nwotScore(model: tf.LayersModel, x: tf.Tensor4D): number {
+function nwotScore(model: Tf.LayersModel, x: Tf.Tensor4D): number {
   const relus = model.layers.filter((l) => l.getClassName() === 'ReLU');
   const n = x.shape[0];
   const kernel = new Float64Array(n * n);
   if (relus.length === 0) return NaN;
-  const probe = tf.model({ inputs: model.inputs, outputs: relus.map((l) => l.output as tf.SymbolicTensor) });
+  const probe = tf.model({ inputs: model.inputs, outputs: relus.map((l) => l.output as Tf.SymbolicTensor) });
   // Agreement = c·cᵀ + (1−c)·(1−c)ᵀ, accumulated over every ReLU, computed on the backend as one [n, n] matrix.
   const agreement = tf.tidy(() => {
-    const outs = probe.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
+    const outs = probe.apply(x, { training: true }) as Tf.Tensor | Tf.Tensor[];
     const list = Array.isArray(outs) ? outs : [outs];
     const terms = list.map((o) => {
       const c = tf.cast(tf.greater(o.reshape([n, -1]), 0), 'float32');
@@ -110,10 +91,10 @@ function nwotScore(model: tf.LayersModel, x: tf.Tensor4D): number {
   return logAbsDet(kernel, n);
 }
 
-const isKernel = (w: tf.LayerVariable): boolean => /kernel$/.test(w.originalName ?? w.name);
+const isKernel = (w: Tf.LayerVariable): boolean => /kernel$/.test(w.originalName ?? w.name);
 
 /** Put `model` in synflow's state: every trainable weight replaced by its magnitude, BN statistics at identity. */
-export function prepareSynflowWeights(model: tf.LayersModel): void {
+export function prepareSynflowWeights(model: Tf.LayersModel): void {
   // Variable.write keeps the written tensor's data, so the temporaries can be tidied away.
   tf.tidy(() => {
     for (const w of model.weights) {
@@ -139,11 +120,11 @@ const SYNFLOW_STEP = 5e-3;
  * homogeneous of degree 1 in the input, so a tiny input scale s keeps values inside float32 and
  * ln(score) = ln(score at s) − ln s. Overwrites the weights of `model` (call it last).
  */
-function synflowLog(model: tf.LayersModel, input: InputShape): number {
+function synflowLog(model: Tf.LayersModel, input: InputShape): number {
   prepareSynflowWeights(model);
   const shape: [number, number, number, number] = [1, input.resolution, input.resolution, input.channels];
   const forward = (scale: number): number =>
-    tf.tidy(() => (model.apply(tf.fill(shape, scale), { training: false }) as tf.Tensor).sum().dataSync()[0]);
+    tf.tidy(() => (model.apply(tf.fill(shape, scale), { training: false }) as Tf.Tensor).sum().dataSync()[0]);
   let scale = 1e-30;
   let full = forward(scale);
   if (!Number.isFinite(full)) {
@@ -172,21 +153,21 @@ const WEIGHT_LAYERS = new Set(['Conv2D', 'DepthwiseConv2D', 'Dense']);
  * Our builders use each layer once, so every layer has exactly one inbound node.
  */
 function applyWithTaps(
-  model: tf.LayersModel,
-  x: tf.Tensor,
-  tap: (layer: tf.layers.Layer, out: tf.Tensor, index: number) => tf.Tensor,
-): tf.Tensor {
-  const values = new Map<number, tf.Tensor>([[model.inputs[0].id, x]]);
+  model: Tf.LayersModel,
+  x: Tf.Tensor,
+  tap: (layer: Tf.layers.Layer, out: Tf.Tensor, index: number) => Tf.Tensor,
+): Tf.Tensor {
+  const values = new Map<number, Tf.Tensor>([[model.inputs[0].id, x]]);
   let tapped = 0;
   for (const layer of model.layers) {
     if (layer.getClassName() === 'InputLayer') continue;
     const node = layer.inboundNodes[0];
-    const inputs = node.inputTensors.map((t) => values.get(t.id) as tf.Tensor);
-    let out = layer.apply(inputs.length === 1 ? inputs[0] : inputs, { training: true }) as tf.Tensor;
+    const inputs = node.inputTensors.map((t) => values.get(t.id) as Tf.Tensor);
+    let out = layer.apply(inputs.length === 1 ? inputs[0] : inputs, { training: true }) as Tf.Tensor;
     if (WEIGHT_LAYERS.has(layer.getClassName()) && layer.trainable) out = tap(layer, out, tapped++);
     values.set(node.outputTensors[0].id, out);
   }
-  return values.get(model.outputs[0].id) as tf.Tensor;
+  return values.get(model.outputs[0].id) as Tf.Tensor;
 }
 
 /**
@@ -194,25 +175,25 @@ function applyWithTaps(
  * ½·mean_n (Σ_spatial a·∂L/∂a)². Σ_spatial a·∂L/∂a is the gradient of L with respect to a per-(image, channel) scale of
  * a at 1, which is what is differentiated here.
  */
-function fisherScore(model: tf.LayersModel, batch: Batch): number {
+function fisherScore(model: Tf.LayersModel, batch: Batch): number {
   const counting: number[][] = [];
   tf.tidy(() => void applyWithTaps(model, batch.x, (_, out) => (counting.push(out.shape as number[]), out)));
   return tf.tidy(() => {
     const scales = counting.map((shape) => tf.ones(shape.length === 4 ? [shape[0], 1, 1, shape[3]] : shape));
-    const loss = (...s: tf.Tensor[]): tf.Scalar =>
+    const loss = (...s: Tf.Tensor[]): Tf.Scalar =>
       tf.losses.softmaxCrossEntropy(
         batch.y,
         applyWithTaps(model, batch.x, (_, out, i) => tf.mul(out, s[i])),
-      ) as tf.Scalar;
+      ) as Tf.Scalar;
     const grads = tf.grads(loss)(scales);
     return tf.addN(grads.map((g) => tf.mul(0.5, tf.sum(tf.mean(tf.square(g.reshape([g.shape[0], -1])), 0))))).dataSync()[0];
   });
 }
 
 /** Gradient of the batch loss with respect to the conv/linear kernels, as one flat Float32Array per kernel. */
-function kernelGradients(model: tf.LayersModel, batch: Batch, kernels: tf.Variable[]): tf.Tensor[] {
+function kernelGradients(model: Tf.LayersModel, batch: Batch, kernels: Tf.Variable[]): Tf.Tensor[] {
   const { grads } = tf.variableGrads(
-    () => tf.losses.softmaxCrossEntropy(batch.y, model.apply(batch.x, { training: true }) as tf.Tensor) as tf.Scalar,
+    () => tf.losses.softmaxCrossEntropy(batch.y, model.apply(batch.x, { training: true }) as Tf.Tensor) as Tf.Scalar,
     kernels,
   );
   return kernels.map((k) => grads[k.name]);
@@ -228,7 +209,7 @@ const GRASP_RELATIVE_STEP = 1e-2;
  * of the gradient along g, taken here by central differences (two more gradient passes) instead of double
  * backpropagation, which the wasm kernels lack. Restores the kernels.
  */
-function graspScore(model: tf.LayersModel, batch: Batch, kernels: tf.Variable[], g: tf.Tensor[]): number {
+function graspScore(model: Tf.LayersModel, batch: Batch, kernels: Tf.Variable[], g: Tf.Tensor[]): number {
   const original = kernels.map((k) => tf.clone(k));
   try {
     const [normTheta, normG] = tf.tidy(() =>
@@ -238,7 +219,7 @@ function graspScore(model: tf.LayersModel, batch: Batch, kernels: tf.Variable[],
     );
     if (normG === 0) return 0;
     const eps = (GRASP_RELATIVE_STEP * normTheta) / normG;
-    const gradientAt = (sign: number): tf.Tensor[] => {
+    const gradientAt = (sign: number): Tf.Tensor[] => {
       kernels.forEach((k, i) => {
         const moved = tf.tidy(() => tf.add(original[i], tf.mul(sign * eps, g[i])));
         k.assign(moved);
@@ -266,7 +247,7 @@ const ZEN_MIXUP = 1e-2;
  * variances after one momentum update; the batch variance is the quantity the Zen-NAS paper defines.) Forward only.
  * Overwrites the kernels of `model`.
  */
-function zenScore(model: tf.LayersModel, input: InputShape, seed: number): number {
+function zenScore(model: Tf.LayersModel, input: InputShape, seed: number): number {
   tf.tidy(() => {
     model.trainableWeights
       .filter(isKernel)
@@ -277,14 +258,14 @@ function zenScore(model: tf.LayersModel, input: InputShape, seed: number): numbe
   if (gap === undefined) return NaN;
   const probe = tf.model({
     inputs: model.inputs,
-    outputs: [gap.input as tf.SymbolicTensor, ...bns.map((l) => l.input as tf.SymbolicTensor)],
+    outputs: [gap.input as Tf.SymbolicTensor, ...bns.map((l) => l.input as Tf.SymbolicTensor)],
   });
   const shape: [number, number, number, number] = [input.batchSize, input.resolution, input.resolution, input.channels];
   return tf.tidy(() => {
     const x = tf.randomNormal(shape, 0, 1, 'float32', Rng.derive(seed, 'zen-batch', 0).seed32());
     const mixed = tf.add(x, tf.mul(ZEN_MIXUP, tf.randomNormal(shape, 0, 1, 'float32', Rng.derive(seed, 'zen-batch', 1).seed32())));
-    const [features, ...bnInputs] = probe.apply(x, { training: true }) as tf.Tensor[];
-    const [mixedFeatures] = probe.apply(mixed, { training: true }) as tf.Tensor[];
+    const [features, ...bnInputs] = probe.apply(x, { training: true }) as Tf.Tensor[];
+    const [mixedFeatures] = probe.apply(mixed, { training: true }) as Tf.Tensor[];
     const diff = tf.mean(tf.sum(tf.abs(tf.sub(features, mixedFeatures)), [1, 2, 3])).dataSync()[0];
     let logBn = 0;
     for (const b of bnInputs) logBn += 0.5 * Math.log(tf.mean(tf.moments(b, [0, 1, 2]).variance).dataSync()[0]);
@@ -309,12 +290,12 @@ function archZcp(
     out.set('params', total(layers, 'params') / 1e6);
     out.set('flops', total(layers, 'flops') / 1e6);
   }
-  const build = (): tf.LayersModel => space.buildModel(arch, input, { seed });
+  const build = (): Tf.LayersModel => space.buildModel(arch, input, { seed });
   const needsModel = proxies.some((p) => p !== 'params' && p !== 'flops' && p !== 'zen');
   if (needsModel) {
     const model = build();
     try {
-      const kernels = model.trainableWeights.filter(isKernel).map((w) => w.read() as tf.Variable);
+      const kernels = model.trainableWeights.filter(isKernel).map((w) => w.read() as Tf.Variable);
       if (want.has('l2_norm'))
         out.set(
           'l2_norm',
@@ -342,7 +323,7 @@ function archZcp(
         const jac = tf.tidy(
           () =>
             tf
-              .grad((x: tf.Tensor) => (model.apply(x, { training: true }) as tf.Tensor).sum())(batch.x)
+              .grad((x: Tf.Tensor) => (model.apply(x, { training: true }) as Tf.Tensor).sum())(batch.x)
               .dataSync() as Float32Array,
         );
         out.set('jacov', jacovScore(jac, input.batchSize));

@@ -1,7 +1,7 @@
 // `hwnas worker`: takes the measurement jobs of one device from its queue, measures each with this machine's
 // runtime, and returns the result with the conditions it was measured under. It announces itself with a heartbeat.
 import os from 'node:os';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../core/tf.js';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from '../core/log.js';
 import { HWNAS_VERSION } from '../core/version.js';

@@ -2,19 +2,20 @@
 // ships one, is not installed). `model.save` writes model.json + weights.bin; `tf.loadLayersModel` reads them back.
 import fs from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type * as Tf from '@tensorflow/tfjs';
+import { tf } from '../core/tf.js';
 
 const SCHEME = 'file://';
 const WEIGHTS_FILE = 'weights.bin';
 
 /** Save handler writing `<dir>/model.json` and `<dir>/weights.bin` (the layout tfjs-node's handler uses). */
-export function fileSaveHandler(dir: string): tf.io.IOHandler {
+export function fileSaveHandler(dir: string): Tf.io.IOHandler {
   return {
     async save(artifacts) {
       if (artifacts.modelTopology instanceof ArrayBuffer) throw new Error('file:// handler saves JSON model topologies only');
       fs.mkdirSync(dir, { recursive: true });
       const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
-      const modelJson: tf.io.ModelJSON = {
+      const modelJson: Tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology as object,
         format: artifacts.format,
         generatedBy: artifacts.generatedBy,
@@ -31,10 +32,10 @@ export function fileSaveHandler(dir: string): tf.io.IOHandler {
 }
 
 /** Load handler reading a `model.json` and the weight files its manifest names (paths relative to it). */
-export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
+export function fileLoadHandler(modelJsonPath: string): Tf.io.IOHandler {
   return {
     async load() {
-      const modelJson = JSON.parse(fs.readFileSync(modelJsonPath, 'utf8')) as tf.io.ModelJSON;
+      const modelJson = JSON.parse(fs.readFileSync(modelJsonPath, 'utf8')) as Tf.io.ModelJSON;
       const base = path.dirname(modelJsonPath);
       return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
         const specs = manifest.flatMap((group) => group.weights);

@@ -26,7 +26,7 @@ export async function measureHost(
   options: HostMeasureOptions,
 ): Promise<RuntimeMeasurement[]> {
   // Loaded here, not with the device registry: commands that never time on the host skip TF.js' start-up.
-  const tf = await import('@tensorflow/tfjs');
+  const { tf } = await import('../core/tf.js');
   const backend = tf.getBackend();
   const threads = (currentBackend() ?? (await initBackend())).threads;
   const results: RuntimeMeasurement[] = [];

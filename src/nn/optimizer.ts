@@ -1,6 +1,7 @@
 // AdamW (Adam with decoupled weight decay; decay 0 is Adam) over a Parameters set, its learning rate read from a
 // schedule at every step.
-import * as tf from '@tensorflow/tfjs';
+import type * as Tf from '@tensorflow/tfjs';
+import { tf } from '../core/tf.js';
 import type { Parameters } from './parameters.js';
 
 /** Learning rate at a step (0-based). */
@@ -24,7 +25,7 @@ export interface AdamWOptions {
   beta2?: number;
   epsilon?: number;
   /** Which parameters decay: by default matrices and embeddings (rank > 1), not biases and gains. */
-  decays?: (name: string, value: tf.Variable) => boolean;
+  decays?: (name: string, value: Tf.Variable) => boolean;
 }
 
 /**
@@ -32,7 +33,7 @@ export interface AdamWOptions {
  * moments and λ the weight decay.
  */
 export class AdamW {
-  private readonly moments = new Map<string, { m: tf.Variable; v: tf.Variable }>();
+  private readonly moments = new Map<string, { m: Tf.Variable; v: Tf.Variable }>();
   private readonly schedule: Schedule;
   private readonly decayed: Set<string>;
   private readonly weightDecay: number;
@@ -63,7 +64,7 @@ export class AdamW {
   }
 
   /** One step on `loss` (built from the parameters; tensors it makes are freed) at the schedule's rate; returns the loss. */
-  minimize(loss: () => tf.Scalar): number {
+  minimize(loss: () => Tf.Scalar): number {
     const rate = this.schedule(this.stepsTaken);
     const t = ++this.stepsTaken;
     return tf.tidy(() => {

@@ -1,5 +1,6 @@
 // Named trainable weights: an ordered set of tf.Variables, created by seeded initialisers or read from a tensor file.
-import * as tf from '@tensorflow/tfjs';
+import type * as Tf from '@tensorflow/tfjs';
+import { tf } from '../core/tf.js';
 import { DataFileError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { NamedTensor, TensorFile } from './tensor-file.js';
@@ -39,7 +40,7 @@ function sizeOf(shape: readonly number[]): number {
 }
 
 /** A trainable variable holding `value` (not named: tfjs variable names are engine-global, and models come and go). */
-function variable(value: tf.Tensor): tf.Variable {
+function variable(value: Tf.Tensor): Tf.Variable {
   return tf.variable(value, true);
 }
 
@@ -47,12 +48,12 @@ function variable(value: tf.Tensor): tf.Variable {
  * Named tf.Variables in a fixed order (the order they are created, optimised and saved in). The names live here
  * only; one set per network (a NASFLAT predictor holds one per adapted device).
  */
-export class Parameters implements Iterable<[string, tf.Variable]> {
-  private constructor(private readonly variables: Map<string, tf.Variable>) {}
+export class Parameters implements Iterable<[string, Tf.Variable]> {
+  private constructor(private readonly variables: Map<string, Tf.Variable>) {}
 
   /** Parameters initialised from `specs`, in their order. */
   static init(specs: Iterable<[string, ParameterSpec]>): Parameters {
-    const variables = new Map<string, tf.Variable>();
+    const variables = new Map<string, Tf.Variable>();
     for (const [name, { shape, init }] of specs)
       variables.set(
         name,
@@ -76,7 +77,7 @@ export class Parameters implements Iterable<[string, tf.Variable]> {
       if (name !== undefined && !name.includes('/') && !expected.has(name))
         throw new DataFileError(file.file, 0, `unexpected tensor '${key}' (saved with another configuration?)`);
     }
-    const variables = new Map<string, tf.Variable>();
+    const variables = new Map<string, Tf.Variable>();
     for (const [name, shape] of expected) {
       const { values } = file.get(prefix === undefined ? name : `${prefix}/${name}`, shape);
       variables.set(
@@ -100,19 +101,19 @@ export class Parameters implements Iterable<[string, tf.Variable]> {
   }
 
   /** The variable `name`. @throws Error when there is none (a bug in the model, not a user error) */
-  get(name: string): tf.Variable {
+  get(name: string): Tf.Variable {
     const v = this.variables.get(name);
     if (v === undefined) throw new Error(`no parameter '${name}' (have ${this.names().join(', ')})`);
     return v;
   }
 
-  [Symbol.iterator](): Iterator<[string, tf.Variable]> {
+  [Symbol.iterator](): Iterator<[string, Tf.Variable]> {
     return this.variables.entries();
   }
 
   /** A new set with the same names, each variable made from `fn(name, value)` (called inside tf.tidy). */
-  map(fn: (name: string, value: tf.Variable) => tf.Tensor): Parameters {
-    const variables = new Map<string, tf.Variable>();
+  map(fn: (name: string, value: Tf.Variable) => Tf.Tensor): Parameters {
+    const variables = new Map<string, Tf.Variable>();
     for (const [name, value] of this.variables)
       variables.set(
         name,

@@ -153,16 +153,27 @@ describe('the shipped experiment configs', () => {
     const files = fs.readdirSync(path.join(import.meta.dirname, '../../experiments')).filter((f) => f.endsWith('.json'));
     expect(files).toContain('device-in-the-loop-ort.json');
     expect(files).toContain('device-in-the-loop-workers.json');
-    for (const f of files) {
-      const r = runCli(['config', 'check', path.join('experiments', f)]);
-      // A pretrained predictor is made by `predictor pretrain` (results/ is not in git); tables live in ../shared/data.
-      if (r.code !== 0)
-        expect(r.stderr, f).toMatch(
-          /: (latency\.predictor: saved predictor .* does not exist|(accuracy|latency|device)\.(file|table|measurements): .* does not exist)/,
-        );
-    }
-    expect(runCli(['config', 'check', 'experiments/quickstart.json']).code).toBe(0);
-  }, 120_000);
+    // One process checks them all: `<file>: ok` on stdout, one error line per refused file on stderr.
+    const r = runCli(['config', 'check', ...files.map((f) => path.join('experiments', f))]);
+    const ok = r.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l !== '');
+    const errors = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l !== '');
+    const refused = errors.filter((l) => !/configs refused$/.test(l));
+    expect(ok.length + refused.length).toBe(files.length);
+    // A pretrained predictor is made by `predictor pretrain` (results/ is not in git); tables live in ../shared/data.
+    for (const line of refused)
+      expect(line).toMatch(
+        /^hwnas: error: experiments\/[\w.-]+\.json: (latency\.predictor: saved predictor .* does not exist|(accuracy|latency|device)\.(file|table|measurements): .* does not exist)/,
+      );
+    expect(ok).toContain('experiments/quickstart.json: ok');
+    expect(r.code).toBe(refused.length === 0 ? 0 : 1);
+    if (refused.length > 0) expect(errors.at(-1)).toBe(`hwnas: error: ${refused.length} of ${files.length} configs refused`);
+  }, 60_000);
 
   it('refuses what search would refuse: unknown strategy, device, sampler or proxy, bad strategy params, a missing predictor', () => {
     const base = { ...valid, device: 'mobile-cpu', latency: { source: 'device' }, accuracy: { source: 'zcp', proxy: 'synflow' } };
@@ -182,15 +193,24 @@ describe('the shipped experiment configs', () => {
       ],
       ['proxy', { accuracy: { source: 'zcp', proxy: 'vibes' } }, /accuracy\.proxy: unknown zero-cost proxy 'vibes'/],
     ];
-    for (const [name, extra, pattern] of cases) {
+    const files = cases.map(([name, extra]) => {
       const file = path.join(dir, `refs-${name}.json`);
       fs.writeFileSync(file, JSON.stringify({ ...base, ...extra }));
-      const r = runCli(['config', 'check', file]);
-      expect(r.code, name).not.toBe(0);
-      expect(r.stderr, name).toMatch(pattern);
-    }
+      return file;
+    });
     const ok = path.join(dir, 'refs-ok.json');
     fs.writeFileSync(ok, JSON.stringify(base));
     expect(runCli(['config', 'check', ok]).code).toBe(0);
+    // The same files in one call: each refused one is its own error line, in order, and the good one is `ok`.
+    const r = runCli(['config', 'check', ...files, ok]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(`${ok}: ok\n`);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(cases.length + 1);
+    cases.forEach(([name, , pattern], i) => {
+      expect(lines[i], name).toMatch(new RegExp(`^hwnas: error: ${escape(files[i])}: `));
+      expect(lines[i], name).toMatch(pattern);
+    });
+    expect(lines.at(-1)).toBe(`hwnas: error: ${cases.length} of ${cases.length + 1} configs refused`);
   }, 60_000);
 });

@@ -132,23 +132,23 @@ describe('start-up of the commands that only read', () => {
   // TF.js alone takes about half a second to load; a user listing runs or devices should not wait for it, nor for the
   // Redis client. Checked on the built modules in a fresh Node process, lightest first: the first command whose import
   // brings a heavy package in is the one named.
-  it('runs, report, export, config, devices, spaces and profile load neither TF.js nor the Redis client nor ONNX Runtime', () => {
+  // `config check`'s reference checks (search/check.js, imported by its handler) are probed as one more step.
+  const steps = ['config', 'config check', 'runs', 'report', 'export', 'devices', 'spaces', 'profile'];
+  it('runs, report, export, config (and config check), devices, spaces and profile load neither TF.js nor the Redis client nor ONNX Runtime', () => {
     const script = `
       import { createRequire } from 'node:module';
       const require = createRequire(import.meta.url);
       const heavy = ['@tensorflow', 'ioredis', 'onnxruntime-node'];
       const seen = [];
-      for (const c of ['config', 'runs', 'report', 'export', 'devices', 'spaces', 'profile']) {
-        await import('./dist/cli/commands/' + c + '.js');
+      for (const c of ${JSON.stringify(steps)}) {
+        await import(c === 'config check' ? './dist/search/check.js' : './dist/cli/commands/' + c + '.js');
         const loaded = heavy.filter((p) => Object.keys(require.cache).some((k) => k.includes('/node_modules/' + p + '/')));
         seen.push(c + ': ' + (loaded.join(', ') || 'none'));
       }
       console.log(seen.join('\\n'));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout.trim().split('\n')).toEqual(
-      ['config', 'runs', 'report', 'export', 'devices', 'spaces', 'profile'].map((c) => `${c}: none`),
-    );
+    expect(r.stdout.trim().split('\n')).toEqual(steps.map((c) => `${c}: none`));
   });
 });
 

@@ -148,7 +148,7 @@ const model = defineCommand({
     const input = inputFrom(space, args);
     const backend = await backendFor(args);
     // TF.js and the ONNX writer load only for this subcommand.
-    const tf = await import('@tensorflow/tfjs');
+    const { tf } = await import('../../core/tf.js');
     const { archToOnnx, ONNX_OPSET } = await import('../../formats/onnx.js');
     const started = performance.now();
     const built = space.buildModel(arch, input, { seed: args.seed });

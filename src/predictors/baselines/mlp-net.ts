@@ -1,6 +1,7 @@
 // A small fully connected regressor on nn Parameters: seeded Glorot initialisation, seeded minibatches, Adam on mean
 // squared error plus an L2 penalty, so a seed fixes the result.
-import * as tf from '@tensorflow/tfjs';
+import type * as Tf from '@tensorflow/tfjs';
+import { tf } from '../../core/tf.js';
 import type { Rng } from '../../core/rng.js';
 import { AdamW } from '../../nn/optimizer.js';
 import { Parameters, constant, glorot, type ParameterSpec } from '../../nn/parameters.js';
@@ -58,7 +59,7 @@ export class Mlp {
     return new Mlp(this.params.clone(), this.layers);
   }
 
-  private forward(x: tf.Tensor2D): tf.Tensor2D {
+  private forward(x: Tf.Tensor2D): Tf.Tensor2D {
     let h = x;
     for (let i = 0; i < this.layers; i++) {
       h = tf.add(tf.matMul(h, this.params.get(`dense${i}.kernel`)), this.params.get(`dense${i}.bias`));
@@ -84,9 +85,9 @@ export class Mlp {
       order: (_epoch, indices) => (n > settings.batchSize ? rng.shuffle(indices) : indices),
       loss: (batch) => {
         const idx = tf.tensor1d(batch, 'int32');
-        const mse = tf.losses.meanSquaredError(tf.gather(ys, idx), this.forward(tf.gather(xs, idx) as tf.Tensor2D)) as tf.Scalar;
+        const mse = tf.losses.meanSquaredError(tf.gather(ys, idx), this.forward(tf.gather(xs, idx) as Tf.Tensor2D)) as Tf.Scalar;
         if (settings.weightDecay === 0) return mse;
-        return tf.add(mse, tf.mul(settings.weightDecay, tf.addN(weights.map((w) => tf.sum(tf.square(w)))))) as tf.Scalar;
+        return tf.add(mse, tf.mul(settings.weightDecay, tf.addN(weights.map((w) => tf.sum(tf.square(w)))))) as Tf.Scalar;
       },
     });
     optimizer.dispose();

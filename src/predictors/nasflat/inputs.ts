@@ -1,7 +1,7 @@
 // Archs → NASFLAT input arrays: node ops, in-degree-normalised incoming adjacency, attention mask, and the
 // supplementary encodings (built-in ones, a ZCP table's rows, or any matrix a caller computed, e.g. from an
 // encodings/ Encoder).
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../../core/tf.js';
 import { UnknownNameError, UsageError } from '../../core/errors.js';
 import { loadZcpTable, type ZcpTable } from '../../data/zcp.js';
 import { isDisconnected } from '../../spaces/graph.js';

@@ -1,6 +1,7 @@
 // The NASFLAT network over nn Parameters: shared + hardware-specific op embeddings, a hardware embedding,
 // op-update layers, graph layers averaging dense graph flow (DGF) and graph attention (GAT), readout, MLP head.
-import * as tf from '@tensorflow/tfjs';
+import type * as Tf from '@tensorflow/tfjs';
+import { tf } from '../../core/tf.js';
 import type { Rng } from '../../core/rng.js';
 import { Parameters, constant, glorot } from '../../nn/parameters.js';
 import type { NasflatConfig } from './config.js';
@@ -8,15 +9,15 @@ import type { NasflatConfig } from './config.js';
 /** A batch of encoded archs (see inputs.ts), as tensors. */
 export interface Batch {
   /** One-hot (device, op) pair of every node, row b·N + n, column device·V + op [B·N, D·V]. */
-  nodeKey: tf.Tensor2D;
+  nodeKey: Tf.Tensor2D;
   /** Incoming adjacency normalised by in-degree, `[b, j, i]` = edge i → j [B, N, N]. */
-  adjacencyIn: tf.Tensor3D;
+  adjacencyIn: Tf.Tensor3D;
   /** 0 where i → j is an edge or i = j, −1e9 elsewhere: the attention mask [B, N, N]. */
-  attentionMask: tf.Tensor3D;
+  attentionMask: Tf.Tensor3D;
   /** One-hot row of each arch's device in the device tables [B, D] (a matmul, as wasm has no gather gradient). */
-  device: tf.Tensor2D;
+  device: Tf.Tensor2D;
   /** Standardised supplementary encodings [B, S], absent when S = 0. */
-  supplementary?: tf.Tensor2D;
+  supplementary?: Tf.Tensor2D;
 }
 
 /** Shapes of every weight for a network of `config` over `vocabulary` ops, `devices` devices and S supplementary columns. */
@@ -71,8 +72,8 @@ export function initParams(shapes: Map<string, number[]>, rng: Rng): Parameters 
 }
 
 /** Ranking score per arch of the batch [B] (higher = slower on that arch's device). */
-export function forward(p: Parameters, config: NasflatConfig, batch: Batch): tf.Tensor1D {
-  const get = (name: string): tf.Variable => p.get(name);
+export function forward(p: Parameters, config: NasflatConfig, batch: Batch): Tf.Tensor1D {
+  const get = (name: string): Tf.Variable => p.get(name);
   const [b, n] = batch.adjacencyIn.shape;
   const w = config.width;
   const [devices, hd] = get('hwEmb').shape;
@@ -80,27 +81,27 @@ export function forward(p: Parameters, config: NasflatConfig, batch: Batch): tf.
   const hw = tf.matMul(batch.device, get('hwEmb')); // [B, H]
   // A node's state before message passing depends only on its (device, op) pair, so the input and op-update layers
   // run on the D·V pairs and each node picks its row (a matmul with its one-hot key: wasm has no gather gradient).
-  const pairParts: tf.Tensor2D[] = [tf.tile(get('opEmb') as tf.Tensor2D, [devices, 1])];
-  let pairGate: tf.Tensor2D | undefined;
+  const pairParts: Tf.Tensor2D[] = [tf.tile(get('opEmb') as Tf.Tensor2D, [devices, 1])];
+  let pairGate: Tf.Tensor2D | undefined;
   if (config.hwOpEmbedding) {
     // The device's own embedding of each op: lets the same op cost differently per device, and gates messages.
-    const pairHw = tf.reshape(get('hwOpEmb'), [devices * v, config.hwOpEmbeddingDim]) as tf.Tensor2D;
+    const pairHw = tf.reshape(get('hwOpEmb'), [devices * v, config.hwOpEmbeddingDim]) as Tf.Tensor2D;
     pairParts.push(pairHw);
-    pairGate = tf.sigmoid(tf.add(tf.matMul(pairHw, get('gateW')), get('gateB'))) as tf.Tensor2D;
+    pairGate = tf.sigmoid(tf.add(tf.matMul(pairHw, get('gateW')), get('gateB'))) as Tf.Tensor2D;
   }
-  pairParts.push(tf.reshape(tf.tile(tf.expandDims(get('hwEmb'), 1), [1, v, 1]), [devices * v, hd]) as tf.Tensor2D);
-  let pairState = tf.relu(tf.add(tf.matMul(tf.concat(pairParts, 1), get('inW')), get('inB'))) as tf.Tensor2D;
+  pairParts.push(tf.reshape(tf.tile(tf.expandDims(get('hwEmb'), 1), [1, v, 1]), [devices * v, hd]) as Tf.Tensor2D);
+  let pairState = tf.relu(tf.add(tf.matMul(tf.concat(pairParts, 1), get('inW')), get('inB'))) as Tf.Tensor2D;
   for (let k = 0; k < config.opUpdateLayers; k++)
-    pairState = tf.add(pairState, tf.relu(tf.add(tf.matMul(pairState, get(`up${k}W`)), get(`up${k}B`)))) as tf.Tensor2D;
-  let h: tf.Tensor2D = tf.matMul(batch.nodeKey, pairState);
+    pairState = tf.add(pairState, tf.relu(tf.add(tf.matMul(pairState, get(`up${k}W`)), get(`up${k}B`)))) as Tf.Tensor2D;
+  let h: Tf.Tensor2D = tf.matMul(batch.nodeKey, pairState);
   const gate = pairGate === undefined ? undefined : tf.matMul(batch.nodeKey, pairGate);
   for (let l = 0; l < config.graphLayers; l++) {
-    const gated: tf.Tensor2D = gate === undefined ? h : (tf.mul(h, gate) as tf.Tensor2D);
-    const outputs: tf.Tensor2D[] = [];
+    const gated: Tf.Tensor2D = gate === undefined ? h : (tf.mul(h, gate) as Tf.Tensor2D);
+    const outputs: Tf.Tensor2D[] = [];
     if (config.graphLayer !== 'gat') {
-      const messages = tf.reshape(tf.matMul(batch.adjacencyIn, tf.reshape(gated, [b, n, w])), [b * n, w]) as tf.Tensor2D;
+      const messages = tf.reshape(tf.matMul(batch.adjacencyIn, tf.reshape(gated, [b, n, w])), [b * n, w]) as Tf.Tensor2D;
       outputs.push(
-        tf.relu(tf.add(tf.add(tf.matMul(messages, get(`dgf${l}W`)), tf.matMul(h, get(`dgf${l}Self`))), get(`dgf${l}B`))) as tf.Tensor2D,
+        tf.relu(tf.add(tf.add(tf.matMul(messages, get(`dgf${l}W`)), tf.matMul(h, get(`dgf${l}Self`))), get(`dgf${l}B`))) as Tf.Tensor2D,
       );
     }
     if (config.graphLayer !== 'dgf') {
@@ -109,16 +110,16 @@ export function forward(p: Parameters, config: NasflatConfig, batch: Batch): tf.
       const source = tf.reshape(tf.matMul(z, get(`gat${l}A2`)), [b, 1, n]);
       const attention = tf.softmax(tf.add(tf.leakyRelu(tf.add(target, source), 0.2), batch.attentionMask));
       const attended = tf.reshape(tf.matMul(attention, tf.reshape(z, [b, n, w])), [b * n, w]);
-      outputs.push(tf.relu(tf.add(attended, get(`gat${l}B`))) as tf.Tensor2D);
+      outputs.push(tf.relu(tf.add(attended, get(`gat${l}B`))) as Tf.Tensor2D);
     }
-    h = outputs.length === 2 ? (tf.mul(tf.add(outputs[0], outputs[1]), 0.5) as tf.Tensor2D) : outputs[0];
+    h = outputs.length === 2 ? (tf.mul(tf.add(outputs[0], outputs[1]), 0.5) as Tf.Tensor2D) : outputs[0];
   }
   const nodes = tf.reshape(h, [b, n, w]);
   // Mean pooling only: slicing out the output node's state as well cost a pad in the backward pass that took about
   // a tenth of the training step on wasm.
-  const readout = [tf.mean(nodes, 1), hw] as tf.Tensor2D[];
+  const readout = [tf.mean(nodes, 1), hw] as Tf.Tensor2D[];
   if (batch.supplementary !== undefined && p.has('suppW'))
-    readout.push(tf.relu(tf.add(tf.matMul(batch.supplementary, get('suppW')), get('suppB'))) as tf.Tensor2D);
+    readout.push(tf.relu(tf.add(tf.matMul(batch.supplementary, get('suppW')), get('suppB'))) as Tf.Tensor2D);
   const hidden = tf.relu(tf.add(tf.matMul(tf.concat(readout, 1), get('headW1')), get('headB1')));
   return tf.reshape(tf.add(tf.matMul(hidden, get('headW2')), get('headB2')), [b]);
 }
@@ -127,11 +128,11 @@ export function forward(p: Parameters, config: NasflatConfig, batch: Batch): tf.
  * Pairwise hinge ranking loss: for every pair of the same device with y_i > y_j, max(0, margin − (s_i − s_j)),
  * averaged over those pairs.
  */
-export function hingeRankLoss(score: tf.Tensor1D, target: tf.Tensor1D, device: tf.Tensor2D, margin: number): tf.Scalar {
+export function hingeRankLoss(score: Tf.Tensor1D, target: Tf.Tensor1D, device: Tf.Tensor2D, margin: number): Tf.Scalar {
   const diff = tf.sub(tf.expandDims(score, 1), tf.expandDims(score, 0));
   const slower = tf.greater(tf.expandDims(target, 1), tf.expandDims(target, 0));
   const sameDevice = tf.greater(tf.matMul(device, device, false, true), 0.5);
   const pairs = tf.cast(tf.logicalAnd(slower, sameDevice), 'float32');
   const violations = tf.mul(pairs, tf.relu(tf.sub(margin, diff)));
-  return tf.div(tf.sum(violations), tf.maximum(tf.sum(pairs), 1)) as tf.Scalar;
+  return tf.div(tf.sum(violations), tf.maximum(tf.sum(pairs), 1)) as Tf.Scalar;
 }

@@ -1,6 +1,6 @@
 // Training and running the NASFLAT network: hinge-loss minibatches with AdamW and a cosine schedule, batched
 // inference, a target's copy of the pretrained network, and the score → ln ms calibration line.
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../../core/tf.js';
 import type { Rng } from '../../core/rng.js';
 import { AdamW, cosineSchedule } from '../../nn/optimizer.js';
 import type { Parameters } from '../../nn/parameters.js';
