@@ -1,5 +1,6 @@
 // The conv gradient kernels the tfjs wasm backend lacks (Conv2DBackpropFilter and the depthwise backprops), so that
-// training and the gradient zero-cost proxies run on wasm instead of falling back to the ~100× slower cpu backend.
+// training and the gradient zero-cost proxies run on wasm instead of falling back to the ~100× slower cpu backend,
+// and a faster stride-1 Conv2DBackpropInput than its own.
 import type * as tfjs from '@tensorflow/tfjs';
 
 type Tf = typeof tfjs;
@@ -23,15 +24,23 @@ const pair = (v: number | [number, number]): [number, number] => (typeof v === '
 
 /**
  * The filter gradient of a conv (`dense`) or depthwise conv (`depthwise`, channel multiplier 1) on the wasm backend's
- * own kernels. For each filter tap (kh, kw), take the strided slice of the padded input under that tap: flattened to
- * [N·OH·OW, Cin] and multiplied by dy flattened to [N·OH·OW, Cout] it is dW[kh, kw] (one matmul); for a depthwise conv
+ * own kernels. For each filter tap (kh, kw), take the strided slice of the padded input under that tap: as
+ * [Cin, N·OH·OW] and multiplied by dy flattened to [N·OH·OW, Cout] it is dW[kh, kw] (one matmul); for a depthwise conv
  * dW[kh, kw] is Σ_{n,h,w} slice ⊙ dy. (tfjs-backend-wasm 4.22's Conv3DBackpropFilterV2 would be the obvious route for
  * `dense`, but it is a naive loop that made a gradient pass 50× slower than the forward pass, and it disagrees with
  * the cpu backend at stride 2; the cpu depthwise kernel was 20× the cost of the rest of an FBNet gradient pass.)
  */
 function filterGradientByTaps(tf: Tf, kind: 'dense' | 'depthwise', fallback: KernelFunc): KernelFunc {
   const kernel = (name: string): KernelFunc | undefined => tf.getKernel(name, 'wasm')?.kernelFunc;
-  const [padK, sliceK, matmulK, mulK, sumK, concatK] = ['PadV2', 'StridedSlice', 'BatchMatMul', 'Multiply', 'Sum', 'Concat'].map(kernel);
+  const [padK, sliceK, matmulK, mulK, sumK, concatK, transposeK] = [
+    'PadV2',
+    'StridedSlice',
+    'BatchMatMul',
+    'Multiply',
+    'Sum',
+    'Concat',
+    'Transpose',
+  ].map(kernel);
   return (args) => {
     const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
     const attrs = args.attrs as unknown as {
@@ -44,7 +53,7 @@ function filterGradientByTaps(tf: Tf, kind: 'dense' | 'depthwise', fallback: Ker
     };
     const [kh, kw, cin, cout] = attrs.filterShape;
     const dilated = pair(attrs.dilations ?? 1).some((d) => d !== 1);
-    const missing = [padK, sliceK, kind === 'dense' ? matmulK : mulK, sumK, concatK].some((k) => k === undefined);
+    const missing = [padK, sliceK, kind === 'dense' ? matmulK : mulK, sumK, concatK, transposeK].some((k) => k === undefined);
     if (missing || dilated || (attrs.dataFormat ?? 'NHWC') !== 'NHWC' || (kind === 'depthwise' && cout !== 1)) return fallback(args);
     const backend = args.backend as unknown as { disposeData(dataId: object): boolean };
     const [strideH, strideW] = pair(attrs.strides);
@@ -97,17 +106,23 @@ function filterGradientByTaps(tf: Tf, kind: 'dense' | 'depthwise', fallback: Ker
               },
             )
           : x;
-      const dyRows: TensorInfo = { dataId: dy.dataId, dtype: dy.dtype, shape: kind === 'dense' ? [1, rows, cout] : [rows, cin] };
+      // Channels first ([cin, n, h, w]): a tap's slice is then [cin, rows] as it lies, the layout in which the matmul
+      // takes its fast path and the depthwise sum runs along the last axis (a transposed operand made a tap 3–6× slower).
+      const channelsFirst = run(transposeK, { x: padded }, { perm: [3, 0, 1, 2] });
+      const dyRows: TensorInfo =
+        kind === 'dense'
+          ? { dataId: dy.dataId, dtype: dy.dtype, shape: [1, rows, cout] }
+          : run(transposeK, { x: { dataId: dy.dataId, dtype: dy.dtype, shape: [rows, cin] } }, { perm: [1, 0] });
       const taps: TensorInfo[] = [];
       for (let i = 0; i < kh; i++) {
         for (let j = 0; j < kw; j++) {
           const slice = run(
             sliceK,
-            { x: padded },
+            { x: channelsFirst },
             {
-              begin: [0, i, j, 0],
-              end: [n, i + strideH * (oh - 1) + 1, j + strideW * (ow - 1) + 1, cin],
-              strides: [1, strideH, strideW, 1],
+              begin: [0, 0, i, j],
+              end: [cin, n, i + strideH * (oh - 1) + 1, j + strideW * (ow - 1) + 1],
+              strides: [1, 1, strideH, strideW],
               beginMask: 0,
               endMask: 0,
               ellipsisMask: 0,
@@ -119,13 +134,13 @@ function filterGradientByTaps(tf: Tf, kind: 'dense' | 'depthwise', fallback: Ker
             taps.push(
               run(
                 matmulK,
-                { a: { dataId: slice.dataId, dtype: slice.dtype, shape: [1, rows, cin] }, b: dyRows },
-                { transposeA: true, transposeB: false },
+                { a: { dataId: slice.dataId, dtype: slice.dtype, shape: [1, cin, rows] }, b: dyRows },
+                { transposeA: false, transposeB: false },
               ),
             );
           } else {
-            const product = run(mulK, { a: { dataId: slice.dataId, dtype: slice.dtype, shape: [rows, cin] }, b: dyRows }, {});
-            taps.push(run(sumK, { x: product }, { axis: [0], keepDims: false }));
+            const product = run(mulK, { a: { dataId: slice.dataId, dtype: slice.dtype, shape: [cin, rows] }, b: dyRows }, {});
+            taps.push(run(sumK, { x: product }, { axis: [1], keepDims: false }));
           }
         }
       }
@@ -134,6 +149,71 @@ function filterGradientByTaps(tf: Tf, kind: 'dense' | 'depthwise', fallback: Ker
       return { dataId: joined.dataId, dtype: joined.dtype, shape: attrs.filterShape };
     } finally {
       for (const t of temps) backend.disposeData(t.dataId);
+    }
+  };
+}
+
+/**
+ * The input gradient of a stride-1 conv as a forward conv: dx is dy correlated with the filter turned by 180° (taps
+ * reversed) and its in/out channels swapped, padded by (kernel − 1 − the forward padding) on each side. The forward
+ * Conv2D of tfjs-backend-wasm runs on XNNPACK; its own Conv2DBackpropInput is a plain loop, about 10× slower on an
+ * NB201 cell. Strided convs (and anything unusual) go to `original`.
+ */
+function inputGradientByForwardConv(tf: Tf, original: KernelFunc): KernelFunc {
+  const kernel = (name: string): KernelFunc | undefined => tf.getKernel(name, 'wasm')?.kernelFunc;
+  const [convK, reverseK, transposeK] = ['Conv2D', 'Reverse', 'Transpose'].map(kernel);
+  return (args) => {
+    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+    const attrs = args.attrs as unknown as {
+      strides: number | [number, number];
+      pad: 'same' | 'valid' | number;
+      dataFormat?: string;
+      dimRoundingMode?: 'floor' | 'round' | 'ceil';
+      inputShape: [number, number, number, number];
+    };
+    const strided = pair(attrs.strides).some((s) => s !== 1);
+    if (strided || convK === undefined || reverseK === undefined || transposeK === undefined || (attrs.dataFormat ?? 'NHWC') !== 'NHWC')
+      return original(args);
+    const [kh, kw] = filter.shape;
+    const info = tf.backend_util.computeConv2DInfo(
+      attrs.inputShape,
+      filter.shape as [number, number, number, number],
+      1,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
+    const top = kh - 1 - info.padInfo.top;
+    const left = kw - 1 - info.padInfo.left;
+    const bottom = info.inHeight - info.outHeight - top + kh - 1;
+    const right = info.inWidth - info.outWidth - left + kw - 1;
+    if (Math.min(top, left, bottom, right) < 0) return original(args);
+    const backend = args.backend as unknown as { disposeData(dataId: object): boolean };
+    const run = (k: KernelFunc, inputs: object, kernelAttrs: object): TensorInfo =>
+      k({ inputs: inputs as tfjs.NamedTensorInfoMap, backend: args.backend, attrs: kernelAttrs as tfjs.NamedAttrMap }) as TensorInfo;
+    const turned = run(reverseK, { x: filter }, { dims: [0, 1] });
+    let swapped: TensorInfo | undefined;
+    try {
+      swapped = run(transposeK, { x: turned }, { perm: [0, 1, 3, 2] });
+      return run(
+        convK,
+        { x: dy, filter: swapped },
+        {
+          strides: [1, 1],
+          pad: [
+            [0, 0],
+            [top, bottom],
+            [left, right],
+            [0, 0],
+          ],
+          dataFormat: 'NHWC',
+          dilations: [1, 1],
+          dimRoundingMode: attrs.dimRoundingMode,
+        },
+      );
+    } finally {
+      backend.disposeData(turned.dataId);
+      if (swapped !== undefined) backend.disposeData(swapped.dataId);
     }
   };
 }
@@ -164,7 +244,9 @@ const BRIDGED = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 
 
 /**
  * Register the missing conv gradient kernels for the wasm backend (idempotent; kernels it already has are kept).
- * The depthwise input gradient runs on the cpu backend's implementation (one multiply per channel per tap).
+ * The depthwise input gradient runs on the cpu backend's implementation (one multiply per channel per tap). The
+ * backend's own Conv2DBackpropInput is replaced by one that runs stride-1 convs as a forward conv and hands the rest
+ * to it.
  */
 export function registerWasmGradientKernels(tf: Tf): void {
   for (const name of BRIDGED) {
@@ -178,4 +260,15 @@ export function registerWasmGradientKernels(tf: Tf): void {
           : bridged;
     tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
   }
+  const own = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (own !== undefined && !replaced.has(own.kernelFunc)) {
+    const kernelFunc = inputGradientByForwardConv(tf, own.kernelFunc);
+    replaced.add(kernelFunc);
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    // The backend's setup (its wasm function lookup) stays registered: the fallback calls into it.
+    tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc, setupFunc: own.setupFunc });
+  }
 }
+
+/** The Conv2DBackpropInput kernels this module registered, so a second call does not wrap its own. */
+const replaced = new WeakSet<KernelFunc>();
