@@ -8,7 +8,7 @@ import { isDisconnected } from '../../spaces/graph.js';
 import { total } from '../../spaces/layers.js';
 import type { Layer, OpGraph, SearchSpace } from '../../spaces/types.js';
 import type { NasflatConfig } from './config.js';
-import type { Batch } from './model.js';
+import type { Batch, SharedGraphBatch } from './model.js';
 
 /** Supplementary encodings of archs, one row of `width` per arch, row-major. */
 export interface SupplementaryMatrix {
@@ -228,6 +228,50 @@ export function makeBatch(
     nodeKey: tf.tensor2d(nodeKey, [b * n, deviceCount * v]),
     adjacencyIn: tf.tensor3d(adjacencyIn, [b, n, n]),
     attentionMask: tf.tensor3d(attentionMask, [b, n, n]),
+    device: tf.tensor2d(device, [b, deviceCount]),
+    supplementary: supplementary.width > 0 ? tf.tensor2d(supp, [b, supplementary.width]) : undefined,
+  };
+}
+
+/**
+ * `makeBatch` for `forwardSharedGraph` (one key tensor per node), when every row has the same graph (adjacency and
+ * mask); else undefined. Call inside tf.tidy.
+ */
+export function makeSharedGraphBatch(
+  graphs: EncodedGraphs,
+  supplementary: SupplementaryMatrix,
+  rows: readonly number[],
+  deviceRows: ArrayLike<number>,
+  deviceCount: number,
+): SharedGraphBatch | undefined {
+  const { nodes: n, vocabulary: v } = graphs;
+  const b = rows.length;
+  if (b === 0) return undefined;
+  const square = n * n;
+  const first = rows[0] * square;
+  for (const r of rows) {
+    for (let k = 0; k < square; k++) {
+      if (graphs.adjacencyIn[r * square + k] !== graphs.adjacencyIn[first + k]) return undefined;
+      if (graphs.attentionMask[r * square + k] !== graphs.attentionMask[first + k]) return undefined;
+    }
+  }
+  const nodeKeys = Array.from({ length: n }, () => new Float32Array(b * deviceCount * v));
+  const supp = new Float32Array(b * supplementary.width);
+  const device = new Float32Array(b * deviceCount);
+  rows.forEach((r, i) => {
+    for (let node = 0; node < n; node++) nodeKeys[node][i * deviceCount * v + deviceRows[i] * v + graphs.opIds[r * n + node]] = 1;
+    supp.set(supplementary.values.subarray(r * supplementary.width, (r + 1) * supplementary.width), i * supplementary.width);
+    device[i * deviceCount + deviceRows[i]] = 1;
+  });
+  const nodes = Array.from({ length: n }, (_, k) => k);
+  return {
+    nodeKeys: nodeKeys.map((key) => tf.tensor2d(key, [b, deviceCount * v])),
+    incoming: nodes.map((j) =>
+      nodes
+        .filter((i) => graphs.adjacencyIn[first + j * n + i] !== 0)
+        .map((i) => ({ from: i, weight: graphs.adjacencyIn[first + j * n + i] })),
+    ),
+    attended: nodes.map((j) => nodes.filter((i) => graphs.attentionMask[first + j * n + i] === 0)),
     device: tf.tensor2d(device, [b, deviceCount]),
     supplementary: supplementary.width > 0 ? tf.tensor2d(supp, [b, supplementary.width]) : undefined,
   };

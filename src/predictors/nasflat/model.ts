@@ -71,16 +71,31 @@ export function initParams(shapes: Map<string, number[]>, rng: Rng): Parameters 
   return Parameters.init([...shapes].map(([name, shape]) => [name, { shape, init: shape.length > 1 ? init : constant(0) }]));
 }
 
-/** Ranking score per arch of the batch [B] (higher = slower on that arch's device). */
-export function forward(p: Parameters, config: NasflatConfig, batch: Batch): Tf.Tensor1D {
-  const get = (name: string): Tf.Variable => p.get(name);
-  const [b, n] = batch.adjacencyIn.shape;
-  const w = config.width;
+/**
+ * A batch whose archs all share one graph (every NB201 and FBNet arch does: the ops sit on a fixed DAG), one tensor
+ * per node.
+ */
+export interface SharedGraphBatch {
+  /** For each node, the one-hot (device, op) pair of each arch, column device·V + op [B, D·V]. */
+  nodeKeys: Tf.Tensor2D[];
+  /** The shared incoming edges: for node j, each in-neighbour i with its weight 1 / in-degree of j. */
+  incoming: readonly (readonly { from: number; weight: number }[])[];
+  /** For each node j, the nodes it attends to: its in-neighbours and itself. */
+  attended: readonly (readonly number[])[];
+  device: Tf.Tensor2D;
+  supplementary?: Tf.Tensor2D;
+}
+
+type Get = (name: string) => Tf.Variable;
+
+/**
+ * Every (device, op) pair's node state before message passing, and its message gate: a node's state depends only on
+ * its pair, so the input and op-update layers run on the D·V pairs and each node picks its row (a matmul with its
+ * one-hot key: wasm has no gather gradient).
+ */
+function pairStates(get: Get, config: NasflatConfig): { pairState: Tf.Tensor2D; pairGate?: Tf.Tensor2D } {
   const [devices, hd] = get('hwEmb').shape;
   const v = get('opEmb').shape[0];
-  const hw = tf.matMul(batch.device, get('hwEmb')); // [B, H]
-  // A node's state before message passing depends only on its (device, op) pair, so the input and op-update layers
-  // run on the D·V pairs and each node picks its row (a matmul with its one-hot key: wasm has no gather gradient).
   const pairParts: Tf.Tensor2D[] = [tf.tile(get('opEmb') as Tf.Tensor2D, [devices, 1])];
   let pairGate: Tf.Tensor2D | undefined;
   if (config.hwOpEmbedding) {
@@ -93,6 +108,24 @@ export function forward(p: Parameters, config: NasflatConfig, batch: Batch): Tf.
   let pairState = tf.relu(tf.add(tf.matMul(tf.concat(pairParts, 1), get('inW')), get('inB'))) as Tf.Tensor2D;
   for (let k = 0; k < config.opUpdateLayers; k++)
     pairState = tf.add(pairState, tf.relu(tf.add(tf.matMul(pairState, get(`up${k}W`)), get(`up${k}B`)))) as Tf.Tensor2D;
+  return { pairState, pairGate };
+}
+
+/** The MLP head on the pooled node states [B, W], the hardware embedding and the supplementary columns: scores [B]. */
+function head(p: Parameters, get: Get, pooled: Tf.Tensor2D, device: Tf.Tensor2D, supplementary: Tf.Tensor2D | undefined): Tf.Tensor1D {
+  const readout = [pooled, tf.matMul(device, get('hwEmb'))] as Tf.Tensor2D[];
+  if (supplementary !== undefined && p.has('suppW'))
+    readout.push(tf.relu(tf.add(tf.matMul(supplementary, get('suppW')), get('suppB'))) as Tf.Tensor2D);
+  const hidden = tf.relu(tf.add(tf.matMul(tf.concat(readout, 1), get('headW1')), get('headB1')));
+  return tf.reshape(tf.add(tf.matMul(hidden, get('headW2')), get('headB2')), [pooled.shape[0]]);
+}
+
+/** Ranking score per arch of the batch [B] (higher = slower on that arch's device). */
+export function forward(p: Parameters, config: NasflatConfig, batch: Batch): Tf.Tensor1D {
+  const get: Get = (name) => p.get(name);
+  const [b, n] = batch.adjacencyIn.shape;
+  const w = config.width;
+  const { pairState, pairGate } = pairStates(get, config);
   let h: Tf.Tensor2D = tf.matMul(batch.nodeKey, pairState);
   const gate = pairGate === undefined ? undefined : tf.matMul(batch.nodeKey, pairGate);
   for (let l = 0; l < config.graphLayers; l++) {
@@ -114,14 +147,57 @@ export function forward(p: Parameters, config: NasflatConfig, batch: Batch): Tf.
     }
     h = outputs.length === 2 ? (tf.mul(tf.add(outputs[0], outputs[1]), 0.5) as Tf.Tensor2D) : outputs[0];
   }
-  const nodes = tf.reshape(h, [b, n, w]);
   // Mean pooling only: slicing out the output node's state as well cost a pad in the backward pass that took about
   // a tenth of the training step on wasm.
-  const readout = [tf.mean(nodes, 1), hw] as Tf.Tensor2D[];
-  if (batch.supplementary !== undefined && p.has('suppW'))
-    readout.push(tf.relu(tf.add(tf.matMul(batch.supplementary, get('suppW')), get('suppB'))) as Tf.Tensor2D);
-  const hidden = tf.relu(tf.add(tf.matMul(tf.concat(readout, 1), get('headW1')), get('headB1')));
-  return tf.reshape(tf.add(tf.matMul(hidden, get('headW2')), get('headB2')), [b]);
+  return head(p, get, tf.mean(tf.reshape(h, [b, n, w]), 1), batch.device, batch.supplementary);
+}
+
+/**
+ * `forward` for a batch whose archs share one graph, for prediction (training keeps `forward`). With the graph fixed,
+ * each node's states of all archs are one [B, W] tensor, and message passing and attention are sums over the graph's
+ * edges: no per-arch [N, N] × [N, W] products (tfjs-backend-wasm's batched matmul took 46 ms for 4096 8×8 by 8×32,
+ * most of predicting the whole of NB201) and no slicing of large tensors (a wasm slice copies its whole input). Equal
+ * to `forward` up to float rounding (tests/predictors/nasflat-model.test.ts).
+ */
+export function forwardSharedGraph(p: Parameters, config: NasflatConfig, batch: SharedGraphBatch): Tf.Tensor1D {
+  const get: Get = (name) => p.get(name);
+  const n = batch.nodeKeys.length;
+  const { pairState, pairGate } = pairStates(get, config);
+  let h: Tf.Tensor2D[] = batch.nodeKeys.map((key) => tf.matMul(key, pairState));
+  const gate = pairGate === undefined ? undefined : batch.nodeKeys.map((key) => tf.matMul(key, pairGate));
+  const sum = (terms: Tf.Tensor2D[]): Tf.Tensor2D => (terms.length === 1 ? terms[0] : (tf.addN(terms) as Tf.Tensor2D));
+  for (let l = 0; l < config.graphLayers; l++) {
+    const gated = gate === undefined ? h : h.map((hj, j) => tf.mul(hj, gate[j]) as Tf.Tensor2D);
+    let dgf: Tf.Tensor2D[] | undefined;
+    let gat: Tf.Tensor2D[] | undefined;
+    if (config.graphLayer !== 'gat') {
+      dgf = h.map((hj, j) => {
+        const own = tf.matMul(hj, get(`dgf${l}Self`));
+        const edges = batch.incoming[j];
+        // A node without in-edges gets no message (a zero row of the adjacency).
+        const pre =
+          edges.length === 0
+            ? own
+            : tf.add(tf.matMul(sum(edges.map((e) => tf.mul(gated[e.from], e.weight) as Tf.Tensor2D)), get(`dgf${l}W`)), own);
+        return tf.relu(tf.add(pre, get(`dgf${l}B`))) as Tf.Tensor2D;
+      });
+    }
+    if (config.graphLayer !== 'dgf') {
+      const z = gated.map((g) => tf.matMul(g, get(`gat${l}W`)));
+      const target = z.map((zj) => tf.matMul(zj, get(`gat${l}A1`)));
+      const source = z.map((zi) => tf.matMul(zi, get(`gat${l}A2`)));
+      gat = batch.attended.map((from, j) => {
+        // Softmax over the attended nodes only (the mask gives the others exact zeros), shifted by its maximum.
+        const logits = from.map((i) => tf.leakyRelu(tf.add(target[j], source[i]), 0.2) as Tf.Tensor2D);
+        const top = logits.reduce((m, x) => tf.maximum(m, x) as Tf.Tensor2D);
+        const weights = logits.map((x) => tf.exp(tf.sub(x, top)) as Tf.Tensor2D);
+        const attendedState = tf.div(sum(from.map((i, k) => tf.mul(weights[k], z[i]) as Tf.Tensor2D)), sum(weights));
+        return tf.relu(tf.add(attendedState, get(`gat${l}B`))) as Tf.Tensor2D;
+      });
+    }
+    h = dgf !== undefined && gat !== undefined ? dgf.map((d, j) => tf.mul(tf.add(d, gat[j]), 0.5) as Tf.Tensor2D) : (dgf ?? gat)!;
+  }
+  return head(p, get, tf.div(sum(h), n) as Tf.Tensor2D, batch.device, batch.supplementary);
 }
 
 /**

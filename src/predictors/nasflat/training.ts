@@ -8,8 +8,8 @@ import { batchesPerEpoch, trainMinibatches } from '../../nn/training.js';
 import { fitIncreasingLine } from '../baselines/linalg.js';
 import { logBounds, msFromLog, type LogBounds } from '../trust.js';
 import type { NasflatConfig } from './config.js';
-import { makeBatch, type EncodedGraphs, type SupplementaryMatrix } from './inputs.js';
-import { forward, hingeRankLoss } from './model.js';
+import { makeBatch, makeSharedGraphBatch, type EncodedGraphs, type SupplementaryMatrix } from './inputs.js';
+import { forward, forwardSharedGraph, hingeRankLoss } from './model.js';
 
 /** Archs per inference batch: large enough to amortise per-op overhead, small enough for memory. */
 const PREDICT_BATCH = 4096;
@@ -67,19 +67,16 @@ export function runNetwork(
   const out = new Float64Array(graphs.n);
   for (let start = 0; start < graphs.n; start += PREDICT_BATCH) {
     const rows = Array.from({ length: Math.min(PREDICT_BATCH, graphs.n - start) }, (_, i) => start + i);
-    const scores = tf.tidy(() =>
-      forward(
-        params,
-        config,
-        makeBatch(
-          graphs,
-          supplementary,
-          rows,
-          rows.map((r) => deviceRows[r]),
-          deviceCount(params),
-        ),
-      ).dataSync(),
-    );
+    const scores = tf.tidy(() => {
+      const devices = rows.map((r) => deviceRows[r]);
+      // Every arch of NB201 and FBNet has the same graph: forwardSharedGraph avoids wasm's slow batched matmul.
+      const shared = makeSharedGraphBatch(graphs, supplementary, rows, devices, deviceCount(params));
+      return (
+        shared !== undefined
+          ? forwardSharedGraph(params, config, shared)
+          : forward(params, config, makeBatch(graphs, supplementary, rows, devices, deviceCount(params)))
+      ).dataSync();
+    });
     out.set(scores, start);
   }
   return out;
