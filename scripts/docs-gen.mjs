@@ -357,8 +357,8 @@ async function registryNames() {
   const { spaceRegistry } = await import(dist('spaces/registry.js'));
   const { strategyRegistry } = await import(dist('search/strategies/registry.js'));
   const { predictorRegistry } = await import(dist('predictors/registry.js'));
-  const { samplerRegistry } = await import(dist('encodings/registry.js'));
-  const { COMPUTED_ZCPS } = await import(dist('encodings/zcp.js'));
+  const { samplerRegistry } = await import(dist('encodings/samplers.js'));
+  const { COMPUTED_ZCPS } = await import(dist('encodings/zcp-names.js'));
   return {
     'space.name': spaceRegistry.names(),
     'strategy.name': strategyRegistry.names(),

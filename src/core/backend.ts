@@ -1,7 +1,8 @@
-// TF.js backend selection: the only file that chooses a backend (core/tf.ts loads the packages).
+// TF.js backend selection: the only file that knows about backend packages (loaded by `require`, as core/tf.ts says why).
 // Preference: tensorflow (tfjs-node, optional) > wasm > cpu; `--backend` forces one.
 // tfjs is imported lazily so commands that never compute (config check, --help) start fast.
 import type * as tfjs from '@tensorflow/tfjs';
+import type * as TfjsWasm from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,9 @@ const require = createRequire(import.meta.url);
 
 type Tf = typeof tfjs;
 
+/** `@tensorflow/tfjs-backend-wasm` (registers the 'wasm' backend when first loaded). */
+const wasmBackend = (): typeof TfjsWasm => require('@tensorflow/tfjs-backend-wasm') as typeof TfjsWasm;
+
 async function tryTensorflow(tf: Tf): Promise<string | undefined> {
   try {
     // tfjs-node registers the 'tensorflow' backend on import; it is optional and often absent offline.
@@ -36,7 +40,7 @@ async function tryTensorflow(tf: Tf): Promise<string | undefined> {
 
 async function tryWasm(tf: Tf): Promise<string | undefined> {
   try {
-    const { setWasmPaths } = (await import('./tf.js')).tfjsWasm();
+    const { setWasmPaths } = wasmBackend();
     const wasmFile = require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
     setWasmPaths(path.dirname(wasmFile) + path.sep);
     if (!(await tf.setBackend('wasm'))) return 'wasm backend did not initialise';
@@ -49,7 +53,7 @@ async function tryWasm(tf: Tf): Promise<string | undefined> {
 
 async function threadsOf(name: BackendName): Promise<number> {
   if (name === 'cpu') return 1;
-  if (name === 'wasm') return (await import('./tf.js')).tfjsWasm().getThreadsCount();
+  if (name === 'wasm') return wasmBackend().getThreadsCount();
   return os.cpus().length;
 }
 

@@ -4,14 +4,8 @@
 // from here; `import type` of '@tensorflow/tfjs' is free and stays where types are needed.
 import { createRequire } from 'node:module';
 import type * as Tfjs from '@tensorflow/tfjs';
-import type * as TfjsWasm from '@tensorflow/tfjs-backend-wasm';
 
 const require = createRequire(import.meta.url);
 
 /** The `@tensorflow/tfjs` module (one instance: `import` elsewhere, e.g. in tests, shares Node's module cache). */
 export const tf = require('@tensorflow/tfjs') as typeof Tfjs;
-
-/** The `@tensorflow/tfjs-backend-wasm` module, loaded on first call (it registers the 'wasm' backend). */
-export function tfjsWasm(): typeof TfjsWasm {
-  return require('@tensorflow/tfjs-backend-wasm') as typeof TfjsWasm;
-}

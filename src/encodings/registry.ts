@@ -1,5 +1,5 @@
-// The encoder registry, keyed by the names users write (`--encoder caz`), and the sampler registry (`--sampler kmeans`;
-// it lives beside the samplers, so checking a sampler name does not load the encoders and TF.js).
+// The encoder registry, keyed by the names users write (`--encoder caz`). The sampler registry lives beside the
+// samplers (samplers.ts), so checking a sampler name does not load the encoders and TF.js.
 import { Registry } from '../core/registry.js';
 import { createArch2VecEncoder } from './arch2vec.js';
 import { createCazEncoder } from './caz.js';
@@ -21,8 +21,6 @@ export const encoderRegistry = new Registry<Encoder>('encoder')
   .register('arch2vec', arch2vec)
   .register('cate', cate)
   .register('caz', createCazEncoder([cate, arch2vec, zcp]));
-
-export { samplerRegistry } from './samplers.js';
 
 /**
  * The encoder a user named, with `zcp` (and the ZCP part of `caz`) read from a precomputed table when `zcpTable` is

@@ -13,8 +13,6 @@ import { COMPUTED_ZCPS, FORWARD_ZCPS, type ComputedZcp } from './zcp-names.js';
 import type { InputShape, SearchSpace } from '../spaces/types.js';
 import type { Encoder } from './types.js';
 
-export { COMPUTED_ZCPS, FORWARD_ZCPS, type ComputedZcp } from './zcp-names.js';
-
 /** Options of `computeZcp` and the `zcp` encoder. */
 export interface ZcpOptions {
   /** Proxies to compute (default: all of `COMPUTED_ZCPS`). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { pathEncoder } from '../../src/encodings/basic.js';
-import { samplerRegistry } from '../../src/encodings/registry.js';
+import { samplerRegistry } from '../../src/encodings/samplers.js';
 import { kmeans, randomSampler } from '../../src/encodings/samplers.js';
 import { fbnetSpace } from '../../src/spaces/fbnet/space.js';
 import { nb201Space } from '../../src/spaces/nb201/space.js';

@@ -1,6 +1,7 @@
 // Archs → NASFLAT input arrays: node ops, in-degree-normalised incoming adjacency, attention mask, and the
 // supplementary encodings (built-in ones, a ZCP table's rows, or any matrix a caller computed, e.g. from an
 // encodings/ Encoder).
+import type * as Tf from '@tensorflow/tfjs';
 import { tf } from '../../core/tf.js';
 import { UnknownNameError, UsageError } from '../../core/errors.js';
 import { loadZcpTable, type ZcpTable } from '../../data/zcp.js';
@@ -202,6 +203,24 @@ export function standardise(values: Float32Array, stats: { mean: number[]; std: 
   return values;
 }
 
+/** The per-arch tensors of both batch layouts: each arch's one-hot device row [B, D] and supplementary columns [B, S]. */
+function archTensors(
+  supplementary: SupplementaryMatrix,
+  rows: readonly number[],
+  deviceRows: ArrayLike<number>,
+  deviceCount: number,
+): { device: Tf.Tensor2D; supplementary?: Tf.Tensor2D } {
+  const b = rows.length;
+  const width = supplementary.width;
+  const supp = new Float32Array(b * width);
+  const device = new Float32Array(b * deviceCount);
+  rows.forEach((r, i) => {
+    supp.set(supplementary.values.subarray(r * width, (r + 1) * width), i * width);
+    device[i * deviceCount + deviceRows[i]] = 1;
+  });
+  return { device: tf.tensor2d(device, [b, deviceCount]), supplementary: width > 0 ? tf.tensor2d(supp, [b, width]) : undefined };
+}
+
 /** Tensors of rows `rows` of the encoded archs, arch k on device row `deviceRows[k]` of `deviceCount`. Call inside tf.tidy. */
 export function makeBatch(
   graphs: EncodedGraphs,
@@ -215,27 +234,22 @@ export function makeBatch(
   const nodeKey = new Float32Array(b * n * deviceCount * v);
   const adjacencyIn = new Float32Array(b * n * n);
   const attentionMask = new Float32Array(b * n * n);
-  const supp = new Float32Array(b * supplementary.width);
-  const device = new Float32Array(b * deviceCount);
   rows.forEach((r, i) => {
     for (let node = 0; node < n; node++) nodeKey[(i * n + node) * deviceCount * v + deviceRows[i] * v + graphs.opIds[r * n + node]] = 1;
     adjacencyIn.set(graphs.adjacencyIn.subarray(r * n * n, (r + 1) * n * n), i * n * n);
     attentionMask.set(graphs.attentionMask.subarray(r * n * n, (r + 1) * n * n), i * n * n);
-    supp.set(supplementary.values.subarray(r * supplementary.width, (r + 1) * supplementary.width), i * supplementary.width);
-    device[i * deviceCount + deviceRows[i]] = 1;
   });
   return {
     nodeKey: tf.tensor2d(nodeKey, [b * n, deviceCount * v]),
     adjacencyIn: tf.tensor3d(adjacencyIn, [b, n, n]),
     attentionMask: tf.tensor3d(attentionMask, [b, n, n]),
-    device: tf.tensor2d(device, [b, deviceCount]),
-    supplementary: supplementary.width > 0 ? tf.tensor2d(supp, [b, supplementary.width]) : undefined,
+    ...archTensors(supplementary, rows, deviceRows, deviceCount),
   };
 }
 
 /**
- * `makeBatch` for `forwardSharedGraph` (one key tensor per node), when every row has the same graph (adjacency and
- * mask); else undefined. Call inside tf.tidy.
+ * `makeBatch` for `forwardSharedGraph` (one key tensor per node), when every row has the same adjacency (the
+ * attention mask follows from it: edges and self); else undefined. Call inside tf.tidy.
  */
 export function makeSharedGraphBatch(
   graphs: EncodedGraphs,
@@ -248,32 +262,18 @@ export function makeSharedGraphBatch(
   const b = rows.length;
   if (b === 0) return undefined;
   const square = n * n;
-  const first = rows[0] * square;
-  for (const r of rows) {
-    for (let k = 0; k < square; k++) {
-      if (graphs.adjacencyIn[r * square + k] !== graphs.adjacencyIn[first + k]) return undefined;
-      if (graphs.attentionMask[r * square + k] !== graphs.attentionMask[first + k]) return undefined;
-    }
-  }
+  const adjacency = graphs.adjacencyIn.subarray(rows[0] * square, (rows[0] + 1) * square);
+  for (const r of rows) for (let k = 0; k < square; k++) if (graphs.adjacencyIn[r * square + k] !== adjacency[k]) return undefined;
   const nodeKeys = Array.from({ length: n }, () => new Float32Array(b * deviceCount * v));
-  const supp = new Float32Array(b * supplementary.width);
-  const device = new Float32Array(b * deviceCount);
   rows.forEach((r, i) => {
     for (let node = 0; node < n; node++) nodeKeys[node][i * deviceCount * v + deviceRows[i] * v + graphs.opIds[r * n + node]] = 1;
-    supp.set(supplementary.values.subarray(r * supplementary.width, (r + 1) * supplementary.width), i * supplementary.width);
-    device[i * deviceCount + deviceRows[i]] = 1;
   });
   const nodes = Array.from({ length: n }, (_, k) => k);
   return {
     nodeKeys: nodeKeys.map((key) => tf.tensor2d(key, [b, deviceCount * v])),
-    incoming: nodes.map((j) =>
-      nodes
-        .filter((i) => graphs.adjacencyIn[first + j * n + i] !== 0)
-        .map((i) => ({ from: i, weight: graphs.adjacencyIn[first + j * n + i] })),
-    ),
-    attended: nodes.map((j) => nodes.filter((i) => graphs.attentionMask[first + j * n + i] === 0)),
-    device: tf.tensor2d(device, [b, deviceCount]),
-    supplementary: supplementary.width > 0 ? tf.tensor2d(supp, [b, supplementary.width]) : undefined,
+    incoming: nodes.map((j) => nodes.filter((i) => adjacency[j * n + i] !== 0).map((i) => ({ from: i, weight: adjacency[j * n + i] }))),
+    attended: nodes.map((j) => nodes.filter((i) => i === j || adjacency[j * n + i] !== 0)),
+    ...archTensors(supplementary, rows, deviceRows, deviceCount),
   };
 }
 

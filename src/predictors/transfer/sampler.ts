@@ -1,6 +1,7 @@
 // Which archs the transfer experiment measures on a target: a sampler of the encodings registry by name, with
 // the pool encoded once per experiment (every seed and sample count reuses it).
-import { encoderRegistry, samplerRegistry } from '../../encodings/registry.js';
+import { encoderRegistry } from '../../encodings/registry.js';
+import { samplerRegistry } from '../../encodings/samplers.js';
 import type { SearchSpace } from '../../spaces/types.js';
 import { randomSamples, type SampleChooser } from './harness.js';
 
