@@ -18,7 +18,7 @@ import { describeOutlier, diagnose, outlierRows, predictionIntervals, type FitDi
 import { describeAdaptation, fitDevice, type AdaptReport, type LatencyPredictor } from '../predictors/types.js';
 import { resolveSampler } from '../predictors/transfer/sampler.js';
 import { nextMeasurements } from './adaptive.js';
-import { total } from '../spaces/layers.js';
+import { createCostTotals } from '../spaces/sums.js';
 import type { InputShape, SearchSpace } from '../spaces/types.js';
 import { Rng } from '../core/rng.js';
 import type { MetricSources, TrialMetrics } from './types.js';
@@ -400,6 +400,7 @@ export async function buildEvaluator(context: EvaluatorContext): Promise<Prepare
   const accuracy = await accuracyScorer(context);
   const latency = await latencyScorer(context, accuracy.scorer);
   const { space, input } = context;
+  const costs = createCostTotals(space, input);
   const evaluator: Evaluator = {
     describe: { accuracy: accuracy.scorer.source, latencyMs: latency.scorer.source, accuracyIsProxy: accuracy.proxy },
     async evaluate(archs) {
@@ -408,14 +409,14 @@ export async function buildEvaluator(context: EvaluatorContext): Promise<Prepare
       return archs.map((arch, i): Evaluation => {
         const error = acc.errors[i] ?? lat.errors[i];
         if (error !== undefined) return { error };
-        const layers = space.layers(arch, input);
+        const { flops, params } = costs(arch);
         return {
           metrics: {
             accuracy: acc.values[i],
             latencyMs: lat.values[i],
             ...(lat.lower !== undefined && lat.upper !== undefined ? { latencyLowerMs: lat.lower[i], latencyUpperMs: lat.upper[i] } : {}),
-            flopsM: total(layers, 'flops') / 1e6,
-            paramsM: total(layers, 'params') / 1e6,
+            flopsM: flops / 1e6,
+            paramsM: params / 1e6,
           },
           sources: { accuracy: acc.sources[i], latencyMs: lat.sources[i], flopsM: 'analytic', paramsM: 'analytic' },
         };

@@ -4,6 +4,7 @@ import { UnknownArchError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { total } from '../../src/spaces/layers.js';
 import { resolveInput, spaceRegistry } from '../../src/spaces/registry.js';
+import { createCostTotals, createLayerSums } from '../../src/spaces/sums.js';
 
 describe.each(spaceRegistry.names())('search space %s (conformance)', (name) => {
   const space = spaceRegistry.get(name);
@@ -69,6 +70,18 @@ describe.each(spaceRegistry.names())('search space %s (conformance)', (name) => 
       expect(total(bigger, 'flops')).toBeGreaterThan(3 * total(base, 'flops'));
       expect(new Set(base.map((l) => l.name)).size).toBe(base.length);
       for (const l of base) expect(l.outputShape[0]).toBe(input.batchSize);
+    }
+  });
+
+  it('sums FLOPs, params and other layer fields per choice exactly as over the layer list', () => {
+    const input = { ...resolveInput(space), batchSize: 2 };
+    const fields = ['flops', 'params', 'activationBytes'] as const;
+    const sums = createLayerSums(space, input, (layers) => fields.map((f) => total(layers, f)));
+    const totals = createCostTotals(space, input);
+    for (const a of archs) {
+      const layers = space.layers(a, input);
+      expect(sums(a)).toEqual(fields.map((f) => total(layers, f)));
+      expect(totals(a)).toEqual({ flops: total(layers, 'flops'), params: total(layers, 'params') });
     }
   });
 

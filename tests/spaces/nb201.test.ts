@@ -26,6 +26,13 @@ describe('NB201 arch strings', () => {
     expect(formatNb201(codeToOps(0))).toBe('|none~0|+|none~0|none~1|+|none~0|none~1|none~2|');
   });
 
+  it('gives each parse its own array (parsed canonical strings are kept)', () => {
+    const first = parseNb201(ARCH);
+    first[0] = 0;
+    expect(parseNb201(ARCH)).toEqual([3, 3, 4, 1, 3, 1]);
+    expect(parseNb201(` ${ARCH}`)).toEqual([3, 3, 4, 1, 3, 1]);
+  });
+
   it.each([
     ['|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|', /expected 3 node groups joined by '\+'.*got 2/],
     [ARCH.replace('skip_connect~2|', 'skip_connect~2|+|none~0|'), /got 4/],

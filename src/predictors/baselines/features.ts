@@ -1,17 +1,14 @@
 // Per-arch features the baselines share (FLOPs, params, op counts, one-hot op graph), memoised per instance because the
 // transfer harness asks for the same 5,000–15,625 archs once per method, target, sample count and seed.
-import { total } from '../../spaces/layers.js';
-import type { InputShape, SearchSpace } from '../../spaces/types.js';
+import { costTotals } from '../../spaces/sums.js';
+import type { SearchSpace } from '../../spaces/types.js';
 
 /** Memoised features of one search space's archs (canonical strings in, plain number arrays out). */
 export class ArchFeatures {
   private readonly costCache = new Map<string, { flops: number; params: number }>();
   private readonly oneHotCache = new Map<string, Float32Array>();
-  private readonly input: InputShape;
 
-  constructor(readonly space: SearchSpace) {
-    this.input = space.defaultInput();
-  }
+  constructor(readonly space: SearchSpace) {}
 
   /** Multiply–accumulates at the space's default input (batch 1). */
   flops(arch: string): number {
@@ -26,8 +23,7 @@ export class ArchFeatures {
   private costs(arch: string): { flops: number; params: number } {
     let value = this.costCache.get(arch);
     if (value === undefined) {
-      const layers = this.space.layers(arch, this.input);
-      value = { flops: total(layers, 'flops'), params: total(layers, 'params') };
+      value = costTotals(this.space)(arch);
       this.costCache.set(arch, value);
     }
     return value;

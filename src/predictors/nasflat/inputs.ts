@@ -6,8 +6,8 @@ import { tf } from '../../core/tf.js';
 import { UnknownNameError, UsageError } from '../../core/errors.js';
 import { loadZcpTable, type ZcpTable } from '../../data/zcp.js';
 import { isDisconnected } from '../../spaces/graph.js';
-import { total } from '../../spaces/layers.js';
-import type { Layer, OpGraph, SearchSpace } from '../../spaces/types.js';
+import { costTotals } from '../../spaces/sums.js';
+import type { OpGraph, SearchSpace } from '../../spaces/types.js';
 import type { NasflatConfig } from './config.js';
 import type { Batch, SharedGraphBatch } from './model.js';
 
@@ -59,7 +59,7 @@ export function encodeGraphs(space: SearchSpace, archs: readonly string[]): Enco
 
 /** What built-in encodings read of an arch, each computed at most once per arch. */
 interface ArchFacts {
-  layers(): Layer[];
+  totals(): { flops: number; params: number };
   graph(): OpGraph;
 }
 
@@ -67,8 +67,8 @@ interface ArchFacts {
 type BuiltinEncoding = (space: SearchSpace, facts: ArchFacts) => number[];
 
 const BUILTIN_ENCODINGS: Record<string, BuiltinEncoding> = {
-  flops: (_space, facts) => [Math.log1p(total(facts.layers(), 'flops'))],
-  params: (_space, facts) => [Math.log1p(total(facts.layers(), 'params'))],
+  flops: (_space, facts) => [Math.log1p(facts.totals().flops)],
+  params: (_space, facts) => [Math.log1p(facts.totals().params)],
   'op-counts': (space, facts) => {
     const counts = new Array<number>(space.opVocabulary.length).fill(0);
     for (const id of facts.graph().opIds) counts[id]++;
@@ -91,11 +91,11 @@ export function builtinSupplementary(space: SearchSpace, names: readonly string[
     return encoder;
   });
   if (encoders.length === 0 || archs.length === 0) return { width: 0, values: new Float32Array(0) };
-  const input = space.defaultInput();
+  const costs = costTotals(space);
   const rows = archs.map((arch) => {
-    let layers: Layer[] | undefined;
+    let totals: { flops: number; params: number } | undefined;
     let graph: OpGraph | undefined;
-    const facts: ArchFacts = { layers: () => (layers ??= space.layers(arch, input)), graph: () => (graph ??= space.opGraph(arch)) };
+    const facts: ArchFacts = { totals: () => (totals ??= costs(arch)), graph: () => (graph ??= space.opGraph(arch)) };
     return encoders.flatMap((encode) => encode(space, facts));
   });
   const width = rows[0].length;
@@ -130,13 +130,13 @@ export function nonSkipOps(space: SearchSpace, arch: string): number {
 
 /** The cost columns of one arch, in the order of `costColumnNames`. */
 export function costRow(space: SearchSpace, arch: string): Float64Array {
-  const layers = space.layers(arch, space.defaultInput());
+  const { flops, params } = costTotals(space)(arch);
   const graph = space.opGraph(arch);
   const vocabulary = space.opVocabulary;
   const counts = new Array<number>(vocabulary.length).fill(0);
   for (const id of graph.opIds) counts[id]++;
   const varying = counts.filter((_, id) => vocabulary[id] !== 'input' && vocabulary[id] !== 'output');
-  return Float64Array.from([total(layers, 'flops') / 1e6, total(layers, 'params') / 1e6, isDisconnected(graph) ? 1 : 0, ...varying]);
+  return Float64Array.from([flops / 1e6, params / 1e6, isDisconnected(graph) ? 1 : 0, ...varying]);
 }
 
 /**

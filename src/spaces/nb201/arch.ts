@@ -20,11 +20,23 @@ export const NB201_SIZE = NB201_OPS.length ** NB201_EDGE_COUNT;
 
 const OP_ID = new Map<string, number>(NB201_OPS.map((op, i) => [op, i]));
 
+// Every path that reads an arch (canonical form, op graph, layers, costs) parses it, and the predictors and the
+// search read the same archs again and again: the space's 15,625 canonical strings are kept once parsed.
+const parsedCanonical = new Map<string, readonly number[]>();
+
 /**
  * Parse a cell string `|op~0|+|op~0|op~1|+|op~0|op~1|op~2|` into its 6 op ids (edge order of `NB201_EDGES`).
  * @throws UnknownArchError saying which part is wrong
  */
 export function parseNb201(arch: string): number[] {
+  const known = parsedCanonical.get(arch);
+  if (known !== undefined) return known.slice();
+  const ops = parseCell(arch);
+  if (formatNb201(ops) === arch) parsedCanonical.set(arch, ops.slice());
+  return ops;
+}
+
+function parseCell(arch: string): number[] {
   const text = arch.trim();
   const fail = (reason: string): never => {
     throw new UnknownArchError('nb201', arch, reason);
