@@ -119,7 +119,7 @@ const mape = (truth, predicted, rows) => (100 * rows.reduce((s, r) => s + Math.a
 /**
  * @typedef {{ target: string, noise: string, seed: number, nonPositive: number, spearman: number, mapePct: number,
  *   fastSpearman: number, fastMapePct: number, coverage90: number, intervalFactor: number, outlierNamed: boolean | null,
- *   falseOutliers: number, warned: boolean, flopsSpearman: number, fitSeconds: number }} Result
+ *   falseOutliers: number, warned: boolean, flopsSpearman: number, fitSeconds: number, readout: string[] }} Result
  */
 /** @type {Result[]} */
 const results = [];
@@ -163,6 +163,7 @@ for (const target of targets) {
         warned: diagnostics.warning !== undefined,
         flopsSpearman: flopsRho,
         fitSeconds,
+        readout: predictor.adaptation(device)?.readout?.members.map((m) => `${m.name} ${m.share.toFixed(2)}`) ?? [],
       });
     }
   }
