@@ -166,14 +166,7 @@ export function forwardSharedGraph(p: Parameters, config: NasflatConfig, batch: 
   let h: Tf.Tensor2D[] = batch.nodeKeys.map((key) => tf.matMul(key, pairState));
   const gate = pairGate === undefined ? undefined : batch.nodeKeys.map((key) => tf.matMul(key, pairGate));
   const sum = (terms: Tf.Tensor2D[]): Tf.Tensor2D => (terms.length === 1 ? terms[0] : (tf.addN(terms) as Tf.Tensor2D));
-  for (let l = 0; l < config.graphLayers; l++) {
-    // Each layer's intermediates are freed as soon as its node states exist: at 4096 archs a batch otherwise held
-    // about 200 MB, and growing wasm's heap to that took longer than the first batch's arithmetic.
-    const previous = h;
-    h = tf.tidy(() => graphLayer(l, previous));
-    if (l > 0) tf.dispose(previous);
-  }
-  function graphLayer(l: number, h: Tf.Tensor2D[]): Tf.Tensor2D[] {
+  const graphLayer = (l: number, h: Tf.Tensor2D[]): Tf.Tensor2D[] => {
     const gated = gate === undefined ? h : h.map((hj, j) => tf.mul(hj, gate[j]) as Tf.Tensor2D);
     let dgf: Tf.Tensor2D[] | undefined;
     let gat: Tf.Tensor2D[] | undefined;
@@ -203,6 +196,13 @@ export function forwardSharedGraph(p: Parameters, config: NasflatConfig, batch: 
       });
     }
     return dgf !== undefined && gat !== undefined ? dgf.map((d, j) => tf.mul(tf.add(d, gat[j]), 0.5) as Tf.Tensor2D) : (dgf ?? gat)!;
+  };
+  for (let l = 0; l < config.graphLayers; l++) {
+    // Each layer's intermediates and its input states are freed as soon as its node states exist: at 4096 archs a
+    // batch otherwise held about 200 MB, and growing wasm's heap to that took longer than the first batch's arithmetic.
+    const previous = h;
+    h = tf.tidy(() => graphLayer(l, previous));
+    tf.dispose(previous);
   }
   return head(p, get, tf.div(sum(h), n) as Tf.Tensor2D, batch.device, batch.supplementary);
 }
