@@ -64,6 +64,8 @@ export interface AdaptReport {
   initialisationRho?: number;
   /** The few-shot readouts whose weighted sum the target's predictions are (NASFLAT with `readout: select`). */
   readout?: { name: string; share: number }[];
+  /** The readout was chosen among zero-shot candidates only: the measurements disagreed with each other. */
+  zeroShotReadout?: boolean;
   /** Wall time of the adaptation, ms. */
   elapsedMs: number;
 }
@@ -107,6 +109,10 @@ export function describeAdaptation(report: AdaptReport): string {
   const parts: string[] = [];
   if (report.initialisedFrom !== undefined)
     parts.push(`initialised from ${report.initialisedFrom} (ρ ${report.initialisationRho?.toFixed(3) ?? '?'} on the measurements)`);
-  if (report.readout !== undefined) parts.push(`readout ${report.readout.map((m) => `${m.name} ×${m.share.toFixed(2)}`).join(' + ')}`);
+  if (report.readout !== undefined)
+    parts.push(
+      `readout ${report.readout.map((m) => `${m.name} ×${m.share.toFixed(2)}`).join(' + ')}` +
+        (report.zeroShotReadout === true ? ' (zero-shot candidates only: the measurements disagree with each other)' : ''),
+    );
   return parts.join('; ');
 }

@@ -76,6 +76,13 @@ const nasflatSchema = z
      * with `BENCH_NASFLAT='{"readoutPrior":true}'` ranks clean measurements worse with it).
      */
     readoutPrior: z.boolean().default(false),
+    /**
+     * When the chosen readout's leave-one-out predictions say the measurements disagree with each other (the warning
+     * of `predictor fit`: ρ < 0.5 or median error > 30 % with at least 5 rows), choose the readout again among the
+     * one-column zero-shot candidates only (each source device's pretrained score, FLOPs, the best proxy's line):
+     * such measurements cannot support the fine-tuned score or a many-column fit. Off = keep the first choice.
+     */
+    zeroShotWhenWarned: z.boolean().default(true),
     /** Leave out of the fit the measurements a robust trend contradicts (trust.ts `findOutliers`); off = fit them all. */
     distrust: z.boolean().default(true),
     /** Folds over which the fine-tuned score is cross-fitted for the readout's leave-one-out choice (≥ 2). */

@@ -10,7 +10,7 @@ import type { Parameters } from '../../nn/parameters.js';
 import type { NamedTensor } from '../../nn/tensor-file.js';
 import type { SearchSpace } from '../../spaces/types.js';
 import { checkMeasurements } from '../measurements.js';
-import { msFromLog, qualityOf, splitDistrusted, type FitQuality } from '../trust.js';
+import { diagnose, msFromLog, qualityOf, splitDistrusted, type FitQuality } from '../trust.js';
 import type { AdaptReport, DeviceLatencies, FitOptions, Measurements, TransferablePredictor } from '../types.js';
 import type { NasflatConfig } from './config.js';
 import {
@@ -260,6 +260,7 @@ export class NasflatPredictor implements TransferablePredictor {
         columns: proxyColumns,
         centre: this.config.readoutPrior,
       });
+      readout = this.zeroShotIfWarned(readout, candidates, basis, archs, latencyMs, proxyColumns);
     }
     const calibration = calibrate(scores, latencyMs);
     // Out-of-sample predictions of the measurements: the readout's leave-one-out ones; without a readout, the
@@ -305,6 +306,7 @@ export class NasflatPredictor implements TransferablePredictor {
       initialisedFrom,
       initialisationRho,
       readout: readout?.members.map((m) => ({ name: m.name, share: m.share })),
+      ...(readout?.zeroShot === true ? { zeroShotReadout: true } : {}),
       elapsedMs: performance.now() - started,
     };
   }
@@ -355,6 +357,34 @@ export class NasflatPredictor implements TransferablePredictor {
         )
       : undefined;
     return this.readoutBasis(scores, canonical, columns);
+  }
+
+  /**
+   * `readout`, or (config `zeroShotWhenWarned`) when its leave-one-out predictions make `diagnose` warn that the
+   * measurements disagree with each other, the readout chosen again among the one-column zero-shot candidates: each
+   * source device's pretrained score and FLOPs, beside the best proxy's robust line. The fine-tuned score and the
+   * many-column candidates are left out: measurements that contradict each other cannot support them, and their
+   * leave-one-out error on such rows picks one by chance (bench:robustness, 30 % noise and one row ×3).
+   */
+  private zeroShotIfWarned(
+    readout: Readout,
+    candidates: readonly ReadoutCandidate[],
+    basis: BasisColumns,
+    archs: readonly string[],
+    latencyMs: readonly number[],
+    proxyColumns: readonly string[],
+  ): Readout {
+    if (!this.config.zeroShotWhenWarned) return readout;
+    const all = archs.map((_, i) => i);
+    const quality = qualityOf([...archs], [...latencyMs], { kept: all, distrusted: [] }, readout.looLog.map(Math.exp), []);
+    if (diagnose(quality).warning === undefined) return readout;
+    const zeroShot = candidates.filter((c) => c.columns.length === 1 && c.columns[0] !== TARGET_COLUMN);
+    if (zeroShot.length === 0) return readout;
+    const chosen = selectReadout(zeroShot, basis, latencyMs.map(Math.log), this.config.readoutRule, {
+      columns: proxyColumns,
+      centre: this.config.readoutPrior,
+    });
+    return { ...chosen, zeroShot: true };
   }
 
   /** Scores of each few arch by a copy fine-tuned on the other folds (`readoutFolds` folds, at most one per arch). */

@@ -61,6 +61,8 @@ export interface Readout {
   members: ReadoutMember[];
   /** The readout's own leave-one-out prediction of each measurement (share-weighted member predictions), ln ms. */
   looLog: number[];
+  /** Chosen among the zero-shot candidates only, because the measurements disagreed with each other. */
+  zeroShot?: boolean;
 }
 
 /** Columns a readout needs at prediction time. */
