@@ -12,7 +12,8 @@ import { resolveNasflatConfig } from '../../src/predictors/nasflat/config.js';
 import { hingeRankLoss } from '../../src/predictors/nasflat/model.js';
 import { NasflatPredictor, type NasflatOptions } from '../../src/predictors/nasflat/predictor.js';
 import { PREDICTOR_MANIFEST } from '../../src/predictors/persistence.js';
-import type { DeviceLatencies } from '../../src/predictors/types.js';
+import { diagnose } from '../../src/predictors/trust.js';
+import { describeAdaptation, type DeviceLatencies } from '../../src/predictors/types.js';
 import { getSpace } from '../../src/spaces/registry.js';
 import { syntheticTable } from './fixtures.js';
 
@@ -63,7 +64,8 @@ describe('NasflatPredictor', () => {
   });
 
   it('never weighs a latency-like column (the score, a source score, ln FLOPs, ln params) negatively, even fitted on noise', async () => {
-    const predictor = new NasflatPredictor(nb201, resolveNasflatConfig(TINY), { seed: 1 });
+    // Kept on the first choice even when the noise makes the fit warn: this checks the many-column fits' signs.
+    const predictor = new NasflatPredictor(nb201, resolveNasflatConfig({ ...TINY, zeroShotWhenWarned: false }), { seed: 1 });
     await predictor.pretrain(sources);
     const latencyLike = (c: string) => c === 'nasflat' || c === 'flops' || c === 'params' || c.startsWith('source:');
     let multiColumnMembers = 0;
@@ -97,6 +99,37 @@ describe('NasflatPredictor', () => {
     // Restricted to the fine-tuned score, the score itself is the only candidate.
     const scoreOnly = await adapted({ readoutBases: ['nasflat'] });
     expect(scoreOnly.adaptation('target')!.readout!.members.map((m) => m.name)).toEqual(['nasflat']);
+  });
+
+  it('reads out through one-column zero-shot candidates only when the measurements disagree with each other', async () => {
+    const predictor = new NasflatPredictor(nb201, resolveNasflatConfig(TINY), { seed: 1 });
+    await predictor.pretrain(sources);
+    // The same ten archs with latencies drawn at random, unrelated to the archs. Switched off, the first choice
+    // stays, and its leave-one-out predictions make the fit warn.
+    const rng = Rng.derive(0, 'unrelated-latencies');
+    const contradictory = { archs: fewArchs, latencyMs: fewArchs.map(() => 10 * Math.exp(rng.normal())) };
+    predictor.config.zeroShotWhenWarned = false;
+    await predictor.adapt('kept', contradictory);
+    expect(diagnose(predictor.fitQuality('kept')!).warning).toBeDefined();
+    expect(predictor.adaptation('kept')!.readout!.zeroShot).toBeUndefined();
+    expect(predictor.adaptation('kept')!.readout!.members.some((m) => m.columns.length > 1 || m.columns[0] === 'nasflat')).toBe(true);
+    // Switched on (the default), the readout is chosen again among the one-column zero-shot candidates.
+    predictor.config.zeroShotWhenWarned = true;
+    const report = await predictor.adapt('contradictory', contradictory);
+    const readout = predictor.adaptation('contradictory')!.readout!;
+    expect(readout.zeroShot).toBe(true);
+    expect(report.zeroShotReadout).toBe(true);
+    expect(describeAdaptation(report)).toContain('zero-shot candidates only');
+    for (const member of readout.members) {
+      expect(member.columns, member.name).toHaveLength(1);
+      expect(member.columns[0], member.name).not.toBe('nasflat');
+    }
+    const ms = await predictor.predict('contradictory', query);
+    expect([...ms].every((v) => v > 0 && Number.isFinite(v))).toBe(true);
+    // On consistent measurements the switch changes nothing.
+    await predictor.adapt('consistent', few);
+    expect(diagnose(predictor.fitQuality('consistent')!).warning).toBeUndefined();
+    expect(predictor.adaptation('consistent')!.readout!.zeroShot).toBeUndefined();
   });
 
   it('initialises the target from a source device when hwInit is on, and from none when it is off', async () => {
