@@ -126,6 +126,19 @@ describe('NasflatPredictor', () => {
     }
     const ms = await predictor.predict('contradictory', query);
     expect([...ms].every((v) => v > 0 && Number.isFinite(v))).toBe(true);
+    // Latencies that fall as the source devices' and FLOPs grow: every zero-shot candidate would be fitted upside
+    // down, so the first choice stays rather than a readout that ranks the space backwards.
+    const flops = (a: string) => nb201.layers(a, nb201.defaultInput('cifar10')).reduce((sum, l) => sum + l.flops, 0);
+    const falling = {
+      archs: fewArchs,
+      latencyMs: fewArchs.map((a) => 1e12 / (flops(a) * table.latency('src_a', a)! * table.latency('src_b', a)!)),
+    };
+    predictor.config.zeroShotWhenWarned = false;
+    await predictor.adapt('falling', falling);
+    expect(diagnose(predictor.fitQuality('falling')!).warning).toBeDefined();
+    predictor.config.zeroShotWhenWarned = true;
+    await predictor.adapt('falling', falling);
+    expect(predictor.adaptation('falling')!.readout!.zeroShot).toBeUndefined();
     // On consistent measurements the switch changes nothing.
     await predictor.adapt('consistent', few);
     expect(diagnose(predictor.fitQuality('consistent')!).warning).toBeUndefined();

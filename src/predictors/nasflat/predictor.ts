@@ -364,7 +364,8 @@ export class NasflatPredictor implements TransferablePredictor {
    * measurements disagree with each other, the readout chosen again among the one-column zero-shot candidates: each
    * source device's pretrained score and FLOPs, beside the best proxy's robust line. The fine-tuned score and the
    * many-column candidates are left out: measurements that contradict each other cannot support them, and their
-   * leave-one-out error on such rows picks one by chance (bench:robustness, 30 % noise and one row ×3).
+   * leave-one-out error on such rows picks one by chance (bench:robustness, 30 % noise and one row ×3). Not when the
+   * measurements fall with every zero-shot candidate (each fits upside down).
    */
   private zeroShotIfWarned(
     readout: Readout,
@@ -384,7 +385,11 @@ export class NasflatPredictor implements TransferablePredictor {
       columns: proxyColumns,
       centre: this.config.readoutPrior,
     });
-    return { ...chosen, zeroShot: true };
+    // When the measurements fall with every zero-shot candidate, `selectReadout` can only return one fitted upside
+    // down, which would rank the space backwards: the first choice stays.
+    const increasing = new Map(zeroShot.map((c) => [c.name, c.increasing ?? []]));
+    const upsideDown = chosen.members.some((m) => (increasing.get(m.name) ?? []).some((c) => m.weights[m.columns.indexOf(c)] < 0));
+    return upsideDown ? readout : { ...chosen, zeroShot: true };
   }
 
   /** Scores of each few arch by a copy fine-tuned on the other folds (`readoutFolds` folds, at most one per arch). */
