@@ -10,6 +10,7 @@
 // BENCH_ABLATIONS=1 (only the NASFLAT ablations on NB201 task 0; or a comma list of their suffixes, e.g.
 // -no-readout,-sampler-kmeans)  BENCH_OUT=results/bench
 // BENCH_NASFLAT='{"epochs":20}' (NASFLAT options merged over the configs')  BENCH_COMBINE_ONLY=1 (only rebuild the table)
+// BENCH_OUT_FILE=transfer.json (see below)
 // BENCH_SMOKE=1: NB201 task 0's first target, every method, seed 0, 10 samples, 300 scored archs, one NASFLAT epoch
 // over 64 archs.
 // Each task report stamps every method with the commit that ran it (`stamps`), since reports merge runs.
@@ -64,8 +65,11 @@ const nasflatOptions = {
   ...(process.env.BENCH_NASFLAT ? JSON.parse(process.env.BENCH_NASFLAT) : {}),
 };
 const log = createLogger('info');
-const reportDir = (/** @type {string} */ id) => path.join(OUT_DIR, 'transfer', id);
-const bench = startBench('transfer', {
+// BENCH_OUT_FILE=transfer-nasflat.json: a table of its own (its task reports in <OUT_DIR>/transfer-nasflat/), e.g.
+// NASFLAT alone re-run after a readout change, beside the full table.
+const OUT_NAME = (process.env.BENCH_OUT_FILE ?? 'transfer.json').replace(/\.json$/, '');
+const reportDir = (/** @type {string} */ id) => path.join(OUT_DIR, OUT_NAME, id);
+const bench = startBench(OUT_NAME, {
   tasks: wantedTasks.length > 0 ? wantedTasks : TASKS.map((t) => t.id),
   methods: methodsEnv.length > 0 ? methodsEnv : 'all',
   seeds: seeds.length > 0 ? seeds : 'configs',
@@ -273,5 +277,5 @@ const md = [
     : []),
   '',
 ].join('\n');
-fs.writeFileSync(path.join(OUT_DIR, 'transfer.md'), md);
-log.info(`wrote ${path.join(OUT_DIR, 'transfer.md')}`);
+fs.writeFileSync(path.join(OUT_DIR, `${OUT_NAME}.md`), md);
+log.info(`wrote ${path.join(OUT_DIR, `${OUT_NAME}.md`)}`);
