@@ -79,7 +79,7 @@ const BENCHMARKS = [
     command: 'BENCH_METHODS=nasflat BENCH_OUT_FILE=transfer-nasflat.json npm run bench:transfer',
     about:
       "NASFLAT alone (and the zero-sample proxies) in the same harness, re-run after `zeroShotWhenWarned` (a readout chosen again among one-column zero-shot candidates when the measurements disagree); the other methods' columns are empty here, see the full table above. Run at 613fea6 in two processes; the one record whose outcome 5761557 changes (FBNet task 1, samsung_s7, 5 samples, seed 2) was re-run at 5761557 and replaces it (`stamps.nasflat.rerun` in the task report).",
-    cost: 'about 95 minutes on 2 cores (two processes)',
+    cost: 'the table is rebuilt from its task reports (BENCH_COMBINE_ONLY=1, hence a wall time of 0 s); the run itself took 118 min in two processes on 2 cores, beside other benchmarks',
   },
   {
     file: 'robustness',
