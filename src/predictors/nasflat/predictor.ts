@@ -387,9 +387,7 @@ export class NasflatPredictor implements TransferablePredictor {
     });
     // When the measurements fall with every zero-shot candidate, `selectReadout` can only return one fitted upside
     // down, which would rank the space backwards: the first choice stays.
-    const increasing = new Map(zeroShot.map((c) => [c.name, c.increasing ?? []]));
-    const upsideDown = chosen.members.some((m) => (increasing.get(m.name) ?? []).some((c) => m.weights[m.columns.indexOf(c)] < 0));
-    return upsideDown ? readout : { ...chosen, zeroShot: true };
+    return chosen.upsideDown === true ? readout : { ...chosen, zeroShot: true };
   }
 
   /** Scores of each few arch by a copy fine-tuned on the other folds (`readoutFolds` folds, at most one per arch). */

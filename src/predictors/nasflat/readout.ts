@@ -63,6 +63,8 @@ export interface Readout {
   looLog: number[];
   /** Chosen among the zero-shot candidates only, because the measurements disagreed with each other. */
   zeroShot?: boolean;
+  /** Every candidate fitted one of its `increasing` columns negatively, so the readout ranks that column backwards. */
+  upsideDown?: boolean;
 }
 
 /** Columns a readout needs at prediction time. */
@@ -272,10 +274,16 @@ export function selectReadout(
   }
   const valid = scoredAll.filter((s) => !s.upsideDown);
   const scored = valid.length > 0 ? valid : scoredAll.slice(0, 1);
+  const upsideDown = valid.length === 0 ? { upsideDown: true } : {};
   const lowest = () => scored.reduce((a, b) => (b.error < a.error ? b : a));
   const single = (): Readout => {
     const top = lowest();
-    return { prior: priorFull, members: [member(top.candidate, top.model, Math.sqrt(top.error), 1)], looLog: Array.from(top.loo) };
+    return {
+      prior: priorFull,
+      members: [member(top.candidate, top.model, Math.sqrt(top.error), 1)],
+      looLog: Array.from(top.loo),
+      ...upsideDown,
+    };
   };
   if (rule === 'best') return single();
   // Stacking on what the prior leaves, weights by Huber IRLS: a row the stack cannot explain (a throttled run, a
@@ -298,5 +306,6 @@ export function selectReadout(
     prior: priorFull,
     members: kept.map((s) => member(s.candidate, s.model, Math.sqrt(s.error), s.share)).sort((a, b) => b.share - a.share),
     looLog,
+    ...upsideDown,
   };
 }
