@@ -16,6 +16,12 @@ export interface FitQuality {
   looMs: number[];
   /** 0-based rows `findOutliers` distrusted and the fit left out (their `looMs` is the final fit's prediction). */
   distrusted: number[];
+  /**
+   * Each measurement predicted with every choice of the fit made without it, ms, where that differs from `looMs`
+   * (NASFLAT's stacked readout: its shares are fitted on the leave-one-out predictions themselves, so `looMs`
+   * understates the error on new archs). Prediction intervals use these when present.
+   */
+  intervalLooMs?: number[];
 }
 
 /** A measurement the other measurements contradict. */
@@ -87,9 +93,9 @@ export function msFromLog(logMs: number, bounds: LogBounds): number {
 }
 
 /** ln(measured / leave-one-out prediction) of every row the fit trusted. */
-function logResiduals(quality: FitQuality): number[] {
+function logResiduals(quality: FitQuality, predicted: readonly number[] = quality.looMs): number[] {
   const distrusted = new Set(quality.distrusted);
-  return quality.latencyMs.flatMap((ms, i) => (distrusted.has(i) ? [] : [Math.log(ms / quality.looMs[i])]));
+  return quality.latencyMs.flatMap((ms, i) => (distrusted.has(i) ? [] : [Math.log(ms / predicted[i])]));
 }
 
 /** Theil–Sen line: the median of pairwise slopes and the median intercept (robust to ~29 % bad points, leverage too). */
@@ -160,7 +166,8 @@ export function splitDistrusted(
 
 /**
  * The fit quality of all measured rows: `keptLooMs` (out-of-sample predictions of the kept rows, in their order) and
- * `impliedMs` (the final fit's predictions of the distrusted rows, in theirs) put back in row order.
+ * `impliedMs` (the final fit's predictions of the distrusted rows, in theirs) put back in row order, and likewise
+ * `keptIntervalLooMs` when the fit has them (`FitQuality.intervalLooMs`).
  */
 export function qualityOf(
   archs: string[],
@@ -168,21 +175,31 @@ export function qualityOf(
   split: { kept: number[]; distrusted: number[] },
   keptLooMs: ArrayLike<number>,
   impliedMs: ArrayLike<number>,
+  keptIntervalLooMs?: ArrayLike<number>,
 ): FitQuality {
-  const looMs = new Array<number>(archs.length);
-  split.kept.forEach((i, k) => (looMs[i] = keptLooMs[k]));
-  split.distrusted.forEach((i, k) => (looMs[i] = impliedMs[k]));
-  return { archs, latencyMs, looMs, distrusted: split.distrusted };
+  const inRowOrder = (kept: ArrayLike<number>) => {
+    const ms = new Array<number>(archs.length);
+    split.kept.forEach((i, k) => (ms[i] = kept[k]));
+    split.distrusted.forEach((i, k) => (ms[i] = impliedMs[k]));
+    return ms;
+  };
+  return {
+    archs,
+    latencyMs,
+    looMs: inRowOrder(keptLooMs),
+    distrusted: split.distrusted,
+    ...(keptIntervalLooMs === undefined ? {} : { intervalLooMs: inRowOrder(keptIntervalLooMs) }),
+  };
 }
 
 /**
  * Multiplicative half-width of the split-conformal interval at `level`: the ⌈(n+1)·level⌉-th smallest |ln residual|
- * of the leave-one-out predictions of the trusted rows (a distrusted row's error is the measurement's, not the
- * predictor's). With too few rows for that rank (n < 9 at 90 %) the largest residual is used, and the interval then
- * covers less than its nominal level.
+ * of the out-of-sample predictions of the trusted rows (`intervalLooMs`, else `looMs`; a distrusted row's error is
+ * the measurement's, not the predictor's). With too few rows for that rank (n < 9 at 90 %) the largest residual is
+ * used, and the interval then covers less than its nominal level.
  */
 export function intervalFactor(quality: FitQuality, level = DEFAULT_INTERVAL_LEVEL): number {
-  const sorted = logResiduals(quality)
+  const sorted = logResiduals(quality, quality.intervalLooMs)
     .map(Math.abs)
     .sort((a, b) => a - b);
   if (sorted.length === 0) return Infinity;

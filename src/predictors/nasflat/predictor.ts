@@ -263,6 +263,7 @@ export class NasflatPredictor implements TransferablePredictor {
       readout = this.zeroShotIfWarned(readout, candidates, basis, archs, latencyMs, proxyColumns);
     }
     const calibration = calibrate(scores, latencyMs);
+    const intervalLooMs = readout?.nestedLooLog?.map((v) => msFromLog(v, calibration.bounds));
     // Out-of-sample predictions of the measurements: the readout's leave-one-out ones; without a readout, the
     // calibration line refitted without each row (on in-sample scores, so somewhat optimistic).
     const looMs =
@@ -290,7 +291,7 @@ export class NasflatPredictor implements TransferablePredictor {
       readout,
       initialisedFrom,
       initialisationRho,
-      quality: qualityOf(measuredArchs, measuredMs, { kept: split.kept, distrusted: [] }, looMs, []),
+      quality: qualityOf(measuredArchs, measuredMs, { kept: split.kept, distrusted: [] }, looMs, [], intervalLooMs),
     };
     this.targets.set(target, state);
     // What the other rows imply for a distrusted row is the adapted target's own prediction of it.
@@ -301,7 +302,7 @@ export class NasflatPredictor implements TransferablePredictor {
             target,
             split.distrusted.map((i) => measuredArchs[i]),
           );
-    state.quality = qualityOf(measuredArchs, measuredMs, split, looMs, implied);
+    state.quality = qualityOf(measuredArchs, measuredMs, split, looMs, implied, intervalLooMs);
     return {
       initialisedFrom,
       initialisationRho,

@@ -61,6 +61,12 @@ export interface Readout {
   members: ReadoutMember[];
   /** The readout's own leave-one-out prediction of each measurement (share-weighted member predictions), ln ms. */
   looLog: number[];
+  /**
+   * Each measurement predicted with the readout's own choice (the stack's shares, or the single best candidate) also
+   * made without it, ln ms: `looLog` reuses shares fitted on every row and so understates the error on new archs.
+   * Prediction intervals are built from these.
+   */
+  nestedLooLog?: number[];
   /** Chosen among the zero-shot candidates only, because the measurements disagreed with each other. */
   zeroShot?: boolean;
   /** Every candidate fitted one of its `increasing` columns negatively, so the readout ranks that column backwards. */
@@ -276,12 +282,20 @@ export function selectReadout(
   const scored = valid.length > 0 ? valid : scoredAll.slice(0, 1);
   const upsideDown = valid.length === 0 ? { upsideDown: true } : {};
   const lowest = () => scored.reduce((a, b) => (b.error < a.error ? b : a));
+  // Row i predicted by the candidate with the lowest error on the other rows: the choice, too, made without it.
+  const nestedSingle = () =>
+    all.map((i) => {
+      const errorWithout = (s: (typeof scored)[number]) =>
+        robustLooErrorWithSe(Array.from(s.loo, (p, k) => p - logMs[k]).filter((_, k) => k !== i)).error;
+      return scored.reduce((a, b) => (errorWithout(b) < errorWithout(a) ? b : a)).loo[i];
+    });
   const single = (): Readout => {
     const top = lowest();
     return {
       prior: priorFull,
       members: [member(top.candidate, top.model, Math.sqrt(top.error), 1)],
       looLog: Array.from(top.loo),
+      nestedLooLog: nestedSingle(),
       ...upsideDown,
     };
   };
@@ -290,22 +304,33 @@ export function selectReadout(
   // typo) is down-weighted instead of pulling the shares towards whichever members happen to agree with it.
   const looColumns = scored.map((s) => s.loo.map((p, i) => p - priorLoo[i]));
   const target = logMs.map((y, i) => y - priorLoo[i]);
-  const stackedAt = (shares: Float64Array, i: number) => shares.reduce((sum, share, k) => sum + share * looColumns[k][i], 0);
-  const { model: fittedShares } = huberFit(
-    (weights) => nonNegativeLeastSquares(looColumns, target, 2000, weights),
-    (fitted) => target.map((y, i) => y - stackedAt(fitted, i)),
-  );
-  // On what a prior leaves, shares summing to more than 1 would amplify the members' corrections: at most 1.
-  const sum = fittedShares.reduce((a, b) => a + b, 0);
-  const shares = priorFull === undefined || sum <= 1 ? fittedShares : fittedShares.map((v) => v / sum);
+  const sharesOn = (rows: readonly number[]): Float64Array => {
+    const columns = looColumns.map((c) => Float64Array.from(rows, (r) => c[r]));
+    const y = rows.map((r) => target[r]);
+    const { model: fitted } = huberFit(
+      (weights) => nonNegativeLeastSquares(columns, y, 2000, weights),
+      (shares) => y.map((v, j) => v - shares.reduce((sum, share, k) => sum + share * columns[k][j], 0)),
+    );
+    // On what a prior leaves, shares summing to more than 1 would amplify the members' corrections: at most 1.
+    const sum = fitted.reduce((a, b) => a + b, 0);
+    return priorFull === undefined || sum <= 1 ? fitted : fitted.map((v) => v / sum);
+  };
+  const shares = sharesOn(all);
   // Shares below 0.1 % change no prediction noticeably and would only clutter the readout.
   const kept = scored.map((s, k) => ({ ...s, share: shares[k], residualLoo: looColumns[k] })).filter((s) => s.share > 1e-3);
   if (kept.length === 0) return single();
   const looLog = logMs.map((_, i) => priorLoo[i] + kept.reduce((sum, s) => sum + s.share * s.residualLoo[i], 0));
+  // The shares were fitted on these same leave-one-out predictions, so `looLog` is optimistic; refitted without
+  // each row, they predict it out of sample.
+  const nestedLooLog = all.map((i) => {
+    const without = sharesOn(all.filter((k) => k !== i));
+    return priorLoo[i] + without.reduce((sum, share, k) => sum + share * looColumns[k][i], 0);
+  });
   return {
     prior: priorFull,
     members: kept.map((s) => member(s.candidate, s.model, Math.sqrt(s.error), s.share)).sort((a, b) => b.share - a.share),
     looLog,
+    nestedLooLog,
     ...upsideDown,
   };
 }
