@@ -128,6 +128,28 @@ describe('selectReadout', () => {
     expect(readout.members.map((m) => m.name)).toEqual(['only-b']);
   });
 
+  it('predicts each row for the intervals with the shares (or the best candidate) also chosen without it', () => {
+    // Eight candidates of pure noise and measurements unrelated to all of them: shares fitted on the candidates'
+    // leave-one-out predictions of every row explain those rows better than they predict a new one.
+    const noiseRng = new Rng('readout-nested');
+    const noiseColumns: BasisColumns = new Map(
+      Array.from({ length: 8 }, (_, k) => [`noise-${k}`, Float64Array.from({ length: n }, () => noiseRng.normal())]),
+    );
+    const y = Array.from({ length: n }, () => 2 + 0.5 * noiseRng.normal());
+    const noiseCandidates = [...noiseColumns.keys()].map((c) => ({ name: c, columns: [c] }));
+    const rms = (predicted: readonly number[]) => Math.sqrt(predicted.reduce((s, p, i) => s + (p - y[i]) ** 2, 0) / n);
+    const stack = selectReadout(noiseCandidates, noiseColumns, y, 'stack');
+    expect(stack.nestedLooLog).toHaveLength(n);
+    expect(rms(stack.nestedLooLog!)).toBeGreaterThan(1.1 * rms(stack.looLog));
+    // The single best: left out, some rows change the choice, and their predictions get worse.
+    const best = selectReadout(noiseCandidates, noiseColumns, y, 'best');
+    expect(best.nestedLooLog!.some((v, i) => v !== best.looLog[i])).toBe(true);
+    expect(rms(best.nestedLooLog!)).toBeGreaterThan(rms(best.looLog));
+    // Where one candidate explains the rows, choosing it again without a row changes next to nothing.
+    const clean = selectReadout(candidates, basis, latencyMs, 'stack');
+    clean.nestedLooLog!.forEach((v, i) => expect(Math.abs(v - clean.looLog[i])).toBeLessThan(0.02));
+  });
+
   it('fits only the first candidate, strongly regularised, when fewer than three measurements leave nothing out', () => {
     const small: BasisColumns = new Map([['a', Float64Array.from([0, 1])]]);
     const readout = selectReadout(

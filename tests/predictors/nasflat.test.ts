@@ -12,7 +12,7 @@ import { resolveNasflatConfig } from '../../src/predictors/nasflat/config.js';
 import { hingeRankLoss } from '../../src/predictors/nasflat/model.js';
 import { NasflatPredictor, type NasflatOptions } from '../../src/predictors/nasflat/predictor.js';
 import { PREDICTOR_MANIFEST } from '../../src/predictors/persistence.js';
-import { diagnose } from '../../src/predictors/trust.js';
+import { diagnose, intervalFactor } from '../../src/predictors/trust.js';
 import { describeAdaptation, type DeviceLatencies } from '../../src/predictors/types.js';
 import { getSpace } from '../../src/spaces/registry.js';
 import { syntheticTable } from './fixtures.js';
@@ -91,6 +91,12 @@ describe('NasflatPredictor', () => {
     expect(readout.members.every((m) => m.share > 0 && Number.isFinite(m.looRmseLog))).toBe(true);
     const best = await adapted({ readoutRule: 'best' });
     expect(best.adaptation('target')!.readout!.members).toHaveLength(1);
+    // Its intervals come from the readout chosen again without each row.
+    const quality = predictor.fitQuality('target')!;
+    expect(quality.intervalLooMs).toHaveLength(few.archs.length);
+    expect(quality.intervalLooMs!.every((ms) => Number.isFinite(ms) && ms > 0)).toBe(true);
+    expect(diagnose(quality).interval90Factor).toBe(intervalFactor(quality));
+    expect(intervalFactor(quality)).not.toBe(intervalFactor({ ...quality, intervalLooMs: undefined }));
     // The synthetic latencies are additive in op counts and FLOPs, which the cost readout represents exactly.
     const truth = query.map((a) => table.latency('target', a)!);
     const ms = await predictor.predict('target', query);
