@@ -78,15 +78,15 @@ const BENCHMARKS = [
     title: 'Few-shot transfer, NASFLAT re-run after a readout change',
     command: 'BENCH_METHODS=nasflat BENCH_OUT_FILE=transfer-nasflat.json npm run bench:transfer',
     about:
-      "NASFLAT alone (and the zero-sample proxies) in the same harness, re-run after `zeroShotWhenWarned` (a readout chosen again among one-column zero-shot candidates when the measurements disagree); the other methods' columns are empty here, see the full table above. Run at 613fea6 in two processes; the one record whose outcome 5761557 changes (FBNet task 1, samsung_s7, 5 samples, seed 2) was re-run at 5761557 and replaces it (`stamps.nasflat.rerun` in the task report).",
-    cost: 'the table is rebuilt from its task reports (BENCH_COMBINE_ONLY=1, hence a wall time of 0 s); the run itself took 118 min in two processes on 2 cores, beside other benchmarks',
+      "NASFLAT alone (and the zero-sample proxies) in the same harness, with `zeroShotWhenWarned` (a readout chosen again among one-column zero-shot candidates when the measurements disagree) and intervals from nested leave-one-out; the other methods' columns are empty here, see the full table above. Run from 710fecc in two processes (the task reports stamp the commit checked out when each was written, 274de46 or 294df13; the code they run is the same). Every ρ equals that of the first run after `zeroShotWhenWarned` (613fea6, with the one record 5761557 changes re-run there): the nested intervals change no prediction, only the coverage column.",
+    cost: 'the table is rebuilt from its task reports (BENCH_COMBINE_ONLY=1, hence a wall time of 0 s); the run itself took 101 min in two processes on 2 cores, beside the robustness bench and a fresh-clone check',
   },
   {
     file: 'robustness',
     title: 'Robustness on noisy devices',
     command: 'npm run bench:robustness',
     about: 'NASFLAT adapted from ten noisy measurements of each simulated profile: ranking, error, interval coverage, outliers named.',
-    cost: 'hours on 2 cores (six pretrainings, 7 targets × 4 noise levels × 5 seeds)',
+    cost: 'about 17 min on 2 cores beside other benchmarks (six pretrainings, 7 targets × 4 noise levels × 5 seeds)',
   },
   {
     file: 'search',
