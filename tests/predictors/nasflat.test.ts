@@ -177,6 +177,9 @@ describe('NasflatPredictor', () => {
     const loaded = await NasflatPredictor.load(dir);
     for (const device of ['src_a', 'target'])
       expect([...(await loaded.predict(device, query))]).toEqual([...(await predictor.predict(device, query))]);
+    // The fit quality, and so the intervals, come back too.
+    expect(loaded.fitQuality('target')).toEqual(predictor.fitQuality('target'));
+    expect(loaded.fitQuality('target')!.intervalLooMs).toHaveLength(few.archs.length);
   });
 
   it('keeps the source-device scores of every NB201 arch with the saved predictor, and predicts the same through them', async () => {
