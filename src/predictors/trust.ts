@@ -92,8 +92,8 @@ export function msFromLog(logMs: number, bounds: LogBounds): number {
   return Math.exp(clamped);
 }
 
-/** ln(measured / leave-one-out prediction) of every row the fit trusted. */
-function logResiduals(quality: FitQuality, predicted: readonly number[] = quality.looMs): number[] {
+/** ln(measured / predicted) of every row the fit trusted, `predicted` being out-of-sample predictions in row order. */
+function logResiduals(quality: FitQuality, predicted: readonly number[]): number[] {
   const distrusted = new Set(quality.distrusted);
   return quality.latencyMs.flatMap((ms, i) => (distrusted.has(i) ? [] : [Math.log(ms / predicted[i])]));
 }
@@ -199,7 +199,7 @@ export function qualityOf(
  * used, and the interval then covers less than its nominal level.
  */
 export function intervalFactor(quality: FitQuality, level = DEFAULT_INTERVAL_LEVEL): number {
-  const sorted = logResiduals(quality, quality.intervalLooMs)
+  const sorted = logResiduals(quality, quality.intervalLooMs ?? quality.looMs)
     .map(Math.abs)
     .sort((a, b) => a - b);
   if (sorted.length === 0) return Infinity;

@@ -95,7 +95,11 @@ describe('NasflatPredictor', () => {
     const quality = predictor.fitQuality('target')!;
     expect(quality.intervalLooMs).toHaveLength(few.archs.length);
     expect(quality.intervalLooMs!.every((ms) => Number.isFinite(ms) && ms > 0)).toBe(true);
-    expect(diagnose(quality).interval90Factor).toBe(intervalFactor(quality));
+    // Ten rows: the ⌈11 · 0.9⌉ = 10th smallest residual of the trusted rows, their largest.
+    const trusted = quality.latencyMs.flatMap((ms, i) =>
+      quality.distrusted.includes(i) ? [] : [Math.abs(Math.log(ms / quality.intervalLooMs![i]))],
+    );
+    expect(diagnose(quality).interval90Factor).toBeCloseTo(Math.exp(Math.max(...trusted)), 10);
     expect(intervalFactor(quality)).not.toBe(intervalFactor({ ...quality, intervalLooMs: undefined }));
     // The synthetic latencies are additive in op counts and FLOPs, which the cost readout represents exactly.
     const truth = query.map((a) => table.latency('target', a)!);

@@ -281,21 +281,23 @@ export function selectReadout(
   const valid = scoredAll.filter((s) => !s.upsideDown);
   const scored = valid.length > 0 ? valid : scoredAll.slice(0, 1);
   const upsideDown = valid.length === 0 ? { upsideDown: true } : {};
-  const lowest = () => scored.reduce((a, b) => (b.error < a.error ? b : a));
-  // Row i predicted by the candidate with the lowest error on the other rows: the choice, too, made without it.
-  const nestedSingle = () =>
-    all.map((i) => {
-      const errorWithout = (s: (typeof scored)[number]) =>
-        robustLooErrorWithSe(Array.from(s.loo, (p, k) => p - logMs[k]).filter((_, k) => k !== i)).error;
-      return scored.reduce((a, b) => (errorWithout(b) < errorWithout(a) ? b : a)).loo[i];
-    });
+  // The candidate with the lowest error (the first on ties), on every row or on all but row `without`.
+  const lowest = (without?: number) => {
+    const errors = scored.map((s) =>
+      without === undefined
+        ? s.error
+        : robustLooErrorWithSe(Array.from(s.loo, (p, k) => p - logMs[k]).filter((_, k) => k !== without)).error,
+    );
+    return scored[errors.reduce((best, error, k) => (error < errors[best] ? k : best), 0)];
+  };
   const single = (): Readout => {
     const top = lowest();
     return {
       prior: priorFull,
       members: [member(top.candidate, top.model, Math.sqrt(top.error), 1)],
       looLog: Array.from(top.loo),
-      nestedLooLog: nestedSingle(),
+      // Row i predicted by the candidate chosen without it.
+      nestedLooLog: all.map((i) => lowest(i).loo[i]),
       ...upsideDown,
     };
   };
