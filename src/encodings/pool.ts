@@ -2,6 +2,7 @@
 import { readCsv } from '../core/csv.js';
 import { DataFileError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
+import { isDisconnected } from '../spaces/graph.js';
 import type { SearchSpace } from '../spaces/types.js';
 
 /** Arch key columns a pool CSV may have, in preference order. */
@@ -41,4 +42,21 @@ export function spacePool(space: SearchSpace, seed: number, size = DEFAULT_SAMPL
   const seen = new Set<string>();
   while (seen.size < size) seen.add(space.sample(rng));
   return [...seen];
+}
+
+/**
+ * The archs of `pool` worth timing on a device: all but those whose output no input reaches (341 of NB201's 15,625
+ * cells, cut by `none` edges; none in FBNet). Such a network is no candidate for deployment, and a runtime that folds
+ * its constant output runs it in microseconds (0.012 ms on HELP's raspi4, against 12–37 ms for the other archs of the
+ * same five random samples), a regime no trend through the other measurements covers. A pool of nothing else is
+ * returned whole.
+ */
+export function measurablePool(space: SearchSpace, pool: readonly string[]): string[] {
+  const kept = pool.filter((arch) => isMeasurable(space, arch));
+  return kept.length > 0 ? kept : [...pool];
+}
+
+/** Whether an arch is worth timing on a device (see `measurablePool`). */
+export function isMeasurable(space: SearchSpace, arch: string): boolean {
+  return !isDisconnected(space.opGraph(arch));
 }

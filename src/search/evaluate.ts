@@ -5,7 +5,7 @@ import type { AccuracyConfig, DeviceConfig, LatencyConfig } from '../core/config
 import { ConfigError, UnknownNameError } from '../core/errors.js';
 import { startProgress, type Logger } from '../core/log.js';
 import { loadAccuracyTable } from '../data/accuracy.js';
-import { spacePool } from '../encodings/pool.js';
+import { isMeasurable, measurablePool, spacePool } from '../encodings/pool.js';
 import { loadLatencyTable } from '../data/latency.js';
 import { getProfile, inlineTableDevice, openDevice } from '../hardware/registry.js';
 import { TableDevice } from '../hardware/table.js';
@@ -242,7 +242,7 @@ async function latencyScorer(
     } else {
       const choose = await wrapConfig(configFile, 'latency.sampler', () => resolveSampler(latency.sampler, space));
       pool = spacePool(space, context.seed);
-      archs = await choose(pool, latency.samples, context.seed);
+      archs = await choose(measurablePool(space, pool), latency.samples, context.seed);
       const records = requireLatencies(await device.latency(space, archs, input), name, `measuring the ${archs.length} adaptation samples`);
       latencyMs = records.map((r) => r.latencyMs);
       sampler = latency.sampler;
@@ -300,7 +300,9 @@ async function latencyScorer(
             throw new HandMeasurementsNeeded(
               round,
               rounds,
-              await nextMeasurements(predictor, name, candidates, candidateAccuracy, new Set(archs), perRound),
+              await nextMeasurements(predictor, name, candidates, candidateAccuracy, new Set(archs), perRound, (a) =>
+                isMeasurable(space, a),
+              ),
               name,
               scored ? { archs: candidates, accuracy: candidateAccuracy } : undefined,
             );
@@ -308,7 +310,9 @@ async function latencyScorer(
           next = rows.map((r) => r.arch);
           measured = rows.map((r) => r.latencyMs);
         } else {
-          next = await nextMeasurements(predictor, name, candidates, candidateAccuracy, new Set(archs), perRound);
+          next = await nextMeasurements(predictor, name, candidates, candidateAccuracy, new Set(archs), perRound, (a) =>
+            isMeasurable(space, a),
+          );
           measured = requireLatencies(await device.latency(space, next, input), name, `adaptive round ${round}`).map((r) => r.latencyMs);
         }
         archs = [...archs, ...next];

@@ -5,12 +5,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/core/log.js';
 import { Rng } from '../../src/core/rng.js';
-import { spacePool } from '../../src/encodings/pool.js';
+import { measurablePool, spacePool } from '../../src/encodings/pool.js';
 import { encoderRegistry } from '../../src/encodings/registry.js';
 import { samplerRegistry } from '../../src/encodings/samplers.js';
 import { ArchFeatures } from '../../src/predictors/baselines/features.js';
 import { predictorRegistry } from '../../src/predictors/registry.js';
+import { randomSamples } from '../../src/predictors/transfer/harness.js';
 import { buildEvaluator } from '../../src/search/evaluate.js';
+import { isDisconnected } from '../../src/spaces/graph.js';
 import { getSpace } from '../../src/spaces/registry.js';
 
 describe('candidate pool', () => {
@@ -36,12 +38,57 @@ describe('candidate pool', () => {
     });
 
     // What `hwnas sample --space fbnet --sampler farthest --n 6 --seed 11` does (src/cli/commands/sample.ts).
-    const pool = spacePool(space, seed);
+    const pool = measurablePool(space, spacePool(space, seed));
     const encoder = encoderRegistry.get('flops-params');
     const sampled = await samplerRegistry
       .get('farthest')
       .select({ space, n: 6, seed, pool, encode: async (archs) => encoder.encode(space, archs) });
     expect(adaptation?.archs).toEqual(sampled);
     expect(new Set(pool).size).toBe(pool.length);
+  });
+
+  it('leaves out the NB201 archs whose output no input reaches, unless nothing else is left', () => {
+    const space = getSpace('nb201');
+    const all = spacePool(space, 1);
+    const kept = measurablePool(space, all);
+    const cut = all.filter((a) => isDisconnected(space.opGraph(a)));
+    // |none~0|+|none~0|none~1|+|none~0|none~1|none~2| is one; a cell with a conv on every edge is not.
+    expect(cut).toContain(space.canonical('|none~0|+|none~0|none~1|+|none~0|none~1|none~2|'));
+    expect(kept).not.toContain(space.canonical('|none~0|+|none~0|none~1|+|none~0|none~1|none~2|'));
+    expect(kept).toContain(
+      space.canonical('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|'),
+    );
+    expect(cut).toHaveLength(341);
+    expect(kept).toHaveLength(all.length - 341);
+    expect(measurablePool(space, cut)).toEqual(cut);
+    // FBNet's blocks form a chain: nothing to leave out.
+    const fbnet = getSpace('fbnet');
+    const fbnetPool = spacePool(fbnet, 1, 300);
+    expect(measurablePool(fbnet, fbnetPool)).toEqual(fbnetPool);
+  });
+
+  it('a NB201 search never spends an adaptation measurement on such an arch', async () => {
+    const space = getSpace('nb201');
+    const all = spacePool(space, 1);
+    // A seed whose random draw from the whole space holds one of them (2.2 % of the space, 20 draws).
+    const seed = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].find((s) => randomSamples(all, 20, s).some((a) => isDisconnected(space.opGraph(a))))!;
+    expect(seed).toBeDefined();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-pool-'));
+    const predictorDir = path.join(dir, 'predictor');
+    const predictor = await predictorRegistry.get('flops').create({ space, features: new ArchFeatures(space), seed, options: {} });
+    await predictor.save(predictorDir);
+    const { adaptation } = await buildEvaluator({
+      space,
+      input: space.defaultInput(),
+      seed,
+      configFile: path.join(dir, 'config.json'),
+      device: 'mobile-cpu',
+      latency: { source: 'predictor', predictor: predictorDir, samples: 20, sampler: 'random', verify: false },
+      accuracy: { source: 'zcp', proxy: 'params' },
+      logger: createLogger('quiet', () => undefined),
+    });
+    expect(adaptation?.archs).toHaveLength(20);
+    expect(adaptation!.archs.some((a) => isDisconnected(space.opGraph(a)))).toBe(false);
+    expect(adaptation?.archs).toEqual(randomSamples(measurablePool(space, all), 20, seed));
   });
 });

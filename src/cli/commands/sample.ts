@@ -3,7 +3,7 @@ import { toCsv } from '../../core/csv.js';
 import { UsageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/files.js';
 import { EncodingCache } from '../../encodings/cache.js';
-import { readArchPool, spacePool } from '../../encodings/pool.js';
+import { isMeasurable, measurablePool, readArchPool, spacePool } from '../../encodings/pool.js';
 import { resolveEncoder } from '../../encodings/registry.js';
 import { samplerRegistry } from '../../encodings/samplers.js';
 import { getSpace, spaceRegistry } from '../../spaces/registry.js';
@@ -38,7 +38,9 @@ async function sampleUncertain(
     );
   const space = predictor.space;
   const pool = args.pool !== undefined ? readArchPool(args.pool, space) : spacePool(space, args.seed);
-  const chosen = await nextMeasurements(predictor, args.device, pool, undefined, new Set(quality.archs), args.n);
+  const chosen = await nextMeasurements(predictor, args.device, pool, undefined, new Set(quality.archs), args.n, (a) =>
+    isMeasurable(space, a),
+  );
   if (args.out === undefined) return printArchs(chosen, args.json);
   writeMeasurementTemplate(args.out, chosen);
   loggerFor(args).info(
@@ -65,7 +67,7 @@ function printArchs(archs: readonly string[], json: boolean): void {
 
 export const sampleCommand = defineCommand({
   command: 'sample',
-  describe: 'Choose n archs to measure on a new device; prints one canonical arch per line',
+  describe: 'Choose n archs to measure on a new device (never one whose output no input reaches); prints one canonical arch per line',
   builder: (y) =>
     withEncodingOptions(y)
       .option('space', { type: 'string', choices: spaceRegistry.names(), default: 'nb201', describe: 'Search space' })
@@ -102,7 +104,7 @@ export const sampleCommand = defineCommand({
       throw new UsageError(`--predictor and --device go with --sampler ${UNCERTAINTY}`);
     const space = getSpace(args.space);
     const sampler = samplerRegistry.get(args.sampler);
-    const pool = args.pool !== undefined ? readArchPool(args.pool, space) : spacePool(space, args.seed);
+    const pool = measurablePool(space, args.pool !== undefined ? readArchPool(args.pool, space) : spacePool(space, args.seed));
     const encoderName = sampler.defaultEncoder === undefined ? undefined : (args.encoder ?? sampler.defaultEncoder);
     const cache = encoderName === undefined ? undefined : new EncodingCache(args.cache);
     try {
