@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spearman } from '../../src/core/metrics.js';
 import { Rng } from '../../src/core/rng.js';
+import { measurablePool } from '../../src/encodings/pool.js';
 import { getDevice } from '../../src/hardware/registry.js';
 import { randomSamples } from '../../src/predictors/transfer/harness.js';
 import type { SimulatedDevice } from '../../src/hardware/simulated.js';
@@ -198,7 +199,8 @@ describe('few-shot predictions on a new device (subprocess)', () => {
   it('in a search, measures a distrusted row again and keeps it when the device repeats it', async () => {
     // A measured-table device whose table is 3× off for one of the archs the search will measure: measuring again
     // returns the same value, so the row is the device's and stays in the fit.
-    const picks = await randomSamples(archs, 10, 5);
+    // The search draws from the archs worth measuring (src/encodings/pool.ts).
+    const picks = await randomSamples(measurablePool(nb201Space, archs), 10, 5);
     const planted = archs.indexOf(picks[4]);
     const table = path.join(dir, 'board-table.csv');
     fs.writeFileSync(table, 'arch_str,board_ms\n' + archs.map((a, i) => `${a},${truth[i] * (i === planted ? 3 : 1)}`).join('\n') + '\n');
