@@ -11,7 +11,9 @@ import { ConfigError, UnknownNameError, UsageError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { startProgress } from '../core/log.js';
 import { kendall, mape, spearman } from '../core/metrics.js';
+import { isMeasurable } from '../encodings/pool.js';
 import { configSpace, resolveInput } from '../spaces/registry.js';
+import type { SearchSpace } from '../spaces/types.js';
 import { buildEvaluator, HandMeasurementsNeeded, type Adaptation, type AdaptiveCandidates, type PreparedEvaluator } from './evaluate.js';
 import { readCsv, toCsv } from '../core/csv.js';
 import { checkSearchFlags } from '../core/config/search.js';
@@ -36,8 +38,40 @@ export interface Verification {
   spearman: number;
   kendall: number;
   mape: number;
+  /**
+   * Front members whose output no input reaches, and the MAPE over the others (when there are both): no measurement
+   * is ever taken of such an arch (`isMeasurable`), and a runtime that folds its constant output times it in
+   * microseconds, so a relative error on it can dwarf the rest. Absent in runs made before they were counted.
+   */
+  constantOutput?: number;
+  mapeOthers?: number;
   /** Front members that violate a latency constraint under the true latency. */
   trueViolations: number;
+}
+
+/** How the predicted latencies of `archs` agree with their true ones (the agreement fields of a `Verification`). */
+export function frontAgreement(
+  space: SearchSpace,
+  archs: readonly string[],
+  predictedMs: readonly number[],
+  trueMs: readonly number[],
+): Pick<Verification, 'spearman' | 'kendall' | 'mape' | 'constantOutput' | 'mapeOthers'> {
+  const others = archs.flatMap((arch, i) => (isMeasurable(space, arch) ? [i] : []));
+  const constantOutput = archs.length - others.length;
+  return {
+    spearman: spearman(predictedMs, trueMs),
+    kendall: kendall(predictedMs, trueMs),
+    mape: mape(trueMs, predictedMs),
+    constantOutput,
+    ...(constantOutput > 0 && others.length > 0
+      ? {
+          mapeOthers: mape(
+            others.map((i) => trueMs[i]),
+            others.map((i) => predictedMs[i]),
+          ),
+        }
+      : {}),
+  };
 }
 
 /** What a finished (or resumed) search returns. */
@@ -409,9 +443,12 @@ async function continueRun(store: RunStore, resolved: Resolved, options: SearchO
         archs: front.map((t) => t.arch),
         predictedMs,
         trueMs,
-        spearman: spearman(predictedMs, trueMs),
-        kendall: kendall(predictedMs, trueMs),
-        mape: mape(trueMs, predictedMs),
+        ...frontAgreement(
+          plan.space,
+          front.map((t) => t.arch),
+          predictedMs,
+          trueMs,
+        ),
         trueViolations: front.filter((t, i) => !isFeasible({ ...t.metrics, latencyMs: trueMs[i] }, latencyConstraints)).length,
       };
       store.addNote('verification', { ...verification });

@@ -11,7 +11,9 @@ import { samplerRegistry } from '../../src/encodings/samplers.js';
 import { ArchFeatures } from '../../src/predictors/baselines/features.js';
 import { predictorRegistry } from '../../src/predictors/registry.js';
 import { randomSamples } from '../../src/predictors/transfer/harness.js';
+import { formatVerification } from '../../src/cli/commands/search.js';
 import { buildEvaluator } from '../../src/search/evaluate.js';
+import { frontAgreement } from '../../src/search/run.js';
 import { isDisconnected } from '../../src/spaces/graph.js';
 import { getSpace } from '../../src/spaces/registry.js';
 
@@ -92,5 +94,32 @@ describe('candidate pool', () => {
     expect(adaptation?.archs).toHaveLength(20);
     expect(adaptation!.archs.some((a) => isDisconnected(space.opGraph(a)))).toBe(false);
     expect(adaptation?.archs).toEqual(await randomSamples(measurablePool(space, all), 20, seed));
+  });
+
+  it("reports a front's error without such archs beside the whole, as a search prints it", () => {
+    const space = getSpace('nb201');
+    const archs = [
+      '|none~0|+|none~0|none~1|+|none~0|none~1|none~2|',
+      '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|',
+      '|nor_conv_1x1~0|+|skip_connect~0|nor_conv_3x3~1|+|none~0|none~1|nor_conv_3x3~2|',
+      '|avg_pool_3x3~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|',
+    ].map((a) => space.canonical(a));
+    // The cut cell: true 0.01 ms (its constant output folded away), predicted 0.2 ms: 1,900 % off on its own.
+    const agreement = frontAgreement(space, archs, [0.2, 10, 20, 30], [0.01, 11, 20, 27]);
+    expect(agreement.constantOutput).toBe(1);
+    expect(agreement.mape).toBeCloseTo((19 + 1 / 11 + 0 + 3 / 27) / 4, 12);
+    expect(agreement.mapeOthers).toBeCloseTo((1 / 11 + 0 + 3 / 27) / 3, 12);
+    const line = formatVerification({
+      device: 'raspi4',
+      source: 'table',
+      archs,
+      predictedMs: [0.2, 10, 20, 30],
+      trueMs: [0.01, 11, 20, 27],
+      ...agreement,
+      trueViolations: 0,
+    });
+    expect(line).toContain('MAPE 480.1 % (6.7 % without the 1 whose output no input reaches)');
+    // A front without such archs has nothing to set apart.
+    expect(frontAgreement(space, archs.slice(1), [10, 20, 30], [11, 20, 27]).mapeOthers).toBeUndefined();
   });
 });

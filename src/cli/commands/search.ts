@@ -94,7 +94,7 @@ export function formatAdaptation(a: Record<string, unknown>): string {
 export function formatVerification(v: Verification): string {
   // A front of one arch has no rank correlation: NaN, stored as null.
   const fixed = (x: number | null, digits: number, scale = 1) => (x === null || !Number.isFinite(x) ? '-' : (scale * x).toFixed(digits));
-  return `front re-checked on ${v.device} (${v.source}), ${v.archs.length} archs: predicted vs true latency Spearman ρ ${fixed(v.spearman, 3)}, Kendall τ ${fixed(v.kendall, 3)}, MAPE ${fixed(v.mape, 1, 100)} %${v.trueViolations > 0 ? `; ${v.trueViolations} violate the latency constraint at their true latency` : ''}`;
+  return `front re-checked on ${v.device} (${v.source}), ${v.archs.length} archs: predicted vs true latency Spearman ρ ${fixed(v.spearman, 3)}, Kendall τ ${fixed(v.kendall, 3)}, MAPE ${fixed(v.mape, 1, 100)} %${v.mapeOthers === undefined ? '' : ` (${fixed(v.mapeOthers, 1, 100)} % without the ${v.constantOutput} whose output no input reaches)`}${v.trueViolations > 0 ? `; ${v.trueViolations} violate the latency constraint at their true latency` : ''}`;
 }
 
 /** The options `search` and `runs resume` share. */
