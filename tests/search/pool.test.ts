@@ -1,4 +1,5 @@
-// Same seed, same pool: a search adapts its predictor on archs drawn from the pool `hwnas sample` chooses from.
+// Same seed, same pool: a search adapts its predictor on archs drawn from the pool `hwnas sample` chooses from; neither
+// measures an arch whose output no input reaches, and the re-check of a front sets such archs apart.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,27 +18,44 @@ import { frontAgreement } from '../../src/search/run.js';
 import { isDisconnected } from '../../src/spaces/graph.js';
 import { getSpace } from '../../src/spaces/registry.js';
 
+/** The archs a search with a FLOPs predictor measures to adapt it to `mobile-cpu`. */
+async function adaptationArchs(
+  space: ReturnType<typeof getSpace>,
+  seed: number,
+  latency: { samples: number; sampler: string },
+  accuracy: Record<string, unknown>,
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-pool-')),
+): Promise<string[] | undefined> {
+  const predictorDir = path.join(dir, 'predictor');
+  const predictor = await predictorRegistry.get('flops').create({ space, features: new ArchFeatures(space), seed, options: {} });
+  await predictor.save(predictorDir);
+  const { adaptation } = await buildEvaluator({
+    space,
+    input: space.defaultInput(),
+    seed,
+    configFile: path.join(dir, 'config.json'),
+    device: 'mobile-cpu',
+    latency: { source: 'predictor', predictor: predictorDir, ...latency, verify: false },
+    accuracy,
+    logger: createLogger('quiet', () => undefined),
+  } as Parameters<typeof buildEvaluator>[0]);
+  return adaptation?.archs;
+}
+
 describe('candidate pool', () => {
   it('a FBNet search measures the archs `hwnas sample` chooses for the same seed, sampler and n', async () => {
     const space = getSpace('fbnet');
     const seed = 11;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-pool-'));
-    const predictorDir = path.join(dir, 'predictor');
-    const predictor = await predictorRegistry.get('flops').create({ space, features: new ArchFeatures(space), seed, options: {} });
-    await predictor.save(predictorDir);
     const accuracyFile = path.join(dir, 'accuracy.csv');
     fs.writeFileSync(accuracyFile, `arch,acc\n${space.sample(new Rng('fixture'))},70\n`);
-
-    const { adaptation } = await buildEvaluator({
+    const archs = await adaptationArchs(
       space,
-      input: space.defaultInput(),
       seed,
-      configFile: path.join(dir, 'config.json'),
-      device: 'mobile-cpu',
-      latency: { source: 'predictor', predictor: predictorDir, samples: 6, sampler: 'farthest', verify: false },
-      accuracy: { source: 'table', file: accuracyFile, column: 'acc' },
-      logger: createLogger('quiet', () => undefined),
-    });
+      { samples: 6, sampler: 'farthest' },
+      { source: 'table', file: accuracyFile, column: 'acc' },
+      dir,
+    );
 
     // What `hwnas sample --space fbnet --sampler farthest --n 6 --seed 11` does (src/cli/commands/sample.ts).
     const pool = measurablePool(space, spacePool(space, seed));
@@ -45,7 +63,7 @@ describe('candidate pool', () => {
     const sampled = await samplerRegistry
       .get('farthest')
       .select({ space, n: 6, seed, pool, encode: async (archs) => encoder.encode(space, archs) });
-    expect(adaptation?.archs).toEqual(sampled);
+    expect(archs).toEqual(sampled);
     expect(new Set(pool).size).toBe(pool.length);
   });
 
@@ -77,23 +95,10 @@ describe('candidate pool', () => {
     for (let s = 1; s <= 10 && seed === 0; s++)
       if ((await randomSamples(all, 20, s)).some((a) => isDisconnected(space.opGraph(a)))) seed = s;
     expect(seed).toBeGreaterThan(0);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-pool-'));
-    const predictorDir = path.join(dir, 'predictor');
-    const predictor = await predictorRegistry.get('flops').create({ space, features: new ArchFeatures(space), seed, options: {} });
-    await predictor.save(predictorDir);
-    const { adaptation } = await buildEvaluator({
-      space,
-      input: space.defaultInput(),
-      seed,
-      configFile: path.join(dir, 'config.json'),
-      device: 'mobile-cpu',
-      latency: { source: 'predictor', predictor: predictorDir, samples: 20, sampler: 'random', verify: false },
-      accuracy: { source: 'zcp', proxy: 'params' },
-      logger: createLogger('quiet', () => undefined),
-    });
-    expect(adaptation?.archs).toHaveLength(20);
-    expect(adaptation!.archs.some((a) => isDisconnected(space.opGraph(a)))).toBe(false);
-    expect(adaptation?.archs).toEqual(await randomSamples(measurablePool(space, all), 20, seed));
+    const archs = await adaptationArchs(space, seed, { samples: 20, sampler: 'random' }, { source: 'zcp', proxy: 'params' });
+    expect(archs).toHaveLength(20);
+    expect(archs!.some((a) => isDisconnected(space.opGraph(a)))).toBe(false);
+    expect(archs).toEqual(await randomSamples(measurablePool(space, all), 20, seed));
   });
 
   it("reports a front's error without such archs beside the whole, as a search prints it", () => {
