@@ -5,8 +5,7 @@ import type { LatencyPredictor } from '../predictors/types.js';
 import { nondominatedRanks } from './pareto.js';
 
 /**
- * The `count` archs of `candidates` to measure next on `device`, none of them in `measured` and each `measurable`
- * (the callers pass `isMeasurable`: never an arch whose output no input reaches). With `accuracy` (one
+ * The `count` archs of `candidates` to measure next on `device`, none of them in `measured`. With `accuracy` (one
  * value per candidate, larger better; NaN for a failed one) candidates are taken front by front of predicted
  * (accuracy, latency); without it all are one front. Within a front the predictor's `uncertainty` orders them, most
  * uncertain first; a predictor without one (or one sure of every candidate alike) gets picks spread evenly along the
@@ -19,9 +18,8 @@ export async function nextMeasurements(
   accuracy: ArrayLike<number> | undefined,
   measured: ReadonlySet<string>,
   count: number,
-  measurable: (arch: string) => boolean = () => true,
 ): Promise<string[]> {
-  const open = candidates.map((arch, i) => ({ arch, i })).filter(({ arch }) => !measured.has(arch) && measurable(arch));
+  const open = candidates.map((arch, i) => ({ arch, i })).filter(({ arch }) => !measured.has(arch));
   if (open.length <= count) return open.map(({ arch }) => arch);
   const archs = open.map(({ arch }) => arch);
   const latencyMs = await predictor.predict(device, archs);

@@ -5,7 +5,7 @@ import type { AccuracyConfig, DeviceConfig, LatencyConfig } from '../core/config
 import { ConfigError, UnknownNameError } from '../core/errors.js';
 import { startProgress, type Logger } from '../core/log.js';
 import { loadAccuracyTable } from '../data/accuracy.js';
-import { isMeasurable, measurablePool, spacePool } from '../encodings/pool.js';
+import { measurablePool, spacePool } from '../encodings/pool.js';
 import { loadLatencyTable } from '../data/latency.js';
 import { getProfile, inlineTableDevice, openDevice } from '../hardware/registry.js';
 import { TableDevice } from '../hardware/table.js';
@@ -230,6 +230,8 @@ async function latencyScorer(
     let latencyMs: number[];
     let sampler: string;
     let deviceSource: string;
+    // Measurements only ever go to archs worth timing: the adaptation samples and the adaptive rounds' candidates.
+    const measurementPool = () => measurablePool(space, spacePool(space, context.seed));
     let pool: string[] | undefined;
     if (latency.measurements !== undefined) {
       const rows = oneDevice(latency.measurements, readMeasurements(latency.measurements, space));
@@ -238,11 +240,11 @@ async function latencyScorer(
       sampler = `file:${latency.measurements}`;
       deviceSource = `measurements:${latency.measurements}`;
       // Adaptive rounds choose among the whole space; the user measures each round by hand.
-      if (latency.adaptive !== undefined) pool = spacePool(space, context.seed);
+      if (latency.adaptive !== undefined) pool = measurementPool();
     } else {
       const choose = await wrapConfig(configFile, 'latency.sampler', () => resolveSampler(latency.sampler, space));
-      pool = spacePool(space, context.seed);
-      archs = await choose(measurablePool(space, pool), latency.samples, context.seed);
+      pool = measurementPool();
+      archs = await choose(pool, latency.samples, context.seed);
       const records = requireLatencies(await device.latency(space, archs, input), name, `measuring the ${archs.length} adaptation samples`);
       latencyMs = records.map((r) => r.latencyMs);
       sampler = latency.sampler;
@@ -300,9 +302,7 @@ async function latencyScorer(
             throw new HandMeasurementsNeeded(
               round,
               rounds,
-              await nextMeasurements(predictor, name, candidates, candidateAccuracy, new Set(archs), perRound, (a) =>
-                isMeasurable(space, a),
-              ),
+              await nextMeasurements(predictor, name, candidates, candidateAccuracy, new Set(archs), perRound),
               name,
               scored ? { archs: candidates, accuracy: candidateAccuracy } : undefined,
             );
@@ -310,9 +310,7 @@ async function latencyScorer(
           next = rows.map((r) => r.arch);
           measured = rows.map((r) => r.latencyMs);
         } else {
-          next = await nextMeasurements(predictor, name, candidates, candidateAccuracy, new Set(archs), perRound, (a) =>
-            isMeasurable(space, a),
-          );
+          next = await nextMeasurements(predictor, name, candidates, candidateAccuracy, new Set(archs), perRound);
           measured = requireLatencies(await device.latency(space, next, input), name, `adaptive round ${round}`).map((r) => r.latencyMs);
         }
         archs = [...archs, ...next];

@@ -425,12 +425,9 @@ async function continueRun(store: RunStore, resolved: Resolved, options: SearchO
     const reference = referencePoint(trials, plan.objectives);
     let verification: Verification | undefined;
     if (config.latency?.source === 'predictor' && config.latency.verify && prepared.device !== undefined && front.length > 0) {
+      const archs = front.map((t) => t.arch);
       const truth = requireLatencies(
-        await prepared.device.latency(
-          plan.space,
-          front.map((t) => t.arch),
-          resolveInput(plan.space, config.space),
-        ),
+        await prepared.device.latency(plan.space, archs, resolveInput(plan.space, config.space)),
         prepared.device.profile.name,
         'verifying the front',
       );
@@ -440,15 +437,10 @@ async function continueRun(store: RunStore, resolved: Resolved, options: SearchO
       verification = {
         device: config.device === undefined ? '' : deviceLabel(config.device),
         source: truth[0].source,
-        archs: front.map((t) => t.arch),
+        archs,
         predictedMs,
         trueMs,
-        ...frontAgreement(
-          plan.space,
-          front.map((t) => t.arch),
-          predictedMs,
-          trueMs,
-        ),
+        ...frontAgreement(plan.space, archs, predictedMs, trueMs),
         trueViolations: front.filter((t, i) => !isFeasible({ ...t.metrics, latencyMs: trueMs[i] }, latencyConstraints)).length,
       };
       store.addNote('verification', { ...verification });

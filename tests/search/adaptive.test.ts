@@ -46,12 +46,6 @@ describe('nextMeasurements', () => {
     expect(picks).toEqual(['f']);
   });
 
-  it('never picks an arch its caller says is not worth measuring', async () => {
-    const uncertain = { a: 0.1, b: 0.5, c: 0.2, d: 0.9, e: 0.3, f: 5 };
-    const picks = await nextMeasurements(predictor(uncertain), 'dev', candidates, accuracy, new Set(), 2, (a) => a !== 'd');
-    expect(picks).toEqual(['b', 'e']);
-  });
-
   it('spreads the picks along the front by predicted latency without a per-arch uncertainty', async () => {
     expect(await nextMeasurements(predictor(), 'dev', candidates, accuracy, new Set(), 3)).toEqual(['a', 'c', 'e']);
     // Without accuracy every candidate is on one front.

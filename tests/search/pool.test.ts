@@ -22,7 +22,7 @@ import { getSpace } from '../../src/spaces/registry.js';
 async function adaptationArchs(
   space: ReturnType<typeof getSpace>,
   seed: number,
-  latency: { samples: number; sampler: string },
+  latency: { samples: number; sampler: string; adaptive?: { rounds: number; perRound: number; candidates: number } },
   accuracy: Record<string, unknown>,
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-pool-')),
 ): Promise<string[] | undefined> {
@@ -87,7 +87,7 @@ describe('candidate pool', () => {
     expect(measurablePool(fbnet, fbnetPool)).toEqual(fbnetPool);
   });
 
-  it('a NB201 search never spends an adaptation measurement on such an arch', async () => {
+  it('a NB201 search never spends an adaptation measurement on such an arch, up front or in adaptive rounds', async () => {
     const space = getSpace('nb201');
     const all = spacePool(space, 1);
     // A seed whose random draw from the whole space holds one of them (2.2 % of the space, 20 draws).
@@ -95,10 +95,12 @@ describe('candidate pool', () => {
     for (let s = 1; s <= 10 && seed === 0; s++)
       if ((await randomSamples(all, 20, s)).some((a) => isDisconnected(space.opGraph(a)))) seed = s;
     expect(seed).toBeGreaterThan(0);
-    const archs = await adaptationArchs(space, seed, { samples: 20, sampler: 'random' }, { source: 'zcp', proxy: 'params' });
-    expect(archs).toHaveLength(20);
-    expect(archs!.some((a) => isDisconnected(space.opGraph(a)))).toBe(false);
-    expect(archs).toEqual(await randomSamples(measurablePool(space, all), 20, seed));
+    // Then two rounds of 5 along the predicted front, whose fast end such archs would otherwise hold.
+    const adaptive = { rounds: 2, perRound: 5, candidates: 5000 };
+    const archs = await adaptationArchs(space, seed, { samples: 20, sampler: 'random', adaptive }, { source: 'zcp', proxy: 'params' });
+    expect(archs).toHaveLength(30);
+    expect(archs!.filter((a) => isDisconnected(space.opGraph(a)))).toEqual([]);
+    expect(archs!.slice(0, 20)).toEqual(await randomSamples(measurablePool(space, all), 20, seed));
   });
 
   it("reports a front's error without such archs beside the whole, as a search prints it", () => {

@@ -3,10 +3,11 @@ import { toCsv } from '../../core/csv.js';
 import { UsageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/files.js';
 import { EncodingCache } from '../../encodings/cache.js';
-import { isMeasurable, measurablePool, readArchPool, spacePool } from '../../encodings/pool.js';
+import { measurablePool, readArchPool, spacePool } from '../../encodings/pool.js';
 import { resolveEncoder } from '../../encodings/registry.js';
 import { samplerRegistry } from '../../encodings/samplers.js';
 import { getSpace, spaceRegistry } from '../../spaces/registry.js';
+import type { SearchSpace } from '../../spaces/types.js';
 import { loadPredictor } from '../../predictors/registry.js';
 import { nextMeasurements } from '../../search/adaptive.js';
 import { withEncodingOptions, backendFor, defineCommand, loggerFor, out, outJson, zcpTableOf, type GlobalOptions } from '../command.js';
@@ -37,10 +38,7 @@ async function sampleUncertain(
       `device '${args.device}' of ${args.predictor} was not fitted on measurements (fitted: ${predictor.devices().join(', ')})`,
     );
   const space = predictor.space;
-  const pool = args.pool !== undefined ? readArchPool(args.pool, space) : spacePool(space, args.seed);
-  const chosen = await nextMeasurements(predictor, args.device, pool, undefined, new Set(quality.archs), args.n, (a) =>
-    isMeasurable(space, a),
-  );
+  const chosen = await nextMeasurements(predictor, args.device, candidatePool(space, args), undefined, new Set(quality.archs), args.n);
   if (args.out === undefined) return printArchs(chosen, args.json);
   writeMeasurementTemplate(args.out, chosen);
   loggerFor(args).info(
@@ -57,6 +55,11 @@ function writeMeasurementTemplate(file: string, archs: readonly string[]): void 
       archs.map((a) => [a, '']),
     ),
   );
+}
+
+/** What either sampler chooses from: `--pool`'s archs or the space's, without those not worth timing (`measurablePool`). */
+function candidatePool(space: SearchSpace, args: { pool?: string; seed: number }): string[] {
+  return measurablePool(space, args.pool !== undefined ? readArchPool(args.pool, space) : spacePool(space, args.seed));
 }
 
 /** The chosen archs on stdout: one per line (what `hwnas encode --archs` and `predictor predict --archs` read) or a JSON array. */
@@ -104,7 +107,7 @@ export const sampleCommand = defineCommand({
       throw new UsageError(`--predictor and --device go with --sampler ${UNCERTAINTY}`);
     const space = getSpace(args.space);
     const sampler = samplerRegistry.get(args.sampler);
-    const pool = measurablePool(space, args.pool !== undefined ? readArchPool(args.pool, space) : spacePool(space, args.seed));
+    const pool = candidatePool(space, args);
     const encoderName = sampler.defaultEncoder === undefined ? undefined : (args.encoder ?? sampler.defaultEncoder);
     const cache = encoderName === undefined ? undefined : new EncodingCache(args.cache);
     try {
