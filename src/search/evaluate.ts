@@ -239,7 +239,7 @@ async function latencyScorer(
       latencyMs = rows.map((r) => r.latencyMs);
       sampler = `file:${latency.measurements}`;
       deviceSource = `measurements:${latency.measurements}`;
-      // Adaptive rounds choose among the whole space; the user measures each round by hand.
+      // Adaptive rounds choose among the archs worth timing; the user measures each round by hand.
       if (latency.adaptive !== undefined) pool = measurementPool();
     } else {
       const choose = await wrapConfig(configFile, 'latency.sampler', () => resolveSampler(latency.sampler, space));

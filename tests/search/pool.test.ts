@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { AccuracyConfig, LatencyConfig } from '../../src/core/config/search.js';
 import { createLogger } from '../../src/core/log.js';
 import { Rng } from '../../src/core/rng.js';
 import { measurablePool, spacePool } from '../../src/encodings/pool.js';
@@ -22,8 +23,8 @@ import { getSpace } from '../../src/spaces/registry.js';
 async function adaptationArchs(
   space: ReturnType<typeof getSpace>,
   seed: number,
-  latency: { samples: number; sampler: string; adaptive?: { rounds: number; perRound: number; candidates: number } },
-  accuracy: Record<string, unknown>,
+  latency: Omit<Extract<LatencyConfig, { source: 'predictor' }>, 'source' | 'predictor' | 'verify'>,
+  accuracy: AccuracyConfig,
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hwnas-pool-')),
 ): Promise<string[] | undefined> {
   const predictorDir = path.join(dir, 'predictor');
@@ -38,7 +39,7 @@ async function adaptationArchs(
     latency: { source: 'predictor', predictor: predictorDir, ...latency, verify: false },
     accuracy,
     logger: createLogger('quiet', () => undefined),
-  } as Parameters<typeof buildEvaluator>[0]);
+  });
   return adaptation?.archs;
 }
 
